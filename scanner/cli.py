@@ -1,0 +1,164 @@
+"""The `leakstop` command: parse flags, build a ScanRequest, call scan(), pick a reporter, set the exit code.
+
+Each command group lives in its own `cli_*.py` module and is registered at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from scanner import __version__
+from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.report import Report
+from scanner.reporters import FORMATS, RenderOptions, reporter_for
+
+SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+class ByteSize(click.ParamType):
+    """`5MB`, `512k`, `1048576`: the sizes people type."""
+
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        text = text[:-1] if text.endswith("b") else text
+        unit = SIZE_UNITS.get(text[-1:], 1)
+        number = text[:-1] if unit != 1 else text
+        try:
+            size = int(float(number) * unit)
+        except ValueError:
+            self.fail(f"{value!r} is not a size (try 5MB, 512k or a number of bytes)", param, ctx)
+        if size <= 0:
+            self.fail("must be positive", param, ctx)
+        return size
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="leakstop")
+def main() -> None:
+    """leakstop: find leaked secrets in staged changes, git history and file trees."""
+
+
+def output_options(fn):  # type: ignore[no-untyped-def]
+    """The flags every scanning command shares (scan, and later baseline/selftest)."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+                     help="Report format."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Write the report to FILE; a one-line summary still goes to the terminal."),
+        click.option("--show-secrets", is_flag=True, help="Print secrets in full (default: redacted)."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
+        click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),
+        click.option("-v", "--verbose", is_flag=True, help="List every skipped file and why."),
+        click.option("--no-color", is_flag=True, help="Plain output (also: NO_COLOR=1)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def rule_options(fn):  # type: ignore[no-untyped-def]
+    fn = click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
+                      help="Extra rule file or folder (repeatable); built-in rules stay active.")(fn)
+    fn = click.option("--no-builtin-rules", is_flag=True,
+                      help="Use only the rules from --rules-path.")(fn)
+    return fn
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--stdin", "use_stdin", is_flag=True, help="Scan standard input (same as the path `-`).")
+@click.option("--no-git", is_flag=True, help="Walk folders plainly instead of listing them with git.")
+@click.option("--max-file-size", type=ByteSize(), default="10MB", show_default=True,
+              help="Skip larger files (without reading them).")
+@click.option("--no-group", is_flag=True, help="One finding per occurrence instead of one per secret.")
+@click.option("--show-suppressed", is_flag=True, help="Also list findings that were suppressed, and why.")
+@click.option("--rule-timeout", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+              help="Seconds one rule may spend on one file before it is stopped and reported.")
+@rule_options
+@output_options
+def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
+         show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
+         fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
+         no_color: bool) -> None:
+    """Scan files and folders (default: the current folder), or stdin with `-`."""
+    with error_handler():
+        from scanner.rule_cache import load_ruleset
+        from scanner.scan import ScanRequest, scan as run_scan
+
+        source = choose_source(paths, use_stdin, no_git, max_file_size)
+        request = ScanRequest(
+            source=source, ruleset=load_ruleset(rules_paths, builtin=not no_builtin_rules),
+            show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,
+            keep_suppressed=show_suppressed,
+        )
+        report = run_scan(request)
+        emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color)
+        sys.exit(exit_code(report, exit_zero))
+
+
+def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int):  # type: ignore[no-untyped-def]
+    from scanner.errors import SourceError
+
+    if use_stdin or list(paths) == [Path("-")]:
+        if paths and list(paths) != [Path("-")]:
+            raise SourceError("give either paths or stdin (`-`), not both")
+        from scanner.sources.stdin import StdinSource
+
+        return StdinSource()
+    from scanner.sources.files import FilesSource
+
+    return FilesSource(list(paths) or [Path(".")], use_git=not no_git, max_file_size=max_file_size)
+
+
+def exit_code(report: Report, exit_zero: bool) -> int:
+    """Errors win over findings: a scan that could not read everything must not look like a verdict."""
+    if not report.complete:
+        return EXIT_ERROR
+    if report.findings and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def use_color(no_color: bool, to_terminal: bool) -> bool:
+    return to_terminal and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: bool, no_color: bool) -> None:
+    """The report to stdout or --output; when it goes elsewhere than a terminal as text, a one-line
+    summary still goes to stderr so a CI log says what happened."""
+    to_stdout = output in (None, "-")
+    options = RenderOptions(color=use_color(no_color, to_stdout and fmt == "text"), verbose=verbose)
+    rendered = reporter_for(fmt).render(report, options)
+    if to_stdout:
+        click.echo(rendered, nl=False)
+    else:
+        write_report(Path(str(output)), rendered)
+    if not quiet and (fmt != "text" or not to_stdout):
+        from scanner.reporters.text import summary_line
+
+        for error in report.errors:
+            click.echo(f"leakstop: error: {error}", err=True)
+        click.echo(summary_line(report), err=True)
+
+
+def write_report(path: Path, rendered: str) -> None:
+    from scanner.errors import SourceError
+
+    try:
+        path.write_text(rendered, encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc
+
+
+from scanner import cli_rules  # noqa: E402  (registration: one line per command group)
+
+main.add_command(cli_rules.rules)

@@ -1,0 +1,84 @@
+"""`leakstop rules list|check`: see the rules, and prove each one finds its examples and not its negatives."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.rules import Rule
+
+
+@click.group()
+def rules() -> None:
+    """List and check detection rules."""
+
+
+@rules.command("list")
+@click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Extra rule file or folder.")
+@click.option("--no-builtin-rules", is_flag=True)
+def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool) -> None:
+    """One line per rule: id, severity, confidence, provider, name."""
+    with error_handler():
+        from scanner.rule_cache import load_ruleset
+
+        ruleset = load_ruleset(rules_paths, builtin=not no_builtin_rules)
+        for rule in sorted(ruleset.rules, key=lambda r: r.id):
+            click.echo(f"{rule.id:<44} {rule.severity:<8} {rule.confidence:<6} {rule.provider}: {rule.name}")
+        providers = len({r.provider for r in ruleset.rules})
+        click.echo(f"{len(ruleset)} rules, {providers} providers", err=True)
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: Rule
+    message: str
+
+
+@rules.command("check")
+@click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Check these rule files or folders instead of the built-in rules.")
+def check_rules(rules_paths: tuple[Path, ...]) -> None:
+    """Validate rules; every example must be found by its rule and no negative example may be."""
+    with error_handler():
+        from scanner.rules import builtin_rules_dir, load_rules, rule_files
+
+        rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
+        problems = [p for rule in rules_list for p in rule_problems(rule)]
+        warnings = [r for r in rules_list if len(r.examples) < 2 or len(r.negative_examples) < 2]
+        for rule in warnings:
+            click.echo(f"warning: {rule.source}: rule '{rule.id}' has fewer than 2 examples or negatives",
+                       err=True)
+        for p in problems:
+            click.echo(f"{p.rule.source}: rule '{p.rule.id}': {p.message}", err=True)
+        click.echo(f"{len(rules_list)} rules checked, {len(problems)} problems", err=True)
+        sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
+
+
+def rule_problems(rule: Rule) -> list[Problem]:
+    """Each example is scanned as a file of its own through the real engine (prefilter included)."""
+    from scanner.engine import scan_fragment
+    from scanner.fragment import Fragment
+    from scanner.ruleset import RuleSet
+
+    ruleset = RuleSet((rule,))
+    path = rule.example_path or "example.txt"
+    problems = []
+    for i, example in enumerate(rule.examples, 1):
+        result = scan_fragment(ruleset, Fragment(example, path), timeout=2.0)
+        if result.timeouts:
+            problems.append(Problem(rule, f"example {i} timed out"))
+        elif not result.matches:
+            problems.append(Problem(rule, f"example {i} is not found: {example[:80]!r}"))
+    for i, negative in enumerate(rule.negative_examples, 1):
+        result = scan_fragment(ruleset, Fragment(negative, path), timeout=2.0)
+        if result.matches:
+            problems.append(Problem(rule, f"negative example {i} is reported: {negative[:80]!r}"))
+    return problems
+
+
+__all__ = ["rules", "EXIT_ERROR"]

@@ -1,0 +1,122 @@
+"""Finding, Location, fingerprints, redaction and grouping: what users see of a match.
+
+The secret is held in memory only (for filtering, grouping and `--show-secrets`); what leaves the process
+is the fingerprint (a hash) and a redacted preview.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+FINGERPRINT_PREFIX = "ls1"
+
+
+def fingerprint(rule_id: str, secret: str) -> str:
+    """A stable id for (rule, secret): the same secret keeps it across commits, files, rebases and line moves.
+
+    Only a hash leaves the process, so ignore files and baselines can be committed. The rule id is part of
+    the key so one secret matched by two rules can be allowed for one and still reported by the other.
+    """
+    digest = hashlib.sha256(f"{rule_id}\0{secret}".encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{FINGERPRINT_PREFIX}:{digest[:32]}"
+
+
+def redact(secret: str) -> str:
+    """Keep a short prefix (enough to recognise `sk_live_` or `AKIA`), mask the rest with a fixed width.
+
+    The mask width does not depend on the secret's length, so the output does not leak it either.
+    """
+    keep = min(len(secret) // 4, 6)
+    return secret[:keep] + "*" * 8
+
+
+def redact_line(line: str, secret: str, shown: str) -> str:
+    """The line with every copy of the secret (or of each of its lines) replaced by `shown`."""
+    for part in secret.splitlines() or [secret]:
+        if part and len(part) >= 4:
+            line = line.replace(part, shown)
+    return line
+
+
+@dataclass(frozen=True)
+class Location:
+    """One place a secret occurs."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    """Exclusive: one past the secret's last character, 1-based."""
+    preview: str = ""
+    """The secret's first line, trimmed, with the secret redacted unless secrets are shown."""
+    commit: str = ""
+    author: str = ""
+    email: str = ""
+    date: str = ""
+    blob: str = ""
+    decoded: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One secret found by one rule, with every place it was seen."""
+
+    rule_id: str
+    rule_name: str
+    provider: str
+    severity: str
+    confidence: str
+    fingerprint: str
+    shown_secret: str
+    """Redacted, unless the scan was asked to show secrets."""
+    locations: tuple[Location, ...]
+    remediation: str = ""
+    entropy: float = 0.0
+    secret: str = field(default="", repr=False, compare=False)
+    """The plaintext, kept in memory for filters and grouping; reporters never print it."""
+    suppressed_by: str = ""
+    """Why the finding is not reported (inline, ignore, baseline, allowlist); empty when it is."""
+
+    @property
+    def first(self) -> Location:
+        return self.locations[0]
+
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def group_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Merge findings of the same (rule, secret) into one that lists every location.
+
+    History sees one key in hundreds of commits; users want to rotate it once, so they get one finding.
+    Locations keep the order they arrived in (sources yield oldest commits first, so the first location
+    is where the secret was introduced).
+    """
+    merged: dict[str, Finding] = {}
+    seen: dict[str, set[Location]] = {}
+    for f in findings:
+        known = merged.get(f.fingerprint)
+        if known is None:
+            merged[f.fingerprint] = f
+            seen[f.fingerprint] = set(f.locations)
+            continue
+        new = tuple(loc for loc in f.locations if loc not in seen[f.fingerprint])
+        seen[f.fingerprint].update(new)
+        if new:
+            merged[f.fingerprint] = replace(known, locations=known.locations + new)
+    return sort_findings(merged.values())
+
+
+def ungroup_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per location, for `--no-group`."""
+    return [replace(f, locations=(loc,)) for f in findings for loc in f.locations]
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(
+        findings,
+        key=lambda f: (f.first.path, f.first.line, f.first.column, f.rule_id, f.first.commit),
+    )

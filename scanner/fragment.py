@@ -1,0 +1,39 @@
+"""Fragment: a piece of text to scan and where it came from.
+
+Every source (file tree, stdin, staged diff, history) produces Fragments, so the engine never knows which
+source it is scanning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GitContext:
+    """The commit a fragment was seen in; empty for working-tree and stdin scans."""
+
+    commit: str
+    author: str = ""
+    email: str = ""
+    date: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Text plus its origin.
+
+    `first_line` is the line number that the text's first line has in the real file: a staged hunk
+    starting at line 40 of a file is scanned on its own but reported at line 40 and below.
+    """
+
+    text: str
+    path: str
+    """Relative, forward slashes; `-` for stdin."""
+    first_line: int = 1
+    git: GitContext | None = None
+    blob: str = ""
+    """The git blob id the text came from, when it came from git."""
+    decoded: str = ""
+    """How the text was decoded out of its parent (`base64`, `hex`, `percent`), empty if it was not."""

@@ -1,0 +1,44 @@
+"""Report: what a scan found and what it did (or could not do), handed to a reporter as one value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scanner.findings import Finding
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something a source did not scan. `error` means the user asked for it and it could not be read,
+    which makes the whole scan fail closed (exit 2); otherwise it is a note (binary, too large, symlink)."""
+
+    path: str
+    reason: str
+    error: bool = False
+
+
+@dataclass
+class ScanStats:
+    files: int = 0
+    bytes: int = 0
+    commits: int = 0
+    blobs: int = 0
+    rules: int = 0
+    seconds: float = 0.0
+    target: str = ""
+    """What was scanned, in words: `tree .`, `stdin`, `staged changes`, `history (all refs)`."""
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+    stats: ScanStats
+    skipped: list[Skipped] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """Anything that left part of the target unscanned; non-empty means exit 2 (fail closed)."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors

@@ -1,0 +1,34 @@
+"""Reporters: each renders a Report in one format. Adding a format is one module and one line in FORMATS."""
+
+from __future__ import annotations
+
+import abc
+import importlib
+from dataclasses import dataclass
+
+from scanner.report import Report
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    verbose: bool = False
+
+
+class Reporter(abc.ABC):
+    @abc.abstractmethod
+    def render(self, report: Report, options: RenderOptions) -> str:
+        """The whole report as text (reports are small next to the data scanned)."""
+
+
+# format name → "module:Class"; imported only when chosen, so start-up pays for one reporter at most.
+FORMATS = {
+    "text": "scanner.reporters.text:TextReporter",
+    "json": "scanner.reporters.json_report:JsonReporter",
+}
+
+
+def reporter_for(name: str) -> Reporter:
+    module, _, cls = FORMATS[name].partition(":")
+    reporter: Reporter = getattr(importlib.import_module(module), cls)()
+    return reporter

@@ -1,0 +1,57 @@
+"""JSON: the machine-readable report. Its shape is documented in the README and versioned."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from scanner import __version__
+from scanner.findings import Finding, Location
+from scanner.report import Report
+from scanner.reporters import RenderOptions, Reporter
+
+JSON_FORMAT_VERSION = "1"
+
+
+def location_dict(loc: Location) -> dict[str, Any]:
+    return {k: v for k, v in dataclasses.asdict(loc).items() if v != "" or k in ("path",)}
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    first = f.first
+    data: dict[str, Any] = {
+        "rule_id": f.rule_id,
+        "rule_name": f.rule_name,
+        "provider": f.provider,
+        "severity": f.severity,
+        "confidence": f.confidence,
+        "fingerprint": f.fingerprint,
+        "secret": f.shown_secret,
+        "entropy": f.entropy,
+        **location_dict(first),
+        "occurrences": [location_dict(loc) for loc in f.locations],
+        "remediation": f.remediation,
+    }
+    if f.suppressed_by:
+        data["suppressed_by"] = f.suppressed_by
+    return data
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "leakstop", "version": __version__},
+        "complete": report.complete,
+        "findings": [finding_dict(f) for f in report.findings],
+        "suppressed": [finding_dict(f) for f in report.suppressed],
+        "skipped": [{"path": s.path, "reason": s.reason, "error": s.error} for s in report.skipped],
+        "warnings": report.warnings,
+        "errors": report.errors,
+        "stats": dataclasses.asdict(report.stats),
+    }
+
+
+class JsonReporter(Reporter):
+    def render(self, report: Report, options: RenderOptions) -> str:
+        return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,98 @@
+"""Text: the terminal report, grouped by file, calm by default, coloured only on a TTY."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+
+import click
+
+from scanner.findings import SEVERITY_ORDER, Finding, Location
+from scanner.report import Report
+from scanner.reporters import RenderOptions, Reporter
+
+SEVERITY_COLORS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
+MAX_OCCURRENCES_SHOWN = 3
+
+
+class TextReporter(Reporter):
+    def render(self, report: Report, options: RenderOptions) -> str:
+        def style(text: str, **kw: object) -> str:
+            return click.style(text, **kw) if options.color else text  # type: ignore[arg-type]
+
+        out: list[str] = []
+        for path, group in groupby(report.findings, key=lambda f: f.first.path):
+            out.append(style(path, bold=True, underline=True))
+            for f in group:
+                out.extend(finding_lines(f, style))
+            out.append("")
+        for note in notes(report, options.verbose):
+            out.append(note)
+        out.append(summary_line(report))
+        return "\n".join(out) + "\n"
+
+
+def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-def]
+    sev = style(f.severity.upper().ljust(8), fg=SEVERITY_COLORS.get(f.severity), bold=True)
+    first = f.first
+    lines = [
+        f"  {sev} {f.rule_name} ({f.rule_id})",
+        f"    {place(first)}",
+        f"    │ {highlight(first.preview, f.shown_secret, style)}",
+    ]
+    for loc in f.locations[1:MAX_OCCURRENCES_SHOWN]:
+        lines.append(f"    also at {place(loc)}")
+    if len(f.locations) > MAX_OCCURRENCES_SHOWN:
+        lines.append(f"    … and {len(f.locations) - MAX_OCCURRENCES_SHOWN} more places")
+    lines.append(style(f"    fingerprint {f.fingerprint}", dim=True))
+    if f.remediation:
+        lines.append(f"    fix: {f.remediation}")
+    return lines
+
+
+def place(loc: Location) -> str:
+    where = f"{loc.path}:{loc.line}:{loc.column}"
+    if loc.commit:
+        who = f" by {loc.author}" if loc.author else ""
+        when = f" on {loc.date[:10]}" if loc.date else ""
+        where += f" in commit {loc.commit[:12]}{who}{when}"
+    if loc.decoded:
+        where += f" (decoded from {loc.decoded})"
+    return where
+
+
+def highlight(preview: str, shown: str, style) -> str:  # type: ignore[no-untyped-def]
+    return preview.replace(shown, style(shown, fg="red", bold=True)) if shown else preview
+
+
+def notes(report: Report, verbose: bool) -> list[str]:
+    out = [f"error: {e}" for e in report.errors]
+    out.extend(f"warning: {w}" for w in report.warnings)
+    notes_only = [s for s in report.skipped if not s.error]
+    if verbose:
+        out.extend(f"skipped {s.path}: {s.reason}" for s in notes_only)
+    elif notes_only:
+        reasons = Counter(s.reason.split(" (")[0] for s in notes_only)
+        out.append("skipped " + ", ".join(f"{n} {r}" for r, n in reasons.most_common()) + " (--verbose lists them)")
+    return out
+
+
+def summary_line(report: Report) -> str:
+    s = report.stats
+    scanned = f"{s.files} file{'s' if s.files != 1 else ''}"
+    if s.commits:
+        scanned = f"{s.commits} commits, {s.blobs} blobs"
+    size = f"{s.bytes / 1e6:.1f} MB" if s.bytes >= 100_000 else f"{s.bytes} bytes"
+    head = f"Scanned {scanned} ({size}) with {s.rules} rules in {s.seconds:.2f}s."
+    if not report.findings:
+        result = "No secrets found." if report.complete else "No secrets found in what could be read."
+    else:
+        counts = Counter(f.severity for f in report.findings)
+        parts = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=SEVERITY_ORDER.__getitem__))
+        n = len(report.findings)
+        result = f"{n} secret{'s' if n != 1 else ''} found: {parts}."
+    if report.suppressed:
+        result += f" {len(report.suppressed)} suppressed."
+    if not report.complete:
+        result += " INCOMPLETE: see errors above."
+    return f"{head} {result}"

@@ -1,0 +1,187 @@
+"""Rules: load YAML rule files, validate them, and describe each rule as a typed value.
+
+Rules are data, never code. Loading is the slow part of start-up (YAML parsing and JSON-Schema
+validation), so a validated rule set is cached on disk keyed by the files' identity; see rule_cache.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+from scanner.errors import RuleError
+
+DEFAULT_FILTERS = ("placeholder",)
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One detection rule, as written in a rule file (the pattern is compiled on first use)."""
+
+    id: str
+    name: str
+    provider: str
+    pattern: str
+    keywords: tuple[str, ...]
+    """Lower-cased literals; the regex only runs on text that contains one of them."""
+    remediation: str
+    severity: str = "high"
+    confidence: str = "high"
+    secret_group: Union[int, str] = 0
+    min_entropy: float = 0.0
+    multiline: bool = False
+    filters: tuple[str, ...] = DEFAULT_FILTERS
+    allow_patterns: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    negative_examples: tuple[str, ...] = ()
+    example_path: str = ""
+    references: tuple[str, ...] = ()
+    description: str = ""
+    source: str = ""
+    """The file the rule was loaded from, for error messages."""
+
+    @property
+    def regex(self) -> Any:
+        return compile_pattern(self.pattern)
+
+
+@functools.lru_cache(maxsize=None)
+def compile_pattern(pattern: str) -> Any:
+    """Compile once per process; the `regex` module is imported only when a rule really runs."""
+    import regex
+
+    return regex.compile(pattern)
+
+
+def builtin_rules_dir() -> Path:
+    """The rules shipped with the package (copied into the wheel) or, in a source checkout, `rules/`."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("scanner").joinpath("rules")))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """Every `*.yaml`/`*.yml` file named or found below the given paths, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise RuleError(f"{path}: no such rule file or folder")
+    return found
+
+
+def load_rules(paths: Sequence[Path]) -> list[Rule]:
+    """Parse and validate every rule file; the first problem raises RuleError naming file and rule."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in rule_files(paths):
+        for rule in parse_rule_file(path):
+            if rule.id in seen:
+                raise RuleError(f"{path}: rule '{rule.id}' is also defined in {seen[rule.id]}")
+            seen[rule.id] = str(path)
+            rules.append(rule)
+    return rules
+
+
+def parse_rule_file(path: Path) -> list[Rule]:
+    from scanner.yaml_io import load_yaml
+
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
+    except ValueError as exc:
+        raise RuleError(f"{path}: {exc}") from exc
+    validate_rule_document(path, data)
+    default_provider = data["provider"]
+    return [rule_from_dict(path, raw, default_provider) for raw in data["rules"]]
+
+
+def validate_rule_document(path: Path, data: object) -> None:
+    """JSON-Schema validation, reported as one line naming the rule and the offending field."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(rule_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = errors[0]
+    where = list(error.absolute_path)
+    rule_id = ""
+    if len(where) >= 2 and where[0] == "rules" and isinstance(data, dict):
+        raw = data["rules"][where[1]]
+        rule_id = raw.get("id", f"#{where[1] + 1}") if isinstance(raw, dict) else f"#{where[1] + 1}"
+        where = where[2:]
+    field = ".".join(str(p) for p in where) or "(top level)"
+    prefix = f"{path}: rule '{rule_id}'" if rule_id else f"{path}"
+    raise RuleError(f"{prefix}: {field}: {error.message}")
+
+
+@functools.lru_cache(maxsize=1)
+def rule_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((builtin_rules_dir() / "schema.json").read_text(encoding="utf-8"))
+    return schema
+
+
+def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Rule:
+    allow = raw.get("allow", {})
+    rule = Rule(
+        id=raw["id"],
+        name=raw["name"],
+        provider=raw.get("provider", default_provider),
+        pattern=raw["pattern"],
+        keywords=tuple(k.lower() for k in raw["keywords"]),
+        remediation=raw["remediation"].strip(),
+        severity=raw.get("severity", "high"),
+        confidence=raw.get("confidence", "high"),
+        secret_group=raw.get("secret_group", 0),
+        min_entropy=float(raw.get("min_entropy", 0.0)),
+        multiline=bool(raw.get("multiline", False)),
+        filters=tuple(raw.get("filters", DEFAULT_FILTERS)),
+        allow_patterns=tuple(allow.get("patterns", ())),
+        stopwords=tuple(s.lower() for s in allow.get("stopwords", ())),
+        paths=tuple(raw.get("paths", ())),
+        examples=tuple(raw["examples"]),
+        negative_examples=tuple(raw.get("negative_examples", ())),
+        example_path=raw.get("example_path", ""),
+        references=tuple(raw.get("references", ())),
+        description=raw.get("description", ""),
+        source=str(path),
+    )
+    check_rule_compiles(rule)
+    if not rule.keywords and not rule.paths:
+        raise RuleError(f"{path}: rule '{rule.id}': keywords may be empty only when paths restrict the rule")
+    return rule
+
+
+def check_rule_compiles(rule: Rule) -> None:
+    """A pattern that does not compile, or names a group it lacks, fails loading: a rule that can never
+    match must not pass silently."""
+    import regex
+
+    try:
+        compiled = compile_pattern(rule.pattern)
+        for allowed in rule.allow_patterns:
+            compile_pattern(allowed)
+    except regex.error as exc:
+        raise RuleError(f"{rule.source}: rule '{rule.id}': pattern does not compile: {exc}") from exc
+    group = rule.secret_group
+    if isinstance(group, int) and group > compiled.groups:
+        raise RuleError(f"{rule.source}: rule '{rule.id}': secret_group {group} but the pattern has "
+                        f"{compiled.groups} group(s)")
+    if isinstance(group, str) and group not in compiled.groupindex:
+        raise RuleError(f"{rule.source}: rule '{rule.id}': secret_group '{group}' is not a named group")

@@ -1,0 +1,126 @@
+"""Orchestration: source → engine → findings → group → suppress. The one place that wires them.
+
+Nothing here prints or exits; the CLI turns the Report into output and an exit code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match, scan_fragment
+from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line
+from scanner.fragment import Fragment
+from scanner.report import Report, ScanStats, Skipped
+from scanner.ruleset import RuleSet
+from scanner.sources import Source
+
+PREVIEW_WIDTH = 160
+
+# A suppressor looks at a finding (and the fragment it came from) and says why it is not reported.
+Suppressor = Callable[[Finding, Fragment], str]
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    source: Source
+    ruleset: RuleSet
+    show_secrets: bool = False
+    group: bool = True
+    rule_timeout: float = DEFAULT_RULE_TIMEOUT
+    keep_suppressed: bool = False
+    suppressors: Sequence[Suppressor] = field(default_factory=tuple)
+
+
+def scan(request: ScanRequest) -> Report:
+    started = time.perf_counter()
+    stats = ScanStats(rules=len(request.ruleset), target=request.source.description)
+    found: list[Finding] = []
+    suppressed: list[Finding] = []
+    skipped: list[Skipped] = []
+    errors: list[str] = []
+    for item in request.source.items(stats):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            if item.error:
+                errors.append(f"{item.path}: {item.reason}")
+            continue
+        result = scan_fragment(request.ruleset, item, request.rule_timeout, keep_dropped=request.keep_suppressed)
+        errors.extend(f"{t.path}: rule {t.rule_id} timed out; that rule did not finish on this file"
+                      for t in result.timeouts)
+        for finding in findings_in(item, result.matches, request.show_secrets):
+            reason = finding.suppressed_by or suppression(finding, item, request.suppressors)
+            if reason:
+                if request.keep_suppressed:
+                    suppressed.append(replace(finding, suppressed_by=reason))
+            else:
+                found.append(finding)
+    stats.seconds = time.perf_counter() - started
+    findings = group_findings(found) if request.group else found
+    return Report(findings=findings, stats=stats, skipped=skipped,
+                  suppressed=group_findings(suppressed), errors=errors)
+
+
+def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor]) -> str:
+    for suppressor in suppressors:
+        reason = suppressor(finding, fragment)
+        if reason:
+            return reason
+    return ""
+
+
+def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) -> list[Finding]:
+    """Matches → Findings with real-file positions; overlapping hits of one secret by two rules stay two
+    findings (each rule has its own remediation), but one rule hitting one span twice is one."""
+    if not matches:
+        return []
+    lines = LineIndex(fragment.text)
+    out: list[Finding] = []
+    seen: set[tuple[str, int, int]] = set()
+    for m in matches:
+        if (m.rule.id, m.start, m.end) in seen:
+            continue
+        seen.add((m.rule.id, m.start, m.end))
+        out.append(finding_from_match(fragment, m, lines, show_secrets))
+    return out
+
+
+def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool) -> Finding:
+    line, column = lines.position(m.start)
+    end_line, end_column = lines.position(m.end)
+    shown = m.secret if show_secrets else redact(m.secret)
+    offset = fragment.first_line - 1
+    git = fragment.git
+    location = Location(
+        path=fragment.path,
+        line=line + offset,
+        column=column,
+        end_line=end_line + offset,
+        end_column=end_column,
+        preview=preview(lines.line_text(line), column, m.secret, shown),
+        commit=git.commit if git else "",
+        author=git.author if git else "",
+        email=git.email if git else "",
+        date=git.date if git else "",
+        blob=fragment.blob,
+        decoded=fragment.decoded,
+    )
+    rule = m.rule
+    return Finding(
+        rule_id=rule.id, rule_name=rule.name, provider=rule.provider, severity=rule.severity,
+        confidence=rule.confidence, fingerprint=fingerprint(rule.id, m.secret), shown_secret=shown,
+        locations=(location,), remediation=rule.remediation, entropy=round(m.entropy, 2),
+        secret=m.secret, suppressed_by=m.dropped_by,
+    )
+
+
+def preview(line: str, column: int, secret: str, shown: str) -> str:
+    """The secret's line, cut to a readable width around the secret, with the secret redacted.
+
+    The window always holds the secret's whole first line, so the redaction never misses a cut piece."""
+    start = max(0, column - 1 - PREVIEW_WIDTH // 3)
+    end = column - 1 + len(secret.split("\n", 1)[0]) + PREVIEW_WIDTH // 3
+    text = line[start:end]
+    text = redact_line(text, secret, shown) if secret != shown else text
+    return ("…" if start > 0 else "") + text.strip() + ("…" if end < len(line) else "")

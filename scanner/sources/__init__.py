@@ -1,0 +1,25 @@
+"""Sources: each turns one kind of target into a stream of Fragments (and notes of what it skipped).
+
+Adding a source is one new module with a class implementing `Source.items()`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from typing import Union
+
+from scanner.fragment import Fragment
+from scanner.report import ScanStats, Skipped
+
+SourceItem = Union[Fragment, Skipped]
+
+
+class Source(abc.ABC):
+    """A target to scan. `items()` yields Fragments to scan and Skipped notes, and counts into `stats`."""
+
+    description: str = ""
+
+    @abc.abstractmethod
+    def items(self, stats: ScanStats) -> Iterator[SourceItem]:
+        """Yield what to scan, in a stable order."""

@@ -1,0 +1,124 @@
+"""A file tree (or single files): listed with git when inside a work tree so .gitignore is honoured,
+or walked plainly with `--no-git`.
+
+Symlinks are never followed (a link to `/` or a loop would scan the world or never end); files over the
+size limit are skipped from their size alone, without being read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from scanner import git
+from scanner.errors import SourceError
+from scanner.fragment import Fragment
+from scanner.globs import path_matches
+from scanner.report import ScanStats, Skipped
+from scanner.sources import Source, SourceItem
+from scanner.text_decode import decode_bytes
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+
+
+class FilesSource(Source):
+    def __init__(
+        self, targets: list[Path], use_git: bool = True, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        exclude: tuple[str, ...] = (),
+    ) -> None:
+        self.targets = targets
+        self.use_git = use_git
+        self.max_file_size = max_file_size
+        self.exclude = exclude
+        self.description = "tree " + " ".join(str(t) for t in targets)
+
+    def items(self, stats: ScanStats) -> Iterator[SourceItem]:
+        for target in self.targets:
+            if not os.path.lexists(target):
+                raise SourceError(f"{target}: no such file or folder")
+            for entry in self.listing(target):
+                if isinstance(entry, Skipped):
+                    yield entry
+                    continue
+                shown, real = entry
+                if self.exclude and path_matches(shown, self.exclude):
+                    continue
+                yield from self.read(shown, real, stats)
+
+    def listing(self, target: Path) -> Iterable[tuple[str, Path] | Skipped]:
+        """(path as reported, path on disk) pairs. Reported paths are relative to the target's folder
+        (or work tree), with forward slashes on every OS."""
+        if target.is_file() or target.is_symlink():
+            return [(target.name if target.is_absolute() else target.as_posix(), target)]
+        root = git.work_tree_root(target) if self.use_git else None
+        if root is not None:
+            base = target.resolve()
+            names = git.tracked_and_untracked_files(root, base)
+            rel_base = os.path.relpath(base, root)
+            return [(shown_relative(name, rel_base), root / name) for name in names]
+        return walk(target)
+
+    def read(self, shown: str, real: Path, stats: ScanStats) -> Iterator[SourceItem]:
+        try:
+            st = os.lstat(real)
+        except FileNotFoundError:
+            yield Skipped(shown, "vanished before it could be read")
+            return
+        except OSError as exc:
+            yield Skipped(shown, f"cannot read: {exc.strerror}", error=True)
+            return
+        if stat.S_ISLNK(st.st_mode):
+            yield Skipped(shown, "symlink (not followed)")
+            return
+        if not stat.S_ISREG(st.st_mode):
+            if not stat.S_ISDIR(st.st_mode):
+                yield Skipped(shown, "not a regular file")
+            return
+        if st.st_size > self.max_file_size:
+            yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
+            return
+        try:
+            with open(real, "rb") as fh:
+                data = fh.read(self.max_file_size + 1)
+        except FileNotFoundError:
+            yield Skipped(shown, "vanished before it could be read")
+            return
+        except OSError as exc:
+            yield Skipped(shown, f"cannot read: {exc.strerror or exc}", error=True)
+            return
+        if len(data) > self.max_file_size:
+            yield Skipped(shown, "grew past --max-file-size while being read")
+            return
+        stats.files += 1
+        stats.bytes += len(data)
+        text = decode_bytes(data)
+        if text is None:
+            yield Skipped(shown, "binary")
+            return
+        yield Fragment(text=text, path=shown)
+
+
+def shown_relative(name: str, rel_base: str) -> str:
+    if rel_base in (".", ""):
+        return name
+    prefix = rel_base.replace(os.sep, "/") + "/"
+    return name[len(prefix):] if name.startswith(prefix) else name
+
+
+def walk(folder: Path) -> Iterator[tuple[str, Path] | Skipped]:
+    """Plain walk; symlinked folders are listed (and so reported as skipped), never descended, and a
+    folder that cannot be listed is an error, not a silent gap."""
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=errors.append, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = [d for d in dirnames if d not in linked]
+        for name in sorted(filenames + linked):
+            real = Path(dirpath) / name
+            yield Path(os.path.relpath(real, folder)).as_posix(), real
+        while errors:
+            exc = errors.pop()
+            shown = Path(os.path.relpath(exc.filename, folder)).as_posix()
+            yield Skipped(shown, f"cannot list folder: {exc.strerror}", error=True)

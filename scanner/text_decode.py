@@ -1,0 +1,32 @@
+"""Bytes → text for scanning: BOMs honoured, UTF-8 first, never an exception.
+
+A secret in a latin-1 or UTF-16 file is still a secret, so no file is skipped for its encoding; only
+content that looks binary (NUL bytes without a UTF-16 BOM) is.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+BINARY_SNIFF = 8192
+
+
+def decode_bytes(data: bytes) -> str | None:
+    """The text, or None when the data looks binary."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, "replace")
+    if b"\0" in data[:BINARY_SNIFF]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # latin-1 maps every byte to one character, so offsets stay byte-exact for legacy encodings.
+        return data.decode("latin-1")
