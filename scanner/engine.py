@@ -7,6 +7,7 @@ because they belong to the rule; scan-wide suppression (inline comments, ignores
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -92,11 +93,16 @@ def rejection(rule: Rule, secret: str, entropy: float) -> str:
 
 
 class LineIndex:
-    """Offsets → 1-based (line, column) for one text, built once and searched with bisect."""
+    """Offsets → 1-based (line, column) for one text, built once and searched with bisect.
+
+    `\r\n`, `\n` and a lone `\r` (classic Mac files) each end a line, as they do in editors."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0]
+        if "\r" in text:
+            self.starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+            return
         find = text.find
         pos = find("\n")
         while pos != -1:
@@ -109,5 +115,8 @@ class LineIndex:
 
     def line_text(self, line: int) -> str:
         start = self.starts[line - 1]
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")

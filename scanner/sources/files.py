@@ -118,7 +118,13 @@ def walk(folder: Path) -> Iterator[tuple[str, Path] | Skipped]:
         for name in sorted(filenames + linked):
             real = Path(dirpath) / name
             yield Path(os.path.relpath(real, folder)).as_posix(), real
-        while errors:
-            exc = errors.pop()
-            shown = Path(os.path.relpath(exc.filename, folder)).as_posix()
-            yield Skipped(shown, f"cannot list folder: {exc.strerror}", error=True)
+        yield from folder_errors(folder, errors)
+    yield from folder_errors(folder, errors)
+
+
+def folder_errors(folder: Path, errors: list[OSError]) -> Iterator[Skipped]:
+    """os.walk reports an unlistable folder through a callback, before or after its siblings: drain often."""
+    while errors:
+        exc = errors.pop()
+        shown = Path(os.path.relpath(exc.filename, folder)).as_posix()
+        yield Skipped(shown, f"cannot list folder: {exc.strerror}", error=True)
