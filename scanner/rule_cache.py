@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanner import __version__
-from scanner.rules import Rule, load_rules, rule_files
+from scanner.rules import PRECOMPILED, PRECOMPILED_FOR, Rule, compile_pattern, load_rules, rule_files
 from scanner.ruleset import RuleSet
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -34,13 +34,23 @@ def cached_rules(paths: Sequence[Path]) -> list[Rule]:
     path = cache_dir() / f"rules-{key}.pickle"
     try:
         with path.open("rb") as fh:
-            rules: list[Rule] = pickle.load(fh)
-        return rules
+            rules, regex_version, compiled = pickle.load(fh)
+        PRECOMPILED.update(compiled)
+        PRECOMPILED_FOR[0] = regex_version
+        return list(rules)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         pass
     rules = load_rules(files)
-    store(path, rules)
+    store(path, (rules, *precompile(rules)))
     return rules
+
+
+def precompile(rules: Sequence[Rule]) -> tuple[str, dict[str, bytes]]:
+    """Every pattern compiled once, as pickled code for later processes."""
+    import regex
+
+    patterns = {p for rule in rules for p in (rule.pattern, *rule.allow_patterns)}
+    return regex.__version__, {p: pickle.dumps(compile_pattern(p)) for p in patterns}
 
 
 def cache_key(files: Sequence[Path]) -> str:
@@ -51,14 +61,14 @@ def cache_key(files: Sequence[Path]) -> str:
     return digest.hexdigest()[:24]
 
 
-def store(path: Path, rules: list[Rule]) -> None:
+def store(path: Path, payload: object) -> None:
     """Best effort: a read-only home or full disk only costs speed, never correctness."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(rules, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass

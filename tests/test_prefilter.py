@@ -1,0 +1,30 @@
+"""The prefilter engines give identical answers, so a platform without Hyperscan finds the same secrets."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner.prefilter import AhoCorasickPrefilter, HyperscanPrefilter, InPrefilter
+from scanner.rule_cache import load_ruleset
+from secrets_fixtures import ALL
+
+KEYWORDS = sorted(load_ruleset().by_keyword)
+ENGINES = [InPrefilter(KEYWORDS), AhoCorasickPrefilter(KEYWORDS), HyperscanPrefilter(KEYWORDS)]
+
+
+@pytest.mark.parametrize("text", [
+    "", "nothing to see", "\u0130stanbul password = x", "AKIA" * 3, "ÄÖÜ token: abc", *ALL.values(),
+    "mixed CASE Sk_LiVe_ and GHP_ and PRIVATE KEY",
+])
+def test_engines_agree_on_samples(text):
+    answers = [engine.found(text) for engine in ENGINES]
+    assert answers[0] == answers[1] == answers[2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("akis_-:=./ ghpxoTOKENpasswrd\u00e9\u0130\n")), max_size=300))
+def test_engines_agree_on_random_text(text):
+    answers = [engine.found(text) for engine in ENGINES]
+    assert answers[0] == answers[1] == answers[2]
