@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from scanner import __version__
+from scanner.cli_config import scan_config_options
 from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.report import Report
 from scanner.reporters import FORMATS, RenderOptions, reporter_for
@@ -85,27 +86,31 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
               help="Seconds one rule may spend on one file before it is stopped and reported.")
 @rule_options
 @output_options
+@scan_config_options
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool) -> None:
+         no_color: bool, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`."""
     with error_handler():
-        from scanner.rule_cache import load_ruleset
+        from scanner.cli_config import scan_flags
         from scanner.scan import ScanRequest, scan as run_scan
+        from scanner.scan_setup import setup_scan
 
-        source = choose_source(paths, use_stdin, no_git, max_file_size)
+        setup = setup_scan(paths, scan_flags(click.get_current_context(), config_flags))
+        source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude)
         request = ScanRequest(
-            source=source, ruleset=load_ruleset(rules_paths, builtin=not no_builtin_rules),
+            source=source, ruleset=setup.ruleset,
             show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,
-            keep_suppressed=show_suppressed,
+            keep_suppressed=show_suppressed, suppressors=setup.suppressors,
         )
-        report = run_scan(request)
+        report = setup.finish(run_scan(request))
         emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color)
         sys.exit(exit_code(report, exit_zero))
 
 
-def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int):  # type: ignore[no-untyped-def]
+def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int,  # type: ignore[no-untyped-def]
+                  exclude: tuple[str, ...] = ()):
     from scanner.errors import SourceError
 
     if use_stdin or list(paths) == [Path("-")]:
@@ -116,7 +121,7 @@ def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file
         return StdinSource()
     from scanner.sources.files import FilesSource
 
-    return FilesSource(list(paths) or [Path(".")], use_git=not no_git, max_file_size=max_file_size)
+    return FilesSource(list(paths) or [Path(".")], use_git=not no_git, max_file_size=max_file_size, exclude=exclude)
 
 
 def exit_code(report: Report, exit_zero: bool) -> int:
@@ -162,3 +167,10 @@ def write_report(path: Path, rendered: str) -> None:
 from scanner import cli_rules  # noqa: E402  (registration: one line per command group)
 
 main.add_command(cli_rules.rules)
+from scanner import cli_config  # noqa: E402
+
+main.add_command(cli_config.config)
+from scanner import cli_baseline, cli_ignore  # noqa: E402
+
+main.add_command(cli_baseline.baseline)
+main.add_command(cli_ignore.ignore)

@@ -1,0 +1,113 @@
+"""`leakstop baseline create|update|import`: adopt leakstop on a repository with a past."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scanner.cli_config import config_option
+from scanner.error_handler import error_handler
+from scanner.report import Report
+from scanner.suppress.baseline import BASELINE_FILE
+
+
+@click.group()
+def baseline() -> None:
+    """Record the secrets already in a repository so that scans report only new ones."""
+
+
+def scan_for_baseline(paths: tuple[Path, ...], history: bool, config_file: Path | None) -> Report:
+    """The findings a plain `scan` (same configuration, ignores and inline comments) would report.
+
+    An incomplete scan is an error: a baseline from half a repository would look like a clean bill."""
+    from scanner.errors import SourceError
+    from scanner.scan import ScanRequest, scan
+    from scanner.scan_setup import ScanFlags, setup_scan
+
+    setup = setup_scan(paths, ScanFlags(config=config_file), baseline=False)
+    source = history_source(paths, setup.max_file_size) if history else None
+    if source is None:
+        from scanner.cli import choose_source
+
+        source = choose_source(paths, False, False, setup.max_file_size, exclude=setup.exclude)
+    report = scan(ScanRequest(source=source, ruleset=setup.ruleset, suppressors=setup.suppressors))
+    if not report.complete:
+        raise SourceError(f"the scan was incomplete ({report.errors[0]}); no baseline written")
+    return report
+
+
+def history_source(paths: tuple[Path, ...], max_file_size: int):  # type: ignore[no-untyped-def]
+    """Every commit, through the same source-choosing function `scan --history` uses."""
+    from scanner.cli import choose_source
+    from scanner.errors import SourceError
+
+    try:
+        from scanner.cli_git import GitMode  # type: ignore[import-not-found]
+    except ImportError:
+        raise SourceError("--history is not available in this build (no git history source)") from None
+    return choose_source(paths, False, False, max_file_size, mode=GitMode(kind="history"))
+
+
+def finding_entries(report: Report) -> set[str]:
+    return {f.fingerprint for f in report.findings}
+
+
+@baseline.command("create")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--history", is_flag=True, help="Record every secret in the git history, not just the tree.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=BASELINE_FILE,
+              show_default=True)
+@config_option
+def create(paths: tuple[Path, ...], history: bool, output: Path, config_file: Path | None) -> None:
+    """Scan, and record every finding's fingerprint (no secrets, no line numbers, no dates)."""
+    with error_handler():
+        from scanner.suppress.baseline import write_baseline
+
+        entries = finding_entries(scan_for_baseline(paths, history, config_file))
+        write_baseline(output, entries)
+        click.echo(f"{output}: {len(entries)} finding(s) recorded", err=True)
+
+
+@baseline.command("update")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--history", is_flag=True, help="Scan the git history, as `create --history` did.")
+@click.option("-b", "--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=BASELINE_FILE, show_default=True)
+@config_option
+def update(paths: tuple[Path, ...], history: bool, baseline_file: Path, config_file: Path | None) -> None:
+    """Drop the entries whose secret no longer occurs; never adds any (new secrets must be looked at)."""
+    with error_handler():
+        from scanner.suppress.baseline import finding_keys, read_baseline, write_baseline
+
+        known = read_baseline(baseline_file).entries
+        report = scan_for_baseline(paths, history, config_file)
+        occurring = {key for f in report.findings for key in finding_keys(f)}
+        kept = known & occurring
+        write_baseline(baseline_file, kept)
+        click.echo(f"{baseline_file}: {len(known) - len(kept)} entr{'y' if len(known) - len(kept) == 1 else 'ies'}"
+                   f" pruned, {len(kept)} kept", err=True)
+
+
+@baseline.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "tool", type=click.Choice(["detect-secrets", "gitleaks"]), required=True,
+              help="detect-secrets: a .secrets.baseline; gitleaks: a JSON report (gitleaks --report-format json).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=BASELINE_FILE,
+              show_default=True, help="The leakstop baseline to add to (created if missing).")
+def import_baseline(source: Path, tool: str, output: Path) -> None:
+    """Convert another scanner's baseline: its secrets' hashes are matched, never their positions."""
+    with error_handler():
+        from scanner.suppress.baseline import IMPORTERS, read_baseline, write_baseline
+
+        if not source.is_file():
+            from scanner.errors import ConfigError
+
+            raise ConfigError(f"{source}: no such file")
+        entries, warnings = IMPORTERS[tool](source)
+        known = read_baseline(output).entries if output.exists() else frozenset()
+        write_baseline(output, known | entries)
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(f"{output}: {len(entries - known)} entr{'y' if len(entries - known) == 1 else 'ies'} imported "
+                   f"from {tool} ({len(known | entries)} in all)", err=True)

@@ -1,0 +1,101 @@
+"""`leakstop config show`, and the configuration flags `scan` (and `baseline`) share."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from click.core import ParameterSource
+
+from scanner.error_handler import error_handler
+
+if TYPE_CHECKING:
+    from scanner.scan_setup import ScanFlags
+
+
+def config_option(fn):  # type: ignore[no-untyped-def]
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Use this configuration file instead of the nearest .leakstop.yaml / pyproject.toml.")(fn)
+
+
+def scan_config_options(fn):  # type: ignore[no-untyped-def]
+    """The flags that override the configuration file, or add suppression to a scan."""
+    options = [
+        click.option("--min-confidence", type=click.Choice(["high", "medium", "low"]),
+                     help="Only rules at least this confident (default: all; config: min_confidence)."),
+        click.option("--min-severity", type=click.Choice(["critical", "high", "medium", "low", "info"]),
+                     help="Only rules at least this severe (default: all; config: min_severity)."),
+        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Report only findings not recorded in this baseline file."),
+        click.option("--no-inline-allow", is_flag=True,
+                     help="Ignore leakstop:allow (and gitleaks/detect-secrets) comments, for audits."),
+        click.option("--report-unused-ignores", is_flag=True,
+                     help="Warn about .leakstopignore entries that matched nothing."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return config_option(fn)
+
+
+def scan_flags(ctx: click.Context, given: dict[str, Any]) -> ScanFlags:
+    """The configurable flags of the running command; a value left at its default does not override the
+    configuration file."""
+    from scanner.scan_setup import ScanFlags
+
+    params = ctx.params
+    size_given = ctx.get_parameter_source("max_file_size") not in (ParameterSource.DEFAULT, None)
+    return ScanFlags(
+        config=given.get("config_file"),
+        rules_paths=tuple(params.get("rules_paths", ())),
+        no_builtin_rules=bool(params.get("no_builtin_rules")),
+        max_file_size=params.get("max_file_size") if size_given else None,
+        min_confidence=given.get("min_confidence"),
+        min_severity=given.get("min_severity"),
+        baseline=given.get("baseline"),
+        inline_allow=not given.get("no_inline_allow", False),
+        report_unused_ignores=bool(given.get("report_unused_ignores")),
+    )
+
+
+@click.group("config")
+def config() -> None:
+    """Inspect the configuration (.leakstop.yaml or [tool.leakstop] in pyproject.toml)."""
+
+
+@config.command("show")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
+    """Print the effective configuration, where each value came from, and the number of active rules."""
+    with error_handler():
+        from scanner.scan_setup import ScanFlags, setup_scan
+
+        setup = setup_scan([path] if path else [], ScanFlags(config=config_file), suppress=False)
+        cfg = setup.config
+        values: dict[str, Any] = {
+            "disable": list(cfg.disable),
+            "use_builtin_rules": cfg.use_builtin_rules,
+            "rules": [str(p) for p in cfg.rules],
+            "exclude": list(cfg.exclude),
+            "allow.patterns": list(cfg.allow_patterns),
+            "allow.stopwords": list(cfg.stopwords),
+            "max_file_size": cfg.max_file_size,
+            "min_confidence": cfg.min_confidence,
+            "min_severity": cfg.min_severity,
+        }
+        if as_json:
+            click.echo(json.dumps({
+                "file": str(cfg.path) if cfg.path else None,
+                "values": {k: {"value": v, "from": cfg.origin(k)} for k, v in values.items()},
+                "active_rules": len(setup.ruleset), "warnings": list(cfg.warnings)}, indent=2))
+            return
+        click.echo(f"configuration: {cfg.path if cfg.path else 'none found (defaults)'}")
+        for key, value in values.items():
+            click.echo(f"  {key:<18} {json.dumps(value):<40} ({cfg.origin(key)})")
+        for warning in cfg.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        builtin = "built-in rules on" if cfg.use_builtin_rules else "built-in rules OFF"
+        click.echo(f"active rules: {len(setup.ruleset)} ({builtin}, {len(cfg.disable)} disabled)")

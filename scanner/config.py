@@ -1,0 +1,266 @@
+"""Find and load the project configuration: `.leakstop.yaml` or `[tool.leakstop]` in pyproject.toml.
+
+A configuration must never turn the scanner off by accident: unknown keys, wrong types and malformed
+files are errors naming the file (and line), built-in rules stay active unless the file says otherwise
+in so many words, and every value remembers where it came from so `leakstop config show` can tell.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import ConfigError
+from scanner.globs import path_matches
+from scanner.sources.files import DEFAULT_MAX_FILE_SIZE
+
+CONFIG_NAMES = (".leakstop.yaml", ".leakstop.yml")
+PYPROJECT = "pyproject.toml"
+DEFAULT = "default"
+CONFIDENCE_ORDER = ("high", "medium", "low")
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+# Paths an exclude glob is tried on; a glob matching all of them would exclude every file.
+_EVERYTHING_PROBES = ("a", "README.md", "src/app/main.py", ".env", "deep/er/still/x.json")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration. `origins` says, per key, which file set it (or `default`)."""
+
+    root: Path
+    """The project root: where the configuration, `.leakstopignore` and baselines live."""
+    path: Path | None = None
+    disable: tuple[str, ...] = ()
+    use_builtin_rules: bool = True
+    rules: tuple[Path, ...] = ()
+    exclude: tuple[str, ...] = ()
+    allow_patterns: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    min_confidence: str = "low"
+    min_severity: str = "info"
+    origins: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    text: str = field(default="", repr=False)
+    """The file's text, so later errors (an unknown rule id in `disable`) can name a line."""
+
+    def origin(self, key: str) -> str:
+        return self.origins.get(key, DEFAULT)
+
+    def line_of(self, key: str, value: str = "") -> str:
+        """`file:line` of a key (or of a value under it) for error messages; just the file if unknown."""
+        line = key_line(self.text, key, value) if self.text else None
+        return f"{self.path}:{line}" if line else str(self.path)
+
+
+def project_top(start: Path) -> Path:
+    """The git work tree containing `start` (found by its `.git`, without running git), else `start`."""
+    folder = start.resolve()
+    folder = folder if folder.is_dir() else folder.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def find_upwards(start: Path, names: tuple[str, ...]) -> Path | None:
+    """The first of `names` in `start` or a parent folder, stopping at the git top (or filesystem root)."""
+    folder = start.resolve()
+    folder = folder if folder.is_dir() else folder.parent
+    for candidate in (folder, *folder.parents):
+        for name in names:
+            if (candidate / name).is_file():
+                return candidate / name
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def find_config(start: Path) -> Path | None:
+    """`.leakstop.yaml` or a pyproject.toml with `[tool.leakstop]`, nearest first; both in one folder is
+    an error (which one wins would be a guess)."""
+    folder = start.resolve()
+    folder = folder if folder.is_dir() else folder.parent
+    for candidate in (folder, *folder.parents):
+        found = [candidate / n for n in CONFIG_NAMES if (candidate / n).is_file()]
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and "leakstop" in read_text(pyproject) and "leakstop" in pyproject_tool_tables(pyproject):
+            found.append(pyproject)
+        if len(found) > 1:
+            raise ConfigError(f"{candidate}: both {found[0].name} and {found[1].name} configure leakstop; keep one")
+        if found:
+            return found[0]
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def pyproject_tool_tables(path: Path) -> Mapping[str, Any]:
+    tool = parse_toml(path, read_text(path)).get("tool", {})
+    return tool if isinstance(tool, dict) else {}
+
+
+def load_config(start: Path, explicit: Path | None = None) -> Config:
+    """The configuration for a scan of `start`: `explicit` (from --config) or the nearest one found."""
+    path = explicit if explicit is not None else find_config(start)
+    if path is None:
+        return Config(root=project_top(start))
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    text = read_text(path)
+    data = config_data(path, text)
+    validate(path, text, data)
+    return config_from_data(path, text, data)
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
+
+
+def config_data(path: Path, text: str) -> object:
+    if path.suffix == ".toml":
+        tool = parse_toml(path, text).get("tool", {})
+        if not isinstance(tool, dict) or "leakstop" not in tool:
+            raise ConfigError(f"{path}: no [tool.leakstop] table")
+        return tool["leakstop"]
+    from scanner.yaml_io import load_yaml
+
+    try:
+        data = load_yaml(text)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return {} if data is None else data
+
+
+def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older Pythons only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=1)
+def config_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((Path(__file__).parent / "config_schema.json").read_text(encoding="utf-8"))
+    return schema
+
+
+def validate(path: Path, text: str, data: object) -> None:
+    """JSON Schema, with the two mistakes people make most spelled out: a misspelt key and a wrong type."""
+    import jsonschema
+
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
+    schema = config_schema()
+    for where, keys, known in (("", data, schema["properties"]),
+                               ("allow.", data.get("allow"), schema["properties"]["allow"]["properties"])):
+        for key in keys if isinstance(keys, dict) else ():
+            if key not in known:
+                near = difflib.get_close_matches(str(key), list(known), n=1)
+                hint = f" (did you mean '{where}{near[0]}'?)" if near else f" (known keys: {', '.join(known)})"
+                raise ConfigError(f"{located(path, text, str(key))}: unknown key '{where}{key}'{hint}")
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        if error.validator == "type":
+            expected = " or ".join([error.validator_value] if isinstance(error.validator_value, str)
+                                   else error.validator_value)
+            message = f"expected {expected}, got {type_name(error.instance)}"
+        else:
+            message = error.message
+        top = str(error.absolute_path[0]) if error.absolute_path else ""
+        raise ConfigError(f"{located(path, text, top.split('.')[-1])}: {key}: {message}")
+
+
+def type_name(value: object) -> str:
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "mapping"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def located(path: Path, text: str, key: str) -> str:
+    line = key_line(text, key) if key else None
+    return f"{path}:{line}" if line else str(path)
+
+
+def key_line(text: str, key: str, value: str = "") -> int | None:
+    """The 1-based line where `key` is set (YAML `key:` or TOML `key =`), or where `value` appears after it."""
+    lines = text.splitlines()
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]|^\s*\[tool\.leakstop\.{re.escape(key)}\]")
+    for i, line in enumerate(lines):
+        if pattern.search(line):
+            if not value:
+                return i + 1
+            for j in range(i, len(lines)):
+                if value in lines[j]:
+                    return j + 1
+            return i + 1
+    return None
+
+
+def config_from_data(path: Path, text: str, data: Mapping[str, Any]) -> Config:
+    here = str(path)
+    allow = data.get("allow", {})
+    origins = {key: here for key in data if key != "allow"}
+    origins.update({f"allow.{key}": here for key in allow})
+    values: dict[str, Any] = {
+        "disable": tuple(data.get("disable", ())),
+        "use_builtin_rules": data.get("use_builtin_rules", True),
+        "rules": tuple((path.parent / p).resolve() for p in data.get("rules", ())),
+        "exclude": tuple(data.get("exclude", ())),
+        "allow_patterns": tuple(allow.get("patterns", ())),
+        "stopwords": tuple(s.lower() for s in allow.get("stopwords", ())),
+        "min_confidence": data.get("min_confidence", "low"),
+        "min_severity": data.get("min_severity", "info"),
+    }
+    if "max_file_size" in data:
+        values["max_file_size"] = byte_size(path, text, data["max_file_size"])
+    check_patterns(path, text, values["allow_patterns"])
+    warnings = tuple(f"{located(path, text, 'exclude')}: exclude glob '{glob}' matches every path; "
+                     "nothing will be scanned" for glob in values["exclude"] if excludes_everything(glob))
+    return Config(root=path.parent.resolve(), path=path, origins=origins, warnings=warnings, text=text, **values)
+
+
+def byte_size(path: Path, text: str, value: int | str) -> int:
+    import click
+
+    from scanner.cli import ByteSize
+
+    try:
+        return ByteSize().convert(value, None, None)
+    except click.BadParameter as exc:
+        raise ConfigError(f"{located(path, text, 'max_file_size')}: max_file_size: {exc.message}") from exc
+
+
+def check_patterns(path: Path, text: str, patterns: tuple[str, ...]) -> None:
+    import regex
+
+    for pattern in patterns:
+        try:
+            regex.compile(pattern)
+        except regex.error as exc:
+            raise ConfigError(f"{located(path, text, 'patterns')}: allow.patterns: '{pattern}' does not "
+                              f"compile: {exc}") from exc
+
+
+def excludes_everything(glob: str) -> bool:
+    return all(path_matches(probe, (glob,)) for probe in _EVERYTHING_PROBES)
+
+
+def at_least(value: str, minimum: str, order: tuple[str, ...]) -> bool:
+    """`high` is at least `medium`: orders run from most to least."""
+    return order.index(value) <= order.index(minimum)

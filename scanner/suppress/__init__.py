@@ -1,0 +1,6 @@
+"""Suppression: why a finding a rule reported is still not shown.
+
+Each mechanism is a suppressor, `(Finding, Fragment) -> reason` (empty: report it), run by scan.py on
+every occurrence before grouping, so an ignore limited to a path is checked against each place the secret
+is seen: inline allow comments, the `.leakstopignore` file, baselines, and the configuration's allowlist.
+"""
