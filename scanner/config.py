@@ -91,7 +91,8 @@ def find_config(start: Path) -> Path | None:
     for candidate in (folder, *folder.parents):
         found = [candidate / n for n in CONFIG_NAMES if (candidate / n).is_file()]
         pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and "leakstop" in read_text(pyproject) and "leakstop" in pyproject_tool_tables(pyproject):
+        # Only a file that mentions leakstop is parsed: an unrelated broken pyproject.toml is not our error.
+        if pyproject.is_file() and "leakstop" in read_text(pyproject) and "leakstop" in tool_tables(pyproject):
             found.append(pyproject)
         if len(found) > 1:
             raise ConfigError(f"{candidate}: both {found[0].name} and {found[1].name} configure leakstop; keep one")
@@ -102,7 +103,7 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def pyproject_tool_tables(path: Path) -> Mapping[str, Any]:
+def tool_tables(path: Path) -> Mapping[str, Any]:
     tool = parse_toml(path, read_text(path)).get("tool", {})
     return tool if isinstance(tool, dict) else {}
 
@@ -115,9 +116,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     if not path.is_file():
         raise ConfigError(f"{path}: no such configuration file")
     text = read_text(path)
-    data = config_data(path, text)
-    validate(path, text, data)
-    return config_from_data(path, text, data)
+    return config_from_data(path, text, validate(path, text, config_data(path, text)))
 
 
 def read_text(path: Path) -> str:
@@ -159,7 +158,7 @@ def config_schema() -> dict[str, Any]:
     return schema
 
 
-def validate(path: Path, text: str, data: object) -> None:
+def validate(path: Path, text: str, data: object) -> dict[str, Any]:
     """JSON Schema, with the two mistakes people make most spelled out: a misspelt key and a wrong type."""
     import jsonschema
 
@@ -185,6 +184,7 @@ def validate(path: Path, text: str, data: object) -> None:
             message = error.message
         top = str(error.absolute_path[0]) if error.absolute_path else ""
         raise ConfigError(f"{located(path, text, top.split('.')[-1])}: {key}: {message}")
+    return data
 
 
 def type_name(value: object) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner.config import read_text
 from scanner.errors import ConfigError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
@@ -48,10 +49,7 @@ class Baseline:
 
 
 def read_baseline(file: Path) -> Baseline:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read baseline: {getattr(exc, 'strerror', None) or exc}") from exc
+    text = read_text(file)
     data = parse_json(file, text)
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         raise ConfigError(f"{file}:1: not a leakstop baseline (expected \"format\": \"{BASELINE_FORMAT}\")")
@@ -103,7 +101,7 @@ def write_baseline(file: Path, entries: Iterable[str]) -> None:
 def from_detect_secrets(file: Path) -> tuple[set[str], list[str]]:
     """detect-secrets keeps `results: {path: [{hashed_secret, line_number, type, ...}]}`; only the hash
     is worth keeping (its line numbers are what made those baselines churn)."""
-    data = parse_json(file, read_import(file))
+    data = parse_json(file, read_text(file))
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, dict):
         raise ConfigError(f"{file}: not a detect-secrets baseline (no \"results\" mapping)")
@@ -112,7 +110,7 @@ def from_detect_secrets(file: Path) -> tuple[set[str], list[str]]:
         for item in items if isinstance(items, list) else [items]:
             hashed = item.get("hashed_secret") if isinstance(item, dict) else None
             if not isinstance(hashed, str) or not re.fullmatch(r"[0-9a-fA-F]{40}", hashed):
-                raise ConfigError(f"{file}:{line_of(read_import(file), path)}: result for {path} has no valid "
+                raise ConfigError(f"{file}:{line_of(read_text(file), path)}: result for {path} has no valid "
                                   "hashed_secret")
             entries.add(f"sha1:{hashed.lower()}")
     return entries, []
@@ -121,7 +119,7 @@ def from_detect_secrets(file: Path) -> tuple[set[str], list[str]]:
 def from_gitleaks(file: Path) -> tuple[set[str], list[str]]:
     """A gitleaks JSON report: a list of findings with `Secret` (plaintext unless `--redact` was used) and a
     position-keyed `Fingerprint`. Plaintext secrets become hashes here; redacted ones cannot be converted."""
-    data = parse_json(file, read_import(file))
+    data = parse_json(file, read_text(file))
     if not isinstance(data, list):
         raise ConfigError(f"{file}: not a gitleaks JSON report (expected a list of findings)")
     entries: set[str] = set()
@@ -140,13 +138,6 @@ def from_gitleaks(file: Path) -> tuple[set[str], list[str]]:
                         f"gitleaks Fingerprint is a position, not the secret), e.g. {redacted[0]}; re-run gitleaks "
                         "without --redact to import them")
     return entries, warnings
-
-
-def read_import(file: Path) -> str:
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
 
 
 IMPORTERS = {"detect-secrets": from_detect_secrets, "gitleaks": from_gitleaks}

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner.config import read_text
 from scanner.errors import ConfigError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
@@ -108,10 +109,7 @@ def entry_lines(text: str) -> list[int]:
 def read_ignore_file(file: Path) -> list[IgnoreEntry]:
     from scanner.yaml_io import load_yaml
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
+    text = read_text(file)
     try:
         data: Any = load_yaml(text)
     except ValueError as exc:
