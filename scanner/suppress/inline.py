@@ -37,16 +37,18 @@ class InlineAllow:
         self._fragment: Fragment | None = None
         self._lines: LineIndex | None = None
 
-    def lines(self, fragment: Fragment) -> LineIndex:
-        # Findings of one fragment arrive together: one index per fragment, not per finding.
-        if self._fragment is not fragment or self._lines is None:
-            self._fragment, self._lines = fragment, LineIndex(fragment.text)
+    def lines(self, fragment: Fragment) -> LineIndex | None:
+        """The fragment's line index, or None when no marker can be in it. Findings of one fragment arrive
+        together, so this is computed once per fragment, not once per finding."""
+        if self._fragment is not fragment:
+            has_marker = "allow" in fragment.text or "ALLOW" in fragment.text or "Allow" in fragment.text
+            self._fragment, self._lines = fragment, LineIndex(fragment.text) if has_marker else None
         return self._lines
 
     def __call__(self, finding: Finding, fragment: Fragment) -> str:
-        if "allow" not in fragment.text.lower():
-            return ""
         lines = self.lines(fragment)
+        if lines is None:
+            return ""
         location = finding.first
         first = location.line - fragment.first_line + 1
         last = location.end_line - fragment.first_line + 1
