@@ -116,7 +116,50 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     if not path.is_file():
         raise ConfigError(f"{path}: no such configuration file")
     text = read_text(path)
-    return config_from_data(path, text, validate(path, text, config_data(path, text)))
+    return config_from_data(path, text, validated_data(path, text))
+
+
+def validated_data(path: Path, text: str) -> dict[str, Any]:
+    """Parse and validate, or reuse the result for a file whose text was validated before.
+
+    Importing PyYAML and jsonschema costs ~180 ms, more than the pre-commit hook's whole scan; the cached
+    value is the validated data as JSON (no secrets: configuration only), keyed by the file's text."""
+    cached = cache_file(path, text)
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    data = validate(path, text, config_data(path, text))
+    remember(cached, data)
+    return data
+
+
+def cache_file(path: Path, text: str) -> Path:
+    import hashlib
+
+    from scanner import __version__
+    from scanner.rule_cache import cache_dir
+
+    key = hashlib.sha256(f"{__version__}\0{path.suffix}\0{text}".encode("utf-8", "surrogateescape")).hexdigest()
+    return cache_dir() / f"config-{key[:24]}.json"
+
+
+def remember(cached: Path, data: dict[str, Any]) -> None:
+    """Best effort, owner-only; data YAML made of dates or other non-JSON values is simply not cached."""
+    import os
+
+    try:
+        encoded = json.dumps(data)
+        cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(encoded)
+        os.replace(tmp, cached)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def read_text(path: Path) -> str:
@@ -247,6 +290,8 @@ def byte_size(path: Path, text: str, value: int | str) -> int:
 
 
 def check_patterns(path: Path, text: str, patterns: tuple[str, ...]) -> None:
+    if not patterns:
+        return  # importing `regex` costs ~20 ms on the pre-commit path
     import regex
 
     for pattern in patterns:

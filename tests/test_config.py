@@ -153,3 +153,16 @@ def test_existing_flags_still_work_with_a_config(leakstop, two_secrets):
     result = leakstop("scan", ".", "--rules-path", "rules/acme.yaml", "--no-builtin-rules", "--format", "json",
                       cwd=two_secrets.path)
     assert rule_ids(result) == {"acme-token"}
+
+
+def test_validated_config_is_reused_only_while_its_text_is_unchanged(leakstop, repo, tmp_path):
+    cache = tmp_path / "cache"
+    env = {"LEAKSTOP_CACHE_DIR": str(cache)}
+    repo.write("a.py", f'KEY = "{STRIPE}"\n')
+    repo.write(".leakstop.yaml", "exclude: [a.py]\n")
+    assert leakstop("scan", ".", cwd=repo.path, env=env).code == 0
+    assert leakstop("scan", ".", cwd=repo.path, env=env).code == 0  # from the cache: still excluded
+    [cached] = cache.glob("config-*.json")
+    assert cached.stat().st_mode & 0o077 == 0
+    repo.write(".leakstop.yaml", "exclude: a.py\n")
+    assert_one_line_error(leakstop("scan", ".", cwd=repo.path, env=env), "exclude", "expected array")
