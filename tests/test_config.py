@@ -166,3 +166,16 @@ def test_validated_config_is_reused_only_while_its_text_is_unchanged(leakstop, r
     assert cached.stat().st_mode & 0o077 == 0
     repo.write(".leakstop.yaml", "exclude: a.py\n")
     assert_one_line_error(leakstop("scan", ".", cwd=repo.path, env=env), "exclude", "expected array")
+
+
+def test_config_show_json(leakstop, two_secrets):
+    two_secrets.write(".leakstop.yaml", "min_confidence: high\nexclude: ['*']\n")
+    shown = leakstop("config", "show", "--json", cwd=two_secrets.path)
+    data = shown.json()
+    assert data["file"].endswith(".leakstop.yaml")
+    assert data["values"]["min_confidence"] == {"value": "high", "from": data["file"]}
+    assert data["values"]["use_builtin_rules"] == {"value": True, "from": "default"}
+    two_secrets.write("empty.yaml", "")
+    everything = active_rules(leakstop("config", "show", "--config", "empty.yaml", cwd=two_secrets.path))
+    assert 0 < data["active_rules"] < everything
+    assert any("matches every path" in w for w in data["warnings"])

@@ -176,3 +176,9 @@ def test_corrupt_ignore_file_is_a_one_line_error(leakstop, repo, text, needles):
     repo.write("app.py", f'TOKEN = "{GITHUB}"\n')
     repo.write(".leakstopignore", text)
     assert_one_line_error(leakstop("scan", ".", cwd=repo.path), *needles)
+
+
+def test_inline_allow_on_stdin(leakstop, repo):
+    allowed = f'token = "{GITHUB}"  # leakstop:allow\n'.encode()
+    assert leakstop("scan", "-", cwd=repo.path, input=allowed).code == 0
+    assert leakstop("scan", "-", "--no-inline-allow", cwd=repo.path, input=allowed).code == 1
