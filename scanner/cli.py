@@ -14,6 +14,7 @@ import click
 
 from scanner import __version__
 from scanner.cli_config import scan_config_options
+from scanner.cli_git import GitMode, git_mode, git_options, git_source
 from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.report import Report
 from scanner.reporters import FORMATS, RenderOptions, reporter_for
@@ -78,6 +79,7 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--stdin", "use_stdin", is_flag=True, help="Scan standard input (same as the path `-`).")
 @click.option("--no-git", is_flag=True, help="Walk folders plainly instead of listing them with git.")
+@git_options
 @click.option("--max-file-size", type=ByteSize(), default="10MB", show_default=True,
               help="Skip larger files (without reading them).")
 @click.option("--no-group", is_flag=True, help="One finding per occurrence instead of one per secret.")
@@ -91,14 +93,18 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
          no_color: bool, **config_flags: object) -> None:
-    """Scan files and folders (default: the current folder), or stdin with `-`."""
+    """Scan files and folders (default: the current folder), or stdin with `-`.
+
+    With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`)."""
     with error_handler():
         from scanner.cli_config import scan_flags
         from scanner.scan import ScanRequest, scan as run_scan
         from scanner.scan_setup import setup_scan
 
         setup = setup_scan(paths, scan_flags(click.get_current_context(), config_flags))
-        source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude)
+        # config_flags also holds the git-mode flags (each options group reads its own keys)
+        mode = git_mode(config_flags, progress=not quiet and sys.stderr.isatty())
+        source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude, mode=mode)
         request = ScanRequest(
             source=source, ruleset=setup.ruleset,
             show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,
@@ -110,9 +116,13 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
 
 
 def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int,  # type: ignore[no-untyped-def]
-                  exclude: tuple[str, ...] = ()):
+                  exclude: tuple[str, ...] = (), mode: GitMode | None = None):
     from scanner.errors import SourceError
 
+    if mode is not None:
+        if use_stdin or len(paths) > 1 or list(paths) == [Path("-")]:
+            raise SourceError(f"--{mode.kind} scans one repository: give at most one PATH, and no stdin")
+        return git_source(mode, paths[0] if paths else Path("."), max_file_size)
     if use_stdin or list(paths) == [Path("-")]:
         if paths and list(paths) != [Path("-")]:
             raise SourceError("give either paths or stdin (`-`), not both")

@@ -58,6 +58,8 @@ class Location:
     date: str = ""
     blob: str = ""
     decoded: str = ""
+    in_head: bool | None = None
+    """History scans: whether HEAD's tree still holds this blob at this path; None for other scans."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,12 @@ class Finding:
     @property
     def first(self) -> Location:
         return self.locations[0]
+
+    @property
+    def present_at_head(self) -> bool | None:
+        """Whether the secret is still in HEAD's tree (None when the scan did not look at history)."""
+        known = [loc.in_head for loc in self.locations if loc.in_head is not None]
+        return any(known) if known else None
 
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}

@@ -21,6 +21,17 @@ class GitContext:
 
 
 @dataclass(frozen=True)
+class Occurrence:
+    """One more place the same text was seen: history scans a blob once and reports it at every
+    commit and path that introduced it."""
+
+    path: str
+    git: GitContext
+    in_head: bool = False
+    """HEAD's tree holds this same blob at this same path: the secret is still there today."""
+
+
+@dataclass(frozen=True)
 class Fragment:
     """Text plus its origin.
 
@@ -37,3 +48,6 @@ class Fragment:
     """The git blob id the text came from, when it came from git."""
     decoded: str = ""
     """How the text was decoded out of its parent (`base64`, `hex`, `percent`), empty if it was not."""
+    occurrences: tuple[Occurrence, ...] = ()
+    """Where the text was seen, oldest first, when that is more than `path`/`git` (history scans); each
+    becomes a Location of every finding in the text."""

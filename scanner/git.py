@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import GitError
@@ -33,14 +35,14 @@ def git_executable() -> str:
     return exe
 
 
-def run_git(cwd: Path, *args: str, check: bool = True) -> bytes:
+def run_git(cwd: Path, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
     """Run git and return stdout; a failure becomes GitError with git's own first line of complaint."""
     proc = subprocess.run(
-        [git_executable(), *args], cwd=cwd, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [git_executable(), *args], cwd=cwd, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        input=input,
     )
     if check and proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {cwd}: {message[0] if message else f'exit {proc.returncode}'}")
+        raise GitError(f"{git_failure(args, proc.stderr, proc.returncode)} (in {cwd})")
     return proc.stdout
 
 
@@ -66,3 +68,204 @@ def tracked_and_untracked_files(root: Path, below: Path) -> list[str]:
     rel = os.path.relpath(below, root)
     out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", rel)
     return sorted({os.fsdecode(p) for p in out.split(b"\0") if p})
+
+
+# --- repositories, staged changes and history (the git modes of `scan`) ---------------------------------
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+"""The id of the empty tree: what an unborn HEAD (before the first commit) is compared with."""
+# Flags that make diff output independent of the user's configuration (external diff tools, colour,
+# textconv filters, `diff.noprefix`, `diff.relative`, `diff.submodule=log`, non-ASCII path munging).
+_DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
+               "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "--submodule=short")
+_COMMIT_MARK = b"\0\x01"
+_COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI"
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    """What the git modes need to know about the repository at a path."""
+
+    path: Path
+    git_dir: Path
+    bare: bool
+    shallow: bool
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    author: str
+    email: str
+    date: str
+
+
+def repository(path: Path) -> RepoInfo:
+    """The repository at `path` (a work tree, a subfolder, a linked worktree or a bare repository)."""
+    if not path.is_dir():
+        raise GitError(f"{path}: not a folder (the git modes take the repository's folder)")
+    proc = subprocess.run(
+        [git_executable(), "-c", "safe.bareRepository=all", "rev-parse", "--absolute-git-dir",
+         "--is-bare-repository", "--is-shallow-repository"],
+        cwd=path, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    if proc.returncode != 0:
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        if any("not a git repository" in line for line in reason):
+            raise GitError(f"{path}: not a git repository")
+        raise GitError(f"{path}: cannot read the repository: {reason[-1] if reason else proc.returncode}")
+    git_dir, bare, shallow = os.fsdecode(proc.stdout).splitlines()[:3]
+    return RepoInfo(path=path, git_dir=Path(git_dir), bare=bare == "true", shallow=shallow == "true")
+
+
+def head_commit(repo: RepoInfo) -> str | None:
+    """HEAD's commit id, or None while HEAD is unborn (an empty repository, before the first commit)."""
+    out = run_git(repo.path, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
+    return out.decode("ascii").strip() or None
+
+
+def staged_diff(repo: RepoInfo) -> bytes:
+    """What `git commit` would record: the index against HEAD (or the empty tree before the first commit).
+
+    Renames are detected so a moved file does not count as all-new lines."""
+    base = head_commit(repo) or EMPTY_TREE
+    return run_git(repo.path, "-c", "core.quotePath=true", "diff", "--cached", *_DIFF_FLAGS,
+                   "--find-renames", base, "--")
+
+
+def resolve_commit(repo: RepoInfo, rev: str) -> str | None:
+    out = run_git(repo.path, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}", check=False)
+    return out.decode("ascii").strip() or None
+
+
+def commit_patches(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, bytes]]:
+    """Each commit of `revs` (oldest first) with its `--raw -p` diff; merges as dense combined diffs, so
+    only what a merge itself adds (a conflict resolution) is attributed to it."""
+    args = ["-c", "core.quotePath=true", "log", "--reverse", "--topo-order", "--root", "--cc", *_DIFF_FLAGS,
+            _COMMIT_FORMAT, *revs, "--"]
+    yield from split_commits(stream_git(repo.path, *args))
+
+
+def commit_trees(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, bytes]]:
+    """Each commit (oldest first) with the blobs it changed, from tree diffs only (`--raw`, no content
+    diffs): the cheap way to learn which commit introduced which blob at which path."""
+    args = ["log", "--reverse", "--topo-order", "--root", "--raw", "--cc", "-z", "--no-renames", "--abbrev=40",
+            "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", _COMMIT_FORMAT, *revs, "--"]
+    yield from split_commits(stream_git(repo.path, *args))
+
+
+def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        parts = buffer.split(_COMMIT_MARK)
+        buffer = parts.pop()
+        yield from (parse_commit(p) for p in parts if p)
+    if buffer:
+        yield parse_commit(buffer)
+
+
+def parse_commit(part: bytes) -> tuple[CommitInfo, bytes]:
+    sha, author, email, rest = part.split(b"\0", 3)
+    date, _, body = rest.partition(b"\0")
+    text = lambda b: b.decode("utf-8", "replace")  # noqa: E731
+    return CommitInfo(text(sha), text(author), text(email), text(date)), body
+
+
+def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:
+    """Stream a git command's stdout in large chunks; a failure at the end becomes GitError."""
+    proc = subprocess.Popen([git_executable(), *args], cwd=cwd, env=git_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        while True:
+            chunk = proc.stdout.read1(1 << 20)  # type: ignore[attr-defined]
+            if not chunk:
+                break
+            yield chunk
+        err = proc.stderr.read()
+        if proc.wait() != 0:
+            raise GitError(git_failure(args, err, proc.returncode))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def git_failure(args: Sequence[str], stderr: bytes, code: int) -> str:
+    lines = [ln for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    command = next((a for i, a in enumerate(args)
+                    if not a.startswith("-") and "=" not in a and (i == 0 or args[i - 1] != "-c")), "")
+    return f"git {command} failed: {lines[0] if lines else f'exit {code}'}"
+
+
+def head_tree(repo: RepoInfo) -> set[tuple[str, str]]:
+    """(path, blob id) of every file in HEAD's tree: which findings are still present at HEAD."""
+    if head_commit(repo) is None:
+        return set()
+    out = run_git(repo.path, "ls-tree", "-r", "-z", "--full-tree", "HEAD")
+    entries = set()
+    for record in out.split(b"\0"):
+        if record:
+            meta, _, name = record.partition(b"\t")
+            entries.add((name.decode("utf-8", "backslashreplace"), meta.split(b" ")[2].decode("ascii")))
+    return entries
+
+
+def blob_sizes(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
+    """Sizes of the given blobs without reading them (so an over-size blob is never loaded).
+
+    A missing object fails closed: a history that cannot be read completely is not a clean history."""
+    ids = list(blob_ids)
+    out = run_git(repo.path, "cat-file", "--batch-check=%(objectname) %(objectsize)",
+                  input=("\n".join(ids) + "\n").encode("ascii"))
+    sizes = {}
+    for line in out.decode("ascii", "replace").splitlines():
+        name, _, size = line.partition(" ")
+        if size == "missing" or not size.isdigit():
+            raise GitError(f"object {name} is missing from the repository (a corrupt or incomplete clone)")
+        sizes[name] = int(size)
+    return sizes
+
+
+def blob_contents(repo: RepoInfo, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """Stream the blobs' contents through one `git cat-file --batch`, in the order asked.
+
+    A writer thread feeds the ids while this generator reads, so neither pipe can fill up and stall."""
+    import threading
+
+    proc = subprocess.Popen([git_executable(), "cat-file", "--batch"], cwd=repo.path, env=git_env(),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    stdin = proc.stdin
+
+    def feed() -> None:
+        try:
+            for start in range(0, len(blob_ids), 512):
+                stdin.write(("\n".join(blob_ids[start:start + 512]) + "\n").encode("ascii"))
+            stdin.close()
+        except OSError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = proc.stdout
+    try:
+        for expected in blob_ids:
+            header = out.readline()
+            fields = header.split()
+            if len(fields) != 3:
+                err = proc.stderr.read() if proc.poll() is not None or not header else b""
+                detail = git_failure(["cat-file"], err, proc.wait()) if err else header.decode(errors="replace")
+                raise GitError(f"cannot read object {expected}: {detail.strip() or 'git stopped early'}")
+            size = int(fields[2])
+            data = out.read(size)
+            out.read(1)
+            if len(data) != size:
+                raise GitError(f"cannot read object {expected}: truncated")
+            yield fields[0].decode("ascii"), data
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        writer.join(timeout=5)

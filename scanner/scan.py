@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match, scan_fragment
-from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line
+from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
 from scanner.report import Report, ScanStats, Skipped
 from scanner.ruleset import RuleSet
@@ -40,6 +40,7 @@ def scan(request: ScanRequest) -> Report:
     suppressed: list[Finding] = []
     skipped: list[Skipped] = []
     errors: list[str] = []
+    request.source.prepare(request.ruleset)
     for item in request.source.items(stats):
         if isinstance(item, Skipped):
             skipped.append(item)
@@ -57,9 +58,9 @@ def scan(request: ScanRequest) -> Report:
             else:
                 found.append(finding)
     stats.seconds = time.perf_counter() - started
-    findings = group_findings(found) if request.group else found
+    findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
-                  suppressed=group_findings(suppressed), errors=errors)
+                  suppressed=group_findings(suppressed), errors=errors, warnings=request.source.warnings())
 
 
 def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor]) -> str:
@@ -106,11 +107,18 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         blob=fragment.blob,
         decoded=fragment.decoded,
     )
+    locations = (location,)
+    if fragment.occurrences:
+        locations = tuple(
+            replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,
+                    date=o.git.date, in_head=o.in_head)
+            for o in fragment.occurrences
+        )
     rule = m.rule
     return Finding(
         rule_id=rule.id, rule_name=rule.name, provider=rule.provider, severity=rule.severity,
         confidence=rule.confidence, fingerprint=fingerprint(rule.id, m.secret), shown_secret=shown,
-        locations=(location,), remediation=rule.remediation, entropy=round(m.entropy, 2),
+        locations=locations, remediation=rule.remediation, entropy=round(m.entropy, 2),
         secret=m.secret, suppressed_by=m.dropped_by,
     )
 

@@ -15,7 +15,7 @@ JSON_FORMAT_VERSION = "1"
 
 
 def location_dict(loc: Location) -> dict[str, Any]:
-    return {k: v for k, v in dataclasses.asdict(loc).items() if v != "" or k in ("path",)}
+    return {k: v for k, v in dataclasses.asdict(loc).items() if (v != "" and v is not None) or k in ("path",)}
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -33,6 +33,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "occurrences": [location_dict(loc) for loc in f.locations],
         "remediation": f.remediation,
     }
+    if f.present_at_head is not None:
+        data["present_at_head"] = f.present_at_head
     if f.suppressed_by:
         data["suppressed_by"] = f.suppressed_by
     return data

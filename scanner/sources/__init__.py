@@ -11,6 +11,7 @@ from typing import Union
 
 from scanner.fragment import Fragment
 from scanner.report import ScanStats, Skipped
+from scanner.ruleset import RuleSet
 
 SourceItem = Union[Fragment, Skipped]
 
@@ -23,3 +24,11 @@ class Source(abc.ABC):
     @abc.abstractmethod
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
         """Yield what to scan, in a stable order."""
+
+    def prepare(self, ruleset: RuleSet) -> None:
+        """Called once before `items()`; a source that can reject raw bytes by keyword (history) keeps
+        the rules here, the others need nothing."""
+
+    def warnings(self) -> list[str]:
+        """Things the user should know about the target once `items()` is done (a shallow clone, ...)."""
+        return []

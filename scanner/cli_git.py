@@ -1,0 +1,85 @@
+"""The git modes of `scan`: their flags, and the source each one builds.
+
+Kept apart from cli.py so the flags and their rules (which combine, which exclude each other) live in
+one place; `cli.choose_source` calls `git_source` and stays the one place that picks a source.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+ZERO_SHA = "0" * 40
+
+
+@dataclass(frozen=True)
+class GitMode:
+    """Which git scan the user asked for, and its arguments."""
+
+    kind: str
+    """`staged`, `history`, `since`, `range` or `pre-push`."""
+    branch: str = ""
+    since: str = ""
+    range: str = ""
+    progress: bool = False
+
+
+def git_options(fn):  # type: ignore[no-untyped-def]
+    options = [
+        click.option("--staged", is_flag=True, help="Scan what the next commit adds (the pre-commit hook)."),
+        click.option("--history", is_flag=True, help="Scan every commit reachable from every ref."),
+        click.option("--branch", metavar="REF", help="With --history: only commits reachable from REF."),
+        click.option("--since", metavar="REV", help="Scan the commits of HEAD that REV does not have."),
+        click.option("--range", "rev_range", metavar="A..B", help="Scan the commits in B that are not in A."),
+        click.option("--pre-push", is_flag=True,
+                     help="Scan what a push sends (git's pre-push stdin, or PRE_COMMIT_FROM_REF/TO_REF)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def git_mode(flags: Mapping[str, object], progress: bool = False) -> GitMode | None:
+    """The one git mode the flags ask for (None for a tree or stdin scan); combinations are errors."""
+    from scanner.errors import SourceError
+
+    chosen = [name for name, on in (("staged", flags.get("staged")), ("history", flags.get("history")),
+                                    ("since", flags.get("since")), ("range", flags.get("rev_range")),
+                                    ("pre-push", flags.get("pre_push"))) if on]
+    if len(chosen) > 1:
+        raise SourceError("choose one of " + ", ".join(f"--{c}" for c in chosen))
+    if flags.get("branch") and chosen != ["history"]:
+        raise SourceError("--branch narrows --history; use it with --history")
+    if not chosen:
+        return None
+    return GitMode(kind=chosen[0], branch=str(flags.get("branch") or ""), since=str(flags.get("since") or ""),
+                   range=str(flags.get("rev_range") or ""), progress=progress)
+
+
+def git_source(mode: GitMode, path: Path, max_file_size: int):  # type: ignore[no-untyped-def]
+    """Build the source for a git mode; imports stay local so `--staged` loads only what it uses."""
+    if mode.kind == "staged":
+        from scanner.sources.staged import StagedSource
+
+        return StagedSource(path, max_file_size)
+    if mode.kind == "history":
+        from scanner.sources.history import HistorySource
+
+        return HistorySource(path, max_file_size, branch=mode.branch, progress=mode.progress)
+    from scanner.sources.commits import CommitRangeSource, pre_push_ranges
+
+    if mode.kind == "since":
+        return CommitRangeSource(path, max_file_size, [[f"{mode.since}..HEAD"]], f"commits since {mode.since}")
+    if mode.kind == "range":
+        if ".." not in mode.range:
+            from scanner.errors import SourceError
+
+            raise SourceError(f"--range {mode.range!r}: expected A..B (the commits in B that are not in A)")
+        return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}")
+    lines = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+    return CommitRangeSource(path, max_file_size, pre_push_ranges(lines, os.environ), "commits to push")

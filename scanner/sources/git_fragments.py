@@ -1,0 +1,58 @@
+"""Diff file changes → Fragments: shared by the staged and commit-range sources.
+
+Each run of consecutive added lines is one Fragment (a private key added over twenty lines matches as one
+block), reported at the line numbers it has in the new version of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.diff import FileChange
+from scanner.fragment import Fragment, GitContext
+from scanner.report import ScanStats, Skipped
+from scanner.sources import SourceItem
+from scanner.text_decode import decode_bytes
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
+def change_items(change: FileChange, stats: ScanStats, max_size: int, context: GitContext | None = None,
+                 read_blob=None) -> Iterator[SourceItem]:  # type: ignore[no-untyped-def]
+    """What to scan of one changed file, or why nothing is scanned."""
+    where = change.path
+    if change.is_unmerged:
+        yield Skipped(where, "unmerged (resolve the conflict and stage the file first)")
+        return
+    if change.is_submodule:
+        yield Skipped(where, "submodule (not scanned; scan it in its own repository)")
+        return
+    if change.is_deletion or not change.content_changed or not (change.added or change.binary):
+        return
+    added = change.added
+    if change.binary:
+        # git calls UTF-16 text binary; read the blob and scan it whole when it really is text.
+        data = read_blob(change.new_blob) if read_blob else b""
+        if decode_bytes(data[:max_size]) is None or len(data) > max_size:
+            yield Skipped(where, "binary" if len(data) <= max_size else f"larger than --max-file-size "
+                                                                         f"({len(data)} bytes)")
+            return
+        text = decode_bytes(data) or ""
+        stats.files += 1
+        stats.bytes += len(data)
+        yield Fragment(text=text, path=where, first_line=1, git=context, blob=change.new_blob)
+        return
+    size = sum(len(run.text) for run in added)
+    if size > max_size:
+        yield Skipped(where, f"larger than --max-file-size ({size} bytes added)")
+        return
+    stats.files += 1
+    stats.bytes += size
+    if added[0].first_line == 1 and added[0].text.startswith(LFS_POINTER):
+        yield Skipped(where, "LFS pointer (scanned as text; the stored object is not)")
+    for run in added:
+        text = decode_bytes(run.text)
+        if text is None:
+            yield Skipped(f"{where}:{run.first_line}", "binary")
+            continue
+        yield Fragment(text=text, path=where, first_line=run.first_line, git=context, blob=change.new_blob)

@@ -1,0 +1,157 @@
+"""Full history: every blob reachable from every ref (or one branch), each scanned once.
+
+The expensive part of a history scan is reading content, so content is read once per unique blob
+(`git cat-file --batch`), and who introduced each blob where comes from tree diffs alone (`git log --raw`:
+it compares blob ids, never file contents). A blob's findings are then reported at every commit and path
+that introduced it, oldest first, so the first location is the commit that brought the secret in; a
+secret added in one commit and deleted in the next is found because its blob is reachable all the same.
+Raw bytes pass a keyword gate (prefilter.py) before any decoding: most blobs stop there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from scanner import git
+from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
+from scanner.errors import GitError
+from scanner.fragment import Fragment, GitContext, Occurrence
+from scanner.globs import path_matches
+from scanner.blob_gate import KeywordGate
+from scanner.progress import Progress
+from scanner.report import ScanStats, Skipped
+from scanner.ruleset import RuleSet
+from scanner.sources import Source, SourceItem
+from scanner.sources.git_fragments import LFS_POINTER
+from scanner.text_decode import decode_bytes
+
+SCANNED_MODES = ("100644", "100755", "120000")
+"""Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
+
+
+class HistorySource(Source):
+    def __init__(self, path: Path, max_file_size: int, branch: str = "", progress: bool = False) -> None:
+        self.path = path
+        self.max_file_size = max_file_size
+        self.branch = branch
+        self.progress = progress
+        self.description = f"history ({branch})" if branch else "history (all refs)"
+        self.ruleset: RuleSet | None = None
+        self._warnings: list[str] = []
+
+    def prepare(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+
+    def warnings(self) -> list[str]:
+        return self._warnings
+
+    def items(self, stats: ScanStats) -> Iterator[SourceItem]:
+        repo = git.repository(self.path)
+        if repo.shallow:
+            self._warnings.append("shallow clone: history before the shallow boundary was not scanned")
+        revs = ["--all"]
+        if self.branch:
+            if git.resolve_commit(repo, self.branch) is None:
+                raise GitError(f"--branch {self.branch}: no such branch or commit in {self.path}")
+            revs = [self.branch]
+        introduced, commits, submodules = blob_introductions(repo, revs)
+        stats.commits = len(commits)
+        if submodules:
+            yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
+        yield from self.scan_blobs(repo, introduced, commits, stats)
+
+    def scan_blobs(self, repo: git.RepoInfo, introduced: dict[str, list[tuple[int, str]]],
+                   commits: list[GitContext], stats: ScanStats) -> Iterator[SourceItem]:
+        sizes = git.blob_sizes(repo, introduced) if introduced else {}
+        wanted = []
+        for blob, places in introduced.items():
+            if sizes[blob] > self.max_file_size:
+                first_commit, first_path = places[0]
+                yield Skipped(f"{first_path} (blob {blob[:12]}, commit {commits[first_commit].commit[:12]})",
+                              f"larger than --max-file-size ({sizes[blob]} bytes)")
+            else:
+                wanted.append(blob)
+        ruleset = self.ruleset
+        gate = KeywordGate(ruleset.by_keyword) if ruleset is not None else None
+        at_head = git.head_tree(repo)
+        progress = Progress(len(wanted), "scanning history", self.progress)
+        try:
+            for done, (blob, data) in enumerate(git.blob_contents(repo, wanted), 1):
+                stats.blobs += 1
+                stats.bytes += len(data)
+                progress.update(done, stats.bytes)
+                places = introduced[blob]
+                if data.startswith(LFS_POINTER):
+                    yield Skipped(f"{places[0][1]} (blob {blob[:12]})", "LFS pointer (scanned as text; the stored "
+                                                                         "object is not)")
+                paths = {path for _, path in places}
+                if gate is not None and not gate.passes(data) and not self.path_rules_apply(paths):
+                    continue
+                text = decode_bytes(data)
+                if text is None:
+                    continue
+                for group in self.by_path_rules(places):
+                    occurrences = tuple(
+                        Occurrence(path, commits[index], (path, blob) in at_head) for index, path in group)
+                    first = occurrences[0]
+                    yield Fragment(text=text, path=first.path, git=first.git, blob=blob, occurrences=occurrences)
+        finally:
+            progress.close()
+
+    def path_rules_apply(self, paths: set[str]) -> bool:
+        """A rule without keywords (a credentials file known by its name) must see the blob anyway."""
+        ruleset = self.ruleset
+        if ruleset is None:
+            return True
+        return any(path_matches(p, ruleset.rules[i].paths) for i in ruleset.always for p in paths)
+
+    def by_path_rules(self, places: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+        """Occurrences grouped so that each group has the same path-restricted rules in force: the text is
+        scanned once per group (almost always one), since a rule limited to `.npmrc` must not report the
+        same blob committed as `notes.txt`."""
+        ruleset = self.ruleset
+        restricted = [i for i, rule in enumerate(ruleset.rules) if rule.paths] if ruleset else []
+        if not restricted:
+            return [places]
+        groups: dict[tuple[int, ...], list[tuple[int, str]]] = {}
+        signature_of: dict[str, tuple[int, ...]] = {}
+        for place in places:
+            path = place[1]
+            if path not in signature_of:
+                signature_of[path] = tuple(i for i in restricted if path_matches(path, ruleset.rules[i].paths))
+            groups.setdefault(signature_of[path], []).append(place)
+        return list(groups.values())
+
+
+def blob_introductions(repo: git.RepoInfo, revs: list[str]
+                       ) -> tuple[dict[str, list[tuple[int, str]]], list[GitContext], int]:
+    """blob id → [(commit index, path)] for every commit that wrote that blob at that path, oldest commit
+    first; the commits themselves; and how many submodule changes were passed over.
+
+    The dict's order is the order blobs first appeared, which is the order they are scanned in, so the
+    first finding of a secret is already its oldest."""
+    introduced: dict[str, list[tuple[int, str]]] = {}
+    commits: list[GitContext] = []
+    paths: dict[bytes, str] = {}  # one str per distinct path, shared by every occurrence
+    submodules = 0
+    for commit, body in git.commit_trees(repo, revs):
+        index = len(commits)
+        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date))
+        records, _ = split_raw(body)
+        for meta, names in records:
+            fields = meta.split(b" ")
+            mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
+            if blob == NULL_BLOB:
+                continue
+            if mode == SUBMODULE_MODE:
+                submodules += 1
+                continue
+            if mode not in SCANNED_MODES:
+                continue
+            raw = names[-1]
+            path = paths.get(raw)
+            if path is None:
+                path = paths[raw] = display_path(raw)
+            introduced.setdefault(blob, []).append((index, path))
+    return introduced, commits, submodules
