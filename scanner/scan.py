@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match, scan_fragment
+from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match
 from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
+from scanner.parallel import engine_results
 from scanner.report import Report, ScanStats, Skipped
 from scanner.ruleset import RuleSet
 from scanner.sources import Source
@@ -41,13 +42,14 @@ def scan(request: ScanRequest) -> Report:
     skipped: list[Skipped] = []
     errors: list[str] = []
     request.source.prepare(request.ruleset)
-    for item in request.source.items(stats):
+    for item, result in engine_results(request.source.items(stats), request.ruleset, request.rule_timeout,
+                                       request.keep_suppressed):
         if isinstance(item, Skipped):
             skipped.append(item)
             if item.error:
                 errors.append(f"{item.path}: {item.reason}")
             continue
-        result = scan_fragment(request.ruleset, item, request.rule_timeout, keep_dropped=request.keep_suppressed)
+        assert result is not None
         errors.extend(f"{t.path}: rule {t.rule_id} timed out; that rule did not finish on this file"
                       for t in result.timeouts)
         for finding in findings_in(item, result.matches, request.show_secrets):
