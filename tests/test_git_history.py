@@ -192,3 +192,18 @@ def test_json_occurrences_round_trip(leakstop, repo):
     commit_file(repo, "a.txt", stripe_line(STRIPE))
     data = history(leakstop, repo.path).json()
     assert json.loads(json.dumps(data)) == data
+
+
+def test_large_history_uses_worker_processes_and_finds_everything(leakstop, repo):
+    """Past 16 MB the engine runs in worker processes; secrets late in the stream are still found and
+    keep the commit that introduced them."""
+    filler = "url = https://example.invalid/path\n" * 14_000  # ~500 KB that passes the keyword gate
+    for i in range(40):
+        repo.write(f"data/f{i}.txt", f"# file {i}\n" + filler)
+    first = repo.commit("bulk")
+    late = commit_file(repo, "data/f39.txt", f"# file 39\n{filler}{stripe_line(STRIPE)}", "late secret")
+    result = history(leakstop, repo.path)
+    assert result.json()["stats"]["bytes"] > 16 * 1024 * 1024
+    [f] = findings(result, "stripe-secret-key")
+    assert (f["commit"], f["line"]) == (late, 14_002)
+    assert first != late
