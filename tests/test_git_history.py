@@ -139,7 +139,7 @@ def test_lfs_pointer_and_non_utf8_names_and_contents(leakstop, repo):
     assert any("LFS pointer" in s["reason"] for s in result.json()["skipped"])
 
 
-@pytest.mark.parametrize("prefilter", ["", "portable"])
+@pytest.mark.parametrize("prefilter", ["hyperscan", "aho-corasick"])
 def test_hyperscan_and_portable_prefilters_agree(leakstop, repo, prefilter):
     commit_file(repo, "a.txt", stripe_line(STRIPE))
     commit_file(repo, "B.TXT", f'TOKEN = "{GITHUB}"\n')
