@@ -14,8 +14,6 @@ from pathlib import Path
 
 import click
 
-ZERO_SHA = "0" * 40
-
 
 @dataclass(frozen=True)
 class GitMode:

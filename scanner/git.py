@@ -107,7 +107,7 @@ def repository(path: Path) -> RepoInfo:
     proc = subprocess.run(
         [git_executable(), "-c", "safe.bareRepository=all", "rev-parse", "--absolute-git-dir",
          "--is-bare-repository", "--is-shallow-repository"],
-        cwd=path, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=path, env=git_env(), capture_output=True,
     )
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -226,6 +226,11 @@ def blob_sizes(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
             raise GitError(f"object {name} is missing from the repository (a corrupt or incomplete clone)")
         sizes[name] = int(size)
     return sizes
+
+
+def read_blob(repo: RepoInfo, blob_id: str) -> bytes:
+    """One blob's bytes (a file git called binary, read to see whether it is UTF-16 text)."""
+    return next(blob_contents(repo, [blob_id]))[1]
 
 
 def blob_contents(repo: RepoInfo, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:

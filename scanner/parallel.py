@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from typing import Optional
 
 from scanner.engine import EngineResult, scan_fragment
 from scanner.fragment import Fragment
@@ -26,7 +25,7 @@ _worker: dict[str, object] = {}
 
 
 def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
-                   workers: int | None = None) -> Iterator[tuple[SourceItem, Optional[EngineResult]]]:
+                   workers: int | None = None) -> Iterator[tuple[SourceItem, EngineResult | None]]:
     """(item, result) for every item; result is None for Skipped notes. Fragments without any match may
     come back from a worker as themselves with an empty result (their text is not sent back)."""
     workers = workers if workers is not None else usable_cores()
@@ -63,7 +62,7 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool) -> None:
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped)
 
 
-def _scan_in_worker(item: SourceItem) -> tuple[SourceItem, Optional[EngineResult]]:
+def _scan_in_worker(item: SourceItem) -> tuple[SourceItem, EngineResult | None]:
     if isinstance(item, Skipped):
         return item, None
     result = scan_fragment(_worker["ruleset"], item, _worker["timeout"],  # type: ignore[arg-type]

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 from git_fixtures import commit_file, findings, stripe_line
 from secrets_fixtures import GITHUB, STRIPE

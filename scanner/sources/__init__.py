@@ -25,7 +25,7 @@ class Source(abc.ABC):
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
         """Yield what to scan, in a stable order."""
 
-    def prepare(self, ruleset: RuleSet) -> None:
+    def prepare(self, ruleset: RuleSet) -> None:  # noqa: B027 - an optional hook, not an abstract one
         """Called once before `items()`; a source that can reject raw bytes by keyword (history) keeps
         the rules here, the others need nothing."""
 

@@ -64,9 +64,6 @@ class CommitRangeSource(Source):
             self._warnings.append("shallow clone: commits before the shallow boundary were not scanned")
         seen: set[str] = set()
 
-        def read_blob(blob: str) -> bytes:
-            return next(git.blob_contents(repo, [blob]))[1]
-
         for revs in self.ranges:
             for commit, body in git.commit_patches(repo, self.checked(repo, revs)):
                 if commit.sha in seen:
@@ -75,7 +72,7 @@ class CommitRangeSource(Source):
                 stats.commits += 1
                 context = GitContext(commit.sha, commit.author, commit.email, commit.date)
                 for change in parse_raw_and_patch(body):
-                    yield from change_items(change, stats, self.max_file_size, context, read_blob)
+                    yield from change_items(change, stats, self.max_file_size, repo, context)
 
     def checked(self, repo: git.RepoInfo, revs: list[str]) -> list[str]:
         """Each end of a range must be a commit; a remote sha this clone never fetched (someone else's

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scanner import git
 from scanner.diff import FileChange
 from scanner.fragment import Fragment, GitContext
 from scanner.report import ScanStats, Skipped
@@ -17,8 +18,8 @@ from scanner.text_decode import decode_bytes
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
-def change_items(change: FileChange, stats: ScanStats, max_size: int, context: GitContext | None = None,
-                 read_blob=None) -> Iterator[SourceItem]:  # type: ignore[no-untyped-def]
+def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.RepoInfo,
+                 context: GitContext | None = None) -> Iterator[SourceItem]:
     """What to scan of one changed file, or why nothing is scanned."""
     where = change.path
     if change.is_unmerged:
@@ -32,7 +33,7 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, context: G
     added = change.added
     if change.binary:
         # git calls UTF-16 text binary; read the blob and scan it whole when it really is text.
-        data = read_blob(change.new_blob) if read_blob else b""
+        data = git.read_blob(repo, change.new_blob)
         if decode_bytes(data[:max_size]) is None or len(data) > max_size:
             yield Skipped(where, "binary" if len(data) <= max_size else f"larger than --max-file-size "
                                                                          f"({len(data)} bytes)")

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanner import git
+from scanner.blob_gate import KeywordGate
 from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.errors import GitError
 from scanner.fragment import Fragment, GitContext, Occurrence
 from scanner.globs import path_matches
-from scanner.blob_gate import KeywordGate
 from scanner.progress import Progress
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset import RuleSet

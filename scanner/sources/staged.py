@@ -31,8 +31,5 @@ class StagedSource(Source):
             raise GitError(f"{self.path}: a bare repository has no staged changes (use --history)")
         changes = parse_raw_and_patch(git.staged_diff(repo))
 
-        def read_blob(blob: str) -> bytes:
-            return next(git.blob_contents(repo, [blob]))[1]
-
         for change in changes:
-            yield from change_items(change, stats, self.max_file_size, read_blob=read_blob)
+            yield from change_items(change, stats, self.max_file_size, repo)
