@@ -72,8 +72,6 @@ def tracked_and_untracked_files(root: Path, below: Path) -> list[str]:
 
 # --- repositories, staged changes and history (the git modes of `scan`) ---------------------------------
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-"""The id of the empty tree: what an unborn HEAD (before the first commit) is compared with."""
 # Flags that make diff output independent of the user's configuration (external diff tools, colour,
 # textconv filters, `diff.noprefix`, `diff.relative`, `diff.submodule=log`, non-ASCII path munging).
 _DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
@@ -127,10 +125,10 @@ def head_commit(repo: RepoInfo) -> str | None:
 def staged_diff(repo: RepoInfo) -> bytes:
     """What `git commit` would record: the index against HEAD (or the empty tree before the first commit).
 
-    Renames are detected so a moved file does not count as all-new lines."""
-    base = head_commit(repo) or EMPTY_TREE
+    Renames are detected so a moved file does not count as all-new lines. Without a commit argument git
+    itself compares with the empty tree while HEAD is unborn, which saves the pre-commit hook a process."""
     return run_git(repo.path, "-c", "core.quotePath=true", "diff", "--cached", *_DIFF_FLAGS,
-                   "--find-renames", base, "--")
+                   "--find-renames", "--")
 
 
 def resolve_commit(repo: RepoInfo, rev: str) -> str | None:
