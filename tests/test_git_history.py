@@ -206,3 +206,20 @@ def test_large_history_uses_worker_processes_and_finds_everything(leakstop, repo
     [f] = findings(result, "stripe-secret-key")
     assert (f["commit"], f["line"]) == (late, 14_002)
     assert first != late
+
+
+def test_submodule_commits_are_noted_and_worktree_scans_the_whole_repository(leakstop, repo, tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    subprocess.run(["git", "init", "-q", str(sub)], check=True)
+    (sub / "s.txt").write_text("inside\n")
+    subprocess.run(["git", "-C", str(sub), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(sub), "commit", "-qm", "s"], check=True)
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "vendored")
+    repo.commit("add submodule")
+    commit_file(repo, "k.txt", stripe_line(STRIPE))
+    other = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", "--detach", str(other), "HEAD~1")
+    result = history(leakstop, other)
+    assert [f["path"] for f in findings(result)] == ["k.txt"]
+    assert any("submodule" in s["reason"] for s in result.json()["skipped"])
