@@ -67,7 +67,7 @@ def _hyperscan_database(keywords: list[str]) -> Any:
 
 
 def _automaton(keywords: list[str]) -> Any:
-    import ahocorasick
+    import ahocorasick  # type: ignore[import-not-found]
 
     automaton = ahocorasick.Automaton()
     for kw in keywords:

@@ -38,8 +38,7 @@ def git_executable() -> str:
 def run_git(cwd: Path, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
     """Run git and return stdout; a failure becomes GitError with git's own first line of complaint."""
     proc = subprocess.run(
-        [git_executable(), *args], cwd=cwd, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        input=input,
+        [git_executable(), *args], cwd=cwd, env=git_env(), capture_output=True, input=input,
     )
     if check and proc.returncode != 0:
         raise GitError(f"{git_failure(args, proc.stderr, proc.returncode)} (in {cwd})")
@@ -166,8 +165,8 @@ def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]
 def parse_commit(part: bytes) -> tuple[CommitInfo, bytes]:
     sha, author, email, rest = part.split(b"\0", 3)
     date, _, body = rest.partition(b"\0")
-    text = lambda b: b.decode("utf-8", "replace")  # noqa: E731
-    return CommitInfo(text(sha), text(author), text(email), text(date)), body
+    sha_text, author_text, email_text, date_text = (f.decode("utf-8", "replace") for f in (sha, author, email, date))
+    return CommitInfo(sha_text, author_text, email_text, date_text), body
 
 
 def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:

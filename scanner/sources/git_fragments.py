@@ -52,8 +52,8 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
     if added[0].first_line == 1 and added[0].text.startswith(LFS_POINTER):
         yield Skipped(where, "LFS pointer (scanned as text; the stored object is not)")
     for run in added:
-        text = decode_bytes(run.text)
-        if text is None:
+        decoded = decode_bytes(run.text)
+        if decoded is None:
             yield Skipped(f"{where}:{run.first_line}", "binary")
             continue
-        yield Fragment(text=text, path=where, first_line=run.first_line, git=context, blob=change.new_blob)
+        yield Fragment(text=decoded, path=where, first_line=run.first_line, git=context, blob=change.new_blob)

@@ -111,7 +111,9 @@ class HistorySource(Source):
         scanned once per group (almost always one), since a rule limited to `.npmrc` must not report the
         same blob committed as `notes.txt`."""
         ruleset = self.ruleset
-        restricted = [i for i, rule in enumerate(ruleset.rules) if rule.paths] if ruleset else []
+        if ruleset is None:
+            return [places]
+        restricted = [i for i, rule in enumerate(ruleset.rules) if rule.paths]
         if not restricted:
             return [places]
         groups: dict[tuple[int, ...], list[tuple[int, str]]] = {}
