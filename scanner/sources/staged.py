@@ -1,8 +1,8 @@
 """Staged changes: what `git commit` would record, i.e. the lines the index adds to HEAD.
 
-This is the pre-commit hook's path, run on every commit, so it stays lean: one `rev-parse`, one
-`rev-parse HEAD` and one `git diff`, no GitPython, no worker processes; the regex module and the rules
-are loaded by the engine only when some added line holds a keyword.
+This is the pre-commit hook's path, run on every commit, so it stays lean: one `rev-parse` and one
+`git diff` (a file git calls binary costs one `cat-file` more), no GitPython, no worker processes; the
+regex module is imported by the engine only when some added line holds a keyword.
 """
 
 from __future__ import annotations
