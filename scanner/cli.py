@@ -122,7 +122,7 @@ def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file
     if mode is not None:
         if use_stdin or len(paths) > 1 or list(paths) == [Path("-")]:
             raise SourceError(f"--{mode.kind} scans one repository: give at most one PATH, and no stdin")
-        return git_source(mode, paths[0] if paths else Path("."), max_file_size)
+        return git_source(mode, paths[0] if paths else Path("."), max_file_size, exclude)
     if use_stdin or list(paths) == [Path("-")]:
         if paths and list(paths) != [Path("-")]:
             raise SourceError("give either paths or stdin (`-`), not both")

@@ -59,25 +59,29 @@ def git_mode(flags: Mapping[str, object], progress: bool = False) -> GitMode | N
                    range=str(flags.get("rev_range") or ""), progress=progress)
 
 
-def git_source(mode: GitMode, path: Path, max_file_size: int):  # type: ignore[no-untyped-def]
-    """Build the source for a git mode; imports stay local so `--staged` loads only what it uses."""
+def git_source(mode: GitMode, path: Path, max_file_size: int,  # type: ignore[no-untyped-def]
+               exclude: tuple[str, ...] = ()):
+    """Build the source for a git mode; imports stay local so `--staged` loads only what it uses.
+
+    `exclude` (the configuration's path globs) applies to the repository's paths as it does to a tree."""
     if mode.kind == "staged":
         from scanner.sources.staged import StagedSource
 
-        return StagedSource(path, max_file_size)
+        return StagedSource(path, max_file_size, exclude)
     if mode.kind == "history":
         from scanner.sources.history import HistorySource
 
-        return HistorySource(path, max_file_size, branch=mode.branch, progress=mode.progress)
+        return HistorySource(path, max_file_size, branch=mode.branch, progress=mode.progress, exclude=exclude)
     from scanner.sources.commits import CommitRangeSource, pre_push_ranges
 
     if mode.kind == "since":
-        return CommitRangeSource(path, max_file_size, [[f"{mode.since}..HEAD"]], f"commits since {mode.since}")
+        return CommitRangeSource(path, max_file_size, [[f"{mode.since}..HEAD"]], f"commits since {mode.since}",
+                                 exclude)
     if mode.kind == "range":
         if ".." not in mode.range:
             from scanner.errors import SourceError
 
             raise SourceError(f"--range {mode.range!r}: expected A..B (the commits in B that are not in A)")
-        return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}")
+        return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}", exclude)
     lines = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-    return CommitRangeSource(path, max_file_size, pre_push_ranges(lines, os.environ), "commits to push")
+    return CommitRangeSource(path, max_file_size, pre_push_ranges(lines, os.environ), "commits to push", exclude)

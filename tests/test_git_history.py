@@ -223,3 +223,14 @@ def test_submodule_commits_are_noted_and_worktree_scans_the_whole_repository(lea
     result = history(leakstop, other)
     assert [f["path"] for f in findings(result)] == ["k.txt"]
     assert any("submodule" in s["reason"] for s in result.json()["skipped"])
+
+
+def test_configured_exclude_applies_to_history_and_staged(leakstop, repo):
+    repo.write(".leakstop.yaml", "exclude: [vendor/]\n")
+    commit_file(repo, "vendor/lib.py", stripe_line(STRIPE))
+    commit_file(repo, "src/app.py", f'token = "{GITHUB}"\n')
+    result = history(leakstop, repo.path)
+    assert [f["path"] for f in findings(result)] == ["src/app.py"]
+    repo.write("vendor/more.py", stripe_line(STRIPE.replace("5", "7")))
+    repo.git("add", "-A")
+    assert leakstop("scan", "--staged", repo.path).code == 0

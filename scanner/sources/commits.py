@@ -48,8 +48,10 @@ def pre_push_ranges(stdin: str, env: Mapping[str, str]) -> list[list[str]]:
 
 
 class CommitRangeSource(Source):
-    def __init__(self, path: Path, max_file_size: int, ranges: Sequence[Sequence[str]], description: str) -> None:
+    def __init__(self, path: Path, max_file_size: int, ranges: Sequence[Sequence[str]], description: str,
+                 exclude: tuple[str, ...] = ()) -> None:
         self.path = path
+        self.exclude = exclude
         self.max_file_size = max_file_size
         self.ranges = [list(r) for r in ranges]
         self.description = description
@@ -72,7 +74,7 @@ class CommitRangeSource(Source):
                 stats.commits += 1
                 context = GitContext(commit.sha, commit.author, commit.email, commit.date)
                 for change in parse_raw_and_patch(body):
-                    yield from change_items(change, stats, self.max_file_size, repo, context)
+                    yield from change_items(change, stats, self.max_file_size, repo, context, self.exclude)
 
     def checked(self, repo: git.RepoInfo, revs: list[str]) -> list[str]:
         """Each end of a range must be a commit; a remote sha this clone never fetched (someone else's

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from scanner import git
 from scanner.diff import FileChange
 from scanner.fragment import Fragment, GitContext
+from scanner.globs import path_matches
 from scanner.report import ScanStats, Skipped
 from scanner.sources import SourceItem
 from scanner.text_decode import decode_bytes
@@ -19,9 +20,11 @@ LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
 def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.RepoInfo,
-                 context: GitContext | None = None) -> Iterator[SourceItem]:
+                 context: GitContext | None = None, exclude: tuple[str, ...] = ()) -> Iterator[SourceItem]:
     """What to scan of one changed file, or why nothing is scanned."""
     where = change.path
+    if exclude and path_matches(where, exclude):
+        return
     if change.is_unmerged:
         yield Skipped(where, "unmerged (resolve the conflict and stage the file first)")
         return

@@ -31,8 +31,10 @@ SCANNED_MODES = ("100644", "100755", "120000")
 
 
 class HistorySource(Source):
-    def __init__(self, path: Path, max_file_size: int, branch: str = "", progress: bool = False) -> None:
+    def __init__(self, path: Path, max_file_size: int, branch: str = "", progress: bool = False,
+                 exclude: tuple[str, ...] = ()) -> None:
         self.path = path
+        self.exclude = exclude
         self.max_file_size = max_file_size
         self.branch = branch
         self.progress = progress
@@ -55,7 +57,7 @@ class HistorySource(Source):
             if git.resolve_commit(repo, self.branch) is None:
                 raise GitError(f"--branch {self.branch}: no such branch or commit in {self.path}")
             revs = [self.branch]
-        introduced, commits, submodules = blob_introductions(repo, revs)
+        introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
         stats.commits = len(commits)
         if submodules:
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
@@ -126,7 +128,7 @@ class HistorySource(Source):
         return list(groups.values())
 
 
-def blob_introductions(repo: git.RepoInfo, revs: list[str]
+def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()
                        ) -> tuple[dict[str, list[tuple[int, str]]], list[GitContext], int]:
     """blob id → [(commit index, path)] for every commit that wrote that blob at that path, oldest commit
     first; the commits themselves; and how many submodule changes were passed over.
@@ -135,7 +137,7 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str]
     first finding of a secret is already its oldest."""
     introduced: dict[str, list[tuple[int, str]]] = {}
     commits: list[GitContext] = []
-    paths: dict[bytes, str] = {}  # one str per distinct path, shared by every occurrence
+    paths: dict[bytes, str | None] = {}  # one str per distinct path, shared by every occurrence; None: excluded
     submodules = 0
     for commit, body in git.commit_trees(repo, revs):
         index = len(commits)
@@ -152,8 +154,10 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str]
             if mode not in SCANNED_MODES:
                 continue
             raw = names[-1]
-            path = paths.get(raw)
-            if path is None:
-                path = paths[raw] = display_path(raw)
-            introduced.setdefault(blob, []).append((index, path))
+            if raw not in paths:
+                shown = display_path(raw)
+                paths[raw] = None if exclude and path_matches(shown, exclude) else shown
+            path = paths[raw]
+            if path is not None:
+                introduced.setdefault(blob, []).append((index, path))
     return introduced, commits, submodules

@@ -21,9 +21,10 @@ from scanner.sources.git_fragments import change_items
 class StagedSource(Source):
     description = "staged changes"
 
-    def __init__(self, path: Path, max_file_size: int) -> None:
+    def __init__(self, path: Path, max_file_size: int, exclude: tuple[str, ...] = ()) -> None:
         self.path = path
         self.max_file_size = max_file_size
+        self.exclude = exclude
 
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
         repo = git.repository(self.path)
@@ -32,4 +33,4 @@ class StagedSource(Source):
         changes = parse_raw_and_patch(git.staged_diff(repo))
 
         for change in changes:
-            yield from change_items(change, stats, self.max_file_size, repo)
+            yield from change_items(change, stats, self.max_file_size, repo, exclude=self.exclude)
