@@ -75,7 +75,7 @@ class HistorySource(Source):
             else:
                 wanted.append(blob)
         ruleset = self.ruleset
-        gate = KeywordGate(ruleset.by_keyword) if ruleset is not None else None
+        gate = KeywordGate(unrestricted_keywords(ruleset)) if ruleset is not None else None
         at_head = git.head_tree(repo)
         progress = Progress(len(wanted), "scanning history", self.progress)
         try:
@@ -102,11 +102,11 @@ class HistorySource(Source):
             progress.close()
 
     def path_rules_apply(self, paths: set[str]) -> bool:
-        """A rule without keywords (a credentials file known by its name) must see the blob anyway."""
+        """A rule restricted to a file name (`.npmrc`, `.env`) is judged by that name, not by the gate."""
         ruleset = self.ruleset
         if ruleset is None:
             return True
-        return any(path_matches(p, ruleset.rules[i].paths) for i in ruleset.always for p in paths)
+        return any(path_matches(p, rule.paths) for rule in ruleset.rules if rule.paths for p in paths)
 
     def by_path_rules(self, places: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
         """Occurrences grouped so that each group has the same path-restricted rules in force: the text is
@@ -126,6 +126,13 @@ class HistorySource(Source):
                 signature_of[path] = tuple(i for i in restricted if path_matches(path, ruleset.rules[i].paths))
             groups.setdefault(signature_of[path], []).append(place)
         return list(groups.values())
+
+
+def unrestricted_keywords(ruleset: RuleSet) -> list[str]:
+    """The gate's keywords: those of rules that may fire on any path. Path-restricted rules carry broad
+    keywords (`pass`, `key` in `.env` files) that would let nearly every blob through (measured on pip's
+    sources + the stdlib: `key` alone occurs in 32% of files); they see blobs through path_rules_apply."""
+    return [kw for kw, ids in ruleset.by_keyword.items() if any(not ruleset.rules[i].paths for i in ids)]
 
 
 def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()
