@@ -18,7 +18,7 @@ PLACEHOLDER_WORDS = (
 )
 _TEMPLATE = re.compile(
     r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^<[^>]*>?$|^%[A-Za-z_]\w*%$"
-    r"|^@[A-Za-z_]\w*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
+    r"|^@[A-Za-z_][\w.-]*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
 )
 _VARIABLE = re.compile(
     r"^(?:os\.environ|os\.getenv|process\.env|env\(|getenv\(|System\.getenv|ENV\[|settings\.|config\.|"
