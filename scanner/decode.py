@@ -34,6 +34,8 @@ MAX_ENCODED_PER_FRAGMENT = 1024 * 1024
 PRINTABLE_RATIO = 0.95
 MIN_DECODED = 6
 
+_BASE64_WRAPPED = re.compile(r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{60,100}\r?\n)+[A-Za-z0-9+/]{4,100}={0,2}(?![A-Za-z0-9+/=])")
+"""MIME and PEM wrap base64 at 64 or 76 columns: a wrapped block is one run, decoded whole."""
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{%d,}={0,2}(?![A-Za-z0-9+/_=-])" % MIN_BASE64)
 _HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){%d,}(?![0-9A-Fa-f])" % (MIN_HEX // 2))
 _PERCENT_RUN = re.compile(r"[^\s\"'<>`]*%[0-9A-Fa-f]{2}[^\s\"'<>`]*")
@@ -55,6 +57,7 @@ def encoded_runs(text: str) -> list[EncodedRun]:
     """Every run in `text` that decodes to printable text, in text order, within the per-fragment caps."""
     runs: list[EncodedRun] = []
     budget = MAX_ENCODED_PER_FRAGMENT
+    wrapped: list[tuple[int, int]] = []
     for encoding, pattern, decoder in _DECODERS:
         if encoding == "percent" and "%" not in text:
             continue
@@ -62,12 +65,16 @@ def encoded_runs(text: str) -> list[EncodedRun]:
             run = m.group()
             if len(run) > MAX_RUN or len(runs) >= MAX_RUNS_PER_FRAGMENT:
                 continue
+            if pattern is _BASE64_RUN and any(a <= m.start() < b for a, b in wrapped):
+                continue  # one line of a wrapped block that was decoded whole
             budget -= len(run)
             if budget < 0:
                 break
             decoded = decoder(run)
             if decoded is not None:
                 runs.append(EncodedRun(m.start(), m.end(), encoding, decoded))
+                if pattern is _BASE64_WRAPPED:
+                    wrapped.append((m.start(), m.end()))
     return sorted(runs, key=lambda r: r.start)
 
 
@@ -75,7 +82,7 @@ def decode_base64(run: str) -> str | None:
     if run.isalpha() or run.isdigit() or _HEX_ONLY.match(run):
         # Words, camelCase names and hex digests are not base64 in practice; hex has its own decoder.
         return None
-    body = run.rstrip("=")
+    body = "".join(run.split()).rstrip("=")
     if len(body) % 4 == 1:
         return None
     padded = body + "=" * (-len(body) % 4)
@@ -129,6 +136,7 @@ def printable_text(raw: bytes) -> str | None:
 
 
 _DECODERS = (
+    ("base64", _BASE64_WRAPPED, decode_base64),
     ("base64", _BASE64_RUN, decode_base64),
     ("hex", _HEX_RUN, decode_hex),
     ("percent", _PERCENT_RUN, decode_percent),

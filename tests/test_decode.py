@@ -146,3 +146,15 @@ def test_same_secret_plain_and_decoded_is_reported_once(tmp_path, leakstop):
     github = [f for f in result.json()["findings"] if f["rule_id"] == "github-pat-classic"]
     assert len(github) == 1 and len(github[0]["occurrences"]) == 1
     assert "decoded" not in github[0]
+
+
+def test_wrapped_base64_block_is_decoded_whole(tmp_path, leakstop):
+    """MIME/PEM-style base64 wrapped at 76 columns (a key attached to an email or multipart body)."""
+    import textwrap
+
+    from secrets_fixtures import PRIVATE_KEY
+
+    body = "\n".join(textwrap.wrap(b64(PRIVATE_KEY), 76))
+    (tmp_path / "mail.eml").write_text(f"Content-Transfer-Encoding: base64\n\n{body}\n")
+    found = findings(leakstop("scan", tmp_path, "--no-git", "--format", "json"))
+    assert [(line, col, d) for _, line, col, d in found] == [(3, 1, "base64")], found
