@@ -34,10 +34,12 @@ MAX_ENCODED_PER_FRAGMENT = 1024 * 1024
 PRINTABLE_RATIO = 0.95
 MIN_DECODED = 6
 
-_BASE64_WRAPPED = re.compile(r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{60,100}\r?\n)+[A-Za-z0-9+/]{4,100}={0,2}(?![A-Za-z0-9+/=])")
+_BASE64_WRAPPED = re.compile(
+    r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{60,100}\r?\n)+[A-Za-z0-9+/]{4,100}={0,2}(?![A-Za-z0-9+/=])"
+)
 """MIME and PEM wrap base64 at 64 or 76 columns: a wrapped block is one run, decoded whole."""
-_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{%d,}={0,2}(?![A-Za-z0-9+/_=-])" % MIN_BASE64)
-_HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){%d,}(?![0-9A-Fa-f])" % (MIN_HEX // 2))
+_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{" + str(MIN_BASE64) + r",}={0,2}(?![A-Za-z0-9+/_=-])")
+_HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){" + str(MIN_HEX // 2) + r",}(?![0-9A-Fa-f])")
 _PERCENT_RUN = re.compile(r"[^\s\"'<>`]*%[0-9A-Fa-f]{2}[^\s\"'<>`]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 

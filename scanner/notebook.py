@@ -72,7 +72,7 @@ def cell_texts(cell: dict[str, object], number: int) -> Iterator[tuple[str, list
         elif kind in ("execute_result", "display_data") and isinstance(output.get("data"), dict):
             data = output["data"]
             for mime in TEXT_OUTPUT_TYPES:
-                yield f"cell {number} output", _strings(data.get(mime))  # type: ignore[union-attr]
+                yield f"cell {number} output", _strings(data.get(mime))
 
 
 def _strings(value: object) -> list[str]:

@@ -35,7 +35,7 @@ def test_base64_decodes_only_to_printable_text(run, expected):
 
 
 @pytest.mark.parametrize(("run", "expected"), [
-    ("hunter2-password".encode().hex(), "hunter2-password"),
+    (b"hunter2-password".hex(), "hunter2-password"),
     ("da39a3ee5e6b4b0d3255bfef95601890afd80709", None),  # sha1: bytes, not text
     ("00000000000000000000000000", None),
 ])

@@ -39,7 +39,8 @@ IGNORED = {
     "models.py": "password: str\npassword = forms.CharField(widget=forms.PasswordInput)\n",
     "form.html": '<input type="password" name="password" placeholder="Password">\n',
     "package-lock.json": '"integrity": "sha512-Xq2mV9pT4zK8wNc1Fy6Hb3Jd0Lm7vX9r+/==",\n',
-    "requirements.txt": "requests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n",
+    "requirements.txt": "requests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b47579\n"
+                        "tool --token=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n",
     "config.js": "const token = process.env.API_TOKEN;\nconst password = null;\n",
     "README.md": "Run `app --password <password>` or `curl -u $USER:$PASS https://x`.\n",
     "tests/test_login.py": f'client.login(username="ada", password="{DB_PASSWORD}")\n',
@@ -47,12 +48,16 @@ IGNORED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CAUGHT))
-def test_generic_credential_found(tmp_path, leakstop, name):
+def scan_one_file(tmp_path, leakstop, name: str, content: str):
     target = tmp_path / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(CAUGHT[name])
-    result = leakstop("scan", tmp_path, "--no-git", "--format", "json")
+    target.write_text(content)
+    return leakstop("scan", tmp_path, "--no-git", "--format", "json")
+
+
+@pytest.mark.parametrize("name", sorted(CAUGHT))
+def test_generic_credential_found(tmp_path, leakstop, name):
+    result = scan_one_file(tmp_path, leakstop, name, CAUGHT[name])
     found = result.json()["findings"]
     assert result.code == 1, CAUGHT[name]
     assert any(f["provider"] == "Generic" and f["confidence"] in ("low", "medium") for f in found)
@@ -61,10 +66,7 @@ def test_generic_credential_found(tmp_path, leakstop, name):
 
 @pytest.mark.parametrize("name", sorted(IGNORED))
 def test_generic_false_positives_stay_quiet(tmp_path, leakstop, name):
-    target = tmp_path / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(IGNORED[name])
-    result = leakstop("scan", tmp_path, "--no-git", "--format", "json")
+    result = scan_one_file(tmp_path, leakstop, name, IGNORED[name])
     assert result.code == 0, [(f["rule_id"], f["preview"]) for f in result.json()["findings"]]
 
 
