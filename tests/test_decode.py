@@ -23,6 +23,9 @@ from scanner.fragment import Fragment
 
 @pytest.mark.parametrize(("run", "expected"), [
     (b64("user:hunter2-password"), "user:hunter2-password"),
+    (b64("user:pass"), "user:pass"),  # all letters, still base64
+    ("0" + b64("deploy:Tr0ub4dor")[1:], None),  # a lead character outside ASCII text's range
+    ("django/contrib/admin/static", None),  # a path
     (base64.urlsafe_b64encode(b"token=>>>???<<<abc").decode(), "token=>>>???<<<abc"),
     ("dXNlcjpwYXNzd29yZ", None),  # a length no base64 text can have
     ("getConnectionStringFromEnvironment", None),  # a long identifier is not base64
