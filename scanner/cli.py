@@ -110,13 +110,15 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @click.option("--show-suppressed", is_flag=True, help="Also list findings that were suppressed, and why.")
 @click.option("--rule-timeout", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
               help="Seconds one rule may spend on one file before it is stopped and reported.")
+@click.option("--max-decode-depth", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Decode base64/hex/percent-encoded text this many levels deep and scan it (0: off).")
 @rule_options
 @output_options
 @scan_config_options
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool, **config_flags: object) -> None:
+         no_color: bool, max_decode_depth: int, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`)."""
@@ -132,7 +134,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         request = ScanRequest(
             source=source, ruleset=setup.ruleset,
             show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,
-            keep_suppressed=show_suppressed, suppressors=setup.suppressors,
+            keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
         )
         report = setup.finish(run_scan(request))
         emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color)

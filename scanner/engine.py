@@ -58,6 +58,8 @@ def scan_fragment(
         rule = ruleset.rules[index]
         if rule.paths and not path_matches(fragment.path, rule.paths):
             continue
+        if rule.exclude_paths and path_matches(fragment.path, rule.exclude_paths):
+            continue
         spans: list[tuple[int, int]] = [(0, len(text))]
         if len(text) > WINDOWED_TEXT and not rule.multiline and rule.keywords:
             lowered = text.lower() if lowered is None else lowered

@@ -18,7 +18,7 @@ PLACEHOLDER_WORDS = (
 )
 _TEMPLATE = re.compile(
     r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^<[^>]*>?$|^%[A-Za-z_]\w*%$"
-    r"|^@[A-Za-z_]\w*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
+    r"|^@[A-Za-z_][\w.-]*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
 )
 _VARIABLE = re.compile(
     r"^(?:os\.environ|os\.getenv|process\.env|env\(|getenv\(|System\.getenv|ENV\[|settings\.|config\.|"
@@ -86,6 +86,77 @@ def is_identifier(secret: str) -> bool:
     return bool(_IDENTIFIER.match(secret))
 
 
+_LITERAL = re.compile(
+    r"^(?:none|null|nil|nul|undefined|true|false|yes|no|on|off|empty|blank|unset|unknown|n/?a|tbd|"
+    r"required|optional|string|str|int|bool|bytes|secret|hidden|masked|redacted|default)$"
+    r"|^[-+]?[\d.,:_ ]+$"  # numbers, ports, times, version-like digit runs
+    r"|^v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.]+)?$",  # semantic versions: 1.2.3, v2.0.0-rc1
+    re.IGNORECASE,
+)
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]{1,15}://|www\.)(?![^/\s]*:[^/\s]*@)[^\s]*$", re.IGNORECASE)
+_CHECKSUM = re.compile(
+    r"^(?:sha1|sha224|sha256|sha384|sha512|sha3-\d+|md5|blake2[bs]?|crc32|xxh\d*)[:=-][A-Za-z0-9+/=_-]+$"
+    r"|^(?:integrity|checksum)\b"
+    r"|^(?:pbkdf2_sha\d+|argon2\w*|bcrypt(?:_sha256)?|scrypt|sha1|md5)\$"  # Django/passlib password hashes
+    r"|^\$(?:2[abxy]?|5|6|y|argon2\w*|pbkdf2[\w-]*)\$",  # crypt(3) password hashes
+    re.IGNORECASE,
+)
+_FUNCTION_CALL = re.compile(
+    r"^(?:await\s+|new\s+|yield\s+|\w+\s+)?[A-Za-z_$@&][\w$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]*)*\s*!?\("
+)
+_ENV_LOOKUP = re.compile(
+    r"os\.environ|os\.getenv|getenv\s*\(|process\.env|import\.meta\.env|Deno\.env|Bun\.env|"
+    r"System\.getenv|System\.getProperty|Environment\.GetEnvironmentVariable|ENV\s*\[|ENV\.fetch|"
+    r"\$_ENV\s*\[|\$_SERVER\s*\[|\benv\s*\(|std::env::var|env::var|os\.Getenv|os\.LookupEnv|"
+    r"viper\.Get|Sys\.getenv|\$\{?env:|%env\(|secrets\.[A-Z_]|\bvault\(|lookup\(",
+    re.IGNORECASE,
+)
+
+
+EXAMPLE_WORDS = (
+    "password", "passwd", "passw0rd", "p@ssw0rd", "p@ssword", "p4ssw0rd", "secret", "s3cr3t", "changeit",
+    "letmein", "qwerty", "foobar", "mypass", "admin123", "pass123", "123456", "swordfish", "sekret", "s3krit",
+    "pa$$w", "plaintext",
+)
+EXAMPLE_VALUES = frozenset({"hunter2", "tiger", "opensesame", "sesame", "scott", "supersecret"})
+"""Famous example passwords, dropped only as the whole value (`hunter2!x` is still reported)."""
+
+
+def is_example_word(secret: str) -> bool:
+    """Values built from the words documentation and tests use for credentials (`secret123`,
+    `mypassword`, `P@ssw0rd!`): near-certain examples in a generic field, where a provider token never
+    holds them."""
+    lower = secret.lower()
+    return lower in EXAMPLE_VALUES or any(word in lower for word in EXAMPLE_WORDS)
+
+
+def is_literal(secret: str) -> bool:
+    """Values that are not credentials whatever key they sit under: `null`, `true`, `8080`, `1.2.3`, `str`."""
+    return bool(_LITERAL.match(secret.strip()))
+
+
+def is_url(secret: str) -> bool:
+    """A URL without a user:password part (a login page, an endpoint); URLs with credentials have rules."""
+    return bool(_URL.match(secret))
+
+
+def is_checksum(secret: str) -> bool:
+    """Prefixed digests: lock-file `integrity sha512-…`, pip `--hash=sha256:…`, `md5:…`."""
+    return bool(_CHECKSUM.match(secret))
+
+
+def is_function_call(secret: str) -> bool:
+    """`getpass()`, `get_secret("x")`, `new Password(...)`, `await vault.read(...)`: code producing the
+    value at run time, not the value."""
+    return bool(_FUNCTION_CALL.match(secret))
+
+
+def is_env_lookup(secret: str) -> bool:
+    """An environment or secret-store lookup in any language: `os.getenv(...)`, `process.env.X`,
+    `System.getenv(...)`, `ENV.fetch(...)`, `$_ENV[...]`, `std::env::var(...)`, `${env:X}`."""
+    return bool(_ENV_LOOKUP.search(secret))
+
+
 HEURISTICS: dict[str, Callable[[str], bool]] = {
     "placeholder": is_placeholder,
     "template": is_template,
@@ -95,6 +166,12 @@ HEURISTICS: dict[str, Callable[[str], bool]] = {
     "hash": is_hash,
     "test-value": is_test_value,
     "identifier": is_identifier,
+    "literal": is_literal,
+    "example-word": is_example_word,
+    "url": is_url,
+    "checksum": is_checksum,
+    "function-call": is_function_call,
+    "env-lookup": is_env_lookup,
 }
 
 

@@ -58,6 +58,10 @@ class Location:
     date: str = ""
     blob: str = ""
     decoded: str = ""
+    """How the secret was decoded out of the file (`base64`, `base64 > hex`); line/column then point at
+    the encoded run."""
+    cell: str = ""
+    """For notebooks: `cell 3, line 2` (line/column are still those of the raw .ipynb file)."""
     in_head: bool | None = None
     """History scans: whether HEAD's tree still holds this blob at this path; None for other scans."""
 

@@ -48,6 +48,13 @@ class Fragment:
     """The git blob id the text came from, when it came from git."""
     decoded: str = ""
     """How the text was decoded out of its parent (`base64`, `hex`, `percent`), empty if it was not."""
+    encoded_at: tuple[int, int, int, int] | None = None
+    """For decoded text: (line, column, end_line, end_column) of the encoded run in the real file.
+    Positions inside decoded text exist in no file, so findings in it point at the run instead."""
+    cell: str = ""
+    """For notebooks: which cell (or cell output) the text is, e.g. `cell 3`; empty otherwise."""
+    cell_line: int = 1
+    """The line number the text's first line has inside its cell."""
     occurrences: tuple[Occurrence, ...] = ()
     """Where the text was seen, oldest first, when that is more than `path`/`git` (history scans); each
     becomes a Location of every finding in the text."""

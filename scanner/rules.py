@@ -40,6 +40,8 @@ class Rule:
     allow_patterns: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    exclude_paths: tuple[str, ...] = ()
+    """Globs the rule never runs on: generic rules skip test fixtures, whose credentials are fake."""
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     example_path: str = ""
@@ -168,6 +170,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         allow_patterns=tuple(allow.get("patterns", ())),
         stopwords=tuple(s.lower() for s in allow.get("stopwords", ())),
         paths=tuple(raw.get("paths", ())),
+        exclude_paths=tuple(raw.get("exclude_paths", ())),
         examples=tuple(raw["examples"]),
         negative_examples=tuple(raw.get("negative_examples", ())),
         example_path=raw.get("example_path", ""),

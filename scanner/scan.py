@@ -6,16 +6,17 @@ Nothing here prints or exits; the CLI turns the Report into output and an exit c
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from scanner.decode import DEFAULT_MAX_DECODE_DEPTH, decoded_fragments
 from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match
 from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
 from scanner.parallel import engine_results
 from scanner.report import Report, ScanStats, Skipped
 from scanner.ruleset import RuleSet
-from scanner.sources import Source
+from scanner.sources import Source, SourceItem
 
 PREVIEW_WIDTH = 160
 
@@ -32,6 +33,7 @@ class ScanRequest:
     rule_timeout: float = DEFAULT_RULE_TIMEOUT
     keep_suppressed: bool = False
     suppressors: Sequence[Suppressor] = field(default_factory=tuple)
+    max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
 
 
 def scan(request: ScanRequest) -> Report:
@@ -42,8 +44,9 @@ def scan(request: ScanRequest) -> Report:
     skipped: list[Skipped] = []
     errors: list[str] = []
     request.source.prepare(request.ruleset)
-    for item, result in engine_results(request.source.items(stats), request.ruleset, request.rule_timeout,
-                                       request.keep_suppressed):
+    in_plain_text: set[str] = set()
+    items = with_decoded(request.source.items(stats), request.max_decode_depth)
+    for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed):
         if isinstance(item, Skipped):
             skipped.append(item)
             if item.error:
@@ -52,7 +55,12 @@ def scan(request: ScanRequest) -> Report:
         assert result is not None
         errors.extend(f"{t.path}: rule {t.rule_id} timed out; that rule did not finish on this file"
                       for t in result.timeouts)
+        if not item.decoded:
+            in_plain_text = set()
         for finding in findings_in(item, result.matches, request.show_secrets):
+            if item.decoded and finding.fingerprint in in_plain_text:
+                continue  # the same secret, already reported where it sits undecoded
+            in_plain_text.add(finding.fingerprint)
             reason = finding.suppressed_by or suppression(finding, item, request.suppressors)
             if reason:
                 if request.keep_suppressed:
@@ -63,6 +71,14 @@ def scan(request: ScanRequest) -> Report:
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed), errors=errors, warnings=request.source.warnings())
+
+
+def with_decoded(items: Iterable[SourceItem], max_depth: int) -> Iterator[SourceItem]:
+    """Each item, followed (for fragments) by the fragments decoded out of it."""
+    for item in items:
+        yield item
+        if max_depth > 0 and isinstance(item, Fragment):
+            yield from decoded_fragments(item, max_depth)
 
 
 def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor]) -> str:
@@ -95,19 +111,25 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     shown = m.secret if show_secrets else redact(m.secret)
     offset = fragment.first_line - 1
     git = fragment.git
+    seen_line = preview(lines.line_text(line), column, m.secret, shown)
+    cell = f"{fragment.cell}, line {line + fragment.cell_line - 1}" if fragment.cell else ""
+    if fragment.encoded_at:
+        line, column, end_line, end_column = fragment.encoded_at
+        offset = 0
     location = Location(
         path=fragment.path,
         line=line + offset,
         column=column,
         end_line=end_line + offset,
         end_column=end_column,
-        preview=preview(lines.line_text(line), column, m.secret, shown),
+        preview=seen_line,
         commit=git.commit if git else "",
         author=git.author if git else "",
         email=git.email if git else "",
         date=git.date if git else "",
         blob=fragment.blob,
         decoded=fragment.decoded,
+        cell=cell,
     )
     locations = (location,)
     if fragment.occurrences:

@@ -56,6 +56,8 @@ def place(loc: Location) -> str:
         who = f" by {loc.author}" if loc.author else ""
         when = f" on {loc.date[:10]}" if loc.date else ""
         where += f" in commit {loc.commit[:12]}{who}{when}"
+    if loc.cell:
+        where += f" ({loc.cell})"
     if loc.decoded:
         where += f" (decoded from {loc.decoded})"
     return where

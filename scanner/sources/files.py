@@ -16,6 +16,7 @@ from scanner import git
 from scanner.errors import SourceError
 from scanner.fragment import Fragment
 from scanner.globs import path_matches
+from scanner.notebook import is_notebook, notebook_fragments
 from scanner.report import ScanStats, Skipped
 from scanner.sources import Source, SourceItem
 from scanner.text_decode import decode_bytes
@@ -96,6 +97,9 @@ class FilesSource(Source):
         text = decode_bytes(data)
         if text is None:
             yield Skipped(shown, "binary")
+            return
+        if is_notebook(shown):
+            yield from notebook_fragments(shown, text)
             return
         yield Fragment(text=text, path=shown)
 

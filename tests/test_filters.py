@@ -1,0 +1,98 @@
+"""Each false-positive heuristic: (input, expected) pairs, including values it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scanner.filters import HEURISTICS, failing_heuristic
+
+CASES = {
+    "placeholder": [
+        ("<your-api-key>", True), ("changeme", True), ("xxxxxxxxxxxx", True), ("********", True),
+        ("abcdefgh123", True), ("Tr0ub4dor&3-horse", False), ("hunter2!x", False), ("4f9Kq2XzR7mT1vB8nW3y", False),
+    ],
+    "template": [
+        ("${DB_PASSWORD}", True), ("{{ vault_pw }}", True), ("%(password)s", True), ("$PASSWORD", True),
+        ("<token>", True), ("#{secret}", True), ("@db.password@", True), ("__PASSWORD__", True),
+        ("Tr0ub4dor&3-horse", False), ("p$ssw0rd9", False),
+    ],
+    "variable": [
+        ("os.environ", True), ("settings.SECRET_KEY", True), ("DB_PASSWORD", True), ("self.password", True),
+        ("params[key]", True), ("Tr0ub4dor&3-horse", False), ("hunter2!x", False),
+    ],
+    "path": [
+        ("/run/secrets/db", True), ("./secret.txt", True), ("C:\\keys\\id", True), ("a/b/c", True),
+        ("hunter2!x", False), ("ab/cd", False),
+    ],
+    "uuid": [("123e4567-e89b-12d3-a456-426614174000", True), ("123e4567e89b12d3a456426614174000", False)],
+    "hash": [("da39a3ee5e6b4b0d3255bfef95601890afd80709", True), ("sha256:abcd", True), ("abcd1234", False)],
+    "test-value": [("test-token-123", True), ("fake_key_9", True), ("Tr0ub4dor&3-horse", False)],
+    "identifier": [
+        ("getPassword", True), ("db_password", True), ("secret", True), ("Password", True),
+        ("hunter2!x", False), ("abc123", False),
+    ],
+    "literal": [
+        ("null", True), ("None", True), ("true", True), ("8080", True), ("1.2.3", True), ("v2.0.0-rc1", True),
+        ("str", True), ("12:30", True), ("hunter2!x", False), ("1a2b3c4d", False), ("trueblue9", False),
+    ],
+    "url": [
+        ("https://auth.corp.io/oauth/token", True), ("www.corp.io", True), ("s3://bucket/key", True),
+        ("https://u:p@corp.io", False), ("hunter2!x", False),
+    ],
+    "checksum": [
+        ("sha512-abcDEF+/==", True), ("sha256:9f86d081884c7d65", True), ("md5-1B2M2Y8AsgTpgAmY7PhCfg==", True),
+        ("pbkdf2_sha256$30000$salt$hash", True), ("$2b$12$abcdefghijk", True), ("$6$salt$hash", True),
+        ("integrity sha512", True), ("Tr0ub4dor&3-horse", False), ("sha-ZT8kQ2mV9x", False),
+    ],
+    "function-call": [
+        ("getpass()", True), ("getpass.getpass('Password: ')", True), ("forms.CharField(max_length=4)", True),
+        ("new Password(x)", True), ("await vault.read(path)", True), ("env!(\"KEY\")", True),
+        ("hunter2!x", False), ("Tr0ub4dor&3-horse", False), ("(abc)", False),
+    ],
+    "env-lookup": [
+        ("os.environ.get('X')", True), ("os.getenv('X')", True), ("process.env.DB_PASS", True),
+        ("System.getenv(\"X\")", True), ("ENV.fetch('X')", True), ("ENV['X']", True), ("$_ENV['X']", True),
+        ("std::env::var(\"X\")", True), ("os.Getenv(\"X\")", True), ("Environment.GetEnvironmentVariable(\"X\")", True),
+        ("${env:DB_PASS}", True), ("import.meta.env.VITE_KEY", True), ("hunter2!x", False), ("environment1", False),
+    ],
+    "example-word": [
+        ("password123", True), ("MySecretKey9", True), ("P@ssw0rd!", True), ("hunter2", True),
+        ("MySekretPa$$word", True), ("hunter2!x", False), ("Tr0ub4dor&3-horse", False), ("4f9Kq2XzR7mT1vB8nW3y", False),
+    ],
+}
+
+
+@pytest.mark.parametrize(("name", "value", "expected"),
+                         [(name, value, expected) for name, pairs in CASES.items() for value, expected in pairs],
+                         ids=lambda x: str(x)[:30])
+def test_heuristic(name, value, expected):
+    assert HEURISTICS[name](value) is expected
+
+
+def test_every_heuristic_has_cases_both_ways():
+    assert set(CASES) == set(HEURISTICS)
+    for name, pairs in CASES.items():
+        assert {expected for _, expected in pairs} == {True, False}, name
+
+
+def test_first_failing_heuristic_is_named():
+    assert failing_heuristic("${X}", ("uuid", "template", "variable")) == "template"
+    assert failing_heuristic("Tr0ub4dor&3-horse", tuple(HEURISTICS)) == ""
+
+
+@given(st.text(max_size=300))
+def test_heuristics_are_total(value):
+    for heuristic in HEURISTICS.values():
+        assert heuristic(value) in (True, False)
+
+
+@given(st.from_regex(r"\A[A-Za-z0-9]{24,40}\Z"))
+def test_random_tokens_survive_the_generic_heuristics(token):
+    """A random alphanumeric token is what generic rules exist to catch: only the placeholder-style
+    heuristics may fire on one, and only when it happens to spell a placeholder."""
+    structural = ("template", "variable", "path", "uuid", "checksum", "function-call", "env-lookup", "url")
+    assert failing_heuristic(token, structural) in ("", "variable")
+    if any(c.isdigit() for c in token) and not token.isupper():
+        assert failing_heuristic(token, ("variable",)) == ""

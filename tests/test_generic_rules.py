@@ -1,0 +1,77 @@
+"""Generic credential rules through the real CLI: what they catch in each format, what they leave alone."""
+
+from __future__ import annotations
+
+import pytest
+from secrets_fixtures import DB_PASSWORD
+
+HUMAN = "hunter2!x"
+TOKEN = "4f9Kq2" + "XzR7mT1vB8nW3y"
+
+CAUGHT = {
+    ".env": f"DB_PASSWORD={DB_PASSWORD}\n",
+    "mail.env": "SMTP_PASS=Jw7#nb3Rq2\n",
+    "config/app.yaml": f'database:\n  password: "{HUMAN}"\n',
+    "config/plain.yml": f"smtp:\n  password: {DB_PASSWORD}\n",
+    "settings.json": f'{{"db": {{"password": "{DB_PASSWORD}"}}}}\n',
+    "app.ini": f"[db]\npassword = {DB_PASSWORD}\n",
+    "pyproject.toml": f'[tool.app]\napi_key = "{TOKEN}"\n',
+    "web.config": f'<add name="db" password="{DB_PASSWORD}" />\n',
+    "settings.xml": f"<server><password>{HUMAN}</password></server>\n",
+    "db.py": f'connect(user="app", password="{DB_PASSWORD}")\n',
+    "client.ts": f'const clientSecret: string = "{TOKEN}";\n',
+    "main.go": f'dbPassword := "{DB_PASSWORD}"\n',
+    "App.java": f'private static final String DB_PASSWORD = "{DB_PASSWORD}";\n',
+    "app.rb": f"config[:password] = '{HUMAN}'\n",
+    "db.php": f"$password = '{HUMAN}';\n",
+    "Program.cs": f'var apiKey = "{TOKEN}";\n',
+    "deploy.sh": f"mysql -u root -p'{HUMAN}' app\n",
+    "login.sh": f"docker login --password={DB_PASSWORD} registry.corp.io\n",
+    "call.sh": f"curl -u deploy:{DB_PASSWORD.replace('&', '')} https://ci.corp.io/build\n",
+    "api.http": f"GET /v1/items\nAuthorization: Bearer {TOKEN}\n",
+}
+
+IGNORED = {
+    ".env": "DB_PASSWORD=${DB_PASSWORD}\nAPI_KEY=your_api_key_here\nSECRET=\n",
+    "app.yaml": "password: '{{ vault_password }}'\npassword_min_length: 12\npassword: !vault |\n  $ANSIBLE_VAULT;1.1\n",
+    "settings.py": 'PASSWORD = os.environ["DB_PASSWORD"]\nSECRET_KEY = os.getenv("SECRET_KEY")\n',
+    "login.py": 'password = getpass.getpass("Password: ")\nif password == "letmein99":\n    pass\n',
+    "models.py": "password: str\npassword = forms.CharField(widget=forms.PasswordInput)\n",
+    "form.html": '<input type="password" name="password" placeholder="Password">\n',
+    "package-lock.json": '"integrity": "sha512-Xq2mV9pT4zK8wNc1Fy6Hb3Jd0Lm7vX9r+/==",\n',
+    "requirements.txt": "requests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b47579\n"
+                        "tool --token=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n",
+    "config.js": "const token = process.env.API_TOKEN;\nconst password = null;\n",
+    "README.md": "Run `app --password <password>` or `curl -u $USER:$PASS https://x`.\n",
+    "tests/test_login.py": f'client.login(username="ada", password="{DB_PASSWORD}")\n',
+    "docs/setup.rst": f'   DATABASE_PASSWORD = "{HUMAN}"\n',
+}
+
+
+def scan_one_file(tmp_path, leakstop, name: str, content: str):
+    target = tmp_path / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content)
+    return leakstop("scan", tmp_path, "--no-git", "--format", "json")
+
+
+@pytest.mark.parametrize("name", sorted(CAUGHT))
+def test_generic_credential_found(tmp_path, leakstop, name):
+    result = scan_one_file(tmp_path, leakstop, name, CAUGHT[name])
+    found = result.json()["findings"]
+    assert result.code == 1, CAUGHT[name]
+    assert any(f["provider"] == "Generic" and f["confidence"] in ("low", "medium") for f in found)
+    assert HUMAN not in result.stdout and DB_PASSWORD not in result.stdout and TOKEN not in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(IGNORED))
+def test_generic_false_positives_stay_quiet(tmp_path, leakstop, name):
+    result = scan_one_file(tmp_path, leakstop, name, IGNORED[name])
+    assert result.code == 0, [(f["rule_id"], f["preview"]) for f in result.json()["findings"]]
+
+
+def test_dropped_generic_match_says_which_heuristic(tmp_path, leakstop):
+    (tmp_path / "app.py").write_text('password = "${DB_PASSWORD}"\n')
+    result = leakstop("scan", tmp_path, "--no-git", "--format", "json", "--show-suppressed")
+    reasons = {f["suppressed_by"] for f in result.json()["suppressed"]}
+    assert "filter:template" in reasons
