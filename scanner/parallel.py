@@ -44,8 +44,11 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # no fork: the parent holds threads and git pipes
+    from scanner.rules import PRECOMPILED, PRECOMPILED_FOR
+
     with context.Pool(workers, initializer=_start_worker,
-                      initargs=(RuleSet(ruleset.rules), timeout, keep_dropped)) as pool:
+                      initargs=(RuleSet(ruleset.rules), timeout, keep_dropped, dict(PRECOMPILED),
+                                PRECOMPILED_FOR[0])) as pool:
         # imap feeds the pool from a thread that blocks on a full pipe, so at most a few chunks of
         # blobs are in flight: memory stays flat however large the history is.
         yield from pool.imap(_scan_in_worker, iterator, chunksize=CHUNK)
@@ -58,7 +61,13 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool) -> None:
+def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, precompiled: dict[str, bytes],
+                  regex_version: str) -> None:
+    """Workers get the compiled patterns too: compiling the pack again costs each worker ~0.5 s."""
+    from scanner.rules import PRECOMPILED, PRECOMPILED_FOR
+
+    PRECOMPILED.update(precompiled)
+    PRECOMPILED_FOR[0] = regex_version
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped)
 
 

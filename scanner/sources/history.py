@@ -41,6 +41,7 @@ class HistorySource(Source):
         self.description = f"history ({branch})" if branch else "history (all refs)"
         self.ruleset: RuleSet | None = None
         self._warnings: list[str] = []
+        self._signatures: dict[str, tuple[int, ...]] = {}
 
     def prepare(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
@@ -103,28 +104,29 @@ class HistorySource(Source):
 
     def path_rules_apply(self, paths: set[str]) -> bool:
         """A rule restricted to a file name (`.npmrc`, `.env`) is judged by that name, not by the gate."""
-        ruleset = self.ruleset
-        if ruleset is None:
-            return True
-        return any(path_matches(p, rule.paths) for rule in ruleset.rules if rule.paths for p in paths)
+        return self.ruleset is None or any(self.signature(p) for p in paths)
+
+    def signature(self, path: str) -> tuple[int, ...]:
+        """The path-restricted rules in force for a path, computed once per distinct path: a history
+        repeats the same few thousand paths across tens of thousands of blobs (measured: 9 s of a 36 s
+        history scan went to matching globs again per blob)."""
+        known = self._signatures.get(path)
+        if known is None:
+            ruleset = self.ruleset
+            assert ruleset is not None
+            known = tuple(i for i, rule in enumerate(ruleset.rules) if rule.paths and path_matches(path, rule.paths))
+            self._signatures[path] = known
+        return known
 
     def by_path_rules(self, places: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
         """Occurrences grouped so that each group has the same path-restricted rules in force: the text is
         scanned once per group (almost always one), since a rule limited to `.npmrc` must not report the
         same blob committed as `notes.txt`."""
-        ruleset = self.ruleset
-        if ruleset is None:
-            return [places]
-        restricted = [i for i, rule in enumerate(ruleset.rules) if rule.paths]
-        if not restricted:
+        if self.ruleset is None:
             return [places]
         groups: dict[tuple[int, ...], list[tuple[int, str]]] = {}
-        signature_of: dict[str, tuple[int, ...]] = {}
         for place in places:
-            path = place[1]
-            if path not in signature_of:
-                signature_of[path] = tuple(i for i in restricted if path_matches(path, ruleset.rules[i].paths))
-            groups.setdefault(signature_of[path], []).append(place)
+            groups.setdefault(self.signature(place[1]), []).append(place)
         return list(groups.values())
 
 
