@@ -211,9 +211,9 @@ def test_text_report_is_grouped_by_file_with_remediation_and_severity_summary(tr
     result = leakstop("scan", tree)
     out = result.stdout
     assert "\x1b[" not in out
-    assert out.index("app/settings.py\n") < out.index("keys/server.pem\n") < out.index("odd dir/a,b%c.env\n")
+    assert out.index("copy.py\n") < out.index("keys/server.pem\n") < out.index("odd dir/a,b%c.env\n")
     assert "fix: Roll the key" in out
-    assert "also at copy.py:1" in out
+    assert "also at app/settings.py:2" in out
     assert "secrets found:" in out and "critical" in out and "Scanned" in out
 
 
