@@ -14,8 +14,14 @@ from git_flags import needs_scan_flags
 from sarif_validation import valid_sarif
 from scanner.reporters.github import escape_data, escape_property
 from secrets_fixtures import AWS_KEY_ID, GITHUB, PRIVATE_KEY, STRIPE
+from source_checkout import run_leakstop_anywhere
 
 FORMATS = ["text", "json", "sarif", "csv", "junit", "github"]
+
+
+@pytest.fixture
+def leakstop():
+    return run_leakstop_anywhere
 
 
 def plant(root: Path, files: dict[str, str]) -> None:
