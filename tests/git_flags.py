@@ -11,11 +11,10 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def scan_help() -> str:
     proc = subprocess.run([sys.executable, "-m", "scanner", "scan", "--help"], cwd=ROOT, capture_output=True,
                           text=True)

@@ -12,7 +12,7 @@ import jsonschema
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sarif_validator() -> jsonschema.protocols.Validator:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)

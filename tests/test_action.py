@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, Repo
 from git_flags import needs_scan_flags
 from sarif_validation import valid_sarif
@@ -164,7 +163,7 @@ def test_event_decides_what_is_scanned(leaky_repo, tmp_path, recorder):
         run = run_action(repo, tmp_path, event, payload, leakstop=stub)
         assert run.code == 0, run.stderr
         assert scan_arguments(log).startswith(expected), (event, scan_arguments(log))
-        assert scan_arguments(log).endswith(f"--format sarif --output leakstop.sarif")
+        assert scan_arguments(log).endswith("--format sarif --output leakstop.sarif")
 
 
 def test_new_branch_push_scans_only_the_commits_not_on_the_default_branch(leaky_repo, tmp_path, recorder):

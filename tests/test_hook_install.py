@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from git_flags import needs_scan_flags
 from secrets_fixtures import STRIPE

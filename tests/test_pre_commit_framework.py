@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, Repo, git
 from git_flags import needs_scan_flags
 from secrets_fixtures import AWS_KEY_ID, STRIPE

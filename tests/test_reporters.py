@@ -9,12 +9,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from git_flags import needs_scan_flags
 from sarif_validation import valid_sarif
-from scanner.reporters.github import escape_data, escape_property
 from secrets_fixtures import AWS_KEY_ID, GITHUB, PRIVATE_KEY, STRIPE
 from source_checkout import run_leakstop_anywhere
+
+from scanner.reporters.github import escape_data, escape_property
 
 FORMATS = ["text", "json", "sarif", "csv", "junit", "github"]
 
