@@ -101,7 +101,7 @@ def test_clean_commit_passes(framework_repo, hook_source):
     framework_repo.git("add", "app/settings.py")
     result = commit(framework_repo, hook_source, "read key from env")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Passed" in result.stdout
+    assert "Passed" in result.stdout + result.stderr
 
 
 @needs_scan_flags("--staged", "--pre-push")
