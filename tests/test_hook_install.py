@@ -132,3 +132,21 @@ def test_selftest_direct_checks_the_staged_scan_itself(tmp_path, leakstop):
     result = leakstop("selftest", "--direct", cwd=tmp_path)
     assert result.code == 0, result.output
     assert result.stdout.startswith("OK")
+
+
+@needs_scan_flags("--pre-push")
+def test_installed_pre_push_hook_blocks_a_push_of_a_key(repo, leakstop, tmp_path):
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    repo.git("remote", "add", "origin", str(remote))
+    repo.commit("start")
+    assert leakstop("hook", "install", "--pre-push", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "HEAD:refs/heads/main")
+    repo.write("deploy.env", f"STRIPE_SECRET_KEY={STRIPE}\n")
+    repo.git("add", "deploy.env")
+    repo.git("commit", "-q", "--no-verify", "-m", "deploy")
+    proc = subprocess.run(["git", "push", "origin", "HEAD:refs/heads/main"], cwd=repo.path, capture_output=True,
+                          text=True)
+    assert proc.returncode != 0 and "Stripe live secret key" in proc.stderr and STRIPE not in proc.stderr
+    assert subprocess.run(["git", "rev-parse", "refs/heads/main"], cwd=remote, capture_output=True,
+                          text=True).stdout != repo.git("rev-parse", "HEAD")

@@ -124,3 +124,12 @@ def test_push_of_a_range_with_a_key_is_blocked(framework_repo, hook_source, tmp_
     assert "AWS" in output and "deploy.env" in output and AWS_KEY_ID not in output
     remote_head = git(remote, "rev-parse", "refs/heads/main").strip()
     assert remote_head != head(framework_repo)
+
+
+@needs_scan_flags("--staged")
+def test_selftest_proves_the_framework_hook_blocks(framework_repo, hook_source):
+    from source_checkout import run_leakstop_anywhere
+
+    result = run_leakstop_anywhere("selftest", cwd=framework_repo.path, env={"PRE_COMMIT_HOME": str(hook_source.home)})
+    assert result.code == 0, result.output
+    assert result.stdout.startswith("OK")
