@@ -147,6 +147,7 @@ def test_installed_pre_push_hook_blocks_a_push_of_a_key(repo, leakstop, tmp_path
     repo.git("commit", "-q", "--no-verify", "-m", "deploy")
     proc = subprocess.run(["git", "push", "origin", "HEAD:refs/heads/main"], cwd=repo.path, capture_output=True,
                           text=True)
-    assert proc.returncode != 0 and "Stripe live secret key" in proc.stderr and STRIPE not in proc.stderr
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Stripe live secret key" in output and STRIPE not in output
     assert subprocess.run(["git", "rev-parse", "refs/heads/main"], cwd=remote, capture_output=True,
                           text=True).stdout != repo.git("rev-parse", "HEAD")
