@@ -7,6 +7,7 @@ watch it be refused, so this plants a canary in a throw-away repository and comm
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import string
@@ -40,6 +41,9 @@ def run_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
     if not hook.is_file():
         return SelftestResult(False, f"no pre-commit hook at {hook}: run `leakstop hook install`, or "
                                      "`pre-commit install` with the leakstop hook in .pre-commit-config.yaml")
+    if not os.access(hook, os.X_OK):
+        return SelftestResult(False, f"the pre-commit hook at {hook} is not executable, so git skips it: "
+                                     f"chmod +x {hook}")
     with tempfile.TemporaryDirectory(prefix="leakstop-selftest-") as tmp:
         repo = Path(tmp)
         prepare_repository(repo, config_from)

@@ -101,6 +101,14 @@ def test_selftest_fails_when_the_hook_lets_the_canary_through(repo, leakstop):
     assert result.code == 1 and "let a commit with a canary secret through" in result.stderr
 
 
+def test_selftest_names_a_hook_that_is_not_executable(repo, leakstop):
+    hook = repo.path / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o644)
+    result = leakstop("selftest", cwd=repo.path)
+    assert result.code == 1 and "not executable" in result.stderr
+
+
 def test_selftest_does_not_mistake_a_broken_hook_for_a_blocking_one(repo, leakstop):
     hook = repo.path / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'python: not found' >&2\nexit 127\n")
