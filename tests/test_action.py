@@ -15,7 +15,7 @@ from conftest import ROOT, Repo
 from git_flags import needs_scan_flags
 from sarif_validation import valid_sarif
 from secrets_fixtures import GITHUB, STRIPE
-from source_checkout import checkout_env
+from source_checkout import checkout_env, run_leakstop_anywhere
 
 SCRIPT = ROOT / "action" / "run.sh"
 ZERO = "0" * 40
@@ -198,3 +198,12 @@ def test_push_event_scans_only_the_pushed_commits(leaky_repo, tmp_path):
     results = valid_sarif(run.sarif.read_text())["runs"][0]["results"]
     assert [r["ruleId"] for r in results] != [] and all(r["ruleId"] != "stripe-secret-key" for r in results)
     assert run.outputs["findings"] == str(len(results))
+
+
+def test_baseline_input_accepts_known_secrets(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    created = run_leakstop_anywhere("baseline", "create", "-o", "accepted.json", ".", cwd=repo.path)
+    assert created.code == 0, created.output
+    run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree", baseline="accepted.json")
+    assert run.code == 0, run.stderr
+    assert valid_sarif(run.sarif.read_text())["runs"][0]["results"] == [] and run.stdout == ""

@@ -243,3 +243,17 @@ def test_json_and_sarif_agree_on_fingerprints(tree, leakstop):
     findings = leakstop("scan", tree, "--format", "json").json()["findings"]
     log = json.loads(leakstop("scan", tree, "--format", "sarif").stdout)
     assert {f["fingerprint"] for f in findings} == {r["properties"]["fingerprint"] for r in log["runs"][0]["results"]}
+
+
+def test_sarif_marks_suppressed_findings_in_source_or_external(tmp_path, leakstop):
+    other = "sk_" + "live_" + "41H8xQ2Lk9PzT4vYb7RmN3cWq0aZe6Ft"
+    plant(tmp_path / "t", {"a.py": f'k = "{STRIPE}"\n'})
+    assert leakstop("baseline", "create", "-o", tmp_path / "b.json", tmp_path / "t").code == 0
+    plant(tmp_path / "t", {"b.py": f'j = "{other}"  # leakstop:allow\n'})
+    result = leakstop("scan", tmp_path / "t", "--baseline", tmp_path / "b.json", "--show-suppressed",
+                      "--format", "sarif")
+    assert result.code == 0, result.stderr
+    results = valid_sarif(result.stdout)["runs"][0]["results"]
+    kinds = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["suppressions"][0]["kind"]
+             for r in results}
+    assert kinds == {"a.py": "external", "b.py": "inSource"}
