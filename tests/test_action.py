@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, Repo
-from git_flags import needs_scan_flags
 from sarif_validation import valid_sarif
 from secrets_fixtures import GITHUB, STRIPE
 from source_checkout import checkout_env, run_leakstop_anywhere
@@ -174,7 +173,6 @@ def test_new_branch_push_scans_only_the_commits_not_on_the_default_branch(leaky_
     assert scan_arguments(log).startswith(f"scan --range {base}..{head} --config ls.yaml --baseline b.json ")
 
 
-@needs_scan_flags("--range")
 def test_pull_request_event_scans_the_pr_commits(leaky_repo, tmp_path):
     repo, base, head = leaky_repo
     repo.write("app/settings.py", "STRIPE_SECRET_KEY = None\n")  # removed from the tree, still in the range
@@ -188,7 +186,6 @@ def test_pull_request_event_scans_the_pr_commits(leaky_repo, tmp_path):
     assert "::error file=app/settings.py" in run.stdout
 
 
-@needs_scan_flags("--range")
 def test_push_event_scans_only_the_pushed_commits(leaky_repo, tmp_path):
     repo, _, head = leaky_repo
     repo.write("token.txt", f"{GITHUB}\n")

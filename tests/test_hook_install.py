@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from git_flags import needs_scan_flags
 from secrets_fixtures import STRIPE
 from source_checkout import run_leakstop_anywhere
 
@@ -67,7 +66,6 @@ def test_install_outside_a_repository_is_a_one_line_error(tmp_path, leakstop):
     assert result.stderr.strip().count("\n") == 0 and "not inside a git repository" in result.stderr
 
 
-@needs_scan_flags("--staged")
 def test_installed_hook_blocks_a_commit_with_a_key_and_passes_a_clean_one(repo, leakstop):
     repo.commit("start")
     leakstop("hook", "install", cwd=repo.path)
@@ -119,7 +117,6 @@ def test_selftest_passes_when_the_hook_blocks_the_canary(repo, leakstop):
     assert result.stdout.startswith("OK")
 
 
-@needs_scan_flags("--staged")
 def test_selftest_passes_in_a_fresh_repository_with_the_hook_installed(repo, leakstop):
     assert leakstop("hook", "install", cwd=repo.path).code == 0
     result = leakstop("selftest", cwd=repo.path)
@@ -127,14 +124,12 @@ def test_selftest_passes_in_a_fresh_repository_with_the_hook_installed(repo, lea
     assert result.stdout.startswith("OK")
 
 
-@needs_scan_flags("--staged")
 def test_selftest_direct_checks_the_staged_scan_itself(tmp_path, leakstop):
     result = leakstop("selftest", "--direct", cwd=tmp_path)
     assert result.code == 0, result.output
     assert result.stdout.startswith("OK")
 
 
-@needs_scan_flags("--pre-push")
 def test_installed_pre_push_hook_blocks_a_push_of_a_key(repo, leakstop, tmp_path):
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, Repo, git
-from git_flags import needs_scan_flags
 from secrets_fixtures import AWS_KEY_ID, STRIPE
 
 pytestmark = pytest.mark.slow
@@ -81,7 +80,6 @@ def test_hook_manifest_matches_the_cli_interface():
         assert hook["pass_filenames"] is False and hook["always_run"] is True and hook["language"] == "python"
 
 
-@needs_scan_flags("--staged")
 def test_commit_with_a_planted_key_is_blocked_with_a_readable_message(framework_repo, hook_source):
     before = head(framework_repo)
     framework_repo.write("app/settings.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')
@@ -95,7 +93,6 @@ def test_commit_with_a_planted_key_is_blocked_with_a_readable_message(framework_
     assert head(framework_repo) == before
 
 
-@needs_scan_flags("--staged")
 def test_clean_commit_passes(framework_repo, hook_source):
     framework_repo.write("app/settings.py", 'STRIPE_SECRET_KEY = os.environ["STRIPE_SECRET_KEY"]\n')
     framework_repo.git("add", "app/settings.py")
@@ -104,7 +101,6 @@ def test_clean_commit_passes(framework_repo, hook_source):
     assert "Passed" in result.stdout + result.stderr
 
 
-@needs_scan_flags("--staged", "--pre-push")
 def test_push_of_a_range_with_a_key_is_blocked(framework_repo, hook_source, tmp_path):
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
@@ -126,7 +122,6 @@ def test_push_of_a_range_with_a_key_is_blocked(framework_repo, hook_source, tmp_
     assert remote_head != head(framework_repo)
 
 
-@needs_scan_flags("--staged")
 def test_selftest_proves_the_framework_hook_blocks(framework_repo, hook_source):
     from source_checkout import run_leakstop_anywhere
 

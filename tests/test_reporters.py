@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from git_flags import needs_scan_flags
 from sarif_validation import valid_sarif
 from secrets_fixtures import AWS_KEY_ID, GITHUB, PRIVATE_KEY, STRIPE
 from source_checkout import run_leakstop_anywhere
@@ -128,7 +127,6 @@ def test_sarif_of_a_clean_scan_is_valid_and_empty(tmp_path, leakstop):
     assert log["runs"][0]["results"] == [] and log["runs"][0]["invocations"][0]["executionSuccessful"]
 
 
-@needs_scan_flags("--staged")
 def test_sarif_of_staged_changes_is_valid(repo, leakstop):
     repo.write("README.md", "hello\n")
     repo.commit("init")
@@ -141,7 +139,6 @@ def test_sarif_of_staged_changes_is_valid(repo, leakstop):
     assert region["startLine"] == 3
 
 
-@needs_scan_flags("--history")
 def test_sarif_of_history_is_valid_and_names_the_commit(repo, leakstop):
     repo.write("config.py", f'KEY = "{STRIPE}"\n')
     introduced = repo.commit("add key")
