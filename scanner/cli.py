@@ -53,6 +53,8 @@ class LazyGroup(click.Group):
         "config": "scanner.cli_config:config",
         "baseline": "scanner.cli_baseline:baseline",
         "ignore": "scanner.cli_ignore:ignore",
+        "hook": "scanner.cli_hook:hook",
+        "selftest": "scanner.cli_hook:selftest",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

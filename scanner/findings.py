@@ -85,6 +85,10 @@ class Finding:
     """The plaintext, kept in memory for filters and grouping; reporters never print it."""
     suppressed_by: str = ""
     """Why the finding is not reported (inline, ignore, baseline, allowlist); empty when it is."""
+    description: str = ""
+    """The rule's description; reporters that document rules (SARIF) show it."""
+    references: tuple[str, ...] = ()
+    """Where the secret's format and its rotation are documented (the rule's references)."""
 
     @property
     def first(self) -> Location:

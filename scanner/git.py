@@ -59,6 +59,20 @@ def work_tree_root(path: Path) -> Path | None:
     return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
 
 
+def hooks_dir(root: Path) -> Path:
+    """Where git runs hooks from for this repository: `core.hooksPath` when set, else `.git/hooks`."""
+    out = os.fsdecode(run_git(root, "rev-parse", "--git-path", "hooks").rstrip(b"\n"))
+    return (root / out).resolve()
+
+
+def git_outcome(cwd: Path, *args: str) -> tuple[int, str]:
+    """Run git where failing is an answer, not an error (a hook that blocks a commit): exit code and
+    stdout+stderr together, in the order a user would have seen them."""
+    proc = subprocess.run([git_executable(), *args], cwd=cwd, env=git_env(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+
 def tracked_and_untracked_files(root: Path, below: Path) -> list[str]:
     """Files git would commit under `below`: tracked plus untracked-but-not-ignored, relative to `root`.
 

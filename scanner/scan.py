@@ -140,6 +140,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         )
     rule = m.rule
     return Finding(
+        description=rule.description, references=rule.references,
         rule_id=rule.id, rule_name=rule.name, provider=rule.provider, severity=rule.severity,
         confidence=rule.confidence, fingerprint=fingerprint(rule.id, m.secret), shown_secret=shown,
         locations=locations, remediation=rule.remediation, entropy=round(m.entropy, 2),

@@ -25,6 +25,10 @@ class Reporter(abc.ABC):
 FORMATS = {
     "text": "scanner.reporters.text:TextReporter",
     "json": "scanner.reporters.json_report:JsonReporter",
+    "sarif": "scanner.reporters.sarif:SarifReporter",
+    "csv": "scanner.reporters.csv_report:CsvReporter",
+    "junit": "scanner.reporters.junit:JunitReporter",
+    "github": "scanner.reporters.github:GithubReporter",
 }
 
 

@@ -1,0 +1,60 @@
+"""`leakstop hook install` and `leakstop selftest`: install the git hook, and prove it blocks."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from scanner.error_handler import EXIT_CLEAN, EXIT_FINDINGS, error_handler
+
+
+@click.group()
+def hook() -> None:
+    """Install leakstop as a git hook (without the pre-commit framework)."""
+
+
+@hook.command("install")
+@click.option("--force", is_flag=True, help="Replace a hook that is not leakstop's (it is kept as *.pre-leakstop).")
+@click.option("--pre-push", is_flag=True, help="Also install a pre-push hook that scans the commits being pushed.")
+def install(force: bool, pre_push: bool) -> None:
+    """Write a pre-commit hook that scans the staged changes (core.hooksPath is respected)."""
+    with error_handler():
+        from scanner.errors import GitError
+        from scanner.git import hooks_dir, work_tree_root
+        from scanner.hook_install import install_hook
+
+        root = work_tree_root(Path.cwd())
+        if root is None:
+            raise GitError("not inside a git repository; run `leakstop hook install` from your repository")
+        hooks = hooks_dir(root)
+        for name in ["pre-commit", *(["pre-push"] if pre_push else [])]:
+            done = install_hook(hooks, name, force)
+            moved = f" (the previous hook is now {done.backup.name})" if done.backup else ""
+            click.echo(f"leakstop: {done.action} {done.path}{moved}")
+
+
+@click.command()
+@click.option("--direct", is_flag=True,
+              help="Test `leakstop scan --staged` itself through a fresh hook, not this repository's hook.")
+def selftest(direct: bool) -> None:
+    """Commit a canary secret in a temporary repository through the pre-commit hook and prove it is blocked.
+
+    Exit 0 and `OK` when it is blocked; exit 1 when the hook is missing or lets the secret through."""
+    with error_handler():
+        from scanner.git import hooks_dir, work_tree_root
+        from scanner.hook_install import install_hook
+        from scanner.selftest import run_selftest
+
+        root = None if direct else work_tree_root(Path.cwd())
+        if root is None:
+            # Outside a repository there is no configured hook: test leakstop's own hook, freshly written.
+            with tempfile.TemporaryDirectory(prefix="leakstop-hooks-") as tmp:
+                install_hook(Path(tmp), "pre-commit", force=False)
+                result = run_selftest(Path(tmp), None)
+        else:
+            result = run_selftest(hooks_dir(root), root)
+        click.echo(result.message, err=not result.blocked)
+        sys.exit(EXIT_CLEAN if result.blocked else EXIT_FINDINGS)

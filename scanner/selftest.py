@@ -1,0 +1,78 @@
+"""`leakstop selftest`: prove that the commit path really blocks a secret.
+
+A hook that is not installed, points at a deleted virtualenv, or scans nothing lets every commit through
+in silence, which looks exactly like a clean history. The only convincing check is to commit a secret and
+watch it be refused, so this plants a canary in a throw-away repository and commits it through the hook.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import string
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.git import git_outcome, run_git
+
+CANARY_RULE = "stripe-secret-key"
+CANARY_FILE = "leakstop-canary.env"
+# The pre-commit framework reads this from the repository being committed to, so it is copied along.
+FRAMEWORK_CONFIG = ".pre-commit-config.yaml"
+
+
+def canary_secret() -> str:
+    """A fresh, well-formed, high-entropy key each run (never a fixed string a filter might learn)."""
+    alphabet = string.ascii_letters + string.digits
+    return "sk_" + "live_" + "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+@dataclass(frozen=True)
+class SelftestResult:
+    blocked: bool
+    message: str
+
+
+def run_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
+    """Commit a canary through the pre-commit hook found in `hooks`, in a temporary repository."""
+    hook = hooks / "pre-commit"
+    if not hook.is_file():
+        return SelftestResult(False, f"no pre-commit hook at {hook}: run `leakstop hook install`, or "
+                                     "`pre-commit install` with the leakstop hook in .pre-commit-config.yaml")
+    if not os.access(hook, os.X_OK):
+        return SelftestResult(False, f"the pre-commit hook at {hook} is not executable, so git skips it: "
+                                     f"chmod +x {hook}")
+    with tempfile.TemporaryDirectory(prefix="leakstop-selftest-") as tmp:
+        repo = Path(tmp)
+        prepare_repository(repo, config_from)
+        (repo / CANARY_FILE).write_text(f"STRIPE_SECRET_KEY={canary_secret()}\n", encoding="utf-8")
+        run_git(repo, "add", CANARY_FILE)
+        code, output = git_outcome(repo, "-c", f"core.hooksPath={hooks}", "-c", "commit.gpgsign=false",
+                                   "commit", "-q", "-m", "leakstop selftest canary")
+    return judge(hook, code, output)
+
+
+def prepare_repository(repo: Path, config_from: Path | None) -> None:
+    run_git(repo, "init", "-q")
+    run_git(repo, "config", "user.name", "leakstop selftest")
+    run_git(repo, "config", "user.email", "selftest@leakstop.invalid")
+    if config_from is not None and (config_from / FRAMEWORK_CONFIG).is_file():
+        shutil.copy(config_from / FRAMEWORK_CONFIG, repo / FRAMEWORK_CONFIG)
+    (repo / "README.md").write_text("leakstop selftest\n", encoding="utf-8")
+    run_git(repo, "add", "--all")
+    run_git(repo, "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "start")
+
+
+def judge(hook: Path, code: int, output: str) -> SelftestResult:
+    """Blocked means: the commit failed AND leakstop named the canary. A hook that fails for another
+    reason (a broken interpreter path, a missing flag) would refuse every commit, which is no proof."""
+    if code == 0:
+        return SelftestResult(False, f"the pre-commit hook at {hook} let a commit with a canary secret through; "
+                                     "it does not run leakstop (or leakstop does not see staged changes)")
+    if CANARY_RULE not in output and "Stripe live secret key" not in output:
+        tail = " | ".join(output.strip().splitlines()[-3:]) or f"exit {code}"
+        return SelftestResult(False, f"the pre-commit hook at {hook} failed, but not because of the canary "
+                                     f"secret: {tail}")
+    return SelftestResult(True, f"OK: the pre-commit hook at {hook} blocked a commit with a canary secret")

@@ -1,0 +1,206 @@
+"""The GitHub Action's script (action/run.sh) run as the runner would: fake event payloads, a local repo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, Repo
+from sarif_validation import valid_sarif
+from secrets_fixtures import GITHUB, STRIPE
+from source_checkout import checkout_env, run_leakstop_anywhere
+
+SCRIPT = ROOT / "action" / "run.sh"
+ZERO = "0" * 40
+
+
+@dataclass
+class ActionRun:
+    code: int
+    stdout: str
+    stderr: str
+    sarif: Path
+    outputs: dict[str, str]
+    summary: str
+
+
+def run_action(repo: Repo, tmp_path: Path, event: str, payload: dict[str, object] | None = None,
+               leakstop: str = "", **inputs: str) -> ActionRun:
+    event_file = tmp_path / "event.json"
+    event_file.write_text(json.dumps(payload or {}))
+    outputs, summary = tmp_path / "outputs.txt", tmp_path / "summary.md"
+    outputs.write_text("")
+    summary.write_text("")
+    env = {
+        **os.environ, **checkout_env(),
+        "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": str(event_file), "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary), "LEAKSTOP_PYTHON": sys.executable,
+        "LEAKSTOP": leakstop or f"{sys.executable} -m scanner",
+        **{f"INPUT_{name.upper()}": value for name, value in inputs.items()},
+    }
+    proc = subprocess.run(["bash", str(SCRIPT)], cwd=repo.path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    sarif = repo.path / inputs.get("sarif_file", "leakstop.sarif")
+    pairs = (line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
+    return ActionRun(proc.returncode, proc.stdout, proc.stderr, sarif, dict(pairs), summary.read_text())
+
+
+@pytest.fixture
+def leaky_repo(repo: Repo) -> tuple[Repo, str, str]:
+    """main with a clean commit, then a branch that adds a key: (repo, base sha, head sha)."""
+    repo.write("README.md", "hello\n")
+    base = repo.commit("start")
+    repo.write("app/settings.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')
+    repo.commit("settings")
+    repo.write("ci.env", "CI=true\n")
+    head = repo.commit("ci")
+    return repo, base, head
+
+
+def pull_request_event(base: str, head: str) -> dict[str, object]:
+    return {"pull_request": {"base": {"sha": base, "ref": "main"}, "head": {"sha": head, "ref": "feature"}},
+            "repository": {"default_branch": "main"}}
+
+
+def push_event(before: str, after: str) -> dict[str, object]:
+    return {"before": before, "after": after, "ref": "refs/heads/main", "repository": {"default_branch": "main"}}
+
+
+def test_action_yml_is_a_composite_action_that_runs_the_script_with_inputs_as_env():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) == {"mode", "sarif-file", "fail", "config", "baseline", "extra-args"}
+    assert action["inputs"]["fail"]["default"] == "true"
+    steps = action["runs"]["steps"]
+    assert 'install --quiet --disable-pip-version-check "$ACTION_PATH"' in steps[0]["run"]
+    assert steps[0]["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    assert "action/run.sh" in steps[1]["run"]
+    for step in steps:
+        assert "${{" not in step["run"], "inputs must reach the shell through env, never pasted into it"
+    assert {f"INPUT_{name.upper().replace('-', '_')}" for name in action["inputs"]} <= set(steps[1]["env"])
+
+
+def test_tree_mode_writes_valid_sarif_annotations_summary_and_fails(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree", sarif_file="out/leakstop.sarif")
+    assert run.code == 1, run.stderr
+    log = valid_sarif(run.sarif.read_text())
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["stripe-secret-key"]
+    assert run.stdout.startswith("::error file=app/settings.py,line=1,")
+    assert "Stripe live secret key" in run.summary
+    assert run.outputs == {"sarif-file": "out/leakstop.sarif", "findings": "1", "exit-code": "1"}
+    assert STRIPE not in run.stdout + run.stderr + run.summary + run.sarif.read_text()
+
+
+def test_fail_false_reports_but_passes(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree", fail="false")
+    assert run.code == 0
+    assert "::error file=app/settings.py" in run.stdout and run.outputs["findings"] == "1"
+    assert "not failing" in run.stderr
+
+
+def test_clean_scan_passes_with_an_empty_valid_sarif(repo, tmp_path):
+    repo.write("README.md", "hello\n")
+    repo.commit("start")
+    run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree")
+    assert run.code == 0, run.stderr
+    assert valid_sarif(run.sarif.read_text())["runs"][0]["results"] == []
+    assert run.stdout == "" and "No secrets found" in run.summary and run.outputs["findings"] == "0"
+
+
+def test_extra_args_reach_leakstop(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree", extra_args="--exit-zero")
+    assert run.code == 0 and run.outputs["exit-code"] == "0"
+
+
+def test_unknown_mode_is_an_error(repo, tmp_path):
+    run = run_action(repo, tmp_path, "push", push_event(ZERO, ZERO), mode="everything")
+    assert run.code == 2 and "unknown mode 'everything'" in run.stderr
+
+
+def test_a_deleted_branch_push_scans_nothing(repo, tmp_path):
+    head = repo.commit("start")
+    run = run_action(repo, tmp_path, "push", push_event(head, ZERO))
+    assert run.code == 0 and "nothing to scan" in run.stderr and not run.sarif.exists()
+
+
+@pytest.fixture
+def recorder(tmp_path: Path) -> tuple[str, Path]:
+    """A stand-in for leakstop that records its arguments: the event-to-range mapping is the script's own
+    logic and is checked here independently of which scan flags exist."""
+    log = tmp_path / "argv.txt"
+    script = tmp_path / "record.sh"
+    script.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexit 0\n')
+    script.chmod(0o755)
+    return str(script), log
+
+
+def scan_arguments(log: Path) -> str:
+    return log.read_text().splitlines()[0]
+
+
+def test_event_decides_what_is_scanned(leaky_repo, tmp_path, recorder):
+    repo, base, head = leaky_repo
+    stub, log = recorder
+    cases = [
+        ("pull_request", pull_request_event(base, head), f"scan --range {base}..{head} "),
+        ("push", push_event(base, head), f"scan --range {base}..{head} "),
+        ("schedule", {}, "scan --history "),
+        ("workflow_dispatch", {}, "scan --history "),
+        ("push", push_event(ZERO, head), "scan --history "),  # a new branch with no default branch to diff to
+    ]
+    for event, payload, expected in cases:
+        log.unlink(missing_ok=True)
+        run = run_action(repo, tmp_path, event, payload, leakstop=stub)
+        assert run.code == 0, run.stderr
+        assert scan_arguments(log).startswith(expected), (event, scan_arguments(log))
+        assert scan_arguments(log).endswith("--format sarif --output leakstop.sarif")
+
+
+def test_new_branch_push_scans_only_the_commits_not_on_the_default_branch(leaky_repo, tmp_path, recorder):
+    repo, base, head = leaky_repo
+    repo.git("update-ref", "refs/remotes/origin/main", base)
+    stub, log = recorder
+    run_action(repo, tmp_path, "push", push_event(ZERO, head), leakstop=stub, config="ls.yaml", baseline="b.json")
+    assert scan_arguments(log).startswith(f"scan --range {base}..{head} --config ls.yaml --baseline b.json ")
+
+
+def test_pull_request_event_scans_the_pr_commits(leaky_repo, tmp_path):
+    repo, base, head = leaky_repo
+    repo.write("app/settings.py", "STRIPE_SECRET_KEY = None\n")  # removed from the tree, still in the range
+    repo.commit("remove")
+    head = repo.git("rev-parse", "HEAD").strip()
+    run = run_action(repo, tmp_path, "pull_request", pull_request_event(base, head))
+    assert run.code == 1, run.stderr
+    results = valid_sarif(run.sarif.read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["stripe-secret-key"]
+    assert results[0]["properties"]["commitSha"]
+    assert "::error file=app/settings.py" in run.stdout
+
+
+def test_push_event_scans_only_the_pushed_commits(leaky_repo, tmp_path):
+    repo, _, head = leaky_repo
+    repo.write("token.txt", f"{GITHUB}\n")
+    after = repo.commit("token")
+    run = run_action(repo, tmp_path, "push", push_event(head, after))
+    assert run.code == 1, run.stderr
+    results = valid_sarif(run.sarif.read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] != [] and all(r["ruleId"] != "stripe-secret-key" for r in results)
+    assert run.outputs["findings"] == str(len(results))
+
+
+def test_baseline_input_accepts_known_secrets(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    created = run_leakstop_anywhere("baseline", "create", "-o", "accepted.json", ".", cwd=repo.path)
+    assert created.code == 0, created.output
+    run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree", baseline="accepted.json")
+    assert run.code == 0, run.stderr
+    assert valid_sarif(run.sarif.read_text())["runs"][0]["results"] == [] and run.stdout == ""
