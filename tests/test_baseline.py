@@ -149,14 +149,6 @@ def test_missing_baseline_file(leakstop, old_repo):
     assert_one_line_error(leakstop("scan", ".", "--baseline", "nope.json", cwd=old_repo.path), "nope.json")
 
 
-def history_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("scanner.cli_git") is not None
-
-
-@pytest.mark.xfail(not history_available(), strict=False,
-                   reason="scan --history (feat/git) had not landed on main at this branch's deadline")
 def test_baseline_create_from_history_covers_deleted_secrets(leakstop, old_repo):
     old_repo.write("deploy/ci.sh", 'export GH="$GH_TOKEN"\n')
     old_repo.commit("remove the token from the tree")
