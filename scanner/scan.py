@@ -90,19 +90,37 @@ def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Supp
 
 
 def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) -> list[Finding]:
-    """Matches → Findings with real-file positions; overlapping hits of one secret by two rules stay two
-    findings (each rule has its own remediation), but one rule hitting one span twice is one."""
+    """Matches → Findings with real-file positions. One rule hitting one span twice is one finding; two
+    provider rules on one secret stay two (each has its own remediation); a less specific rule (a generic
+    `api_key = ...` rule, or a lower confidence) on a secret a more specific rule already names is dropped,
+    so `STRIPE_KEY = "sk_live_..."` is one Stripe finding, not also a generic one."""
     if not matches:
         return []
     lines = LineIndex(fragment.text)
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
     for m in matches:
-        if (m.rule.id, m.start, m.end) in seen:
+        if (m.rule.id, m.start, m.end) in seen or outranked(m, matches):
             continue
         seen.add((m.rule.id, m.start, m.end))
         out.append(finding_from_match(fragment, m, lines, show_secrets))
     return out
+
+
+CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
+
+
+def specificity(m: Match) -> tuple[bool, int]:
+    return m.rule.provider != "Generic", CONFIDENCE_RANK.get(m.rule.confidence, 0)
+
+
+def outranked(m: Match, matches: list[Match]) -> bool:
+    """Whether a reportable match of a more specific rule overlaps this match's secret."""
+    mine = specificity(m)
+    return any(
+        other.start < m.end and m.start < other.end and not other.dropped_by and specificity(other) > mine
+        for other in matches if other is not m
+    )
 
 
 def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool) -> Finding:

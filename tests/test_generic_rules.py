@@ -60,7 +60,10 @@ def test_generic_credential_found(tmp_path, leakstop, name):
     result = scan_one_file(tmp_path, leakstop, name, CAUGHT[name])
     found = result.json()["findings"]
     assert result.code == 1, CAUGHT[name]
-    assert any(f["provider"] == "Generic" and f["confidence"] in ("low", "medium") for f in found)
+    # A file-type rule (.env, Maven settings.xml) outranks the generic rules on the same secret; either way
+    # the credential is reported exactly once.
+    assert len(found) == 1, found
+    assert found[0]["provider"] != "Generic" or found[0]["confidence"] in ("low", "medium")
     assert HUMAN not in result.stdout and DB_PASSWORD not in result.stdout and TOKEN not in result.stdout
 
 

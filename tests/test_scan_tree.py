@@ -98,3 +98,10 @@ def test_output_file_and_exit_zero(tmp_path, leakstop):
 def test_version(leakstop):
     result = leakstop("--version")
     assert result.code == 0 and "leakstop" in result.stdout
+
+
+def test_provider_rule_outranks_generic_rule_on_the_same_secret(tmp_path, leakstop):
+    (tmp_path / "settings.py").write_text(f'STRIPE_API_KEY = "{STRIPE}"\npassword = "{DB_PASSWORD}"\n')
+    result = leakstop("scan", tmp_path, "--format", "json")
+    assert result.code == 1
+    assert sorted((f["line"], f["provider"]) for f in result.json()["findings"]) == [(1, "Stripe"), (2, "Generic")]
