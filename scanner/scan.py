@@ -6,17 +6,17 @@ Nothing here prints or exits; the CLI turns the Report into output and an exit c
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from scanner.decode import DEFAULT_MAX_DECODE_DEPTH, decoded_fragments
+from scanner.decode import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match
 from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
 from scanner.parallel import engine_results
 from scanner.report import Report, ScanStats, Skipped
 from scanner.ruleset import RuleSet
-from scanner.sources import Source, SourceItem
+from scanner.sources import Source
 
 PREVIEW_WIDTH = 160
 
@@ -45,8 +45,9 @@ def scan(request: ScanRequest) -> Report:
     errors: list[str] = []
     request.source.prepare(request.ruleset)
     in_plain_text: set[str] = set()
-    items = with_decoded(request.source.items(stats), request.max_decode_depth)
-    for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed):
+    items = request.source.items(stats)
+    for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
+                                       max_decode_depth=request.max_decode_depth):
         if isinstance(item, Skipped):
             skipped.append(item)
             if item.error:
@@ -71,14 +72,6 @@ def scan(request: ScanRequest) -> Report:
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed), errors=errors, warnings=request.source.warnings())
-
-
-def with_decoded(items: Iterable[SourceItem], max_depth: int) -> Iterator[SourceItem]:
-    """Each item, followed (for fragments) by the fragments decoded out of it."""
-    for item in items:
-        yield item
-        if max_depth > 0 and isinstance(item, Fragment):
-            yield from decoded_fragments(item, max_depth)
 
 
 def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor]) -> str:
