@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scanner import git
-from scanner.blob_gate import KeywordGate
 from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.errors import GitError
 from scanner.fragment import Fragment, GitContext, Occurrence
 from scanner.globs import path_matches
+from scanner.prefilter import best_prefilter
 from scanner.progress import Progress
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset import RuleSet
@@ -76,7 +76,8 @@ class HistorySource(Source):
             else:
                 wanted.append(blob)
         ruleset = self.ruleset
-        gate = KeywordGate(unrestricted_keywords(ruleset)) if ruleset is not None else None
+        keywords = unrestricted_keywords(ruleset) if ruleset is not None else []
+        gate = best_prefilter(keywords) if keywords else None
         at_head = git.head_tree(repo)
         progress = Progress(len(wanted), "scanning history", self.progress)
         try:
@@ -89,7 +90,8 @@ class HistorySource(Source):
                     yield Skipped(f"{places[0][1]} (blob {blob[:12]})", "LFS pointer (scanned as text; the stored "
                                                                          "object is not)")
                 paths = {path for _, path in places}
-                if gate is not None and not gate.passes(data) and not self.path_rules_apply(paths):
+                if (gate is not None and not data.startswith(WIDE_BOMS) and not gate.any_in(data)
+                        and not self.path_rules_apply(paths)):
                     continue
                 text = decode_bytes(data)
                 if text is None:
@@ -128,6 +130,10 @@ class HistorySource(Source):
         for place in places:
             groups.setdefault(self.signature(place[1]), []).append(place)
         return list(groups.values())
+
+
+# Text with these BOMs is not ASCII-compatible: keywords would not appear as plain bytes, so it is decoded.
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def unrestricted_keywords(ruleset: RuleSet) -> list[str]:
