@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -93,7 +94,11 @@ def render_baseline(entries: Iterable[str]) -> str:
 
 def write_baseline(file: Path, entries: Iterable[str]) -> None:
     try:
-        file.write_text(render_baseline(entries), encoding="utf-8")
+        # Owner-only: a baseline holds no secret, but it maps where secrets were; git keeps no mode bits but +x.
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(render_baseline(entries))
     except OSError as exc:
         raise ConfigError(f"{file}: cannot write baseline: {exc.strerror}") from exc
 

@@ -1,0 +1,122 @@
+"""Secrets stay secret: plant known secrets, run every mode × format × option through the real CLI, and grep
+every channel (stdout, stderr, each file written, the whole cache folder) for each full secret."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_leakstop
+from secrets_fixtures import AWS_SECRET, GITHUB, OPENAI, PRIVATE_KEY, SLACK
+
+# Not the shared STRIPE fixture: that one is also a rule example, so the rule cache holds it by design.
+STRIPE = "sk_" + "live_" + "7Yq2Wm9Rt4Lp6Zx1Bn8Vc3Kd5Hs0Gj"
+
+FORMATS = ("text", "json", "sarif", "csv", "junit", "github")
+MODES = ("tree", "stdin", "staged", "history")
+# A multi-line key is checked by its longest line: a report may quote one line of it, never a full one.
+NEEDLES = {"stripe": STRIPE, "github": GITHUB, "slack": SLACK, "aws-secret": AWS_SECRET, "openai": OPENAI,
+           "private-key": max(PRIVATE_KEY.splitlines(), key=len)}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """One repository holding secrets in history (deleted since), in the working tree and staged."""
+    from conftest import Repo, git
+
+    path = tmp_path_factory.mktemp("secrecy") / "repo"
+    path.mkdir()
+    git(path, "init", "-q")
+    repo = Repo(path)
+    repo.write("old.py", f"token = '{GITHUB}'\nslack = '{SLACK}'\n")
+    repo.write("id_rsa", PRIVATE_KEY)
+    repo.commit("history")
+    (path / "old.py").unlink()
+    repo.commit("removed")
+    repo.write("app.py", f"stripe_key = '{STRIPE}'\naws_secret_access_key = '{AWS_SECRET}'\n")
+    repo.write("staged.py", f"OPENAI_API_KEY = '{OPENAI}'\n")
+    repo.git("add", "staged.py")
+    return repo
+
+
+def mode_args(mode: str, repo_path: Path) -> tuple[list[str], bytes | None]:
+    if mode == "stdin":
+        return ["-"], (repo_path / "app.py").read_bytes() + (repo_path / "staged.py").read_bytes()
+    if mode == "tree":
+        return [str(repo_path)], None
+    return [f"--{mode}", str(repo_path)], None
+
+
+def leaked(text: str) -> list[str]:
+    return [name for name, secret in NEEDLES.items() if secret in text]
+
+
+def files_under(folder: Path) -> dict[Path, str]:
+    return {p: p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()}
+
+
+def run_with_private_cache(tmp_path: Path, *args: str, input: bytes | None = None):
+    cache = tmp_path / "cache"
+    return run_leakstop(*args, input=input, env={"LEAKSTOP_CACHE_DIR": str(cache)}), cache
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_output_channel_holds_a_secret(planted, tmp_path, mode, fmt):
+    args, stdin = mode_args(mode, planted.path)
+    out = tmp_path / f"report.{fmt}"
+    to_stdout, cache = run_with_private_cache(
+        tmp_path, "scan", *args, "--format", fmt, "--verbose", "--show-suppressed", input=stdin)
+    to_file, _ = run_with_private_cache(tmp_path, "scan", *args, "--format", fmt, "-o", str(out), input=stdin)
+    assert to_stdout.code == 1 and to_file.code == 1, to_stdout.output + to_file.output
+    assert out.stat().st_size > 0
+    assert leaked(to_stdout.output) == [] and leaked(to_file.output) == []
+    assert leaked(out.read_text(encoding="utf-8")) == []
+    for path, content in files_under(cache).items():
+        assert leaked(content) == [], path
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_show_secrets_does_print_them_so_the_grep_can_fail(planted, tmp_path, mode):
+    args, stdin = mode_args(mode, planted.path)
+    result, _ = run_with_private_cache(tmp_path, "scan", *args, "--format", "json", "--show-secrets", input=stdin)
+    assert result.code == 1
+    expected = {"tree": {"stripe", "aws-secret", "openai"}, "stdin": {"stripe", "aws-secret", "openai"},
+                "staged": {"openai"}, "history": {"github", "slack", "private-key"}}[mode]
+    assert expected <= set(leaked(result.stdout))
+
+
+def test_baseline_ignore_and_config_show_hold_no_secret(planted, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    created, cache = run_with_private_cache(tmp_path, "baseline", "create", "--history", "-o", str(baseline),
+                                            str(planted.path))
+    assert created.code == 0, created.output
+    report = run_leakstop("scan", planted.path, "--format", "json").json()
+    fingerprint = report["findings"][0]["fingerprint"]
+    ignore_file = tmp_path / ".leakstopignore"
+    from_repo = {"PYTHONPATH": str(ROOT)}
+    ignored = run_leakstop("ignore", fingerprint, "--reason", "test key", "--file", ignore_file,
+                           cwd=planted.path, env=from_repo)
+    shown = run_leakstop("config", "show", planted.path, cwd=planted.path, env=from_repo)
+    assert ignored.code == 0 and shown.code == 0, ignored.output + shown.output
+    for result in (created, ignored, shown):
+        assert leaked(result.output) == []
+    written = {baseline: baseline.read_text(), ignore_file: ignore_file.read_text(), **files_under(cache)}
+    for path, content in written.items():
+        assert leaked(content) == [], path
+
+
+def test_cache_and_baseline_are_owner_only(planted, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    cache = tmp_path / "fresh-cache"
+    result = run_leakstop("baseline", "create", "-o", baseline, planted.path, env={"LEAKSTOP_CACHE_DIR": str(cache)})
+    assert result.code == 0, result.output
+    assert stat.S_IMODE(baseline.stat().st_mode) == 0o600
+    cached = [p for p in cache.rglob("*")]
+    assert [p for p in cached if p.is_file()], "the rule cache should have been written"
+    for p in cached:
+        assert stat.S_IMODE(p.stat().st_mode) == (0o700 if p.is_dir() else 0o600), p
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
