@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,11 @@ def check_rules(rules_paths: tuple[Path, ...]) -> None:
 
         rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
         problems = [p for rule in rules_list for p in rule_problems(rule)]
+        for rule in rules_list:
+            slow = backtracking_probe(rule)
+            if slow is not None:
+                click.echo(f"warning: {rule.source}: rule '{rule.id}' backtracks catastrophically: "
+                           f"over {PROBE_TIMEOUT} s on {slow}", err=True)
         warnings = [r for r in rules_list if len(r.examples) < 2 or len(r.negative_examples) < 2]
         for rule in warnings:
             click.echo(f"warning: {rule.source}: rule '{rule.id}' has fewer than 2 examples or negatives",
@@ -79,6 +86,37 @@ def rule_problems(rule: Rule) -> list[Problem]:
         if result.matches:
             problems.append(Problem(rule, f"negative example {i} is reported: {negative[:80]!r}"))
     return problems
+
+
+# Characters most patterns' classes accept (letters, digits, base64/URL punctuation) and that ones
+# written for `key = value` text meet: a nested quantifier over any of them blows up on a long run.
+PROBE_FILLERS = ("a", "A", "0", " ", "=", "-", "_", "/", "+", ".", ":", "\"", "a0", "a ", "=a")
+PROBE_LENGTH = 4000
+PROBE_TIMEOUT = 0.25
+
+
+def probe_texts(rule: Rule) -> Iterator[tuple[str, str]]:
+    """(description, text): each keyword (so a real scan would run the rule) followed by a long run of one
+    filler and a character no pattern ends on, which forces every alternative to be tried and to fail."""
+    literal = re.match(r"(?:\\b|\^|\((?:\?[a-z]*:)?)*([\w-]*)", rule.pattern).group(1)  # type: ignore[union-attr]
+    for prefix in dict.fromkeys((*rule.keywords, literal)):
+        for filler in PROBE_FILLERS:
+            run = filler * (PROBE_LENGTH // len(filler))
+            yield f"{prefix!r} + {len(run)} x {filler!r}", f"{prefix}{run}\x00!"
+
+
+def backtracking_probe(rule: Rule) -> str | None:
+    """The first adversarial text this rule's regex cannot finish within PROBE_TIMEOUT, or None.
+
+    Linear patterns take microseconds on these texts; exponential ones (`(a|aa)+b`) take years. The
+    margin between them is so wide that a short limit tells them apart on any machine."""
+    for description, text in probe_texts(rule):
+        try:
+            for _ in rule.regex.finditer(text, timeout=PROBE_TIMEOUT):
+                pass
+        except TimeoutError:
+            return description
+    return None
 
 
 __all__ = ["rules", "EXIT_ERROR"]
