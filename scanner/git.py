@@ -207,7 +207,9 @@ def git_failure(args: Sequence[str], stderr: bytes, code: int) -> str:
     lines = [ln for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
     command = next((a for i, a in enumerate(args)
                     if not a.startswith("-") and "=" not in a and (i == 0 or args[i - 1] != "-c")), "")
-    return f"git {command} failed: {lines[0] if lines else f'exit {code}'}"
+    # git's `fatal:` line names the object or file it gave up on; the `error:` lines before it often don't
+    fatal = [ln for ln in lines if ln.startswith("fatal:")]
+    return f"git {command} failed: {(fatal or lines)[0] if lines else f'exit {code}'}"
 
 
 def head_tree(repo: RepoInfo) -> set[tuple[str, str]]:
