@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scanner.errors import GitError
+
 NULL_BLOB = "0" * 40
 SUBMODULE_MODE = "160000"
 _HUNK_HEADER = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@+")
@@ -94,6 +96,14 @@ def unquote_path(raw: bytes) -> bytes:
 
 def parse_raw_and_patch(data: bytes) -> list[FileChange]:
     """Parse `git diff --raw -p -z` (or one commit's part of `git log --raw -p -z`) output."""
+    try:
+        return changes_from(data)
+    except (ValueError, IndexError) as exc:
+        # git never writes this, but a broken git, a wrapper or a truncated pipe can: fail closed, one line
+        raise GitError(f"cannot parse git's diff output ({exc}); nothing was scanned from it") from exc
+
+
+def changes_from(data: bytes) -> list[FileChange]:
     records, patch = split_raw(data)
     added, binary = parse_patch(patch)
     changes = []
