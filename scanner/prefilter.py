@@ -90,6 +90,8 @@ class HyperscanPrefilter:
 
 def best_prefilter(keywords: Sequence[str]) -> InPrefilter | AhoCorasickPrefilter | HyperscanPrefilter:
     """The fastest engine installed; LEAKSTOP_PREFILTER=hyperscan|aho-corasick|in forces one (tests)."""
+    if not keywords:
+        return InPrefilter(keywords)  # hyperscan refuses an empty database; nothing to look for anyway
     forced = os.environ.get("LEAKSTOP_PREFILTER", "")
     engines = {"hyperscan": HyperscanPrefilter, "aho-corasick": AhoCorasickPrefilter, "in": InPrefilter}
     if forced:
