@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from secrets_fixtures import STRIPE
+from test_bad_input import GOOD_RULE, write_rule
 
 
 def one_line_error(result, *names):
@@ -70,11 +71,7 @@ def test_staged_blob_that_cannot_be_read_is_never_clean(leakstop, repo, damage):
 
 
 def test_staged_scan_whose_rule_times_out_is_an_error_not_clean(leakstop, repo, tmp_path):
-    rule = tmp_path / "custom.yaml"
-    rule.write_text("provider: Acme\nrules:\n  - id: acme-token\n    name: Acme token\n    keywords: [acme_]\n"
-                    "    pattern: 'acme_(a|aa)+b'\n"
-                    "    examples: ['acme_aab', 'acme_aaab']\n    negative_examples: ['acme', 'acme_b']\n"
-                    "    remediation: Revoke it.\n")
+    rule = write_rule(tmp_path, GOOD_RULE.format(pattern="acme_(a|aa)+b"))
     repo.write("victim.txt", "acme_" + "a" * 5000 + "!\n")
     repo.git("add", "victim.txt")
     result = leakstop("scan", "--staged", repo.path, "--rules-path", rule, "--rule-timeout", "0.3", timeout=60)

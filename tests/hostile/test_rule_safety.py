@@ -12,24 +12,12 @@ import time
 import pytest
 
 from conftest import ROOT
+from test_bad_input import GOOD_RULE, write_rule as write_rule_file
 
-RULE = """\
-provider: Acme
-rules:
-  - id: acme-token
-    name: Acme token
-    keywords: [acme_]
-    pattern: '{pattern}'
-    examples: ['acme_Zx81kQ7pLm2V', 'tok = acme_Qw93nB5vKc7D']
-    negative_examples: ['acme', 'acme_']
-    remediation: Revoke it.
-"""
 
 
 def write_rule(tmp_path, pattern):
-    path = tmp_path / "custom.yaml"
-    path.write_text(RULE.format(pattern=pattern))
-    return path
+    return write_rule_file(tmp_path, GOOD_RULE.format(pattern=pattern))
 
 
 @pytest.mark.parametrize("pattern", [r"acme_(\w|\w\w)+b", r"acme_([a-z0-9]+)+\s*=", r"acme_(\w+\s?)+;"])
@@ -40,7 +28,7 @@ def test_rules_check_names_a_catastrophic_pattern(leakstop, tmp_path, pattern):
 
 
 def test_rules_check_is_quiet_about_a_linear_pattern(leakstop, tmp_path):
-    result = leakstop("rules", "check", "--rules-path", write_rule(tmp_path, r"\b(acme_[A-Za-z0-9]{12,40})\b"))
+    result = leakstop("rules", "check", "--rules-path", write_rule(tmp_path, r"\b(acme_[A-Za-z0-9]{6,40})\b"))
     assert result.code == 0, result.output
     assert "backtracks" not in result.output
 
