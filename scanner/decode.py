@@ -105,10 +105,10 @@ _SIGNAL_MASK = bytes(0x64 if byte in b"0123456789+/" else 0x20 for byte in range
 def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of base64-alphabet runs (`[A-Za-z0-9+/_-]{16,}={0,2}`) in `text` that can be encoded text.
 
-    The alphabet is masked with bytes.translate and runs are found with bytes.find, both in C: the regex retried its class at every position inside
-    every shorter identifier, which made it the largest cost of a history scan (15 s of 73 s single-core on
-    the bench corpus). Encoding with "replace" turns each non-ASCII character into one `?`, so byte offsets
-    are character offsets."""
+    The alphabet is masked with bytes.translate and runs are found with bytes.find, both in C: a regex
+    retried its class at every position inside every shorter identifier, which made it the largest cost of
+    a history scan (15 s of 73 s single-core on the bench corpus). Encoding with "replace" turns each
+    non-ASCII character into one `?`, so byte offsets are character offsets."""
     raw = text.encode("ascii", "replace")
     masked = raw.translate(_RUN_MASK)
     # base64 of 12+ bytes of text nearly always holds a digit, `+` or `/` (a 16-character run without one:
