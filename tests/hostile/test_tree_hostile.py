@@ -131,3 +131,16 @@ def test_100k_tiny_files(leakstop, tmp_path):
     assert result.code == 1
     assert report["stats"]["files"] == 100_000
     assert [f["path"] for f in report["findings"]] == ["pkg42/m999.py"]
+
+
+def test_file_that_vanishes_between_listing_and_reading_is_noted_not_fatal(tmp_path):
+    from scanner.report import ScanStats, Skipped
+    from scanner.sources.files import FilesSource
+
+    (tmp_path / "goes.py").write_text(KEY_LINE)
+    source = FilesSource([tmp_path], use_git=False)
+    [(shown, real)] = list(source.listing(tmp_path))
+    real.unlink()
+    [item] = list(source.read(shown, real, ScanStats()))
+    assert isinstance(item, Skipped)
+    assert (item.path, item.error) == ("goes.py", False) and "vanished" in item.reason
