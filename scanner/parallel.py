@@ -49,12 +49,14 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
         return
     import multiprocessing
 
+    ruleset.build_gate()
     context = multiprocessing.get_context("spawn")  # no fork: the parent holds threads and git pipes
+    from scanner.rule_gate import SERIALIZED
     from scanner.rules import PRECOMPILED, PRECOMPILED_FOR
 
     with context.Pool(workers, initializer=_start_worker,
                       initargs=(RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth, dict(PRECOMPILED),
-                                PRECOMPILED_FOR[0])) as pool:
+                                PRECOMPILED_FOR[0], dict(SERIALIZED))) as pool:
         # imap feeds the pool from a thread that blocks on a full pipe, so at most a few chunks of
         # blobs are in flight: memory stays flat however large the history is.
         for results in pool.imap(_scan_in_worker, iterator, chunksize=CHUNK):
@@ -77,11 +79,14 @@ def _scan_with_decoded(ruleset: RuleSet, fragment: Fragment, timeout: float, kee
 
 
 def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_decode_depth: int,
-                  precompiled: dict[str, bytes],
-                  regex_version: str) -> None:
-    """Workers get the compiled patterns too: compiling the pack again costs each worker ~0.5 s."""
+                  precompiled: dict[str, bytes], regex_version: str,
+                  gates: dict[str, tuple[tuple[int, ...], bytes]]) -> None:
+    """Workers get the compiled patterns and rule gate too: compiling the pack again costs each worker
+    ~0.5 s, and the gate ~1.6 s."""
+    from scanner.rule_gate import SERIALIZED
     from scanner.rules import PRECOMPILED, PRECOMPILED_FOR
 
+    SERIALIZED.update(gates)
     PRECOMPILED.update(precompiled)
     PRECOMPILED_FOR[0] = regex_version
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth)

@@ -16,6 +16,9 @@ from scanner.rules import Rule
 # keywords: ~0.2 ms for a 512-character hunk); above it the `in` loop costs keywords x length (1.5 s on
 # pip's tree with a 16 KB threshold) and scanner/prefilter.py's engines win.
 SMALL_TEXT = 512
+# The rule gate (rule_gate.py) takes seconds to compile the first time; a scan compiles it only once it
+# has read this much large text, so a small tree never pays for it. A gate compiled before is used at once.
+GATE_AFTER = 16 * 1024 * 1024
 
 
 @dataclass
@@ -25,6 +28,8 @@ class RuleSet:
     always: tuple[int, ...] = field(init=False)
     """Rules without keywords (restricted by path instead): candidates for every text."""
     _prefilter: Any = field(default=None, init=False, repr=False)
+    _gate: Any = field(default=None, init=False, repr=False)
+    _large_seen: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[int]] = {}
@@ -38,7 +43,8 @@ class RuleSet:
         return len(self.rules)
 
     def candidates(self, text: str) -> list[int]:
-        """Indices of the rules whose keywords occur in the text (case-insensitive), in rule order."""
+        """Indices of the rules whose keywords occur in the text (case-insensitive), in rule order; on a
+        large text, minus the rules the rule gate proves cannot match (see rule_gate.py)."""
         hits: set[int] = set(self.always)
         if len(text) <= SMALL_TEXT:
             lowered = text.lower()
@@ -46,13 +52,39 @@ class RuleSet:
                 if kw in lowered:
                     hits.update(ids)
             return sorted(hits)
+        gate = self._rule_gate(len(text))
+        if gate is not None:
+            keywords, matched = gate.scan(text)
+            for kw in keywords:
+                hits.update(i for i in self.by_keyword[kw] if i in matched or i not in gate.gated)
+            return sorted(hits)
+        for kw in self._prefilter.found(text):
+            hits.update(self.by_keyword[kw])
+        return sorted(hits)
+
+    def _rule_gate(self, length: int) -> Any:
+        """The rule gate if one was compiled before, or once this scan has read GATE_AFTER of large text;
+        None until then (the keyword prefilter decides)."""
+        from scanner.rule_gate import rule_gate
+
         if self._prefilter is None:
             from scanner.prefilter import best_prefilter
 
             self._prefilter = best_prefilter(list(self.by_keyword))
-        for kw in self._prefilter.found(text):
-            hits.update(self.by_keyword[kw])
-        return sorted(hits)
+            self._gate = self._gate or rule_gate(self.rules, list(self.by_keyword), build=False)
+        if self._gate is None and self._large_seen <= GATE_AFTER:
+            self._large_seen += length
+            if self._large_seen > GATE_AFTER:
+                self.build_gate()
+        return self._gate
+
+    def build_gate(self) -> None:
+        """Compile the rule gate now (before starting worker processes, which then receive it)."""
+        from scanner.rule_gate import rule_gate
+
+        self._large_seen = GATE_AFTER + 1
+        if self._gate is None:
+            self._gate = rule_gate(self.rules, list(self.by_keyword), build=True)
 
     def subset(self, keep: Sequence[Rule]) -> RuleSet:
         return RuleSet(tuple(keep))

@@ -1,0 +1,278 @@
+"""The rule gate: one Hyperscan pass that says which rules could match a text at all.
+
+Keywords alone are a weak gate: `key`, `token`, `password` occur in most source files, so nearly every
+rule ran its regex on nearly every blob of a history (measured on the bench history: 181k regex passes,
+9 s of a 44 s single-core scan, for 13 findings). Here each rule's pattern is compiled into one Hyperscan
+database in *prefilter* mode, which guarantees a superset of the pattern's matches: a rule the database
+does not report cannot match, so its regex never runs. The `regex` module still decides every match,
+so findings do not change, only how many regexes run.
+
+The database speaks bytes and ASCII classes, and a rule's pattern speaks Unicode characters: the gate
+scans a copy of the text where each non-ASCII character is one stand-in byte, and the patterns are
+loosened so that every class able to match a non-ASCII character accepts the stand-in. Patterns are
+also loosened before compiling (see `hyperscan_pattern`) because large bounded repeats make
+Hyperscan's compiler slow (34 s for the pack as written, 1.6 s loosened); loosening only ever widens what
+matches, so the superset guarantee holds. Compiling still costs a second or two, so the database is
+cached on disk next to the rule cache, keyed by the patterns it was built from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.rules import Rule
+
+GATE_FORMAT = 1
+REPEAT_LIMIT = 16
+"""Bounded repeats above this become open-ended: `[a-z0-9]{32,64}` → `[a-z0-9]{16,}`."""
+
+_QUANTIFIER = re.compile(r"\{(\d*)(,?)(\d*)\}")
+_LEADING_FLAGS = re.compile(r"\(\?[a-zA-Z]+\)")
+_NAMED_GROUP = re.compile(r"\(\?P?<(?![=!])\w+>")
+# Escapes with no safe Hyperscan equivalent: backreferences, Unicode names/properties, `regex` extras.
+_UNSUPPORTED_ESCAPES = frozenset("123456789gkKXGpPNmMLRuUx")
+_UNICODE_CLASSES = frozenset("wds")
+r"""Escapes that match non-ASCII characters too (`\w` matches `é`): they also accept STAND_IN."""
+
+STAND_IN = "?"
+"""What a non-ASCII character becomes before the gate scans a text: one ASCII byte per character, so
+counted repeats still line up, and one that every class able to match a non-ASCII character accepts."""
+_ASCII_FOLDS = str.maketrans({"\u212a": "K", "\u017f": "S"})
+"""The two non-ASCII characters that case-insensitive matching equates with ASCII letters (Kelvin sign,
+long s): they become those letters instead of the stand-in."""
+
+# Compiled databases by key, filled by `compiled_gate` and handed to worker processes (parallel.py), so
+# that a worker never compiles, even when the on-disk cache could not be written.
+SERIALIZED: dict[str, tuple[tuple[int, ...], bytes]] = {}
+
+
+def gate_bytes(text: str) -> bytes:
+    """The text as the gate sees it: ASCII as is, every other character as STAND_IN (or its ASCII fold)."""
+    if text.isascii():
+        return text.encode("ascii")
+    if "\u212a" in text or "\u017f" in text:
+        text = text.translate(_ASCII_FOLDS)
+    return text.encode("ascii", "replace")  # "replace" writes "?", which is STAND_IN
+
+
+def hyperscan_pattern(pattern: str) -> str | None:
+    r"""A pattern Hyperscan can compile quickly that matches, on `gate_bytes(text)`, at least wherever
+    `pattern` matches `text`; None when the pattern has a construct with no safe equivalent
+    (backreferences, possessive or atomic groups, non-ASCII literals...).
+
+    Each change only widens what matches: branch resets and named groups become plain groups (numbers and
+    names mean nothing to a prefilter); bounded repeats above REPEAT_LIMIT become open-ended; a `^` after
+    the start and word boundaries are dropped; `\w`, `\d`, `\s` (and classes holding them) also accept
+    the stand-in for non-ASCII characters. Lookarounds are dropped by Hyperscan's prefilter mode itself."""
+    if not pattern.isascii():
+        return None
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            escaped = pattern[i + 1:i + 2]
+            if escaped in _UNSUPPORTED_ESCAPES:
+                return None
+            if escaped in _UNICODE_CLASSES:
+                out.append(f"[\\{escaped}{STAND_IN}]")
+            elif escaped not in ("b", "B"):
+                out.append(pattern[i:i + 2])
+            i += 2
+        elif c == "[":
+            loosened, i = _loosened_class(pattern, i)
+            if loosened is None:
+                return None
+            out.append(loosened)
+        elif pattern.startswith(("(?P=", "(?>", "(?(", "(?&", "(?R"), i):
+            return None
+        elif c == "^" and out and not _LEADING_FLAGS.fullmatch("".join(out)):
+            i += 1  # Hyperscan refuses a start anchor inside a pattern
+        elif pattern.startswith("(?|", i):
+            out.append("(?:")
+            i += 3
+        elif c == "(" and _NAMED_GROUP.match(pattern, i):
+            out.append("(?:")
+            i = _NAMED_GROUP.match(pattern, i).end()  # type: ignore[union-attr]
+        elif c == "{" and _QUANTIFIER.match(pattern, i) and any(_QUANTIFIER.match(pattern, i).group(1, 3)):  # type: ignore[union-attr]
+            m = _QUANTIFIER.match(pattern, i)
+            assert m is not None
+            low = int(m.group(1) or 0)
+            high = int(m.group(3)) if m.group(3) else (None if m.group(2) else low)
+            out.append(m.group(0) if high is not None and high <= REPEAT_LIMIT else f"{{{min(low, REPEAT_LIMIT)},}}")
+            i = m.end()
+            if pattern[i:i + 1] == "+":
+                return None  # possessive
+        elif c in "*+?" and pattern[i + 1:i + 2] == "+":
+            return None  # possessive
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _loosened_class(pattern: str, start: int) -> tuple[str | None, int]:
+    r"""The character class opening at `start`, loosened, and the index just past it.
+
+    A positive class holding `\w`, `\d` or `\s` also accepts the stand-in; a negated one already does
+    (the stand-in is none of the characters it lists) unless it negates `\W`, `\D`, `\S`: refused, as are
+    nested sets (a `regex` extension) and escapes beyond ASCII."""
+    j = start + 1
+    negated = pattern[j:j + 1] == "^"
+    j += negated
+    if pattern[j:j + 1] == "]":
+        j += 1
+    escapes: set[str] = set()
+    while j < len(pattern) and pattern[j] != "]":
+        if pattern[j] == "\\":
+            escapes.add(pattern[j + 1:j + 2])
+            j += 2
+            continue
+        if pattern[j] == "[":
+            return None, j
+        j += 1
+    if j >= len(pattern) or escapes & _UNSUPPORTED_ESCAPES or (negated and escapes & {"W", "D", "S"}):
+        return None, j
+    body = pattern[start + 1:j]
+    if not negated and escapes & _UNICODE_CLASSES:
+        # first, or right after a leading literal `]`: appended last it could end a range (`[.-\?]`)
+        lead = "]" if body.startswith("]") else ""
+        body = lead + "\\" + STAND_IN + body[len(lead):]
+    return "[" + body + "]", j + 1
+
+
+class RuleGate:
+    """Which rules are candidates for an ASCII text: their keyword occurs and, for gated rules, their
+    loosened pattern matches somewhere. Keyword-only rules behave exactly as without the gate."""
+
+    def __init__(self, db: Any, gated: frozenset[int], keywords: Sequence[str], offset: int) -> None:
+        """`keywords`: every keyword of the rule set, numbered in the database from `offset` on."""
+        self.db = db
+        self.gated = gated
+        self.keywords = list(keywords)
+        self.offset = offset
+
+    def scan(self, text: str) -> tuple[set[str], set[int]]:
+        """(keywords found, gated rules whose pattern may match)."""
+        keywords: set[str] = set()
+        rules: set[int] = set()
+        offset, names = self.offset, self.keywords
+
+        def on_match(ident: int, _from: int, _to: int, _flags: int, _ctx: Any) -> None:
+            if ident >= offset:
+                keywords.add(names[ident - offset])
+            else:
+                rules.add(ident)
+
+        self.db.scan(gate_bytes(text), match_event_handler=on_match)
+        return keywords, rules
+
+
+def rule_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> RuleGate | None:
+    """The gate for a rule set, or None where Hyperscan is missing (Windows) or another prefilter is
+    forced (LEAKSTOP_PREFILTER, for tests): then keywords alone decide, as they always did. Without
+    `build`, only a gate compiled before (in memory or on disk) is returned."""
+    if os.environ.get("LEAKSTOP_PREFILTER", "hyperscan") != "hyperscan" or not keywords:
+        return None
+    if not all(kw.isascii() for kw in keywords):
+        return None  # the gate sees non-ASCII text as stand-ins: such a keyword would never be found
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return None
+    compiled = compiled_gate(rules, keywords, build)
+    return RuleGate(*compiled, keywords, len(rules)) if compiled else None
+
+
+def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
+    """Names a database by what it was built from: the patterns, the keywords, Hyperscan's version and
+    this module's own code (which decides how patterns are loosened)."""
+    import hyperscan
+
+    digest = hashlib.sha256(f"{GATE_FORMAT}:{hyperscan.__version__}:".encode())
+    digest.update(Path(__file__).read_bytes())
+    for kw in keywords:
+        digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
+    for rule in rules:
+        digest.update(f"p\0{bool(rule.keywords)}\0{rule.pattern}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
+
+
+def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> tuple[Any, frozenset[int]] | None:
+    """The database and the rules it gates, from memory, the disk cache, or (with `build`) compiled and
+    cached."""
+    import pickle
+
+    import hyperscan
+
+    from scanner.rule_cache import cache_dir, store
+
+    key = gate_key(rules, keywords)
+    path = cache_dir() / f"gate-{key}.pickle"
+    stored = SERIALIZED.get(key)
+    if stored is None:
+        try:
+            with path.open("rb") as fh:
+                stored = pickle.load(fh)  # noqa: S301 - our own cache file, owner-only
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
+            stored = None
+    if stored is not None:
+        try:
+            gated, blob = stored
+            db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+            SERIALIZED[key] = stored
+            return db, frozenset(gated)
+        except (hyperscan.error, ValueError, TypeError):  # built on another CPU, or damaged: rebuild
+            pass
+    if not build:
+        return None
+    patterns = {}
+    for index, rule in enumerate(rules):
+        loosened = hyperscan_pattern(rule.pattern) if rule.keywords else None
+        if loosened is not None:
+            patterns[index] = loosened
+    db, gated = _compile(keywords, patterns, len(rules))
+    SERIALIZED[key] = (tuple(sorted(gated)), hyperscan.dumpb(db))
+    store(path, SERIALIZED[key])
+    return db, gated
+
+
+def _compile(keywords: Sequence[str], patterns: dict[int, str], offset: int) -> tuple[Any, frozenset[int]]:
+    """All patterns at once; when one is refused (a construct Hyperscan lacks), each is tried alone to
+    leave the refused ones out: those rules stay keyword-gated, which is how they ran before."""
+    import hyperscan
+
+    literal = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
+    prefilter = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+
+    def build(gated: Sequence[int]) -> Any:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        expressions = [patterns[i].encode("utf-8") for i in gated]
+        expressions += [re.escape(kw).encode("utf-8") for kw in keywords]
+        flags = [prefilter] * len(gated) + [literal] * len(keywords)
+        db.compile(expressions=expressions, ids=[*gated, *range(offset, offset + len(keywords))],
+                   elements=len(expressions), flags=flags)
+        return db
+
+    gated = sorted(patterns)
+    try:
+        return build(gated), frozenset(gated)
+    except hyperscan.error:
+        pass
+    accepted = []
+    for index in gated:
+        try:
+            single = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            single.compile(expressions=[patterns[index].encode("utf-8")], ids=[index], elements=1,
+                           flags=[prefilter])
+            accepted.append(index)
+        except hyperscan.error:
+            continue
+    return build(accepted), frozenset(accepted)

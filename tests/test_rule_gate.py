@@ -1,0 +1,132 @@
+"""The rule gate may only skip rules that cannot match: every example of every rule still gets through,
+in ASCII and non-ASCII surroundings, and findings on large texts are the same with and without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scanner.engine import scan_fragment
+from scanner.fragment import Fragment
+from scanner.rule_gate import hyperscan_pattern, rule_gate
+from scanner.rules import Rule, builtin_rules_dir, compile_pattern, load_rules, rule_files
+from scanner.ruleset import SMALL_TEXT, RuleSet
+
+BUILTIN = load_rules(rule_files([builtin_rules_dir()]))
+KEYWORDS = list(RuleSet(tuple(BUILTIN)).by_keyword)
+FILLER_ASCII = "def handler(request):\n    return render(request, 'page.html')\n" * 12
+FILLER_UNICODE = "# Überprüfung der Größe — 检查 — проверка ✓\nnom = 'café'\n" * 12
+
+
+@pytest.fixture(scope="module")
+def gate():
+    built = rule_gate(BUILTIN, KEYWORDS, build=True)
+    assert built is not None, "hyperscan is a dependency on this platform"
+    return built
+
+
+@pytest.mark.parametrize(("pattern", "loosened"), [
+    (r"(?|a(b)|c(d))", r"(?:a(b)|c(d))"),
+    (r"(?P<secret>x)(?<name>y)(?<=z)(?<!w)", r"(?:x)(?:y)(?<=z)(?<!w)"),
+    (r"sk_[a-f0-9]{64}", r"sk_[a-f0-9]{16,}"),
+    (r"x{2,8}y{20}z{3,}q{40,}", r"x{2,8}y{16,}z{3,}q{16,}"),
+    (r"\bkey\b\s\d\w\S", r"key[\s?][\d?][\w?]\S"),
+    (r"[\w.-]{3}[]\s]", r"[\?\w.-]{3}[]\?\s]"),
+    (r"[^\s'\"]+", r"[^\s'\"]+"),
+    (r"(?m)^a|^b", r"(?m)^a|b"),
+])
+def test_patterns_are_loosened_never_narrowed(pattern, loosened):
+    assert hyperscan_pattern(pattern) == loosened
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(a)\1", r"(?P<q>')x(?P=q)", r"\p{L}+", r"a++", r"(?>ab)", r"café", r"[^\W]", r"\xe9", r"[[a-z]--[aeiou]]",
+])
+def test_constructs_without_a_safe_equivalent_are_not_gated(pattern):
+    assert hyperscan_pattern(pattern) is None
+
+
+def _large(text: str, filler: str) -> str:
+    return filler + "\n" + text + "\n" + filler
+
+
+@pytest.mark.parametrize("rule", [r for r in BUILTIN if r.keywords], ids=lambda r: r.id)
+def test_every_example_passes_the_gate(gate, rule):
+    for example in rule.examples:
+        for filler in (FILLER_ASCII, FILLER_UNICODE):
+            text = _large(example, filler)
+            assert len(text) > SMALL_TEXT
+            keywords, matched = gate.scan(text)
+            assert set(rule.keywords) & keywords, example
+            assert rule_index(rule) in matched or rule_index(rule) not in gate.gated, example
+
+
+def rule_index(rule: Rule) -> int:
+    return next(i for i, r in enumerate(BUILTIN) if r.id == rule.id)
+
+
+NON_ASCII = st.sampled_from(["é", "ü", "ß", "—", "\u00a0", "\u2028", "检", "\u212a", "\u017f", "İ", "😀", "\ud800"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rule=st.sampled_from([r for r in BUILTIN if r.keywords]), data=st.data())
+def test_gate_reports_every_rule_whose_regex_matches(gate, rule, data):
+    """Mutate an example with non-ASCII characters: whenever the rule's own regex still matches, the gate
+    must not have ruled the rule out."""
+    example = data.draw(st.sampled_from(rule.examples))
+    cuts = data.draw(st.lists(st.integers(0, len(example)), max_size=3))
+    for cut in sorted(cuts, reverse=True):
+        example = example[:cut] + data.draw(NON_ASCII) + example[cut:]
+    text = _large(example, FILLER_ASCII)
+    if not compile_pattern(rule.pattern).search(text):
+        return
+    if not any(kw in text.lower() for kw in rule.keywords):
+        return  # not a candidate without the gate either
+    keywords, matched = gate.scan(text)
+    assert set(rule.keywords) & keywords
+    assert rule_index(rule) in matched or rule_index(rule) not in gate.gated
+
+
+def test_findings_on_large_texts_are_the_same_with_and_without_the_gate(gate, monkeypatch):
+    gated = RuleSet(tuple(BUILTIN))
+    gated.build_gate()
+    monkeypatch.setenv("LEAKSTOP_PREFILTER", "aho-corasick")
+    plain = RuleSet(tuple(BUILTIN))
+    for rule in BUILTIN:
+        text = _large("\n".join(rule.examples + rule.negative_examples), FILLER_UNICODE)
+        fragment = Fragment(text=text, path=rule.example_path or "config/settings.py")
+        with_gate = [(m.rule.id, m.start, m.end) for m in scan_fragment(gated, fragment).matches]
+        without = [(m.rule.id, m.start, m.end) for m in scan_fragment(plain, fragment).matches]
+        assert with_gate == without, rule.id
+    assert gated._gate is not None and plain._gate is None
+
+
+def test_a_rule_hyperscan_refuses_still_runs_on_large_files(tmp_path, leakstop):
+    """`x{0}` is valid for the `regex` module and refused by Hyperscan: the rule stays keyword-gated."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(json.dumps({"provider": "ZQX", "rules": [{
+        "id": "zqx-token", "name": "ZQX token", "pattern": r"zqxtok_([a-z0-9]{12})x{0}",
+        "keywords": ["zqxtok_"], "remediation": "Revoke it.",
+        "examples": ["zqxtok_a1b2c3d4e5f6", "key = zqxtok_z9y8x7w6v5u4"],
+        "negative_examples": ["zqxtok_short", "nothing here"], "secret_group": 1,
+    }]}))
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for n in range(6):  # 24 MB of large text: enough for the scan to compile the gate
+        (tree / f"module{n}.py").write_text(FILLER_UNICODE * 6000)
+    (tree / "zz_last.py").write_text(FILLER_ASCII + "TOKEN = 'zqxtok_q1w2e3r4t5y6'\n")
+    cache = tmp_path / "cache"
+    result = leakstop("scan", str(tree), "--rules-path", str(rules), "--format", "json",
+                      env={"LEAKSTOP_CACHE_DIR": str(cache)})
+    assert result.code == 1, result.stderr
+    assert {f["rule_id"] for f in result.json()["findings"]} >= {"zqx-token"}
+    gates = list(cache.glob("gate-*.pickle"))
+    assert gates, "the scan compiled and cached the gate"
+    for path in gates:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert b"q1w2e3r4t5y6" not in path.read_bytes()
