@@ -32,5 +32,12 @@ def glob_regex(glob: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{body}(?:/.*)?$", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=None)
+def globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """All globs as one pattern, so a path is matched once per rule, not once per glob: a history checks
+    thousands of distinct paths against the rules' ~280 globs (2.1 M matches, 3 s on the bench history)."""
+    return re.compile("|".join(f"(?:{glob_regex(g).pattern})" for g in globs), re.DOTALL)
+
+
 def path_matches(path: str, globs: Sequence[str]) -> bool:
-    return any(glob_regex(g).match(path) for g in globs)
+    return bool(globs) and globs_regex(tuple(globs)).match(path) is not None
