@@ -44,9 +44,10 @@ class RuleSet:
 
     def candidates(self, text: str) -> list[int]:
         """Indices of the rules whose keywords occur in the text (case-insensitive), in rule order; on a
-        large text, minus the rules the rule gate proves cannot match (see rule_gate.py)."""
+        large text (or any text, once the gate is loaded), minus the rules the rule gate proves cannot
+        match (see rule_gate.py)."""
         hits: set[int] = set(self.always)
-        if len(text) <= SMALL_TEXT:
+        if len(text) <= SMALL_TEXT and self._gate is None:
             lowered = text.lower()
             for kw, ids in self.by_keyword.items():
                 if kw in lowered:

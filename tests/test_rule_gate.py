@@ -98,11 +98,12 @@ def test_findings_on_large_texts_are_the_same_with_and_without_the_gate(gate, mo
     monkeypatch.setenv("LEAKSTOP_PREFILTER", "aho-corasick")
     plain = RuleSet(tuple(BUILTIN))
     for rule in BUILTIN:
-        text = _large("\n".join(rule.examples + rule.negative_examples), FILLER_UNICODE)
-        fragment = Fragment(text=text, path=rule.example_path or "config/settings.py")
-        with_gate = [(m.rule.id, m.start, m.end) for m in scan_fragment(gated, fragment).matches]
-        without = [(m.rule.id, m.start, m.end) for m in scan_fragment(plain, fragment).matches]
-        assert with_gate == without, rule.id
+        samples = "\n".join(rule.examples + rule.negative_examples)
+        for text in (_large(samples, FILLER_UNICODE), *rule.examples):  # large, and small (gated too, once loaded)
+            fragment = Fragment(text=text, path=rule.example_path or "config/settings.py")
+            with_gate = [(m.rule.id, m.start, m.end) for m in scan_fragment(gated, fragment).matches]
+            without = [(m.rule.id, m.start, m.end) for m in scan_fragment(plain, fragment).matches]
+            assert with_gate == without, rule.id
     assert gated._gate is not None and plain._gate is None
 
 
