@@ -91,7 +91,7 @@ def rule_problems(rule: Rule) -> list[Problem]:
 # Characters most patterns' classes accept (letters, digits, base64/URL punctuation) and that ones
 # written for `key = value` text meet: a nested quantifier over any of them blows up on a long run.
 PROBE_FILLERS = ("a", "A", "0", " ", "=", "-", "_", "/", "+", ".", ":", "\"", "a0", "a ", "=a")
-PROBE_LENGTH = 4000
+PROBE_LENGTH = 12000
 PROBE_TIMEOUT = 0.25
 
 
