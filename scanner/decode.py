@@ -216,9 +216,9 @@ def decoded_fragments(fragment: Fragment, max_depth: int = DEFAULT_MAX_DECODE_DE
     runs = encoded_runs(fragment.text)
     if not runs:
         return
-    lines = LineIndex(fragment.text)
+    lines = None if fragment.encoded_at else LineIndex(fragment.text)  # a grandchild keeps its parent's place
     for run in runs:
-        where = fragment.encoded_at or run_span(lines, run, fragment.first_line)
+        where = fragment.encoded_at or run_span(lines, run, fragment.first_line)  # type: ignore[arg-type]
         label = f"{fragment.decoded} > {run.encoding}" if fragment.decoded else run.encoding
         child = replace(fragment, text=run.text, decoded=label, encoded_at=where, first_line=where[0])
         yield child

