@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 FINGERPRINT_PREFIX = "ls1"
 
@@ -64,6 +65,9 @@ class Location:
     """For notebooks: `cell 3, line 2` (line/column are still those of the raw .ipynb file)."""
     in_head: bool | None = None
     """History scans: whether HEAD's tree still holds this blob at this path; None for other scans."""
+    order: int = field(default=0, compare=False)
+    """History scans: where in history (oldest first) the place was written; 0 for other scans. A sort key
+    only (history is scanned in storage order), never output."""
 
 
 @dataclass(frozen=True)
@@ -108,12 +112,12 @@ def group_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Merge findings of the same (rule, secret) into one that lists every location.
 
     History sees one key in hundreds of commits; users want to rotate it once, so they get one finding.
-    Locations keep the order they arrived in (sources yield oldest commits first, so the first location
-    is where the secret was introduced).
+    Locations are put in history order (`Location.order`; arrival order where it is equal, as in every
+    other scan), so the first location is where the secret was introduced, however history was read.
     """
     merged: dict[str, Finding] = {}
     seen: dict[str, set[Location]] = {}
-    for f in findings:
+    for f in sorted(findings, key=first_order):
         known = merged.get(f.fingerprint)
         if known is None:
             merged[f.fingerprint] = f
@@ -123,12 +127,17 @@ def group_findings(findings: Iterable[Finding]) -> list[Finding]:
         seen[f.fingerprint].update(new)
         if new:
             merged[f.fingerprint] = replace(known, locations=known.locations + new)
-    return sort_findings(merged.values())
+    return sort_findings(replace(f, locations=tuple(sorted(f.locations, key=attrgetter("order"))))
+                         for f in merged.values())
 
 
 def ungroup_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per location, for `--no-group`."""
-    return [replace(f, locations=(loc,)) for f in findings for loc in f.locations]
+    """One finding per location, for `--no-group`; history's oldest first, as when grouped."""
+    return sorted((replace(f, locations=(loc,)) for f in findings for loc in f.locations), key=first_order)
+
+
+def first_order(f: Finding) -> int:
+    return f.first.order
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -29,6 +29,9 @@ class Occurrence:
     git: GitContext
     in_head: bool = False
     """HEAD's tree holds this same blob at this same path: the secret is still there today."""
+    order: int = 0
+    """Where in history (oldest first) this place was written: blobs are scanned in the order git stores
+    them, so findings are put back in this order."""
 
 
 @dataclass(frozen=True)

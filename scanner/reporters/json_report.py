@@ -15,7 +15,8 @@ JSON_FORMAT_VERSION = "1"
 
 
 def location_dict(loc: Location) -> dict[str, Any]:
-    return {k: v for k, v in dataclasses.asdict(loc).items() if (v != "" and v is not None) or k in ("path",)}
+    return {k: v for k, v in dataclasses.asdict(loc).items()
+            if ((v != "" and v is not None) or k in ("path",)) and k != "order"}
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

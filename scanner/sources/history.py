@@ -2,8 +2,9 @@
 
 The expensive part of a history scan is reading content, so content is read once per unique blob
 (`git cat-file --batch`), and who introduced each blob where comes from tree diffs alone (`git log --raw`:
-it compares blob ids, never file contents). A blob's findings are then reported at every commit and path
-that introduced it, oldest first, so the first location is the commit that brought the secret in; a
+it compares blob ids, never file contents). Blobs are read in the order git stores them, which is far
+faster than history order; each occurrence carries its place in history (`Occurrence.order`), so the
+findings are put back oldest first and the first location is the commit that brought the secret in. A
 secret added in one commit and deleted in the next is found because its blob is reachable all the same.
 Raw bytes pass a keyword gate (prefilter.py) before any decoding: most blobs stop there.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from scanner import git
 from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
@@ -28,6 +30,16 @@ from scanner.text_decode import decode_bytes
 
 SCANNED_MODES = ("100644", "100755", "120000")
 """Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
+
+
+class Introduction(NamedTuple):
+    """One commit writing a blob at a path."""
+
+    order: int
+    """Place in the oldest-first walk over every commit's writes: the order findings are reported in."""
+    commit: int
+    """Index into the commit list (oldest first)."""
+    path: str
 
 
 class HistorySource(Source):
@@ -64,17 +76,15 @@ class HistorySource(Source):
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
         yield from self.scan_blobs(repo, introduced, commits, stats)
 
-    def scan_blobs(self, repo: git.RepoInfo, introduced: dict[str, list[tuple[int, str]]],
+    def scan_blobs(self, repo: git.RepoInfo, introduced: dict[str, list[Introduction]],
                    commits: list[GitContext], stats: ScanStats) -> Iterator[SourceItem]:
-        sizes = git.blob_sizes(repo, introduced) if introduced else {}
-        wanted = []
+        sizes = git.blobs_in_pack_order(repo, introduced) if introduced else {}
         for blob, places in introduced.items():
             if sizes[blob] > self.max_file_size:
-                first_commit, first_path = places[0]
-                yield Skipped(f"{first_path} (blob {blob[:12]}, commit {commits[first_commit].commit[:12]})",
+                oldest = places[0]
+                yield Skipped(f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})",
                               f"larger than --max-file-size ({sizes[blob]} bytes)")
-            else:
-                wanted.append(blob)
+        wanted = [blob for blob, size in sizes.items() if size <= self.max_file_size]
         ruleset = self.ruleset
         keywords = unrestricted_keywords(ruleset) if ruleset is not None else []
         gate = best_prefilter(keywords) if keywords else None
@@ -87,9 +97,9 @@ class HistorySource(Source):
                 progress.update(done, stats.bytes)
                 places = introduced[blob]
                 if data.startswith(LFS_POINTER):
-                    yield Skipped(f"{places[0][1]} (blob {blob[:12]})", "LFS pointer (scanned as text; the stored "
+                    yield Skipped(f"{places[0].path} (blob {blob[:12]})", "LFS pointer (scanned as text; the stored "
                                                                          "object is not)")
-                paths = {path for _, path in places}
+                paths = {place.path for place in places}
                 if (gate is not None and not data.startswith(WIDE_BOMS) and not gate.any_in(data)
                         and not self.path_rules_apply(paths)):
                     continue
@@ -98,7 +108,8 @@ class HistorySource(Source):
                     continue
                 for group in self.by_path_rules(places):
                     occurrences = tuple(
-                        Occurrence(path, commits[index], (path, blob) in at_head) for index, path in group)
+                        Occurrence(place.path, commits[place.commit], (place.path, blob) in at_head, place.order)
+                        for place in group)
                     first = occurrences[0]
                     yield Fragment(text=text, path=first.path, git=first.git, blob=blob, occurrences=occurrences)
         finally:
@@ -120,15 +131,15 @@ class HistorySource(Source):
             self._signatures[path] = known
         return known
 
-    def by_path_rules(self, places: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    def by_path_rules(self, places: list[Introduction]) -> list[list[Introduction]]:
         """Occurrences grouped so that each group has the same path-restricted rules in force: the text is
         scanned once per group (almost always one), since a rule limited to `.npmrc` must not report the
         same blob committed as `notes.txt`."""
         if self.ruleset is None:
             return [places]
-        groups: dict[tuple[int, ...], list[tuple[int, str]]] = {}
+        groups: dict[tuple[int, ...], list[Introduction]] = {}
         for place in places:
-            groups.setdefault(self.signature(place[1]), []).append(place)
+            groups.setdefault(self.signature(place.path), []).append(place)
         return list(groups.values())
 
 
@@ -144,16 +155,15 @@ def unrestricted_keywords(ruleset: RuleSet) -> list[str]:
 
 
 def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()
-                       ) -> tuple[dict[str, list[tuple[int, str]]], list[GitContext], int]:
-    """blob id → [(commit index, path)] for every commit that wrote that blob at that path, oldest commit
-    first; the commits themselves; and how many submodule changes were passed over.
-
-    The dict's order is the order blobs first appeared, which is the order they are scanned in, so the
-    first finding of a secret is already its oldest."""
-    introduced: dict[str, list[tuple[int, str]]] = {}
+                       ) -> tuple[dict[str, list[Introduction]], list[GitContext], int]:
+    """blob id → every commit that wrote that blob at a path, oldest commit first (the dict's order is
+    the order blobs first appeared); the commits themselves; and how many submodule changes were passed
+    over."""
+    introduced: dict[str, list[Introduction]] = {}
     commits: list[GitContext] = []
     paths: dict[bytes, str | None] = {}  # one str per distinct path, shared by every occurrence; None: excluded
     submodules = 0
+    writes = 0
     for commit, body in git.commit_trees(repo, revs):
         index = len(commits)
         commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date))
@@ -174,5 +184,6 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
                 paths[raw] = None if exclude and path_matches(shown, exclude) else shown
             path = paths[raw]
             if path is not None:
-                introduced.setdefault(blob, []).append((index, path))
+                introduced.setdefault(blob, []).append(Introduction(writes, index, path))
+                writes += 1
     return introduced, commits, submodules
