@@ -183,10 +183,13 @@ def rule_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> Ru
     if not all(kw.isascii() for kw in keywords):
         return None  # the gate sees non-ASCII text as stand-ins: such a keyword would never be found
     try:
-        import hyperscan  # noqa: F401
+        import hyperscan
     except ImportError:
         return None
-    compiled = compiled_gate(rules, keywords, build)
+    try:
+        compiled = compiled_gate(rules, keywords, build)
+    except hyperscan.error:
+        return None  # a CPU or build Hyperscan cannot serve: the keyword path is slower, never wrong
     return RuleGate(*compiled, keywords, len(rules)) if compiled else None
 
 
