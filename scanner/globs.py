@@ -4,40 +4,92 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+
+def glob_pieces(glob: str) -> Iterator[tuple[bool, str]]:
+    """(is_literal, piece) in order: a literal character, or a wildcard as a regex fragment.
+
+    `**` crosses folders, `*` and `?` do not; a leading or trailing slash is not part of the pieces."""
+    glob = glob.strip("/") if glob != "/" else ""
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            yield False, "(?:.*/)?"
+            i += 3
+        elif glob.startswith("**", i):
+            yield False, ".*"
+            i += 2
+        elif glob[i] in "*?":
+            yield False, "[^/]*" if glob[i] == "*" else "[^/]"
+            i += 1
+        else:
+            yield True, glob[i]
+            i += 1
+
+
+@functools.lru_cache(maxsize=None)
+def glob_pattern(glob: str) -> str:
+    """`**` crosses folders, `*` and `?` do not; a glob without a slash matches a name at any depth,
+    and a glob naming a folder matches everything below it (as in .gitignore)."""
+    anchored = glob.startswith("/")
+    body = "".join(re.escape(piece) if literal else piece for literal, piece in glob_pieces(glob))
+    prefix = "" if anchored or "/" in glob.strip("/") else "(?:.*/)?"
+    return f"^{prefix}{body}(?:/.*)?$"
 
 
 @functools.lru_cache(maxsize=None)
 def glob_regex(glob: str) -> re.Pattern[str]:
-    """`**` crosses folders, `*` and `?` do not; a glob without a slash matches a name at any depth,
-    and a glob naming a folder matches everything below it (as in .gitignore)."""
-    anchored = glob.startswith("/")
-    glob = glob.strip("/") if glob != "/" else ""
-    out = []
-    i = 0
-    while i < len(glob):
-        c = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        out.append({"*": "[^/]*", "?": "[^/]"}.get(c, re.escape(c)))
-        i += 1
-    body = "".join(out)
-    prefix = "" if anchored or "/" in glob else "(?:.*/)?"
-    return re.compile(f"^{prefix}{body}(?:/.*)?$", re.DOTALL)
+    return re.compile(glob_pattern(glob), re.DOTALL)
 
 
 @functools.lru_cache(maxsize=None)
 def globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
     """All globs as one pattern, so a path is matched once per rule, not once per glob: a history checks
     thousands of distinct paths against the rules' ~280 globs (2.1 M matches, 3 s on the bench history)."""
-    return re.compile("|".join(f"(?:{glob_regex(g).pattern})" for g in globs), re.DOTALL)
+    return re.compile("|".join(f"(?:{glob_pattern(g)})" for g in globs), re.DOTALL)
+
+
+@functools.lru_cache(maxsize=None)
+def glob_literals(glob: str) -> tuple[str, ...]:
+    """The glob's literal runs (`*_test.py` → `_test.py`): a path that lacks one cannot match.
+
+    Checking them first means a regex is compiled only for globs that might match the path: a one-file
+    staged scan checks ~90 rule globs and matches none, and compiling them all was ~10 ms of the
+    pre-commit hook's start-up."""
+    runs: list[str] = []
+    current = ""
+    for literal, piece in glob_pieces(glob):
+        if literal:
+            current += piece
+        elif current:
+            runs.append(current)
+            current = ""
+    return (*runs, current) if current else tuple(runs)
+
+
+def could_match(path: str, globs: Sequence[str]) -> bool:
+    """Whether the path holds every literal run of at least one glob (a necessary condition)."""
+    return any(all(run in path for run in glob_literals(g)) for g in globs)
+
+
+# Paths a tuple of globs is checked against by its literal runs alone before its regex is compiled: a
+# staged scan sees a few paths, and most rule globs never match them; a history or tree sees thousands,
+# and there one regex per tuple is the faster test (bench history's 8.9k paths against every rule's globs:
+# about half the time of literal runs alone).
+LITERAL_ONLY_PATHS = 64
+_COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
+_LITERAL_ONLY: dict[tuple[str, ...], int] = {}
 
 
 def path_matches(path: str, globs: Sequence[str]) -> bool:
-    return bool(globs) and globs_regex(tuple(globs)).match(path) is not None
+    key = tuple(globs)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if not key:
+            return False
+        checked = _LITERAL_ONLY[key] = _LITERAL_ONLY.get(key, 0) + 1
+        if checked <= LITERAL_ONLY_PATHS and not could_match(path, key):
+            return False
+        compiled = _COMPILED[key] = globs_regex(key)
+    return compiled.match(path) is not None
