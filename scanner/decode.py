@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from scanner.engine import LineIndex
 from scanner.fragment import Fragment
+from scanner.lazy_pattern import LazyPattern
 
 DEFAULT_MAX_DECODE_DEPTH = 2
 MIN_BASE64 = 16
@@ -34,13 +34,15 @@ MAX_ENCODED_PER_FRAGMENT = 1024 * 1024
 PRINTABLE_RATIO = 0.95
 MIN_DECODED = 6
 
-_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
-_TOKEN = re.compile(r"[^\s\"'<>`]+")
-_WORDS = re.compile(r"^(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Za-z]+(?:[_-][A-Za-z0-9]+)+|[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+)$")
+_PERCENT_ESCAPE = LazyPattern(r"%[0-9A-Fa-f]{2}")
+_TOKEN = LazyPattern(r"[^\s\"'<>`]+")
+_WORDS = LazyPattern(
+    r"^(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Za-z]+(?:[_-][A-Za-z0-9]+)+|[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+)$"
+)
 """camelCase, snake_case and kebab-case names: base64 of text has random case and no such shape."""
 WRAP_WIDTHS = range(60, 101)
 """MIME and PEM wrap base64 at 64 or 76 columns: consecutive lines of such a block are decoded whole."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_CONTROL = LazyPattern(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def decode_base64(run: str) -> str | None:
 
 
 _DELETE_ASCII_LEADS = str.maketrans("", "", "IJKLMNOPQRSTUVWXYZabcdef")
-_HEX_ONLY = re.compile(r"^[0-9A-Fa-f]+$")
+_HEX_ONLY = LazyPattern(r"^[0-9A-Fa-f]+$")
 
 
 def decode_hex(run: str) -> str | None:

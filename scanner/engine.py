@@ -10,7 +10,6 @@ import bisect
 import functools
 import itertools
 import operator
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from scanner.entropy import shannon_entropy
 from scanner.filters import failing_heuristic
 from scanner.fragment import Fragment
 from scanner.globs import path_matches
+from scanner.lazy_pattern import LazyPattern
 from scanner.rules import Rule, compile_pattern
 from scanner.ruleset import RuleSet
 
@@ -176,4 +176,4 @@ class LineIndex:
         return self.text[start:end].rstrip("\r\n")
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = LazyPattern(r"\r\n|\r|\n")

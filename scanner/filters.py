@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from scanner.lazy_pattern import LazyPattern
+
 PLACEHOLDER_WORDS = (
     "xxxx", "****", "....", "your_", "your-", "yourkey", "<your", "changeme", "change_me", "change-me",
     "replace_me", "replaceme", "example", "placeholder", "redacted", "insert_", "todo", "fixme",
     "notasecret", "not_a_secret", "not-a-secret", "secret_here", "key_here", "token_here", "password_here",
     "enter_your", "put_your", "abcdefgh", "12345678", "deadbeef", "lorem", "ipsum", "sample_",
 )
-_TEMPLATE = re.compile(
+_TEMPLATE = LazyPattern(
     r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^<[^>]*>?$|^%[A-Za-z_]\w*%$"
     r"|^@[A-Za-z_][\w.-]*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
 )
-_VARIABLE = re.compile(
+_VARIABLE = LazyPattern(
     r"^(?:os\.environ|os\.getenv|process\.env|env\(|getenv\(|System\.getenv|ENV\[|settings\.|config\.|"
     r"self\.|this\.|params\[|request\.|args\.|options\.|props\.|secrets\.|vars\.|var\.|local\.|"
     r"data\.|module\.|\w+\()"
@@ -28,15 +30,15 @@ _VARIABLE = re.compile(
     r"|^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+(?:\(\))?$"
     r"|^[A-Za-z_]\w*\[[^\]]*\]$"
 )
-_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^[\w.-]+(?:/[\w.@-]+){2,}/?$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_HASH = re.compile(
+_PATH = LazyPattern(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^[\w.-]+(?:/[\w.@-]+){2,}/?$")
+_UUID = LazyPattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HASH = LazyPattern(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$"
     r"|^(?:sha1|sha224|sha256|sha384|sha512|md5)[:=-]",
     re.IGNORECASE,
 )
 _TEST_WORDS = ("test", "fake", "dummy", "mock", "sample", "fixture", "stub", "demo")
-_IDENTIFIER = re.compile(r"^(?:[a-z]+(?:[A-Z][a-z]+)+|[A-Za-z]+(?:[_-][A-Za-z]+)+|[a-z]+|[A-Z][a-z]+)$")
+_IDENTIFIER = LazyPattern(r"^(?:[a-z]+(?:[A-Z][a-z]+)+|[A-Za-z]+(?:[_-][A-Za-z]+)+|[a-z]+|[A-Z][a-z]+)$")
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
@@ -86,25 +88,25 @@ def is_identifier(secret: str) -> bool:
     return bool(_IDENTIFIER.match(secret))
 
 
-_LITERAL = re.compile(
+_LITERAL = LazyPattern(
     r"^(?:none|null|nil|nul|undefined|true|false|yes|no|on|off|empty|blank|unset|unknown|n/?a|tbd|"
     r"required|optional|string|str|int|bool|bytes|secret|hidden|masked|redacted|default)$"
     r"|^[-+]?[\d.,:_ ]+$"  # numbers, ports, times, version-like digit runs
     r"|^v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.]+)?$",  # semantic versions: 1.2.3, v2.0.0-rc1
     re.IGNORECASE,
 )
-_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]{1,15}://|www\.)(?![^/\s]*:[^/\s]*@)[^\s]*$", re.IGNORECASE)
-_CHECKSUM = re.compile(
+_URL = LazyPattern(r"^(?:[a-z][a-z0-9+.-]{1,15}://|www\.)(?![^/\s]*:[^/\s]*@)[^\s]*$", re.IGNORECASE)
+_CHECKSUM = LazyPattern(
     r"^(?:sha1|sha224|sha256|sha384|sha512|sha3-\d+|md5|blake2[bs]?|crc32|xxh\d*)[:=-][A-Za-z0-9+/=_-]+$"
     r"|^(?:integrity|checksum)\b"
     r"|^(?:pbkdf2_sha\d+|argon2\w*|bcrypt(?:_sha256)?|scrypt|sha1|md5)\$"  # Django/passlib password hashes
     r"|^\$(?:2[abxy]?|5|6|y|argon2\w*|pbkdf2[\w-]*)\$",  # crypt(3) password hashes
     re.IGNORECASE,
 )
-_FUNCTION_CALL = re.compile(
+_FUNCTION_CALL = LazyPattern(
     r"^(?:await\s+|new\s+|yield\s+|\w+\s+)?[A-Za-z_$@&][\w$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]*)*\s*!?\("
 )
-_ENV_LOOKUP = re.compile(
+_ENV_LOOKUP = LazyPattern(
     r"os\.environ|os\.getenv|getenv\s*\(|process\.env|import\.meta\.env|Deno\.env|Bun\.env|"
     r"System\.getenv|System\.getProperty|Environment\.GetEnvironmentVariable|ENV\s*\[|ENV\.fetch|"
     r"\$_ENV\s*\[|\$_SERVER\s*\[|\benv\s*\(|std::env::var|env::var|os\.Getenv|os\.LookupEnv|"

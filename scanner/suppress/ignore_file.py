@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +26,10 @@ from scanner.errors import ConfigError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.globs import path_matches
+from scanner.lazy_pattern import LazyPattern
 
 IGNORE_FILE = ".leakstopignore"
-FINGERPRINT_RE = re.compile(r"^ls1:[0-9a-f]{32}$")
+FINGERPRINT_RE = LazyPattern(r"^ls1:[0-9a-f]{32}$")
 HEADER = ("# leakstop ignore file: one entry per block, sorted by fingerprint.\n"
           "# Add entries with `leakstop ignore FINGERPRINT --reason \"...\"`; see docs/configuration.md.\n")
 KEYS = {"fingerprint", "reason", "added", "path", "expires"}

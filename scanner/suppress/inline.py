@@ -12,11 +12,12 @@ import re
 from scanner.engine import LineIndex
 from scanner.findings import Finding
 from scanner.fragment import Fragment
+from scanner.lazy_pattern import LazyPattern
 
-_SAME_LINE = re.compile(
+_SAME_LINE = LazyPattern(
     r"leakstop:allow(?!-next-line)|gitleaks:allow|pragma:\s*allowlist[ \t]+secret", re.IGNORECASE
 )
-_NEXT_LINE = re.compile(r"leakstop:allow-next-line|pragma:\s*allowlist[ \t]+nextline[ \t]+secret", re.IGNORECASE)
+_NEXT_LINE = LazyPattern(r"leakstop:allow-next-line|pragma:\s*allowlist[ \t]+nextline[ \t]+secret", re.IGNORECASE)
 
 
 def same_line_marker(line: str) -> str:
