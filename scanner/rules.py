@@ -7,7 +7,6 @@ validation), so a validated rule set is cached on disk keyed by the files' ident
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,13 +76,16 @@ def compile_pattern(pattern: str) -> Any:
 
 
 def builtin_rules_dir() -> Path:
-    """The rules shipped with the package (copied into the wheel) or, in a source checkout, `rules/`."""
-    from importlib.resources import files
+    """The rules shipped with the package (copied into the wheel) or, in a source checkout, `rules/`.
 
-    packaged = Path(str(files("scanner").joinpath("rules")))
+    A plain path next to this file is what importlib.resources returned for an installed package too, and
+    importing importlib.resources cost the pre-commit hook ~5 ms; the rules must be real files on disk
+    either way (they are listed, stat'ed and read as files)."""
+    here = Path(__file__).parent
+    packaged = here / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    return here.resolve().parent / "rules"
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
@@ -148,6 +150,8 @@ def validate_rule_document(path: Path, data: object) -> None:
 
 @functools.lru_cache(maxsize=1)
 def rule_schema() -> dict[str, Any]:
+    import json
+
     schema: dict[str, Any] = json.loads((builtin_rules_dir() / "schema.json").read_text(encoding="utf-8"))
     return schema
 
