@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +70,8 @@ def config() -> None:
 def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
     """Print the effective configuration, where each value came from, and the number of active rules."""
     with error_handler():
+        import json
+
         from scanner.scan_setup import ScanFlags, setup_scan
 
         setup = setup_scan([path] if path else [], ScanFlags(config=config_file), suppress=False)

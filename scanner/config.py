@@ -7,9 +7,7 @@ in so many words, and every value remembers where it came from so `leakstop conf
 
 from __future__ import annotations
 
-import difflib
 import functools
-import json
 import re
 import sys
 from collections.abc import Mapping
@@ -19,7 +17,7 @@ from typing import Any
 
 from scanner.errors import ConfigError
 from scanner.globs import path_matches
-from scanner.sources.files import DEFAULT_MAX_FILE_SIZE
+from scanner.sources import DEFAULT_MAX_FILE_SIZE
 
 CONFIG_NAMES = (".leakstop.yaml", ".leakstop.yml")
 PYPROJECT = "pyproject.toml"
@@ -124,6 +122,8 @@ def validated_data(path: Path, text: str) -> dict[str, Any]:
 
     Importing PyYAML and jsonschema costs ~180 ms, more than the pre-commit hook's whole scan; the cached
     value is the validated data as JSON (no secrets: configuration only), keyed by the file's text."""
+    import json
+
     cached = cache_file(path, text)
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
@@ -148,6 +148,7 @@ def cache_file(path: Path, text: str) -> Path:
 
 def remember(cached: Path, data: dict[str, Any]) -> None:
     """Best effort, owner-only; data YAML made of dates or other non-JSON values is simply not cached."""
+    import json
     import os
 
     try:
@@ -197,12 +198,16 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def config_schema() -> dict[str, Any]:
+    import json
+
     schema: dict[str, Any] = json.loads((Path(__file__).parent / "config_schema.json").read_text(encoding="utf-8"))
     return schema
 
 
 def validate(path: Path, text: str, data: object) -> dict[str, Any]:
     """JSON Schema, with the two mistakes people make most spelled out: a misspelt key and a wrong type."""
+    import difflib
+
     import jsonschema
 
     if not isinstance(data, dict):

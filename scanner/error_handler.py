@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 
 import click
@@ -51,6 +50,8 @@ def one_line(message: str) -> str:
 
 def fail(message: str, exc: BaseException) -> None:
     if debug_enabled():
+        import traceback
+
         traceback.print_exception(type(exc), exc, exc.__traceback__)
     click.echo(message, err=True)
     sys.exit(EXIT_ERROR)

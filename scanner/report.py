@@ -19,6 +19,8 @@ class Skipped:
 
 @dataclass
 class ScanStats:
+    """What a scan covered; sources count into it while they yield (so it is not frozen)."""
+
     files: int = 0
     bytes: int = 0
     commits: int = 0
@@ -31,6 +33,8 @@ class ScanStats:
 
 @dataclass(frozen=True)
 class Report:
+    """Everything a reporter renders and the exit code depends on."""
+
     findings: list[Finding]
     stats: ScanStats
     skipped: list[Skipped] = field(default_factory=list)

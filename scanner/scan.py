@@ -26,6 +26,8 @@ Suppressor = Callable[[Finding, Fragment], str]
 
 @dataclass(frozen=True)
 class ScanRequest:
+    """One scan: what to read, which rules, and how to turn matches into findings."""
+
     source: Source
     ruleset: RuleSet
     show_secrets: bool = False

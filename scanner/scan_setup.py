@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.config import CONFIDENCE_ORDER, SEVERITY_ORDER, Config, at_least, find_upwards, load_config
 from scanner.errors import ConfigError, RuleError
 from scanner.report import Report
 from scanner.ruleset import RuleSet
 from scanner.scan import Suppressor
-from scanner.suppress.ignore_file import IGNORE_FILE, IgnoreList, read_ignore_file
+from scanner.suppress import IGNORE_FILE
+
+if TYPE_CHECKING:
+    from scanner.suppress.ignore_file import IgnoreList
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class ScanFlags:
 
 @dataclass
 class ScanSetup:
+    """What flags and configuration decided, ready for a scan; the ignore list is kept to report on it."""
+
     config: Config
     ruleset: RuleSet
     max_file_size: int
@@ -78,6 +84,8 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
     suppressors: list[Suppressor] = []
     ignore_file = find_upwards(start, (IGNORE_FILE,))
     if ignore_file is not None:
+        from scanner.suppress.ignore_file import IgnoreList, read_ignore_file
+
         # First, so an entry that matches is counted as used even when a comment also allows the line.
         setup.ignores = IgnoreList(ignore_file, read_ignore_file(ignore_file))
         suppressors.append(setup.ignores)

@@ -11,6 +11,8 @@ from scanner.report import Report
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How to render, as opposed to what: the same report renders with or without colour."""
+
     color: bool = False
     verbose: bool = False
 

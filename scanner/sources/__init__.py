@@ -14,6 +14,8 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset import RuleSet
 
 SourceItem = Union[Fragment, Skipped]
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+"""--max-file-size's default; here rather than in files.py so the configuration need not import a source."""
 
 
 class Source(abc.ABC):

@@ -18,10 +18,8 @@ from scanner.fragment import Fragment
 from scanner.globs import path_matches
 from scanner.notebook import is_notebook, notebook_fragments
 from scanner.report import ScanStats, Skipped
-from scanner.sources import Source, SourceItem
+from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
 from scanner.text_decode import decode_bytes
-
-DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
 
 class FilesSource(Source):

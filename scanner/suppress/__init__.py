@@ -4,3 +4,6 @@ Each mechanism is a suppressor, `(Finding, Fragment) -> reason` (empty: report i
 every occurrence before grouping, so an ignore limited to a path is checked against each place the secret
 is seen: inline allow comments, the `.leakstopignore` file, baselines, and the configuration's allowlist.
 """
+
+IGNORE_FILE = ".leakstopignore"
+"""Looked for on every scan; its reader (ignore_file.py) is imported only when one exists."""
