@@ -1,10 +1,15 @@
-"""Globs: the literal-run shortcut never changes an answer the glob's regex would give."""
+"""Globs: the literal-run shortcut never changes an answer the globs' regex would give."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scanner import globs as globs_module
 from scanner.globs import glob_literals, glob_regex, path_matches
 
 GLOB_CHARS = st.sampled_from(["a", "b", ".", "-", "/", "*", "**", "**/", "?", "[", "\\", "\n", "é"])
@@ -12,17 +17,35 @@ globs = st.lists(GLOB_CHARS, max_size=10).map("".join)
 paths = st.text(alphabet="ab.-/[\\\né", max_size=14)
 
 
-@settings(max_examples=400, deadline=None)
-@given(globs, paths)
-def test_same_answer_as_the_regex(glob, path):
-    assert path_matches(path, [glob]) == bool(glob_regex(glob).match(path))
+@contextlib.contextmanager
+def answering_by(way: str) -> Iterator[None]:
+    """Both ways path_matches answers: by literal runs (few paths seen yet) and by the compiled regex."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(globs_module, "_COMPILED", {})
+        patch.setattr(globs_module, "_LITERAL_ONLY", {})
+        if way == "regex":
+            patch.setattr(globs_module, "LITERAL_ONLY_PATHS", 0)
+        yield
 
 
+WAYS = pytest.mark.parametrize("way", ["literal runs", "regex"])
+
+
+@WAYS
 @settings(max_examples=300, deadline=None)
-@given(globs.flatmap(lambda g: st.tuples(st.just(g), st.from_regex(glob_regex(g)))))
-def test_every_path_the_regex_accepts_still_matches(glob_and_path):
+@given(some_globs=st.lists(globs, max_size=3), path=paths)
+def test_same_answer_as_the_regexes(way, some_globs, path):
+    with answering_by(way):
+        assert path_matches(path, some_globs) == any(glob_regex(g).match(path) for g in some_globs)
+
+
+@WAYS
+@settings(max_examples=300, deadline=None)
+@given(glob_and_path=globs.flatmap(lambda g: st.tuples(st.just(g), st.from_regex(glob_regex(g)))))
+def test_every_path_the_regex_accepts_still_matches(way, glob_and_path):
     glob, path = glob_and_path
-    assert path_matches(path, [glob])
+    with answering_by(way):
+        assert path_matches(path, ["x/never/*", glob])
 
 
 def test_literal_runs():
@@ -32,8 +55,15 @@ def test_literal_runs():
     assert glob_literals("**") == ()
 
 
-def test_rule_globs_as_users_write_them():
+@WAYS
+def test_rule_globs_as_users_write_them(way):
+    with answering_by(way):
+        check_rule_globs()
+
+
+def check_rule_globs() -> None:
     assert path_matches("tests/unit/test_api.py", ["tests"])
     assert path_matches("pkg/conftest.py", ["conftest.py"])
     assert path_matches("a/b/.aws/credentials", ["**/.aws/credentials"])
     assert not path_matches("src/app/settings.py", ["test", "*_test.py", "docs", "*.rst"])
+    assert not path_matches("anything", [])
