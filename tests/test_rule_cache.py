@@ -1,0 +1,36 @@
+"""The rule cache: one file per rule set and `regex` installation, so each environment gets its patterns
+precompiled by its own `regex`."""
+
+from __future__ import annotations
+
+import sys
+
+import regex
+
+from scanner import rules
+from scanner.rule_cache import cache_key, load_ruleset
+from scanner.rules import builtin_rules_dir
+
+
+def test_another_regex_installation_gets_another_cache_file(tmp_path, monkeypatch):
+    """A project venv and the system Python share the cache folder; a `regex` found elsewhere on the
+    path (another version) must not read patterns the first one compiled, nor be handed its file."""
+    other = tmp_path / "site-packages"
+    (other / "regex").mkdir(parents=True)
+    (other / "regex" / "__init__.py").write_text("raise ImportError('never imported to make a key')\n")
+    here = cache_key([builtin_rules_dir()])
+    monkeypatch.setattr(sys, "path", [str(other), *sys.path])
+    assert cache_key([builtin_rules_dir()]) != here
+    assert cache_key([builtin_rules_dir()]) == cache_key([builtin_rules_dir()])
+
+
+def test_a_warm_cache_serves_patterns_compiled_by_this_regex(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    load_ruleset()  # builds the cache
+    rules.PRECOMPILED.clear()
+    rules.PRECOMPILED_FOR[0] = ""
+    ruleset = load_ruleset()  # reads it
+    assert rules.PRECOMPILED_FOR[0] == regex.__version__
+    assert all(rule.pattern in rules.PRECOMPILED for rule in ruleset.rules)
+    [cache] = tmp_path.glob("rules-*.pickle")
+    assert cache.stat().st_mode & 0o077 == 0
