@@ -56,16 +56,11 @@ def glob_literals(glob: str) -> tuple[str, ...]:
 
     Checking them first means a regex is compiled only for globs that might match the path: a one-file
     staged scan checks ~90 rule globs and matches none, and compiling them all was ~10 ms of the
-    pre-commit hook's start-up."""
-    runs: list[str] = []
-    current = ""
-    for literal, piece in glob_pieces(glob):
-        if literal:
-            current += piece
-        elif current:
-            runs.append(current)
-            current = ""
-    return (*runs, current) if current else tuple(runs)
+    pre-commit hook's start-up. The split is glob_pieces' wildcards (`**/` first), found in C."""
+    return tuple(run for run in _WILDCARDS.split(glob.strip("/")) if run)
+
+
+_WILDCARDS = re.compile(r"\*\*/|\*\*|\*|\?")
 
 
 def could_match(path: str, globs: Sequence[str]) -> bool:

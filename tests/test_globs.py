@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner import globs as globs_module
-from scanner.globs import glob_literals, glob_regex, path_matches
+from scanner.globs import glob_literals, glob_pieces, glob_regex, path_matches
 
-GLOB_CHARS = st.sampled_from(["a", "b", ".", "-", "/", "*", "**", "**/", "?", "[", "\\", "\n", "é"])
+GLOB_CHARS = st.sampled_from(["a", "b", ".", "-", "/", "*", "**", "**/", "***", "?", "[", "\\", "\n", "é"])
 globs = st.lists(GLOB_CHARS, max_size=10).map("".join)
 paths = st.text(alphabet="ab.-/[\\\né", max_size=14)
 
@@ -46,6 +46,19 @@ def test_every_path_the_regex_accepts_still_matches(way, glob_and_path):
     glob, path = glob_and_path
     with answering_by(way):
         assert path_matches(path, ["x/never/*", glob])
+
+
+@settings(max_examples=500, deadline=None)
+@given(globs)
+def test_literal_runs_are_the_literal_pieces(glob):
+    runs, run = [], ""
+    for literal, piece in glob_pieces(glob):
+        if literal:
+            run += piece
+        elif run:
+            runs.append(run)
+            run = ""
+    assert glob_literals(glob) == tuple([*runs, run] if run else runs)
 
 
 def test_literal_runs():
