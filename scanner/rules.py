@@ -132,6 +132,11 @@ def validate_rule_document(path: Path, data: object) -> None:
     """JSON-Schema validation, reported as one line naming the rule and the offending field."""
     import jsonschema
 
+    where_key = non_string_key(data)
+    if where_key is not None:
+        # YAML allows `? ` / `null:` / `1:` keys that JSON has no word for; jsonschema crashes on them.
+        field = ".".join(str(p) for p in where_key[0]) or "(top level)"
+        raise RuleError(f"{path}: {field}: keys must be strings, not {where_key[1]!r}")
     validator = jsonschema.Draft202012Validator(rule_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
@@ -146,6 +151,24 @@ def validate_rule_document(path: Path, data: object) -> None:
     field = ".".join(str(p) for p in where) or "(top level)"
     prefix = f"{path}: rule '{rule_id}'" if rule_id else f"{path}"
     raise RuleError(f"{prefix}: {field}: {error.message}")
+
+
+def non_string_key(data: object, where: tuple[object, ...] = (), seen: set[int] | None = None
+                   ) -> tuple[tuple[object, ...], object] | None:
+    """(where, key) of the first mapping key that is not a string, or None. YAML anchors can make a
+    document contain itself (`&a [*a]`), so each container is looked at once."""
+    seen = set() if seen is None else seen
+    if not isinstance(data, (dict, list)) or id(data) in seen:
+        return None
+    seen.add(id(data))
+    for key in data if isinstance(data, dict) else ():
+        if not isinstance(key, str):
+            return where, key
+    for key, value in data.items() if isinstance(data, dict) else enumerate(data):
+        found = non_string_key(value, (*where, key), seen)
+        if found is not None:
+            return found
+    return None
 
 
 @functools.lru_cache(maxsize=1)
