@@ -273,13 +273,19 @@ def read_blob(repo: RepoInfo, blob_id: str) -> bytes:
     return next(blob_contents(repo, [blob_id]))[1]
 
 
+# git maps whole packs into memory and keeps 96 MB of delta bases: on the bench history its RSS reached
+# 250 MB, the peak of the whole scan. Smaller windows and cache: 96 MB, at the same speed (3.37 s vs 3.39 s).
+CAT_FILE_MEMORY = ("-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m",
+                   "-c", "core.deltaBaseCacheLimit=48m")
+
+
 def blob_contents(repo: RepoInfo, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
     """Stream the blobs' contents through one `git cat-file --batch`, in the order asked.
 
     A writer thread feeds the ids while this generator reads, so neither pipe can fill up and stall."""
     import threading
 
-    proc = subprocess.Popen([git_executable(), "cat-file", "--batch"], cwd=repo.path, env=git_env(),
+    proc = subprocess.Popen([git_executable(), *CAT_FILE_MEMORY, "cat-file", "--batch"], cwd=repo.path, env=git_env(),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     stdin = proc.stdin
