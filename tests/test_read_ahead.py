@@ -1,0 +1,66 @@
+"""read_ahead runs a source ahead of the pool in a thread: same items, same order, errors and cleanup
+intact, and never more than its budget of text waiting."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from scanner.fragment import Fragment
+from scanner.parallel import read_ahead
+from scanner.report import Skipped
+
+
+def fragments(n, size=10, log=None):
+    try:
+        for i in range(n):
+            if log is not None:
+                log.append(i)
+            yield Fragment(text=str(i % 10) * size, path=f"f{i}.txt")
+            if i == 2:
+                yield Skipped("big.bin", "larger than --max-file-size")
+    finally:
+        if log is not None:
+            log.append("closed")
+
+
+def test_items_arrive_in_order_skipped_notes_included():
+    got = list(read_ahead(fragments(50), budget=100))
+    assert [getattr(i, "path", None) for i in got if isinstance(i, Fragment)] == [f"f{i}.txt" for i in range(50)]
+    assert isinstance(got[3], Skipped)
+
+
+def test_the_source_never_runs_more_than_the_budget_ahead():
+    produced: list = []
+    stream = read_ahead(fragments(1000, size=10, log=produced), budget=100)
+    next(stream)
+    for _ in range(100):  # give the producer every chance to run ahead
+        if len(produced) > 12:
+            break
+        threading.Event().wait(0.002)
+    assert len(produced) <= 13, "10-character fragments against a 100-character budget: ~10 ahead at most"
+    stream.close()
+
+
+def test_a_source_error_reaches_the_consumer():
+    def failing():
+        yield Fragment(text="ok", path="a")
+        raise OSError("git died")
+
+    stream = read_ahead(failing(), budget=100)
+    assert next(stream).path == "a"
+    with pytest.raises(OSError, match="git died"):
+        next(stream)
+
+
+def test_stopping_early_runs_the_source_cleanup():
+    log: list = []
+    stream = read_ahead(fragments(10_000, log=log), budget=50)
+    next(stream)
+    stream.close()
+    for _ in range(500):
+        if "closed" in log:
+            break
+        threading.Event().wait(0.002)
+    assert log[-1] == "closed", "the git reader's finally (which stops git) must run"
