@@ -241,27 +241,37 @@ def blob_sizes(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
     return sizes
 
 
-def blobs_in_pack_order(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
-    """The given blobs' sizes, in the order to read them: the order git stores them in.
-
-    `cat-file --batch` serves blobs in pack order from its delta base cache instead of unpacking each
-    delta chain again (measured on a 7.8k-commit, 40.8k-blob, 504 MB history: 4.2 s in pack order, 11.2 s
-    in first-appearance order). One listing of every object (`--batch-all-objects --unordered`, which
-    also walks loose objects and alternates) gives both order and sizes. A wanted blob it does not list,
-    or lists as `missing` (a corrupt loose object), is asked for by id (a promisor object of a partial
-    clone), and fails closed there if git cannot find it either."""
-    wanted = {blob.encode("ascii") for blob in blob_ids}
-    ordered: dict[str, int] = {}
-    listing = stream_git(repo.path, "cat-file", "--batch-check=%(objectname) %(objectsize)", "--batch-all-objects",
-                         "--unordered")
+def blob_listing(repo: RepoInfo) -> dict[bytes, int]:
+    """Every blob git lists (packs, loose objects, alternates) with its size, in the order git stores
+    them: one `cat-file --batch-all-objects --unordered` pass, cheap enough (0.35 s per 100k objects) to
+    run while `git log` walks the history."""
+    listed: dict[bytes, int] = {}
+    listing = stream_git(repo.path, "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize)",
+                         "--batch-all-objects", "--unordered")
     rest = b""
     for chunk in listing:
         lines = (rest + chunk).split(b"\n")
         rest = lines.pop()
         for line in lines:
-            name, _, size = line.partition(b" ")
-            if name in wanted and size.isdigit():
-                ordered[name.decode("ascii")] = int(size)
+            kind, _, rest_of_line = line.partition(b" ")
+            name, _, size = rest_of_line.partition(b" ")
+            if kind == b"blob" and size.isdigit():
+                listed[name] = int(size)
+    return listed
+
+
+def blobs_in_pack_order(repo: RepoInfo, blob_ids: Iterable[str], listing: dict[bytes, int] | None = None
+                        ) -> dict[str, int]:
+    """The given blobs' sizes, in the order to read them: the order git stores them in (`blob_listing`).
+
+    `cat-file --batch` then serves consecutive blobs from its delta base cache instead of unpacking each
+    delta chain again. Measured on the bench history repacked as clones are (`gc --aggressive`, newest
+    first): git needs 1.0-1.8 s in pack order against 2.5-3.5 s in first-appearance order (11.5 s in hash
+    order). A wanted blob the listing lacks, or lists as `missing` (a corrupt loose object), is asked for
+    by id (a promisor object of a partial clone), and fails closed there if git cannot find it either."""
+    wanted = {blob.encode("ascii") for blob in blob_ids}
+    listed = blob_listing(repo) if listing is None else listing
+    ordered = {name.decode("ascii"): size for name, size in listed.items() if name in wanted}
     unlisted = [blob for blob in (name.decode("ascii") for name in wanted) if blob not in ordered]
     if unlisted:
         ordered.update(blob_sizes(repo, sorted(unlisted)))

@@ -71,15 +71,19 @@ class HistorySource(Source):
             if git.resolve_commit(repo, self.branch) is None:
                 raise GitError(f"--branch {self.branch}: no such branch or commit in {self.path}")
             revs = [self.branch]
-        introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
-        stats.commits = len(commits)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
+            listing = side.submit(git.blob_listing, repo)
+            introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
+            stats.commits = len(commits)
+            sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
         if submodules:
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
-        yield from self.scan_blobs(repo, introduced, commits, stats)
+        yield from self.scan_blobs(repo, introduced, commits, sizes, stats)
 
     def scan_blobs(self, repo: git.RepoInfo, introduced: dict[str, list[Introduction]],
-                   commits: list[GitContext], stats: ScanStats) -> Iterator[SourceItem]:
-        sizes = git.blobs_in_pack_order(repo, introduced) if introduced else {}
+                   commits: list[GitContext], sizes: dict[str, int], stats: ScanStats) -> Iterator[SourceItem]:
         for blob, places in introduced.items():
             if sizes[blob] > self.max_file_size:
                 oldest = places[0]
