@@ -19,7 +19,7 @@ from scanner.ruleset import RuleSet
 from scanner.sources import SourceItem
 
 BULK_BYTES = 16 * 1024 * 1024
-CHUNK = 8
+CHUNK = 32
 READ_AHEAD_BYTES = 32 * 1024 * 1024
 
 # Worker state, set once per worker process by `_start_worker`.
