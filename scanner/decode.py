@@ -124,9 +124,24 @@ def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
         padded = end
         while padded < len(text) and padded - end < 2 and text[padded] == "=":
             padded += 1
-        if signal.find(b"d", pos, end) != -1 or padded > end:
+        if padded > end or (signal.find(b"d", pos, end) != -1 and _may_be_encoded_text(raw, pos, end)):
             yield pos, padded
         pos = masked.find(_LONG_RUN, end)
+
+
+_ASCII_LEADS = b"IJKLMNOPQRSTUVWXYZabcdef"
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+
+
+def _may_be_encoded_text(raw: bytes, start: int, end: int) -> bool:
+    """decode_base64's lead test, or a hex run, decided on the bytes before the run leaves C: most runs with
+    a digit are paths, hashes and random tokens that fail it (0.5 M runs on the bench history), and each
+    cost a trip through the block joiner and the decoder's checks to be rejected there."""
+    leads = raw[start:end:4]
+    if len(leads.translate(None, _ASCII_LEADS)) <= len(leads) * 0.25:
+        return True
+    digits = start + 2 if raw[start:start + 2] in (b"0x", b"0X") else start
+    return not raw[digits:end].translate(None, _HEX_DIGITS)
 
 
 def _percent_tokens(text: str) -> list[tuple[int, int]]:

@@ -161,3 +161,12 @@ def test_wrapped_base64_block_is_decoded_whole(tmp_path, leakstop):
     (tmp_path / "mail.eml").write_text(f"Content-Transfer-Encoding: base64\n\n{body}\n")
     found = findings(leakstop("scan", tmp_path, "--no-git", "--format", "json"))
     assert [(line, col, d) for _, line, col, d in found] == [(3, 1, "base64")], found
+
+
+def test_paths_and_hashes_do_not_use_up_the_decoding_budget():
+    """A megabyte of runs that cannot be encoded text (paths, digests) before a real one: the real one is
+    still decoded, because such runs are set aside before they count against the per-fragment caps."""
+    junk = "\n".join(f"/srv/app{i}/releases/2024{i:04d}/site-packages/pkg{i}" for i in range(25_000))
+    secret = b64(f"db_password={DB_PASSWORD}")
+    runs = encoded_runs(junk + "\nVALUE = '" + secret + "'\n")
+    assert [r.text for r in runs] == [f"db_password={DB_PASSWORD}"]
