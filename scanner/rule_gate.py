@@ -33,6 +33,7 @@ REPEAT_LIMIT = 16
 """Bounded repeats above this become open-ended: `[a-z0-9]{32,64}` → `[a-z0-9]{16,}`."""
 
 _QUANTIFIER = re.compile(r"\{(\d*)(,?)(\d*)\}")
+_VERBOSE = re.compile(r"\(\?[a-zA-Z]*x")
 _LEADING_FLAGS = re.compile(r"\(\?[a-zA-Z]+\)")
 _NAMED_GROUP = re.compile(r"\(\?P?<(?![=!])\w+>")
 # Escapes with no safe Hyperscan equivalent: backreferences, Unicode names/properties, `regex` extras.
@@ -70,8 +71,8 @@ def hyperscan_pattern(pattern: str) -> str | None:
     names mean nothing to a prefilter); bounded repeats above REPEAT_LIMIT become open-ended; a `^` after
     the start and word boundaries are dropped; `\w`, `\d`, `\s` (and classes holding them) also accept
     the stand-in for non-ASCII characters. Lookarounds are dropped by Hyperscan's prefilter mode itself."""
-    if not pattern.isascii():
-        return None
+    if not pattern.isascii() or _VERBOSE.search(pattern):
+        return None  # verbose mode: comments could hold what reads here as a class, hiding a `\b` to drop
     out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:

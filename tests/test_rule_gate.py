@@ -46,6 +46,7 @@ def test_patterns_are_loosened_never_narrowed(pattern, loosened):
 
 @pytest.mark.parametrize("pattern", [
     r"(a)\1", r"(?P<q>')x(?P=q)", r"\p{L}+", r"a++", r"(?>ab)", r"café", r"[^\W]", r"\xe9", r"[[a-z]--[aeiou]]",
+    r"(?x) key \b [a-z]{4} # a [comment",
 ])
 def test_constructs_without_a_safe_equivalent_are_not_gated(pattern):
     assert hyperscan_pattern(pattern) is None
