@@ -33,14 +33,14 @@ def cached_rules(paths: Sequence[Path]) -> list[Rule]:
         path: Path | None = cache_dir() / f"rules-{cache_key(paths)}.pickle"
     except OSError:
         path = None  # a path that cannot be listed: loading names it, and nothing is cached
-    if path is not None:
+    stored = load(path) if path is not None else None
+    if stored is not None:
         try:
-            with path.open("rb") as fh:
-                rules, regex_version, compiled = pickle.load(fh)
+            rules, regex_version, compiled = stored  # type: ignore[misc]
             PRECOMPILED.update(compiled)
             PRECOMPILED_FOR[0] = regex_version
             return list(rules)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        except (TypeError, ValueError):
             pass
     rules = load_rules(rule_files(paths))
     if path is not None:
@@ -104,6 +104,15 @@ def rule_file_stats(folder: str, seen: set[tuple[int, int]]) -> list[tuple[str, 
             elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
                 found.append((entry.path, entry.stat()))
     return found
+
+
+def load(path: Path) -> object | None:
+    """What `store` wrote there, or None when it is missing or unreadable (then it is rebuilt)."""
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own cache file, owner-only
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
 
 
 def store(path: Path, payload: object) -> None:

@@ -149,8 +149,8 @@ def _loosened_class(pattern: str, start: int) -> tuple[str | None, int]:
 
 
 class RuleGate:
-    """Which rules are candidates for an ASCII text: their keyword occurs and, for gated rules, their
-    loosened pattern matches somewhere. Keyword-only rules behave exactly as without the gate."""
+    """Which rules are candidates for a text: their keyword occurs and, for gated rules, their loosened
+    pattern matches somewhere (in `gate_bytes(text)`). Keyword-only rules behave exactly as without the gate."""
 
     def __init__(self, db: Any, gated: frozenset[int], keywords: Sequence[str], offset: int) -> None:
         """`keywords`: every keyword of the rule set, numbered in the database from `offset` on."""
@@ -211,24 +211,16 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
 def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> tuple[Any, frozenset[int]] | None:
     """The database and the rules it gates, from memory, the disk cache, or (with `build`) compiled and
     cached."""
-    import pickle
-
     import hyperscan
 
-    from scanner.rule_cache import cache_dir, store
+    from scanner.rule_cache import cache_dir, load, store
 
     key = gate_key(rules, keywords)
     path = cache_dir() / f"gate-{key}.pickle"
-    stored = SERIALIZED.get(key)
-    if stored is None:
-        try:
-            with path.open("rb") as fh:
-                stored = pickle.load(fh)  # noqa: S301 - our own cache file, owner-only
-        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
-            stored = None
+    stored = SERIALIZED.get(key) or load(path)
     if stored is not None:
         try:
-            gated, blob = stored
+            gated, blob = stored  # type: ignore[misc]
             db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
             db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
             SERIALIZED[key] = stored
