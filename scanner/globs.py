@@ -45,8 +45,8 @@ def glob_regex(glob: str) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=None)
 def globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
-    """All globs as one pattern, so a path is matched once per rule, not once per glob: a history checks
-    thousands of distinct paths against the rules' ~280 globs (2.1 M matches, 3 s on the bench history)."""
+    """All globs as one pattern, so a path is matched once per rule, not once per glob (the bench
+    history's 8.9k distinct paths against the path rules: 1.38 s -> 1.19 s)."""
     return re.compile("|".join(f"(?:{glob_pattern(g)})" for g in globs), re.DOTALL)
 
 
@@ -73,18 +73,16 @@ def could_match(path: str, globs: Sequence[str]) -> bool:
 # and there one regex per tuple is the faster test (bench history's 8.9k paths against every rule's globs:
 # about half the time of literal runs alone).
 LITERAL_ONLY_PATHS = 64
-_COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
 _LITERAL_ONLY: dict[tuple[str, ...], int] = {}
 
 
 def path_matches(path: str, globs: Sequence[str]) -> bool:
     key = tuple(globs)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        if not key:
+    if not key:
+        return False
+    checked = _LITERAL_ONLY.get(key, 0)
+    if checked < LITERAL_ONLY_PATHS:
+        _LITERAL_ONLY[key] = checked + 1
+        if not could_match(path, key):
             return False
-        checked = _LITERAL_ONLY[key] = _LITERAL_ONLY.get(key, 0) + 1
-        if checked <= LITERAL_ONLY_PATHS and not could_match(path, key):
-            return False
-        compiled = _COMPILED[key] = globs_regex(key)
-    return compiled.match(path) is not None
+    return globs_regex(key).match(path) is not None

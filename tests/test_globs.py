@@ -21,7 +21,6 @@ paths = st.text(alphabet="ab.-/[\\\né", max_size=14)
 def answering_by(way: str) -> Iterator[None]:
     """Both ways path_matches answers: by literal runs (few paths seen yet) and by the compiled regex."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(globs_module, "_COMPILED", {})
         patch.setattr(globs_module, "_LITERAL_ONLY", {})
         if way == "regex":
             patch.setattr(globs_module, "LITERAL_ONLY_PATHS", 0)

@@ -58,6 +58,7 @@ class HistorySource(Source):
 
     def prepare(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
+        self._path_globs = tuple(dict.fromkeys(g for rule in ruleset.rules for g in rule.paths))
 
     def warnings(self) -> list[str]:
         return self._warnings
@@ -132,9 +133,7 @@ class HistorySource(Source):
         if known is None:
             ruleset = self.ruleset
             assert ruleset is not None
-            if not self._path_globs:
-                self._path_globs = tuple(dict.fromkeys(g for rule in ruleset.rules for g in rule.paths)) or ("",)
-            # One match against every rule's globs first: most paths are in no rule's (1.2 s -> 0.2 s)
+            # One match against every rule's globs first: most paths are in none (bench history: 1.19 s -> 0.40 s)
             known = () if not path_matches(path, self._path_globs) else tuple(
                 i for i, rule in enumerate(ruleset.rules) if rule.paths and path_matches(path, rule.paths))
             self._signatures[path] = known
