@@ -59,6 +59,10 @@ class RuleSet:
             for kw in keywords:
                 hits.update(i for i in self.by_keyword[kw] if i in matched or i not in gate.gated)
             return sorted(hits)
+        if self._prefilter is None:  # only while there is no gate: it holds the keywords too
+            from scanner.prefilter import best_prefilter
+
+            self._prefilter = best_prefilter(list(self.by_keyword))
         for kw in self._prefilter.found(text):
             hits.update(self.by_keyword[kw])
         return sorted(hits)
@@ -66,16 +70,13 @@ class RuleSet:
     def _rule_gate(self, length: int) -> Any:
         """The rule gate if one was compiled before, or once this scan has read GATE_AFTER of large text;
         None until then (the keyword prefilter decides)."""
-        from scanner.rule_gate import rule_gate
-
-        if self._prefilter is None:
-            from scanner.prefilter import best_prefilter
-
-            self._prefilter = best_prefilter(list(self.by_keyword))
-            self._gate = self._gate or rule_gate(self.rules, list(self.by_keyword), build=False)
         if self._gate is None and self._large_seen <= GATE_AFTER:
+            if self._large_seen == 0:
+                from scanner.rule_gate import rule_gate
+
+                self._gate = rule_gate(self.rules, list(self.by_keyword), build=False)
             self._large_seen += length
-            if self._large_seen > GATE_AFTER:
+            if self._gate is None and self._large_seen > GATE_AFTER:
                 self.build_gate()
         return self._gate
 
