@@ -44,9 +44,12 @@ r"""Escapes that match non-ASCII characters too (`\w` matches `é`): they also a
 STAND_IN = "?"
 """What a non-ASCII character becomes before the gate scans a text: one ASCII byte per character, so
 counted repeats still line up, and one that every class able to match a non-ASCII character accepts."""
-_ASCII_FOLDS = str.maketrans({"\u212a": "K", "\u017f": "S"})
-"""The two non-ASCII characters that case-insensitive matching equates with ASCII letters (Kelvin sign,
-long s): they become those letters instead of the stand-in."""
+_CASE_FOLDED = "\u212a\u017f\u0130\u0131"
+"""Non-ASCII characters that the `regex` module's case-insensitive matching equates with ASCII letters:
+Kelvin sign, long s, dotted capital I, dotless i. Not symmetrically (`(?i)[A-Z]` matches `ı` but not `İ`,
+`(?i)[a-z]` the other way round), so no one byte can stand in for them in every class: a text holding
+one is not gated by pattern (RuleGate.scan), only by keyword, and for keywords they become the letter."""
+_ASCII_FOLDS = str.maketrans({"\u212a": "K", "\u017f": "S", "\u0130": "I", "\u0131": "I"})
 
 # Compiled databases by key, filled by `compiled_gate` and handed to worker processes (parallel.py), so
 # that a worker never compiles, even when the on-disk cache could not be written.
@@ -57,9 +60,13 @@ def gate_bytes(text: str) -> bytes:
     """The text as the gate sees it: ASCII as is, every other character as STAND_IN (or its ASCII fold)."""
     if text.isascii():
         return text.encode("ascii")
-    if "\u212a" in text or "\u017f" in text:
+    if has_case_folded(text):
         text = text.translate(_ASCII_FOLDS)
     return text.encode("ascii", "replace")  # "replace" writes "?", which is STAND_IN
+
+
+def has_case_folded(text: str) -> bool:
+    return any(c in text for c in _CASE_FOLDED)
 
 
 def hyperscan_pattern(pattern: str) -> str | None:
@@ -172,6 +179,8 @@ class RuleGate:
                 rules.add(ident)
 
         self.db.scan(gate_bytes(text), match_event_handler=on_match)
+        if not text.isascii() and has_case_folded(text):
+            return keywords, set(self.gated)  # see _CASE_FOLDED: no pattern rules out a rule here
         return keywords, rules
 
 
