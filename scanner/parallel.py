@@ -17,6 +17,7 @@ from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset import RuleSet
 from scanner.sources import SourceItem
+from scanner.sources.git_blobs import BlobExpander, GitBlob
 
 BULK_BYTES = 16 * 1024 * 1024
 CHUNK = 32
@@ -30,24 +31,29 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
                    workers: int | None = None, max_decode_depth: int = 0
                    ) -> Iterator[tuple[SourceItem, EngineResult | None]]:
     """(item, result) for every item, each fragment followed by the fragments decoded out of it; result is
-    None for Skipped notes. Fragments without any match may come back from a worker as a stub with an
-    empty result (their text is not sent back).
+    None for Skipped notes. A worker sends back only the texts with something to report (see
+    `_scan_in_worker`): the others may be missing.
 
     Decoding happens here, next to the engine, so that it runs in the workers too: in the main process
     before the pool it was a third of a history scan, on one core."""
     workers = workers if workers is not None else usable_cores()
     iterator = iter(items)
+    expander = BlobExpander()
     scanned = 0
-    for item in iterator:
-        if isinstance(item, Skipped):
-            yield item, None
-            continue
-        yield from _scan_with_decoded(ruleset, item, timeout, keep_dropped, max_decode_depth)
-        scanned += len(item.text)
-        if workers > 1 and scanned > BULK_BYTES:
-            break
-    else:
-        return
+    try:
+        for batch in batches(iterator, CHUNK):
+            for item in expander.expand(batch):
+                if isinstance(item, Skipped):
+                    yield item, None
+                    continue
+                yield from _scan_with_decoded(ruleset, item, timeout, keep_dropped, max_decode_depth)
+                scanned += len(item.text)
+            if workers > 1 and scanned > BULK_BYTES:
+                break
+        else:
+            return
+    finally:
+        expander.close()
     import multiprocessing
 
     ruleset.build_gate()
@@ -58,11 +64,22 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
     with context.Pool(workers, initializer=_start_worker,
                       initargs=(RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth, dict(PRECOMPILED),
                                 PRECOMPILED_FOR[0], dict(SERIALIZED))) as pool:
-        # imap feeds the pool from a thread that blocks on a full pipe; read_ahead keeps the source (git
-        # reads, decoding bytes) working meanwhile, up to READ_AHEAD_BYTES: memory stays flat however large
-        # the history is.
-        for results in pool.imap(_scan_in_worker, read_ahead(iterator, READ_AHEAD_BYTES), chunksize=CHUNK):
+        # imap feeds the pool from a thread that blocks on a full pipe; read_ahead keeps the source (reading
+        # files) working meanwhile, up to READ_AHEAD_BYTES: memory stays flat however large the target is.
+        for results in pool.imap(_scan_in_worker, batches(read_ahead(iterator, READ_AHEAD_BYTES), CHUNK)):
             yield from results
+
+
+def batches(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
+    """Items in lists of `size`: one pool task each, and one request to git for the blobs among them."""
+    batch: list[SourceItem] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def read_ahead(items: Iterator[SourceItem], budget: int) -> Iterator[SourceItem]:
@@ -81,7 +98,7 @@ def read_ahead(items: Iterator[SourceItem], budget: int) -> Iterator[SourceItem]
     def produce() -> None:
         try:
             for item in items:
-                size = len(item.text) if isinstance(item, Fragment) else 0
+                size = item_size(item)
                 with room:
                     room.wait_for(lambda: pending[0] < budget or stop.is_set())
                     if stop.is_set():
@@ -106,13 +123,19 @@ def read_ahead(items: Iterator[SourceItem], budget: int) -> Iterator[SourceItem]
             if item is None:
                 return
             with room:
-                pending[0] -= len(item.text) if isinstance(item, Fragment) else 0
+                pending[0] -= item_size(item)
                 room.notify()
             yield item
     finally:
         with room:
             stop.set()
             room.notify()
+
+
+def item_size(item: SourceItem) -> int:
+    if isinstance(item, Fragment):
+        return len(item.text)
+    return item.size if isinstance(item, GitBlob) else 0
 
 
 def usable_cores() -> int:
@@ -141,19 +164,27 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_deco
     SERIALIZED.update(gates)
     PRECOMPILED.update(precompiled)
     PRECOMPILED_FOR[0] = regex_version
-    _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth)
+    _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth,
+                   expander=BlobExpander())
 
 
-def _scan_in_worker(item: SourceItem) -> list[tuple[SourceItem, EngineResult | None]]:
-    if isinstance(item, Skipped):
-        return [(item, None)]
+def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[SourceItem, EngineResult | None]]:
+    """The batch's notes, and the fragments of every text that has something to report (a text and
+    the fragments decoded out of it travel together). The rest is not sent back: on a history nearly
+    every text comes out empty, and sending a stub for each was most of what the parent received."""
     pairs: list[tuple[SourceItem, EngineResult | None]] = []
-    for fragment, result in _scan_with_decoded(
+    expander: BlobExpander = _worker["expander"]  # type: ignore[assignment]
+    for item in expander.expand(batch):
+        if isinstance(item, Skipped):
+            pairs.append((item, None))
+            continue
+        scanned = list(_scan_with_decoded(
             _worker["ruleset"], item, _worker["timeout"],  # type: ignore[arg-type]
-            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])):  # type: ignore[call-overload]
-        if not result.matches and not result.timeouts:
-            # Nothing to report: send back a stub instead of the whole text (keeping `decoded`, which
-            # tells the parent whether a fragment is the plain text or decoded out of it).
-            fragment = Fragment(text="", path=fragment.path, decoded=fragment.decoded)
-        pairs.append((fragment, result))
+            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])))  # type: ignore[call-overload]
+        if any(result.matches or result.timeouts for _, result in scanned):
+            # Fragments without results as stubs, not their whole text (keeping `decoded`, which tells the
+            # parent whether a fragment is the plain text or decoded out of it).
+            pairs.extend((fragment if result.matches or result.timeouts
+                          else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
+                         for fragment, result in scanned)
     return pairs

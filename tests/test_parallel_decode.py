@@ -11,8 +11,10 @@ from scanner.rule_cache import load_ruleset
 
 
 def decoded_hits(workers: int, monkeypatch) -> list[tuple[str, str, str]]:
-    # A bulk limit of 0 hands everything after the first fragment to the pool when workers > 1.
+    # A bulk limit of 0 and batches of one hand everything after the first fragment to the pool when
+    # workers > 1.
     monkeypatch.setattr(parallel, "BULK_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
     items = [Fragment(text=f"token: {b64('github ' + GITHUB)}\n", path=f"k8s/secret{i}.yaml") for i in range(4)]
     items.append(Fragment(text="nothing encoded here\n", path="README.md"))
     return [(item.path, item.decoded, m.secret)

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from scanner.fragment import Fragment
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset import RuleSet
 
-SourceItem = Union[Fragment, Skipped]
+if TYPE_CHECKING:
+    from scanner.sources.git_blobs import GitBlob
+
+SourceItem = Union[Fragment, Skipped, "GitBlob"]
+"""A GitBlob is a Fragment not yet read: the process that scans it reads it (history scans)."""
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 """--max-file-size's default; here rather than in files.py so the configuration need not import a source."""
 

@@ -6,7 +6,7 @@ it compares blob ids, never file contents). Blobs are read in the order git stor
 faster than history order; each occurrence carries its place in history (`Occurrence.order`), so the
 findings are put back oldest first and the first location is the commit that brought the secret in. A
 secret added in one commit and deleted in the next is found because its blob is reachable all the same.
-Raw bytes pass a keyword gate (prefilter.py) before any decoding: most blobs stop there.
+The blobs are read by the processes that scan them (git_blobs.py), not here.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.errors import GitError
 from scanner.fragment import Fragment, GitContext, Occurrence
 from scanner.globs import path_matches
-from scanner.prefilter import best_prefilter
 from scanner.progress import Progress
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset import RuleSet
 from scanner.sources import Source, SourceItem
-from scanner.sources.git_fragments import LFS_POINTER
-from scanner.text_decode import decode_bytes
+from scanner.sources.git_blobs import GitBlob
 
 SCANNED_MODES = ("100644", "100755", "120000")
 """Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
@@ -91,39 +89,24 @@ class HistorySource(Source):
                 yield Skipped(f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})",
                               f"larger than --max-file-size ({sizes[blob]} bytes)")
         wanted = [blob for blob, size in sizes.items() if size <= self.max_file_size]
-        ruleset = self.ruleset
-        keywords = unrestricted_keywords(ruleset) if ruleset is not None else []
-        gate = best_prefilter(keywords) if keywords else None
         at_head = git.head_tree(repo)
         progress = Progress(len(wanted), "scanning history", self.progress)
         try:
-            for done, (blob, data) in enumerate(git.blob_contents(repo, wanted), 1):
+            for done, blob in enumerate(wanted, 1):
                 stats.blobs += 1
-                stats.bytes += len(data)
-                progress.update(done, stats.bytes)
-                places = introduced[blob]
-                if data.startswith(LFS_POINTER):
-                    yield Skipped(f"{places[0].path} (blob {blob[:12]})", "LFS pointer (scanned as text; the stored "
-                                                                         "object is not)")
-                paths = {place.path for place in places}
-                if (gate is not None and not data.startswith(WIDE_BOMS) and not gate.any_in(data)
-                        and not self.path_rules_apply(paths)):
-                    continue
-                text = decode_bytes(data)
-                if text is None:
-                    continue
-                for group in self.by_path_rules(places):
+                stats.bytes += sizes[blob]
+                progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
+                fragments = []
+                for group in self.by_path_rules(introduced[blob]):
                     occurrences = tuple(
                         Occurrence(place.path, commits[place.commit], (place.path, blob) in at_head, place.order)
                         for place in group)
                     first = occurrences[0]
-                    yield Fragment(text=text, path=first.path, git=first.git, blob=blob, occurrences=occurrences)
+                    fragments.append(Fragment(text="", path=first.path, git=first.git, blob=blob,
+                                              occurrences=occurrences))
+                yield GitBlob(repo.path, blob, sizes[blob], tuple(fragments))
         finally:
             progress.close()
-
-    def path_rules_apply(self, paths: set[str]) -> bool:
-        """A rule restricted to a file name (`.npmrc`, `.env`) is judged by that name, not by the gate."""
-        return self.ruleset is None or any(self.signature(p) for p in paths)
 
     def signature(self, path: str) -> tuple[int, ...]:
         """The path-restricted rules in force for a path, computed once per distinct path: a history
@@ -149,17 +132,6 @@ class HistorySource(Source):
         for place in places:
             groups.setdefault(self.signature(place.path), []).append(place)
         return list(groups.values())
-
-
-# Text with these BOMs is not ASCII-compatible: keywords would not appear as plain bytes, so it is decoded.
-WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def unrestricted_keywords(ruleset: RuleSet) -> list[str]:
-    """The gate's keywords: those of rules that may fire on any path. Path-restricted rules carry broad
-    keywords (`pass`, `key` in `.env` files) that would let nearly every blob through (measured on pip's
-    sources + the stdlib: `key` alone occurs in 32% of files); they see blobs through path_rules_apply."""
-    return [kw for kw, ids in ruleset.by_keyword.items() if any(not ruleset.rules[i].paths for i in ids)]
 
 
 def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()

@@ -1,0 +1,86 @@
+"""History blobs are read by the processes that scan them: the worker pool reports exactly what one
+process reports, and a blob a worker cannot read still fails the scan."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Repo
+from git_fixtures import commit_file, stripe_line
+from secrets_fixtures import GITHUB, STRIPE
+
+from scanner import git, parallel
+from scanner.errors import GitError
+from scanner.report import Report
+from scanner.rule_cache import load_ruleset
+from scanner.scan import ScanRequest, scan
+from scanner.sources.history import HistorySource
+
+LFS = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "a" * 64 + "\nsize 12\n"
+
+
+def history_report(path, monkeypatch, pooled: bool) -> Report:
+    if pooled:
+        # Everything after the first batch of two goes to two worker processes, each reading its own blobs.
+        monkeypatch.setattr(parallel, "BULK_BYTES", 0)
+        monkeypatch.setattr(parallel, "CHUNK", 2)
+        monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    else:
+        monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
+    return scan(ScanRequest(source=HistorySource(path, max_file_size=1_000_000), ruleset=load_ruleset()))
+
+
+def summary(report: Report) -> tuple[list[tuple[str, list[tuple[str, str, int]]]], list[tuple[str, str]]]:
+    found = [(f.rule_id, [(loc.commit, loc.path, loc.line) for loc in f.locations]) for f in report.findings]
+    return found, [(s.path, s.reason) for s in report.skipped]
+
+
+@pytest.fixture
+def busy_history(repo: Repo) -> Repo:
+    """Secrets early and late, a copy in a second file, an LFS pointer, a binary blob and plenty of clean
+    blobs between them, so that the pool gets many batches."""
+    commit_file(repo, "README", "hello\n", "start")
+    commit_file(repo, "app.py", stripe_line(STRIPE), "stripe key")
+    for i in range(12):
+        commit_file(repo, f"mod{i}.py", f"value = {i}\n" * (i + 1), f"module {i}")
+    commit_file(repo, "model.bin", b"\x00\x01binary" * 50, "binary")
+    commit_file(repo, "weights.pt", LFS, "lfs pointer")
+    commit_file(repo, "ci.yml", f"token: {GITHUB}\n", "github token")
+    commit_file(repo, "app.py", "clean = True\n", "remove the key")
+    commit_file(repo, "copy.py", "# again\n" + stripe_line(STRIPE), "copy of the key")
+    return repo
+
+
+def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch):
+    one = summary(history_report(busy_history.path, monkeypatch, pooled=False))
+    found, skipped = one
+    assert [rule for rule, _ in found] == ["stripe-secret-key", "github-pat-classic"]
+    assert [path for _, path, _ in found[0][1]] == ["app.py", "copy.py"]
+    assert any(path.startswith("weights.pt") and "LFS" in reason for path, reason in skipped)
+    assert summary(history_report(busy_history.path, monkeypatch, pooled=True)) == one
+
+
+def test_a_blob_a_worker_cannot_read_fails_the_scan(busy_history, monkeypatch):
+    blob = busy_history.git("rev-parse", "HEAD:ci.yml").strip()
+    path = busy_history.path / ".git" / "objects" / blob[:2] / blob[2:]
+    path.chmod(0o644)
+    path.write_bytes(b"not a zlib stream")
+    with pytest.raises(GitError, match=blob):
+        history_report(busy_history.path, monkeypatch, pooled=True)
+
+
+def test_a_reader_serves_batch_after_batch_and_drops_an_abandoned_one(repo):
+    commit_file(repo, "a.txt", "alpha\n")
+    commit_file(repo, "b.txt", "beta\n")
+    ids = [repo.git("rev-parse", f"HEAD:{name}").strip() for name in ("a.txt", "b.txt")]
+    reader = git.BlobReader(repo.path)
+    try:
+        assert [data for _, data in reader.read(ids)] == [b"alpha\n", b"beta\n"]
+        started = reader.proc
+        assert [data for _, data in reader.read(ids[::-1])] == [b"beta\n", b"alpha\n"]
+        assert reader.proc is started, "one git process for every batch"
+        abandoned = reader.read(ids)
+        next(abandoned)
+        abandoned.close()  # b.txt's answer is still in the pipe: it must not become the next batch's first
+        assert [data for _, data in reader.read(ids[:1])] == [b"alpha\n"]
+    finally:
+        reader.close()
