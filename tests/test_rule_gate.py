@@ -37,8 +37,13 @@ def gate():
     (r"x{2,8}y{20}z{3,}q{40,}", r"x{2,8}y{16,}z{3,}q{16,}"),
     (r"\bkey\b\s\d\w\S", r"key[\s?][\d?][\w?]\S"),
     (r"[\w.-]{3}[]\s]", r"[\?\w.-]{3}[]\?\s]"),
-    (r"[^\s'\"]+", r"[^\s'\"]+"),
+    (r"[^\s'\"]+", r"[\x00-\x08\x0e-\x1f\x21\x23-\x26\x28-\x7f]+"),
+    # a negated class accepts the stand-in even when it lists `?`, and the folded letters (`(?i)[^a-z]`
+    # matches `ı`, which the gate sees as `I`)
+    (r"[^?&]", r"[\x00-\x25\x27-\x7f]"),
+    (r"(?i)[^a-z]", r"(?i)[\x00-\x60\x7b-\x7f]"),
     (r"(?m)^a|^b", r"(?m)^a|b"),
+    (r"(?<=[^\n])\G\r?\nk:", r"(?<=[\x00-\x09\x0b-\x7f])\r?\nk:"),
 ])
 def test_patterns_are_loosened_never_narrowed(pattern, loosened):
     assert hyperscan_pattern(pattern) == loosened
