@@ -7,7 +7,6 @@ cache folder with owner-only permissions, and is rebuilt whenever a rule file's 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from scanner import __version__
 from scanner.rules import PRECOMPILED, PRECOMPILED_FOR, Rule, compile_pattern, load_rules, rule_files
 from scanner.ruleset import RuleSet
+from scanner.sha256 import sha256
 
 CACHE_FORMAT = 2
 
@@ -59,7 +59,7 @@ def precompile(rules: Sequence[Rule]) -> tuple[str, dict[str, bytes]]:
 def cache_key(paths: Sequence[Path]) -> str:
     """A digest of every rule file's resolved path, size and mtime: editing, adding, removing or renaming
     a rule file changes it. Raises OSError for a path that cannot be listed (loading then reports it)."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}:{sys.version_info[:2]}:{regex_install()}".encode())
+    digest = sha256(f"{CACHE_FORMAT}:{__version__}:{sys.version_info[:2]}:{regex_install()}".encode())
     for path in paths:
         root = os.path.realpath(path)
         if not os.path.isdir(root):
@@ -68,7 +68,7 @@ def cache_key(paths: Sequence[Path]) -> str:
             continue
         for name, st in sorted(rule_file_stats(root, set())):
             digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()[:24]
+    return str(digest.hexdigest())[:24]
 
 
 def regex_install() -> str:

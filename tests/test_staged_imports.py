@@ -47,6 +47,7 @@ NEVER_ON_THE_STAGED_PATH = (
     "scanner.suppress.ignore_file", "scanner.suppress.baseline", "scanner.suppress.allowlist",
     "scanner.cli_rules", "scanner.cli_baseline", "scanner.cli_hook", "scanner.cli_ignore", "scanner.hook_install",
     "importlib.resources", "tempfile",
+    "hashlib",  # loads OpenSSL; fingerprints and cache keys use scanner/sha256.py
 )
 
 
