@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanner import __version__
+from scanner.regex_engine import vouch_for
 from scanner.rules import PRECOMPILED, PRECOMPILED_FOR, Rule, compile_pattern, load_rules, rule_files
 from scanner.ruleset import RuleSet
 from scanner.sha256 import sha256
@@ -39,6 +40,7 @@ def cached_rules(paths: Sequence[Path]) -> list[Rule]:
             rules, regex_version, compiled = stored  # type: ignore[misc]
             PRECOMPILED.update(compiled)
             PRECOMPILED_FOR[0] = regex_version
+            vouch_for(regex_version)  # the file's key names the installed regex: its blobs are for it
             return list(rules)
         except (TypeError, ValueError):
             pass

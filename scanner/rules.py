@@ -64,14 +64,17 @@ PRECOMPILED_FOR: list[str] = [""]
 
 @functools.lru_cache(maxsize=None)
 def compile_pattern(pattern: str) -> Any:
-    """Compile once per process; the `regex` module is imported only when a rule really runs."""
-    import pickle
+    """Compile once per process; the `regex` package is imported only when a rule runs that the rule
+    cache did not compile before (see regex_engine.py)."""
+    blob = PRECOMPILED.get(pattern)
+    if blob is not None:
+        from scanner.regex_engine import precompiled_pattern
 
+        compiled = precompiled_pattern(blob, PRECOMPILED_FOR[0])
+        if compiled is not None:
+            return compiled
     import regex
 
-    blob = PRECOMPILED.get(pattern)
-    if blob is not None and PRECOMPILED_FOR[0] == regex.__version__:
-        return pickle.loads(blob)  # noqa: S301 - our own cache file, owner-only
     return regex.compile(pattern)
 
 
