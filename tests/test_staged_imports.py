@@ -46,7 +46,7 @@ NEVER_ON_THE_STAGED_PATH = (
     "scanner.sources.files", "scanner.sources.history", "scanner.sources.commits", "scanner.notebook",
     "scanner.suppress.ignore_file", "scanner.suppress.baseline", "scanner.suppress.allowlist",
     "scanner.cli_rules", "scanner.cli_baseline", "scanner.cli_hook", "scanner.cli_ignore", "scanner.hook_install",
-    "importlib.resources", "tempfile",
+    "importlib.resources", "tempfile", "shutil",
     "hashlib",  # loads OpenSSL; fingerprints and cache keys use scanner/sha256.py
     "regex", "regex._regex_core",  # cached patterns run on the C engine alone (regex_engine.py)
 )
