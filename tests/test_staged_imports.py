@@ -47,6 +47,7 @@ NEVER_ON_THE_STAGED_PATH = (
     "scanner.suppress.ignore_file", "scanner.suppress.baseline", "scanner.suppress.allowlist",
     "scanner.cli_rules", "scanner.cli_baseline", "scanner.cli_hook", "scanner.cli_ignore", "scanner.hook_install",
     "importlib.resources", "tempfile", "shutil",
+    "scanner.git_context", "scanner.rule_timeout",  # dataclasses only history, ranges and timeouts build
     "hashlib",  # loads OpenSSL; fingerprints and cache keys use scanner/sha256.py
     "regex", "regex._regex_core",  # cached patterns run on the C engine alone (regex_engine.py)
 )
