@@ -1,20 +1,20 @@
 """Cached rule patterns run on `regex`'s C engine alone, without importing the `regex` package.
 
 `import regex` costs the pre-commit hook ~10 ms, three quarters of it the pure-Python pattern parser
-(`regex._regex_core`), yet the hook only runs patterns the rule cache compiled before. A pickled `regex`
-pattern is one call to the C module's `compile` with the already compiled code, so the hook loads that
-module by itself (~1.5 ms) and unpickles through it: the same pattern objects, the same matching.
+(`regex._regex_core`), yet the hook only runs patterns the rule cache compiled before. A compiled `regex`
+pattern is rebuilt by one call to the C module's `compile` with the already compiled code (that call is
+what a pickled pattern holds), so the rule cache stores those arguments and the hook loads the C module
+by itself (~1.5 ms) to make the call: the same pattern objects, the same matching.
 
 The C module is registered under its own name, `regex._regex`, so a later `import regex` (a pattern the
 cache did not hold, a configuration's allow-pattern) finds and uses this very module. Anything unexpected
-(another layout of the package, a blob that is not a plain pattern) returns None, and the caller
-imports `regex` as before.
+(another layout of the package, arguments the engine rejects) returns None, and the caller imports
+`regex` as before.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
+import marshal
 import sys
 from types import ModuleType
 from typing import Any
@@ -31,19 +31,36 @@ def vouch_for(regex_version: str) -> None:
     _VOUCHED[0] = regex_version
 
 
-def precompiled_pattern(blob: bytes, made_by: str) -> Any | None:
-    """The pattern pickled in `blob` by `regex` version `made_by`, or None when it cannot be used here
-    (the caller then compiles the pattern)."""
-    package = sys.modules.get("regex")
-    if package is not None:
-        return pickle.loads(blob) if made_by == package.__version__ else None  # noqa: S301 - our own cache
-    if not made_by or made_by != _VOUCHED[0]:
+def compile_arguments(pattern: Any) -> tuple[Any, ...] | None:
+    """The arguments that rebuild `pattern` through the C module's `compile`, as pickling reduces it (the
+    package registers that reduction with copyreg); None for anything else."""
+    import copyreg
+
+    reduce = copyreg.dispatch_table.get(type(pattern))
+    engine = sys.modules.get(ENGINE)
+    if reduce is None or engine is None:
         return None
+    reduced = reduce(pattern)
+    if not isinstance(reduced, tuple) or reduced[0] is not engine.compile:
+        return None
+    return tuple(reduced[1])
+
+
+def precompiled_pattern(blob: bytes, made_by: str) -> Any | None:
+    """The pattern whose marshalled compile arguments `blob` holds, made by `regex` version `made_by`;
+    None when it cannot be used here (the caller then compiles the pattern)."""
+    if not made_by:
+        return None
+    if made_by != _VOUCHED[0]:
+        import regex  # blobs handed over (a worker process's copy): the package says which version it is
+
+        if made_by != regex.__version__:
+            return None
     engine = c_engine()
     if engine is None:
         return None
     try:
-        return _EngineUnpickler(io.BytesIO(blob), engine).load()
+        return engine.compile(*marshal.loads(blob))
     except Exception:  # noqa: BLE001 - whatever went wrong, compiling the pattern instead is right
         return None
 
@@ -70,16 +87,3 @@ def c_engine() -> ModuleType | None:
         return None
     sys.modules[ENGINE] = module
     return module
-
-
-class _EngineUnpickler(pickle.Unpickler):
-    """Resolves exactly one global, the C module's `compile`: what a pickled pattern calls."""
-
-    def __init__(self, file: io.BytesIO, engine: ModuleType) -> None:
-        super().__init__(file)
-        self.engine = engine
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == (ENGINE, "compile"):
-            return self.engine.compile
-        raise pickle.UnpicklingError(f"not a pickled regex pattern: {module}.{name}")

@@ -46,7 +46,7 @@ NEVER_ON_THE_STAGED_PATH = (
     "scanner.sources.files", "scanner.sources.history", "scanner.sources.commits", "scanner.notebook",
     "scanner.suppress.ignore_file", "scanner.suppress.baseline", "scanner.suppress.allowlist",
     "scanner.cli_rules", "scanner.cli_baseline", "scanner.cli_hook", "scanner.cli_ignore", "scanner.hook_install",
-    "importlib.resources", "tempfile", "shutil",
+    "importlib.resources", "tempfile", "shutil", "pickle",
     "scanner.git_context", "scanner.rule_timeout",  # dataclasses only history, ranges and timeouts build
     "hashlib",  # loads OpenSSL; fingerprints and cache keys use scanner/sha256.py
     "regex", "regex._regex_core",  # cached patterns run on the C engine alone (regex_engine.py)
@@ -104,7 +104,7 @@ def test_only_a_cold_rule_cache_parses_and_validates_rule_files(repo, tmp_path):
     assert cold_code == warm_code == 1
     assert {"yaml", "jsonschema"} <= cold
     assert not {"yaml", "jsonschema"} & warm
-    [cache] = (tmp_path / "cold-cache").glob("rules-*.pickle")
+    [cache] = (tmp_path / "cold-cache").glob("rules-*.marshal")
     assert cache.stat().st_mode & 0o077 == 0
     assert GITHUB.encode() not in cache.read_bytes()
 
