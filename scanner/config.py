@@ -137,12 +137,11 @@ def validated_data(path: Path, text: str) -> dict[str, Any]:
 
 
 def cache_file(path: Path, text: str) -> Path:
-    import hashlib
-
     from scanner import __version__
     from scanner.rule_cache import cache_dir
+    from scanner.sha256 import sha256_hex
 
-    key = hashlib.sha256(f"{__version__}\0{path.suffix}\0{text}".encode("utf-8", "surrogateescape")).hexdigest()
+    key = sha256_hex(f"{__version__}\0{path.suffix}\0{text}")
     return cache_dir() / f"config-{key[:24]}.json"
 
 

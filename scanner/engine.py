@@ -12,6 +12,7 @@ import itertools
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from scanner.entropy import shannon_entropy
 from scanner.filters import failing_heuristic
@@ -20,6 +21,9 @@ from scanner.globs import path_matches
 from scanner.lazy_pattern import LazyPattern
 from scanner.rules import Rule, compile_pattern
 from scanner.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from scanner.rule_timeout import RuleTimeout
 
 DEFAULT_RULE_TIMEOUT = 5.0
 
@@ -35,14 +39,6 @@ class Match:
     entropy: float
     dropped_by: str = ""
     """Empty for a reportable match; else why the rule itself rejects it (`entropy`, `filter:uuid`, ...)."""
-
-
-@dataclass(frozen=True)
-class RuleTimeout:
-    """A rule that ran past its time limit on one fragment: that pair was not fully scanned."""
-
-    rule_id: str
-    path: str
 
 
 @dataclass
@@ -72,6 +68,8 @@ def scan_fragment(
                     if keep_dropped or not match.dropped_by:
                         result.matches.append(match)
         except TimeoutError:
+            from scanner.rule_timeout import RuleTimeout
+
             result.timeouts.append(RuleTimeout(rule.id, fragment.path))
     return result
 

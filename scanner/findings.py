@@ -6,10 +6,11 @@ is the fingerprint (a hash) and a redacted preview.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
+
+from scanner.sha256 import sha256_hex
 
 FINGERPRINT_PREFIX = "ls1"
 
@@ -20,7 +21,7 @@ def fingerprint(rule_id: str, secret: str) -> str:
     Only a hash leaves the process, so ignore files and baselines can be committed. The rule id is part of
     the key so one secret matched by two rules can be allowed for one and still reported by the other.
     """
-    digest = hashlib.sha256(f"{rule_id}\0{secret}".encode("utf-8", "surrogateescape")).hexdigest()
+    digest = sha256_hex(f"{rule_id}\0{secret}")
     return f"{FINGERPRINT_PREFIX}:{digest[:32]}"
 
 

@@ -7,31 +7,21 @@ source it is scanning.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # re-exported for type checkers; at run time __getattr__ below imports them
+    from scanner.git_context import GitContext as GitContext
+    from scanner.git_context import Occurrence as Occurrence
 
 
-@dataclass(frozen=True)
-class GitContext:
-    """The commit a fragment was seen in; empty for working-tree and stdin scans."""
+def __getattr__(name: str) -> Any:
+    """GitContext and Occurrence moved to git_context.py (the staged scan never builds them); importing
+    them from here still works."""
+    if name in ("GitContext", "Occurrence"):
+        from scanner import git_context
 
-    commit: str
-    author: str = ""
-    email: str = ""
-    date: str = ""
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One more place the same text was seen: history scans a blob once and reports it at every
-    commit and path that introduced it."""
-
-    path: str
-    git: GitContext
-    in_head: bool = False
-    """HEAD's tree holds this same blob at this same path: the secret is still there today."""
-    order: int = 0
-    """Where in history (oldest first) this place was written: blobs are scanned in the order git stores
-    them, so findings are put back in this order."""
+        return getattr(git_context, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

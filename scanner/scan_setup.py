@@ -115,6 +115,8 @@ def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_ru
     for rule_id in config.disable:
         if rule_id not in known:
             raise ConfigError(f"{config.line_of('disable', rule_id)}: disable: no rule has the id '{rule_id}'")
+    if not config.disable and (min_confidence, min_severity) == (CONFIDENCE_ORDER[-1], SEVERITY_ORDER[-1]):
+        return ruleset  # the defaults keep every rule; the pre-commit hook need not look at each of them
     keep = [r for r in ruleset.rules if r.id not in config.disable
             and at_least(r.confidence, min_confidence, CONFIDENCE_ORDER)
             and at_least(r.severity, min_severity, SEVERITY_ORDER)]

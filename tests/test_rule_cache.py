@@ -3,13 +3,14 @@ precompiled by its own `regex`."""
 
 from __future__ import annotations
 
+import marshal
 import sys
 
 import regex
 
 from scanner import rules
 from scanner.rule_cache import cache_key, load_ruleset
-from scanner.rules import builtin_rules_dir
+from scanner.rules import builtin_rules_dir, load_rules, rule_files
 
 
 def test_another_regex_installation_gets_another_cache_file(tmp_path, monkeypatch):
@@ -32,5 +33,27 @@ def test_a_warm_cache_serves_patterns_compiled_by_this_regex(tmp_path, monkeypat
     ruleset = load_ruleset()  # reads it
     assert rules.PRECOMPILED_FOR[0] == regex.__version__
     assert all(rule.pattern in rules.PRECOMPILED for rule in ruleset.rules)
-    [cache] = tmp_path.glob("rules-*.pickle")
+    [cache] = tmp_path.glob("rules-*.marshal")
     assert cache.stat().st_mode & 0o077 == 0
+
+
+def test_a_warm_cache_gives_back_the_very_rules_the_files_hold(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    from_files = tuple(load_rules(rule_files([builtin_rules_dir()])))
+    assert load_ruleset().rules == from_files  # builds the cache
+    [cache] = tmp_path.glob("rules-*.marshal")
+    warm = load_ruleset().rules
+    assert warm == from_files and [hash(r) for r in warm] == [hash(r) for r in from_files]
+    names, rows, version, compiled = marshal.loads(cache.read_bytes())
+    assert version == regex.__version__ and set(compiled) <= {p for r in warm for p in (r.pattern, *r.allow_patterns)}
+
+
+def test_a_cache_written_for_other_rule_fields_is_rebuilt(tmp_path, monkeypatch):
+    """A Rule that gained or lost a field must not be filled from rows of the old shape."""
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    load_ruleset()
+    [cache] = tmp_path.glob("rules-*.marshal")
+    names, rows, version, compiled = marshal.loads(cache.read_bytes())
+    cache.write_bytes(marshal.dumps((names[1:], [row[1:] for row in rows], version, compiled)))
+    assert load_ruleset().rules == tuple(load_rules(rule_files([builtin_rules_dir()])))
+    assert marshal.loads(cache.read_bytes())[0] == names  # rewritten in the current shape

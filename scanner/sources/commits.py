@@ -13,7 +13,7 @@ from pathlib import Path
 from scanner import git
 from scanner.diff import parse_raw_and_patch
 from scanner.errors import GitError
-from scanner.fragment import GitContext
+from scanner.git_context import GitContext
 from scanner.report import ScanStats
 from scanner.sources import Source, SourceItem
 from scanner.sources.git_fragments import change_items

@@ -7,14 +7,18 @@ block), reported at the line numbers it has in the new version of the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from scanner import git
 from scanner.diff import FileChange
-from scanner.fragment import Fragment, GitContext
+from scanner.fragment import Fragment
 from scanner.globs import path_matches
 from scanner.report import ScanStats, Skipped
 from scanner.sources import SourceItem
 from scanner.text_decode import decode_bytes
+
+if TYPE_CHECKING:
+    from scanner.git_context import GitContext
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 

@@ -2,7 +2,8 @@
 
 This is the pre-commit hook's path, run on every commit, so it stays lean: one `rev-parse` and one
 `git diff` (a file git calls binary costs one `cat-file` more), no GitPython, no worker processes; the
-regex module is imported by the engine only when some added line holds a keyword.
+engine loads regex's C module (not the package: see regex_engine.py) only when some added line holds a
+keyword.
 """
 
 from __future__ import annotations
