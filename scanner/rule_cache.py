@@ -165,7 +165,7 @@ def store(path: Path, payload: object) -> None:
 
 def write_private(path: Path, data: bytes) -> None:
     """Owner-only, replaced atomically. Best effort: a read-only home or full disk only costs speed,
-    never correctness."""
+    never correctness. Writing is also when old entries are pruned (see `prune`)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -174,7 +174,34 @@ def write_private(path: Path, data: bytes) -> None:
             fh.write(data)
         os.replace(tmp, path)
     except OSError:
-        pass
+        return
+    prune(path.parent)
+
+
+PRUNE_AFTER_DAYS = 30
+_CACHE_ENTRY = r"(?:rules|gate|config)-[0-9a-f]{24}\.(?:marshal|pickle|json|\d+\.tmp)"
+"""What `cached_rules`, the rule gate and the config cache write (and a write that died half way)."""
+
+
+def prune(folder: Path) -> None:
+    """Delete cache entries not written for PRUNE_AFTER_DAYS: every change of the rules or a config leaves
+    a new entry (a gate database is ~2.3 MB), and nothing else ever removes the old ones. Only names
+    this module writes are touched, since LEAKSTOP_CACHE_DIR may be a folder shared with other files.
+    An entry still in use is at worst rebuilt once."""
+    import re
+    import time
+
+    entry = re.compile(_CACHE_ENTRY)
+    cutoff = time.time() - PRUNE_AFTER_DAYS * 86400
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if entry.fullmatch(name):
+            with contextlib.suppress(OSError):
+                if os.stat(folder / name).st_mtime < cutoff:
+                    os.unlink(folder / name)
 
 
 def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:

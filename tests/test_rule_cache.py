@@ -57,3 +57,30 @@ def test_a_cache_written_for_other_rule_fields_is_rebuilt(tmp_path, monkeypatch)
     cache.write_bytes(marshal.dumps((names[1:], [row[1:] for row in rows], version, compiled)))
     assert load_ruleset().rules == tuple(load_rules(rule_files([builtin_rules_dir()])))
     assert marshal.loads(cache.read_bytes())[0] == names  # rewritten in the current shape
+
+
+def test_writing_the_cache_prunes_entries_unused_for_a_month_and_nothing_else(tmp_path, leakstop):
+    """Each change of the rules or a config leaves a new cache entry (a gate database is ~2.3 MB): the
+    next write removes this folder's own entries older than 30 days, never another program's files."""
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    month_ago = time.time() - 31 * 86400
+    ours = ["rules-0123456789abcdef01234567.marshal", "rules-0123456789abcdef01234567.pickle",
+            "gate-89abcdef0123456789abcdef.pickle", "config-fedcba9876543210fedcba98.json",
+            "gate-89abcdef0123456789abcdef.4242.tmp"]
+    others = ["rules-notes.txt", "config-backup.json", "gate-89abcdef0123456789abcdef.pickle.bak"]
+    recent = "gate-00000000000000000000ffff.pickle"
+    for name in [*ours, *others, recent]:
+        (cache / name).write_bytes(b"x")
+        if name != recent:
+            os.utime(cache / name, (month_ago, month_ago))
+    (tmp_path / "app.py").write_text("x = 1\n")
+    result = leakstop("scan", tmp_path / "app.py", env={"LEAKSTOP_CACHE_DIR": str(cache)})
+    assert result.code == 0, result.output
+    left = {p.name for p in cache.iterdir()}
+    assert not left & set(ours)
+    assert set(others) | {recent} <= left
+    assert any(name.startswith("rules-") and name.endswith(".marshal") for name in left - set(others))
