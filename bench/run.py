@@ -174,15 +174,17 @@ INSTALLED_ENV = {"PYTHONDONTWRITEBYTECODE": ""}
 
 def installed_leakstop() -> Path | None:
     """leakstop installed as the README installs it, into a bench-only venv (editable from this checkout,
-    reinstalled when the checkout changes), with its modules byte-compiled. None if that fails."""
+    reinstalled when the checkout or its pyproject.toml changes: the console script's entry point and the
+    dependencies live there), with its modules byte-compiled. None if that fails."""
     exe, python = LEAKSTOP_VENV / "bin" / "leakstop", LEAKSTOP_VENV / "bin" / "python"
     marker = LEAKSTOP_VENV / "installed-from"
+    installed_from = f"{REPO_ROOT}\n{hashlib.sha256((REPO_ROOT / 'pyproject.toml').read_bytes()).hexdigest()}"
     try:
-        if not (exe.exists() and marker.exists() and marker.read_text() == str(REPO_ROOT)):
+        if not (exe.exists() and marker.exists() and marker.read_text() == installed_from):
             print(f"installing leakstop from {REPO_ROOT} into {LEAKSTOP_VENV} ...", file=sys.stderr)
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(LEAKSTOP_VENV)], check=True)
             subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(REPO_ROOT)], check=True)
-            marker.write_text(str(REPO_ROOT))
+            marker.write_text(installed_from)
         subprocess.run([str(python), "-m", "compileall", "-q", str(REPO_ROOT / "scanner")], check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
