@@ -20,7 +20,11 @@ from scanner.sources import SourceItem
 from scanner.sources.git_blobs import BlobExpander, GitBlob
 
 BULK_BYTES = 16 * 1024 * 1024
-CHUNK = 32
+CHUNK = 128
+BATCH_BYTES = 4 * 1024 * 1024
+"""A pool task holds up to CHUNK items or BATCH_BYTES of text, whichever comes first. Bench history
+(40.8k blobs): 32 items a task 8.8-9.0 s, 128 items 8.4-8.6 s (fewer tasks to pickle and fewer requests to
+git); the byte cap keeps a batch of large files from holding hundreds of megabytes."""
 READ_AHEAD_BYTES = 32 * 1024 * 1024
 
 # Worker state, set once per worker process by `_start_worker`.
@@ -71,13 +75,16 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
 
 
 def batches(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
-    """Items in lists of `size`: one pool task each, and one request to git for the blobs among them."""
+    """Items in lists of `size` (or fewer, up to BATCH_BYTES): one pool task each, and one request to git
+    for the blobs among them."""
     batch: list[SourceItem] = []
+    held = 0
     for item in items:
         batch.append(item)
-        if len(batch) == size:
+        held += item_size(item)
+        if len(batch) == size or held >= BATCH_BYTES:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 
