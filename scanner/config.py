@@ -124,12 +124,15 @@ def validated_data(path: Path, text: str) -> dict[str, Any]:
     value is the validated data as JSON (no secrets: configuration only), keyed by the file's text."""
     import json
 
+    from scanner.rule_cache import read_private
+
     cached = cache_file(path, text)
+    stored = read_private(cached)
     try:
-        data = json.loads(cached.read_text(encoding="utf-8"))
+        data = json.loads(stored.decode("utf-8")) if stored is not None else None
         if isinstance(data, dict):
             return data
-    except (OSError, ValueError):
+    except ValueError:
         pass
     data = validate(path, text, config_data(path, text))
     remember(cached, data)
@@ -148,18 +151,14 @@ def cache_file(path: Path, text: str) -> Path:
 def remember(cached: Path, data: dict[str, Any]) -> None:
     """Best effort, owner-only; data YAML made of dates or other non-JSON values is simply not cached."""
     import json
-    import os
+
+    from scanner.rule_cache import write_private
 
     try:
         encoded = json.dumps(data)
-        cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(encoded)
-        os.replace(tmp, cached)
-    except (OSError, TypeError, ValueError):
-        pass
+    except (TypeError, ValueError):
+        return
+    write_private(cached, encoded.encode("utf-8"))
 
 
 def read_text(path: Path) -> str:

@@ -7,6 +7,7 @@ would read the hook's index instead).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
@@ -343,7 +344,7 @@ class BlobReader:
                 for start in range(0, len(blob_ids), 512):
                     stdin.write(("\n".join(blob_ids[start:start + 512]) + "\n").encode("ascii"))
                 stdin.flush()
-            except OSError:
+            except (OSError, ValueError):  # git gone, or the reader closed while this thread wrote
                 pass
 
         # A writer thread only when the ids could fill the pipe while nobody reads the answers.
@@ -384,7 +385,5 @@ class BlobReader:
         proc.wait()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass

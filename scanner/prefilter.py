@@ -1,8 +1,7 @@
 """Keyword prefilters: which keywords occur in a text. The choice of engine decides a scan's speed class.
 
-Three engines with identical answers (the test suite checks they agree). `found(text)` says which keywords
-occur; `any_in(data)` says whether any occurs in raw bytes, which is how a history scan rejects most blobs
-before decoding them (keywords are ASCII; bytes are compared without ASCII case):
+Three engines with identical answers (the test suite checks they agree); `found(text)` says which keywords
+occur:
 - `in` per keyword: no import, microseconds on a staged hunk; cost grows with keywords x length;
 - Hyperscan (Linux/macOS wheels): one SIMD pass over the bytes, each keyword reported once;
   measured on pip's tree (6.9 MB, ~600 keywords): 0.05 s, against 0.4 s for Aho-Corasick;
@@ -26,10 +25,6 @@ class InPrefilter:
         lowered = text.lower()
         return {kw for kw in self.keywords if kw in lowered}
 
-    def any_in(self, data: bytes) -> bool:
-        lowered = data.lower()
-        return any(kw.encode("utf-8") in lowered for kw in self.keywords)
-
 
 class AhoCorasickPrefilter:
     name = "aho-corasick"
@@ -44,10 +39,6 @@ class AhoCorasickPrefilter:
 
     def found(self, text: str) -> set[str]:
         return {kw for _end, kw in self.automaton.iter(text.lower())}
-
-    def any_in(self, data: bytes) -> bool:
-        # latin-1 maps each byte to one character, so ASCII keywords match their bytes.
-        return any(True for _ in self.automaton.iter(data.lower().decode("latin-1")))
 
 
 class HyperscanPrefilter:
@@ -72,20 +63,6 @@ class HyperscanPrefilter:
 
         self.db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
         return {self.keywords[i] for i in hits}
-
-    def any_in(self, data: bytes) -> bool:
-        found: list[bool] = []
-
-        def on_first(*_args: Any) -> bool:
-            found.append(True)
-            return True  # stop the scan: one keyword is enough
-
-        try:
-            self.db.scan(data, match_event_handler=on_first)
-        except Exception:  # hyperscan.ScanTerminated, raised because the handler stopped the scan
-            if not found:
-                raise
-        return bool(found)
 
 
 def best_prefilter(keywords: Sequence[str]) -> InPrefilter | AhoCorasickPrefilter | HyperscanPrefilter:

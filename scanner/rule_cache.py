@@ -66,17 +66,23 @@ def read_rules(path: Path) -> tuple[list[Rule], str, dict[str, bytes]] | None:
 
     Each Rule is rebuilt the way unpickling does it, by filling its __dict__: the frozen __init__ would
     set each of its ~20 fields through object.__setattr__, for ~400 rules on every commit."""
+    data = read_private(path)
+    if data is None:
+        return None
     try:
-        names, rows, regex_version, compiled = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, TypeError, ValueError):
+        names, rows, regex_version, compiled = marshal.loads(data)
+        if (tuple(names) != RULE_FIELDS or not isinstance(rows, list) or not isinstance(regex_version, str)
+                or not isinstance(compiled, dict)):
+            return None
+        rules = []
+        for row in rows:
+            if len(row) != len(RULE_FIELDS):
+                return None
+            rule = Rule.__new__(Rule)
+            rule.__dict__.update(zip(RULE_FIELDS, row))
+            rules.append(rule)
+    except (EOFError, TypeError, ValueError):  # damaged: rebuilt
         return None
-    if tuple(names) != RULE_FIELDS:
-        return None
-    rules = []
-    for row in rows:
-        rule = Rule.__new__(Rule)
-        rule.__dict__.update(zip(RULE_FIELDS, row))
-        rules.append(rule)
     return rules, regex_version, compiled
 
 
@@ -146,13 +152,15 @@ def rule_file_stats(folder: str, seen: set[tuple[int, int]]) -> list[tuple[str, 
 
 
 def load(path: Path) -> object | None:
-    """What `store` wrote there, or None when it is missing or unreadable (then it is rebuilt)."""
+    """What `store` wrote there, or None when it is missing, unreadable or not ours (then it is rebuilt)."""
     import pickle
 
+    data = read_private(path)
+    if data is None:
+        return None
     try:
-        with path.open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - our own cache file, owner-only
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return pickle.loads(data)  # noqa: S301 - written by this user, writable by no one else (read_private)
+    except (pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
         return None
 
 
@@ -163,16 +171,54 @@ def store(path: Path, payload: object) -> None:
     write_private(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def read_private(path: Path) -> bytes | None:
+    """A cache entry's bytes, or None when it is missing or someone else could have written it.
+
+    A cache entry decides what a scan looks for (rules, the gate) and the gate's is a pickle: one planted
+    by another account (LEAKSTOP_CACHE_DIR=/tmp/... on a shared runner) could make every scan pass clean
+    or run code. So only a regular file owned by this user and writable by no one else is read. Reading
+    also marks the entry used, for `prune`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            if not _private(os.fstat(fd)):
+                return None
+            data = fh.read()
+        except OSError:
+            return None
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return data
+
+
+def _private(st: os.stat_result) -> bool:
+    import stat
+
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    return os.name != "posix" or (st.st_uid == os.geteuid() and not st.st_mode & 0o022)
+
+
 def write_private(path: Path, data: bytes) -> None:
     """Owner-only, replaced atomically. Best effort: a read-only home or full disk only costs speed,
-    never correctness. Writing is also when old entries are pruned (see `prune`)."""
+    never correctness. The temporary file is created exclusively and never through a symlink (another
+    account could have planted one in a shared folder). Writing is also when old entries are pruned."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        fd = os.open(tmp, flags, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            return
     except OSError:
         return
     prune(path.parent)
@@ -184,10 +230,10 @@ _CACHE_ENTRY = r"(?:rules|gate|config)-[0-9a-f]{24}\.(?:marshal|pickle|json|\d+\
 
 
 def prune(folder: Path) -> None:
-    """Delete cache entries not written for PRUNE_AFTER_DAYS: every change of the rules or a config leaves
-    a new entry (a gate database is ~2.3 MB), and nothing else ever removes the old ones. Only names
-    this module writes are touched, since LEAKSTOP_CACHE_DIR may be a folder shared with other files.
-    An entry still in use is at worst rebuilt once."""
+    """Delete cache entries not used for PRUNE_AFTER_DAYS (reading an entry touches it): every change of
+    the rules or a config leaves a new entry (a gate database is ~2.3 MB), and nothing else ever removes
+    the old ones. Only names this module writes, owned by this user, are touched, since
+    LEAKSTOP_CACHE_DIR may be a folder shared with other files and other accounts."""
     import re
     import time
 
@@ -200,7 +246,8 @@ def prune(folder: Path) -> None:
     for name in names:
         if entry.fullmatch(name):
             with contextlib.suppress(OSError):
-                if os.stat(folder / name).st_mtime < cutoff:
+                st = os.lstat(folder / name)
+                if st.st_mtime < cutoff and (os.name != "posix" or st.st_uid == os.geteuid()):
                     os.unlink(folder / name)
 
 

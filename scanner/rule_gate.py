@@ -74,8 +74,9 @@ def hyperscan_pattern(pattern: str) -> str | None:
 
     Each change only widens what matches: branch resets and named groups become plain groups (numbers and
     names mean nothing to a prefilter); bounded repeats above REPEAT_LIMIT become open-ended; a `^` after
-    the start, word boundaries and `\G` (where the previous match ended) are dropped; `\w`, `\d`, `\s` (and classes holding them) also accept
-    the stand-in for non-ASCII characters. Lookarounds are dropped by Hyperscan's prefilter mode itself."""
+    the start, word boundaries and `\G` (where the previous match ended) are dropped; `\w`, `\d`, `\s`
+    (and classes holding them) also accept the stand-in for non-ASCII characters; negated classes become
+    the bytes they accept (`_loosened_class`). Lookarounds are dropped by Hyperscan's prefilter mode itself."""
     if not pattern.isascii() or _VERBOSE.search(pattern):
         return None  # verbose mode: comments could hold what reads here as a class, hiding a `\b` to drop
     out: list[str] = []
@@ -224,11 +225,14 @@ def rule_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> Ru
 
 
 def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
-    """Names a database by what it was built from: the patterns, the keywords, Hyperscan's version and
-    this module's own code (which decides how patterns are loosened)."""
+    """Names a database by what it was built from: the patterns, the keywords, Hyperscan's version, the
+    `regex` installation and this module's own code (which decides how patterns are loosened)."""
     import hyperscan
 
-    digest = hashlib.sha256(f"{GATE_FORMAT}:{hyperscan.__version__}:".encode())
+    from scanner.rule_cache import regex_install
+
+    # which regex too (found without importing it): negated classes are rewritten from its case folding
+    digest = hashlib.sha256(f"{GATE_FORMAT}:{hyperscan.__version__}:{regex_install()}:".encode())
     digest.update(Path(__file__).read_bytes())
     for kw in keywords:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))

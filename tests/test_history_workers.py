@@ -10,9 +10,10 @@ from secrets_fixtures import GITHUB, STRIPE
 
 from scanner import git, parallel
 from scanner.errors import GitError
-from scanner.report import Report
+from scanner.report import Report, ScanStats
 from scanner.rule_cache import load_ruleset
 from scanner.scan import ScanRequest, scan
+from scanner.sources.git_blobs import GitBlob
 from scanner.sources.history import HistorySource
 
 LFS = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "a" * 64 + "\nsize 12\n"
@@ -60,10 +61,22 @@ def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypa
 
 
 def test_a_blob_a_worker_cannot_read_fails_the_scan(busy_history, monkeypatch):
-    blob = busy_history.git("rev-parse", "HEAD:ci.yml").strip()
+    """The blob's deflate checksum is broken: git lists it (the header inflates) but cannot stream it, so
+    it is a worker's read that fails, and the scan must fail with it."""
+    import random
+
+    rng = random.Random(1)  # a blob id late in the listing (loose objects are listed by id)
+    commit_file(busy_history, "big.txt", "".join(rng.choice("abcdef \n") for _ in range(20_000)), "big")
+    blob = busy_history.git("rev-parse", "HEAD:big.txt").strip()
+    source = HistorySource(busy_history.path, max_file_size=1_000_000)
+    source.prepare(load_ruleset())
+    order = [item.blob for item in source.items(ScanStats()) if isinstance(item, GitBlob)]
+    assert order.index(blob) >= 2, "read by a worker: the parent reads only the first batch of two itself"
     path = busy_history.path / ".git" / "objects" / blob[:2] / blob[2:]
     path.chmod(0o644)
-    path.write_bytes(b"not a zlib stream")
+    data = bytearray(path.read_bytes())
+    data[-4:] = bytes(b ^ 0xFF for b in data[-4:])
+    path.write_bytes(bytes(data))
     with pytest.raises(GitError, match=blob):
         history_report(busy_history.path, monkeypatch, pooled=True)
 

@@ -84,3 +84,26 @@ def test_writing_the_cache_prunes_entries_unused_for_a_month_and_nothing_else(tm
     assert not left & set(ours)
     assert set(others) | {recent} <= left
     assert any(name.startswith("rules-") and name.endswith(".marshal") for name in left - set(others))
+
+
+def test_a_cache_entry_others_could_write_is_ignored(tmp_path, leakstop):
+    """A rule cache planted in a shared cache folder must not decide what a scan looks for: an entry that
+    another account could have written (group/other-writable here; not ours, in general) is rebuilt."""
+    import os
+
+    from secrets_fixtures import STRIPE
+
+    cache = tmp_path / "cache"
+    target = tmp_path / "app.py"
+    target.write_text(f'stripe_key = "{STRIPE}"\n')
+    env = {"LEAKSTOP_CACHE_DIR": str(cache)}
+    assert leakstop("scan", target, env=env).code == 1
+    [entry] = cache.glob("rules-*.marshal")
+    names, _, version, _ = marshal.loads(entry.read_bytes())
+    entry.write_bytes(marshal.dumps((names, [], version, {})))  # a cache that holds no rules at all
+    os.chmod(entry, 0o666)
+    result = leakstop("scan", target, env=env)
+    assert result.code == 1 and "stripe" in result.stdout.lower(), result.output
+    entry.write_bytes(marshal.dumps((names, [], version, {})))
+    os.chmod(entry, 0o600)  # the same file, private: trusted, and a scan with no rules is an error
+    assert leakstop("scan", target, env=env).code == 2
