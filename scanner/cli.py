@@ -126,7 +126,8 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`)."""
     with error_handler():
         from scanner.cli_config import scan_flags
-        from scanner.scan import ScanRequest, scan as run_scan
+        from scanner.scan import ScanRequest
+        from scanner.scan import scan as run_scan
         from scanner.scan_setup import setup_scan
 
         setup = setup_scan(paths, scan_flags(click.get_current_context(), config_flags))

@@ -28,7 +28,7 @@ def glob_pieces(glob: str) -> Iterator[tuple[bool, str]]:
             i += 1
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def glob_pattern(glob: str) -> str:
     """`**` crosses folders, `*` and `?` do not; a glob without a slash matches a name at any depth,
     and a glob naming a folder matches everything below it (as in .gitignore)."""
@@ -38,19 +38,19 @@ def glob_pattern(glob: str) -> str:
     return f"^{prefix}{body}(?:/.*)?$"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def glob_regex(glob: str) -> re.Pattern[str]:
     return re.compile(glob_pattern(glob), re.DOTALL)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
     """All globs as one pattern, so a path is matched once per rule, not once per glob (the bench
     history's 8.9k distinct paths against the path rules: 1.38 s -> 1.19 s)."""
     return re.compile("|".join(f"(?:{glob_pattern(g)})" for g in globs), re.DOTALL)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def glob_literals(glob: str) -> tuple[str, ...]:
     """The glob's literal runs (`*_test.py` → `_test.py`): a path that lacks one cannot match.
 

@@ -62,7 +62,7 @@ PRECOMPILED_FOR: list[str] = [""]
 """The `regex` version the blobs were made with; blobs from another version are ignored."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compile_pattern(pattern: str) -> Any:
     """Compile once per process; the `regex` package is imported only when a rule runs that the rule
     cache did not compile before (see regex_engine.py)."""

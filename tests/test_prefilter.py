@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from secrets_fixtures import ALL
 
 from scanner.prefilter import AhoCorasickPrefilter, HyperscanPrefilter, InPrefilter
 from scanner.rule_cache import load_ruleset
-from secrets_fixtures import ALL
 
 KEYWORDS = sorted(load_ruleset().by_keyword)
 ENGINES = [InPrefilter(KEYWORDS), AhoCorasickPrefilter(KEYWORDS), HyperscanPrefilter(KEYWORDS)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from secrets_fixtures import ALL, AWS_KEY_ID, AWS_SECRET, DB_PASSWORD, GITHUB, OPENAI, PRIVATE_KEY, SLACK, STRIPE
 
 PLANTED = {

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from secrets_fixtures import STRIPE
 from test_bad_input import GOOD_RULE, write_rule
 

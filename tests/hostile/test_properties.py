@@ -4,19 +4,19 @@ secret; a fingerprint depends on the rule and the secret only."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-
-import regex
 import tempfile
 from pathlib import Path
 
-import pytest
+import regex
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from secrets_fixtures import GITHUB
 
 from scanner.errors import ScannerError
-from secrets_fixtures import GITHUB
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DIFF_PIECES = [b":100644 100644 ", b":000000 100644 ", b"::100644 100644 100644 ", b"0" * 40 + b" ",
@@ -61,7 +61,7 @@ def editor_lines(text: str) -> list[str]:
 @SETTINGS
 @given(st.lists(st.tuples(FILLER, LINE_BREAKS), max_size=8), FILLER, st.text(st.sampled_from(" \t=:'\""), max_size=3))
 def test_a_reported_location_points_at_the_secret(lines_before, before, quote):
-    from scanner.engine import LineIndex, scan_fragment
+    from scanner.engine import scan_fragment
     from scanner.fragment import Fragment
     from scanner.scan import findings_in
 
@@ -114,10 +114,8 @@ def loaded_or_scanner_error(load, name: str, text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        try:
+        with contextlib.suppress(ScannerError):
             load(path)
-        except ScannerError:
-            pass
 
 
 @SETTINGS

@@ -11,7 +11,8 @@ import random
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 MS_PER_KB = 50.0
 SIZE = 100 * 1024

@@ -10,10 +10,9 @@ import sys
 import time
 
 import pytest
-
 from conftest import ROOT
-from test_bad_input import GOOD_RULE, write_rule as write_rule_file
-
+from test_bad_input import GOOD_RULE
+from test_bad_input import write_rule as write_rule_file
 
 
 def write_rule(tmp_path, pattern):

@@ -3,12 +3,10 @@ every channel (stdout, stderr, each file written, the whole cache folder) for ea
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_leakstop
 from secrets_fixtures import AWS_SECRET, GITHUB, OPENAI, PRIVATE_KEY, SLACK
 

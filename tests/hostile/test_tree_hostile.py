@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, Result
 from secrets_fixtures import STRIPE
+
 from hostile.privileges import unprivileged_prefix
 
 KEY_LINE = f"key = '{STRIPE}'\n"

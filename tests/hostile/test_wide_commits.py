@@ -7,9 +7,9 @@ import base64
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from secrets_fixtures import GITHUB
 
 from scanner.decode import encoded_runs
-from secrets_fixtures import GITHUB
 
 
 @pytest.mark.slow
