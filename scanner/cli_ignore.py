@@ -22,7 +22,8 @@ def ignore(fingerprint: str, reason: str, path_glob: str, expires: str | None, i
     with error_handler():
         from scanner.config import find_upwards, project_top
         from scanner.errors import ConfigError
-        from scanner.suppress.ignore_file import FINGERPRINT_RE, IGNORE_FILE, IgnoreEntry, add_entry
+        from scanner.suppress import IGNORE_FILE
+        from scanner.suppress.ignore_file import FINGERPRINT_RE, IgnoreEntry, add_entry
 
         if not FINGERPRINT_RE.match(fingerprint):
             raise ConfigError(f"'{fingerprint}' is not a leakstop fingerprint (ls1:<32 hex>, as printed by scan)")

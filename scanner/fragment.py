@@ -7,21 +7,10 @@ source it is scanning.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # re-exported for type checkers; at run time __getattr__ below imports them
-    from scanner.git_context import GitContext as GitContext
-    from scanner.git_context import Occurrence as Occurrence
-
-
-def __getattr__(name: str) -> Any:
-    """GitContext and Occurrence moved to git_context.py (the staged scan never builds them); importing
-    them from here still works."""
-    if name in ("GitContext", "Occurrence"):
-        from scanner import git_context
-
-        return getattr(git_context, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+if TYPE_CHECKING:
+    from scanner.git_context import GitContext, Occurrence
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from typing import NamedTuple
 from scanner import git
 from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.errors import GitError
-from scanner.fragment import Fragment, GitContext, Occurrence
+from scanner.fragment import Fragment
+from scanner.git_context import GitContext, Occurrence
 from scanner.globs import path_matches
 from scanner.progress import Progress
 from scanner.report import ScanStats, Skipped

@@ -27,7 +27,6 @@ from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.globs import path_matches
 from scanner.lazy_pattern import LazyPattern
-from scanner.suppress import IGNORE_FILE as IGNORE_FILE  # its old home; cli_ignore imports it from here
 
 FINGERPRINT_RE = LazyPattern(r"^ls1:[0-9a-f]{32}$")
 HEADER = ("# leakstop ignore file: one entry per block, sorted by fingerprint.\n"
