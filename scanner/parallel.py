@@ -46,12 +46,10 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
     scanned = 0
     try:
         for batch in batches(iterator, CHUNK):
-            for item in expander.expand(batch):
-                if isinstance(item, Skipped):
-                    yield item, None
-                    continue
-                yield from _scan_with_decoded(ruleset, item, timeout, keep_dropped, max_decode_depth)
-                scanned += len(item.text)
+            for pairs in _scanned_items(expander, batch, ruleset, timeout, keep_dropped, max_decode_depth):
+                yield from pairs
+                item = pairs[0][0]
+                scanned += len(item.text) if isinstance(item, Fragment) else 0
             if workers > 1 and scanned > BULK_BYTES:
                 break
         else:
@@ -175,23 +173,29 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_deco
                    expander=BlobExpander())
 
 
+def _scanned_items(expander: BlobExpander, batch: list[SourceItem], ruleset: RuleSet, timeout: float,
+                   keep_dropped: bool, max_decode_depth: int) -> Iterator[list[tuple[SourceItem, EngineResult | None]]]:
+    """Per item of the batch, its GitBlobs read: a note alone, or a text followed by the fragments decoded
+    out of it, each with its result."""
+    for item in expander.expand(batch):
+        if isinstance(item, Skipped):
+            yield [(item, None)]
+        else:
+            yield list(_scan_with_decoded(ruleset, item, timeout, keep_dropped, max_decode_depth))
+
+
 def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[SourceItem, EngineResult | None]]:
     """The batch's notes, and the fragments of every text that has something to report (a text and
     the fragments decoded out of it travel together). The rest is not sent back: on a history nearly
     every text comes out empty, and sending a stub for each was most of what the parent received."""
     pairs: list[tuple[SourceItem, EngineResult | None]] = []
-    expander: BlobExpander = _worker["expander"]  # type: ignore[assignment]
-    for item in expander.expand(batch):
-        if isinstance(item, Skipped):
-            pairs.append((item, None))
-            continue
-        scanned = list(_scan_with_decoded(
-            _worker["ruleset"], item, _worker["timeout"],  # type: ignore[arg-type]
-            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])))  # type: ignore[call-overload]
-        if any(result.matches or result.timeouts for _, result in scanned):
+    for scanned in _scanned_items(
+            _worker["expander"], batch, _worker["ruleset"], _worker["timeout"],  # type: ignore[arg-type]
+            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])):  # type: ignore[call-overload]
+        if any(result is None or result.matches or result.timeouts for _, result in scanned):
             # Fragments without results as stubs, not their whole text (keeping `decoded`, which tells the
             # parent whether a fragment is the plain text or decoded out of it).
-            pairs.extend((fragment if result.matches or result.timeouts
+            pairs.extend((fragment if result is None or result.matches or result.timeouts
                           else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
                          for fragment, result in scanned)
     return pairs
