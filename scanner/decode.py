@@ -129,7 +129,9 @@ def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
         pos = masked.find(_LONG_RUN, end)
 
 
-_ASCII_LEADS = b"IJKLMNOPQRSTUVWXYZabcdef"
+_LEADS = "IJKLMNOPQRSTUVWXYZabcdef"
+"""The characters a 4-character base64 group of ASCII text (0x20-0x7e) starts with."""
+_ASCII_LEADS = _LEADS.encode("ascii")
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 
 
@@ -179,7 +181,7 @@ def decode_base64(run: str) -> str | None:
     return printable_text(raw)
 
 
-_DELETE_ASCII_LEADS = str.maketrans("", "", "IJKLMNOPQRSTUVWXYZabcdef")
+_DELETE_ASCII_LEADS = str.maketrans("", "", _LEADS)
 _HEX_ONLY = LazyPattern(r"^[0-9A-Fa-f]+$")
 
 

@@ -32,8 +32,8 @@ class Source(abc.ABC):
         """Yield what to scan, in a stable order."""
 
     def prepare(self, ruleset: RuleSet) -> None:  # noqa: B027 - an optional hook, not an abstract one
-        """Called once before `items()`; a source that can reject raw bytes by keyword (history) keeps
-        the rules here, the others need nothing."""
+        """Called once before `items()`; a source that groups paths by the path-restricted rules in force
+        (history) keeps the rules here, the others need nothing."""
 
     def warnings(self) -> list[str]:
         """Things the user should know about the target once `items()` is done (a shallow clone, ...)."""
