@@ -72,6 +72,14 @@ def test_every_example_passes_the_gate(gate, rule):
             assert rule_index(rule) in matched or rule_index(rule) not in gate.gated, example
 
 
+def test_rules_limited_to_paths_stay_out_of_the_database(gate):
+    """They run only on their own files (`.pgpass`, `.env`...): there they are keyword-gated, and no other
+    text pays for their patterns. Their findings on those files are checked by the equivalence test below."""
+    limited = {rule_index(rule) for rule in BUILTIN if rule.paths}
+    assert len(limited) > 10 and not limited & gate.gated
+    assert len(gate.gated) > 300
+
+
 def rule_index(rule: Rule) -> int:
     return next(i for i, r in enumerate(BUILTIN) if r.id == rule.id)
 
