@@ -95,14 +95,26 @@ PROBE_LENGTH = 12000
 PROBE_TIMEOUT = 0.25
 
 
+# Indented lines, as in code and YAML: a repeated line pattern that lets two parts share the indentation
+# (`(?:[ \t]*[^\n]*\n){0,60}`) tries every split of it on every line once the rest fails to match.
+PROBE_LINES = "def handler(request):\n    return render(request, 'page.html')\n    \t# done \n" * 12
+PROBE_CUTS = 6
+
+
 def probe_texts(rule: Rule) -> Iterator[tuple[str, str]]:
     """(description, text): each keyword (so a real scan would run the rule) followed by a long run of one
-    filler and a character no pattern ends on, which forces every alternative to be tried and to fail."""
+    filler and a character no pattern ends on, which forces every alternative to be tried and to fail; and
+    each example, whole and cut short, between indented lines (a multi-line block whose end is missing)."""
     literal = re.match(r"(?:\\b|\^|\((?:\?[a-z]*:)?)*([\w-]*)", rule.pattern).group(1)  # type: ignore[union-attr]
     for prefix in dict.fromkeys((*rule.keywords, literal)):
         for filler in PROBE_FILLERS:
             run = filler * (PROBE_LENGTH // len(filler))
             yield f"{prefix!r} + {len(run)} x {filler!r}", f"{prefix}{run}\x00!"
+    for number, example in enumerate((*rule.examples, *rule.negative_examples), 1):
+        for cut in range(PROBE_CUTS, 0, -1):
+            end = len(example) * cut // PROBE_CUTS
+            yield (f"example {number} cut at {end} of {len(example)} characters, between indented lines",
+                   f"{PROBE_LINES}{example[:end]}\n{PROBE_LINES}")
 
 
 def backtracking_probe(rule: Rule) -> str | None:

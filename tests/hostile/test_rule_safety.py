@@ -26,6 +26,34 @@ def test_rules_check_names_a_catastrophic_pattern(leakstop, tmp_path, pattern):
     assert "rule 'acme-token' backtracks catastrophically" in result.stderr
 
 
+BLOCK_RULE = r"""
+provider: Acme
+rules:
+  - id: acme-block
+    name: Acme key block
+    keywords: [acme-key-file]
+    multiline: true
+    pattern: '(acme-key-file:\r?\n(?:[ \t]{0,8}[^\r\n]{0,400}\r?\n){0,60}?key:[ \t]*([a-f0-9]{16})\r?\nmac:[ \t]*[a-f0-9]{8})'
+    examples: ["acme-key-file:\n  comment: x\nkey: 0123456789abcdef\nmac: 0a1b2c3d"]
+    negative_examples: ["acme-key-file:\n  comment: x\n"]
+    remediation: Revoke it.
+"""
+
+
+def test_rules_check_names_a_block_pattern_that_backtracks_when_its_end_is_missing(leakstop, tmp_path):
+    """A key file cut short (or any text after its header that never completes the block) between indented
+    lines: `[ \t]{0,8}` and `[^\r\n]` share each line's indentation, so every split of every line is tried.
+    Two built-in PuTTY rules had this shape; keyword + filler probes never reached it."""
+    rule = tmp_path / "block.yaml"
+    rule.write_text(BLOCK_RULE)
+    result = leakstop("rules", "check", "--rules-path", rule, timeout=60)
+    assert "Traceback" not in result.output
+    assert "rule 'acme-block' backtracks catastrophically" in result.stderr, result.stderr
+    assert "between indented lines" in result.stderr
+    rule.write_text(BLOCK_RULE.replace(r"(?:[ \t]{0,8}[^\r\n]{0,400}", r"(?:[^\r\n]{0,400}"))
+    assert "backtracks" not in leakstop("rules", "check", "--rules-path", rule, timeout=60).output
+
+
 def test_rules_check_is_quiet_about_a_linear_pattern(leakstop, tmp_path):
     result = leakstop("rules", "check", "--rules-path", write_rule(tmp_path, r"\b(acme_[A-Za-z0-9]{6,40})\b"))
     assert result.code == 0, result.output
