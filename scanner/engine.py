@@ -59,6 +59,7 @@ def scan_fragment(
         if (rule.paths or rule.exclude_paths) and not rule_applies_to(fragment.path, rule.paths, rule.exclude_paths):
             continue
         spans: list[tuple[int, int]] = [(0, len(text))]
+        # multiline rules always search from the text's start: the rule gate relies on it (`\G`, rule_gate.py)
         if len(text) > WINDOWED_TEXT and not rule.multiline and rule.keywords:
             lowered = text.lower() if lowered is None else lowered
             spans = keyword_windows(rule, lowered, len(text), positions)

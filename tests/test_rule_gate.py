@@ -49,6 +49,12 @@ def test_patterns_are_loosened_never_narrowed(pattern, loosened):
     assert hyperscan_pattern(pattern) == loosened
 
 
+def test_where_a_previous_match_ended_is_the_start_for_rules_that_search_from_it():
+    r"""A multiline rule searches the whole text from its start, so its first match can only use `\G` there."""
+    assert hyperscan_pattern(r"(?m)^a:\n|(?<=[^\n])\G\r?\nk:", from_start=True) == (
+        r"(?m)^a:\n|(?<=[\x00-\x09\x0b-\x7f])\A\r?\nk:")
+
+
 @pytest.mark.parametrize("pattern", [
     r"(a)\1", r"(?P<q>')x(?P=q)", r"\p{L}+", r"a++", r"(?>ab)", r"café", r"[^\W]", r"\xe9", r"[[a-z]--[aeiou]]",
     r"(?x) key \b [a-z]{4} # a [comment",
@@ -100,7 +106,7 @@ def test_letters_that_fold_to_ascii_never_rule_a_rule_out(gate, char):
         for example in rule.examples:
             for cut in range(0, len(example), max(1, len(example) // 12)):
                 text = example[:cut] + char + example[cut:]
-                if not regex.search(text) or not any(kw in text.lower() for kw in rule.keywords):
+                if not regex.search(text, timeout=10) or not any(kw in text.lower() for kw in rule.keywords):
                     continue
                 _, matched = gate.scan(text)
                 if rule_index(rule) not in matched and rule_index(rule) in gate.gated:
@@ -118,7 +124,7 @@ def test_gate_reports_every_rule_whose_regex_matches(gate, rule, data):
     for cut in sorted(cuts, reverse=True):
         example = example[:cut] + data.draw(NON_ASCII) + example[cut:]
     text = _large(example, FILLER_ASCII)
-    if not compile_pattern(rule.pattern).search(text):
+    if not compile_pattern(rule.pattern).search(text, timeout=10):  # a hang fails, never stalls the suite
         return
     if not any(kw in text.lower() for kw in rule.keywords):
         return  # not a candidate without the gate either
