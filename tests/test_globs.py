@@ -79,3 +79,5 @@ def check_rule_globs() -> None:
     assert path_matches("a/b/.aws/credentials", ["**/.aws/credentials"])
     assert not path_matches("src/app/settings.py", ["test", "*_test.py", "docs", "*.rst"])
     assert not path_matches("anything", [])
+    assert not path_matches("config/.env\n", [".env"])  # a different file: git paths may end in a newline
+    assert path_matches("deploy/.env.prod", ["**/.env.*"]) and path_matches("a/node_modules/x.js", ["node_modules/"])
