@@ -256,6 +256,17 @@ def blob_sizes(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
     return sizes
 
 
+def stored_bytes(path: Path) -> int:
+    """The size of the repository's objects on disk (packs and loose objects, `git count-objects`), or 0
+    when git cannot tell (not a repository: the scan itself reports that)."""
+    try:
+        code, out = git_outcome(path, "count-objects", "-v")
+    except (OSError, GitError):  # not a folder, git missing: the scan reports it
+        return 0
+    sizes = dict(line.partition(": ")[::2] for line in out.splitlines()) if code == 0 else {}
+    return sum(int(value) for key, value in sizes.items() if key in ("size", "size-pack") and value.isdigit()) * 1024
+
+
 def blob_listing(repo: RepoInfo) -> dict[bytes, int]:
     """Every blob git lists (packs, loose objects, alternates) with its size, in the order git stores
     them: one `cat-file --batch-all-objects --unordered` pass, cheap enough (0.35 s per 100k objects) to

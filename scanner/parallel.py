@@ -32,16 +32,23 @@ _worker: dict[str, object] = {}
 
 
 def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
-                   workers: int | None = None, max_decode_depth: int = 0
+                   workers: int | None = None, max_decode_depth: int = 0, expected_bytes: int = 0
                    ) -> Iterator[tuple[SourceItem, EngineResult | None]]:
     """(item, result) for every item, each fragment followed by the fragments decoded out of it; result is
     None for Skipped notes. A worker sends back only the texts with something to report (see
     `_scan_in_worker`): the others may be missing.
 
     Decoding happens here, next to the engine, so that it runs in the workers too: in the main process
-    before the pool it was a third of a history scan, on one core."""
+    before the pool it was a third of a history scan, on one core.
+
+    When the source expects more than BULK_BYTES before it produces anything (a large history, whose
+    walk takes a while), the pool starts at once: its workers start up while the history is walked,
+    instead of after the first BULK_BYTES were scanned on one core."""
     workers = workers if workers is not None else usable_cores()
     iterator = iter(items)
+    if workers > 1 and expected_bytes > BULK_BYTES:
+        yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers)
+        return
     expander = BlobExpander()
     scanned = 0
     try:
@@ -56,6 +63,11 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
             return
     finally:
         expander.close()
+    yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers)
+
+
+def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
+                  max_decode_depth: int, workers: int) -> Iterator[tuple[SourceItem, EngineResult | None]]:
     import multiprocessing
 
     ruleset.build_gate()

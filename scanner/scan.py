@@ -49,7 +49,8 @@ def scan(request: ScanRequest) -> Report:
     in_plain_text: set[str] = set()
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
-                                       max_decode_depth=request.max_decode_depth):
+                                       max_decode_depth=request.max_decode_depth,
+                                       expected_bytes=request.source.expected_bytes()):
         if isinstance(item, Skipped):
             skipped.append(item)
             if item.error:

@@ -19,9 +19,12 @@ from scanner.sources.history import HistorySource
 LFS = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "a" * 64 + "\nsize 12\n"
 
 
-def history_report(path, monkeypatch, pooled: bool) -> Report:
+def history_report(path, monkeypatch, pooled: bool, from_start: bool = True) -> Report:
     if pooled:
-        # Everything after the first batch of two goes to two worker processes, each reading its own blobs.
+        # Everything goes to two worker processes, each reading its own blobs: from the start, as for a
+        # history the repository's size announces as large, or after a first batch of two in this process.
+        if not from_start:
+            monkeypatch.setattr(HistorySource, "expected_bytes", lambda self: 0)
         monkeypatch.setattr(parallel, "BULK_BYTES", 0)
         monkeypatch.setattr(parallel, "CHUNK", 2)
         monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
@@ -51,13 +54,22 @@ def busy_history(repo: Repo) -> Repo:
     return repo
 
 
-def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch):
+@pytest.mark.parametrize("from_start", [True, False], ids=["pool-from-start", "pool-after-first-batch"])
+def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch, from_start):
     one = summary(history_report(busy_history.path, monkeypatch, pooled=False))
     found, skipped = one
     assert [rule for rule, _ in found] == ["stripe-secret-key", "github-pat-classic"]
     assert [path for _, path, _ in found[0][1]] == ["app.py", "copy.py"]
     assert any(path.startswith("weights.pt") and "LFS" in reason for path, reason in skipped)
-    assert summary(history_report(busy_history.path, monkeypatch, pooled=True)) == one
+    assert summary(history_report(busy_history.path, monkeypatch, pooled=True, from_start=from_start)) == one
+
+
+def test_a_history_announces_its_size_before_the_walk(busy_history, tmp_path):
+    """What the repository stores: enough to start the pool early on a large one; 0 (never an error)
+    where there is no repository, which the scan itself then reports."""
+    assert 1_000 < HistorySource(busy_history.path, max_file_size=1).expected_bytes() < 10_000_000
+    assert HistorySource(tmp_path / "missing", max_file_size=1).expected_bytes() == 0
+    assert HistorySource(tmp_path, max_file_size=1).expected_bytes() == 0
 
 
 def test_a_blob_a_worker_cannot_read_fails_the_scan(busy_history, monkeypatch):

@@ -35,6 +35,11 @@ class Source(abc.ABC):
         """Called once before `items()`; a source that groups paths by the path-restricted rules in force
         (history) keeps the rules here, the others need nothing."""
 
+    def expected_bytes(self) -> int:
+        """How much text `items()` will produce, when the source can tell cheaply before producing any
+        (0 when it cannot): a large history starts its worker processes before it walks the history."""
+        return 0
+
     def warnings(self) -> list[str]:
         """Things the user should know about the target once `items()` is done (a shallow clone, ...)."""
         return []

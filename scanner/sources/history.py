@@ -62,6 +62,11 @@ class HistorySource(Source):
     def warnings(self) -> list[str]:
         return self._warnings
 
+    def expected_bytes(self) -> int:
+        """What the repository stores, compressed: a low estimate of its blobs' text (bench history: 147 MB
+        of packs, 504 MB of blobs)."""
+        return git.stored_bytes(self.path)
+
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
         repo = git.repository(self.path)
         if repo.shallow:
