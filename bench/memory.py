@@ -30,7 +30,8 @@ FILES = 400
 
 def fake_key(i: int) -> str:
     """A Stripe-shaped key assembled at run time (no scannable token in this file)."""
-    body = "".join("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"[(i * 7 + k * 13) % 57] for k in range(32))
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    body = "".join(alphabet[(i * 7 + k * 13) % 57] for k in range(32))
     return "sk_" + "live_" + body
 
 

@@ -33,7 +33,7 @@ rules:
     name: Acme key block
     keywords: [acme-key-file]
     multiline: true
-    pattern: '(acme-key-file:\r?\n(?:[ \t]{0,8}[^\r\n]{0,400}\r?\n){0,60}?key:[ \t]*([a-f0-9]{16})\r?\nmac:[ \t]*[a-f0-9]{8})'
+    pattern: '(acme-key-file:\r?\n(?:[ \t]{0,8}[^\r\n]{0,80}\r?\n){0,60}?key: ([a-f0-9]{16})\nmac: [a-f0-9]{8})'
     examples: ["acme-key-file:\n  comment: x\nkey: 0123456789abcdef\nmac: 0a1b2c3d"]
     negative_examples: ["acme-key-file:\n  comment: x\n"]
     remediation: Revoke it.
@@ -50,7 +50,7 @@ def test_rules_check_names_a_block_pattern_that_backtracks_when_its_end_is_missi
     assert "Traceback" not in result.output
     assert "rule 'acme-block' backtracks catastrophically" in result.stderr, result.stderr
     assert "between indented lines" in result.stderr
-    rule.write_text(BLOCK_RULE.replace(r"(?:[ \t]{0,8}[^\r\n]{0,400}", r"(?:[^\r\n]{0,400}"))
+    rule.write_text(BLOCK_RULE.replace(r"(?:[ \t]{0,8}[^\r\n]{0,80}", r"(?:[^\r\n]{0,80}"))
     assert "backtracks" not in leakstop("rules", "check", "--rules-path", rule, timeout=60).output
 
 
