@@ -110,10 +110,12 @@ def probe_texts(rule: Rule) -> Iterator[tuple[str, str]]:
         for filler in PROBE_FILLERS:
             run = filler * (PROBE_LENGTH // len(filler))
             yield f"{prefix!r} + {len(run)} x {filler!r}", f"{prefix}{run}\x00!"
-    for number, example in enumerate((*rule.examples, *rule.negative_examples), 1):
+    named = [(f"example {n}", e) for n, e in enumerate(rule.examples, 1)]
+    named += [(f"negative example {n}", e) for n, e in enumerate(rule.negative_examples, 1)]
+    for name, example in named:
         for cut in range(PROBE_CUTS, 0, -1):
             end = len(example) * cut // PROBE_CUTS
-            yield (f"example {number} cut at {end} of {len(example)} characters, between indented lines",
+            yield (f"{name} cut at {end} of {len(example)} characters, between indented lines",
                    f"{PROBE_LINES}{example[:end]}\n{PROBE_LINES}")
 
 

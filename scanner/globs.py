@@ -39,6 +39,10 @@ def glob_regex(glob: str) -> re.Pattern[str]:
     return re.compile(glob_pattern(glob), re.DOTALL)
 
 
+KNOWN_PARTS = 65536
+"""Path parts a GlobSet remembers the answer for; past that it starts over (memory stays bounded)."""
+
+
 class GlobSet:
     """Several globs matched as one. A glob that names a file or folder at any depth (`.pgpass`,
     `**/.env.*`, `node_modules/`) matches when one of the path's parts is that name, so those are one
@@ -58,6 +62,8 @@ class GlobSet:
             for part in path.split("/"):
                 known = self.parts.get(part)
                 if known is None:
+                    if len(self.parts) >= KNOWN_PARTS:
+                        self.parts.clear()
                     known = self.parts[part] = self.names.fullmatch(part) is not None
                 if known:
                     return True

@@ -78,7 +78,8 @@ def hyperscan_pattern(pattern: str, from_start: bool = False) -> str | None:
     stand-in for non-ASCII characters; negated classes become the bytes they accept (`_loosened_class`).
     Lookarounds are dropped by Hyperscan's prefilter mode itself. `\G` (where the previous match ended) is
     dropped too, unless the rule always searches a text `from_start` (multiline rules: never run in keyword
-    windows): then a text's first match can only use `\G` at the text's start, so it becomes `\A`. That
+    windows): then a text's first match can only use `\G` at the text's start, so where `\G` opens the
+    pattern or a branch (Hyperscan refuses a start anchor anywhere else) it becomes `\A`. That
     made the Kubernetes rules' continuation branch (`\G` then any `  key: value` line) cheap: it was 45%
     of the database's time on the bench history."""
     if not pattern.isascii() or _VERBOSE.search(pattern):
@@ -93,7 +94,7 @@ def hyperscan_pattern(pattern: str, from_start: bool = False) -> str | None:
                 return None
             if escaped in _UNICODE_CLASSES:
                 out.append(f"[\\{escaped}{STAND_IN}]")
-            elif escaped == "G" and from_start:
+            elif escaped == "G" and from_start and _starts_a_match(pattern, i):
                 out.append("\\A")
             elif escaped not in ("b", "B", "G"):
                 out.append(pattern[i:i + 2])
@@ -128,6 +129,18 @@ def hyperscan_pattern(pattern: str, from_start: bool = False) -> str | None:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+_LOOKBEHIND_AT_END = re.compile(r"\(\?<[=!](?:[^()\\]|\\.)*\)$")
+
+
+def _starts_a_match(pattern: str, i: int) -> bool:
+    """Whether position `i` opens the pattern, a group or a branch (lookbehinds before it consume nothing)."""
+    before = pattern[:i]
+    while (lookbehind := _LOOKBEHIND_AT_END.search(before)) is not None:
+        before = before[:lookbehind.start()]
+    opens = before.endswith(("(", "|", "(?:", "(?|")) and not before.endswith(("\\(", "\\|"))
+    return not before or opens or _LEADING_FLAGS.fullmatch(before) is not None
 
 
 def _loosened_class(pattern: str, start: int) -> tuple[str | None, int]:

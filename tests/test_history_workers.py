@@ -61,7 +61,11 @@ def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypa
     assert [rule for rule, _ in found] == ["stripe-secret-key", "github-pat-classic"]
     assert [path for _, path, _ in found[0][1]] == ["app.py", "copy.py"]
     assert any(path.startswith("weights.pt") and "LFS" in reason for path, reason in skipped)
+    in_parent = []  # texts this process scans: none when the pool starts before the walk
+    scanned_items = parallel._scanned_items
+    monkeypatch.setattr(parallel, "_scanned_items", lambda *args: in_parent.append(1) or scanned_items(*args))
     assert summary(history_report(busy_history.path, monkeypatch, pooled=True, from_start=from_start)) == one
+    assert bool(in_parent) is not from_start
 
 
 def test_a_history_announces_its_size_before_the_walk(busy_history, tmp_path):

@@ -49,10 +49,15 @@ def test_patterns_are_loosened_never_narrowed(pattern, loosened):
     assert hyperscan_pattern(pattern) == loosened
 
 
-def test_where_a_previous_match_ended_is_the_start_for_rules_that_search_from_it():
-    r"""A multiline rule searches the whole text from its start, so its first match can only use `\G` there."""
+def test_where_a_previous_match_ended_is_the_start_for_rules_that_search_from_it(gate):
+    r"""A multiline rule searches the whole text from its start, so its first match can only use `\G` there:
+    where `\G` opens the pattern or a branch it becomes `\A`; elsewhere (which Hyperscan would refuse as a
+    start anchor) it is dropped as for other rules. The built-in rules using it stay in the database."""
     assert hyperscan_pattern(r"(?m)^a:\n|(?<=[^\n])\G\r?\nk:", from_start=True) == (
         r"(?m)^a:\n|(?<=[\x00-\x09\x0b-\x7f])\A\r?\nk:")
+    assert hyperscan_pattern(r"x\n\Gy|a\|\Gb", from_start=True) == r"x\nya\|b".replace("ya", "y|a")
+    using = [rule for rule in BUILTIN if r"\G" in rule.pattern]
+    assert using and all(rule.multiline and rule_index(rule) in gate.gated for rule in using)
 
 
 @pytest.mark.parametrize("pattern", [
