@@ -2,7 +2,7 @@
 
 Only the history and commit-range sources build these; the staged scan (the pre-commit hook) never
 does, and defining the two frozen dataclasses cost every commit ~1.5 ms, so they live here rather than
-in fragment.py, which every scan imports. `from scanner.fragment import GitContext` still works.
+in fragment.py, which every scan imports.
 """
 
 from __future__ import annotations

@@ -51,8 +51,9 @@ class GlobSet:
     took ~0.5 s (the branches were retried at every slash); by parts, ~0.05 s."""
 
     def __init__(self, globs: tuple[str, ...]) -> None:
-        names = [name for name in map(_any_depth_name, globs) if name]
-        others = [g for g in globs if not _any_depth_name(g)]
+        named = [(glob, _any_depth_name(glob)) for glob in globs]
+        names = [name for _, name in named if name]
+        others = [glob for glob, name in named if not name]
         self.names = re.compile("|".join(f"(?:{_body(n)})" for n in names), re.DOTALL) if names else None
         self.others = re.compile("|".join(f"(?:{glob_pattern(g)})" for g in others), re.DOTALL) if others else None
         self.parts: dict[str, bool] = {}

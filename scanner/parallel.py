@@ -204,10 +204,15 @@ def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[SourceItem, EngineRes
     for scanned in _scanned_items(
             _worker["expander"], batch, _worker["ruleset"], _worker["timeout"],  # type: ignore[arg-type]
             bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])):  # type: ignore[call-overload]
-        if any(result is None or result.matches or result.timeouts for _, result in scanned):
+        if any(map(_to_report, (result for _, result in scanned))):
             # Fragments without results as stubs, not their whole text (keeping `decoded`, which tells the
             # parent whether a fragment is the plain text or decoded out of it).
-            pairs.extend((fragment if result is None or result.matches or result.timeouts
+            pairs.extend((fragment if _to_report(result)
                           else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
                          for fragment, result in scanned)
     return pairs
+
+
+def _to_report(result: EngineResult | None) -> bool:
+    """A note (no result), or a text with matches or timeouts."""
+    return result is None or bool(result.matches or result.timeouts)
