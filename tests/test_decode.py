@@ -63,6 +63,25 @@ def test_runs_keep_their_place_in_the_text():
     assert (run.encoding, run.text) == ("base64", "correct horse battery")
 
 
+def test_url_safe_runs_are_found_whole():
+    """Runs are found in the standard alphabet and widened over `-`/`_` where they touch one."""
+    encoded = base64.urlsafe_b64encode(b"password=hunter2-correct-horse?battery>staple~").decode()
+    assert "-" in encoded and len(encoded.split("-")[0]) >= 16
+    text = f"session = {encoded}\n"
+    (run,) = encoded_runs(text)
+    assert text[run.start:run.end] == encoded
+    assert run.text == "password=hunter2-correct-horse?battery>staple~"
+
+
+@pytest.mark.parametrize("name", [
+    "test_decode_base64_url_safe_value_42",  # snake_case with a digit: no 16 characters without `_`
+    "my-very-long-kebab-case-name-v2-release-candidate",
+    "some_function_name_that_is_long",
+])
+def test_names_broken_up_by_underscores_or_dashes_are_not_runs(name):
+    assert encoded_runs(f"x = {name}\n") == []
+
+
 def test_depth_limit_and_labels():
     inner = b64("level two text here")
     outer = b64(f"wrapped: {inner}")

@@ -1,4 +1,4 @@
-"""read_ahead runs a source ahead of the pool in a thread: same items, same order, errors and cleanup
+"""ReadAhead runs a source ahead of the pool in a thread: same items, same order, errors and cleanup
 intact, and never more than its budget of text waiting."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from scanner.fragment import Fragment
-from scanner.parallel import read_ahead
+from scanner.parallel import ReadAhead
 from scanner.report import Skipped
 
 
@@ -26,14 +26,14 @@ def fragments(n, size=10, log=None):
 
 
 def test_items_arrive_in_order_skipped_notes_included():
-    got = list(read_ahead(fragments(50), budget=100))
+    got = list(ReadAhead(fragments(50), budget=100))
     assert [getattr(i, "path", None) for i in got if isinstance(i, Fragment)] == [f"f{i}.txt" for i in range(50)]
     assert isinstance(got[3], Skipped)
 
 
 def test_the_source_never_runs_more_than_the_budget_ahead():
     produced: list = []
-    stream = read_ahead(fragments(1000, size=10, log=produced), budget=100)
+    stream = ReadAhead(fragments(1000, size=10, log=produced), budget=100)
     next(stream)
     for _ in range(100):  # give the producer every chance to run ahead
         if len(produced) > 12:
@@ -48,7 +48,7 @@ def test_a_source_error_reaches_the_consumer():
         yield Fragment(text="ok", path="a")
         raise OSError("git died")
 
-    stream = read_ahead(failing(), budget=100)
+    stream = ReadAhead(failing(), budget=100)
     assert next(stream).path == "a"
     with pytest.raises(OSError, match="git died"):
         next(stream)
@@ -56,7 +56,7 @@ def test_a_source_error_reaches_the_consumer():
 
 def test_stopping_early_runs_the_source_cleanup():
     log: list = []
-    stream = read_ahead(fragments(10_000, log=log), budget=50)
+    stream = ReadAhead(fragments(10_000, log=log), budget=50)
     next(stream)
     stream.close()
     for _ in range(500):
@@ -64,3 +64,28 @@ def test_stopping_early_runs_the_source_cleanup():
             break
         threading.Event().wait(0.002)
     assert log[-1] == "closed", "the git reader's finally (which stops git) must run"
+
+
+def wait_for(condition) -> bool:
+    for _ in range(500):
+        if condition():
+            return True
+        threading.Event().wait(0.002)
+    return False
+
+
+def test_the_source_starts_before_anything_is_asked_for():
+    """A history's walk must run while the workers start up, not after the first batch is requested."""
+    produced: list = []
+    stream = ReadAhead(fragments(1000, size=10, log=produced), budget=100)
+    assert wait_for(lambda: len(produced) >= 5), "nothing was produced before the first next()"
+    stream.close()
+
+
+def test_closing_before_reading_runs_the_source_cleanup():
+    """The pool may fail to start after the source has: git must still be stopped."""
+    log: list = []
+    stream = ReadAhead(fragments(10_000, log=log), budget=50)
+    stream.close()
+    assert wait_for(lambda: "closed" in log), "the git reader's finally (which stops git) must run"
+    assert list(stream) == []
