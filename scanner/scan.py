@@ -61,6 +61,8 @@ def scan(request: ScanRequest) -> Report:
                       for t in result.timeouts)
         if not item.decoded:
             in_plain_text = set()
+        if result.matches:
+            item = request.source.located(item)
         for finding in findings_in(item, result.matches, request.show_secrets):
             if item.decoded and finding.fingerprint in in_plain_text:
                 continue  # the same secret, already reported where it sits undecoded

@@ -56,6 +56,20 @@ def test_same_blob_in_two_commits_is_scanned_once_but_reported_at_both(leakstop,
     assert result.json()["stats"]["blobs"] == 1
 
 
+def test_same_blob_at_a_path_limited_rule_path_and_elsewhere(leakstop, repo):
+    """The .pgpass rule reports the blob only where it is a .pgpass; the Stripe key in it at both paths."""
+    text = "db.example.com:5432:app:admin:Tr0ub4dor-and-3\n" + stripe_line(STRIPE)
+    repo.write(".pgpass", text)
+    repo.write("notes.txt", text)
+    both = repo.commit("add both")
+    moved = commit_file(repo, "backup/.pgpass", text, "copy")
+    by_rule = {f["rule_id"]: f for f in findings(history(leakstop, repo.path))}
+    assert [(o["commit"], o["path"]) for o in by_rule["pgpass-password"]["occurrences"]] == [
+        (both, ".pgpass"), (moved, "backup/.pgpass")]
+    stripe = next(f for rule, f in by_rule.items() if rule.startswith("stripe"))
+    assert sorted(o["path"] for o in stripe["occurrences"]) == [".pgpass", "backup/.pgpass", "notes.txt"]
+
+
 def test_all_branches_by_default_and_branch_narrows(leakstop, repo):
     commit_file(repo, "a.txt", "a\n")
     repo.git("checkout", "-qb", "experiment")

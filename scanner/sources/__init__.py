@@ -40,6 +40,12 @@ class Source(abc.ABC):
         (0 when it cannot): a large history starts its worker processes before it walks the history."""
         return 0
 
+    def located(self, fragment: Fragment) -> Fragment:
+        """The fragment with all that its findings must say about where it is. A source whose items travel
+        to worker processes may hand out fragments that carry less (history: the path, not every commit
+        that wrote the blob) and fill them in here, for the few texts that have findings."""
+        return fragment
+
     def warnings(self) -> list[str]:
         """Things the user should know about the target once `items()` is done (a shallow clone, ...)."""
         return []

@@ -9,7 +9,7 @@ becomes, and whichever process scans it reads it from git (`git.BlobReader`), in
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from scanner import git
@@ -27,20 +27,21 @@ class GitBlob:
     repo: Path
     blob: str
     size: int
-    fragments: tuple[Fragment, ...]
-    """One per group of paths that the same path-restricted rules apply to (almost always one), each with
-    empty text until the blob is read."""
+    paths: tuple[str, ...]
+    """The text becomes one Fragment per path: one per group of the blob's paths that the same
+    path-restricted rules apply to (almost always one). Only paths travel to the worker processes; the
+    source fills in the commits (`Source.located`) for the texts that have findings."""
 
 
 def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
     """The blob's Fragments with its text, after a note when it is an LFS pointer; none when it is binary."""
     items: list[Fragment | Skipped] = []
     if data.startswith(LFS_POINTER):
-        items.append(Skipped(f"{blob.fragments[0].path} (blob {blob.blob[:12]})",
+        items.append(Skipped(f"{blob.paths[0]} (blob {blob.blob[:12]})",
                              "LFS pointer (scanned as text; the stored object is not)"))
     text = decode_bytes(data)
     if text is not None:
-        items.extend(replace(fragment, text=text) for fragment in blob.fragments)
+        items.extend(Fragment(text=text, path=path, blob=blob.blob) for path in blob.paths)
     return items
 
 

@@ -12,6 +12,7 @@ The blobs are read by the processes that scan them (git_blobs.py), not here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,6 +55,9 @@ class HistorySource(Source):
         self._warnings: list[str] = []
         self._signatures: dict[str, tuple[int, ...]] = {}
         self._path_globs: tuple[str, ...] = ()
+        self._introduced: dict[str, list[Introduction]] = {}
+        self._commits: list[GitContext] = []
+        self._at_head: set[tuple[str, str]] = set()
 
     def prepare(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
@@ -95,24 +99,35 @@ class HistorySource(Source):
                 yield Skipped(f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})",
                               f"larger than --max-file-size ({sizes[blob]} bytes)")
         wanted = [blob for blob, size in sizes.items() if size <= self.max_file_size]
-        at_head = git.head_tree(repo)
+        self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
         progress = Progress(len(wanted), "scanning history", self.progress)
         try:
             for done, blob in enumerate(wanted, 1):
                 stats.blobs += 1
                 stats.bytes += sizes[blob]
                 progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
-                fragments = []
-                for group in self.by_path_rules(introduced[blob]):
-                    occurrences = tuple(
-                        Occurrence(place.path, commits[place.commit], (place.path, blob) in at_head, place.order)
-                        for place in group)
-                    first = occurrences[0]
-                    fragments.append(Fragment(text="", path=first.path, git=first.git, blob=blob,
-                                              occurrences=occurrences))
-                yield GitBlob(repo.path, blob, sizes[blob], tuple(fragments))
+                yield GitBlob(repo.path, blob, sizes[blob],
+                              tuple(group[0].path for group in self.by_path_rules(introduced[blob])))
         finally:
             progress.close()
+
+    def located(self, fragment: Fragment) -> Fragment:
+        """The fragment with every commit and path that wrote its blob (oldest first).
+
+        Only texts with findings need them, so the blobs handed out carry paths alone: building the
+        occurrences of every blob up front, then pickling them to the worker processes and back, was ~1.5 s
+        of CPU of the bench history's scan, for 13 findings."""
+        places = self._introduced.get(fragment.blob)
+        if not places:
+            return fragment
+        for group in self.by_path_rules(places):
+            if group[0].path == fragment.path:
+                occurrences = tuple(
+                    Occurrence(place.path, self._commits[place.commit], (place.path, fragment.blob) in self._at_head,
+                               place.order)
+                    for place in group)
+                return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
+        return fragment
 
     def signature(self, path: str) -> tuple[int, ...]:
         """The path-restricted rules in force for a path, computed once per distinct path: a history
