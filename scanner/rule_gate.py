@@ -63,10 +63,11 @@ def gate_bytes(text: str) -> bytes:
         return char_bytes(text)
     # str.replace, not str.translate: a translate table costs ~70 ns a character, which on the bench
     # history's Turkish locale files (full of `ı` and `İ`) was 0.9 s.
+    folded = text
     for char, letter in zip(_CASE_FOLDED, _ASCII_FOLDED):
-        if char in text:
-            text = text.replace(char, letter)
-    return text.encode("ascii", "replace")  # "replace" writes "?", which is STAND_IN
+        if char in folded:
+            folded = folded.replace(char, letter)
+    return char_bytes(text) if folded is text else folded.encode("ascii", "replace")  # "?" is STAND_IN
 
 
 def hyperscan_pattern(pattern: str, from_start: bool = False) -> str | None:
