@@ -111,7 +111,13 @@ class ReadAhead:
 
     Without it the source only ran while the pool's feeder thread was not blocked on its pipe, and the
     stages took turns: on the bench history the workers sat at ~50% of a core each, git at 30%. Starting
-    at once (not on the first request) lets a history's walk run while the workers start up."""
+    at once (not on the first request) lets a history's walk run while the workers start up.
+
+    Items cross between the threads in lists of up to PASS_ITEMS, and each side counts its own
+    characters (produced, consumed) without a lock: handing over 40.8k history blobs one by one through a
+    queue and a condition was ~13 us a blob, ~0.5 s of the parent's CPU."""
+
+    PASS_ITEMS = 64
 
     def __init__(self, items: Iterator[SourceItem], budget: int) -> None:
         import queue
@@ -119,46 +125,70 @@ class ReadAhead:
 
         self._items = items
         self._budget = budget
-        self._ready: queue.Queue[tuple[SourceItem | None, BaseException | None]] = queue.Queue()
+        self._ready: queue.Queue[tuple[list[SourceItem] | None, BaseException | None]] = queue.Queue()
         self._room = threading.Condition()
-        self._pending = 0
+        self._produced = 0  # written by the producer only
+        self._consumed = 0  # written by the consumer only
+        self._waiting = False
         self._stopped = False
+        self._current: Iterator[SourceItem] = iter(())
         self._done = False
         threading.Thread(target=self._produce, name="leakstop-read-ahead", daemon=True).start()
 
     def _produce(self) -> None:
+        chunk: list[SourceItem] = []
         try:
             for item in self._items:
-                size = item_size(item)
-                with self._room:
-                    self._room.wait_for(lambda: self._pending < self._budget or self._stopped)
-                    if self._stopped:
-                        return
-                    self._pending += size
-                self._ready.put((item, None))
+                if self._produced - self._consumed >= self._budget:
+                    if chunk:  # hand over what is held first, or the consumer could never make room
+                        self._ready.put((chunk, None))
+                        chunk = []
+                    self._wait_for_room()
+                if self._stopped:
+                    return
+                self._produced += item_size(item)
+                chunk.append(item)
+                if len(chunk) == self.PASS_ITEMS:
+                    self._ready.put((chunk, None))
+                    chunk = []
+            if chunk:
+                self._ready.put((chunk, None))
             self._ready.put((None, None))
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            if chunk:
+                self._ready.put((chunk, None))
             self._ready.put((None, exc))
         finally:
             close = getattr(self._items, "close", None)
             if close is not None:
                 close()  # a generator's cleanup (stopping git) runs in the thread that drove it
 
+    def _wait_for_room(self) -> None:
+        with self._room:
+            self._waiting = True
+            self._room.wait_for(lambda: self._produced - self._consumed < self._budget or self._stopped)
+            self._waiting = False
+
     def __iter__(self) -> ReadAhead:
         return self
 
     def __next__(self) -> SourceItem:
-        if self._done:
-            raise StopIteration
-        item, error = self._ready.get()
-        if item is None:
-            self._done = True
-            if error is not None:
-                raise error
-            raise StopIteration
-        with self._room:
-            self._pending -= item_size(item)
-            self._room.notify()
+        item = next(self._current, None)
+        while item is None:
+            if self._done:
+                raise StopIteration
+            chunk, error = self._ready.get()
+            if chunk is None:
+                self._done = True
+                if error is not None:
+                    raise error
+                raise StopIteration
+            self._current = iter(chunk)
+            item = next(self._current, None)
+        self._consumed += item_size(item)
+        if self._waiting:
+            with self._room:
+                self._room.notify()
         return item
 
     def close(self) -> None:
