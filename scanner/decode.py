@@ -107,7 +107,8 @@ _LONG_RUN = b"a" * MIN_BASE64
 
 
 def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of base64 runs (`[A-Za-z0-9+/_-]{16,}={0,2}`) in `text` that can be encoded text.
+    """Spans of base64 runs in `text` that can be encoded text: 16+ standard-alphabet characters in a row
+    (`[A-Za-z0-9+/]`), widened over the URL-safe `-`/`_` where they touch them, then up to two `=`.
 
     The alphabet is masked with bytes.translate and runs are found with bytes.find, both in C: a regex
     retried its class at every position inside every shorter identifier, which made it the largest cost of

@@ -39,4 +39,5 @@ class Fragment:
     """The line number the text's first line has inside its cell."""
     occurrences: tuple[Occurrence, ...] = ()
     """Where the text was seen, oldest first, when that is more than `path`/`git` (history scans); each
-    becomes a Location of every finding in the text."""
+    becomes a Location of every finding in the text. A history's fragments get them (and `git`) in the
+    parent process, from `Source.located`, once they have findings."""

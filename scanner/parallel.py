@@ -113,9 +113,11 @@ class ReadAhead:
     stages took turns: on the bench history the workers sat at ~50% of a core each, git at 30%. Starting
     at once (not on the first request) lets a history's walk run while the workers start up.
 
-    Items cross between the threads in lists of up to PASS_ITEMS, and each side counts its own
+    Items cross between the threads in lists of up to PASS_ITEMS (at once while the consumer has taken
+    everything), and each side counts its own
     characters (produced, consumed) without a lock: handing over 40.8k history blobs one by one through a
-    queue and a condition was ~13 us a blob, ~0.5 s of the parent's CPU."""
+    queue and a condition was ~13 us a blob, ~0.5 s of the parent's CPU. (That each side sees the other's
+    latest count, and the `_waiting` flag, relies on the GIL; a free-threaded build would want a lock.)"""
 
     PASS_ITEMS = 64
 
@@ -148,7 +150,9 @@ class ReadAhead:
                     return
                 self._produced += item_size(item)
                 chunk.append(item)
-                if len(chunk) == self.PASS_ITEMS:
+                # a consumer with nothing left to take gets the item at once: the source's next item may
+                # be slow in coming
+                if len(chunk) == self.PASS_ITEMS or self._ready.empty():
                     self._ready.put((chunk, None))
                     chunk = []
             if chunk:
@@ -192,11 +196,14 @@ class ReadAhead:
         return item
 
     def close(self) -> None:
-        """Stop the producer (which then runs the source's cleanup), whether or not anything was read."""
+        """Stop the producer (which then runs the source's cleanup), whether or not anything was read; a
+        consumer waiting in another thread gets the end of the items."""
         self._done = True
+        self._current = iter(())
         with self._room:
             self._stopped = True
             self._room.notify()
+        self._ready.put((None, None))
 
 
 def item_size(item: SourceItem) -> int:

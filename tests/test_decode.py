@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 from decode_fixtures import b64, dockercfg, dockerconfigjson_secret, percent_encoded_url
@@ -12,6 +13,7 @@ from secrets_fixtures import DB_PASSWORD, GITHUB
 
 from scanner.decode import (
     MAX_RUNS_PER_FRAGMENT,
+    _base64_runs,
     decode_base64,
     decode_hex,
     decode_percent,
@@ -73,13 +75,19 @@ def test_url_safe_runs_are_found_whole():
     assert run.text == "password=hunter2-correct-horse?battery>staple~"
 
 
-@pytest.mark.parametrize("name", [
-    "test_decode_base64_url_safe_value_42",  # snake_case with a digit: no 16 characters without `_`
-    "my-very-long-kebab-case-name-v2-release-candidate",
-    "some_function_name_that_is_long",
-])
-def test_names_broken_up_by_underscores_or_dashes_are_not_runs(name):
-    assert encoded_runs(f"x = {name}\n") == []
+def test_a_run_is_widened_backwards_over_dashes_too():
+    padded = "QUJDREVGR0hJSktMTU5PUA=="  # standard alphabet, padded: a run whatever its letters
+    text = f"x = ab-{padded} y"
+    assert [(text[a:b]) for a, b in _base64_runs(text)] == ["ab-" + padded]
+
+
+def test_url_safe_runs_broken_up_every_few_characters_are_left_alone():
+    """The documented narrowing: every 16-character stretch holds a `-` or `_`, as in a snake_case name.
+    (The full-alphabet finder this replaced yielded this run.)"""
+    encoded = base64.urlsafe_b64encode(b"a=1?b=2>c=3~d=4?" * 2).decode()
+    assert all(len(piece) < 16 for piece in re.split("[-_=]", encoded))
+    assert decode_base64(encoded) == "a=1?b=2>c=3~d=4?" * 2, "decodable text, had it been found"
+    assert list(_base64_runs(f"value = {encoded}\n")) == []
 
 
 def test_depth_limit_and_labels():

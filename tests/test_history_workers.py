@@ -51,6 +51,10 @@ def busy_history(repo: Repo) -> Repo:
     commit_file(repo, "ci.yml", f"token: {GITHUB}\n", "github token")
     commit_file(repo, "app.py", "clean = True\n", "remove the key")
     commit_file(repo, "copy.py", "# again\n" + stripe_line(STRIPE), "copy of the key")
+    pgpass = "db.example.com:5432:app:admin:Tr0ub4dor-and-3\n"  # one blob, scanned once per path-rule group
+    repo.write(".pgpass", pgpass)
+    repo.write("notes.txt", pgpass)
+    repo.commit("the same text where the .pgpass rule applies and where it does not")
     return repo
 
 
@@ -58,8 +62,9 @@ def busy_history(repo: Repo) -> Repo:
 def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch, from_start):
     one = summary(history_report(busy_history.path, monkeypatch, pooled=False))
     found, skipped = one
-    assert [rule for rule, _ in found] == ["stripe-secret-key", "github-pat-classic"]
-    assert [path for _, path, _ in found[0][1]] == ["app.py", "copy.py"]
+    places = {rule: [path for _, path, _ in where] for rule, where in found}
+    assert places == {"pgpass-password": [".pgpass"], "stripe-secret-key": ["app.py", "copy.py"],
+                      "github-pat-classic": ["ci.yml"]}
     assert any(path.startswith("weights.pt") and "LFS" in reason for path, reason in skipped)
     in_parent = []  # texts this process scans: none when the pool starts before the walk
     scanned_items = parallel._scanned_items

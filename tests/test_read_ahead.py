@@ -89,3 +89,20 @@ def test_closing_before_reading_runs_the_source_cleanup():
     stream.close()
     assert wait_for(lambda: "closed" in log), "the git reader's finally (which stops git) must run"
     assert list(stream) == []
+
+
+def test_closing_ends_a_consumer_waiting_in_another_thread():
+    def slow():
+        yield Fragment(text="a", path="a")
+        threading.Event().wait(5)  # a source that takes long for its next item
+        yield Fragment(text="b", path="b")
+
+    stream = ReadAhead(slow(), budget=100)
+    assert next(stream).path == "a"
+    got: list = []
+    consumer = threading.Thread(target=lambda: got.extend(stream))
+    consumer.start()
+    threading.Event().wait(0.05)
+    stream.close()
+    consumer.join(timeout=5)
+    assert not consumer.is_alive() and got == []

@@ -2,8 +2,8 @@
 
 A history scan's content is hundreds of megabytes. When the parent process read every blob, decoded it
 and forwarded the text to the worker processes, that was a third of the scan's CPU (bench history: 5.5 s
-of 20, on one core, while the workers waited). Now the source names each blob and the Fragments it
-becomes, and whichever process scans it reads it from git (`git.BlobReader`), in batches.
+of 20, on one core, while the workers waited). Now the source names each blob and the paths it is
+scanned as, and whichever process scans it reads it from git (`git.BlobReader`), in batches.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from scanner.text_decode import decode_bytes
 
 @dataclass(frozen=True)
 class GitBlob:
-    """One blob, not yet read, and the Fragments its text becomes."""
+    """One blob, not yet read, and the paths its text is scanned as."""
 
     repo: Path
     blob: str
