@@ -147,7 +147,7 @@ class HistorySource(Source):
         """Occurrences grouped so that each group has the same path-restricted rules in force: the text is
         scanned once per group (almost always one), since a rule limited to `.npmrc` must not report the
         same blob committed as `notes.txt`."""
-        if self.ruleset is None:
+        if self.ruleset is None or len(places) == 1:  # most blobs were written once: nothing to group
             return [places]
         groups: dict[tuple[int, ...], list[Introduction]] = {}
         for place in places:
