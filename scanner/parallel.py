@@ -33,7 +33,7 @@ _worker: dict[str, object] = {}
 
 def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
                    workers: int | None = None, max_decode_depth: int = 0, expected_bytes: int = 0
-                   ) -> Iterator[tuple[SourceItem, EngineResult | None]]:
+                   ) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     """(item, result) for every item, each fragment followed by the fragments decoded out of it; result is
     None for Skipped notes. A worker sends back only the texts with something to report (see
     `_scan_in_worker`): the others may be missing.
@@ -67,7 +67,7 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
 
 
 def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
-                  max_decode_depth: int, workers: int) -> Iterator[tuple[SourceItem, EngineResult | None]]:
+                  max_decode_depth: int, workers: int) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     import multiprocessing
 
     # imap feeds the pool from a thread that blocks on a full pipe; ReadAhead keeps the source (reading
@@ -243,7 +243,8 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_deco
 
 
 def _scanned_items(expander: BlobExpander, batch: list[SourceItem], ruleset: RuleSet, timeout: float,
-                   keep_dropped: bool, max_decode_depth: int) -> Iterator[list[tuple[SourceItem, EngineResult | None]]]:
+                   keep_dropped: bool, max_decode_depth: int
+                   ) -> Iterator[list[tuple[Fragment | Skipped, EngineResult | None]]]:
     """Per item of the batch, its GitBlobs read: a note alone, or a text followed by the fragments decoded
     out of it, each with its result."""
     for item in expander.expand(batch):
@@ -253,11 +254,11 @@ def _scanned_items(expander: BlobExpander, batch: list[SourceItem], ruleset: Rul
             yield list(_scan_with_decoded(ruleset, item, timeout, keep_dropped, max_decode_depth))
 
 
-def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[SourceItem, EngineResult | None]]:
+def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[Fragment | Skipped, EngineResult | None]]:
     """The batch's notes, and the fragments of every text that has something to report (a text and
     the fragments decoded out of it travel together). The rest is not sent back: on a history nearly
     every text comes out empty, and sending a stub for each was most of what the parent received."""
-    pairs: list[tuple[SourceItem, EngineResult | None]] = []
+    pairs: list[tuple[Fragment | Skipped, EngineResult | None]] = []
     for scanned in _scanned_items(
             _worker["expander"], batch, _worker["ruleset"], _worker["timeout"],  # type: ignore[arg-type]
             bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])):  # type: ignore[call-overload]

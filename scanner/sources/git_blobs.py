@@ -53,14 +53,11 @@ class BlobExpander:
     def __init__(self) -> None:
         self.readers: dict[Path, git.BlobReader] = {}
 
-    def expand(self, batch: Sequence[SourceItem]) -> Iterator[SourceItem]:
+    def expand(self, batch: Sequence[SourceItem]) -> Iterator[Fragment | Skipped]:
         wanted: dict[Path, list[str]] = {}
         for item in batch:
             if isinstance(item, GitBlob):
                 wanted.setdefault(item.repo, []).append(item.blob)
-        if not wanted:
-            yield from batch
-            return
         streams = {repo: self._reader(repo).read(ids) for repo, ids in wanted.items()}
         try:
             for item in batch:
