@@ -129,13 +129,14 @@ def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
     while pos != -1:
         end = masked.find(b" ", pos)
         end = size if end == -1 else end
-        run = raw[pos:end]
         if (end < size and raw[end] in _URL_SAFE) or (pos and raw[pos - 1] in _URL_SAFE):
             widened = raw.translate(_FULL_MASK) if widened is None else widened
             pos = widened.rfind(b" ", 0, pos) + 1
             end = widened.find(b" ", end)
             end = size if end == -1 else end
             run = raw[pos:end].translate(None, _URL_SAFE)
+        else:
+            run = raw[pos:end]
         padded = end
         while padded < size and padded - end < 2 and raw[padded] == 0x3D:  # "="
             padded += 1

@@ -114,10 +114,10 @@ class ReadAhead:
     at once (not on the first request) lets a history's walk run while the workers start up.
 
     Items cross between the threads in lists of up to PASS_ITEMS (at once while the consumer has taken
-    everything), and each side counts its own
-    characters (produced, consumed) without a lock: handing over 40.8k history blobs one by one through a
-    queue and a condition was ~13 us a blob, ~0.5 s of the parent's CPU. (That each side sees the other's
-    latest count, and the `_waiting` flag, relies on the GIL; a free-threaded build would want a lock.)"""
+    everything), and each side counts its own characters (produced, consumed) without a lock: handing over
+    40.8k history blobs one by one through a queue and a condition was ~13 us a blob, ~0.5 s of the
+    parent's CPU. (That each side sees the other's latest count, and the `_waiting` flag, relies on the
+    GIL; a free-threaded build would want a lock.)"""
 
     PASS_ITEMS = 64
 
