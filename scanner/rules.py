@@ -42,6 +42,10 @@ class Rule:
     paths: tuple[str, ...] = ()
     exclude_paths: tuple[str, ...] = ()
     """Globs the rule never runs on: generic rules skip test fixtures, whose credentials are fake."""
+    names: tuple[str, ...] = ()
+    """A context rule's provider names; a generic key named after one is claimed (see claims.py)."""
+    token: str = ""
+    """A context rule's token shape, which tells a near miss of it (see claims.py)."""
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     example_path: str = ""
@@ -205,6 +209,8 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         stopwords=tuple(s.lower() for s in allow.get("stopwords", ())),
         paths=tuple(raw.get("paths", ())),
         exclude_paths=tuple(raw.get("exclude_paths", ())),
+        names=tuple(context["names"]) if context else (),
+        token=context["token"] if context else "",
         examples=tuple(raw["examples"]),
         negative_examples=tuple(raw.get("negative_examples", ())),
         example_path=raw.get("example_path", ""),

@@ -85,3 +85,47 @@ def test_a_rule_has_a_pattern_or_a_context_not_both(tmp_path):
                     encoding="utf-8")
     with pytest.raises(RuleError):
         parse_rule_file(path)
+
+
+CLAIMING = RULE_FILE + """\
+  - id: quillbase-deploy-token
+    name: Quillbase deploy token
+    pattern: '\\\\b(qbd_[A-Za-z0-9]{30})\\\\b'
+    keywords: [qbd_]
+    examples: ['qbd_Q7rT2mX9pL4vK8nB1zW6yH3jD5fG0a']
+    negative_examples: ['qbd_short', 'qbd_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
+    remediation: Revoke it.
+"""
+
+
+@pytest.fixture
+def with_generic(tmp_path):
+    from scanner.rule_cache import load_ruleset
+
+    path = tmp_path / "quillbase.yaml"
+    path.write_text(CLAIMING, encoding="utf-8")
+    builtin = load_ruleset()
+    generic = tuple(r for r in builtin.rules if r.id == "generic-api-key-assignment")
+    return RuleSet((*parse_rule_file(path), *generic))
+
+
+def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
+    result = scan_fragment(ruleset, Fragment(text=text, path="app/settings.py"), keep_dropped=True)
+    return [(m.rule.id, m.dropped_by) for m in result.matches]
+
+
+@pytest.mark.parametrize("text", [
+    "QUILLBASE_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a", # the provider's hex alphabet, 28 characters not 32
+    "QUILLBASE_TOKEN=qbd_Q7rT2mX9pL4vK8nB1zW6",  # the provider's prefix, cut short
+])
+def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_generic, text):
+    assert reported(with_generic, text) == [("generic-api-key-assignment", "claimed:Quillbase")]
+
+
+@pytest.mark.parametrize("text", [
+    "QUILLBASE_API_KEY=Zq8mW2vk9Lp4Xt7Rb3Nc",  # another alphabet: a credential the rules may not know
+    "ORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # no provider named
+    "QUILLBASE_SIGNING_SECRET=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # the provider's own shape, unmatched key
+])
+def test_other_values_stay_with_the_generic_rule(with_generic, text):
+    assert ("generic-api-key-assignment", "") in reported(with_generic, text)
