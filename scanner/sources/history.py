@@ -94,11 +94,13 @@ class HistorySource(Source):
     def scan_blobs(self, repo: git.RepoInfo, introduced: dict[str, list[Introduction]],
                    commits: list[GitContext], sizes: dict[str, int], stats: ScanStats) -> Iterator[SourceItem]:
         for blob, places in introduced.items():
-            if sizes[blob] > self.max_file_size:
-                oldest = places[0]
-                yield Skipped(f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})",
-                              f"larger than --max-file-size ({sizes[blob]} bytes)")
-        wanted = [blob for blob, size in sizes.items() if size <= self.max_file_size]
+            oldest = places[0]
+            where = f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})"
+            if sizes[blob] == git.MISSING:
+                yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
+            elif sizes[blob] > self.max_file_size:
+                yield Skipped(where, f"larger than --max-file-size ({sizes[blob]} bytes)")
+        wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
         self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
         progress = Progress(len(wanted), "scanning history", self.progress)
         try:

@@ -6,6 +6,9 @@ import random
 import string
 import time
 
+import pytest
+from secrets_fixtures import STRIPE
+
 from scanner.engine import Match
 from scanner.ranking import outranked
 
@@ -82,3 +85,47 @@ def test_outranked_sweep_agrees_with_comparing_every_pair():
             matches.append(Match(rule=rng.choice(rules), start=start, end=start + rng.randrange(1, 12),  # type: ignore[arg-type]
                                  secret="x", entropy=0.0, dropped_by=rng.choice(["", "", "entropy"])))
         assert outranked(matches) == _brute_force(matches)
+
+
+def one_line_error(result, *needles: str) -> None:
+    assert result.code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("leakstop: error:"), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+@pytest.fixture
+def keyed(repo):
+    repo.write("README.md", "hello\n")
+    repo.commit("first")
+    repo.write("pay.py", f"stripe_key = '{STRIPE}'\n")
+    repo.commit("pay")
+    return repo
+
+
+@pytest.mark.parametrize("spec", ["--output={out}...", "--output={out}..HEAD", "HEAD~1..--output={out}"])
+def test_a_range_is_never_read_as_a_git_option(leakstop, keyed, tmp_path, spec):
+    out = tmp_path / "written-by-git"
+    result = leakstop("scan", "--range", spec.format(out=out), keyed.path)
+    one_line_error(result, "--output=")
+    assert not list(tmp_path.glob("written-by-git*"))
+
+
+@pytest.mark.parametrize("spec", ["...", ".."])
+def test_a_range_without_commits_is_an_error_not_a_clean_scan(leakstop, keyed, spec):
+    one_line_error(leakstop("scan", "--range", spec, keyed.path), "range")
+
+
+def test_pre_push_input_is_never_read_as_a_git_option(leakstop, keyed, tmp_path):
+    out = tmp_path / "written-by-git"
+    line = f"refs/heads/main --output={out} refs/heads/main {'0' * 40}\n"
+    result = leakstop("scan", "--pre-push", keyed.path, input=line.encode())
+    one_line_error(result, "--output=")
+    assert not out.exists()
+
+
+def test_a_range_of_real_commits_still_scans(leakstop, keyed):
+    result = leakstop("scan", "--range", "HEAD~1..HEAD", keyed.path, "--format", "json")
+    assert result.code == 1 and [f["rule_id"] for f in result.json()["findings"]] == ["stripe-secret-key"]
