@@ -312,6 +312,20 @@ def head_tree(repo: RepoInfo) -> set[tuple[str, str]]:
     return entries
 
 
+def replaced_blobs(repo: RepoInfo) -> dict[str, str]:
+    """Each blob `git replace` swaps for another: original id → replacement id. Scans read objects as
+    stored; the replacement is what `git show` and checkouts would present at the original's places."""
+    out = run_git(repo.path, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname) %(objecttype)",
+                  "refs/replace/")
+    swaps = {}
+    for line in out.decode("ascii", "replace").splitlines():
+        original, _, rest = line.partition(" ")
+        replacement, _, kind = rest.partition(" ")
+        if kind == "blob":
+            swaps[original] = replacement
+    return swaps
+
+
 def blob_sizes(repo: RepoInfo, blob_ids: Iterable[str]) -> dict[str, int]:
     """Sizes of the given blobs without reading them (so an over-size blob is never loaded).
 

@@ -85,6 +85,7 @@ class HistorySource(Source):
         with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
             listing = side.submit(git.blob_listing, repo)
             introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
+            with_replacements(introduced, git.replaced_blobs(repo))
             stats.commits = len(commits)
             sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
         if submodules:
@@ -155,6 +156,16 @@ class HistorySource(Source):
         for place in places:
             groups.setdefault(self.signature(place.path), []).append(place)
         return list(groups.values())
+
+
+def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str, str]) -> None:
+    """A blob that `git replace` shows in place of a blob of this history is scanned at that blob's places
+    too (the history itself is read as stored, so the original is scanned as well)."""
+    for original, replacement in swaps.items():
+        places = introduced.get(original)
+        if places:
+            merged = sorted({*introduced.get(replacement, []), *places})
+            introduced[replacement] = merged
 
 
 def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()

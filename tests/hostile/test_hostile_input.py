@@ -129,3 +129,26 @@ def test_pre_push_input_is_never_read_as_a_git_option(leakstop, keyed, tmp_path)
 def test_a_range_of_real_commits_still_scans(leakstop, keyed):
     result = leakstop("scan", "--range", "HEAD~1..HEAD", keyed.path, "--format", "json")
     assert result.code == 1 and [f["rule_id"] for f in result.json()["findings"]] == ["stripe-secret-key"]
+
+
+def test_git_replace_does_not_hide_a_committed_key_from_history(leakstop, repo):
+    repo.write("pay.py", f"stripe_key = '{STRIPE}'\n")
+    repo.commit("key")
+    keyed = repo.git("rev-parse", "HEAD:pay.py").strip()
+    clean = repo.git("hash-object", "-w", "--stdin", input=b"stripe_key = vault()\n").strip()
+    repo.git("replace", keyed, clean)
+    result = leakstop("scan", "--history", repo.path, "--format", "json")
+    assert result.code == 1, result.output
+    assert [f["rule_id"] for f in result.json()["findings"]] == ["stripe-secret-key"]
+
+
+def test_a_replacement_blob_holding_a_key_is_scanned_where_it_is_shown(leakstop, repo):
+    repo.write("pay.py", "stripe_key = vault()\n")
+    repo.commit("clean")
+    clean = repo.git("rev-parse", "HEAD:pay.py").strip()
+    keyed = repo.git("hash-object", "-w", "--stdin", input=f"stripe_key = '{STRIPE}'\n".encode()).strip()
+    repo.git("replace", clean, keyed)
+    result = leakstop("scan", "--history", repo.path, "--format", "json")
+    assert result.code == 1, result.output
+    [finding] = result.json()["findings"]
+    assert finding["path"] == "pay.py"
