@@ -152,3 +152,15 @@ def test_a_replacement_blob_holding_a_key_is_scanned_where_it_is_shown(leakstop,
     assert result.code == 1, result.output
     [finding] = result.json()["findings"]
     assert finding["path"] == "pay.py"
+
+
+def test_history_reports_a_password_first_committed_under_tests_and_later_under_app(leakstop, repo):
+    line = 'db_password = "Qv7!mK2pZx9w"\n'
+    repo.write("tests/settings.py", line)
+    repo.commit("fixture")
+    repo.write("app/settings.py", line)
+    repo.commit("copied into the app")
+    result = leakstop("scan", "--history", repo.path, "--format", "json")
+    assert result.code == 1, result.output
+    [finding] = [f for f in result.json()["findings"] if f["rule_id"] == "generic-password-assignment"]
+    assert [o["path"] for o in finding["occurrences"]] == ["app/settings.py"]
