@@ -7,6 +7,7 @@ import string
 import time
 
 import pytest
+from conftest import git
 from secrets_fixtures import STRIPE
 
 from scanner.engine import Match
@@ -164,3 +165,33 @@ def test_history_reports_a_password_first_committed_under_tests_and_later_under_
     assert result.code == 1, result.output
     [finding] = [f for f in result.json()["findings"] if f["rule_id"] == "generic-password-assignment"]
     assert [o["path"] for o in finding["occurrences"]] == ["app/settings.py"]
+
+
+@pytest.mark.parametrize("use_git", [True, False])
+def test_a_symlinked_scan_target_is_resolved_but_links_inside_it_are_not(leakstop, tmp_path, use_git):
+    real = tmp_path / "real-repo"
+    real.mkdir()
+    if use_git:
+        git(real, "init", "-q")
+    (real / "pay.py").write_text(f"stripe_key = '{STRIPE}'\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "other.py").write_text(f"stripe_key = '{STRIPE}'\n")
+    (real / "elsewhere").symlink_to(outside)
+    (tmp_path / "repo").symlink_to(real)
+    result = leakstop("scan", tmp_path / "repo", *([] if use_git else ["--no-git"]), "--format", "json")
+    assert result.code == 1, result.output
+    assert [f["path"] for f in result.json()["findings"]] == ["pay.py"]
+
+
+def test_a_symlinked_file_named_on_the_command_line_is_read(leakstop, tmp_path):
+    (tmp_path / "real.env").write_text(f"STRIPE={STRIPE}\n")
+    (tmp_path / "link.env").symlink_to(tmp_path / "real.env")
+    result = leakstop("scan", tmp_path / "link.env", "--format", "json")
+    assert result.code == 1, result.output
+    assert [f["path"] for f in result.json()["findings"]] == ["link.env"]
+
+
+def test_a_dangling_symlink_target_is_an_error(leakstop, tmp_path):
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    one_line_error(leakstop("scan", tmp_path / "gone"), "symlink to nothing")
