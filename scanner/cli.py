@@ -19,28 +19,19 @@ from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_h
 from scanner.report import Report
 from scanner.reporters import FORMATS, RenderOptions, reporter_for
 
-SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
-
 
 class ByteSize(click.ParamType):
-    """`5MB`, `512k`, `1048576`: the sizes people type."""
+    """`5MB`, `512k`, `1048576`: the sizes people type (checked as a config's sizes are)."""
 
     name = "size"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower()
-        text = text[:-1] if text.endswith("b") else text
-        unit = SIZE_UNITS.get(text[-1:], 1)
-        number = text[:-1] if unit != 1 else text
+        from scanner.value_checks import BadValue, byte_size
+
         try:
-            size = int(float(number) * unit)
-        except ValueError:
-            self.fail(f"{value!r} is not a size (try 5MB, 512k or a number of bytes)", param, ctx)
-        if size <= 0:
-            self.fail("must be positive", param, ctx)
-        return size
+            return byte_size(value)
+        except BadValue as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class LazyGroup(click.Group):

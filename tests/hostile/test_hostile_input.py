@@ -195,3 +195,26 @@ def test_a_symlinked_file_named_on_the_command_line_is_read(leakstop, tmp_path):
 def test_a_dangling_symlink_target_is_an_error(leakstop, tmp_path):
     (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
     one_line_error(leakstop("scan", tmp_path / "gone"), "symlink to nothing")
+
+
+@pytest.mark.parametrize(("setting", "needle"), [
+    ("max_file_size: 0", "must be positive"), ("max_file_size: -5", "must be positive"),
+    ("max_file_size: 1e400", "not a size"), ('max_file_size: "infMB"', "not a size"),
+    ('max_file_size: "nan"', "not a size"), ("max_file_size: 2TB", "at most 1TB"),
+    ('rules: ["\\0"]', "not a path"), ("rules: ['/']", "root of the file system"),
+])
+def test_a_config_value_the_cli_would_refuse_is_a_one_line_error(leakstop, tmp_path, setting, needle):
+    (tmp_path / "app.py").write_text(f"stripe_key = '{STRIPE}'\n")
+    (tmp_path / ".leakstop.yaml").write_text(setting + "\n")
+    one_line_error(leakstop("scan", "--no-git", tmp_path), ".leakstop.yaml:1", needle)
+
+
+@pytest.mark.parametrize("size", ["inf", "-inf", "nan", "1e400", "0", "-5", "2TB"])
+def test_a_max_file_size_flag_that_is_no_size_is_a_usage_error(leakstop, tmp_path, size):
+    result = leakstop("scan", "--no-git", tmp_path, "--max-file-size", size)
+    assert result.code == 2 and "Traceback" not in result.output, result.output
+    assert "Invalid value for '--max-file-size'" in result.stderr
+
+
+def test_the_file_system_root_is_no_rules_path(leakstop, tmp_path):
+    one_line_error(leakstop("scan", "--no-git", tmp_path, "--rules-path", "/"), "root of the file system")
