@@ -112,14 +112,22 @@ def git_outcome(cwd: Path, *args: str) -> tuple[int, str]:
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
 
-def tracked_and_untracked_files(root: Path, below: Path) -> list[str]:
-    """Files git would commit under `below`: tracked plus untracked-but-not-ignored, relative to `root`.
-
-    `.gitignore` is honoured this way without reimplementing its rules.
-    """
+def listed_files(root: Path, below: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Files git would commit under `below`: tracked plus untracked-but-not-ignored, relative to `root`
+    (`.gitignore` is honoured this way without reimplementing its rules); and the untracked folders git
+    could not open, with why: git warns about them and goes on (exit 0), which would leave them
+    unscanned without a word."""
     rel = os.path.relpath(below, root)
-    out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", rel)
-    return sorted({os.fsdecode(p) for p in out.split(b"\0") if p})
+    args = ("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", rel)
+    proc = subprocess.run(git_command(*args), cwd=root, env=git_env(), capture_output=True)
+    if proc.returncode != 0:
+        raise GitError(f"{git_failure(args, proc.stderr, proc.returncode)} (in {root})")
+    unopened = []
+    for line in proc.stderr.splitlines():
+        folder, _, why = line.removeprefix(b"warning: could not open directory '").rpartition(b"': ")
+        if folder and line.startswith(b"warning: could not open directory '"):
+            unopened.append((os.fsdecode(folder).rstrip("/"), why.decode("utf-8", "replace")))
+    return sorted({os.fsdecode(p) for p in proc.stdout.split(b"\0") if p}), unopened
 
 
 # --- repositories, staged changes and history (the git modes of `scan`) ---------------------------------

@@ -62,9 +62,11 @@ class FilesSource(Source):
         root = git.work_tree_root(target) if self.use_git else None
         if root is not None:
             base = target.resolve()
-            names = git.tracked_and_untracked_files(root, base)
+            names, unopened = git.listed_files(root, base)
             rel_base = os.path.relpath(base, root)
-            return [(shown_relative(name, rel_base), root / name) for name in names]
+            return [*(Skipped(shown_relative(folder, rel_base), f"cannot list folder: {why}", error=True)
+                      for folder, why in unopened),
+                    *((shown_relative(name, rel_base), root / name) for name in names)]
         return walk(target)
 
     def read(self, shown: str, real: Path, stats: ScanStats) -> Iterator[SourceItem]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import random
 import string
+import subprocess
+import sys
 import time
 
 import pytest
-from conftest import git
+from conftest import ROOT, git
 from secrets_fixtures import STRIPE
 
+from hostile.privileges import unprivileged_prefix
 from scanner.engine import Match
 from scanner.ranking import outranked
 
@@ -218,3 +222,67 @@ def test_a_max_file_size_flag_that_is_no_size_is_a_usage_error(leakstop, tmp_pat
 
 def test_the_file_system_root_is_no_rules_path(leakstop, tmp_path):
     one_line_error(leakstop("scan", "--no-git", tmp_path, "--rules-path", "/"), "root of the file system")
+
+
+def test_an_unreadable_untracked_folder_fails_a_git_listed_tree_scan(repo):
+    repo.write("ok.py", "x = 1\n")
+    repo.commit("first")
+    locked = repo.path / "private"
+    locked.mkdir()
+    (locked / "key.py").write_text(f"stripe_key = '{STRIPE}'\n")
+    locked.chmod(0)
+    try:
+        proc = subprocess.run([*unprivileged_prefix(), sys.executable, "-m", "scanner", "scan", str(repo.path)],
+                              cwd=ROOT, capture_output=True, env={**os.environ})
+    finally:
+        locked.chmod(0o755)
+    out = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode == 2, out
+    assert "private: cannot list folder" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize("mode", ["tree", "staged", "history"])
+def test_text_whose_first_line_is_one_nul_byte_is_scanned(leakstop, repo, mode):
+    repo.write("README.md", "hi\n")
+    repo.commit("first")
+    repo.write("pay.py", b"\0\n" + f"stripe_key = '{STRIPE}'\n".encode())
+    repo.git("add", "pay.py")
+    if mode == "history":
+        repo.commit("pay")
+    args = {"tree": [], "staged": ["--staged"], "history": ["--history"]}[mode]
+    result = leakstop("scan", *args, repo.path, "--format", "json")
+    assert result.code == 1, result.output
+    assert [f["path"] for f in result.json()["findings"]] == ["pay.py"]
+
+
+def test_real_binaries_are_still_skipped(leakstop, tmp_path):
+    png_like = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0" + f"k='{STRIPE}'".encode()
+    (tmp_path / "image.png").write_bytes(png_like)
+    result = leakstop("scan", "--no-git", tmp_path, "--format", "json", "--verbose")
+    assert result.code == 0 and result.json()["skipped"][0]["reason"] == "binary", result.output
+
+
+def test_pre_push_outside_a_hook_says_it_has_nothing_to_scan(leakstop, keyed, monkeypatch):
+    monkeypatch.delenv("GIT_EXEC_PATH", raising=False)
+    env = {"PRE_COMMIT_FROM_REF": "", "PRE_COMMIT_TO_REF": ""}
+    one_line_error(leakstop("scan", "--pre-push", keyed.path, input=b"", env=env), "--pre-push", "nothing to scan")
+
+
+def test_a_real_pre_push_hook_with_everything_up_to_date_passes(leakstop, keyed, tmp_path):
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    keyed.git("remote", "add", "origin", str(remote))
+    keyed.git("config", "core.hooksPath", str(tmp_path / "hooks"))
+    hook = tmp_path / "hooks" / "pre-push"
+    hook.parent.mkdir()
+    hook.write_text(f"#!/bin/sh\ncd {ROOT} && exec {sys.executable} -m scanner scan --pre-push {keyed.path}\n")
+    hook.chmod(0o755)
+    with pytest.raises(subprocess.CalledProcessError):  # the first push sends the key: the hook blocks it
+        keyed.git("push", "-q", "origin", "HEAD:main")
+    keyed.git("push", "-q", "--no-verify", "origin", "HEAD:main")
+    keyed.git("push", "-q", "origin", "HEAD:main")  # nothing to push: the hook runs with empty stdin
+
+
+def test_pre_push_of_a_branch_deletion_is_a_clean_scan(leakstop, keyed):
+    line = f"(delete) {'0' * 40} refs/heads/old {keyed.git('rev-parse', 'HEAD').strip()}\n"
+    assert leakstop("scan", "--pre-push", keyed.path, input=line.encode()).code == 0
