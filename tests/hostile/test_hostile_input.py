@@ -286,3 +286,41 @@ def test_a_real_pre_push_hook_with_everything_up_to_date_passes(leakstop, keyed,
 def test_pre_push_of_a_branch_deletion_is_a_clean_scan(leakstop, keyed):
     line = f"(delete) {'0' * 40} refs/heads/old {keyed.git('rev-parse', 'HEAD').strip()}\n"
     assert leakstop("scan", "--pre-push", keyed.path, input=line.encode()).code == 0
+
+
+def test_stdin_past_the_size_limit_is_not_read_and_not_a_clean_pass(leakstop):
+    big = b"x = 1\n" * (2 * 1024 * 1024 // 6 + 1)
+    result = leakstop("scan", "-", "--max-file-size", "1MB", "--format", "json", input=big)
+    assert result.code == 2, result.output
+    assert "larger than --max-file-size" in result.json()["errors"][0]
+
+
+def test_stdin_within_the_limit_is_scanned(leakstop):
+    result = leakstop("scan", "-", "--format", "json", input=f"stripe_key = '{STRIPE}'\n".encode())
+    assert result.code == 1
+
+
+def report_mode(leakstop, tmp_path, *flags: str, umask: int = 0o022, existing: int | None = None) -> int:
+    (tmp_path / "tree").mkdir(exist_ok=True)
+    (tmp_path / "tree" / "pay.py").write_text(f"stripe_key = '{STRIPE}'\n")
+    out = tmp_path / "report.json"
+    if existing is not None:
+        out.write_text("old")
+        out.chmod(existing)
+    old = os.umask(umask)
+    try:
+        result = leakstop("scan", "--no-git", tmp_path / "tree", "--format", "json", "-o", out, *flags)
+    finally:
+        os.umask(old)
+    assert result.code == 1, result.output
+    return out.stat().st_mode & 0o777
+
+
+def test_a_report_holding_secrets_is_written_owner_only(leakstop, tmp_path):
+    assert report_mode(leakstop, tmp_path, "--show-secrets") == 0o600
+    assert report_mode(leakstop, tmp_path, "--show-secrets", existing=0o644) == 0o600
+
+
+def test_a_redacted_report_follows_the_umask_and_tightens_an_existing_file(leakstop, tmp_path):
+    assert report_mode(leakstop, tmp_path, umask=0o022) == 0o644
+    assert report_mode(leakstop, tmp_path, umask=0o077, existing=0o666) == 0o600
