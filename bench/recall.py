@@ -38,10 +38,10 @@ sys.path.insert(0, str(ROOT))
 
 from scanner.engine import scan_fragment  # noqa: E402
 from scanner.fragment import Fragment  # noqa: E402
+from scanner.ranking import outranked  # noqa: E402
 from scanner.rule_cache import load_ruleset  # noqa: E402
 from scanner.rules import Rule  # noqa: E402
 from scanner.ruleset import RuleSet  # noqa: E402
-from scanner.scan import outranked  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -167,8 +167,9 @@ def covered(ruleset: RuleSet, text: str, path: str, token: str) -> tuple[bool, s
     result = scan_fragment(ruleset, fragment, timeout=2.0)
     at = text.find(token)
     span = (at, at + len(token))
-    rules = {m.rule.id for m in result.matches
-             if m.start < span[1] and span[0] < m.end and not outranked(m, result.matches)}
+    beaten = outranked(result.matches)
+    rules = {m.rule.id for i, m in enumerate(result.matches)
+             if m.start < span[1] and span[0] < m.end and i not in beaten}
     return bool(rules), rules
 
 

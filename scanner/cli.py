@@ -19,28 +19,19 @@ from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_h
 from scanner.report import Report
 from scanner.reporters import FORMATS, RenderOptions, reporter_for
 
-SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
-
 
 class ByteSize(click.ParamType):
-    """`5MB`, `512k`, `1048576`: the sizes people type."""
+    """`5MB`, `512k`, `1048576`: the sizes people type (checked as a config's sizes are)."""
 
     name = "size"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower()
-        text = text[:-1] if text.endswith("b") else text
-        unit = SIZE_UNITS.get(text[-1:], 1)
-        number = text[:-1] if unit != 1 else text
+        from scanner.value_checks import BadValue, byte_size
+
         try:
-            size = int(float(number) * unit)
-        except ValueError:
-            self.fail(f"{value!r} is not a size (try 5MB, 512k or a number of bytes)", param, ctx)
-        if size <= 0:
-            self.fail("must be positive", param, ctx)
-        return size
+            return byte_size(value)
+        except BadValue as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class LazyGroup(click.Group):
@@ -140,7 +131,8 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
         )
         report = setup.finish(run_scan(request))
-        emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color)
+        emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color,
+             private=show_secrets and bool(report.findings or report.suppressed))
         sys.exit(exit_code(report, exit_zero))
 
 
@@ -157,7 +149,7 @@ def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file
             raise SourceError("give either paths or stdin (`-`), not both")
         from scanner.sources.stdin import StdinSource
 
-        return StdinSource()
+        return StdinSource(max_size=max_file_size)
     from scanner.sources.files import FilesSource
 
     return FilesSource(list(paths) or [Path(".")], use_git=not no_git, max_file_size=max_file_size, exclude=exclude)
@@ -176,16 +168,18 @@ def use_color(no_color: bool, to_terminal: bool) -> bool:
     return to_terminal and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: bool, no_color: bool) -> None:
-    """The report to stdout or --output; when it goes elsewhere than a terminal as text, a one-line
-    summary still goes to stderr so a CI log says what happened."""
+def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: bool, no_color: bool,
+         private: bool = False) -> None:
+    """The report to stdout or --output (owner-only when `private`: it holds secrets); when it goes
+    elsewhere than a terminal as text, a one-line summary still goes to stderr so a CI log says what
+    happened."""
     to_stdout = output in (None, "-")
     options = RenderOptions(color=use_color(no_color, to_stdout and fmt == "text"), verbose=verbose)
     rendered = reporter_for(fmt).render(report, options)
     if to_stdout:
         click.echo(rendered, nl=False)
     else:
-        write_report(Path(str(output)), rendered)
+        write_report(Path(str(output)), rendered, private)
     if not quiet and (fmt != "text" or not to_stdout):
         from scanner.reporters.text import summary_line
 
@@ -194,10 +188,18 @@ def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: 
         click.echo(summary_line(report), err=True)
 
 
-def write_report(path: Path, rendered: str) -> None:
+def write_report(path: Path, rendered: str, private: bool = False) -> None:
+    """Write the report readable by its owner alone when it holds secrets, else as the umask allows; an
+    existing file's looser mode is tightened too (opening it would keep the old mode)."""
     from scanner.errors import SourceError
 
+    umask = os.umask(0o077)
+    os.umask(umask)
+    mode = 0o600 if private else 0o666 & ~umask
     try:
-        path.write_text(rendered, encoding="utf-8")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with open(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fd, mode)
+            fh.write(rendered)
     except OSError as exc:
         raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc

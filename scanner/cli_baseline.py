@@ -31,7 +31,8 @@ def scan_for_baseline(paths: tuple[Path, ...], history: bool, config_file: Path 
         from scanner.cli import choose_source
 
         source = choose_source(paths, False, False, setup.max_file_size, exclude=setup.exclude)
-    report = scan(ScanRequest(source=source, ruleset=setup.ruleset, suppressors=setup.suppressors))
+    report = scan(ScanRequest(source=source, ruleset=setup.ruleset, suppressors=setup.suppressors,
+                              max_findings_per_rule=0))
     if not report.complete:
         raise SourceError(f"the scan was incomplete ({report.errors[0]}); no baseline written")
     return report

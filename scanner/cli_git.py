@@ -84,4 +84,12 @@ def git_source(mode: GitMode, path: Path, max_file_size: int,  # type: ignore[no
             raise SourceError(f"--range {mode.range!r}: expected A..B (the commits in B that are not in A)")
         return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}", exclude)
     lines = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+    if not lines.strip() and not os.environ.get("PRE_COMMIT_TO_REF") and "GIT_EXEC_PATH" not in os.environ:
+        from scanner.errors import SourceError
+
+        # git runs the hook with empty stdin when everything is up to date, and sets GIT_EXEC_PATH for
+        # every program it starts: without it (nor the pre-commit framework's variables) this is no
+        # hook, and a scan of nothing must not pass for a clean push.
+        raise SourceError("--pre-push: no refs on stdin and no PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF; "
+                          "nothing to scan (git's pre-push hook passes the refs being pushed)")
     return CommitRangeSource(path, max_file_size, pre_push_ranges(lines, os.environ), "commits to push", exclude)

@@ -98,8 +98,14 @@ def builtin_rules_dir() -> Path:
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
     """Every `*.yaml`/`*.yml` file named or found below the given paths, in a stable order."""
+    from scanner.value_checks import BadValue, rule_location
+
     found: list[Path] = []
     for path in paths:
+        try:
+            rule_location(path)
+        except BadValue as exc:
+            raise RuleError(f"rules path {exc}") from exc
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
         elif path.is_file():

@@ -6,6 +6,7 @@ Nothing here prints or exits; the CLI turns the Report into output and an exit c
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -14,11 +15,15 @@ from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match
 from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
 from scanner.parallel import engine_results
+from scanner.ranking import outranked
 from scanner.report import Report, ScanStats, Skipped
 from scanner.ruleset import RuleSet
 from scanner.sources import Source
 
 PREVIEW_WIDTH = 160
+MAX_FINDINGS_PER_RULE = 100
+"""Findings one rule reports in one file; the rest are counted in a note. A generated fixture or a log
+with thousands of keys is one problem to fix, and listing every key made reports (and CI logs) unusable."""
 
 # A suppressor looks at a finding (and the fragment it came from) and says why it is not reported.
 Suppressor = Callable[[Finding, Fragment], str]
@@ -36,6 +41,8 @@ class ScanRequest:
     keep_suppressed: bool = False
     suppressors: Sequence[Suppressor] = field(default_factory=tuple)
     max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
+    max_findings_per_rule: int = MAX_FINDINGS_PER_RULE
+    """0: no limit (a baseline must record every secret)."""
 
 
 def scan(request: ScanRequest) -> Report:
@@ -47,6 +54,7 @@ def scan(request: ScanRequest) -> Report:
     errors: list[str] = []
     request.source.prepare(request.ruleset)
     in_plain_text: set[str] = set()
+    per_rule: Counter[tuple[str, str]] = Counter()
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
                                        max_decode_depth=request.max_decode_depth,
@@ -72,11 +80,21 @@ def scan(request: ScanRequest) -> Report:
                 if request.keep_suppressed:
                     suppressed.append(replace(finding, suppressed_by=reason))
             else:
-                found.append(finding)
+                per_rule[item.path, finding.rule_id] += 1
+                limit = request.max_findings_per_rule
+                if not limit or per_rule[item.path, finding.rule_id] <= limit:
+                    found.append(finding)
     stats.seconds = time.perf_counter() - started
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
-                  suppressed=group_findings(suppressed), errors=errors, warnings=request.source.warnings())
+                  suppressed=group_findings(suppressed), errors=errors,
+                  warnings=request.source.warnings() + elided(per_rule, request.max_findings_per_rule))
+
+
+def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:
+    """A note per file and rule whose findings went past the limit: how many more there are."""
+    return [f"{path}: {count - limit} more {rule_id} finding(s) not listed (at most {limit} per rule per file)"
+            for (path, rule_id), count in per_rule.items() if limit and count > limit]
 
 
 def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor]) -> str:
@@ -97,37 +115,13 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) ->
     lines = LineIndex(fragment.text)
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
-    for m in matches:
-        if (m.rule.id, m.start, m.end) in seen or outranked(m, matches):
+    beaten = outranked(matches)
+    for index, m in enumerate(matches):
+        if (m.rule.id, m.start, m.end) in seen or index in beaten:
             continue
         seen.add((m.rule.id, m.start, m.end))
         out.append(finding_from_match(fragment, m, lines, show_secrets))
     return out
-
-
-CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
-
-
-def specificity(m: Match) -> tuple[bool, int]:
-    return m.rule.provider != "Generic", CONFIDENCE_RANK.get(m.rule.confidence, 0)
-
-
-def outranked(m: Match, matches: list[Match]) -> bool:
-    """Whether a reportable match of a more specific rule overlaps this match's secret; between generic
-    rules of equal rank on one secret (a password flag and a password assignment), the longer secret,
-    then the first rule id, is the one finding."""
-    mine = specificity(m)
-    return any(
-        other.start < m.end and m.start < other.end and not other.dropped_by and beats(other, m, mine)
-        for other in matches if other is not m
-    )
-
-
-def beats(other: Match, m: Match, mine: tuple[bool, int]) -> bool:
-    theirs = specificity(other)
-    if theirs != mine or mine[0]:
-        return theirs > mine
-    return (other.start - other.end, other.rule.id) < (m.start - m.end, m.rule.id)
 
 
 def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool) -> Finding:

@@ -48,15 +48,25 @@ class FilesSource(Source):
 
     def listing(self, target: Path) -> Iterable[tuple[str, Path] | Skipped]:
         """(path as reported, path on disk) pairs. Reported paths are relative to the target's folder
-        (or work tree), with forward slashes on every OS."""
-        if target.is_file() or target.is_symlink():
+        (or work tree), with forward slashes on every OS. A target named on the command line that is a
+        symlink is resolved (`scan ~/repo` where ~/repo links to the real folder); links inside it are not."""
+        if target.is_symlink():
+            if not target.exists():
+                raise SourceError(f"{target}: a symlink to nothing (no such file or folder)")
+            resolved = target.resolve()
+            if not resolved.is_dir():
+                return [(target.name if target.is_absolute() else target.as_posix(), resolved)]
+            target = resolved
+        if target.is_file():
             return [(target.name if target.is_absolute() else target.as_posix(), target)]
         root = git.work_tree_root(target) if self.use_git else None
         if root is not None:
             base = target.resolve()
-            names = git.tracked_and_untracked_files(root, base)
+            names, unopened = git.listed_files(root, base)
             rel_base = os.path.relpath(base, root)
-            return [(shown_relative(name, rel_base), root / name) for name in names]
+            return [*(Skipped(shown_relative(folder, rel_base), f"cannot list folder: {why}", error=True)
+                      for folder, why in unopened),
+                    *((shown_relative(name, rel_base), root / name) for name in names)]
         return walk(target)
 
     def read(self, shown: str, real: Path, stats: ScanStats) -> Iterator[SourceItem]:
