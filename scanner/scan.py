@@ -97,11 +97,14 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) ->
     lines = LineIndex(fragment.text)
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
+    # Every secret of the fragment is masked in every preview: two keys on one line (`export A=… B=…`, a
+    # one-line JSON) must not print each other whole.
+    others = () if show_secrets else tuple(sorted({m.secret for m in matches}, key=len, reverse=True))
     for m in matches:
         if (m.rule.id, m.start, m.end) in seen or outranked(m, matches):
             continue
         seen.add((m.rule.id, m.start, m.end))
-        out.append(finding_from_match(fragment, m, lines, show_secrets))
+        out.append(finding_from_match(fragment, m, lines, show_secrets, others))
     return out
 
 
@@ -121,13 +124,14 @@ def outranked(m: Match, matches: list[Match]) -> bool:
     )
 
 
-def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool) -> Finding:
+def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool,
+                       others: tuple[str, ...] = ()) -> Finding:
     line, column = lines.position(m.start)
     end_line, end_column = lines.position(m.end)
     shown = m.secret if show_secrets else redact(m.secret)
     offset = fragment.first_line - 1
     git = fragment.git
-    seen_line = preview(lines.line_text(line), column, m.secret, shown)
+    seen_line = preview(lines.line_text(line), column, m.secret, shown, others)
     cell = f"{fragment.cell}, line {line + fragment.cell_line - 1}" if fragment.cell else ""
     if fragment.encoded_at:
         line, column, end_line, end_column = fragment.encoded_at
@@ -164,12 +168,25 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     )
 
 
-def preview(line: str, column: int, secret: str, shown: str) -> str:
-    """The secret's line, cut to a readable width around the secret, with the secret redacted.
+def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, ...] = ()) -> str:
+    """The secret's line, cut to a readable width around the secret, with the secret and every other
+    secret of the text (`others`, longest first) redacted.
 
-    The window always holds the secret's whole first line, so the redaction never misses a cut piece."""
-    start = max(0, column - 1 - PREVIEW_WIDTH // 3)
-    end = column - 1 + len(secret.split("\n", 1)[0]) + PREVIEW_WIDTH // 3
-    text = line[start:end]
-    text = redact_line(text, secret, shown) if secret != shown else text
-    return ("…" if start > 0 else "") + text.strip() + ("…" if end < len(line) else "")
+    The line is redacted on both sides of the secret before it is cut, so a cut never leaves a piece of
+    another secret in plain text, and the secret's own first line is always whole in the window."""
+    mine = secret.split("\n", 1)[0]
+    before, after = line[:column - 1], line[column - 1 + len(mine):]
+    if secret != shown:
+        before, after = redact_others(before, secret, shown, others), redact_others(after, secret, shown, others)
+        mine = shown
+    reach = PREVIEW_WIDTH // 3
+    text = before[-reach:] + mine + after[:reach]
+    return ("…" if len(before) > reach else "") + text.strip() + ("…" if len(after) > reach else "")
+
+
+def redact_others(text: str, secret: str, shown: str, others: tuple[str, ...]) -> str:
+    text = redact_line(text, secret, shown)
+    for other in others:
+        if other != secret:
+            text = redact_line(text, other, redact(other))
+    return text
