@@ -179,8 +179,12 @@ def use_color(no_color: bool, to_terminal: bool) -> bool:
 def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: bool, no_color: bool) -> None:
     """The report to stdout or --output; when it goes elsewhere than a terminal as text, a one-line
     summary still goes to stderr so a CI log says what happened."""
+    from scanner.printable import printable, visible
+
     to_stdout = output in (None, "-")
     options = RenderOptions(color=use_color(no_color, to_stdout and fmt == "text"), verbose=verbose)
+    # escaped in JSON too: `jq -r` prints fields raw, and JSON leaves C1 and non-UTF-8 bytes as they are
+    report = printable(report)
     rendered = reporter_for(fmt).render(report, options)
     if to_stdout:
         click.echo(rendered, nl=False)
@@ -190,14 +194,14 @@ def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: 
         from scanner.reporters.text import summary_line
 
         for error in report.errors:
-            click.echo(f"leakstop: error: {error}", err=True)
-        click.echo(summary_line(report), err=True)
+            click.echo(f"leakstop: error: {visible(error)}", err=True)
+        click.echo(visible(summary_line(report)), err=True)
 
 
 def write_report(path: Path, rendered: str) -> None:
     from scanner.errors import SourceError
 
     try:
-        path.write_text(rendered, encoding="utf-8")
+        path.write_text(rendered, encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
         raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc
