@@ -91,8 +91,8 @@ def test_ignore_reason_cannot_write_lines(tmp_path):
     git(tmp_path, "init", "-q")
     (tmp_path / "app.py").write_text(KEY_LINE)
     fp = run_leakstop("scan", tmp_path, "--format", "json").json()["findings"][0]["fingerprint"]
-    (tmp_path / ".leakstopignore").write_text(
-        f'- fingerprint: {fp}\n  added: 2026-01-01\n  reason: "ok\\n::stop-commands::pwn\\nNo secrets found.\\x1b[2K"\n')
+    reason = "ok\\n::stop-commands::pwn\\nNo secrets found.\\x1b[2K"  # YAML decodes the escapes
+    (tmp_path / ".leakstopignore").write_text(f'- fingerprint: {fp}\n  added: 2026-01-01\n  reason: "{reason}"\n')
     code, out, err = raw_run("scan", tmp_path, "--show-suppressed", "--verbose")
     text = (out + err).decode("utf-8")
     assert code == 0, text

@@ -38,8 +38,8 @@ def planted(tmp_path_factory):
     git(path, "init", "-q")
     repo = Repo(path)
     repo.write("old.py", f"token = '{GITHUB}'\nslack = '{SLACK}'\n")
-    repo.write("settings.json", '{"github_token": "%s", "stripe_key": "%s"}\n'
-               % (PAIRED["paired-github-history"], PAIRED["paired-stripe-history"]))
+    repo.write("settings.json", f'{{"github_token": "{PAIRED["paired-github-history"]}", '
+                                f'"stripe_key": "{PAIRED["paired-stripe-history"]}"}}\n')
     repo.write("id_rsa", PRIVATE_KEY)
     repo.commit("history")
     (path / "old.py").unlink()
