@@ -271,9 +271,11 @@ def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[Fragment | Skipped, E
             _worker["expander"], batch, _worker["ruleset"], _worker["timeout"],  # type: ignore[arg-type]
             bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])):  # type: ignore[call-overload]
         if any(map(_to_report, (result for _, result in scanned))):
-            # Fragments without results as stubs, not their whole text (keeping `decoded`, which tells the
-            # parent whether a fragment is the plain text or decoded out of it).
-            pairs.extend((fragment if _to_report(result)
+            # Decoded fragments without results as stubs, not their whole text (keeping `decoded`, which
+            # tells the parent whether a fragment is the plain text or decoded out of it).
+            # The plain text travels whole when something decoded out of it is reported: its lines are
+            # where an allow marker for the decoded secret must be (scan.py).
+            pairs.extend((fragment if _to_report(result) or not fragment.decoded
                           else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
                          for fragment, result in scanned)
     return pairs

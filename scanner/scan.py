@@ -47,6 +47,7 @@ def scan(request: ScanRequest) -> Report:
     errors: list[str] = []
     request.source.prepare(request.ruleset)
     in_plain_text: set[str] = set()
+    plain: Fragment | None = None
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
                                        max_decode_depth=request.max_decode_depth,
@@ -60,14 +61,18 @@ def scan(request: ScanRequest) -> Report:
         errors.extend(f"{t.path}: rule {t.rule_id} timed out; that rule did not finish on this file"
                       for t in result.timeouts)
         if not item.decoded:
-            in_plain_text = set()
+            in_plain_text, plain = set(), item
         if result.matches:
             item = request.source.located(item)
         for finding in findings_in(item, result.matches, request.show_secrets):
             if item.decoded and finding.fingerprint in in_plain_text:
                 continue  # the same secret, already reported where it sits undecoded
             in_plain_text.add(finding.fingerprint)
-            reason = finding.suppressed_by or suppression(finding, item, request.suppressors)
+            # Suppressors see the real file: a decoded secret's location is its encoded run there, and an
+            # allow marker counts only where a reviewer can read it, never inside the decoded text.
+            real = item if not item.decoded else plain if plain is not None and plain.path == item.path else None
+            reason = finding.suppressed_by or suppression(finding, real or item, request.suppressors,
+                                                          decoded=real is None)
             if reason:
                 if request.keep_suppressed:
                     suppressed.append(replace(finding, suppressed_by=reason))
@@ -79,7 +84,12 @@ def scan(request: ScanRequest) -> Report:
                   suppressed=group_findings(suppressed), errors=errors, warnings=request.source.warnings())
 
 
-def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor]) -> str:
+def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor], decoded: bool = False
+                ) -> str:
+    """Why the finding is not reported, or empty. `decoded`: the fragment is decoded text whose real file
+    is not at hand, where no line-based suppressor may look."""
+    if decoded:
+        fragment = replace(fragment, text="")
     for suppressor in suppressors:
         reason = suppressor(finding, fragment)
         if reason:
