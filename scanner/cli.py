@@ -173,8 +173,12 @@ def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: 
     """The report to stdout or --output (owner-only when `private`: it holds secrets); when it goes
     elsewhere than a terminal as text, a one-line summary still goes to stderr so a CI log says what
     happened."""
+    from scanner.printable import printable, visible
+
     to_stdout = output in (None, "-")
     options = RenderOptions(color=use_color(no_color, to_stdout and fmt == "text"), verbose=verbose)
+    # escaped in JSON too: `jq -r` prints fields raw, and JSON leaves C1 and non-UTF-8 bytes as they are
+    report = printable(report)
     rendered = reporter_for(fmt).render(report, options)
     if to_stdout:
         click.echo(rendered, nl=False)
@@ -184,8 +188,8 @@ def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: 
         from scanner.reporters.text import summary_line
 
         for error in report.errors:
-            click.echo(f"leakstop: error: {error}", err=True)
-        click.echo(summary_line(report), err=True)
+            click.echo(f"leakstop: error: {visible(error)}", err=True)
+        click.echo(visible(summary_line(report)), err=True)
 
 
 def write_report(path: Path, rendered: str, private: bool = False) -> None:
@@ -198,7 +202,7 @@ def write_report(path: Path, rendered: str, private: bool = False) -> None:
     mode = 0o600 if private else 0o666 & ~umask
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with open(fd, "w", encoding="utf-8") as fh:
+        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             os.fchmod(fd, mode)
             fh.write(rendered)
     except OSError as exc:

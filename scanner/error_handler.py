@@ -45,7 +45,9 @@ def error_handler() -> Iterator[None]:
 
 
 def one_line(message: str) -> str:
-    return " ".join(message.split()) or "unknown error"
+    from scanner.printable import visible
+
+    return visible(" ".join(message.split())) or "unknown error"
 
 
 def fail(message: str, exc: BaseException) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -440,13 +441,36 @@ class BlobReader:
     that scans them: when the parent read every blob and forwarded it, that (reading, decoding, pickling
     ~500 MB through pipes) was a third of the scan's CPU."""
 
+    STALL_SECONDS = 60.0
+    """A git that sends nothing for this long while an answer is awaited is stopped, and the read fails
+    (a stopped or wedged git would otherwise hang the scan forever). A healthy one answers in milliseconds:
+    blobs are at most the scan's file size limit."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.proc: subprocess.Popen[bytes] | None = None
+        self._awaiting_since: float | None = None
+        self._stalled = False
 
     def _start(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(git_command(*CAT_FILE_MEMORY, "cat-file", "--batch"), cwd=self.path,
+        import threading
+
+        proc = subprocess.Popen(git_command(*CAT_FILE_MEMORY, "cat-file", "--batch"), cwd=self.path,
                                 env=git_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._stalled = False
+        threading.Thread(target=self._watch, args=(proc,), name="leakstop-cat-file-watchdog", daemon=True).start()
+        return proc
+
+    def _watch(self, proc: subprocess.Popen[bytes]) -> None:
+        """Kills `proc` once it has kept a reader waiting for STALL_SECONDS; ends with the process."""
+        tick = min(1.0, self.STALL_SECONDS / 4)
+        while proc.poll() is None:
+            time.sleep(tick)
+            since = self._awaiting_since
+            if since is not None and self.proc is proc and time.monotonic() - since > self.STALL_SECONDS:
+                self._stalled = True
+                proc.kill()
+                return
 
     def read(self, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
         """(id, bytes) for each id, in the order asked; a missing or unreadable object is a GitError
@@ -473,28 +497,42 @@ class BlobReader:
             writer.start()
         else:
             feed()
-        out = proc.stdout
         answered = 0
         try:
             for expected in blob_ids:
-                header = out.readline()
-                fields = header.split()
-                if len(fields) != 3:
-                    err = proc.stderr.read() if proc.poll() is not None or not header else b""
-                    detail = git_failure(["cat-file"], err, proc.wait()) if err else header.decode(errors="replace")
-                    raise GitError(f"cannot read object {expected}: {detail.strip() or 'git stopped early'}")
-                size = int(fields[2])
-                data = out.read(size)
-                out.read(1)
-                if len(data) != size:
-                    raise GitError(f"cannot read object {expected}: truncated")
+                header, data = self._answer(proc, expected)
                 answered += 1
-                yield fields[0].decode("ascii"), data
+                yield header, data
         finally:
             if answered < len(blob_ids):  # left unread in the pipe, the answers would go to the next batch
                 self.close()
             if writer is not None:
                 writer.join(timeout=5)
+
+    def _answer(self, proc: subprocess.Popen[bytes], expected: str) -> tuple[str, bytes]:
+        """One object's id and bytes, timed by the watchdog while git is awaited."""
+        assert proc.stdout is not None and proc.stderr is not None
+        out = proc.stdout
+        self._awaiting_since = time.monotonic()
+        try:
+            header = out.readline()
+            fields = header.split()
+            if len(fields) != 3:
+                if self._stalled:
+                    raise GitError(f"cannot read object {expected}: git cat-file sent nothing for "
+                                   f"{self.STALL_SECONDS:g} s and was stopped")
+                err = proc.stderr.read() if proc.poll() is not None or not header else b""
+                detail = git_failure(["cat-file"], err, proc.wait()) if err else header.decode(errors="replace")
+                raise GitError(f"cannot read object {expected}: {detail.strip() or 'git stopped early'}")
+            size = int(fields[2])
+            data = out.read(size)
+            out.read(1)
+            if len(data) != size:
+                stalled = " (git cat-file stalled and was stopped)" if self._stalled else ""
+                raise GitError(f"cannot read object {expected}: truncated{stalled}")
+            return fields[0].decode("ascii"), data
+        finally:
+            self._awaiting_since = None
 
     def close(self) -> None:
         proc, self.proc = self.proc, None

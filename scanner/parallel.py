@@ -68,26 +68,34 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
 
 def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
                   max_decode_depth: int, workers: int) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
-    import multiprocessing
-
-    # imap feeds the pool from a thread that blocks on a full pipe; ReadAhead keeps the source (reading
-    # files, walking a history) working meanwhile, up to READ_AHEAD_BYTES: memory stays flat however large
-    # the target is. It starts before the workers do, which on the bench history took ~0.2 s off the wait
-    # for the first batch.
+    # the pool holds a few batches per worker at a time; ReadAhead keeps the source (reading files, walking
+    # a history) working meanwhile, up to READ_AHEAD_BYTES: memory stays flat however large the target is.
+    # It starts before the workers do, which on the bench history took ~0.2 s off the wait for the first
+    # batch.
     ahead = ReadAhead(iterator, READ_AHEAD_BYTES)
     try:
         ruleset.build_gate()
-        context = multiprocessing.get_context("spawn")  # no fork: the parent holds threads and git pipes
         from scanner.rule_gate import SERIALIZED
         from scanner.rules import PRECOMPILED, PRECOMPILED_FOR
+        from scanner.worker_pool import ordered_results
 
-        with context.Pool(workers, initializer=_start_worker,
-                          initargs=(RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth,
-                                    dict(PRECOMPILED), PRECOMPILED_FOR[0], dict(SERIALIZED))) as pool:
-            for results in pool.imap(_scan_in_worker, batches(ahead, CHUNK)):
-                yield from results
+        initargs = (RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth,
+                    dict(PRECOMPILED), PRECOMPILED_FOR[0], dict(SERIALIZED))
+        for batch, results, failure in ordered_results(batches(ahead, CHUNK), _scan_in_worker, workers,
+                                                       _start_worker, initargs):
+            if failure:
+                yield from ((Skipped(unscanned_name(item), failure, error=True), None) for item in batch
+                            if not isinstance(item, Skipped))
+            else:
+                yield from results or ()
     finally:
         ahead.close()
+
+
+def unscanned_name(item: Fragment | GitBlob) -> str:
+    if isinstance(item, GitBlob):
+        return f"{item.paths[0]} (blob {item.blob[:12]})"
+    return item.path
 
 
 def batches(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
@@ -263,9 +271,11 @@ def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[Fragment | Skipped, E
             _worker["expander"], batch, _worker["ruleset"], _worker["timeout"],  # type: ignore[arg-type]
             bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])):  # type: ignore[call-overload]
         if any(map(_to_report, (result for _, result in scanned))):
-            # Fragments without results as stubs, not their whole text (keeping `decoded`, which tells the
-            # parent whether a fragment is the plain text or decoded out of it).
-            pairs.extend((fragment if _to_report(result)
+            # Decoded fragments without results as stubs, not their whole text (keeping `decoded`, which
+            # tells the parent whether a fragment is the plain text or decoded out of it).
+            # The plain text travels whole when something decoded out of it is reported: its lines are
+            # where an allow marker for the decoded secret must be (scan.py).
+            pairs.extend((fragment if _to_report(result) or not fragment.decoded
                           else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
                          for fragment, result in scanned)
     return pairs

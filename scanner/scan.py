@@ -55,6 +55,7 @@ def scan(request: ScanRequest) -> Report:
     request.source.prepare(request.ruleset)
     in_plain_text: set[str] = set()
     per_rule: Counter[tuple[str, str]] = Counter()
+    plain: Fragment | None = None
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
                                        max_decode_depth=request.max_decode_depth,
@@ -68,14 +69,18 @@ def scan(request: ScanRequest) -> Report:
         errors.extend(f"{t.path}: rule {t.rule_id} timed out; that rule did not finish on this file"
                       for t in result.timeouts)
         if not item.decoded:
-            in_plain_text = set()
+            in_plain_text, plain = set(), item
         if result.matches:
             item = request.source.located(item)
         for finding in findings_in(item, result.matches, request.show_secrets):
             if item.decoded and finding.fingerprint in in_plain_text:
                 continue  # the same secret, already reported where it sits undecoded
             in_plain_text.add(finding.fingerprint)
-            reason = finding.suppressed_by or suppression(finding, item, request.suppressors)
+            # Suppressors see the real file: a decoded secret's location is its encoded run there, and an
+            # allow marker counts only where a reviewer can read it, never inside the decoded text.
+            real = item if not item.decoded else plain if plain is not None and plain.path == item.path else None
+            reason = finding.suppressed_by or suppression(finding, real or item, request.suppressors,
+                                                          decoded=real is None)
             if reason:
                 if request.keep_suppressed:
                     suppressed.append(replace(finding, suppressed_by=reason))
@@ -97,7 +102,12 @@ def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:
             for (path, rule_id), count in per_rule.items() if limit and count > limit]
 
 
-def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor]) -> str:
+def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor], decoded: bool = False
+                ) -> str:
+    """Why the finding is not reported, or empty. `decoded`: the fragment is decoded text whose real file
+    is not at hand, where no line-based suppressor may look."""
+    if decoded:
+        fragment = replace(fragment, text="")
     for suppressor in suppressors:
         reason = suppressor(finding, fragment)
         if reason:
@@ -115,22 +125,26 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) ->
     lines = LineIndex(fragment.text)
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
+    # Every secret of the fragment is masked in every preview: two keys on one line (`export A=… B=…`, a
+    # one-line JSON) must not print each other whole.
+    others = () if show_secrets else tuple(sorted({m.secret for m in matches}, key=len, reverse=True))
     beaten = outranked(matches)
     for index, m in enumerate(matches):
         if (m.rule.id, m.start, m.end) in seen or index in beaten:
             continue
         seen.add((m.rule.id, m.start, m.end))
-        out.append(finding_from_match(fragment, m, lines, show_secrets))
+        out.append(finding_from_match(fragment, m, lines, show_secrets, others))
     return out
 
 
-def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool) -> Finding:
+def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool,
+                       others: tuple[str, ...] = ()) -> Finding:
     line, column = lines.position(m.start)
     end_line, end_column = lines.position(m.end)
     shown = m.secret if show_secrets else redact(m.secret)
     offset = fragment.first_line - 1
     git = fragment.git
-    seen_line = preview(lines.line_text(line), column, m.secret, shown)
+    seen_line = preview(lines.line_text(line), column, m.secret, shown, others)
     cell = f"{fragment.cell}, line {line + fragment.cell_line - 1}" if fragment.cell else ""
     if fragment.encoded_at:
         line, column, end_line, end_column = fragment.encoded_at
@@ -167,12 +181,25 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     )
 
 
-def preview(line: str, column: int, secret: str, shown: str) -> str:
-    """The secret's line, cut to a readable width around the secret, with the secret redacted.
+def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, ...] = ()) -> str:
+    """The secret's line, cut to a readable width around the secret, with the secret and every other
+    secret of the text (`others`, longest first) redacted.
 
-    The window always holds the secret's whole first line, so the redaction never misses a cut piece."""
-    start = max(0, column - 1 - PREVIEW_WIDTH // 3)
-    end = column - 1 + len(secret.split("\n", 1)[0]) + PREVIEW_WIDTH // 3
-    text = line[start:end]
-    text = redact_line(text, secret, shown) if secret != shown else text
-    return ("…" if start > 0 else "") + text.strip() + ("…" if end < len(line) else "")
+    The line is redacted on both sides of the secret before it is cut, so a cut never leaves a piece of
+    another secret in plain text, and the secret's own first line is always whole in the window."""
+    mine = secret.split("\n", 1)[0]
+    before, after = line[:column - 1], line[column - 1 + len(mine):]
+    if secret != shown:
+        before, after = redact_others(before, secret, shown, others), redact_others(after, secret, shown, others)
+        mine = shown
+    reach = PREVIEW_WIDTH // 3
+    text = before[-reach:] + mine + after[:reach]
+    return ("…" if len(before) > reach else "") + text.strip() + ("…" if len(after) > reach else "")
+
+
+def redact_others(text: str, secret: str, shown: str, others: tuple[str, ...]) -> str:
+    text = redact_line(text, secret, shown)
+    for other in others:
+        if other != secret:
+            text = redact_line(text, other, redact(other))
+    return text

@@ -12,12 +12,20 @@ from secrets_fixtures import AWS_SECRET, GITHUB, OPENAI, PRIVATE_KEY, SLACK
 
 # Not the shared STRIPE fixture: that one is also a rule example, so the rule cache holds it by design.
 STRIPE = "sk_" + "live_" + "7Yq2Wm9Rt4Lp6Zx1Bn8Vc3Kd5Hs0Gj"
+# Secrets that share a line with another secret: each finding's preview must mask its neighbours too.
+PAIRED = {
+    "paired-stripe-tree": "sk_" + "live_" + "XpBujpfC3YtVHCom90tdHHlU",
+    "paired-github-tree": "ghp_" + "ONcdPKfDhzrYQcYR3MBYqx1A6gMvwbaPoln6",
+    "paired-github-history": "ghp_" + "TH9hmcbsKBy8qH93cE0xCvyRmEo9hoUUWrOd",
+    "paired-stripe-history": "sk_" + "live_" + "vmi1r6HiBfOmE3M1gtb2U5zK",
+    "paired-gitlab-staged": "glpat-" + "c95WBJ8OxinNFwM1iCx7",
+}
 
 FORMATS = ("text", "json", "sarif", "csv", "junit", "github")
 MODES = ("tree", "stdin", "staged", "history")
 # A multi-line key is checked by its longest line: a report may quote one line of it, never a full one.
 NEEDLES = {"stripe": STRIPE, "github": GITHUB, "slack": SLACK, "aws-secret": AWS_SECRET, "openai": OPENAI,
-           "private-key": max(PRIVATE_KEY.splitlines(), key=len)}
+           "private-key": max(PRIVATE_KEY.splitlines(), key=len), **PAIRED}
 
 
 @pytest.fixture(scope="module")
@@ -30,19 +38,24 @@ def planted(tmp_path_factory):
     git(path, "init", "-q")
     repo = Repo(path)
     repo.write("old.py", f"token = '{GITHUB}'\nslack = '{SLACK}'\n")
+    repo.write("settings.json", f'{{"github_token": "{PAIRED["paired-github-history"]}", '
+                                f'"stripe_key": "{PAIRED["paired-stripe-history"]}"}}\n')
     repo.write("id_rsa", PRIVATE_KEY)
     repo.commit("history")
     (path / "old.py").unlink()
+    (path / "settings.json").unlink()
     repo.commit("removed")
     repo.write("app.py", f"stripe_key = '{STRIPE}'\naws_secret_access_key = '{AWS_SECRET}'\n")
-    repo.write("staged.py", f"OPENAI_API_KEY = '{OPENAI}'\n")
+    repo.write("env.sh", f"export STRIPE_KEY={PAIRED['paired-stripe-tree']} "
+                         f"GITHUB_TOKEN={PAIRED['paired-github-tree']}\n")
+    repo.write("staged.py", f"OPENAI_API_KEY = '{OPENAI}'; GITLAB_TOKEN = '{PAIRED['paired-gitlab-staged']}'\n")
     repo.git("add", "staged.py")
     return repo
 
 
 def mode_args(mode: str, repo_path: Path) -> tuple[list[str], bytes | None]:
     if mode == "stdin":
-        return ["-"], (repo_path / "app.py").read_bytes() + (repo_path / "staged.py").read_bytes()
+        return ["-"], b"".join((repo_path / name).read_bytes() for name in ("app.py", "env.sh", "staged.py"))
     if mode == "tree":
         return [str(repo_path)], None
     return [f"--{mode}", str(repo_path)], None
@@ -82,8 +95,9 @@ def test_show_secrets_does_print_them_so_the_grep_can_fail(planted, tmp_path, mo
     args, stdin = mode_args(mode, planted.path)
     result, _ = run_with_private_cache(tmp_path, "scan", *args, "--format", "json", "--show-secrets", input=stdin)
     assert result.code == 1
-    expected = {"tree": {"stripe", "aws-secret", "openai"}, "stdin": {"stripe", "aws-secret", "openai"},
-                "staged": {"openai"}, "history": {"github", "slack", "private-key"}}[mode]
+    tree = {"stripe", "aws-secret", "openai", "paired-stripe-tree", "paired-github-tree", "paired-gitlab-staged"}
+    expected = {"tree": tree, "stdin": tree, "staged": {"openai", "paired-gitlab-staged"},
+                "history": {"github", "slack", "private-key", "paired-github-history", "paired-stripe-history"}}[mode]
     assert expected <= set(leaked(result.stdout))
 
 

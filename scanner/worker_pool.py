@@ -1,0 +1,170 @@
+"""Worker processes that fail closed, fast: a batch whose worker died is retried once, then reported.
+
+A worker can die under the scan (the OOM killer on a small CI runner, a crash in a native library) and a
+worker's `git cat-file` can die or stall. With `multiprocessing.Pool` the lost batch was never finished
+and the scan waited forever. Here each batch is a future of a `ProcessPoolExecutor`, which notices a
+dead worker as soon as its process ends (the pool is then broken: a fresh one takes every unfinished
+batch); a batch that fails twice comes back as an error naming what it held, so the scan exits 2 instead
+of passing it by.
+
+Ctrl-C goes to the whole process group. Workers never see it (SIGINT is blocked while they start, and
+ignored once they run): the parent alone stops, kills its workers and exits 130, with no worker's
+traceback on the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from scanner.errors import GitError
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+ATTEMPTS = 2
+"""A batch is tried in at most this many processes: once, and once more in a fresh one."""
+IN_FLIGHT = 4
+
+
+@dataclass
+class _Task(Generic[Item]):
+    batch: Sequence[Item]
+    future: Future[Any]
+    attempts: int = 1
+    failure: str = ""
+
+
+def ordered_results(batches: Iterator[Sequence[Item]], task: Callable[[Sequence[Item]], Result], workers: int,
+                    initializer: Callable[..., None], initargs: tuple[Any, ...]
+                    ) -> Iterator[tuple[Sequence[Item], Result | None, str]]:
+    """(batch, result, "") for each batch in order, or (batch, None, why) for one that could not be
+    scanned. At most IN_FLIGHT batches a worker are handed out: the source is read as fast as it is
+    scanned, and a slow batch at the head holds back little."""
+    pool = _Pool(workers, initializer, initargs)
+    pending: deque[_Task[Item]] = deque()
+    finished = False
+    try:
+        while True:
+            while len(pending) < IN_FLIGHT * workers:
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                pending.append(_Task(batch, pool.submit(task, batch)))
+            if not pending:
+                finished = True
+                return
+            head = pending[0]
+            if not head.failure:
+                try:
+                    result = head.future.result()
+                except BrokenProcessPool:
+                    pool.restart()
+                    _retry(pool, task, [t for t in pending if _lost(t)], "its worker process died")
+                    continue
+                except GitError as exc:  # the worker's `git cat-file` died or stalled
+                    _retry(pool, task, [head], str(exc))
+                    continue
+            pending.popleft()
+            yield (head.batch, None, head.failure) if head.failure else (head.batch, result, "")
+    finally:
+        pool.stop(kill=not finished)
+        pool.remove()
+
+
+def _lost(t: _Task[Any]) -> bool:
+    return not t.failure and (not t.future.done() or t.future.exception() is not None)
+
+
+def _retry(pool: _Pool, task: Callable[[Sequence[Any]], Any], lost: list[_Task[Any]], why: str) -> None:
+    for t in lost:
+        if t.attempts >= ATTEMPTS:
+            t.failure = f"not scanned: {why}, twice"
+        else:
+            t.attempts += 1
+            t.future = pool.submit(task, t.batch)
+
+
+class _Pool:
+    """A ProcessPoolExecutor that can be replaced once broken, whose workers never get SIGINT."""
+
+    def __init__(self, workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+        self._workers = workers
+        self._initializer = initializer
+        self._initargs = _spill(initargs)
+        self._executor = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        import multiprocessing
+
+        # no fork: the parent holds threads and git pipes
+        return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start, initargs=(self._initializer, self._initargs))
+
+    def submit(self, task: Callable[[Sequence[Any]], Any], batch: Sequence[Any]) -> Future[Any]:
+        """Workers start in submit; a blocked signal stays blocked across exec, so Ctrl-C cannot reach a
+        worker before it ignores SIGINT (an ignored one would, as a KeyboardInterrupt traceback)."""
+        blocked = hasattr(signal, "pthread_sigmask")
+        if blocked:
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return self._executor.submit(task, batch)
+        except BrokenProcessPool as exc:  # broken before this batch got in: the caller retries it
+            failed: Future[Any] = Future()
+            failed.set_exception(exc)
+            return failed
+        finally:
+            if blocked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def restart(self) -> None:
+        self.stop(kill=True)
+        self._executor = self._new()
+
+    def stop(self, kill: bool) -> None:
+        """Ends the workers: idle ones after the last result; at once after a fault, an interrupt or an
+        error, when nobody waits for what they are doing."""
+        executor = self._executor
+        if not kill:
+            executor.shutdown(wait=True)
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(timeout=5)
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self._initargs)
+
+
+def _spill(initargs: tuple[Any, ...]) -> str:
+    """The workers' start-up arguments (rules, compiled patterns, gate databases: megabytes, no secrets)
+    in an owner-only file each worker loads. Passed inline they made the data CPython's spawn writes to a
+    starting worker larger than a pipe holds, and it writes while holding the pipe's other end itself:
+    a worker killed while starting left that write, and the scan, blocked forever."""
+    import pickle
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="leakstop-worker-", suffix=".pickle")
+    with os.fdopen(fd, "wb") as out:
+        pickle.dump(initargs, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _start(initializer: Callable[..., None], initargs_file: str) -> None:
+    import pickle
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with open(initargs_file, "rb") as data:
+        initializer(*pickle.load(data))  # noqa: S301 - written by the parent process, owner-only
