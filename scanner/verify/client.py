@@ -8,6 +8,7 @@ backoff, honouring Retry-After up to a cap; bodies are read up to a limit and ne
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -32,12 +33,12 @@ MAX_RETRY_AFTER = 30.0
 
 
 @dataclass(frozen=True)
-class TestOverride:
+class BaseUrlOverride:
     base_url: str
     ca_bundle: str
 
 
-def test_override() -> TestOverride | None:
+def test_override() -> BaseUrlOverride | None:
     base, ca = os.environ.get(TEST_BASE_URL_ENV, ""), os.environ.get(TEST_CA_ENV, "")
     if not base and not ca:
         return None
@@ -45,7 +46,7 @@ def test_override() -> TestOverride | None:
     if not (base and ca and Path(ca).is_file()) or parts.scheme != "https" or parts.hostname not in LOOPBACK:
         raise ConfigError(f"{TEST_BASE_URL_ENV} is for leakstop's own tests: it needs {TEST_CA_ENV} (a CA file) "
                           "and an https://127.0.0.1 base URL; refused")
-    return TestOverride(base.rstrip("/"), ca)
+    return BaseUrlOverride(base.rstrip("/"), ca)
 
 
 @dataclass
@@ -77,7 +78,7 @@ class VerifyClient:
     interval: float = 0.2
     retries: int = 2
     sleep: Callable[[float], None] = time.sleep
-    override: TestOverride | None = None
+    override: BaseUrlOverride | None = None
     _gates: dict[str, HostGate] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _http: Any = None
@@ -87,7 +88,7 @@ class VerifyClient:
             import httpx
         except ImportError as exc:
             raise ConfigError("--verify needs httpx: pip install 'leakstop[verify]'") from exc
-        verify: Any = self.override.ca_bundle if self.override else True
+        verify: Any = ssl.create_default_context(cafile=self.override.ca_bundle) if self.override else True
         self._http = httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=False, verify=verify,
                                   trust_env=self.override is None, http2=False)
 

@@ -27,12 +27,8 @@ class PreparedRequest:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     host: str
-
-    @property
-    def endpoint(self) -> str:
-        """Method and URL without the query string (which may hold the secret)."""
-        parts = urlsplit(self.url)
-        return f"{self.method} {parts.scheme}://{parts.netloc}{parts.path}"
+    endpoint: str
+    """Method and the URL template without its query: what reports show (Telegram's URL holds the token)."""
 
 
 def fill(text: str, values: Mapping[str, str], encode: Callable[[str], str]) -> str:
@@ -85,7 +81,8 @@ def prepare(spec: VerifySpec, values: Mapping[str, str]) -> PreparedRequest:
         key_id, secret = (fill(t, values, header_value) for t in (request.sign.key_id, request.sign.secret))
         headers.update(sign_v4(request.method, url, headers, body, key_id, secret, request.sign.region,
                                request.sign.service))
-    return PreparedRequest(request.method, url, tuple(headers.items()), body, parts.hostname or "")
+    endpoint = f"{request.method} {request.url.split('?')[0]}"
+    return PreparedRequest(request.method, url, tuple(headers.items()), body, parts.hostname or "", endpoint)
 
 
 def dry_run_lines(spec: VerifySpec, values: Mapping[str, str], shown: Mapping[str, str]) -> list[str]:
