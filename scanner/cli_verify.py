@@ -68,9 +68,9 @@ def verified(report: Report, rule_sources: set[str], flags: Mapping[str, object]
         click.echo("\n".join(["leakstop: verify dry run, no request sent:", *lines]) if lines
                    else "leakstop: verify dry run: nothing to send", err=True)
         return report
-    from scanner.verify.client import VerifyClient, test_override
+    from scanner.verify.client import VerifyClient, base_url_override
 
-    client = VerifyClient(timeout=float(flags.get("verify_timeout") or 10.0), override=test_override())  # type: ignore[arg-type]
+    client = VerifyClient(timeout=float(flags.get("verify_timeout") or 10.0), override=base_url_override())  # type: ignore[arg-type]
     try:
         findings = verify_all(planned, sender(client))
     finally:

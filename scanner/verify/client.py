@@ -38,7 +38,7 @@ class BaseUrlOverride:
     ca_bundle: str
 
 
-def test_override() -> BaseUrlOverride | None:
+def base_url_override() -> BaseUrlOverride | None:
     base, ca = os.environ.get(TEST_BASE_URL_ENV, ""), os.environ.get(TEST_CA_ENV, "")
     if not base and not ca:
         return None
