@@ -159,3 +159,11 @@ def test_only_verify_opens_a_connection(project, flags, touches_network):
     assert proc.returncode == 1, proc.stderr.decode()
     statuses = {f.get("verification", {}).get("status") for f in json.loads(proc.stdout)["findings"]}
     assert statuses == ({"error"} if touches_network else {None})
+
+
+def test_the_docs_list_every_verifiable_provider():
+    docs = (ROOT / "docs" / "verification.md").read_text()
+    listed = run_leakstop("rules", "list", "--verifiable").stdout.splitlines()
+    for line in listed:
+        provider, endpoints = line[:36].strip(), line[36:].strip()
+        assert f"| {provider} | {endpoints} |" in docs, line
