@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
-
 from typing import TYPE_CHECKING
 
 from scanner.sha256 import sha256_hex

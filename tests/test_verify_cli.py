@@ -55,6 +55,7 @@ def test_text_lists_valid_keys_first(project, fake):
     assert text.index("z_ci.py") < text.index("a_billing.py"), "the valid GitHub token comes first"
     assert "verified: VALID (HTTP 200) as login=mira-okafor" in text
     assert "verified: INVALID (HTTP 401)" in text
+    assert "1 verified valid." in result.stderr + text
 
 
 def test_sarif_properties_carry_verification(project, fake):

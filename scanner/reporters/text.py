@@ -109,6 +109,9 @@ def summary_line(report: Report) -> str:
         parts = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=SEVERITY_ORDER.__getitem__))
         n = len(report.findings)
         result = f"{n} secret{'s' if n != 1 else ''} found: {parts}."
+    live = sum(1 for f in report.findings if f.verification is not None and f.verification.status == "valid")
+    if any(f.verification is not None for f in report.findings):
+        result += f" {live} verified valid."
     if report.suppressed:
         result += f" {len(report.suppressed)} suppressed."
     if not report.complete:
