@@ -73,6 +73,8 @@ class HostGate:
 
 @dataclass
 class VerifyClient:
+    """One httpx client for the run, shared by the verification threads; each host has its own gate."""
+
     timeout: float = 10.0
     per_host: int = 2
     interval: float = 0.2
