@@ -168,3 +168,12 @@ def test_the_docs_list_every_verifiable_provider():
     for line in listed:
         provider, endpoints = line[:36].strip(), line[36:].strip()
         assert f"| {provider} | {endpoints} |" in docs, line
+
+
+def test_a_finding_without_a_check_says_so_in_json(tmp_path, fake):
+    (tmp_path / "settings.py").write_text('DB_PASSWORD = "Tr0ub4dor&3-horse-battery"\n')
+    fake.reset(github_valid_stripe_invalid)
+    result = scan(tmp_path, fake, "--verify", "--format", "json")
+    [finding] = result.json()["findings"]
+    assert finding["verification"] == {"status": "unknown", "reason": "no verification for this rule"}
+    assert fake.seen == []

@@ -30,11 +30,9 @@ class Verification:
     """For a valid key: where to revoke it, and for history findings that rewriting history is not enough."""
 
     def as_dict(self) -> dict[str, str]:
-        out = {"status": self.status, "reason": self.reason, "endpoint": self.endpoint}
-        if self.identity:
-            out["identity"] = self.identity
-        if self.advice:
-            out["advice"] = self.advice
+        out = {"status": self.status, "reason": self.reason}
+        extra = {"endpoint": self.endpoint, "identity": self.identity, "advice": self.advice}
+        out.update((k, v) for k, v in extra.items() if v)
         return out
 
 
