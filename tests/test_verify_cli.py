@@ -177,3 +177,15 @@ def test_a_finding_without_a_check_says_so_in_json(tmp_path, fake):
     [finding] = result.json()["findings"]
     assert finding["verification"] == {"status": "unknown", "reason": "no verification for this rule"}
     assert fake.seen == []
+
+
+def test_a_live_key_in_history_says_rewriting_history_is_not_enough(repo, fake):
+    repo.write("ci.py", f'GITHUB_TOKEN = "{GITHUB}"\n')
+    repo.commit("add token")
+    repo.write("ci.py", "GITHUB_TOKEN = os.environ['GITHUB_TOKEN']\n")
+    repo.commit("remove token")
+    fake.reset(github_valid_stripe_invalid)
+    result = run_leakstop("scan", "--history", "--verify", "--format", "json", repo.path, env=override_env(fake))
+    [finding] = result.json()["findings"]
+    assert finding["verification"]["status"] == "valid"
+    assert "Rewriting history does not un-leak a pushed secret" in finding["verification"]["advice"]

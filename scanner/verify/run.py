@@ -118,15 +118,15 @@ Send = Callable[[VerifySpec, Mapping[str, str]], Verification]
 
 def verify_all(planned: Sequence[Planned], send: Send) -> list[Finding]:
     """Each distinct request once (results cached per credential hash for the run), on a few threads."""
-    todo: dict[str, Planned] = {}
+    todo: dict[str, tuple[VerifySpec, Mapping[str, str]]] = {}
     for p in planned:
         if p.known is None and p.spec is not None:
-            todo.setdefault(cache_key(p.spec, p.values), p)
+            todo.setdefault(cache_key(p.spec, p.values), (p.spec, p.values))
     with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        answers = dict(zip(todo, pool.map(lambda p: send(p.spec, p.values), todo.values())))  # type: ignore[arg-type]
+        answers = dict(zip(todo, pool.map(lambda job: send(*job), todo.values())))
     out = []
     for p in planned:
-        result = p.known or answers[cache_key(p.spec, p.values)]  # type: ignore[arg-type]
+        result = p.known or answers[cache_key(p.spec, p.values) if p.spec else ""]
         out.append(replace(p.finding, verification=with_advice(result, p.finding, p.spec)))
     return sorted(out, key=lambda f: status_rank(f.verification.status))  # type: ignore[union-attr]
 
