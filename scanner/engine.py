@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from scanner.claims import CLAIMING_FILTER, unclaimed
 from scanner.entropy import shannon_entropy
 from scanner.filters import failing_heuristic
 from scanner.fragment import Fragment
@@ -67,13 +68,15 @@ def scan_fragment(
             spans = keyword_windows(rule, lowered, len(text), positions)
         try:
             for start, end in spans:
-                for match in rule_matches(rule, text, timeout, start, end):
-                    if keep_dropped or not match.dropped_by:
-                        result.matches.append(match)
+                result.matches.extend(rule_matches(rule, text, timeout, start, end))
         except TimeoutError:
             from scanner.rule_timeout import RuleTimeout
 
             result.timeouts.append(RuleTimeout(rule.id, fragment.path))
+    if any(CLAIMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
+        result.matches = unclaimed(result.matches, text, *ruleset.claims)
+    if not keep_dropped:
+        result.matches = [m for m in result.matches if not m.dropped_by]
     return result
 
 

@@ -113,12 +113,21 @@ def specificity(m: Match) -> tuple[bool, int]:
 
 
 def outranked(m: Match, matches: list[Match]) -> bool:
-    """Whether a reportable match of a more specific rule overlaps this match's secret."""
+    """Whether a reportable match of a more specific rule overlaps this match's secret; between generic
+    rules of equal rank on one secret (a password flag and a password assignment), the longer secret,
+    then the first rule id, is the one finding."""
     mine = specificity(m)
     return any(
-        other.start < m.end and m.start < other.end and not other.dropped_by and specificity(other) > mine
+        other.start < m.end and m.start < other.end and not other.dropped_by and beats(other, m, mine)
         for other in matches if other is not m
     )
+
+
+def beats(other: Match, m: Match, mine: tuple[bool, int]) -> bool:
+    theirs = specificity(other)
+    if theirs != mine or mine[0]:
+        return theirs > mine
+    return (other.start - other.end, other.rule.id) < (m.start - m.end, m.rule.id)
 
 
 def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool) -> Finding:
