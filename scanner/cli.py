@@ -15,6 +15,7 @@ import click
 from scanner import __version__
 from scanner.cli_config import scan_config_options
 from scanner.cli_git import GitMode, git_mode, git_options, git_source
+from scanner.cli_verify import verify_options
 from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.report import Report
 from scanner.reporters import FORMATS, RenderOptions, reporter_for
@@ -108,6 +109,7 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @rule_options
 @output_options
 @scan_config_options
+@verify_options
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
@@ -117,10 +119,12 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`)."""
     with error_handler():
         from scanner.cli_config import scan_flags
+        from scanner.cli_verify import validate_flags, verified, verify_exit_code
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
         from scanner.scan_setup import setup_scan
 
+        validate_flags(config_flags)
         setup = setup_scan(paths, scan_flags(click.get_current_context(), config_flags))
         # config_flags also holds the git-mode flags (each options group reads its own keys)
         mode = git_mode(config_flags, progress=not quiet and sys.stderr.isatty())
@@ -131,9 +135,10 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
         )
         report = setup.finish(run_scan(request))
+        report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
         emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color,
              private=show_secrets and bool(report.findings or report.suppressed))
-        sys.exit(exit_code(report, exit_zero))
+        sys.exit(verify_exit_code(report, exit_code(report, exit_zero), config_flags))
 
 
 def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int,  # type: ignore[no-untyped-def]

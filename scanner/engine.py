@@ -40,6 +40,8 @@ class Match:
     entropy: float
     dropped_by: str = ""
     """Empty for a reportable match; else why the rule itself rejects it (`entropy`, `filter:uuid`, ...)."""
+    captures: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """The pattern's other named groups that matched (a Twilio SID next to its token), for verification."""
 
 
 @dataclass
@@ -134,7 +136,8 @@ def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int
             continue
         secret = text[start_:end_]
         entropy = shannon_entropy(secret)
-        yield Match(rule, start_, end_, secret, entropy, rejection(rule, secret, entropy))
+        captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
+        yield Match(rule, start_, end_, secret, entropy, rejection(rule, secret, entropy), captures)
 
 
 def rejection(rule: Rule, secret: str, entropy: float) -> str:

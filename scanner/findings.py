@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from scanner.sha256 import sha256_hex
+
+if TYPE_CHECKING:
+    from scanner.verify.result import Verification
 
 FINGERPRINT_PREFIX = "ls1"
 
@@ -94,6 +98,10 @@ class Finding:
     """The rule's description; reporters that document rules (SARIF) show it."""
     references: tuple[str, ...] = ()
     """Where the secret's format and its rotation are documented (the rule's references)."""
+    captures: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    """The rule's other named groups (in memory only, like `secret`): what verification substitutes."""
+    verification: Verification | None = None
+    """What the provider said about the secret, when the scan was asked to verify (`--verify`)."""
 
     @property
     def first(self) -> Location:

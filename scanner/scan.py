@@ -177,7 +177,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         rule_id=rule.id, rule_name=rule.name, provider=rule.provider, severity=rule.severity,
         confidence=rule.confidence, fingerprint=fingerprint(rule.id, m.secret), shown_secret=shown,
         locations=locations, remediation=rule.remediation, entropy=round(m.entropy, 2),
-        secret=m.secret, suppressed_by=m.dropped_by,
+        secret=m.secret, suppressed_by=m.dropped_by, captures=m.captures,
     )
 
 

@@ -38,6 +38,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         data["present_at_head"] = f.present_at_head
     if f.suppressed_by:
         data["suppressed_by"] = f.suppressed_by
+    if f.verification is not None:
+        data["verification"] = f.verification.as_dict()
     return data
 
 

@@ -44,9 +44,25 @@ def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-de
         lines.append(f"    also at {place(loc)}")
     if len(f.locations) > MAX_OCCURRENCES_SHOWN:
         lines.append(f"    … and {len(f.locations) - MAX_OCCURRENCES_SHOWN} more places")
+    if f.verification is not None:
+        lines.extend(verification_lines(f, style))
     lines.append(style(f"    fingerprint {f.fingerprint}", dim=True))
     if f.remediation:
         lines.append(f"    fix: {f.remediation}")
+    return lines
+
+
+VERIFICATION_COLORS = {"valid": "red", "unknown": "yellow", "invalid": "green", "error": "yellow"}
+
+
+def verification_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-def]
+    """`verified: VALID (HTTP 200) as login=octocat`, in red when the key works."""
+    v = f.verification
+    assert v is not None
+    word = style(v.status.upper(), fg=VERIFICATION_COLORS.get(v.status), bold=v.status == "valid")
+    lines = [f"    verified: {word} ({v.reason})" + (f" as {v.identity}" if v.identity else "")]
+    if v.advice:
+        lines.append(style(f"    {v.advice}", fg="red"))
     return lines
 
 
@@ -93,6 +109,9 @@ def summary_line(report: Report) -> str:
         parts = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=SEVERITY_ORDER.__getitem__))
         n = len(report.findings)
         result = f"{n} secret{'s' if n != 1 else ''} found: {parts}."
+    live = sum(1 for f in report.findings if f.verification is not None and f.verification.status == "valid")
+    if any(f.verification is not None for f in report.findings):
+        result += f" {live} verified valid."
     if report.suppressed:
         result += f" {len(report.suppressed)} suppressed."
     if not report.complete:
