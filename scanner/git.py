@@ -2,7 +2,8 @@
 
 Every call: `-z` where paths are printed, `--no-ext-diff --no-color` where diffs are, and the GIT_*
 variables that git exports to hooks removed (otherwise a pre-commit hook scanning another repository
-would read the hook's index instead).
+would read the hook's index instead). The staged diff puts one back: the index a running `git commit`
+names, when it belongs to the repository scanned (`hook_index`).
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ def which_git() -> str | None:
     return None
 
 
-def run_git(cwd: Path, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
-    """Run git and return stdout; a failure becomes GitError with git's own first line of complaint."""
-    proc = subprocess.run(
-        [git_executable(), *args], cwd=cwd, env=git_env(), capture_output=True, input=input,
-    )
+def run_git(cwd: Path, *args: str, check: bool = True, input: bytes | None = None,
+            index: str | None = None) -> bytes:
+    """Run git and return stdout; a failure becomes GitError with git's own first line of complaint.
+
+    `index` is the index file to read instead of the repository's own (see `hook_index`)."""
+    env = git_env() if index is None else {**git_env(), "GIT_INDEX_FILE": index}
+    proc = subprocess.run([git_executable(), *args], cwd=cwd, env=env, capture_output=True, input=input)
     if check and proc.returncode != 0:
         raise GitError(f"{git_failure(args, proc.stderr, proc.returncode)} (in {cwd})")
     return proc.stdout
@@ -150,13 +153,27 @@ def head_commit(repo: RepoInfo) -> str | None:
     return out.decode("ascii").strip() or None
 
 
+def hook_index(repo: RepoInfo) -> str | None:
+    """The index a running `git commit` is about to record, when leakstop runs as its hook.
+
+    `commit -a`, `commit PATH`, `--only`, `--include` and `--amend -a` build a temporary index
+    (`index.lock`, `next-index-*.lock`) and name it in GIT_INDEX_FILE; `.git/index` is stale until the
+    commit is done. It is honoured only inside the scanned repository's own git folder: an index of
+    another repository (leakstop run on this one from that one's hook) must not be read here."""
+    named = os.environ.get("GIT_INDEX_FILE")
+    if not named:
+        return None
+    index = Path(os.path.abspath(named)).resolve()  # a relative name is relative to where git ran the hook
+    return str(index) if index.parent == repo.git_dir.resolve() and index.is_file() else None
+
+
 def staged_diff(repo: RepoInfo) -> bytes:
     """What `git commit` would record: the index against HEAD (or the empty tree before the first commit).
 
     Renames are detected so a moved file does not count as all-new lines. Without a commit argument git
     itself compares with the empty tree while HEAD is unborn, which saves the pre-commit hook a process."""
     return run_git(repo.path, "-c", "core.quotePath=true", "diff", "--cached", *_DIFF_FLAGS,
-                   "--find-renames", "--")
+                   "--find-renames", "--", index=hook_index(repo))
 
 
 def resolve_commit(repo: RepoInfo, rev: str) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from commit_variants import CASES, prepare
 from conftest import ROOT, Repo, git
 from secrets_fixtures import AWS_KEY_ID, STRIPE
 
@@ -128,3 +129,16 @@ def test_selftest_proves_the_framework_hook_blocks(framework_repo, hook_source):
     result = run_leakstop_anywhere("selftest", cwd=framework_repo.path, env={"PRE_COMMIT_HOME": str(hook_source.home)})
     assert result.code == 0, result.output
     assert result.stdout.startswith("OK")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_framework_hook_scans_the_index_git_commits(framework_repo, hook_source, case):
+    prepare(framework_repo)
+    setup, args = CASES[case]
+    setup(framework_repo)
+    before = head(framework_repo)
+    result = run(framework_repo.path, "git", "commit", "-m", "change", *args, source=hook_source)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Stripe live secret key" in output and STRIPE not in output
+    assert head(framework_repo) == before
