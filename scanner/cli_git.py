@@ -24,6 +24,8 @@ class GitMode:
     branch: str = ""
     since: str = ""
     range: str = ""
+    remote: str = ""
+    """With --pre-push: the remote pushed to (git hands it to the hook as its first argument)."""
     progress: bool = False
 
 
@@ -36,6 +38,8 @@ def git_options(fn):  # type: ignore[no-untyped-def]
         click.option("--range", "rev_range", metavar="A..B", help="Scan the commits in B that are not in A."),
         click.option("--pre-push", is_flag=True,
                      help="Scan what a push sends (git's pre-push stdin, or PRE_COMMIT_FROM_REF/TO_REF)."),
+        click.option("--remote", metavar="NAME", help="With --pre-push: the remote (or URL) pushed to; a new "
+                     "branch is scanned for the commits that remote does not have."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -53,10 +57,13 @@ def git_mode(flags: Mapping[str, object], progress: bool = False) -> GitMode | N
         raise SourceError("choose one of " + ", ".join(f"--{c}" for c in chosen))
     if flags.get("branch") and chosen != ["history"]:
         raise SourceError("--branch narrows --history; use it with --history")
+    if flags.get("remote") and chosen != ["pre-push"]:
+        raise SourceError("--remote names the target of --pre-push; use it with --pre-push")
     if not chosen:
         return None
     return GitMode(kind=chosen[0], branch=str(flags.get("branch") or ""), since=str(flags.get("since") or ""),
-                   range=str(flags.get("rev_range") or ""), progress=progress)
+                   range=str(flags.get("rev_range") or ""), remote=str(flags.get("remote") or ""),
+                   progress=progress)
 
 
 def git_source(mode: GitMode, path: Path, max_file_size: int,  # type: ignore[no-untyped-def]
@@ -72,7 +79,7 @@ def git_source(mode: GitMode, path: Path, max_file_size: int,  # type: ignore[no
         from scanner.sources.history import HistorySource
 
         return HistorySource(path, max_file_size, branch=mode.branch, progress=mode.progress, exclude=exclude)
-    from scanner.sources.commits import CommitRangeSource, pre_push_ranges
+    from scanner.sources.commits import CommitRangeSource, push_request
 
     if mode.kind == "since":
         return CommitRangeSource(path, max_file_size, [[f"{mode.since}..HEAD"]], f"commits since {mode.since}",
@@ -84,4 +91,5 @@ def git_source(mode: GitMode, path: Path, max_file_size: int,  # type: ignore[no
             raise SourceError(f"--range {mode.range!r}: expected A..B (the commits in B that are not in A)")
         return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}", exclude)
     lines = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-    return CommitRangeSource(path, max_file_size, pre_push_ranges(lines, os.environ), "commits to push", exclude)
+    push = push_request(lines, os.environ, mode.remote)
+    return CommitRangeSource(path, max_file_size, [], "commits to push", exclude, push=push)

@@ -181,6 +181,20 @@ def resolve_commit(repo: RepoInfo, rev: str) -> str | None:
     return out.decode("ascii").strip() or None
 
 
+def remote_name(repo: RepoInfo, remote: str) -> str | None:
+    """The configured remote that `remote` names, as a name or as its URL (git hands a pre-push hook the
+    URL when the push named one); None for a URL of no configured remote."""
+    out = run_git(repo.path, "config", "-z", "--get-regexp", r"^remote\..*\.url$", check=False)
+    urls = {}
+    for record in out.split(b"\0"):
+        key, _, url = os.fsdecode(record).partition("\n")
+        if key.startswith("remote.") and key.endswith(".url"):
+            urls[key[len("remote."):-len(".url")]] = url
+    if remote in urls:
+        return remote
+    return next((name for name, url in urls.items() if url == remote), None)
+
+
 def commit_patches(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Each commit of `revs` (oldest first) with its `--raw -p` diff; merges as dense combined diffs, so
     only what a merge itself adds (a conflict resolution) is attributed to it."""

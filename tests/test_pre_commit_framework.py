@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from commit_variants import CASES, prepare
 from conftest import ROOT, Repo, git
-from secrets_fixtures import AWS_KEY_ID, STRIPE
+from secrets_fixtures import AWS_KEY_ID, GITHUB, STRIPE
 
 pytestmark = pytest.mark.slow
 
@@ -142,3 +142,17 @@ def test_framework_hook_scans_the_index_git_commits(framework_repo, hook_source,
     assert result.returncode != 0, output
     assert "Stripe live secret key" in output and STRIPE not in output
     assert head(framework_repo) == before
+
+
+def test_first_push_holding_the_root_commit_is_scanned(framework_repo, hook_source, tmp_path):
+    """pre-commit passes no FROM/TO refs when the push holds the root commit."""
+    remote = tmp_path / "first.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    framework_repo.git("remote", "add", "origin", str(remote))
+    framework_repo.write("token.txt", f'token = "{GITHUB}"\n')
+    framework_repo.git("add", "token.txt")
+    framework_repo.git("commit", "-q", "--no-verify", "-m", "token")
+    result = run(framework_repo.path, "git", "push", "-u", "origin", "main", source=hook_source)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "GitHub" in output and GITHUB not in output
