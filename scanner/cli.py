@@ -123,7 +123,8 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
          no_color: bool, max_decode_depth: int, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
-    With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`)."""
+    With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
+    with --pre-commit, PATHS are the files the pre-commit framework passes."""
     with error_handler():
         from scanner.cli_config import scan_flags
         from scanner.scan import ScanRequest
@@ -149,9 +150,9 @@ def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file
     from scanner.errors import SourceError
 
     if mode is not None:
-        if use_stdin or len(paths) > 1 or list(paths) == [Path("-")]:
-            raise SourceError(f"--{mode.kind} scans one repository: give at most one PATH, and no stdin")
-        return git_source(mode, paths[0] if paths else Path("."), max_file_size, exclude)
+        if use_stdin:
+            raise SourceError(f"--{mode.kind} scans git, not stdin")
+        return git_source(mode, paths, max_file_size, exclude)
     if use_stdin or list(paths) == [Path("-")]:
         if paths and list(paths) != [Path("-")]:
             raise SourceError("give either paths or stdin (`-`), not both")

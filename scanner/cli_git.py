@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ class GitMode:
     """Which git scan the user asked for, and its arguments."""
 
     kind: str
-    """`staged`, `history`, `since`, `range` or `pre-push`."""
+    """`staged`, `pre-commit`, `history`, `since`, `range` or `pre-push`."""
     branch: str = ""
     since: str = ""
     range: str = ""
@@ -32,6 +32,8 @@ class GitMode:
 def git_options(fn):  # type: ignore[no-untyped-def]
     options = [
         click.option("--staged", is_flag=True, help="Scan what the next commit adds (the pre-commit hook)."),
+        click.option("--pre-commit", is_flag=True, help="The pre-commit framework's hook: the staged changes "
+                     "of the FILES it passes; a file with nothing staged (--all-files) is scanned whole."),
         click.option("--history", is_flag=True, help="Scan every commit reachable from every ref."),
         click.option("--branch", metavar="REF", help="With --history: only commits reachable from REF."),
         click.option("--since", metavar="REV", help="Scan the commits of HEAD that REV does not have."),
@@ -50,7 +52,8 @@ def git_mode(flags: Mapping[str, object], progress: bool = False) -> GitMode | N
     """The one git mode the flags ask for (None for a tree or stdin scan); combinations are errors."""
     from scanner.errors import SourceError
 
-    chosen = [name for name, on in (("staged", flags.get("staged")), ("history", flags.get("history")),
+    chosen = [name for name, on in (("staged", flags.get("staged")), ("pre-commit", flags.get("pre_commit")),
+                                    ("history", flags.get("history")),
                                     ("since", flags.get("since")), ("range", flags.get("rev_range")),
                                     ("pre-push", flags.get("pre_push"))) if on]
     if len(chosen) > 1:
@@ -66,11 +69,22 @@ def git_mode(flags: Mapping[str, object], progress: bool = False) -> GitMode | N
                    progress=progress)
 
 
-def git_source(mode: GitMode, path: Path, max_file_size: int,  # type: ignore[no-untyped-def]
+def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type: ignore[no-untyped-def]
                exclude: tuple[str, ...] = ()):
     """Build the source for a git mode; imports stay local so `--staged` loads only what it uses.
 
-    `exclude` (the configuration's path globs) applies to the repository's paths as it does to a tree."""
+    `paths` is the repository (at most one), or for --pre-commit the files the framework passes (the
+    repository is the current folder, where the framework runs its hooks). `exclude` (the configuration's
+    path globs) applies to the repository's paths as it does to a tree."""
+    from scanner.errors import SourceError
+
+    if mode.kind == "pre-commit":
+        from scanner.sources.staged import PreCommitSource
+
+        return PreCommitSource(Path("."), paths, max_file_size, exclude)
+    if len(paths) > 1 or list(paths) == [Path("-")]:
+        raise SourceError(f"--{mode.kind} scans one repository: give at most one PATH, and no stdin")
+    path = paths[0] if paths else Path(".")
     if mode.kind == "staged":
         from scanner.sources.staged import StagedSource
 
@@ -86,8 +100,6 @@ def git_source(mode: GitMode, path: Path, max_file_size: int,  # type: ignore[no
                                  exclude)
     if mode.kind == "range":
         if ".." not in mode.range:
-            from scanner.errors import SourceError
-
             raise SourceError(f"--range {mode.range!r}: expected A..B (the commits in B that are not in A)")
         return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}", exclude)
     lines = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
