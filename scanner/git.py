@@ -107,7 +107,6 @@ def tracked_and_untracked_files(root: Path, below: Path) -> list[str]:
 # textconv filters, `diff.noprefix`, `diff.relative`, `diff.submodule=log`, non-ASCII path munging).
 _DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
                "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "--submodule=short")
-_COMMIT_MARK = b"\0\x01"
 _COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI"
 
 
@@ -212,21 +211,12 @@ def commit_trees(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, 
 
 
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
-    buffer = b""
-    for chunk in chunks:
-        buffer += chunk
-        parts = buffer.split(_COMMIT_MARK)
-        buffer = parts.pop()
-        yield from (parse_commit(p) for p in parts if p)
-    if buffer:
-        yield parse_commit(buffer)
+    """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
+    from scanner.log_stream import log_commits
 
-
-def parse_commit(part: bytes) -> tuple[CommitInfo, bytes]:
-    sha, author, email, rest = part.split(b"\0", 3)
-    date, _, body = rest.partition(b"\0")
-    sha_text, author_text, email_text, date_text = (f.decode("utf-8", "replace") for f in (sha, author, email, date))
-    return CommitInfo(sha_text, author_text, email_text, date_text), body
+    for fields, body in log_commits(chunks, 4):
+        sha, author, email, date = (f.decode("utf-8", "replace") for f in fields)
+        yield CommitInfo(sha, author, email, date), body
 
 
 def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:
