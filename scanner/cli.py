@@ -5,7 +5,6 @@ Each command group lives in its own `cli_*.py` module and is registered in LazyG
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from scanner.cli_config import scan_config_options
 from scanner.cli_git import GitMode, git_mode, git_options, git_source
 from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.report import Report
-from scanner.reporters import FORMATS, RenderOptions, reporter_for
+from scanner.reporters import FORMATS
 
 SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 
@@ -78,10 +77,11 @@ def main() -> None:
 def output_options(fn):  # type: ignore[no-untyped-def]
     """The flags every scanning command shares (scan, and later baseline/selftest)."""
     options = [
-        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
-                     help="Report format."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
-                     help="Write the report to FILE; a one-line summary still goes to the terminal."),
+        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+                     help="Report format (default: text)."),
+        click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Write the report to FILE (repeatable; `-`: stdout); *.sarif, *.json, *.csv, *.xml "
+                          "and *.txt get that format. A one-line summary still goes to the terminal."),
         click.option("--show-secrets", is_flag=True, help="Print secrets in full (default: redacted)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
         click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),
@@ -119,7 +119,7 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @scan_config_options
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
-         fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
+         fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
          no_color: bool, max_decode_depth: int, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
@@ -127,10 +127,12 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
     with --pre-commit, PATHS are the files the pre-commit framework passes."""
     with error_handler():
         from scanner.cli_config import scan_flags
+        from scanner.cli_output import emit, report_targets
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
         from scanner.scan_setup import setup_scan
 
+        targets = report_targets(fmt, outputs)
         setup = setup_scan(paths, scan_flags(click.get_current_context(), config_flags))
         # config_flags also holds the git-mode flags (each options group reads its own keys)
         mode = git_mode(config_flags, progress=not quiet and sys.stderr.isatty())
@@ -141,7 +143,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
         )
         report = setup.finish(run_scan(request))
-        emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color)
+        emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color)
         sys.exit(exit_code(report, exit_zero))
 
 
@@ -171,34 +173,3 @@ def exit_code(report: Report, exit_zero: bool) -> int:
     if report.findings and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
-
-
-def use_color(no_color: bool, to_terminal: bool) -> bool:
-    return to_terminal and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-
-
-def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: bool, no_color: bool) -> None:
-    """The report to stdout or --output; when it goes elsewhere than a terminal as text, a one-line
-    summary still goes to stderr so a CI log says what happened."""
-    to_stdout = output in (None, "-")
-    options = RenderOptions(color=use_color(no_color, to_stdout and fmt == "text"), verbose=verbose)
-    rendered = reporter_for(fmt).render(report, options)
-    if to_stdout:
-        click.echo(rendered, nl=False)
-    else:
-        write_report(Path(str(output)), rendered)
-    if not quiet and (fmt != "text" or not to_stdout):
-        from scanner.reporters.text import summary_line
-
-        for error in report.errors:
-            click.echo(f"leakstop: error: {error}", err=True)
-        click.echo(summary_line(report), err=True)
-
-
-def write_report(path: Path, rendered: str) -> None:
-    from scanner.errors import SourceError
-
-    try:
-        path.write_text(rendered, encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc

@@ -1,0 +1,86 @@
+"""Where `scan` writes its report: stdout and/or files, each in its format, from one scan.
+
+A file named `*.sarif`, `*.json`, `*.csv`, `*.xml` (JUnit) or `*.txt` gets the format its name says (as
+gitleaks infers it), so `-o report.sarif` is SARIF without `--format`; `-` and other names get `--format`.
+Several `-o` render one scan several ways (the Action: annotations on stdout, SARIF and JSON files). The
+targets are checked before the scan: a missing folder is an error in a second, not after an hour's audit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from scanner.errors import SourceError
+from scanner.report import Report
+from scanner.reporters import RenderOptions, reporter_for
+
+EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".csv": "csv", ".xml": "junit", ".txt": "text"}
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    path: Path | None
+    """None: stdout."""
+    fmt: str
+
+
+def report_targets(fmt: str | None, outputs: Sequence[str]) -> list[ReportTarget]:
+    """One target per `-o` (stdout alone without any), each with its format; a file whose folder does
+    not exist is an error now, before anything is scanned."""
+    if not outputs:
+        return [ReportTarget(None, fmt or "text")]
+    targets = []
+    for output in outputs:
+        if output == "-":
+            targets.append(ReportTarget(None, fmt or "text"))
+            continue
+        path = Path(output)
+        folder = path.parent
+        if not folder.is_dir():
+            raise SourceError(f"{output}: cannot write the report there: folder {folder} does not exist")
+        targets.append(ReportTarget(path, EXTENSION_FORMATS.get(path.suffix.lower()) or fmt or "text"))
+    return targets
+
+
+def use_color(no_color: bool, fmt: str) -> bool:
+    return fmt == "text" and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def emit(report: Report, targets: Sequence[ReportTarget], *, quiet: bool, verbose: bool, no_color: bool) -> None:
+    """Each target rendered from the one report. Unless the text report is on the terminal, its errors,
+    warnings and a one-line summary go to stderr, so a CI log says what happened whatever the format (in
+    GitHub Actions, warnings as `::warning::` commands: the job log shows them where people look)."""
+    for target in targets:
+        to_stdout = target.path is None
+        options = RenderOptions(color=to_stdout and use_color(no_color, target.fmt), verbose=verbose)
+        rendered = reporter_for(target.fmt).render(report, options)
+        if target.path is None:
+            click.echo(rendered, nl=False)
+        else:
+            write_report(target.path, rendered)
+    shown_on_stdout = {t.fmt for t in targets if t.path is None}
+    if quiet or "text" in shown_on_stdout:
+        return
+    from scanner.reporters.text import summary_line
+
+    for error in report.errors:
+        click.echo(f"leakstop: error: {error}", err=True)
+    if "github" not in shown_on_stdout:  # the github format carries them as ::warning:: already
+        in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        for warning in report.warnings:
+            click.echo(f"::warning title=leakstop::{warning}" if in_actions else f"leakstop: warning: {warning}",
+                       err=True)
+    click.echo(summary_line(report), err=True)
+
+
+def write_report(path: Path, rendered: str) -> None:
+    try:
+        path.write_text(rendered, encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc
