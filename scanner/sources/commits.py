@@ -126,14 +126,13 @@ class CommitRangeSource(Source):
                     yield from change_items(change, stats, self.max_file_size, repo, context, self.exclude)
 
     def checked(self, repo: git.RepoInfo, revs: list[str]) -> list[str]:
-        """Each end of a range must be a commit; a remote sha this clone never fetched (someone else's
-        push) falls back to "the commits no remote ref has", which still covers everything we send."""
+        """Each end of a range must be a commit. A base this clone lacks is an error, not a guess: "the
+        commits no remote has" is empty in a CI checkout (the pushed tip is on the remote), which made a
+        force-push scan nothing and pass."""
         if len(revs) == 1 and ".." in revs[0] and "..." not in revs[0]:
             base, _, tip = revs[0].partition("..")
             if git.resolve_commit(repo, tip or "HEAD") is None:
                 raise GitError(f"{tip}: no such commit in {self.path}")
             if base and git.resolve_commit(repo, base) is None:
-                if set(base) <= set("0123456789abcdef") and len(base) == 40:
-                    return [tip or "HEAD", *NOT_ON_A_REMOTE]
-                raise GitError(f"{base}: no such commit in {self.path}")
+                raise GitError(f"{base}: no such commit in {self.path} (fetch it, e.g. a deeper clone)")
         return revs
