@@ -127,7 +127,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
     with --pre-commit, PATHS are the files the pre-commit framework passes."""
     with error_handler():
         from scanner.cli_config import scan_flags
-        from scanner.cli_output import emit, report_targets
+        from scanner.cli_output import HOOK_MODES, emit, next_steps, report_targets
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
         from scanner.scan_setup import setup_scan
@@ -144,6 +144,8 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         )
         report = setup.finish(run_scan(request))
         emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color)
+        if mode is not None and mode.kind in HOOK_MODES and report.findings and not quiet and not exit_zero:
+            click.echo(next_steps(mode.kind, report), err=True)
         sys.exit(exit_code(report, exit_zero))
 
 

@@ -84,3 +84,24 @@ def write_report(path: Path, rendered: str) -> None:
         path.write_text(rendered, encoding="utf-8")
     except OSError as exc:
         raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc
+
+
+HOOK_MODES = {"staged": ("leakstop", "git commit"), "pre-commit": ("leakstop", "git commit"),
+              "pre-push": ("leakstop-push", "git push")}
+"""The modes a git hook runs: what a blocked developer is told to do next (hook id, the git command)."""
+
+
+def next_steps(kind: str, report: Report) -> str:
+    """Under a hook's findings: the three ways forward and the bypass, so a blocked commit is not a dead
+    end (and `--no-verify` is not the only thing people find)."""
+    hook_id, command = HOOK_MODES[kind]
+    where = "from the commits (git rebase -i, then push again)" if kind == "pre-push" else "and stage the file"
+    fingerprint = report.findings[0].fingerprint
+    return (
+        "leakstop blocked this because of the secret(s) above. Ways forward:\n"
+        f"  1. a real secret: remove it {where}, then rotate it (see each finding's fix:); it has been on disk\n"
+        "  2. not a secret (a test value, an example): put `leakstop:allow` in a comment on its line\n"
+        f"  3. a known secret to accept for now: leakstop ignore {fingerprint} --reason \"...\"\n"
+        f"Bypass at your own risk (the secret goes along, and CI scans it again): SKIP={hook_id} {command} ... "
+        f"with the pre-commit framework, {command} --no-verify otherwise.\n"
+    )
