@@ -5,7 +5,6 @@ Each command group lives in its own `cli_*.py` module and is registered in LazyG
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from scanner.cli_git import GitMode, git_mode, git_options, git_source
 from scanner.cli_verify import verify_options
 from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.report import Report
-from scanner.reporters import FORMATS, RenderOptions, reporter_for
+from scanner.reporters import FORMATS
 
 
 class ByteSize(click.ParamType):
@@ -70,10 +69,11 @@ def main() -> None:
 def output_options(fn):  # type: ignore[no-untyped-def]
     """The flags every scanning command shares (scan, and later baseline/selftest)."""
     options = [
-        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
-                     help="Report format."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
-                     help="Write the report to FILE; a one-line summary still goes to the terminal."),
+        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+                     help="Report format (default: text)."),
+        click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Write the report to FILE (repeatable; `-`: stdout); *.sarif, *.json, *.csv, *.xml "
+                          "and *.txt get that format. A one-line summary still goes to the terminal."),
         click.option("--show-secrets", is_flag=True, help="Print secrets in full (default: redacted)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
         click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),
@@ -112,19 +112,22 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @verify_options
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
-         fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
+         fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
          no_color: bool, max_decode_depth: int, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
-    With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`)."""
+    With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
+    with --pre-commit, PATHS are the files the pre-commit framework passes."""
     with error_handler():
         from scanner.cli_config import scan_flags
+        from scanner.cli_output import HOOK_MODES, emit, next_steps, report_targets
         from scanner.cli_verify import validate_flags, verified, verify_exit_code
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
         from scanner.scan_setup import setup_scan
 
         validate_flags(config_flags)
+        targets = report_targets(fmt, outputs)
         setup = setup_scan(paths, scan_flags(click.get_current_context(), config_flags))
         # config_flags also holds the git-mode flags (each options group reads its own keys)
         mode = git_mode(config_flags, progress=not quiet and sys.stderr.isatty())
@@ -136,8 +139,10 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         )
         report = setup.finish(run_scan(request))
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
-        emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color,
+        emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color,
              private=show_secrets and bool(report.findings or report.suppressed))
+        if mode is not None and mode.kind in HOOK_MODES and report.findings and not quiet and not exit_zero:
+            click.echo(next_steps(mode.kind, report), err=True)
         sys.exit(verify_exit_code(report, exit_code(report, exit_zero), config_flags))
 
 
@@ -146,9 +151,9 @@ def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file
     from scanner.errors import SourceError
 
     if mode is not None:
-        if use_stdin or len(paths) > 1 or list(paths) == [Path("-")]:
-            raise SourceError(f"--{mode.kind} scans one repository: give at most one PATH, and no stdin")
-        return git_source(mode, paths[0] if paths else Path("."), max_file_size, exclude)
+        if use_stdin:
+            raise SourceError(f"--{mode.kind} scans git, not stdin")
+        return git_source(mode, paths, max_file_size, exclude)
     if use_stdin or list(paths) == [Path("-")]:
         if paths and list(paths) != [Path("-")]:
             raise SourceError("give either paths or stdin (`-`), not both")
@@ -167,48 +172,3 @@ def exit_code(report: Report, exit_zero: bool) -> int:
     if report.findings and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
-
-
-def use_color(no_color: bool, to_terminal: bool) -> bool:
-    return to_terminal and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-
-
-def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: bool, no_color: bool,
-         private: bool = False) -> None:
-    """The report to stdout or --output (owner-only when `private`: it holds secrets); when it goes
-    elsewhere than a terminal as text, a one-line summary still goes to stderr so a CI log says what
-    happened."""
-    from scanner.printable import printable, visible
-
-    to_stdout = output in (None, "-")
-    options = RenderOptions(color=use_color(no_color, to_stdout and fmt == "text"), verbose=verbose)
-    # escaped in JSON too: `jq -r` prints fields raw, and JSON leaves C1 and non-UTF-8 bytes as they are
-    report = printable(report)
-    rendered = reporter_for(fmt).render(report, options)
-    if to_stdout:
-        click.echo(rendered, nl=False)
-    else:
-        write_report(Path(str(output)), rendered, private)
-    if not quiet and (fmt != "text" or not to_stdout):
-        from scanner.reporters.text import summary_line
-
-        for error in report.errors:
-            click.echo(f"leakstop: error: {visible(error)}", err=True)
-        click.echo(visible(summary_line(report)), err=True)
-
-
-def write_report(path: Path, rendered: str, private: bool = False) -> None:
-    """Write the report readable by its owner alone when it holds secrets, else as the umask allows; an
-    existing file's looser mode is tightened too (opening it would keep the old mode)."""
-    from scanner.errors import SourceError
-
-    umask = os.umask(0o077)
-    os.umask(umask)
-    mode = 0o600 if private else 0o666 & ~umask
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            os.fchmod(fd, mode)
-            fh.write(rendered)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc

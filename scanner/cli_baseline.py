@@ -9,7 +9,7 @@ import click
 from scanner.cli_config import config_option
 from scanner.error_handler import error_handler
 from scanner.report import Report
-from scanner.suppress.baseline import BASELINE_FILE
+from scanner.suppress import BASELINE_FILE
 
 
 @click.group()

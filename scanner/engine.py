@@ -88,6 +88,24 @@ MATCH_REACH = 1024
 WINDOWED_TEXT = 8 * 1024
 
 
+@functools.lru_cache(maxsize=1024)
+def match_reach(pattern: str) -> int:
+    """How far from a keyword a match can reach: the pattern's longest match, when that is longer than
+    MATCH_REACH (a JWT with many claims runs to 20k characters; cut at 1,024 it was missed in a large
+    `.env`). Unbounded patterns keep MATCH_REACH: their matches are `key = value` lines, and a window the
+    whole text would give up the speed that windows exist for."""
+    try:
+        import re._parser as parser  # type: ignore[import-not-found]  # Python 3.11+
+    except ImportError:
+        import sre_parse as parser  # type: ignore[no-redef]
+    try:
+        # `(?|` (branch reset, the regex module's) renumbers groups; the lengths are those of `(?:`
+        widest = parser.parse(pattern.replace("(?|", "(?:")).getwidth()[1]
+    except Exception:  # noqa: BLE001 - syntax only the regex module knows: keep the default
+        return MATCH_REACH
+    return widest if MATCH_REACH < widest < parser.MAXREPEAT else MATCH_REACH
+
+
 @functools.lru_cache(maxsize=65536)
 def rule_applies_to(path: str, paths: tuple[str, ...], exclude_paths: tuple[str, ...]) -> bool:
     """Cached: a history repeats the same paths across thousands of blobs."""
@@ -116,8 +134,9 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
         hits.extend(found)
     hits.sort()
     spans: list[tuple[int, int]] = []
+    reach = match_reach(rule.pattern)
     for pos in hits:
-        start, end = max(0, pos - MATCH_REACH), min(length, pos + MATCH_REACH)
+        start, end = max(0, pos - reach), min(length, pos + reach)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], end))
         else:

@@ -2,9 +2,11 @@
 
 Every call: `-z` where paths are printed, `--no-ext-diff --no-color` where diffs are, and the GIT_*
 variables that git exports to hooks removed (otherwise a pre-commit hook scanning another repository
-would read the hook's index instead). Every call also turns off each program a scanned repository's
-own configuration could make git run (`SAFE_CONFIG`, `git_env`), and every revision a user or a hook
-names is verified and passed as a commit id after `--end-of-options` (`log_revisions`).
+would read the hook's index instead); the staged diff puts one back: the index a running `git commit`
+names, when it belongs to the repository scanned (`hook_index`). Every call also turns off each program
+a scanned repository's own configuration could make git run (`SAFE_CONFIG`, `git_env`), and every
+revision a user or a hook names is verified and passed as a commit id after `--end-of-options`
+(`log_revisions`).
 """
 
 from __future__ import annotations
@@ -77,9 +79,13 @@ def which_git() -> str | None:
     return None
 
 
-def run_git(cwd: Path, *args: str, check: bool = True, input: bytes | None = None, hooks: bool = False) -> bytes:
-    """Run git and return stdout; a failure becomes GitError with git's own first line of complaint."""
-    proc = subprocess.run(git_command(*args, hooks=hooks), cwd=cwd, env=git_env(), capture_output=True, input=input)
+def run_git(cwd: Path, *args: str, check: bool = True, input: bytes | None = None, hooks: bool = False,
+            index: str | None = None) -> bytes:
+    """Run git and return stdout; a failure becomes GitError with git's own first line of complaint.
+
+    `index` is the index file to read instead of the repository's own (see `hook_index`)."""
+    env = git_env() if index is None else {**git_env(), "GIT_INDEX_FILE": index}
+    proc = subprocess.run(git_command(*args, hooks=hooks), cwd=cwd, env=env, capture_output=True, input=input)
     if check and proc.returncode != 0:
         raise GitError(f"{git_failure(args, proc.stderr, proc.returncode)} (in {cwd})")
     return proc.stdout
@@ -137,7 +143,6 @@ def listed_files(root: Path, below: Path) -> tuple[list[str], list[tuple[str, st
 # textconv filters, `diff.noprefix`, `diff.relative`, `diff.submodule=log`, non-ASCII path munging).
 _DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
                "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "--submodule=short")
-_COMMIT_MARK = b"\0\x01"
 _COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI"
 
 
@@ -183,18 +188,46 @@ def head_commit(repo: RepoInfo) -> str | None:
     return out.decode("ascii").strip() or None
 
 
+def hook_index(repo: RepoInfo) -> str | None:
+    """The index a running `git commit` is about to record, when leakstop runs as its hook.
+
+    `commit -a`, `commit PATH`, `--only`, `--include` and `--amend -a` build a temporary index
+    (`index.lock`, `next-index-*.lock`) and name it in GIT_INDEX_FILE; `.git/index` is stale until the
+    commit is done. It is honoured only inside the scanned repository's own git folder: an index of
+    another repository (leakstop run on this one from that one's hook) must not be read here."""
+    named = os.environ.get("GIT_INDEX_FILE")
+    if not named:
+        return None
+    index = Path(os.path.abspath(named)).resolve()  # a relative name is relative to where git ran the hook
+    return str(index) if index.parent == repo.git_dir.resolve() and index.is_file() else None
+
+
 def staged_diff(repo: RepoInfo) -> bytes:
     """What `git commit` would record: the index against HEAD (or the empty tree before the first commit).
 
     Renames are detected so a moved file does not count as all-new lines. Without a commit argument git
     itself compares with the empty tree while HEAD is unborn, which saves the pre-commit hook a process."""
     return run_git(repo.path, "-c", "core.quotePath=true", "diff", "--cached", *_DIFF_FLAGS,
-                   "--find-renames", "--")
+                   "--find-renames", "--", index=hook_index(repo))
 
 
 def resolve_commit(repo: RepoInfo, rev: str) -> str | None:
     out = run_git(repo.path, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}", check=False)
     return out.decode("ascii").strip() or None
+
+
+def remote_name(repo: RepoInfo, remote: str) -> str | None:
+    """The configured remote that `remote` names, as a name or as its URL (git hands a pre-push hook the
+    URL when the push named one); None for a URL of no configured remote."""
+    out = run_git(repo.path, "config", "-z", "--get-regexp", r"^remote\..*\.url$", check=False)
+    urls = {}
+    for record in out.split(b"\0"):
+        key, _, url = os.fsdecode(record).partition("\n")
+        if key.startswith("remote.") and key.endswith(".url"):
+            urls[key[len("remote."):-len(".url")]] = url
+    if remote in urls:
+        return remote
+    return next((name for name, url in urls.items() if url == remote), None)
 
 
 def commit_patches(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, bytes]]:
@@ -262,21 +295,12 @@ def remote_ref_ids(repo: RepoInfo) -> list[str]:
 
 
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
-    buffer = b""
-    for chunk in chunks:
-        buffer += chunk
-        parts = buffer.split(_COMMIT_MARK)
-        buffer = parts.pop()
-        yield from (parse_commit(p) for p in parts if p)
-    if buffer:
-        yield parse_commit(buffer)
+    """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
+    from scanner.log_stream import log_commits
 
-
-def parse_commit(part: bytes) -> tuple[CommitInfo, bytes]:
-    sha, author, email, rest = part.split(b"\0", 3)
-    date, _, body = rest.partition(b"\0")
-    sha_text, author_text, email_text, date_text = (f.decode("utf-8", "replace") for f in (sha, author, email, date))
-    return CommitInfo(sha_text, author_text, email_text, date_text), body
+    for fields, body in log_commits(chunks, 4):
+        sha, author, email, date = (f.decode("utf-8", "replace") for f in fields)
+        yield CommitInfo(sha, author, email, date), body
 
 
 def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:

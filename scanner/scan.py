@@ -168,7 +168,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     if fragment.occurrences:
         locations = tuple(
             replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,
-                    date=o.git.date, in_head=o.in_head, order=o.order)
+                    date=o.git.date, in_head=o.in_head, order=o.order, parent_blobs=o.parents)
             for o in fragment.occurrences
         )
     rule = m.rule

@@ -15,16 +15,24 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOM_STARTS = tuple(bom for bom, _ in _BOMS)
 BINARY_SNIFF = 8192
 
 
 def decode_bytes(data: bytes) -> str | None:
     """The text, or None when the data looks binary."""
+    if not data.startswith(_BOM_STARTS) and looks_binary(data[:BINARY_SNIFF]):
+        return None
+    return decode_text(data)
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes already judged text → text, NUL bytes and all: the added lines of a file git printed as
+    text (git judges a whole file by its first 8,000 bytes; one NUL in a later line does not make the
+    lines around it binary)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, "replace")
-    if looks_binary(data[:BINARY_SNIFF]):
-        return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -16,7 +16,7 @@ JSON_FORMAT_VERSION = "1"
 
 def location_dict(loc: Location) -> dict[str, Any]:
     return {k: v for k, v in dataclasses.asdict(loc).items()
-            if ((v != "" and v is not None) or k in ("path",)) and k != "order"}
+            if ((v != "" and v is not None) or k in ("path",)) and k not in ("order", "parent_blobs")}
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

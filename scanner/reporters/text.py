@@ -13,6 +13,8 @@ from scanner.reporters import RenderOptions, Reporter
 
 SEVERITY_COLORS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
 MAX_OCCURRENCES_SHOWN = 3
+SKIPS_NAMED = 5
+"""A few skips are named without --verbose: a hook's handful of skipped files is what a developer must see."""
 
 
 class TextReporter(Reporter):
@@ -87,7 +89,7 @@ def notes(report: Report, verbose: bool) -> list[str]:
     out = [f"error: {e}" for e in report.errors]
     out.extend(f"warning: {w}" for w in report.warnings)
     notes_only = [s for s in report.skipped if not s.error]
-    if verbose:
+    if verbose or len(notes_only) <= SKIPS_NAMED:
         out.extend(f"skipped {s.path}: {s.reason}" for s in notes_only)
     elif notes_only:
         reasons = Counter(s.reason.split(" (")[0] for s in notes_only)

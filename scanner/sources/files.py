@@ -81,9 +81,11 @@ class FilesSource(Source):
         if stat.S_ISLNK(st.st_mode):
             yield Skipped(shown, "symlink (not followed)")
             return
+        if stat.S_ISDIR(st.st_mode):  # git lists a submodule (or a nested repository) as one folder entry
+            yield from self.submodule(shown.rstrip("/"), real, stats)
+            return
         if not stat.S_ISREG(st.st_mode):
-            if not stat.S_ISDIR(st.st_mode):
-                yield Skipped(shown, "not a regular file")
+            yield Skipped(shown, "not a regular file")
             return
         if st.st_size > self.max_file_size:
             yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
@@ -110,6 +112,19 @@ class FilesSource(Source):
             yield from notebook_fragments(shown, text)
             return
         yield Fragment(text=text, path=shown)
+
+
+    def submodule(self, shown: str, folder: Path, stats: ScanStats) -> Iterator[SourceItem]:
+        """A checked-out submodule's files, listed by its own git, under the submodule's path; one that is
+        not checked out is a note, so nothing in the tree vanishes without a word."""
+        root = git.work_tree_root(folder)
+        if root is None or root.resolve() != folder.resolve():
+            yield Skipped(shown, "submodule not checked out (run `git submodule update --init` to scan it)")
+            return
+        for name in git.tracked_and_untracked_files(root, root):
+            inner = f"{shown}/{name}"
+            if not (self.exclude and path_matches(inner, self.exclude)):
+                yield from self.read(inner, root / name, stats)
 
 
 def shown_relative(name: str, rel_base: str) -> str:

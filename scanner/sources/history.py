@@ -33,6 +33,8 @@ SCANNED_MODES = ("100644", "100755", "120000")
 """Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
 
 
+NULL_BYTES = NULL_BLOB.encode("ascii")
+
 class Introduction(NamedTuple):
     """One commit writing a blob at a path."""
 
@@ -41,6 +43,8 @@ class Introduction(NamedTuple):
     commit: int
     """Index into the commit list (oldest first)."""
     path: str
+    parents: tuple[str, ...] = ()
+    """The blobs the path held in the commit's parents: whether a secret entered the path here."""
 
 
 class HistorySource(Source):
@@ -130,7 +134,7 @@ class HistorySource(Source):
             if group[0].path == fragment.path:
                 occurrences = tuple(
                     Occurrence(place.path, self._commits[place.commit], (place.path, fragment.blob) in self._at_head,
-                               place.order)
+                               place.order, place.parents)
                     for place in group)
                 return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
         return fragment
@@ -190,6 +194,7 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
         for meta, names in records:
             fields = meta.split(b" ")
             mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
+            parent_count = (len(fields) - 3) // 2
             if blob == NULL_BLOB:
                 continue
             if mode == SUBMODULE_MODE:
@@ -203,6 +208,8 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
                 paths[raw] = None if exclude and path_matches(shown, exclude) else shown
             path = paths[raw]
             if path is not None:
-                introduced.setdefault(blob, []).append(Introduction(writes, index, path))
+                old = fields[parent_count + 1:2 * parent_count + 1]
+                parents = tuple(b.decode() for b in old if b != NULL_BYTES)
+                introduced.setdefault(blob, []).append(Introduction(writes, index, path, parents))
                 writes += 1
     return introduced, commits, submodules
