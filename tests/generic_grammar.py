@@ -49,7 +49,7 @@ def api_key_pattern() -> str:
     # the whole alternation was tried at every position (16 ms on an 8 KB source file, now ~1 ms).
     key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
-    not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w. -]{{0,24}}(?:(?i:{API_WORDS})|_KEY))"
+    not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY))"
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?[ \t]*"
            r"(?:(?::=|=>|<-|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>|\|(?=[ \t]))[ \t]*(?:[\[{(][ \t]*)?"
            r"|[,(][ \t]*(?=[\"'`])"
@@ -63,7 +63,7 @@ def api_key_pattern() -> str:
 
 def password_pattern() -> str:
     key = rf"(?:(?i:{PASSWORD_WORDS})(?<={_BOUNDARY}(?i:{PASSWORD_WORDS})))"
-    not_password = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})[\w. -]{{0,24}}(?i:{PASSWORD_WORDS}))"
+    not_password = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})[\w.-]{{0,24}} ?(?i:{PASSWORD_WORDS}))"
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?"
