@@ -120,7 +120,8 @@ def claimant(m: Match, matches: Sequence[Match], text: str, names: dict[str, str
     secret is a near miss of its formats."""
     for word in key_words(text, m.start):
         provider = names.get(word)
-        if (provider and provider in formats and near_miss(m.secret, formats[provider])
-                and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end for o in matches)):
+        if (provider and provider in formats
+                and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end for o in matches)
+                and near_miss(m.secret, formats[provider])):
             return provider
     return ""
