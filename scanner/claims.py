@@ -35,7 +35,6 @@ class Formats:
     """What one provider's rules say its tokens look like."""
 
     prefixes: tuple[str, ...]
-    alphabets: tuple[frozenset[str], ...]
     shapes: tuple[str, ...]
     """The context rules' token regexes: a secret of one of these shapes is no near miss but a key the
     rules did not recognise by its surroundings, which the generic rule may report."""
@@ -56,7 +55,7 @@ def claim_names(rules: Iterable[Rule]) -> dict[str, str]:
 
 
 def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
-    """Provider -> its token prefixes (keywords such as `sgp_`, `xoxb-`, `hvs.`) and the alphabets of
+    """Provider -> its token prefixes (keywords such as `sgp_`, `xoxb-`, `hvs.`) and the token shapes of
     its context rules' token shapes."""
     prefixes: dict[str, set[str]] = {}
     shapes: dict[str, set[str]] = {}
@@ -64,19 +63,19 @@ def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
         prefixes.setdefault(rule.provider, set()).update(kw for kw in rule.keywords if _PREFIX.match(kw))
         if rule.token:
             shapes.setdefault(rule.provider, set()).add(rule.token)
-    return {p: Formats(tuple(sorted(prefixes[p])), tuple(token_alphabet(t) for t in sorted(shapes.get(p, ()))),
-                       tuple(sorted(shapes.get(p, ())))) for p in prefixes}
+    return {p: Formats(tuple(sorted(prefixes[p])), tuple(sorted(shapes.get(p, ())))) for p in prefixes}
 
 
 @functools.lru_cache(maxsize=4096)
 def token_alphabet(token: str) -> frozenset[str]:
     """Every printable character some part of the token shape accepts (its classes and literals)."""
-    import regex
-
-    parts = regex.findall(r"\[(?:\\.|[^\]\\])+\]|\\[dws]|\\.|[A-Za-z0-9_.+/=-]", token)
+    parts = re.findall(r"\[(?:\\.|[^\]\\])+\]|\\[dws]|\\.|[A-Za-z0-9_.+/=-]", token)
     accepted: set[str] = set()
     for part in parts:
-        compiled = regex.compile(part)
+        try:
+            compiled = re.compile(part)
+        except re.error:  # a class only the `regex` module reads: it cannot narrow the alphabet
+            return frozenset(_TOKEN_CHARS)
         accepted.update(c for c in _TOKEN_CHARS if compiled.fullmatch(c))
     return frozenset(accepted)
 
@@ -90,7 +89,7 @@ def near_miss(secret: str, formats: Formats) -> bool:
     if any(lower.startswith(prefix) for prefix in formats.prefixes):
         return True
     chars = set(secret)
-    return any(chars <= alphabet for alphabet in formats.alphabets)
+    return any(chars <= token_alphabet(shape) for shape in formats.shapes)
 
 
 def key_words(text: str, start: int) -> set[str]:
