@@ -251,7 +251,7 @@ def log_revisions(repo: RepoInfo, revs: Sequence[str]) -> list[str]:
     """`revs` as `git log` arguments that git can never take for an option (`--output=FILE` as a range
     end would make git write that file): each name, range end and hook-supplied id is verified to be a
     commit and replaced by its id, after `--end-of-options`. `--all`, `--not` and `--remotes` are ours
-    (never user text): `--not --remotes` becomes each remote ref's id, negated."""
+    (never user text): `--not --remotes[=NAME]` becomes each remote ref's id, negated."""
     options: list[str] = []
     ids: list[str] = []
     negated = False
@@ -260,8 +260,9 @@ def log_revisions(repo: RepoInfo, revs: Sequence[str]) -> list[str]:
             options.append(rev)
         elif rev == "--not":
             negated = not negated
-        elif rev == "--remotes":
-            ids.extend(("^" if negated else "") + ref for ref in remote_ref_ids(repo))
+        elif rev == "--remotes" or rev.startswith("--remotes="):
+            remote = rev.partition("=")[2]
+            ids.extend(("^" if negated else "") + ref for ref in remote_ref_ids(repo, remote))
         else:
             ids.append(("^" if negated else "") + verified_revision(repo, rev))
     return [*options, "--end-of-options", *ids]
@@ -288,9 +289,11 @@ def commit_id(repo: RepoInfo, rev: str) -> str:
     return sha
 
 
-def remote_ref_ids(repo: RepoInfo) -> list[str]:
-    """The commit ids the remote-tracking refs point at (what `--remotes` would name)."""
-    out = run_git(repo.path, "for-each-ref", "--format=%(objectname)", "refs/remotes/")
+def remote_ref_ids(repo: RepoInfo, remote: str = "") -> list[str]:
+    """The commit ids the remote-tracking refs point at (what `--remotes` or `--remotes=NAME` would
+    name); `remote` is a configured remote's name, never a pattern."""
+    prefix = f"refs/remotes/{remote}/" if remote else "refs/remotes/"
+    out = run_git(repo.path, "for-each-ref", "--format=%(objectname)", "--end-of-options", prefix)
     return sorted(set(out.decode("ascii").split()))
 
 
