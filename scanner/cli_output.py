@@ -64,7 +64,7 @@ def emit(report: Report, targets: Sequence[ReportTarget], *, quiet: bool, verbos
     report = printable(report)
     for target in targets:
         to_stdout = target.path is None
-        options = RenderOptions(color=to_stdout and use_color(no_color, target.fmt), verbose=verbose)
+        options = RenderOptions(color=to_stdout and use_color(no_color, target.fmt), verbose=verbose, quiet=quiet)
         rendered = reporter_for(target.fmt).render(report, options)
         if target.path is None:
             click.echo(rendered, nl=False)

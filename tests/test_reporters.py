@@ -254,3 +254,11 @@ def test_sarif_marks_suppressed_findings_in_source_or_external(tmp_path, leaksto
     kinds = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["suppressions"][0]["kind"]
              for r in results}
     assert kinds == {"a.py": "external", "b.py": "inSource"}
+
+
+def test_quiet_text_prints_findings_alone(tmp_path, leakstop):
+    (tmp_path / "clean.txt").write_text("nothing here\n")
+    assert leakstop("scan", "--no-git", tmp_path / "clean.txt", "-q").stdout == ""
+    (tmp_path / "settings.py").write_text(f"STRIPE_KEY = '{STRIPE}'\n")
+    result = leakstop("scan", "--no-git", tmp_path / "settings.py", "-q")
+    assert result.code == 1 and "stripe-secret-key" in result.stdout and "Scanned" not in result.stdout

@@ -28,10 +28,10 @@ class TextReporter(Reporter):
             for f in group:
                 out.extend(finding_lines(f, style))
             out.append("")
-        for note in notes(report, options.verbose):
-            out.append(note)
-        out.append(summary_line(report))
-        return "\n".join(out) + "\n"
+        if not options.quiet:
+            out.extend(notes(report, options.verbose))
+            out.append(summary_line(report))
+        return "\n".join(out) + "\n" if out else ""
 
 
 def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-def]
