@@ -262,3 +262,10 @@ def test_quiet_text_prints_findings_alone(tmp_path, leakstop):
     (tmp_path / "settings.py").write_text(f"STRIPE_KEY = '{STRIPE}'\n")
     result = leakstop("scan", "--no-git", tmp_path / "settings.py", "-q")
     assert result.code == 1 and "stripe-secret-key" in result.stdout and "Scanned" not in result.stdout
+
+
+def test_show_suppressed_lists_each_suppressed_finding_and_why_in_text(tmp_path, leakstop):
+    (tmp_path / "settings.py").write_text(f"STRIPE_KEY = '{STRIPE}'  # leakstop:allow\n")
+    result = leakstop("scan", "--no-git", tmp_path / "settings.py", "--show-suppressed")
+    assert result.code == 0
+    assert "settings.py:1: stripe-secret-key (inline: leakstop:allow" in result.stdout

@@ -28,6 +28,10 @@ class TextReporter(Reporter):
             for f in group:
                 out.extend(finding_lines(f, style))
             out.append("")
+        if report.suppressed:
+            out.append(style("suppressed (--show-suppressed):", bold=True))
+            out.extend(f"  {f.first.path}:{f.first.line}: {f.rule_id} ({f.suppressed_by})" for f in report.suppressed)
+            out.append("")
         if not options.quiet:
             out.extend(notes(report, options.verbose))
             out.append(summary_line(report))
