@@ -41,12 +41,8 @@ def scan_for_baseline(paths: tuple[Path, ...], history: bool, config_file: Path 
 def history_source(paths: tuple[Path, ...], max_file_size: int):  # type: ignore[no-untyped-def]
     """Every commit, through the same source-choosing function `scan --history` uses."""
     from scanner.cli import choose_source
-    from scanner.errors import SourceError
+    from scanner.cli_git import GitMode
 
-    try:
-        from scanner.cli_git import GitMode  # type: ignore[import-not-found]
-    except ImportError:
-        raise SourceError("--history is not available in this build (no git history source)") from None
     return choose_source(paths, False, False, max_file_size, mode=GitMode(kind="history"))
 
 
