@@ -188,3 +188,15 @@ def test_inline_allow_on_stdin(leakstop, repo):
 def test_an_allow_marker_counts_in_any_casing(tmp_path, leakstop, marker):
     (tmp_path / "settings.py").write_text(f"STRIPE_KEY = '{STRIPE}'  # {marker}\n")
     assert leakstop("scan", "--no-git", tmp_path).code == 0
+
+
+def test_a_path_limited_ignore_does_not_hide_a_history_finding_that_also_occurs_elsewhere(leakstop, repo):
+    repo.write("tests/fixture.py", f'TOKEN = "{GITHUB}"\n')
+    repo.write("src/app.py", f'TOKEN = "{GITHUB}"\n')
+    repo.commit("one blob at two paths")
+    fp = fingerprint_of(leakstop, repo)
+    assert leakstop("ignore", fp, "--reason", "fixture", "--path", "tests/**", cwd=repo.path).code == 0
+    result = leakstop("scan", "--history", ".", "--format", "json", cwd=repo.path)
+    assert result.code == 1
+    [finding] = result.json()["findings"]
+    assert "src/app.py" in {o["path"] for o in finding["occurrences"]}

@@ -161,7 +161,9 @@ class IgnoreList:
 
     def __call__(self, finding: Finding, fragment: Fragment) -> str:
         for entry in self.active.get(finding.fingerprint, ()):
-            if not entry.path or path_matches(finding.first.path, (entry.path,)):
+            # A path-limited entry covers a finding only where every place it occurs is in that path: one
+            # history blob at tests/fixture.py and src/app.py is one finding, shown for its src/ copy.
+            if not entry.path or all(path_matches(loc.path, (entry.path,)) for loc in finding.locations):
                 self.used.add(entry)
                 return f"ignore: {self.file.name}:{entry.line} ({entry.reason})"
         return ""
