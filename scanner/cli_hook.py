@@ -39,22 +39,24 @@ def install(force: bool, pre_push: bool) -> None:
 @click.command()
 @click.option("--direct", is_flag=True,
               help="Test `leakstop scan --staged` itself through a fresh hook, not this repository's hook.")
-def selftest(direct: bool) -> None:
-    """Commit a canary secret in a temporary repository through the pre-commit hook and prove it is blocked.
+@click.option("--pre-push", is_flag=True, help="Test the pre-push hook instead: the first push of a canary.")
+def selftest(direct: bool, pre_push: bool) -> None:
+    """Commit (or push) a canary secret in a temporary repository through the hook and prove it is blocked.
 
     Exit 0 and `OK` when it is blocked; exit 1 when the hook is missing or lets the secret through."""
     with error_handler():
         from scanner.git import hooks_dir, work_tree_root
         from scanner.hook_install import install_hook
-        from scanner.selftest import run_selftest
+        from scanner.selftest import run_push_selftest, run_selftest
 
+        hook_name, run = ("pre-push", run_push_selftest) if pre_push else ("pre-commit", run_selftest)
         root = None if direct else work_tree_root(Path.cwd())
         if root is None:
             # Outside a repository there is no configured hook: test leakstop's own hook, freshly written.
             with tempfile.TemporaryDirectory(prefix="leakstop-hooks-") as tmp:
-                install_hook(Path(tmp), "pre-commit", force=False)
-                result = run_selftest(Path(tmp), None)
+                install_hook(Path(tmp), hook_name, force=False)
+                result = run(Path(tmp), None)
         else:
-            result = run_selftest(hooks_dir(root), root)
+            result = run(hooks_dir(root), root)
         click.echo(result.message, err=not result.blocked)
         sys.exit(EXIT_CLEAN if result.blocked else EXIT_FINDINGS)

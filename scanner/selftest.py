@@ -38,20 +38,53 @@ class SelftestResult:
 def run_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
     """Commit a canary through the pre-commit hook found in `hooks`, in a temporary repository."""
     hook = hooks / "pre-commit"
-    if not hook.is_file():
-        return SelftestResult(False, f"no pre-commit hook at {hook}: run `leakstop hook install`, or "
-                                     "`pre-commit install` with the leakstop hook in .pre-commit-config.yaml")
-    if not os.access(hook, os.X_OK):
-        return SelftestResult(False, f"the pre-commit hook at {hook} is not executable, so git skips it: "
-                                     f"chmod +x {hook}")
+    problem = hook_problem(hook)
+    if problem:
+        return problem
     with tempfile.TemporaryDirectory(prefix="leakstop-selftest-") as tmp:
         repo = Path(tmp)
         prepare_repository(repo, config_from)
-        (repo / CANARY_FILE).write_text(f"STRIPE_SECRET_KEY={canary_secret()}\n", encoding="utf-8")
-        run_git(repo, "add", CANARY_FILE)
+        plant_canary(repo)
         code, output = git_outcome(repo, "-c", f"core.hooksPath={hooks}", "-c", "commit.gpgsign=false",
                                    "commit", "-q", "-m", "leakstop selftest canary")
     return judge(hook, code, output)
+
+
+def run_push_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
+    """Push a canary through the pre-push hook found in `hooks`: the first push of a repository to an
+    empty remote (the root commit included), the case that once went through unscanned."""
+    hook = hooks / "pre-push"
+    problem = hook_problem(hook)
+    if problem:
+        return problem
+    with tempfile.TemporaryDirectory(prefix="leakstop-selftest-") as tmp:
+        repo, remote = Path(tmp) / "work", Path(tmp) / "remote.git"
+        repo.mkdir()
+        run_git(Path(tmp), "init", "-q", "--bare", str(remote))
+        prepare_repository(repo, config_from)
+        plant_canary(repo)
+        run_git(repo, "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "commit", "-q", "-m",
+                "leakstop selftest canary")
+        run_git(repo, "remote", "add", "origin", str(remote))
+        code, output = git_outcome(repo, "-c", f"core.hooksPath={hooks}", "push", "-q", "origin",
+                                   "HEAD:refs/heads/main")
+    return judge(hook, code, output, "push")
+
+
+def hook_problem(hook: Path) -> SelftestResult | None:
+    if not hook.is_file():
+        return SelftestResult(False, f"no {hook.name} hook at {hook}: run `leakstop hook install"
+                                     f"{' --pre-push' if hook.name == 'pre-push' else ''}`, or `pre-commit install "
+                                     f"-t {hook.name}` with the leakstop hooks in .pre-commit-config.yaml")
+    if not os.access(hook, os.X_OK):
+        return SelftestResult(False, f"the {hook.name} hook at {hook} is not executable, so git skips it: "
+                                     f"chmod +x {hook}")
+    return None
+
+
+def plant_canary(repo: Path) -> None:
+    (repo / CANARY_FILE).write_text(f"STRIPE_SECRET_KEY={canary_secret()}\n", encoding="utf-8")
+    run_git(repo, "add", CANARY_FILE)
 
 
 def prepare_repository(repo: Path, config_from: Path | None) -> None:
@@ -65,14 +98,15 @@ def prepare_repository(repo: Path, config_from: Path | None) -> None:
     run_git(repo, "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "start")
 
 
-def judge(hook: Path, code: int, output: str) -> SelftestResult:
-    """Blocked means: the commit failed AND leakstop named the canary. A hook that fails for another
-    reason (a broken interpreter path, a missing flag) would refuse every commit, which is no proof."""
+def judge(hook: Path, code: int, output: str, action: str = "commit") -> SelftestResult:
+    """Blocked means: the commit (or push) failed AND leakstop named the canary. A hook that fails for
+    another reason (a broken interpreter path, a missing flag) would refuse everything, which is no proof."""
     if code == 0:
-        return SelftestResult(False, f"the pre-commit hook at {hook} let a commit with a canary secret through; "
-                                     "it does not run leakstop (or leakstop does not see staged changes)")
+        return SelftestResult(False, f"the {hook.name} hook at {hook} let a {action} with a canary secret "
+                                     f"through; it does not run leakstop (or leakstop does not see what the "
+                                     f"{action} sends)")
     if CANARY_RULE not in output and "Stripe live secret key" not in output:
         tail = " | ".join(output.strip().splitlines()[-3:]) or f"exit {code}"
-        return SelftestResult(False, f"the pre-commit hook at {hook} failed, but not because of the canary "
+        return SelftestResult(False, f"the {hook.name} hook at {hook} failed, but not because of the canary "
                                      f"secret: {tail}")
-    return SelftestResult(True, f"OK: the pre-commit hook at {hook} blocked a commit with a canary secret")
+    return SelftestResult(True, f"OK: the {hook.name} hook at {hook} blocked a {action} with a canary secret")

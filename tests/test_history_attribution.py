@@ -27,3 +27,14 @@ def test_a_secret_that_leaves_and_comes_back_entered_twice(leakstop, repo):
     commit_file(repo, "ci.yml", KEY_LINE + "  retry: 4\n", "tune")
     copied = commit_file(repo, "deploy.yml", KEY_LINE, "copy")
     assert places(leakstop, repo) == [("ci.yml", first), ("ci.yml", again), ("deploy.yml", copied)]
+
+
+def test_the_text_report_says_whether_the_secret_is_still_at_head_and_since_when(leakstop, repo):
+    commit_file(repo, "ci.yml", KEY_LINE, "ci")
+    still = leakstop("scan", "--history", repo.path)
+    assert "still at HEAD since 20" in still.stdout
+    tree = leakstop("scan", repo.path)
+    assert tree.code == 1 and "HEAD" not in tree.stdout  # a tree scan has no history to speak of
+    commit_file(repo, "ci.yml", "  GITHUB_TOKEN: ${{ secrets.TOKEN }}\n", "use a secret")
+    gone = leakstop("scan", "--history", repo.path)
+    assert "no longer at HEAD, but in history since 20" in gone.stdout

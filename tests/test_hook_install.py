@@ -146,3 +146,22 @@ def test_installed_pre_push_hook_blocks_a_push_of_a_key(repo, leakstop, tmp_path
     assert proc.returncode != 0 and "Stripe live secret key" in output and STRIPE not in output
     assert subprocess.run(["git", "rev-parse", "refs/heads/main"], cwd=remote, capture_output=True,
                           text=True).stdout != repo.git("rev-parse", "HEAD")
+
+
+def test_selftest_pre_push_proves_the_first_push_is_blocked(repo, leakstop):
+    missing = leakstop("selftest", "--pre-push", cwd=repo.path)
+    assert missing.code == 1 and "no pre-push hook" in missing.stderr and "--pre-push" in missing.stderr
+    assert leakstop("hook", "install", "--pre-push", cwd=repo.path).code == 0
+    result = leakstop("selftest", "--pre-push", cwd=repo.path)
+    assert result.code == 0, result.output
+    assert result.stdout.startswith("OK: the pre-push hook")
+    direct = leakstop("selftest", "--pre-push", "--direct", cwd=repo.path)
+    assert direct.code == 0, direct.output
+
+
+def test_selftest_pre_push_fails_on_a_hook_that_lets_the_push_through(repo, leakstop):
+    hook = repo.path / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\nexit 0\n")
+    hook.chmod(0o755)
+    result = leakstop("selftest", "--pre-push", cwd=repo.path)
+    assert result.code == 1 and "let a push with a canary secret through" in result.stderr

@@ -187,3 +187,12 @@ def test_the_hooks_exclude_is_honoured(framework_repo, hook_source):
     framework_repo.write("app.env", f"STRIPE_SECRET_KEY={STRIPE}\n")
     framework_repo.git("add", "app.env")
     assert commit(framework_repo, hook_source, "real key").returncode != 0
+
+
+def test_selftest_proves_the_framework_push_hook_blocks_the_first_push(framework_repo, hook_source):
+    from source_checkout import run_leakstop_anywhere
+
+    result = run_leakstop_anywhere("selftest", "--pre-push", cwd=framework_repo.path,
+                                   env={"PRE_COMMIT_HOME": str(hook_source.home)})
+    assert result.code == 0, result.output
+    assert result.stdout.startswith("OK: the pre-push hook")

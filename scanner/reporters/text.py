@@ -52,6 +52,8 @@ def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-de
         lines.append(f"    … and {len(f.locations) - MAX_OCCURRENCES_SHOWN} more places")
     if f.verification is not None:
         lines.extend(verification_lines(f, style))
+    if f.present_at_head is not None:
+        lines.append(f"    {exposure(f)}")
     lines.append(style(f"    fingerprint {f.fingerprint}", dim=True))
     if f.remediation:
         lines.append(f"    fix: {f.remediation}")
@@ -70,6 +72,14 @@ def verification_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyp
     if v.advice:
         lines.append(style(f"    {v.advice}", fg="red"))
     return lines
+
+
+def exposure(f: Finding) -> str:
+    """For history findings, the incident-response answer: is it still there, and since when."""
+    since = f" since {f.first.date[:10]} (commit {f.first.commit[:12]})" if f.first.date else ""
+    if f.present_at_head:
+        return f"still at HEAD{since}: remove it and rotate it"
+    return f"no longer at HEAD, but in history{since}: rotate it (history keeps it readable)"
 
 
 def place(loc: Location) -> str:
