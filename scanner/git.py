@@ -110,12 +110,13 @@ def hooks_dir(root: Path) -> Path:
     return (root / out).resolve()
 
 
-def git_outcome(cwd: Path, *args: str) -> tuple[int, str]:
+def git_outcome(cwd: Path, *args: str, local_remote: bool = False) -> tuple[int, str]:
     """Run git where failing is an answer, not an error (a hook that blocks a commit): exit code and
     stdout+stderr together, in the order a user would have seen them. A caller that wants a hook to run
-    names its folder (`-c core.hooksPath=...`), which overrides the default of none."""
-    proc = subprocess.run(git_command(*args), cwd=cwd, env=git_env(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT)
+    names its folder (`-c core.hooksPath=...`), which overrides the default of none. `local_remote`: the
+    selftest pushes its own scratch repository to a local bare one, the only transport it allows."""
+    env = {**git_env(), "GIT_ALLOW_PROTOCOL": "file"} if local_remote else git_env()
+    proc = subprocess.run(git_command(*args), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
 

@@ -67,7 +67,7 @@ def run_push_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
                 "leakstop selftest canary")
         run_git(repo, "remote", "add", "origin", str(remote))
         code, output = git_outcome(repo, "-c", f"core.hooksPath={hooks}", "push", "-q", "origin",
-                                   "HEAD:refs/heads/main")
+                                   "HEAD:refs/heads/main", local_remote=True)
     return judge(hook, code, output, "push")
 
 
