@@ -104,12 +104,13 @@ def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type
         return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}", exclude)
     lines = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
     hook_vars = ("PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH", "PRE_COMMIT_REMOTE_NAME")
-    if not lines.strip() and not any(os.environ.get(v) for v in hook_vars) and "GIT_EXEC_PATH" not in os.environ:
+    in_a_hook = mode.remote or any(os.environ.get(v) for v in hook_vars) or "GIT_EXEC_PATH" in os.environ
+    if not lines.strip() and not in_a_hook:
         from scanner.errors import SourceError
 
-        # git runs the hook with empty stdin when everything is up to date, and sets GIT_EXEC_PATH for
-        # every program it starts: without it (nor the pre-commit framework's variables) this is no
-        # hook, and a scan of nothing must not pass for a clean push.
+        # git runs the hook with empty stdin when everything is up to date, sets GIT_EXEC_PATH for every
+        # program it starts, and leakstop's own hook passes --remote: without any of them (nor the
+        # pre-commit framework's variables) this is no hook, and a scan of nothing must not pass.
         raise SourceError("--pre-push: no refs on stdin and no PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF; "
                           "nothing to scan (git's pre-push hook passes the refs being pushed)")
     push = push_request(lines, os.environ, mode.remote)

@@ -25,9 +25,16 @@ def first_push_repo(repo: Repo, tmp_path: Path) -> str:
     return commit_file(repo, "token.txt", f'token = "{GITHUB}"\n', "first")
 
 
-def test_pre_push_told_nothing_scans_the_unpushed_commits_of_head(leakstop, repo, tmp_path):
+def test_pre_push_told_nothing_outside_a_hook_is_an_error_not_a_pass(leakstop, repo, tmp_path):
     first_push_repo(repo, tmp_path)
     result = leakstop("scan", "--pre-push", repo.path, "--format", "json", input=b"")
+    assert result.code == 2 and "nothing to scan" in result.stderr, result.output
+
+
+def test_pre_push_in_a_hook_told_nothing_scans_the_unpushed_commits_of_head(leakstop, repo, tmp_path):
+    first_push_repo(repo, tmp_path)
+    result = leakstop("scan", "--pre-push", repo.path, "--format", "json", input=b"",
+                      env={"GIT_EXEC_PATH": "/usr/lib/git-core"})
     assert result.code == 1, result.output
     assert [f["rule_id"] for f in findings(result)] == ["github-pat-classic"]
     assert any("told nothing about the push" in w for w in result.json()["warnings"])

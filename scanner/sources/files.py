@@ -121,7 +121,10 @@ class FilesSource(Source):
         if root is None or root.resolve() != folder.resolve():
             yield Skipped(shown, "submodule not checked out (run `git submodule update --init` to scan it)")
             return
-        for name in git.tracked_and_untracked_files(root, root):
+        names, unopened = git.listed_files(root, root)
+        for folder, why in unopened:
+            yield Skipped(f"{shown}/{folder}", f"cannot list folder: {why}", error=True)
+        for name in names:
             inner = f"{shown}/{name}"
             if not (self.exclude and path_matches(inner, self.exclude)):
                 yield from self.read(inner, root / name, stats)
