@@ -151,6 +151,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
         )
         report = setup.finish(run_scan(request))
+        report.stats.config = str(setup.config.path or "")
         if judged:
             from dataclasses import replace
 

@@ -93,8 +93,13 @@ def summary_line(report: Report) -> str:
         parts = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=SEVERITY_ORDER.__getitem__))
         n = len(report.findings)
         result = f"{n} secret{'s' if n != 1 else ''} found: {parts}."
-    if report.suppressed:
-        result += f" {len(report.suppressed)} suppressed."
+    if s.suppressed:
+        by = ", ".join(f"{n} {mechanism}" for mechanism, n in sorted(s.suppressed.items()))
+        result += f" {sum(s.suppressed.values())} suppressed ({by})."
+    if s.excluded:
+        result += f" {s.excluded} file{'s' if s.excluded != 1 else ''} excluded by configuration."
+    if s.config:
+        result += f" Configuration: {s.config}."
     if not report.complete:
         result += " INCOMPLETE: see errors above."
     return f"{head} {result}"

@@ -44,6 +44,7 @@ class FilesSource(Source):
                     continue
                 shown, anchor, relative = entry
                 if self.exclude and path_matches(shown, self.exclude):
+                    stats.excluded += 1
                     continue
                 yield from self.read(shown, anchor, relative, stats)
 
