@@ -97,6 +97,11 @@ class FilesSource(Source):
         stats.bytes += len(data)
         text = decode_bytes(data)
         if text is None:
+            from scanner.archives import archive_items, is_archive
+
+            if is_archive(shown):
+                yield from archive_items(shown, data)
+                return
             yield Skipped(shown, "binary")
             return
         if is_notebook(shown):

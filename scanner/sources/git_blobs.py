@@ -42,6 +42,12 @@ def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
     text = decode_bytes(data)
     if text is not None:
         items.extend(Fragment(text=text, path=path, blob=blob.blob) for path in blob.paths)
+    else:
+        from scanner.archives import archive_items, is_archive
+
+        for path in blob.paths:
+            if is_archive(path):
+                items.extend(archive_items(path, data, blob=blob.blob))
     return items
 
 
