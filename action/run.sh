@@ -17,13 +17,18 @@ zero=0000000000000000000000000000000000000000
 
 note() { echo "leakstop-action: $*" >&2; }
 
+warn() { echo "::warning title=leakstop::$*" >&2; }
+
 event_field() {
-  # Prints one dotted field of the event payload, or nothing when it is absent.
+  # Prints one dotted field of the event payload (`commits.0.id` indexes a list), or nothing when absent.
   "$python" - "$1" <<'PY'
 import json, os, sys
 value = json.load(open(os.environ["GITHUB_EVENT_PATH"], encoding="utf-8"))
 for key in sys.argv[1].split("."):
-    value = value.get(key) if isinstance(value, dict) else None
+    if isinstance(value, list) and key.isdigit():
+        value = value[int(key)] if int(key) < len(value) else None
+    else:
+        value = value.get(key) if isinstance(value, dict) else None
 print(value if isinstance(value, str) else "")
 PY
 }
@@ -36,27 +41,66 @@ ensure_commits() {
   for sha in "$@"; do have_commit "$sha" || missing+=("$sha"); done
   if [[ -n "${missing[*]-}" ]]; then
     note "fetching ${missing[*]} (use actions/checkout with fetch-depth: 0 to skip this)"
-    git fetch --quiet --no-tags origin "${missing[@]}" || note "could not fetch ${missing[*]}"
+    git fetch --quiet --no-tags origin "${missing[@]}" 2>/dev/null || note "could not fetch ${missing[*]}"
   fi
 }
 
+deepen() {
+  # More history for a shallow clone, a bounded amount at a time; false when the clone is complete.
+  [[ "$(git rev-parse --is-shallow-repository 2>/dev/null)" == true ]] || return 1
+  note "fetching $1 more commits of history (use actions/checkout with fetch-depth: 0 to skip this)"
+  git fetch --quiet --no-tags --deepen="$1" origin 2>/dev/null
+}
+
+payload_base() {
+  # The parent of the oldest commit the push event lists: the pushed commits are then base..after.
+  local oldest step
+  oldest=$(event_field commits.0.id)
+  [[ -n "$oldest" ]] || return 1
+  ensure_commits "$oldest"
+  for step in 0 50 500; do
+    if [[ $step -gt 0 ]]; then deepen "$step" || break; fi
+    if have_commit "$oldest^"; then git rev-parse "$oldest^"; return 0; fi
+  done
+  return 1
+}
+
+default_branch_base() {
+  # Where the pushed commits leave the default branch, when they are not on it already.
+  local default base step
+  default=$(event_field repository.default_branch)
+  [[ -n "$default" ]] || return 1
+  if ! have_commit "origin/$default"; then
+    git fetch --quiet --no-tags origin "+refs/heads/$default:refs/remotes/origin/$default" 2>/dev/null || return 1
+  fi
+  for step in 0 50 500; do
+    if [[ $step -gt 0 ]]; then deepen "$step" || break; fi
+    if base=$(git merge-base "origin/$default" "$after" 2>/dev/null); then
+      [[ "$base" != "$after" ]] && { echo "$base"; return 0; }
+      return 1
+    fi
+  done
+  return 1
+}
+
 push_range() {
-  local before after default
+  local before base
   before=$(event_field before) after=$(event_field after)
   if [[ -z "$after" || "$after" == "$zero" ]]; then
     return 1  # a deleted branch: nothing new to scan
   fi
+  ensure_commits "$after"
   if [[ -n "$before" && "$before" != "$zero" ]]; then
-    ensure_commits "$before" "$after"
-    echo "$before..$after"
-    return 0
+    ensure_commits "$before"
+    if have_commit "$before"; then echo "$before..$after"; return 0; fi
+    warn "the push's previous tip $before cannot be fetched (a force-push?): scanning the commits the push lists"
+    base=$(payload_base) || base=$(default_branch_base) || base=""
+  else
+    # A new branch: its commits are those not on the default branch, else those the push lists.
+    base=$(default_branch_base) || base=$(payload_base) || base=""
   fi
-  # A new branch: its commits are those not on the default branch. Without one, scan its whole history.
-  default=$(event_field repository.default_branch)
-  if [[ -n "$default" ]] && base=$(git merge-base "origin/$default" "$after" 2>/dev/null) && [[ "$base" != "$after" ]]; then
-    echo "$base..$after"
-    return 0
-  fi
+  if [[ -n "$base" ]]; then echo "$base..$after"; return 0; fi
+  warn "no commit to compare the push with: scanning the whole history"
   echo "history"
 }
 
@@ -97,26 +141,48 @@ read -r -a extra <<< "${INPUT_EXTRA_ARGS:-}"
 read -r -a target_words <<< "$target"
 set +f
 
+case "$target" in
+  --range*) category=leakstop/diff ;;
+  --history*) category=leakstop/history ;;
+  *) category=leakstop/tree ;;
+esac
+# The SARIF and JSON are written under names that say their format (leakstop infers it from the name), and
+# the SARIF is moved to sarif-file, whatever that is called.
+scratch=$(mktemp -d "${RUNNER_TEMP:-/tmp}/leakstop.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+report=$scratch/report.json
+
 note "scanning: ${target}"
 mkdir -p "$(dirname "$sarif")"
-"${leakstop[@]}" scan "${target_words[@]}" ${options[@]+"${options[@]}"} ${extra[@]+"${extra[@]}"} --format sarif --output "$sarif"
+# One scan, rendered three ways: annotations (and the job summary) on stdout, SARIF for code scanning, JSON
+# for the counts below.
+"${leakstop[@]}" scan "${target_words[@]}" ${options[@]+"${options[@]}"} ${extra[@]+"${extra[@]}"} \
+  --format github --output - --output "$scratch/report.sarif" --output "$report"
 code=$?
-
-if [[ $code -eq 1 ]]; then
-  # Findings: annotations for the pull request and the job summary. Only this case pays a second pass.
-  "${leakstop[@]}" scan "${target_words[@]}" ${options[@]+"${options[@]}"} ${extra[@]+"${extra[@]}"} --format github --quiet
-elif [[ $code -eq 0 && -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-  printf '## leakstop\n\nNo secrets found (%s).\n' "$target" >> "$GITHUB_STEP_SUMMARY"
-fi
+[[ -f "$scratch/report.sarif" ]] && mv "$scratch/report.sarif" "$sarif"
 
 findings=0
-if [[ -f "$sarif" ]]; then
-  findings=$("$python" -c 'import json, sys
-results = json.load(open(sys.argv[1], encoding="utf-8"))["runs"][0]["results"]
-print(sum(1 for r in results if not r.get("suppressions")))' "$sarif")
+if [[ -s "$report" ]]; then
+  # Each mode its own SARIF category: code scanning closes the alerts a category's latest upload lacks, so a
+  # push's diff must not close what the weekly history scan found.
+  findings=$("$python" - "$report" "$sarif" "$category" <<'PY'
+import json, os, sys
+report, sarif, category = sys.argv[1:]
+print(len(json.load(open(report, encoding="utf-8"))["findings"]))
+if os.path.isfile(sarif):
+    with open(sarif, encoding="utf-8") as fh:
+        log = json.load(fh)
+    for run in log.get("runs", []):
+        run["automationDetails"] = {"id": category + "/"}
+    with open(sarif, "w", encoding="utf-8") as fh:
+        json.dump(log, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+PY
+)
 fi
 if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
-  { echo "sarif-file=$sarif"; echo "findings=$findings"; echo "exit-code=$code"; } >> "$GITHUB_OUTPUT"
+  { echo "sarif-file=$sarif"; echo "findings=$findings"; echo "exit-code=$code"; echo "category=$category"; } \
+    >> "$GITHUB_OUTPUT"
 fi
 
 if [[ $code -eq 1 && "$fail" != true ]]; then

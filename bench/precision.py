@@ -35,6 +35,8 @@ PROJECTS = (
     "ansible-core==2.18.1",
     "setuptools==75.6.0",
     "sphinx==8.1.3",
+    "numpy==2.1.3",
+    "pandas==2.2.3",
 )
 
 
@@ -46,7 +48,9 @@ class Tree:
 
 
 def download(spec: str) -> Path | None:
-    """The sdist archive, from the cache or via `pip download`; None (with a note) when it cannot be had."""
+    """The sdist archive, from the cache or via `pip download`; None (with a note) when it cannot be had.
+    A project whose sdist needs a compiler just to report its metadata (numpy, pandas) is read from its
+    wheel instead, which carries the same Python sources and tests."""
     target = CACHE / "sdists"
     target.mkdir(parents=True, exist_ok=True)
     name, version = spec.split("==")
@@ -59,19 +63,24 @@ def download(spec: str) -> Path | None:
          "-d", str(target)], capture_output=True, text=True,
     )
     if proc.returncode != 0:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:", spec,
+             "-d", str(target)], capture_output=True, text=True,
+        )
+    if proc.returncode != 0:
         print(f"skipped {spec}: pip download failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
     return download(spec)
 
 
 def unpack(archive: Path) -> Path:
-    dest = CACHE / "trees" / archive.name.split(".tar")[0].split(".zip")[0]
+    dest = CACHE / "trees" / archive.name.split(".tar")[0].split(".zip")[0].split(".whl")[0]
     if dest.is_dir():
         return dest
     tmp = dest.with_suffix(".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    if archive.suffix == ".zip":
+    if archive.suffix in (".zip", ".whl"):
         with zipfile.ZipFile(archive) as zf:
             zf.extractall(tmp)
     else:

@@ -5,7 +5,6 @@ Each command group lives in its own `cli_*.py` module and is registered in LazyG
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,32 +14,24 @@ import click
 from scanner import __version__
 from scanner.cli_config import scan_config_options
 from scanner.cli_git import GitMode, git_mode, git_options, git_source
+from scanner.cli_verify import verify_options
 from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.report import Report
-from scanner.reporters import FORMATS, RenderOptions, reporter_for
-
-SIZE_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
+from scanner.reporters import FORMATS
 
 
 class ByteSize(click.ParamType):
-    """`5MB`, `512k`, `1048576`: the sizes people type."""
+    """`5MB`, `512k`, `1048576`: the sizes people type (checked as a config's sizes are)."""
 
     name = "size"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower()
-        text = text[:-1] if text.endswith("b") else text
-        unit = SIZE_UNITS.get(text[-1:], 1)
-        number = text[:-1] if unit != 1 else text
+        from scanner.value_checks import BadValue, byte_size
+
         try:
-            size = int(float(number) * unit)
-        except ValueError:
-            self.fail(f"{value!r} is not a size (try 5MB, 512k or a number of bytes)", param, ctx)
-        if size <= 0:
-            self.fail("must be positive", param, ctx)
-        return size
+            return byte_size(value)
+        except BadValue as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class LazyGroup(click.Group):
@@ -78,10 +69,11 @@ def main() -> None:
 def output_options(fn):  # type: ignore[no-untyped-def]
     """The flags every scanning command shares (scan, and later baseline/selftest)."""
     options = [
-        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
-                     help="Report format."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
-                     help="Write the report to FILE; a one-line summary still goes to the terminal."),
+        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+                     help="Report format (default: text)."),
+        click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Write the report to FILE (repeatable; `-`: stdout); *.sarif, *.json, *.csv, *.xml "
+                          "and *.txt get that format. A one-line summary still goes to the terminal."),
         click.option("--show-secrets", is_flag=True, help="Print secrets in full (default: redacted)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
         click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),
@@ -120,19 +112,25 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @rule_options
 @output_options
 @scan_config_options
+@verify_options
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
-         fmt: str, output: str | None, show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
+         fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
          no_color: bool, max_decode_depth: int, trust_range_config: bool, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
-    With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`)."""
+    With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
+    with --pre-commit, PATHS are the files the pre-commit framework passes."""
     with error_handler():
         from scanner.cli_config import scan_flags
+        from scanner.cli_output import HOOK_MODES, emit, next_steps, report_targets
+        from scanner.cli_verify import validate_flags, verified, verify_exit_code
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
         from scanner.scan_setup import setup_scan
 
+        validate_flags(config_flags)
+        targets = report_targets(fmt, outputs)
         flags = scan_flags(click.get_current_context(), config_flags)
         setup = setup_scan(paths, flags)
         # config_flags also holds the git-mode flags (each options group reads its own keys)
@@ -158,8 +156,12 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             from scanner.range_trust import inline_warnings
 
             report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
-        emit(report, fmt, output, quiet=quiet, verbose=verbose, no_color=no_color)
-        sys.exit(exit_code(report, exit_zero))
+        report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
+        emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color,
+             private=show_secrets and bool(report.findings or report.suppressed))
+        if mode is not None and mode.kind in HOOK_MODES and report.findings and not quiet and not exit_zero:
+            click.echo(next_steps(mode.kind, report), err=True)
+        sys.exit(verify_exit_code(report, exit_code(report, exit_zero), config_flags))
 
 
 def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int,  # type: ignore[no-untyped-def]
@@ -167,15 +169,15 @@ def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file
     from scanner.errors import SourceError
 
     if mode is not None:
-        if use_stdin or len(paths) > 1 or list(paths) == [Path("-")]:
-            raise SourceError(f"--{mode.kind} scans one repository: give at most one PATH, and no stdin")
-        return git_source(mode, paths[0] if paths else Path("."), max_file_size, exclude)
+        if use_stdin:
+            raise SourceError(f"--{mode.kind} scans git, not stdin")
+        return git_source(mode, paths, max_file_size, exclude)
     if use_stdin or list(paths) == [Path("-")]:
         if paths and list(paths) != [Path("-")]:
             raise SourceError("give either paths or stdin (`-`), not both")
         from scanner.sources.stdin import StdinSource
 
-        return StdinSource()
+        return StdinSource(max_size=max_file_size)
     from scanner.sources.files import FilesSource
 
     return FilesSource(list(paths) or [Path(".")], use_git=not no_git, max_file_size=max_file_size, exclude=exclude)
@@ -188,38 +190,3 @@ def exit_code(report: Report, exit_zero: bool) -> int:
     if report.findings and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
-
-
-def use_color(no_color: bool, to_terminal: bool) -> bool:
-    return to_terminal and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-
-
-def emit(report: Report, fmt: str, output: str | None, *, quiet: bool, verbose: bool, no_color: bool) -> None:
-    """The report to stdout or --output; when it goes elsewhere than a terminal as text, a one-line
-    summary still goes to stderr so a CI log says what happened."""
-    from scanner.printable import printable, visible
-
-    to_stdout = output in (None, "-")
-    options = RenderOptions(color=use_color(no_color, to_stdout and fmt == "text"), verbose=verbose)
-    # escaped in JSON too: `jq -r` prints fields raw, and JSON leaves C1 and non-UTF-8 bytes as they are
-    report = printable(report)
-    rendered = reporter_for(fmt).render(report, options)
-    if to_stdout:
-        click.echo(rendered, nl=False)
-    else:
-        write_report(Path(str(output)), rendered)
-    if not quiet and (fmt != "text" or not to_stdout):
-        from scanner.reporters.text import summary_line
-
-        for error in report.errors:
-            click.echo(f"leakstop: error: {visible(error)}", err=True)
-        click.echo(visible(summary_line(report)), err=True)
-
-
-def write_report(path: Path, rendered: str) -> None:
-    from scanner.errors import SourceError
-
-    try:
-        path.write_text(rendered, encoding="utf-8", errors="backslashreplace")
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc

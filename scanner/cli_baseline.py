@@ -9,7 +9,7 @@ import click
 from scanner.cli_config import config_option
 from scanner.error_handler import error_handler
 from scanner.report import Report
-from scanner.suppress.baseline import BASELINE_FILE
+from scanner.suppress import BASELINE_FILE
 
 
 @click.group()
@@ -31,7 +31,8 @@ def scan_for_baseline(paths: tuple[Path, ...], history: bool, config_file: Path 
         from scanner.cli import choose_source
 
         source = choose_source(paths, False, False, setup.max_file_size, exclude=setup.exclude)
-    report = scan(ScanRequest(source=source, ruleset=setup.ruleset, suppressors=setup.suppressors))
+    report = scan(ScanRequest(source=source, ruleset=setup.ruleset, suppressors=setup.suppressors,
+                              max_findings_per_rule=0))
     if not report.complete:
         raise SourceError(f"the scan was incomplete ({report.errors[0]}); no baseline written")
     return report
@@ -40,12 +41,8 @@ def scan_for_baseline(paths: tuple[Path, ...], history: bool, config_file: Path 
 def history_source(paths: tuple[Path, ...], max_file_size: int):  # type: ignore[no-untyped-def]
     """Every commit, through the same source-choosing function `scan --history` uses."""
     from scanner.cli import choose_source
-    from scanner.errors import SourceError
+    from scanner.cli_git import GitMode
 
-    try:
-        from scanner.cli_git import GitMode  # type: ignore[import-not-found]
-    except ImportError:
-        raise SourceError("--history is not available in this build (no git history source)") from None
     return choose_source(paths, False, False, max_file_size, mode=GitMode(kind="history"))
 
 

@@ -23,16 +23,40 @@ def rules() -> None:
 @click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
               help="Extra rule file or folder.")
 @click.option("--no-builtin-rules", is_flag=True)
-def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool) -> None:
+@click.option("--verifiable", is_flag=True, help="List the providers `scan --verify` can check, and how.")
+def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool, verifiable: bool) -> None:
     """One line per rule: id, severity, confidence, provider, name."""
     with error_handler():
         from scanner.rule_cache import load_ruleset
 
         ruleset = load_ruleset(rules_paths, builtin=not no_builtin_rules)
+        if verifiable:
+            list_verifiable({r.source for r in ruleset.rules})
+            return
         for rule in sorted(ruleset.rules, key=lambda r: r.id):
             click.echo(f"{rule.id:<44} {rule.severity:<8} {rule.confidence:<6} {rule.provider}: {rule.name}")
         providers = len({r.provider for r in ruleset.rules})
         click.echo(f"{len(ruleset)} rules, {providers} providers", err=True)
+
+
+def list_verifiable(sources: set[str]) -> None:
+    """One line per provider with a read-only check: the endpoints it calls and the rules it covers."""
+    from scanner.verify.spec import load_specs
+
+    by_provider: dict[str, list[str]] = {}
+    unverifiable = 0
+    for spec in load_specs(sorted(Path(s) for s in sources)).values():
+        if spec.request is None:
+            unverifiable += 1
+            continue
+        endpoint = f"{spec.request.method} {spec.request.url.split('?')[0]}"
+        by_provider.setdefault(spec.provider, [])
+        if endpoint not in by_provider[spec.provider]:
+            by_provider[spec.provider].append(endpoint)
+    for provider in sorted(by_provider, key=str.lower):
+        click.echo(f"{provider:<36} {', '.join(by_provider[provider])}")
+    click.echo(f"{len(by_provider)} verifiable providers ({unverifiable} rules say why they cannot be checked)",
+               err=True)
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,7 @@ def check_rules(rules_paths: tuple[Path, ...]) -> None:
 
         rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
         problems = [p for rule in rules_list for p in rule_problems(rule)]
+        problems += verify_problems(rules_list)
         for rule in rules_list:
             slow = backtracking_probe(rule)
             if slow is not None:
@@ -86,6 +111,16 @@ def rule_problems(rule: Rule) -> list[Problem]:
         if result.matches:
             problems.append(Problem(rule, f"negative example {i} is reported: {negative[:80]!r}"))
     return problems
+
+
+def verify_problems(rules_list: list[Rule]) -> list[Problem]:
+    """Every verify block: placeholders that exist, a declared HTTPS host the URL keeps to, known partners."""
+    from scanner.verify.spec import load_specs, spec_problems
+
+    by_id = {r.id: r for r in rules_list}
+    specs = load_specs(sorted({Path(r.source) for r in rules_list}))
+    return [Problem(by_id[rule_id], message) for rule_id, spec in specs.items()
+            for message in spec_problems(spec, by_id[rule_id].regex.groupindex, by_id)]
 
 
 # Characters most patterns' classes accept (letters, digits, base64/URL punctuation) and that ones

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,7 +274,7 @@ def config_from_data(path: Path, text: str, data: Mapping[str, Any]) -> Config:
     values: dict[str, Any] = {
         "disable": tuple(data.get("disable", ())),
         "use_builtin_rules": data.get("use_builtin_rules", True),
-        "rules": tuple((path.parent / p).resolve() for p in data.get("rules", ())),
+        "rules": rule_locations(path, text, data.get("rules", ())),
         "exclude": tuple(data.get("exclude", ())),
         "allow_patterns": tuple(allow.get("patterns", ())),
         "stopwords": tuple(s.lower() for s in allow.get("stopwords", ())),
@@ -316,14 +316,23 @@ def silencing(path: Path, text: str, values: Mapping[str, Any]) -> tuple[str, ..
 
 
 def byte_size(path: Path, text: str, value: int | str) -> int:
-    import click
-
-    from scanner.cli import ByteSize
+    from scanner.value_checks import BadValue
+    from scanner.value_checks import byte_size as checked_size
 
     try:
-        return ByteSize().convert(value, None, None)
-    except click.BadParameter as exc:
-        raise ConfigError(f"{located(path, text, 'max_file_size')}: max_file_size: {exc.message}") from exc
+        return checked_size(value)
+    except BadValue as exc:
+        raise ConfigError(f"{located(path, text, 'max_file_size')}: max_file_size: {exc}") from exc
+
+
+def rule_locations(path: Path, text: str, values: Sequence[str]) -> tuple[Path, ...]:
+    """The config's rule files and folders, relative to the config file."""
+    from scanner.value_checks import BadValue, rule_location
+
+    try:
+        return tuple((path.parent / rule_location(value)).resolve() for value in values)
+    except BadValue as exc:
+        raise ConfigError(f"{located(path, text, 'rules')}: rules: {exc}") from exc
 
 
 def check_patterns(path: Path, text: str, patterns: tuple[str, ...]) -> None:

@@ -36,6 +36,7 @@ PRINTABLE_RATIO = 0.95
 MIN_DECODED = 6
 
 _PERCENT_ESCAPE = LazyPattern(r"%[0-9A-Fa-f]{2}")
+_JSON_STRING = LazyPattern(r'"((?:[^"\\\n]|\\.)*)"')
 _TOKEN = LazyPattern(r"[^\s\"'<>`]+")
 _WORDS = LazyPattern(
     r"^(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Za-z]+(?:[_-][A-Za-z0-9]+)+|[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+)$"
@@ -53,7 +54,7 @@ class EncodedRun:
     start: int
     end: int
     encoding: str
-    """`base64`, `hex` or `percent`."""
+    """`base64`, `hex`, `percent` or `json` (a JSON string literal's escapes)."""
     text: str
 
 
@@ -62,6 +63,8 @@ def encoded_runs(text: str) -> list[EncodedRun]:
     candidates = [_hex_or_base64(text, a, b) for a, b in _wrapped_blocks(text)]
     if "%" in text:
         candidates += [("percent", a, b) for a, b in _percent_tokens(text)]
+    if "\\u" in text or "\\/" in text:
+        candidates += [("json", a, b) for a, b in _json_escaped_strings(text)]
     runs: list[EncodedRun] = []
     budget = MAX_ENCODED_PER_FRAGMENT
     for encoding, start, end in candidates:
@@ -177,6 +180,24 @@ def _percent_tokens(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _json_escaped_strings(text: str) -> list[tuple[int, int]]:
+    """The insides of JSON string literals that hold a `\\uXXXX` or `\\/` escape (`"\\u0041KIA..."`, an
+    `https:\\/\\/` URL): rules written for the plain text do not see through either."""
+    return [m.span(1) for m in _JSON_STRING.finditer(text) if "\\u" in m.group(1) or "\\/" in m.group(1)]
+
+
+def decode_json_string(run: str) -> str | None:
+    import json
+
+    try:
+        decoded = json.loads(f'"{run}"')
+    except ValueError:
+        return None
+    if not isinstance(decoded, str) or decoded == run or _CONTROL.search(decoded):
+        return None
+    return decoded
+
+
 def decode_base64(run: str) -> str | None:
     body = "".join(run.split()).rstrip("=")
     if len(body) % 4 == 1:
@@ -240,7 +261,7 @@ def printable_text(raw: bytes) -> str | None:
     return text
 
 
-_DECODERS = {"base64": decode_base64, "hex": decode_hex, "percent": decode_percent}
+_DECODERS = {"base64": decode_base64, "hex": decode_hex, "percent": decode_percent, "json": decode_json_string}
 
 
 def decoded_fragments(fragment: Fragment, max_depth: int = DEFAULT_MAX_DECODE_DEPTH) -> Iterator[Fragment]:

@@ -19,6 +19,8 @@ from scanner.errors import GitError
 NULL_BLOB = "0" * 40
 SUBMODULE_MODE = "160000"
 _HUNK_HEADER = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@+")
+_NOT_PLUS = re.compile(rb"\n[^+]|\n\Z")
+_NOT_MINUS = re.compile(rb"\n[^-]|\n\Z")
 _ESCAPES = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12, ord("r"): 13,
             ord('"'): 34, ord("\\"): 92}
 
@@ -147,7 +149,9 @@ def parse_patch(patch: bytes) -> tuple[dict[bytes, list[AddedLines]], set[bytes]
 
     Inside a hunk every line starts with ` `, `+`, `-` or `\\` (one column per parent), and no file or
     hunk header does, so the hunk ends at the first line that starts otherwise; an added line whose
-    text begins with `++` is never mistaken for a header this way.
+    text begins with `++` is never mistaken for a header this way. A block of consecutive `+` (or `-`)
+    lines of an ordinary diff is taken whole, at C speed: a 200 MB added file is a few slices, not
+    millions of Python steps.
     """
     added: dict[bytes, list[AddedLines]] = {}
     binary: set[bytes] = set()
@@ -155,16 +159,31 @@ def parse_patch(patch: bytes) -> tuple[dict[bytes, list[AddedLines]], set[bytes]
     width = 0  # prefix columns in the current hunk: 1, or the number of parents for a combined diff
     run: list[bytes] = []
     run_start = line_no = 0
+    pos, end = 0, len(patch)
 
     def flush() -> None:
         if run and path is not None:
             added.setdefault(path, []).append(AddedLines(run_start, b"".join(run)))
         run.clear()
 
-    for line in patch.split(b"\n"):
-        if width and line[:1] in (b" ", b"+", b"-", b"\\"):
+    while pos < end:
+        first = patch[pos:pos + 1]
+        if width == 1 and first in (b"+", b"-"):
+            stop = block_end(patch, pos, first)
+            if first == b"+":
+                if not run:
+                    run_start = line_no
+                block = patch[pos + 1:stop]
+                run.append(block.replace(b"\n+", b"\n") + b"\n")
+                line_no += block.count(b"\n") + 1
+            pos = stop + 1
+            continue
+        newline = patch.find(b"\n", pos)
+        newline = end if newline < 0 else newline
+        line, pos = patch[pos:newline], newline + 1
+        if width and first in (b" ", b"+", b"-", b"\\"):
             prefix = line[:width]
-            if line[:1] == b"\\" or b"-" in prefix:
+            if first == b"\\" or b"-" in prefix:
                 continue
             if b"+" in prefix:
                 if not run:
@@ -190,6 +209,14 @@ def parse_patch(patch: bytes) -> tuple[dict[bytes, list[AddedLines]], set[bytes]
             binary.add(binary_path(line))
     flush()
     return added, binary
+
+
+def block_end(patch: bytes, pos: int, prefix: bytes) -> int:
+    """Where the block of lines starting with `prefix` at `pos` ends: its last newline (or the end)."""
+    found = (_NOT_PLUS if prefix == b"+" else _NOT_MINUS).search(patch, pos)
+    if found:
+        return found.start()
+    return len(patch) - 1 if patch.endswith(b"\n") else len(patch)
 
 
 def binary_path(line: bytes) -> bytes:

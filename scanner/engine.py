@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from scanner.claims import CLAIMING_FILTER, unclaimed
 from scanner.entropy import shannon_entropy
 from scanner.filters import failing_heuristic
 from scanner.fragment import Fragment
@@ -39,6 +40,8 @@ class Match:
     entropy: float
     dropped_by: str = ""
     """Empty for a reportable match; else why the rule itself rejects it (`entropy`, `filter:uuid`, ...)."""
+    captures: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """The pattern's other named groups that matched (a Twilio SID next to its token), for verification."""
 
 
 @dataclass
@@ -65,13 +68,15 @@ def scan_fragment(
             spans = keyword_windows(rule, lowered, len(text), positions)
         try:
             for start, end in spans:
-                for match in rule_matches(rule, text, timeout, start, end):
-                    if keep_dropped or not match.dropped_by:
-                        result.matches.append(match)
+                result.matches.extend(rule_matches(rule, text, timeout, start, end))
         except TimeoutError:
             from scanner.rule_timeout import RuleTimeout
 
             result.timeouts.append(RuleTimeout(rule.id, fragment.path))
+    if any(CLAIMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
+        result.matches = unclaimed(result.matches, text, *ruleset.claims)
+    if not keep_dropped:
+        result.matches = [m for m in result.matches if not m.dropped_by]
     return result
 
 
@@ -81,6 +86,24 @@ def scan_fragment(
 # tree: see the commit that introduced it).
 MATCH_REACH = 1024
 WINDOWED_TEXT = 8 * 1024
+
+
+@functools.lru_cache(maxsize=1024)
+def match_reach(pattern: str) -> int:
+    """How far from a keyword a match can reach: the pattern's longest match, when that is longer than
+    MATCH_REACH (a JWT with many claims runs to 20k characters; cut at 1,024 it was missed in a large
+    `.env`). Unbounded patterns keep MATCH_REACH: their matches are `key = value` lines, and a window the
+    whole text would give up the speed that windows exist for."""
+    try:
+        import re._parser as parser  # type: ignore[import-not-found]  # Python 3.11+
+    except ImportError:
+        import sre_parse as parser  # type: ignore[no-redef]
+    try:
+        # `(?|` (branch reset, the regex module's) renumbers groups; the lengths are those of `(?:`
+        widest = parser.parse(pattern.replace("(?|", "(?:")).getwidth()[1]
+    except Exception:  # noqa: BLE001 - syntax only the regex module knows: keep the default
+        return MATCH_REACH
+    return widest if MATCH_REACH < widest < parser.MAXREPEAT else MATCH_REACH
 
 
 @functools.lru_cache(maxsize=65536)
@@ -111,8 +134,9 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
         hits.extend(found)
     hits.sort()
     spans: list[tuple[int, int]] = []
+    reach = match_reach(rule.pattern)
     for pos in hits:
-        start, end = max(0, pos - MATCH_REACH), min(length, pos + MATCH_REACH)
+        start, end = max(0, pos - reach), min(length, pos + reach)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], end))
         else:
@@ -131,7 +155,8 @@ def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int
             continue
         secret = text[start_:end_]
         entropy = shannon_entropy(secret)
-        yield Match(rule, start_, end_, secret, entropy, rejection(rule, secret, entropy))
+        captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
+        yield Match(rule, start_, end_, secret, entropy, rejection(rule, secret, entropy), captures)
 
 
 def rejection(rule: Rule, secret: str, entropy: float) -> str:

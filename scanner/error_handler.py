@@ -1,6 +1,6 @@
 """One place that maps outcomes to exit codes: 0 clean, 1 findings, 2 error, 130 interrupted.
 
-Errors are one line on stderr; `--debug` (or LEAKSTOP_DEBUG=1) shows the traceback.
+Errors are one line on stderr; LEAKSTOP_DEBUG=1 shows the traceback.
 """
 
 from __future__ import annotations

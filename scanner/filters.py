@@ -30,7 +30,7 @@ _VARIABLE = LazyPattern(
     r"|^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+(?:\(\))?$"
     r"|^[A-Za-z_]\w*\[[^\]]*\]$"
 )
-_PATH = LazyPattern(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^[\w.-]+(?:/[\w.@-]+){2,}/?$")
+_PATH = LazyPattern(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^[\w.-]+(?:/[\w.@-]+){2,}/?$|^[\w.-]+/$")
 _UUID = LazyPattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HASH = LazyPattern(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$"
@@ -39,6 +39,7 @@ _HASH = LazyPattern(
 )
 _TEST_WORDS = ("test", "fake", "dummy", "mock", "sample", "fixture", "stub", "demo")
 _IDENTIFIER = LazyPattern(r"^(?:[a-z]+(?:[A-Z][a-z]+)+|[A-Za-z]+(?:[_-][A-Za-z]+)+|[a-z]+|[A-Z][a-z]+)$")
+_LETTERS = LazyPattern(r"^-{0,2}[A-Za-z]+(?:[_-][A-Za-z]+)*$")
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
@@ -83,9 +84,33 @@ def is_test_value(secret: str) -> bool:
     return any(word in lower for word in _TEST_WORDS)
 
 
+_WORD_PART = LazyPattern(r"[A-Z]?[a-z]{2,}|[A-Z]{3,}(?![a-z])")
+_CONSONANTS = LazyPattern(r"[^aeiouy]{5}")
+_LONG_CONSONANTS = LazyPattern(r"[^aeiouy]{6}")
+
+
+def _wordlike(part: str, loose: bool = False) -> bool:
+    """A pronounceable run (vowels in proportion, no five consonants in a row): `Private`, `settings`,
+    but not the `nitpp` or `Hkg` a random string is made of. `loose` also takes `Shrink` and
+    `Passphrase`, for values that are letters alone, where a random run is rare anyway."""
+    lower = part.lower()
+    vowels = sum(c in "aeiouy" for c in lower) / len(lower)
+    if loose:
+        return len(part) >= 3 and 0.12 <= vowels <= 0.7 and not _LONG_CONSONANTS.search(lower)
+    return len(part) >= 3 and 0.25 <= vowels <= 0.7 and not _CONSONANTS.search(lower)
+
+
 def is_identifier(secret: str) -> bool:
-    """Plain words (`getPassword`, `db_password`, `secret`) are names, not values."""
-    return bool(_IDENTIFIER.match(secret))
+    """Names and flags, not values: `getPassword`, `db_password`, `secret`, and letters alone that are
+    mostly pronounceable words (`NotSet`, `PKPaymentPass`, `--ask-pass`); a random run of letters
+    (`nkUimckKqJLilhGj`) is still a value."""
+    if _IDENTIFIER.match(secret):
+        return True
+    if not _LETTERS.match(secret):
+        return False
+    letters = sum(c.isalpha() for c in secret)
+    words = sum(len(part) for part in _WORD_PART.findall(secret) if _wordlike(part, loose=True))
+    return words * 10 >= letters * 6
 
 
 _LITERAL = LazyPattern(
@@ -132,6 +157,20 @@ def is_example_word(secret: str) -> bool:
     return lower in EXAMPLE_VALUES or any(word in lower for word in EXAMPLE_WORDS)
 
 
+def is_not_random(secret: str) -> bool:
+    """A generic rule sees names, words and counters far more often than keys, so a token counts as
+    random only when it mixes letters with digits (or both cases, when long) and pronounceable words make
+    up at most half of it (a third, without digits); a generated key fails that about as rarely as it
+    lacks a digit."""
+    if not any(c.isalpha() for c in secret):
+        return True
+    if not any(c.isdigit() for c in secret) and (len(secret) < 16 or secret.islower() or secret.isupper()):
+        return True
+    words = sum(len(part) for part in _WORD_PART.findall(secret) if _wordlike(part))
+    # Without digits it takes fewer words to be a name: `ExclusiveStartShardId`, `InputAudioTranscription`.
+    return words * (2 if any(c.isdigit() for c in secret) else 3) > len(secret)
+
+
 def is_literal(secret: str) -> bool:
     """Values that are not credentials whatever key they sit under: `null`, `true`, `8080`, `1.2.3`, `str`."""
     return bool(_LITERAL.match(secret.strip()))
@@ -174,12 +213,14 @@ HEURISTICS: dict[str, Callable[[str], bool]] = {
     "checksum": is_checksum,
     "function-call": is_function_call,
     "env-lookup": is_env_lookup,
+    "not-random": is_not_random,
 }
 
 
 def failing_heuristic(secret: str, names: tuple[str, ...]) -> str:
-    """The name of the first heuristic that says the secret is not a secret, or empty."""
+    """The name of the first heuristic that says the secret is not a secret, or empty (`provider-shape`
+    needs the text around the secret: the engine applies it, see claims.py)."""
     for name in names:
-        if HEURISTICS[name](secret):
+        if name in HEURISTICS and HEURISTICS[name](secret):
             return name
     return ""

@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from scanner.sha256 import sha256_hex
+
+if TYPE_CHECKING:
+    from scanner.verify.result import Verification
 
 FINGERPRINT_PREFIX = "ls1"
 
@@ -69,6 +73,9 @@ class Location:
     order: int = field(default=0, compare=False)
     """History scans: where in history (oldest first) the place was written; 0 for other scans. A sort key
     only (history is scanned in storage order), never output."""
+    parent_blobs: tuple[str, ...] = field(default=(), compare=False)
+    """History scans: the blobs the path held just before this commit; never output. A place whose parent
+    blob holds the same secret is a later edit of the file, not where the secret entered it."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,10 @@ class Finding:
     """The rule's description; reporters that document rules (SARIF) show it."""
     references: tuple[str, ...] = ()
     """Where the secret's format and its rotation are documented (the rule's references)."""
+    captures: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    """The rule's other named groups (in memory only, like `secret`): what verification substitutes."""
+    verification: Verification | None = None
+    """What the provider said about the secret, when the scan was asked to verify (`--verify`)."""
 
     @property
     def first(self) -> Location:
@@ -128,8 +139,17 @@ def group_findings(findings: Iterable[Finding]) -> list[Finding]:
         seen[f.fingerprint].update(new)
         if new:
             merged[f.fingerprint] = replace(known, locations=known.locations + new)
-    return sort_findings(replace(f, locations=tuple(sorted(f.locations, key=attrgetter("order"))))
+    return sort_findings(replace(f, locations=entered(tuple(sorted(f.locations, key=attrgetter("order")))))
                          for f in merged.values())
+
+
+def entered(locations: tuple[Location, ...]) -> tuple[Location, ...]:
+    """The places where the secret entered its path: those whose path held no version with the same
+    secret just before. Four unrelated edits of a file that keeps a key on line 1 are not four more
+    places to look at; the commit that brought it in (again, if it left and came back) is."""
+    held = {(loc.path, loc.blob) for loc in locations if loc.blob}
+    kept = tuple(loc for loc in locations if not any((loc.path, blob) in held for blob in loc.parent_blobs))
+    return kept or locations
 
 
 def ungroup_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -33,3 +33,5 @@ class Occurrence:
     order: int = 0
     """Where in history (oldest first) this place was written: blobs are scanned in the order git stores
     them, so findings are put back in this order."""
+    parents: tuple[str, ...] = ()
+    """The blobs the path held just before this commit (one per parent; none for a new path)."""

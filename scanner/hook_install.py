@@ -36,12 +36,13 @@ class InstalledHook:
 def hook_script(hook: str) -> str:
     package_parent = str(Path(scanner.__file__).resolve().parent.parent)
     command = [sys.executable, "-c", LAUNCHER, package_parent, *HOOK_ARGS[hook]]
-    # git hands pre-push the remote's name and URL as arguments; they are not paths to scan, so they are
-    # not passed on (the refs arrive on stdin, which exec keeps).
+    # git hands pre-push the remote's name and URL as arguments: the name says which remote-tracking refs
+    # the target already has (the refs arrive on stdin, which exec keeps); neither is a path to scan.
+    remote = ' --remote "$1"' if hook == "pre-push" else ""
     return (
         "#!/bin/sh\n"
         f"# {HOOK_MARKER} {hook} (written by `leakstop hook install`; delete this file to remove it)\n"
-        f"exec {shlex.join(command)}\n"
+        f"exec {shlex.join(command)}{remote}\n"
     )
 
 

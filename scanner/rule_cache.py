@@ -257,6 +257,14 @@ def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
     from scanner.rules import builtin_rules_dir
     from scanner.ruleset import RuleSet
 
+    if extra:
+        from scanner.value_checks import BadValue, rule_location
+
+        try:
+            for path in extra:
+                rule_location(path)
+        except BadValue as exc:
+            raise RuleError(f"rules path {exc}") from exc
     paths = ([builtin_rules_dir()] if builtin else []) + list(extra)
     if not paths:
         raise RuleError("no rules: --no-builtin-rules needs at least one --rules-path")

@@ -7,6 +7,7 @@ validation), so a validated rule set is cached on disk keyed by the files' ident
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,10 @@ class Rule:
     paths: tuple[str, ...] = ()
     exclude_paths: tuple[str, ...] = ()
     """Globs the rule never runs on: generic rules skip test fixtures, whose credentials are fake."""
+    names: tuple[str, ...] = ()
+    """A context rule's provider names; a generic key named after one is claimed (see claims.py)."""
+    token: str = ""
+    """A context rule's token shape, which tells a near miss of it (see claims.py)."""
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     example_path: str = ""
@@ -93,8 +98,14 @@ def builtin_rules_dir() -> Path:
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
     """Every `*.yaml`/`*.yml` file named or found below the given paths, in a stable order."""
+    from scanner.value_checks import BadValue, rule_location
+
     found: list[Path] = []
     for path in paths:
+        try:
+            rule_location(path)
+        except BadValue as exc:
+            raise RuleError(f"rules path {exc}") from exc
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
         elif path.is_file():
@@ -184,23 +195,28 @@ def rule_schema() -> dict[str, Any]:
 
 def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Rule:
     allow = raw.get("allow", {})
+    context = raw.get("context")
+    if context is not None:
+        check_context(path, raw["id"], context)
     rule = Rule(
         id=raw["id"],
         name=raw["name"],
         provider=raw.get("provider", default_provider),
-        pattern=raw["pattern"],
-        keywords=tuple(k.lower() for k in raw["keywords"]),
+        pattern=raw["pattern"] if context is None else context_pattern(context),
+        keywords=tuple(k.lower() for k in raw.get("keywords", context_keywords(context) if context else ())),
         remediation=raw["remediation"].strip(),
         severity=raw.get("severity", "high"),
-        confidence=raw.get("confidence", "high"),
-        secret_group=raw.get("secret_group", 0),
-        min_entropy=float(raw.get("min_entropy", 0.0)),
+        confidence=raw.get("confidence", "high" if context is None else "medium"),
+        secret_group=raw.get("secret_group", 0 if context is None else 1),
+        min_entropy=float(raw.get("min_entropy", 0.0 if context is None else CONTEXT_MIN_ENTROPY)),
         multiline=bool(raw.get("multiline", False)),
-        filters=tuple(raw.get("filters", DEFAULT_FILTERS)),
+        filters=tuple(raw.get("filters", DEFAULT_FILTERS if context is None else CONTEXT_FILTERS)),
         allow_patterns=tuple(allow.get("patterns", ())),
         stopwords=tuple(s.lower() for s in allow.get("stopwords", ())),
         paths=tuple(raw.get("paths", ())),
         exclude_paths=tuple(raw.get("exclude_paths", ())),
+        names=tuple(context["names"]) if context else (),
+        token=context["token"] if context else "",
         examples=tuple(raw["examples"]),
         negative_examples=tuple(raw.get("negative_examples", ())),
         example_path=raw.get("example_path", ""),
@@ -212,6 +228,57 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
     if not rule.keywords and not rule.paths:
         raise RuleError(f"{path}: rule '{rule.id}': keywords may be empty only when paths restrict the rule")
     return rule
+
+
+# A context rule: the provider's name (or one of its words) shortly before a token of a known shape, on the
+# same line or the line above. Most providers issue unprefixed keys (32 hex, 40 alphanumerics, UUIDs) that
+# only the name next to them identifies; a compact YAML entry expands into one ordinary pattern, so the
+# gate, keyword windows and time limit treat it like any rule.
+CONTEXT_REACH = 48
+CONTEXT_MIN_ENTROPY = 3.0
+CONTEXT_FILTERS = ("placeholder", "template", "variable", "path", "url", "checksum", "example-word")
+# Words between the name and the token that say it is a digest or a commit, not a credential.
+_DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commit|revision|fingerprint)"
+# A token ends where its alphabet does: these never stand right before or after a whole token.
+_TOKEN_EDGE = r"A-Za-z0-9_+/"
+
+
+def context_pattern(context: dict[str, Any]) -> str:
+    """The regex of a context rule: name, then up to `reach` characters of key, separators and quotes
+    (never through a digest word), then the token as group 1, whole on both sides."""
+    names = "|".join(_name_pattern(name) for name in context["names"])
+    reach = int(context.get("reach", CONTEXT_REACH))
+    gap = rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
+    return (rf"(?i:{names}){gap}(?:\r?\n{gap})?"
+            rf"(?<![{_TOKEN_EDGE}-])({context['token']})(?![{_TOKEN_EDGE}=-])")
+
+
+def _name_pattern(name: str) -> str:
+    """`Hugging Face` also matches `HUGGINGFACE_TOKEN`, `hugging_face` and `hugging-face`."""
+    words = [re.escape(w) for w in re.split(r"[\s_.-]+", name.strip()) if w]
+    return r"[\s_.-]?".join(words)
+
+
+def context_keywords(context: dict[str, Any]) -> tuple[str, ...]:
+    """The gate's literals: each name's longest word, which every spelling of the name contains."""
+    return tuple(dict.fromkeys(max(re.split(r"[\s_.-]+", name.strip()), key=len).lower()
+                               for name in context["names"]))
+
+
+def check_context(path: Path, rule_id: str, context: dict[str, Any]) -> None:
+    """A token shape with its own groups would shift the secret's group; a name word shorter than three
+    letters would make the gate fire everywhere."""
+    import regex
+
+    try:
+        groups = regex.compile(context["token"]).groups
+    except regex.error as exc:
+        raise RuleError(f"{path}: rule '{rule_id}': context.token does not compile: {exc}") from exc
+    if groups:
+        raise RuleError(f"{path}: rule '{rule_id}': context.token must not have capture groups; use (?:...)")
+    short = [kw for kw in context_keywords(context) if len(kw) < 3]
+    if short:
+        raise RuleError(f"{path}: rule '{rule_id}': context name word {short[0]!r} is shorter than 3 letters")
 
 
 def check_rule_compiles(rule: Rule) -> None:

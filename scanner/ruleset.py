@@ -6,11 +6,15 @@ run. It is the only object that knows how keywords map to rules.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.rules import Rule
+
+if TYPE_CHECKING:
+    from scanner.claims import Formats
 
 # Below this size a plain `in` test per keyword beats importing and building a prefilter engine (~600
 # keywords: ~0.2 ms for a 512-character hunk); above it the `in` loop costs keywords x length (1.5 s on
@@ -38,6 +42,14 @@ class RuleSet:
             for kw in rule.keywords:
                 index.setdefault(kw, []).append(i)
         self.by_keyword = {kw: tuple(ids) for kw, ids in index.items()}
+
+    @functools.cached_property
+    def claims(self) -> tuple[dict[str, str], dict[str, Formats]]:
+        """Normalised provider names -> provider, and each provider's token formats: for generic rules
+        that yield to a named provider (claims.py)."""
+        from scanner.claims import claim_names, provider_formats
+
+        return claim_names(self.rules), provider_formats(self.rules)
 
     def __len__(self) -> int:
         return len(self.rules)

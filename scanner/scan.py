@@ -6,6 +6,7 @@ Nothing here prints or exits; the CLI turns the Report into output and an exit c
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -14,11 +15,15 @@ from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match
 from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
 from scanner.parallel import engine_results
+from scanner.ranking import outranked
 from scanner.report import Report, ScanStats, Skipped
 from scanner.ruleset import RuleSet
 from scanner.sources import Source
 
 PREVIEW_WIDTH = 160
+MAX_FINDINGS_PER_RULE = 100
+"""Findings one rule reports in one file; the rest are counted in a note. A generated fixture or a log
+with thousands of keys is one problem to fix, and listing every key made reports (and CI logs) unusable."""
 
 # A suppressor looks at a finding (and the fragment it came from) and says why it is not reported.
 Suppressor = Callable[[Finding, Fragment], str]
@@ -36,6 +41,8 @@ class ScanRequest:
     keep_suppressed: bool = False
     suppressors: Sequence[Suppressor] = field(default_factory=tuple)
     max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
+    max_findings_per_rule: int = MAX_FINDINGS_PER_RULE
+    """0: no limit (a baseline must record every secret)."""
 
 
 def scan(request: ScanRequest) -> Report:
@@ -47,6 +54,7 @@ def scan(request: ScanRequest) -> Report:
     errors: list[str] = []
     request.source.prepare(request.ruleset)
     in_plain_text: set[str] = set()
+    per_rule: Counter[tuple[str, str]] = Counter()
     plain: Fragment | None = None
     silenced: set[tuple[str, str]] = set()
     items = request.source.items(stats)
@@ -80,13 +88,23 @@ def scan(request: ScanRequest) -> Report:
                 if request.keep_suppressed:
                     suppressed.append(replace(finding, suppressed_by=reason))
             else:
-                found.append(finding)
+                per_rule[item.path, finding.rule_id] += 1
+                limit = request.max_findings_per_rule
+                if not limit or per_rule[item.path, finding.rule_id] <= limit:
+                    found.append(finding)
     stats.seconds = time.perf_counter() - started
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
-                  suppressed=group_findings(suppressed), errors=errors, warnings=request.source.warnings())
+                  suppressed=group_findings(suppressed), errors=errors,
+                  warnings=request.source.warnings() + elided(per_rule, request.max_findings_per_rule))
+
+
+def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:
+    """A note per file and rule whose findings went past the limit: how many more there are."""
+    return [f"{path}: {count - limit} more {rule_id} finding(s) not listed (at most {limit} per rule per file)"
+            for (path, rule_id), count in per_rule.items() if limit and count > limit]
 
 
 def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor], decoded: bool = False
@@ -113,30 +131,27 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) ->
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
     # Every secret of the fragment is masked in every preview: two keys on one line (`export A=… B=…`, a
-    # one-line JSON) must not print each other whole.
-    others = () if show_secrets else tuple(sorted({m.secret for m in matches}, key=len, reverse=True))
-    for m in matches:
-        if (m.rule.id, m.start, m.end) in seen or outranked(m, matches):
+    # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it:
+    # masking all of a file's secrets in each preview was quadratic (2,000 keys in one file: 40 s).
+    others = {} if show_secrets else secrets_by_line(matches, lines)
+    beaten = outranked(matches)
+    for index, m in enumerate(matches):
+        if (m.rule.id, m.start, m.end) in seen or index in beaten:
             continue
         seen.add((m.rule.id, m.start, m.end))
-        out.append(finding_from_match(fragment, m, lines, show_secrets, others))
+        line = lines.position(m.start)[0]
+        out.append(finding_from_match(fragment, m, lines, show_secrets, others.get(line, ())))
     return out
 
 
-CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
-
-
-def specificity(m: Match) -> tuple[bool, int]:
-    return m.rule.provider != "Generic", CONFIDENCE_RANK.get(m.rule.confidence, 0)
-
-
-def outranked(m: Match, matches: list[Match]) -> bool:
-    """Whether a reportable match of a more specific rule overlaps this match's secret."""
-    mine = specificity(m)
-    return any(
-        other.start < m.end and m.start < other.end and not other.dropped_by and specificity(other) > mine
-        for other in matches if other is not m
-    )
+def secrets_by_line(matches: list[Match], lines: LineIndex) -> dict[int, tuple[str, ...]]:
+    """Line number -> the secrets that touch it, longest first (a longer one may contain a shorter)."""
+    found: dict[int, set[str]] = {}
+    for m in matches:
+        first, last = lines.position(m.start)[0], lines.position(max(m.start, m.end - 1))[0]
+        for line in range(first, last + 1):
+            found.setdefault(line, set()).add(m.secret)
+    return {line: tuple(sorted(secrets, key=len, reverse=True)) for line, secrets in found.items()}
 
 
 def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool,
@@ -170,7 +185,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     if fragment.occurrences:
         locations = tuple(
             replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,
-                    date=o.git.date, in_head=o.in_head, order=o.order)
+                    date=o.git.date, in_head=o.in_head, order=o.order, parent_blobs=o.parents)
             for o in fragment.occurrences
         )
     rule = m.rule
@@ -179,7 +194,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         rule_id=rule.id, rule_name=rule.name, provider=rule.provider, severity=rule.severity,
         confidence=rule.confidence, fingerprint=fingerprint(rule.id, m.secret), shown_secret=shown,
         locations=locations, remediation=rule.remediation, entropy=round(m.entropy, 2),
-        secret=m.secret, suppressed_by=m.dropped_by,
+        secret=m.secret, suppressed_by=m.dropped_by, captures=m.captures,
     )
 
 

@@ -17,7 +17,7 @@ from scanner.errors import ConfigError, RuleError
 from scanner.report import Report
 from scanner.ruleset import RuleSet
 from scanner.scan import Suppressor
-from scanner.suppress import IGNORE_FILE
+from scanner.suppress import BASELINE_FILE, IGNORE_FILE
 
 if TYPE_CHECKING:
     from scanner.suppress.ignore_file import IgnoreList
@@ -97,10 +97,11 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         from scanner.suppress.allowlist import GlobalAllowlist
 
         suppressors.append(GlobalAllowlist(config.allow_patterns, config.stopwords))
-    if baseline and flags.baseline is not None:
+    baseline_file = flags.baseline if flags.baseline is not None else find_upwards(start, (BASELINE_FILE,))
+    if baseline and baseline_file is not None:
         from scanner.suppress.baseline import read_baseline
 
-        suppressors.append(read_baseline(flags.baseline))
+        suppressors.append(read_baseline(baseline_file))
     setup.suppressors = tuple(suppressors)
     return setup
 

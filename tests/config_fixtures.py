@@ -33,7 +33,7 @@ ACME_RULE = textwrap.dedent("""\
         keywords: [acme_]
         pattern: '\\b(acme_[a-z0-9]{24})\\b'
         secret_group: 1
-        examples: ["token = acme_q7rt2mx9pl4vk8nb1zw6yh3j"]
+        examples: ["acme_q7rt2mx9pl4vk8nb1zw6yh3j"]
         negative_examples: ["acme_short"]
         remediation: Revoke the token in the Acme console.
     """)

@@ -94,7 +94,8 @@ def test_tree_mode_writes_valid_sarif_annotations_summary_and_fails(leaky_repo, 
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["stripe-secret-key"]
     assert run.stdout.startswith("::error file=app/settings.py,line=1,")
     assert "Stripe live secret key" in run.summary
-    assert run.outputs == {"sarif-file": "out/leakstop.sarif", "findings": "1", "exit-code": "1"}
+    assert run.outputs == {"sarif-file": "out/leakstop.sarif", "findings": "1", "exit-code": "1",
+                           "category": "leakstop/tree"}
     assert STRIPE not in run.stdout + run.stderr + run.summary + run.sarif.read_text()
 
 
@@ -162,7 +163,7 @@ def test_event_decides_what_is_scanned(leaky_repo, tmp_path, recorder):
         run = run_action(repo, tmp_path, event, payload, leakstop=stub)
         assert run.code == 0, run.stderr
         assert scan_arguments(log).startswith(expected), (event, scan_arguments(log))
-        assert scan_arguments(log).endswith("--format sarif --output leakstop.sarif")
+        assert "--format github --output - --output " in scan_arguments(log)
 
 
 def test_new_branch_push_scans_only_the_commits_not_on_the_default_branch(leaky_repo, tmp_path, recorder):
@@ -204,3 +205,80 @@ def test_baseline_input_accepts_known_secrets(leaky_repo, tmp_path):
     run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree", baseline="accepted.json")
     assert run.code == 0, run.stderr
     assert valid_sarif(run.sarif.read_text())["runs"][0]["results"] == [] and run.stdout == ""
+
+
+def remote_with(repo: Repo, tmp_path: Path) -> Path:
+    """A bare copy of `repo` to clone from, as GitHub's side of actions/checkout."""
+    remote = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(remote)], check=True)
+    return remote
+
+
+def shallow_checkout(remote: Path, tmp_path: Path, branch: str = "main") -> Repo:
+    """What actions/checkout leaves by default: one commit of the pushed branch."""
+    work = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", branch, f"file://{remote}", str(work)],
+                   check=True)
+    return Repo(work)
+
+
+def test_force_push_whose_before_cannot_be_fetched_scans_the_pushed_commits(repo, tmp_path):
+    repo.write("README.md", "hello\n")
+    repo.commit("start")
+    repo.write("app/settings.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')  # old, already reported
+    repo.commit("settings")
+    repo.write("token.txt", f'token = "{GITHUB}"\n')
+    forced = repo.commit("forced")
+    checkout = shallow_checkout(remote_with(repo, tmp_path), tmp_path)
+    event = {**push_event("e" * 40, forced), "forced": True, "commits": [{"id": forced}]}
+    run = run_action(checkout, tmp_path, "push", event)
+    assert run.code == 1, run.stderr
+    results = valid_sarif(run.sarif.read_text())["runs"][0]["results"]
+    assert [(r["ruleId"], r["properties"]["commitSha"]) for r in results] == [("github-pat-classic", forced)]
+    assert "::warning title=leakstop::the push's previous tip" in run.stderr
+
+
+def test_new_branch_on_a_shallow_checkout_scans_only_its_commits(repo, tmp_path):
+    repo.write("app/settings.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')  # on main long ago
+    repo.commit("settings")
+    for n in range(3):
+        repo.write("notes.txt", f"note {n}\n")
+        repo.commit(f"note {n}")
+    repo.git("checkout", "-qb", "feature")
+    repo.write("token.txt", f'token = "{GITHUB}"\n')
+    tip = repo.commit("token")
+    checkout = shallow_checkout(remote_with(repo, tmp_path), tmp_path, branch="feature")
+    run = run_action(checkout, tmp_path, "push", {**push_event(ZERO, tip), "ref": "refs/heads/feature"})
+    assert run.code == 1, run.stderr
+    results = valid_sarif(run.sarif.read_text())["runs"][0]["results"]
+    assert [(r["ruleId"], r["properties"]["commitSha"]) for r in results] == [("github-pat-classic", tip)]
+
+
+def test_warnings_reach_the_job_log(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    repo.write("ls.yaml", 'exclude: ["**"]\n')
+    run = run_action(repo, tmp_path, "workflow_dispatch", mode="tree", config="ls.yaml")
+    assert run.code == 0, run.stderr
+    assert "::warning title=leakstop::" in run.stdout and "nothing will be scanned" in run.stdout
+    assert "nothing will be scanned" in run.summary
+
+
+def test_each_mode_uploads_under_its_own_sarif_category(leaky_repo, tmp_path):
+    repo, base, head = leaky_repo
+    for event, payload, category in (("pull_request", pull_request_event(base, head), "leakstop/diff"),
+                                     ("push", push_event(base, head), "leakstop/diff"),
+                                     ("schedule", {}, "leakstop/history")):
+        run = run_action(repo, tmp_path, event, payload)
+        assert run.outputs["category"] == category
+        assert valid_sarif(run.sarif.read_text())["runs"][0]["automationDetails"]["id"] == f"{category}/"
+
+
+def test_one_scan_per_run_even_with_findings(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    log = tmp_path / "argv.txt"
+    stub = tmp_path / "finds.sh"
+    stub.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexit 1\n')
+    stub.chmod(0o755)
+    run = run_action(repo, tmp_path, "workflow_dispatch", leakstop=str(stub), mode="tree")
+    assert run.code == 1
+    assert len(log.read_text().splitlines()) == 1

@@ -65,7 +65,7 @@ def test_odd_file_names(leakstop, tmp_path):
     result = leakstop("scan", tmp_path, "--format", "json", "--no-group")
     assert result.code == 1
     paths = {f["path"] for f in result.json()["findings"]}
-    # a newline in a name is shown as `\n`: a name must not start a line of its own in any report
+    # a newline in a name is shown escaped: repository text never writes lines into a report
     assert {"with space.py", "new\\nline.py", "ünï.py", "-dash.py", 'quote".py'} <= paths
 
 

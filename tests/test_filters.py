@@ -61,6 +61,12 @@ CASES = {
         ("password123", True), ("MySecretKey9", True), ("P@ssw0rd!", True), ("hunter2", True),
         ("MySekretPa$$word", True), ("hunter2!x", False), ("Tr0ub4dor&3-horse", False), ("4f9Kq2XzR7mT1vB8nW3y", False),
     ],
+    "not-random": [
+        ("UserProfileController2", True), ("user_profile_settings_2", True), ("Name.Builtin.Pseudo", True),
+        ("abcdefghijklmnopqrstuvw", True), ("12345678901234", True), ("QWERTYUIOPASDFGH", True),
+        ("4f9Kq2XzR7mT1vB8nW3y", False), ("5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e", False),
+        ("3f9a1c2e-7b4d-4e8f-9a6b-1c2d3e4f5a6b", False), ("QwErTyUiOpAsDfGhJkLzXc", False),
+    ],
 }
 
 

@@ -78,3 +78,10 @@ def test_dropped_generic_match_says_which_heuristic(tmp_path, leakstop):
     result = leakstop("scan", tmp_path, "--no-git", "--format", "json", "--show-suppressed")
     reasons = {f["suppressed_by"] for f in result.json()["suppressed"]}
     assert "filter:template" in reasons
+
+
+def test_the_broad_generic_patterns_are_the_ones_their_grammar_builds():
+    from generic_grammar import PATTERNS, RULES, yaml_patterns
+
+    written = yaml_patterns(RULES.read_text(encoding="utf-8"))
+    assert written == {rule_id: build() for rule_id, build in PATTERNS.items()}

@@ -118,14 +118,19 @@ def test_objects_borrowed_through_alternates_are_read_and_fail_closed_when_gone(
     assert result.code == 2 and secret_blob in result.stderr and "Traceback" not in result.output
 
 
-def test_partial_clone_reads_blobs_the_listing_does_not_have(leakstop, repo, tmp_path):
-    """A blob-less clone holds only HEAD's blobs; the older ones are promised by the remote, so they are
-    asked for by id (git fetches them) rather than reported missing."""
+def test_partial_clone_reports_blobs_it_does_not_have_until_they_are_fetched(leakstop, repo, tmp_path):
+    """A blob-less clone holds only HEAD's blobs; the older ones are promised by the remote. A scan never
+    fetches (that would run the remote's programs): they are reported as not scanned, exit 2, and
+    scanned once the user has fetched them."""
     introduced = commit_file(repo, "a.py", stripe_line(STRIPE), "introduce")
     commit_file(repo, "a.py", "x = 1\n", "clean")
     repo.git("config", "uploadpack.allowFilter", "true")
     clone = tmp_path / "partial"
     subprocess.run(["git", "clone", "-q", "--filter=blob:none", f"file://{repo.path}", str(clone)], check=True)
-    assert blob(repo, introduced, "a.py") not in storage_order(clone), "the old blob is not in the clone yet"
+    old_blob = blob(repo, introduced, "a.py")
+    assert old_blob not in storage_order(clone), "the old blob is not in the clone yet"
+    result = leakstop("scan", "--history", clone)
+    assert result.code == 2 and "a.py (blob " in result.output and "partial clone" in result.output, result.output
+    subprocess.run(["git", "cat-file", "-e", old_blob], cwd=clone, check=True)  # git's own lazy fetch
     [f] = findings(history(leakstop, clone))
     assert (f["commit"], f["path"]) == (introduced, "a.py")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from commit_variants import CASES, prepare
 from conftest import ROOT, Repo, git
-from secrets_fixtures import AWS_KEY_ID, STRIPE
+from secrets_fixtures import AWS_KEY_ID, GITHUB, STRIPE
 
 pytestmark = pytest.mark.slow
 
@@ -72,12 +73,14 @@ def test_hook_manifest_matches_the_cli_interface():
     import yaml
 
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["leakstop"]["entry"] == "leakstop scan --staged"
+    assert hooks["leakstop"]["entry"] == "leakstop scan --pre-commit"
     assert hooks["leakstop"]["stages"] == ["pre-commit"]
+    # the files pre-commit passes (its files/exclude applied); with none to check the hook is skipped
+    assert hooks["leakstop"].get("pass_filenames", True) and not hooks["leakstop"].get("always_run", False)
     assert hooks["leakstop-push"]["entry"] == "leakstop scan --pre-push"
     assert hooks["leakstop-push"]["stages"] == ["pre-push"]
-    for hook in hooks.values():
-        assert hook["pass_filenames"] is False and hook["always_run"] is True and hook["language"] == "python"
+    assert hooks["leakstop-push"]["pass_filenames"] is False and hooks["leakstop-push"]["always_run"] is True
+    assert {hook["language"] for hook in hooks.values()} == {"python"}
 
 
 def test_commit_with_a_planted_key_is_blocked_with_a_readable_message(framework_repo, hook_source):
@@ -128,3 +131,59 @@ def test_selftest_proves_the_framework_hook_blocks(framework_repo, hook_source):
     result = run_leakstop_anywhere("selftest", cwd=framework_repo.path, env={"PRE_COMMIT_HOME": str(hook_source.home)})
     assert result.code == 0, result.output
     assert result.stdout.startswith("OK")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_framework_hook_scans_the_index_git_commits(framework_repo, hook_source, case):
+    prepare(framework_repo)
+    setup, args = CASES[case]
+    setup(framework_repo)
+    before = head(framework_repo)
+    result = run(framework_repo.path, "git", "commit", "-m", "change", *args, source=hook_source)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Stripe live secret key" in output and STRIPE not in output
+    assert head(framework_repo) == before
+
+
+def test_first_push_holding_the_root_commit_is_scanned(framework_repo, hook_source, tmp_path):
+    """pre-commit passes no FROM/TO refs when the push holds the root commit."""
+    remote = tmp_path / "first.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    framework_repo.git("remote", "add", "origin", str(remote))
+    framework_repo.write("token.txt", f'token = "{GITHUB}"\n')
+    framework_repo.git("add", "token.txt")
+    framework_repo.git("commit", "-q", "--no-verify", "-m", "token")
+    result = run(framework_repo.path, "git", "push", "-u", "origin", "main", source=hook_source)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "GitHub" in output and GITHUB not in output
+
+
+def test_run_all_files_scans_every_file(framework_repo, hook_source):
+    """pre-commit.ci and `pre-commit run --all-files` stage nothing: the files are what is checked."""
+    for name, line in (("app/settings.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n'),
+                       ("deploy.env", f"AWS_ACCESS_KEY_ID={AWS_KEY_ID}\n"), ("tools/token.txt", f"{GITHUB}\n")):
+        framework_repo.write(name, line)
+    framework_repo.git("add", "--all")
+    framework_repo.git("commit", "-q", "--no-verify", "-m", "keys")
+    result = run(framework_repo.path, sys.executable, "-m", "pre_commit", "run", "--all-files", "leakstop",
+                 source=hook_source)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    for name in ("app/settings.py", "deploy.env", "tools/token.txt"):
+        assert name in output
+    assert STRIPE not in output and GITHUB not in output
+
+
+def test_the_hooks_exclude_is_honoured(framework_repo, hook_source):
+    config = framework_repo.path / ".pre-commit-config.yaml"
+    config.write_text(config.read_text().replace("      - id: leakstop\n",
+                                                 "      - id: leakstop\n        exclude: ^fixtures/\n"))
+    framework_repo.git("add", ".pre-commit-config.yaml")
+    framework_repo.write("fixtures/fake.env", f"STRIPE_SECRET_KEY={STRIPE}\n")
+    framework_repo.git("add", "fixtures/fake.env")
+    assert commit(framework_repo, hook_source, "fake key for the tests").returncode == 0
+    framework_repo.write("app.env", f"STRIPE_SECRET_KEY={STRIPE}\n")
+    framework_repo.git("add", "app.env")
+    assert commit(framework_repo, hook_source, "real key").returncode != 0

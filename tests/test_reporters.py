@@ -254,3 +254,18 @@ def test_sarif_marks_suppressed_findings_in_source_or_external(tmp_path, leaksto
     kinds = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["suppressions"][0]["kind"]
              for r in results}
     assert kinds == {"a.py": "external", "b.py": "inSource"}
+
+
+def test_quiet_text_prints_findings_alone(tmp_path, leakstop):
+    (tmp_path / "clean.txt").write_text("nothing here\n")
+    assert leakstop("scan", "--no-git", tmp_path / "clean.txt", "-q").stdout == ""
+    (tmp_path / "settings.py").write_text(f"STRIPE_KEY = '{STRIPE}'\n")
+    result = leakstop("scan", "--no-git", tmp_path / "settings.py", "-q")
+    assert result.code == 1 and "stripe-secret-key" in result.stdout and "Scanned" not in result.stdout
+
+
+def test_show_suppressed_lists_each_suppressed_finding_and_why_in_text(tmp_path, leakstop):
+    (tmp_path / "settings.py").write_text(f"STRIPE_KEY = '{STRIPE}'  # leakstop:allow\n")
+    result = leakstop("scan", "--no-git", tmp_path / "settings.py", "--show-suppressed")
+    assert result.code == 0
+    assert "settings.py:1: stripe-secret-key (inline: leakstop:allow" in result.stdout

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from config_fixtures import ACME_RULE, ACME_TOKEN
 from conftest import ROOT
 from secrets_fixtures import GITHUB
@@ -76,10 +77,11 @@ def with_root_on_path(env: dict[str, str] | None = None) -> dict[str, str]:
     return merged
 
 
-def test_staged_scan_imports_none_of_the_heavy_modules(leakstop, repo, tmp_path):
+@pytest.mark.parametrize("mode", [["--staged"], ["--pre-commit", "app/settings.py"]])
+def test_staged_scan_imports_none_of_the_heavy_modules(leakstop, repo, tmp_path, mode):
     staged_secret(repo)
     assert leakstop("scan", "--staged", repo.path).code == 1  # warms the rule cache, as every later commit finds it
-    code, modules = imported_by("scan", "--staged", "-q", cwd=repo.path, tmp_path=tmp_path, env=with_root_on_path())
+    code, modules = imported_by("scan", *mode, "-q", cwd=repo.path, tmp_path=tmp_path, env=with_root_on_path())
     assert code == 1  # the secret was found: the rules really ran
     assert {"regex._regex", "scanner.sources.staged", "scanner.reporters.text"} <= modules
     assert sorted(m for m in NEVER_ON_THE_STAGED_PATH if m in modules) == []

@@ -182,3 +182,9 @@ def test_inline_allow_on_stdin(leakstop, repo):
     allowed = f'token = "{GITHUB}"  # leakstop:allow\n'.encode()
     assert leakstop("scan", "-", cwd=repo.path, input=allowed).code == 0
     assert leakstop("scan", "-", "--no-inline-allow", cwd=repo.path, input=allowed).code == 1
+
+
+@pytest.mark.parametrize("marker", ["leakstop:ALLow", "LEAKSTOP:ALLOW", "Leakstop:Allow"])
+def test_an_allow_marker_counts_in_any_casing(tmp_path, leakstop, marker):
+    (tmp_path / "settings.py").write_text(f"STRIPE_KEY = '{STRIPE}'  # {marker}\n")
+    assert leakstop("scan", "--no-git", tmp_path).code == 0

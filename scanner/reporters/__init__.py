@@ -15,6 +15,8 @@ class RenderOptions:
 
     color: bool = False
     verbose: bool = False
+    quiet: bool = False
+    """-q: findings only, no notes or summary (a hook that finds nothing prints nothing)."""
 
 
 class Reporter(abc.ABC):

@@ -65,6 +65,8 @@ def step_summary(report: Report) -> str:
             lines.append(f"\n… and {len(report.findings) - MAX_SUMMARY_ROWS} more (see the SARIF or JSON report).")
     for error in report.errors:
         lines.append(f"- error: {markdown_cell(error)}")
+    for warning in report.warnings:
+        lines.append(f"- warning: {markdown_cell(warning)}")
     return "\n".join(lines) + "\n"
 
 
@@ -79,5 +81,6 @@ class GithubReporter(Reporter):
     def render(self, report: Report, options: RenderOptions) -> str:
         lines = [annotation(f, loc) for f in report.findings for loc in first_per_path(f)]
         lines += [f"::error title=leakstop scan incomplete::{escape_data(e)}" for e in report.errors]
+        lines += [f"::warning title=leakstop::{escape_data(w)}" for w in report.warnings]
         append_step_summary(report)
         return "".join(line + "\n" for line in lines)

@@ -16,7 +16,7 @@ JSON_FORMAT_VERSION = "1"
 
 def location_dict(loc: Location) -> dict[str, Any]:
     return {k: v for k, v in dataclasses.asdict(loc).items()
-            if ((v != "" and v is not None) or k in ("path",)) and k != "order"}
+            if ((v != "" and v is not None) or k in ("path",)) and k not in ("order", "parent_blobs")}
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -38,6 +38,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         data["present_at_head"] = f.present_at_head
     if f.suppressed_by:
         data["suppressed_by"] = f.suppressed_by
+    if f.verification is not None:
+        data["verification"] = f.verification.as_dict()
     return data
 
 

@@ -124,6 +124,8 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
             {"id": i, **physical_location(f, loc), "message": {"text": f"also here{where_of(loc)}"}}
             for i, loc in enumerate(f.locations[1:], start=1)
         ]
+    if f.verification is not None:
+        data["properties"]["verification"] = f.verification.as_dict()
     if f.suppressed_by:
         kind = "inSource" if f.suppressed_by.startswith("inline") else "external"
         data["suppressions"] = [{"kind": kind, "justification": f.suppressed_by}]

@@ -13,6 +13,8 @@ from scanner.reporters import RenderOptions, Reporter
 
 SEVERITY_COLORS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
 MAX_OCCURRENCES_SHOWN = 3
+SKIPS_NAMED = 5
+"""A few skips are named without --verbose: a hook's handful of skipped files is what a developer must see."""
 
 
 class TextReporter(Reporter):
@@ -26,10 +28,14 @@ class TextReporter(Reporter):
             for f in group:
                 out.extend(finding_lines(f, style))
             out.append("")
-        for note in notes(report, options.verbose):
-            out.append(note)
-        out.append(summary_line(report))
-        return "\n".join(out) + "\n"
+        if report.suppressed:
+            out.append(style("suppressed (--show-suppressed):", bold=True))
+            out.extend(f"  {f.first.path}:{f.first.line}: {f.rule_id} ({f.suppressed_by})" for f in report.suppressed)
+            out.append("")
+        if not options.quiet:
+            out.extend(notes(report, options.verbose))
+            out.append(summary_line(report))
+        return "\n".join(out) + "\n" if out else ""
 
 
 def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-def]
@@ -44,9 +50,25 @@ def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-de
         lines.append(f"    also at {place(loc)}")
     if len(f.locations) > MAX_OCCURRENCES_SHOWN:
         lines.append(f"    … and {len(f.locations) - MAX_OCCURRENCES_SHOWN} more places")
+    if f.verification is not None:
+        lines.extend(verification_lines(f, style))
     lines.append(style(f"    fingerprint {f.fingerprint}", dim=True))
     if f.remediation:
         lines.append(f"    fix: {f.remediation}")
+    return lines
+
+
+VERIFICATION_COLORS = {"valid": "red", "unknown": "yellow", "invalid": "green", "error": "yellow"}
+
+
+def verification_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-def]
+    """`verified: VALID (HTTP 200) as login=octocat`, in red when the key works."""
+    v = f.verification
+    assert v is not None
+    word = style(v.status.upper(), fg=VERIFICATION_COLORS.get(v.status), bold=v.status == "valid")
+    lines = [f"    verified: {word} ({v.reason})" + (f" as {v.identity}" if v.identity else "")]
+    if v.advice:
+        lines.append(style(f"    {v.advice}", fg="red"))
     return lines
 
 
@@ -71,7 +93,7 @@ def notes(report: Report, verbose: bool) -> list[str]:
     out = [f"error: {e}" for e in report.errors]
     out.extend(f"warning: {w}" for w in report.warnings)
     notes_only = [s for s in report.skipped if not s.error]
-    if verbose:
+    if verbose or len(notes_only) <= SKIPS_NAMED:
         out.extend(f"skipped {s.path}: {s.reason}" for s in notes_only)
     elif notes_only:
         reasons = Counter(s.reason.split(" (")[0] for s in notes_only)
@@ -93,6 +115,9 @@ def summary_line(report: Report) -> str:
         parts = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=SEVERITY_ORDER.__getitem__))
         n = len(report.findings)
         result = f"{n} secret{'s' if n != 1 else ''} found: {parts}."
+    live = sum(1 for f in report.findings if f.verification is not None and f.verification.status == "valid")
+    if any(f.verification is not None for f in report.findings):
+        result += f" {live} verified valid."
     if s.suppressed:
         by = ", ".join(f"{n} {mechanism}" for mechanism, n in sorted(s.suppressed.items()))
         result += f" {sum(s.suppressed.values())} suppressed ({by})."

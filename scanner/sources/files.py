@@ -50,17 +50,26 @@ class FilesSource(Source):
 
     def listing(self, target: Path) -> Iterable[tuple[str, Path, str] | Skipped]:
         """(path as reported, a folder, the path below it on disk) triples. Reported paths are relative to
-        the target's folder (or work tree), with forward slashes on every OS. Nothing below the folder is
-        followed if it is a symlink, so the folder is the last place a link is trusted: the one the user
-        named."""
-        if target.is_file() or target.is_symlink():
+        the target's folder (or work tree), with forward slashes on every OS. A target named on the command
+        line that is a symlink is resolved (`scan ~/repo` where ~/repo links to the real folder); nothing
+        below the folder is followed if it is a symlink (`open_below`)."""
+        if target.is_symlink():
+            if not target.exists():
+                raise SourceError(f"{target}: a symlink to nothing (no such file or folder)")
+            resolved = target.resolve()
+            if not resolved.is_dir():
+                return [(target.name if target.is_absolute() else target.as_posix(), resolved.parent, resolved.name)]
+            target = resolved
+        if target.is_file():
             return [(target.name if target.is_absolute() else target.as_posix(), target.parent, target.name)]
         root = git.work_tree_root(target) if self.use_git else None
         if root is not None:
             base = target.resolve()
-            names = git.tracked_and_untracked_files(root, base)
+            names, unopened = git.listed_files(root, base)
             rel_base = os.path.relpath(base, root)
-            return [(shown_relative(name, rel_base), root, name) for name in names]
+            return [*(Skipped(shown_relative(folder, rel_base), f"cannot list folder: {why}", error=True)
+                      for folder, why in unopened),
+                    *((shown_relative(name, rel_base), root, name) for name in names)]
         return walk(target)
 
     def read(self, shown: str, anchor: Path, relative: str, stats: ScanStats) -> Iterator[SourceItem]:
@@ -76,12 +85,15 @@ class FilesSource(Source):
         except OSError as exc:
             yield Skipped(shown, f"cannot read: {exc.strerror or exc}", error=True)
             return
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            if stat.S_ISDIR(st.st_mode):  # git lists a submodule (or a nested repository) as one folder entry
+                yield from self.submodule(shown.rstrip("/"), anchor / relative, stats)
+            else:
+                yield Skipped(shown, "not a regular file")
+            return
         with open(fd, "rb") as fh:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                if not stat.S_ISDIR(st.st_mode):
-                    yield Skipped(shown, "not a regular file")
-                return
             if st.st_size > self.max_file_size:
                 yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
                 return
@@ -108,6 +120,19 @@ class FilesSource(Source):
             yield from notebook_fragments(shown, text)
             return
         yield Fragment(text=text, path=shown)
+
+
+    def submodule(self, shown: str, folder: Path, stats: ScanStats) -> Iterator[SourceItem]:
+        """A checked-out submodule's files, listed by its own git, under the submodule's path; one that is
+        not checked out is a note, so nothing in the tree vanishes without a word."""
+        root = git.work_tree_root(folder)
+        if root is None or root.resolve() != folder.resolve():
+            yield Skipped(shown, "submodule not checked out (run `git submodule update --init` to scan it)")
+            return
+        for name in git.tracked_and_untracked_files(root, root):
+            inner = f"{shown}/{name}"
+            if not (self.exclude and path_matches(inner, self.exclude)):
+                yield from self.read(inner, root, name, stats)
 
 
 class LinkedPath(OSError):

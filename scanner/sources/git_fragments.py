@@ -15,7 +15,7 @@ from scanner.fragment import Fragment
 from scanner.globs import path_matches
 from scanner.report import ScanStats, Skipped
 from scanner.sources import SourceItem
-from scanner.text_decode import decode_bytes
+from scanner.text_decode import decode_bytes, decode_text
 
 if TYPE_CHECKING:
     from scanner.git_context import GitContext
@@ -50,17 +50,13 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
         stats.bytes += len(data)
         yield Fragment(text=text, path=where, first_line=1, git=context, blob=change.new_blob)
         return
+    # No size cap here: git printed these lines, so they are text and already in memory, and a large
+    # vendored or generated file is exactly where a key slips through (--max-file-size is for trees).
     size = sum(len(run.text) for run in added)
-    if size > max_size:
-        yield Skipped(where, f"larger than --max-file-size ({size} bytes added)")
-        return
     stats.files += 1
     stats.bytes += size
     if added[0].first_line == 1 and added[0].text.startswith(LFS_POINTER):
         yield Skipped(where, "LFS pointer (scanned as text; the stored object is not)")
     for run in added:
-        decoded = decode_bytes(run.text)
-        if decoded is None:
-            yield Skipped(f"{where}:{run.first_line}", "binary")
-            continue
-        yield Fragment(text=decoded, path=where, first_line=run.first_line, git=context, blob=change.new_blob)
+        yield Fragment(text=decode_text(run.text), path=where, first_line=run.first_line, git=context,
+                       blob=change.new_blob)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from scanner import git
 from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
+from scanner.engine import rule_applies_to
 from scanner.errors import GitError
 from scanner.fragment import Fragment
 from scanner.git_context import GitContext, Occurrence
@@ -32,6 +33,8 @@ SCANNED_MODES = ("100644", "100755", "120000")
 """Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
 
 
+NULL_BYTES = NULL_BLOB.encode("ascii")
+
 class Introduction(NamedTuple):
     """One commit writing a blob at a path."""
 
@@ -40,6 +43,8 @@ class Introduction(NamedTuple):
     commit: int
     """Index into the commit list (oldest first)."""
     path: str
+    parents: tuple[str, ...] = ()
+    """The blobs the path held in the commit's parents: whether a secret entered the path here."""
 
 
 class HistorySource(Source):
@@ -55,13 +60,15 @@ class HistorySource(Source):
         self._warnings: list[str] = []
         self._signatures: dict[str, tuple[int, ...]] = {}
         self._path_globs: tuple[str, ...] = ()
+        self._unmatched: tuple[int, ...] = ()
         self._introduced: dict[str, list[Introduction]] = {}
         self._commits: list[GitContext] = []
         self._at_head: set[tuple[str, str]] = set()
 
     def prepare(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self._path_globs = tuple(dict.fromkeys(g for rule in ruleset.rules for g in rule.paths))
+        self._path_globs = tuple(dict.fromkeys(g for rule in ruleset.rules for g in (*rule.paths, *rule.exclude_paths)))
+        self._unmatched = tuple(i for i, rule in enumerate(ruleset.rules) if rule.exclude_paths and not rule.paths)
 
     def warnings(self) -> list[str]:
         return self._warnings
@@ -85,6 +92,7 @@ class HistorySource(Source):
         with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
             listing = side.submit(git.blob_listing, repo)
             introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
+            with_replacements(introduced, git.replaced_blobs(repo))
             stats.commits = len(commits)
             sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
         if submodules:
@@ -94,11 +102,13 @@ class HistorySource(Source):
     def scan_blobs(self, repo: git.RepoInfo, introduced: dict[str, list[Introduction]],
                    commits: list[GitContext], sizes: dict[str, int], stats: ScanStats) -> Iterator[SourceItem]:
         for blob, places in introduced.items():
-            if sizes[blob] > self.max_file_size:
-                oldest = places[0]
-                yield Skipped(f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})",
-                              f"larger than --max-file-size ({sizes[blob]} bytes)")
-        wanted = [blob for blob, size in sizes.items() if size <= self.max_file_size]
+            oldest = places[0]
+            where = f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})"
+            if sizes[blob] == git.MISSING:
+                yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
+            elif sizes[blob] > self.max_file_size:
+                yield Skipped(where, f"larger than --max-file-size ({sizes[blob]} bytes)")
+        wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
         self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
         progress = Progress(len(wanted), "scanning history", self.progress)
         try:
@@ -125,35 +135,47 @@ class HistorySource(Source):
             if group[0].path == outer:
                 occurrences = tuple(
                     Occurrence(place.path + bang + member, self._commits[place.commit],
-                               (place.path, fragment.blob) in self._at_head, place.order)
+                               (place.path, fragment.blob) in self._at_head, place.order, place.parents)
                     for place in group)
                 return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
         return fragment
 
     def signature(self, path: str) -> tuple[int, ...]:
-        """The path-restricted rules in force for a path, computed once per distinct path: a history
-        repeats the same few thousand paths across tens of thousands of blobs (measured: 9 s of a 36 s
-        history scan went to matching globs again per blob)."""
+        """The rules limited by path (`paths` or `exclude_paths`) that are in force for a path, computed
+        once per distinct path: a history repeats the same few thousand paths across tens of thousands of
+        blobs (measured: 9 s of a 36 s history scan went to matching globs again per blob)."""
         known = self._signatures.get(path)
         if known is None:
             ruleset = self.ruleset
             assert ruleset is not None
             # One match against every rule's globs first: most paths are in none (bench history: 1.19 s -> 0.40 s)
-            known = () if not path_matches(path, self._path_globs) else tuple(
-                i for i, rule in enumerate(ruleset.rules) if rule.paths and path_matches(path, rule.paths))
+            known = self._unmatched if not path_matches(path, self._path_globs) else tuple(
+                i for i, rule in enumerate(ruleset.rules)
+                if (rule.paths or rule.exclude_paths) and rule_applies_to(path, rule.paths, rule.exclude_paths))
             self._signatures[path] = known
         return known
 
     def by_path_rules(self, places: list[Introduction]) -> list[list[Introduction]]:
-        """Occurrences grouped so that each group has the same path-restricted rules in force: the text is
+        """Occurrences grouped so that each group has the same path-limited rules in force: the text is
         scanned once per group (almost always one), since a rule limited to `.npmrc` must not report the
-        same blob committed as `notes.txt`."""
+        same blob committed as `notes.txt`, and a rule off under `tests/` must still report the same blob
+        committed under `app/`."""
         if self.ruleset is None or len(places) == 1:  # most blobs were written once: nothing to group
             return [places]
         groups: dict[tuple[int, ...], list[Introduction]] = {}
         for place in places:
             groups.setdefault(self.signature(place.path), []).append(place)
         return list(groups.values())
+
+
+def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str, str]) -> None:
+    """A blob that `git replace` shows in place of a blob of this history is scanned at that blob's places
+    too (the history itself is read as stored, so the original is scanned as well)."""
+    for original, replacement in swaps.items():
+        places = introduced.get(original)
+        if places:
+            merged = sorted({*introduced.get(replacement, []), *places})
+            introduced[replacement] = merged
 
 
 def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()
@@ -173,6 +195,7 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
         for meta, names in records:
             fields = meta.split(b" ")
             mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
+            parent_count = (len(fields) - 3) // 2
             if blob == NULL_BLOB:
                 continue
             if mode == SUBMODULE_MODE:
@@ -186,6 +209,8 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
                 paths[raw] = None if exclude and path_matches(shown, exclude) else shown
             path = paths[raw]
             if path is not None:
-                introduced.setdefault(blob, []).append(Introduction(writes, index, path))
+                old = fields[parent_count + 1:2 * parent_count + 1]
+                parents = tuple(b.decode() for b in old if b != NULL_BYTES)
+                introduced.setdefault(blob, []).append(Introduction(writes, index, path, parents))
                 writes += 1
     return introduced, commits, submodules

@@ -8,7 +8,7 @@ keyword.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from scanner import git
@@ -35,3 +35,38 @@ class StagedSource(Source):
 
         for change in changes:
             yield from change_items(change, stats, self.max_file_size, repo, exclude=self.exclude)
+
+
+class PreCommitSource(StagedSource):
+    """The pre-commit framework's hook: the staged changes of the files the framework passes, which has
+    applied its `files`, `exclude` and `types` to them already.
+
+    A passed file with nothing staged (`pre-commit run --all-files`, pre-commit.ci, `--files`) is scanned
+    whole as it stands, since nothing else would read it; in a commit every passed file is staged, so
+    only what the commit adds is scanned."""
+
+    description = "staged changes of the files pre-commit passed"
+
+    def __init__(self, path: Path, files: Sequence[Path], max_file_size: int, exclude: tuple[str, ...] = ()
+                 ) -> None:
+        super().__init__(path, max_file_size, exclude)
+        self.files = list(files)
+
+    def items(self, stats: ScanStats) -> Iterator[SourceItem]:
+        if not self.files:  # run by hand: the framework never calls a hook with no files to check
+            yield from super().items(stats)
+            return
+        repo = git.repository(self.path)
+        wanted = {file.as_posix() for file in self.files}
+        staged = set()
+        for change in parse_raw_and_patch(git.staged_diff(repo)):
+            if change.path in wanted:
+                staged.add(change.path)
+                yield from change_items(change, stats, self.max_file_size, repo, exclude=self.exclude)
+        whole = [self.path / file for file in self.files if file.as_posix() not in staged]
+        if whole:
+            from scanner.sources.files import FilesSource
+
+            self.description = f"{len(whole)} file(s) whole, the staged changes of the others"
+            yield from FilesSource(whole, use_git=False, max_file_size=self.max_file_size,
+                                   exclude=self.exclude).items(stats)

@@ -8,19 +8,25 @@ from typing import BinaryIO
 
 from scanner.fragment import Fragment
 from scanner.report import ScanStats, Skipped
-from scanner.sources import Source, SourceItem
+from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
 from scanner.text_decode import decode_bytes
 
 
 class StdinSource(Source):
     description = "stdin"
 
-    def __init__(self, stream: BinaryIO | None = None, name: str = "-") -> None:
+    def __init__(self, stream: BinaryIO | None = None, name: str = "-", max_size: int = DEFAULT_MAX_FILE_SIZE) -> None:
         self.stream = stream
         self.name = name
+        self.max_size = max_size
 
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
-        data = (self.stream or sys.stdin.buffer).read()
+        data = (self.stream or sys.stdin.buffer).read(self.max_size + 1)
+        if len(data) > self.max_size:
+            # Read no further: memory stays bounded by the limit, whatever is piped in.
+            yield Skipped(self.name, f"input larger than --max-file-size ({self.max_size} bytes); not scanned",
+                          error=True)
+            return
         stats.files += 1
         stats.bytes += len(data)
         text = decode_bytes(data)

@@ -7,3 +7,5 @@ is seen: inline allow comments, the `.leakstopignore` file, baselines, and the c
 
 IGNORE_FILE = ".leakstopignore"
 """Looked for on every scan; its reader (ignore_file.py) is imported only when one exists."""
+BASELINE_FILE = ".leakstop-baseline.json"
+"""Where `leakstop baseline create` writes; used without --baseline when it exists (a hook has no args)."""

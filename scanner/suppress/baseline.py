@@ -22,7 +22,6 @@ from scanner.errors import ConfigError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
 
-BASELINE_FILE = ".leakstop-baseline.json"
 BASELINE_FORMAT = "leakstop-baseline"
 BASELINE_VERSION = 1
 ENTRY_RE = re.compile(r"^(?:ls1:[0-9a-f]{32}|sha1:[0-9a-f]{40})$")

@@ -17,6 +17,7 @@ from scanner.lazy_pattern import LazyPattern
 _SAME_LINE = LazyPattern(
     r"leakstop:allow(?!-next-line)|gitleaks:allow|pragma:\s*allowlist[ \t]+secret", re.IGNORECASE
 )
+_ANY_ALLOW = LazyPattern(r"allow", re.IGNORECASE)
 _NEXT_LINE = LazyPattern(r"leakstop:allow-next-line|pragma:\s*allowlist[ \t]+nextline[ \t]+secret", re.IGNORECASE)
 
 
@@ -42,7 +43,8 @@ class InlineAllow:
         """The fragment's line index, or None when no marker can be in it. Findings of one fragment arrive
         together, so this is computed once per fragment, not once per finding."""
         if self._fragment is not fragment:
-            has_marker = "allow" in fragment.text or "ALLOW" in fragment.text or "Allow" in fragment.text
+            # markers are case-insensitive: `leakstop:ALLow` counts too, so the quick test must be as well
+            has_marker = _ANY_ALLOW.search(fragment.text) is not None
             self._fragment, self._lines = fragment, LineIndex(fragment.text) if has_marker else None
         return self._lines
 

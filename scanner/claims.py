@@ -1,0 +1,126 @@
+"""Provider claims: a near miss of a known provider's format is not a generic secret.
+
+`SOURCEGRAPH_TOKEN=sgp_` followed by too few characters, or `ACME_KEY=` with 28 hex characters where Acme
+issues 32, is a near miss: a truncated key, a fixture, a value of the wrong shape. A generic rule that
+reports it anyway is noise. A generic rule that opts in (filter `provider-shape`) is dropped as
+`claimed:<provider>` when its key names a provider, none of that provider's rules matched the secret,
+and the secret is a near miss of one of its formats: it starts with one of the provider's token prefixes,
+or it is written in the alphabet of one of its token shapes. A value in another alphabet altogether is
+left to the generic rule: the provider may issue a kind of credential the rules do not know.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner.engine import Match
+    from scanner.rules import Rule
+
+CLAIMING_FILTER = "provider-shape"
+KEY_REACH = 96
+"""How far before the secret, on its line, the key naming the provider may start."""
+_MIN_NAME = 4
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_PREFIX = re.compile(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
+_TOKEN_CHARS = "".join(chr(c) for c in range(33, 127))
+
+
+@dataclass(frozen=True)
+class Formats:
+    """What one provider's rules say its tokens look like."""
+
+    prefixes: tuple[str, ...]
+    shapes: tuple[str, ...]
+    """The context rules' token regexes: a secret of one of these shapes is no near miss but a key the
+    rules did not recognise by its surroundings, which the generic rule may report."""
+
+
+def claim_names(rules: Iterable[Rule]) -> dict[str, str]:
+    """Normalised name -> provider: each provider's display name (and its parenthesised alias), and the
+    names of its context rules; names shorter than four letters claim nothing (`jwt`, `aws`)."""
+    names: dict[str, str] = {}
+    for rule in rules:
+        if rule.provider == "Generic":
+            continue
+        for spelling in (*re.split(r"[()/]", rule.provider), *rule.names):
+            normal = re.sub(r"[^a-z0-9]", "", spelling.lower())
+            if len(normal) >= _MIN_NAME:
+                names.setdefault(normal, rule.provider)
+    return names
+
+
+def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
+    """Provider -> its token prefixes (keywords such as `sgp_`, `xoxb-`, `hvs.`) and the token shapes of
+    its context rules' token shapes."""
+    prefixes: dict[str, set[str]] = {}
+    shapes: dict[str, set[str]] = {}
+    for rule in rules:
+        prefixes.setdefault(rule.provider, set()).update(kw for kw in rule.keywords if _PREFIX.match(kw))
+        if rule.token:
+            shapes.setdefault(rule.provider, set()).add(rule.token)
+    return {p: Formats(tuple(sorted(prefixes[p])), tuple(sorted(shapes.get(p, ())))) for p in prefixes}
+
+
+@functools.lru_cache(maxsize=4096)
+def token_alphabet(token: str) -> frozenset[str]:
+    """Every printable character some part of the token shape accepts (its classes and literals)."""
+    parts = re.findall(r"\[(?:\\.|[^\]\\])+\]|\\[dws]|\\.|[A-Za-z0-9_.+/=-]", token)
+    accepted: set[str] = set()
+    for part in parts:
+        try:
+            compiled = re.compile(part)
+        except re.error:  # a class only the `regex` module reads: it cannot narrow the alphabet
+            return frozenset(_TOKEN_CHARS)
+        accepted.update(c for c in _TOKEN_CHARS if compiled.fullmatch(c))
+    return frozenset(accepted)
+
+
+def near_miss(secret: str, formats: Formats) -> bool:
+    from scanner.rules import compile_pattern
+
+    if any(compile_pattern(f"(?:{shape})").fullmatch(secret) for shape in formats.shapes):
+        return False
+    lower = secret.lower()
+    if any(lower.startswith(prefix) for prefix in formats.prefixes):
+        return True
+    chars = set(secret)
+    return any(chars <= token_alphabet(shape) for shape in formats.shapes)
+
+
+def key_words(text: str, start: int) -> set[str]:
+    """Every run of one to three consecutive words of the key before `start` (`huggingFaceToken` gives
+    `hugging`, `huggingface`, `huggingfacetoken`, ...), lower-cased and joined."""
+    line_start = text.rfind("\n", 0, start) + 1
+    words = [w.lower() for w in _WORD.findall(text[max(line_start, start - KEY_REACH):start])]
+    return {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+
+
+def unclaimed(matches: Sequence[Match], text: str, names: dict[str, str], formats: dict[str, Formats]
+              ) -> list[Match]:
+    """The matches with each claimed generic match marked dropped; the others unchanged."""
+    out = []
+    for m in matches:
+        if not m.dropped_by and CLAIMING_FILTER in m.rule.filters:
+            provider = claimant(m, matches, text, names, formats)
+            if provider:
+                m = replace(m, dropped_by=f"claimed:{provider}")
+        out.append(m)
+    return out
+
+
+def claimant(m: Match, matches: Sequence[Match], text: str, names: dict[str, str],
+             formats: dict[str, Formats]) -> str:
+    """The provider the key names, when none of its rules matched this secret (reportable or not) and the
+    secret is a near miss of its formats."""
+    for word in key_words(text, m.start):
+        provider = names.get(word)
+        if (provider and provider in formats
+                and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end for o in matches)
+                and near_miss(m.secret, formats[provider])):
+            return provider
+    return ""

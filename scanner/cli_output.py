@@ -1,0 +1,122 @@
+"""Where `scan` writes its report: stdout and/or files, each in its format, from one scan.
+
+A file named `*.sarif`, `*.json`, `*.csv`, `*.xml` (JUnit) or `*.txt` gets the format its name says (as
+gitleaks infers it), so `-o report.sarif` is SARIF without `--format`; `-` and other names get `--format`.
+Several `-o` render one scan several ways (the Action: annotations on stdout, SARIF and JSON files). The
+targets are checked before the scan: a missing folder is an error in a second, not after an hour's audit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from scanner.errors import SourceError
+from scanner.report import Report
+from scanner.reporters import RenderOptions, reporter_for
+
+EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".csv": "csv", ".xml": "junit", ".txt": "text"}
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    path: Path | None
+    """None: stdout."""
+    fmt: str
+
+
+def report_targets(fmt: str | None, outputs: Sequence[str]) -> list[ReportTarget]:
+    """One target per `-o` (stdout alone without any), each with its format; a file whose folder does
+    not exist is an error now, before anything is scanned."""
+    if not outputs:
+        return [ReportTarget(None, fmt or "text")]
+    targets = []
+    for output in outputs:
+        if output == "-":
+            targets.append(ReportTarget(None, fmt or "text"))
+            continue
+        path = Path(output)
+        folder = path.parent
+        if not folder.is_dir():
+            raise SourceError(f"{output}: cannot write the report there: folder {folder} does not exist")
+        targets.append(ReportTarget(path, EXTENSION_FORMATS.get(path.suffix.lower()) or fmt or "text"))
+    return targets
+
+
+def use_color(no_color: bool, fmt: str) -> bool:
+    return fmt == "text" and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def emit(report: Report, targets: Sequence[ReportTarget], *, quiet: bool, verbose: bool, no_color: bool,
+         private: bool = False) -> None:
+    """Each target rendered from the one report (files owner-only when `private`: they hold secrets).
+    Unless the text report is on the terminal, its errors, warnings and a one-line summary go to stderr,
+    so a CI log says what happened whatever the format (in GitHub Actions, warnings as `::warning::`
+    commands: the job log shows them where people look)."""
+    from scanner.printable import printable, visible
+
+    # escaped in JSON too: `jq -r` prints fields raw, and JSON leaves C1 and non-UTF-8 bytes as they are
+    report = printable(report)
+    for target in targets:
+        to_stdout = target.path is None
+        options = RenderOptions(color=to_stdout and use_color(no_color, target.fmt), verbose=verbose, quiet=quiet)
+        rendered = reporter_for(target.fmt).render(report, options)
+        if target.path is None:
+            click.echo(rendered, nl=False)
+        else:
+            write_report(target.path, rendered, private)
+    shown_on_stdout = {t.fmt for t in targets if t.path is None}
+    if quiet or "text" in shown_on_stdout:
+        return
+    from scanner.reporters.text import summary_line
+
+    for error in report.errors:
+        click.echo(f"leakstop: error: {visible(error)}", err=True)
+    if "github" not in shown_on_stdout:  # the github format carries them as ::warning:: already
+        in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        for warning in report.warnings:
+            shown = visible(warning)
+            click.echo(f"::warning title=leakstop::{shown}" if in_actions else f"leakstop: warning: {shown}",
+                       err=True)
+    click.echo(visible(summary_line(report)), err=True)
+
+
+def write_report(path: Path, rendered: str, private: bool = False) -> None:
+    """Write the report readable by its owner alone when it holds secrets, else as the umask allows; an
+    existing file's looser mode is tightened too (opening it would keep the old mode)."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    mode = 0o600 if private else 0o666 & ~umask
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            os.fchmod(fd, mode)
+            fh.write(rendered)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write report: {exc.strerror}") from exc
+
+
+HOOK_MODES = {"staged": ("leakstop", "git commit"), "pre-commit": ("leakstop", "git commit"),
+              "pre-push": ("leakstop-push", "git push")}
+"""The modes a git hook runs: what a blocked developer is told to do next (hook id, the git command)."""
+
+
+def next_steps(kind: str, report: Report) -> str:
+    """Under a hook's findings: the three ways forward and the bypass, so a blocked commit is not a dead
+    end (and `--no-verify` is not the only thing people find)."""
+    hook_id, command = HOOK_MODES[kind]
+    where = "from the commits (git rebase -i, then push again)" if kind == "pre-push" else "and stage the file"
+    fingerprint = report.findings[0].fingerprint
+    return (
+        "leakstop blocked this because of the secret(s) above. Ways forward:\n"
+        f"  1. a real secret: remove it {where}, then rotate it (see each finding's fix:); it has been on disk\n"
+        "  2. not a secret (a test value, an example): put `leakstop:allow` in a comment on its line\n"
+        f"  3. a known secret to accept for now: leakstop ignore {fingerprint} --reason \"...\"\n"
+        f"Bypass at your own risk (the secret goes along, and CI scans it again): SKIP={hook_id} {command} ... "
+        f"with the pre-commit framework, {command} --no-verify otherwise.\n"
+    )

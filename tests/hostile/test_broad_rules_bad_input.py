@@ -1,0 +1,81 @@
+"""The broad rules (generic assignments, context rules) on files that are big, repetitive and not code a
+person wrote: each gives a bounded, explained outcome, never thousands of findings."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+
+import pytest
+
+from scanner.scan import MAX_FINDINGS_PER_RULE
+
+pytestmark = pytest.mark.slow
+
+RNG = random.Random(7)
+
+
+def token(n: int = 32, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(RNG.choice(alphabet) for _ in range(n))
+
+
+def scan_file(tmp_path, leakstop, name: str, content: str):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return leakstop("scan", "--no-git", path, "--format", "json")
+
+
+def test_a_log_with_a_token_on_every_line_is_capped_and_says_how_many_more(tmp_path, leakstop):
+    lines = [f"2024-05-01T10:{i // 3600 % 60:02d}:{i % 60:02d}Z INFO request served token={token(24)} ms=12"
+             for i in range(20_000)]
+    result = scan_file(tmp_path, leakstop, "access.log", "\n".join(lines))
+    assert result.code == 1
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert 0 < len(ids) <= MAX_FINDINGS_PER_RULE * len(set(ids))
+    assert "more generic-api-key-assignment finding(s) not listed" in result.stderr
+
+
+def test_a_provider_name_before_ten_thousand_hex_tokens_is_capped(tmp_path, leakstop):
+    lines = [f"stormboard_api_key_{i} = {token(40, '0123456789abcdef')}" for i in range(10_000)]
+    result = scan_file(tmp_path, leakstop, "keys.txt", "\n".join(lines))
+    findings = result.json()["findings"]
+    per_rule: dict[str, int] = {}
+    for f in findings:
+        per_rule[f["rule_id"]] = per_rule.get(f["rule_id"], 0) + 1
+    assert per_rule and max(per_rule.values()) <= MAX_FINDINGS_PER_RULE
+    assert "finding(s) not listed" in result.stderr
+
+
+def test_a_minified_bundle_of_names_and_strings_is_quiet(tmp_path, leakstop):
+    parts = []
+    for i in range(4_000):
+        name = "".join(RNG.choice(string.ascii_lowercase) for _ in range(2))
+        parts.append(f'function {name}{i}(e,t){{var n="{token(12, string.ascii_lowercase)}",r=e.key||t.token;'
+                     f'return r?n+r:"{name}-{i}"}}')
+    parts.append('var cfg={sortKey:"createdAt",cacheKey:"v2-" + Date.now(),tokenType:"bearer",nextPageToken:null};')
+    result = scan_file(tmp_path, leakstop, "app.min.js", ";".join(parts))
+    assert result.code == 0, result.output
+
+
+def test_a_lock_file_of_integrity_hashes_is_quiet(tmp_path, leakstop):
+    packages = {
+        f"node_modules/pkg-{i}": {
+            "version": f"1.{i % 30}.{i % 7}",
+            "resolved": f"https://registry.npmjs.org/pkg-{i}/-/pkg-{i}-1.0.{i % 7}.tgz",
+            "integrity": "sha512-" + base64.b64encode(RNG.randbytes(64)).decode(),
+        }
+        for i in range(3_000)
+    }
+    result = scan_file(tmp_path, leakstop, "package-lock.json", json.dumps({"packages": packages}, indent=2))
+    assert result.code == 0, result.output
+
+
+def test_a_base64_image_and_a_hex_dump_are_quiet(tmp_path, leakstop):
+    image = base64.b64encode(RNG.randbytes(300_000)).decode()
+    dump = "\n".join(f"{i * 16:08x}: " + " ".join(RNG.randbytes(2).hex() for _ in range(8))
+                     for i in range(20_000))
+    html = f'<img alt="logo" src="data:image/png;base64,{image}">\n'
+    assert scan_file(tmp_path, leakstop, "page.html", html).code == 0
+    assert scan_file(tmp_path, leakstop, "firmware.hex", dump).code == 0

@@ -1,0 +1,131 @@
+"""Context rules: a provider's name shortly before a token of its shape, written as one short YAML entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.engine import scan_fragment
+from scanner.errors import RuleError
+from scanner.fragment import Fragment
+from scanner.rules import parse_rule_file
+from scanner.ruleset import RuleSet
+
+RULE_FILE = """\
+provider: Quillbase
+rules:
+  - id: quillbase-api-key
+    name: Quillbase API key
+    context: {names: [quill base, quillbase], token: '[a-f0-9]{32}'}
+    examples: ['QUILLBASE_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e', 'quill_base.secret: 8e1f3a5c7b9d2e4f6a8c0b1d3e5f7a9c']
+    negative_examples: ['QUILLBASE_SHA=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e', 'key=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e']
+    remediation: Revoke the key in the Quillbase console.
+"""
+
+
+@pytest.fixture
+def ruleset(tmp_path):
+    path = tmp_path / "quillbase.yaml"
+    path.write_text(RULE_FILE, encoding="utf-8")
+    return RuleSet(tuple(parse_rule_file(path)))
+
+
+def secrets_in(ruleset: RuleSet, text: str) -> list[str]:
+    return [m.secret for m in scan_fragment(ruleset, Fragment(text=text, path="app/settings.py")).matches]
+
+
+TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
+
+
+@pytest.mark.parametrize("text", [
+    f"QUILLBASE_API_KEY={TOKEN}",
+    f'quillbase.accessId = "{TOKEN}"',
+    f'{{"quill_base_client_access_token": "{TOKEN}"}}',
+    f"[info] connecting to Quill Base with secret {TOKEN}",
+    f"# quillbase credentials\ntoken: '{TOKEN}'",
+    f"export QUILL-BASE_TOKEN='{TOKEN}'",
+])
+def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
+    assert secrets_in(ruleset, text) == [TOKEN]
+
+
+@pytest.mark.parametrize("text", [
+    f"API_KEY={TOKEN}",  # no name
+    f"QUILLBASE_KEY={TOKEN}ab",  # longer than the shape
+    f"QUILLBASE_KEY=x{TOKEN}",  # not whole
+    f"quillbase_checksum = '{TOKEN}'",  # a digest word between name and token
+    f"quillbase = 1\n\n\nkey = {TOKEN}",  # two lines above
+    "QUILLBASE_KEY=00000000000000000000000000000000",  # no entropy
+    f"quillbase{' ' * 60}{TOKEN}",  # out of reach
+])
+def test_no_finding_without_the_name_nearby_or_the_whole_shape(ruleset, text):
+    assert secrets_in(ruleset, text) == []
+
+
+def test_context_rules_are_medium_confidence_and_gated_by_the_names_longest_word(ruleset):
+    rule = ruleset.rules[0]
+    assert (rule.confidence, rule.keywords, rule.secret_group) == ("medium", ("quill", "quillbase"), 1)
+
+
+@pytest.mark.parametrize(("context", "message"), [
+    ("{names: [quillbase], token: '([a-f0-9]{32})'}", "must not have capture groups"),
+    ("{names: [quillbase], token: '[a-f'}", "does not compile"),
+    ("{names: [q b], token: '[a-f0-9]{32}'}", "shorter than 3 letters"),
+])
+def test_a_bad_context_is_a_rule_error(tmp_path, context, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(RULE_FILE.replace("{names: [quill base, quillbase], token: '[a-f0-9]{32}'}", context),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match=message):
+        parse_rule_file(path)
+
+
+def test_a_rule_has_a_pattern_or_a_context_not_both(tmp_path):
+    path = tmp_path / "both.yaml"
+    path.write_text(RULE_FILE.replace("    context:", "    pattern: 'x'\n    keywords: [abc]\n    context:"),
+                    encoding="utf-8")
+    with pytest.raises(RuleError):
+        parse_rule_file(path)
+
+
+CLAIMING = RULE_FILE + """\
+  - id: quillbase-deploy-token
+    name: Quillbase deploy token
+    pattern: '\\\\b(qbd_[A-Za-z0-9]{30})\\\\b'
+    keywords: [qbd_]
+    examples: ['qbd_Q7rT2mX9pL4vK8nB1zW6yH3jD5fG0a']
+    negative_examples: ['qbd_short', 'qbd_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
+    remediation: Revoke it.
+"""
+
+
+@pytest.fixture
+def with_generic(tmp_path):
+    from scanner.rule_cache import load_ruleset
+
+    path = tmp_path / "quillbase.yaml"
+    path.write_text(CLAIMING, encoding="utf-8")
+    builtin = load_ruleset()
+    generic = tuple(r for r in builtin.rules if r.id == "generic-api-key-assignment")
+    return RuleSet((*parse_rule_file(path), *generic))
+
+
+def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
+    result = scan_fragment(ruleset, Fragment(text=text, path="app/settings.py"), keep_dropped=True)
+    return [(m.rule.id, m.dropped_by) for m in result.matches]
+
+
+@pytest.mark.parametrize("text", [
+    "QUILLBASE_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a", # the provider's hex alphabet, 28 characters not 32
+    "QUILLBASE_TOKEN=qbd_Q7rT2mX9pL4vK8nB1zW6",  # the provider's prefix, cut short
+])
+def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_generic, text):
+    assert reported(with_generic, text) == [("generic-api-key-assignment", "claimed:Quillbase")]
+
+
+@pytest.mark.parametrize("text", [
+    "QUILLBASE_API_KEY=Zq8mW2vk9Lp4Xt7Rb3Nc",  # another alphabet: a credential the rules may not know
+    "ORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # no provider named
+    "QUILLBASE_SIGNING_SECRET=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # the provider's own shape, unmatched key
+])
+def test_other_values_stay_with_the_generic_rule(with_generic, text):
+    assert ("generic-api-key-assignment", "") in reported(with_generic, text)

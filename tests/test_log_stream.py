@@ -1,0 +1,86 @@
+"""Commit ranges are read from one `git log -p` stream, split by structure: content cannot forge a commit
+boundary, and the stream is read in linear time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import Repo
+from git_fixtures import commit_file, findings, stripe_line
+from secrets_fixtures import GITHUB, STRIPE
+
+from scanner import git
+from scanner.log_stream import log_commits
+
+FAKE_SHA = "f00dfeed" * 5
+FILLER = "".join(f"setting_{i:05d} = {i * 31 % 977}\n" for i in range(600))  # ~14 KB: git calls it text
+
+
+def forged_header() -> str:
+    """What leakstop's own --format prints before a commit, as file content."""
+    return f"\0\x01{FAKE_SHA}\0Mallory\0mallory@example.invalid\0" "2020-01-01T00:00:00+00:00\0\n"
+
+
+def test_a_file_cannot_forge_a_commit_boundary(leakstop, repo):
+    base = commit_file(repo, "README.md", "hello\n", "start")
+    content = FILLER + forged_header() + f':000000 100644 {"0" * 40} {"1" * 40} A\0x\0\0' \
+        + stripe_line(STRIPE) + f'token = "{GITHUB}"\n'
+    real = commit_file(repo, "settings.py", content, "settings")
+    result = leakstop("scan", "--range", f"{base}..HEAD", repo.path, "--format", "json")
+    assert result.code == 1, result.output
+    assert sorted((f["rule_id"], f["commit"]) for f in findings(result)) == [
+        ("github-pat-classic", real), ("stripe-secret-key", real)]
+    assert result.json()["stats"]["commits"] == 1
+
+
+def test_a_path_cannot_forge_a_commit_boundary(leakstop, repo):
+    base = commit_file(repo, "README.md", "hello\n", "start")
+    repo.write(f"\x01{FAKE_SHA}", "a name that starts like a commit\n")
+    real = commit_file(repo, "token.txt", f'token = "{GITHUB}"\n', "two files")
+    for args in (["--range", f"{base}..HEAD"], ["--history"]):
+        result = leakstop("scan", *args, repo.path, "--format", "json")
+        assert [(f["rule_id"], f["commit"]) for f in findings(result)] == [("github-pat-classic", real)], args
+
+
+def test_split_is_the_same_whatever_the_chunk_size(repo):
+    commit_file(repo, "a.txt", "one\n", "first")
+    repo.git("commit", "-q", "--allow-empty", "-m", "empty")
+    repo.git("checkout", "-qb", "side")
+    commit_file(repo, "b.txt", FILLER + forged_header() + "tail\n", "side")
+    repo.git("checkout", "-q", "main")
+    commit_file(repo, "a.txt", "two\n", "main")
+    repo.git("merge", "-q", "--no-edit", "side")
+    repo.git("mv", "a.txt", "renamed.txt")
+    repo.commit("rename")
+    info = git.repository(repo.path)
+    out = b"".join(git.stream_git(repo.path, "-c", "core.quotePath=true", "log", "--reverse", "--topo-order",
+                                  "--root", "--cc", *git._DIFF_FLAGS, git._COMMIT_FORMAT, "--all", "--"))
+    whole = list(log_commits(iter([out]), 4))
+    assert [fields[0].decode() for fields, _ in whole] == \
+        repo.git("rev-list", "--reverse", "--topo-order", "--all").split()
+    for size in (1, 2, 3, 7, 64):
+        pieces = iter(out[i:i + size] for i in range(0, len(out), size))
+        assert list(log_commits(pieces, 4)) == whole, size
+    assert [c.sha for c, _ in git.commit_patches(info, ["--all"])] == [f[0].decode() for f, _ in whole]
+
+
+@pytest.mark.slow
+def test_a_large_added_file_is_read_in_linear_time(leakstop, tmp_path):
+    """~30 MB in one commit: the range scan costs about what scanning the file itself costs (it was
+    quadratic: the whole buffered output was split again on every 1 MB read)."""
+    repo = Repo(tmp_path / "big")
+    repo.path.mkdir()
+    repo.git("init", "-q")
+    base = commit_file(repo, "README.md", "hello\n", "start")
+    body = FILLER * (30_000_000 // len(FILLER))
+    commit_file(repo, "vendor/data.txt", body + stripe_line(STRIPE), "vendor")
+    started = time.monotonic()
+    tree = leakstop("scan", repo.path / "vendor" / "data.txt", "--max-file-size", "1G", timeout=600)
+    tree_seconds = time.monotonic() - started
+    started = time.monotonic()
+    ranged = leakstop("scan", "--range", f"{base}..HEAD", repo.path, timeout=600)
+    range_seconds = time.monotonic() - started
+    assert tree.code == ranged.code == 1, ranged.output
+    assert range_seconds < 3 * tree_seconds + 3, (range_seconds, tree_seconds)
+
