@@ -42,6 +42,15 @@ def is_archive(path: str) -> bool:
     return lower.endswith(ZIP_SUFFIXES + TAR_SUFFIXES + GZ_SUFFIXES)
 
 
+_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+def opened_as_archive(path: str, data: bytes) -> bool:
+    """An archive by its name and its first bytes (or tar's `ustar` mark): a text file merely named `.gz`
+    is scanned as text instead."""
+    return is_archive(path) and (data.startswith(_MAGIC) or data[257:262] == b"ustar")
+
+
 @dataclass
 class _Budget:
     left: int

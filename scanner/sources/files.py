@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from scanner import git
+from scanner.archives import archive_items, opened_as_archive
 from scanner.errors import SourceError
 from scanner.fragment import Fragment
 from scanner.globs import path_matches
@@ -107,13 +108,11 @@ class FilesSource(Source):
             return
         stats.files += 1
         stats.bytes += len(data)
+        if opened_as_archive(shown, data):
+            yield from archive_items(shown, data)
+            return
         text = decode_bytes(data)
         if text is None:
-            from scanner.archives import archive_items, is_archive
-
-            if is_archive(shown):
-                yield from archive_items(shown, data)
-                return
             yield Skipped(shown, "binary")
             return
         if is_notebook(shown):
