@@ -106,6 +106,9 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
               help="Seconds one rule may spend on one file before it is stopped and reported.")
 @click.option("--max-decode-depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="Decode base64/hex/percent-encoded text this many levels deep and scan it (0: off).")
+@click.option("--trust-range-config", is_flag=True,
+              help="With --range/--since/--pre-push: apply the configuration, ignore file, baseline and allow "
+                   "comments as the change leaves them (default: as the base revision has them).")
 @rule_options
 @output_options
 @scan_config_options
@@ -113,7 +116,7 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool, max_decode_depth: int, **config_flags: object) -> None:
+         no_color: bool, max_decode_depth: int, trust_range_config: bool, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
@@ -128,9 +131,17 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
 
         validate_flags(config_flags)
         targets = report_targets(fmt, outputs)
-        setup = setup_scan(paths, scan_flags(click.get_current_context(), config_flags))
+        flags = scan_flags(click.get_current_context(), config_flags)
+        setup = setup_scan(paths, flags)
         # config_flags also holds the git-mode flags (each options group reads its own keys)
         mode = git_mode(config_flags, progress=not quiet and sys.stderr.isatty())
+        judged = mode is not None and mode.kind in ("range", "since", "pre-push") and not trust_range_config
+        if judged:
+            from scanner.range_trust import judged_setup
+
+            assert mode is not None
+            setup, range_warnings = judged_setup(setup, flags, paths[0] if paths else Path("."), mode.kind,
+                                                 mode.since, mode.range)
         source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude, mode=mode)
         request = ScanRequest(
             source=source, ruleset=setup.ruleset,
@@ -138,6 +149,13 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
         )
         report = setup.finish(run_scan(request))
+        report.stats.config = str(setup.config.path or "")
+        if judged:
+            from dataclasses import replace
+
+            from scanner.range_trust import inline_warnings
+
+            report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
         emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color,
              private=show_secrets and bool(report.findings or report.suppressed))

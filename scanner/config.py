@@ -68,11 +68,21 @@ def project_top(start: Path) -> Path:
     return folder
 
 
-def find_upwards(start: Path, names: tuple[str, ...]) -> Path | None:
-    """The first of `names` in `start` or a parent folder, stopping at the git top (or filesystem root)."""
+def searched_folders(start: Path) -> tuple[Path, ...]:
+    """Where configuration may be: `start` and its parents up to the git top; outside a work tree,
+    `start` alone. A parent up to `/` (`/tmp` on a shared runner) may be written by another account."""
     folder = start.resolve()
     folder = folder if folder.is_dir() else folder.parent
-    for candidate in (folder, *folder.parents):
+    chain = (folder, *folder.parents)
+    for i, candidate in enumerate(chain):
+        if (candidate / ".git").exists():
+            return chain[:i + 1]
+    return (folder,)
+
+
+def find_upwards(start: Path, names: tuple[str, ...]) -> Path | None:
+    """The first of `names` in `start` or a parent folder, up to the git top (outside git: `start` only)."""
+    for candidate in searched_folders(start):
         for name in names:
             if (candidate / name).is_file():
                 return candidate / name
@@ -84,9 +94,7 @@ def find_upwards(start: Path, names: tuple[str, ...]) -> Path | None:
 def find_config(start: Path) -> Path | None:
     """`.leakstop.yaml` or a pyproject.toml with `[tool.leakstop]`, nearest first; both in one folder is
     an error (which one wins would be a guess)."""
-    folder = start.resolve()
-    folder = folder if folder.is_dir() else folder.parent
-    for candidate in (folder, *folder.parents):
+    for candidate in searched_folders(start):
         found = [candidate / n for n in CONFIG_NAMES if (candidate / n).is_file()]
         pyproject = candidate / PYPROJECT
         # Only a file that mentions leakstop is parsed: an unrelated broken pyproject.toml is not our error.
@@ -278,7 +286,33 @@ def config_from_data(path: Path, text: str, data: Mapping[str, Any]) -> Config:
     check_patterns(path, text, values["allow_patterns"])
     warnings = tuple(f"{located(path, text, 'exclude')}: exclude glob '{glob}' matches every path; "
                      "nothing will be scanned" for glob in values["exclude"] if excludes_everything(glob))
+    warnings += silencing(path, text, values)
     return Config(root=path.parent.resolve(), path=path, origins=origins, warnings=warnings, text=text, **values)
+
+
+# Secrets of unrelated shapes: an allow pattern that matches all of them allows any secret.
+# (Assembled at run time so that this file holds no scannable token.)
+_SECRET_PROBES = ("sk_" + "live_7Yq2Wm9Rt4Lp6Zx1Bn8Vc3Kd", "AKIA" + "Q7RT2MX9PL4VK8NB", "Zt4mQ9vX2nB7kL1p", "x")
+TINY_FILE_SIZE = 1024
+
+
+def silencing(path: Path, text: str, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """Warnings for settings that would silence (nearly) every finding: a configuration that turns the
+    scanner off must say so, not pass quietly."""
+    out: list[str] = []
+    patterns = values["allow_patterns"]
+    if patterns:
+        import regex
+
+        out.extend(f"{located(path, text, 'allow')}: allow pattern '{p}' matches any secret; nothing will "
+                   "be reported" for p in patterns if all(regex.search(p, probe) for probe in _SECRET_PROBES))
+    out.extend(f"{located(path, text, 'allow')}: stopword '{w}' is in most secrets; nearly nothing will be "
+               "reported" for w in values["stopwords"] if len(w) <= 2)
+    size = values.get("max_file_size")
+    if size is not None and size < TINY_FILE_SIZE:
+        out.append(f"{located(path, text, 'max_file_size')}: max_file_size is {size} bytes; nearly every file "
+                   "will be skipped unscanned")
+    return tuple(out)
 
 
 def byte_size(path: Path, text: str, value: int | str) -> int:

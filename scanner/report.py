@@ -29,6 +29,13 @@ class ScanStats:
     seconds: float = 0.0
     target: str = ""
     """What was scanned, in words: `tree .`, `stdin`, `staged changes`, `history (all refs)`."""
+    suppressed: dict[str, int] = field(default_factory=dict)
+    """Secrets not reported, per mechanism (`inline`, `ignore`, `baseline`, `allowlist`), counted whether or
+    not --show-suppressed lists them: silence is never invisible."""
+    excluded: int = 0
+    """Files left out by the configuration's `exclude` globs."""
+    config: str = ""
+    """The configuration file the scan used; empty for the defaults."""
 
 
 @dataclass(frozen=True)

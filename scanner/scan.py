@@ -56,6 +56,7 @@ def scan(request: ScanRequest) -> Report:
     in_plain_text: set[str] = set()
     per_rule: Counter[tuple[str, str]] = Counter()
     plain: Fragment | None = None
+    silenced: set[tuple[str, str]] = set()
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
                                        max_decode_depth=request.max_decode_depth,
@@ -81,6 +82,8 @@ def scan(request: ScanRequest) -> Report:
             real = item if not item.decoded else plain if plain is not None and plain.path == item.path else None
             reason = finding.suppressed_by or suppression(finding, real or item, request.suppressors,
                                                           decoded=real is None)
+            if reason and not finding.suppressed_by:
+                silenced.add((reason.split(":", 1)[0], finding.fingerprint))
             if reason:
                 if request.keep_suppressed:
                     suppressed.append(replace(finding, suppressed_by=reason))
@@ -90,6 +93,8 @@ def scan(request: ScanRequest) -> Report:
                 if not limit or per_rule[item.path, finding.rule_id] <= limit:
                     found.append(finding)
     stats.seconds = time.perf_counter() - started
+    for mechanism, _ in silenced:
+        stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed), errors=errors,

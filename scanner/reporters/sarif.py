@@ -159,7 +159,8 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "columnKind": "unicodeCodePoints",
             "results": [result(f, index[f.rule_id]) for f in findings],
             "properties": {"target": report.stats.target, "files": report.stats.files,
-                           "commits": report.stats.commits},
+                           "commits": report.stats.commits, "suppressed": report.stats.suppressed,
+                           "excluded": report.stats.excluded},
         }],
     }
 

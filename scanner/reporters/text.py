@@ -128,8 +128,13 @@ def summary_line(report: Report) -> str:
     live = sum(1 for f in report.findings if f.verification is not None and f.verification.status == "valid")
     if any(f.verification is not None for f in report.findings):
         result += f" {live} verified valid."
-    if report.suppressed:
-        result += f" {len(report.suppressed)} suppressed."
+    if s.suppressed:
+        by = ", ".join(f"{n} {mechanism}" for mechanism, n in sorted(s.suppressed.items()))
+        result += f" {sum(s.suppressed.values())} suppressed ({by})."
+    if s.excluded:
+        result += f" {s.excluded} file{'s' if s.excluded != 1 else ''} excluded by configuration."
+    if s.config:
+        result += f" Configuration: {s.config}."
     if not report.complete:
         result += " INCOMPLETE: see errors above."
     return f"{head} {result}"

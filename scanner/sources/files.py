@@ -7,12 +7,14 @@ size limit are skipped from their size alone, without being read.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from scanner import git
+from scanner.archives import archive_items, opened_as_archive
 from scanner.errors import SourceError
 from scanner.fragment import Fragment
 from scanner.globs import path_matches
@@ -41,24 +43,26 @@ class FilesSource(Source):
                 if isinstance(entry, Skipped):
                     yield entry
                     continue
-                shown, real = entry
+                shown, anchor, relative = entry
                 if self.exclude and path_matches(shown, self.exclude):
+                    stats.excluded += 1
                     continue
-                yield from self.read(shown, real, stats)
+                yield from self.read(shown, anchor, relative, stats)
 
-    def listing(self, target: Path) -> Iterable[tuple[str, Path] | Skipped]:
-        """(path as reported, path on disk) pairs. Reported paths are relative to the target's folder
-        (or work tree), with forward slashes on every OS. A target named on the command line that is a
-        symlink is resolved (`scan ~/repo` where ~/repo links to the real folder); links inside it are not."""
+    def listing(self, target: Path) -> Iterable[tuple[str, Path, str] | Skipped]:
+        """(path as reported, a folder, the path below it on disk) triples. Reported paths are relative to
+        the target's folder (or work tree), with forward slashes on every OS. A target named on the command
+        line that is a symlink is resolved (`scan ~/repo` where ~/repo links to the real folder); nothing
+        below the folder is followed if it is a symlink (`open_below`)."""
         if target.is_symlink():
             if not target.exists():
                 raise SourceError(f"{target}: a symlink to nothing (no such file or folder)")
             resolved = target.resolve()
             if not resolved.is_dir():
-                return [(target.name if target.is_absolute() else target.as_posix(), resolved)]
+                return [(target.name if target.is_absolute() else target.as_posix(), resolved.parent, resolved.name)]
             target = resolved
         if target.is_file():
-            return [(target.name if target.is_absolute() else target.as_posix(), target)]
+            return [(target.name if target.is_absolute() else target.as_posix(), target.parent, target.name)]
         root = git.work_tree_root(target) if self.use_git else None
         if root is not None:
             base = target.resolve()
@@ -66,44 +70,47 @@ class FilesSource(Source):
             rel_base = os.path.relpath(base, root)
             return [*(Skipped(shown_relative(folder, rel_base), f"cannot list folder: {why}", error=True)
                       for folder, why in unopened),
-                    *((shown_relative(name, rel_base), root / name) for name in names)]
+                    *((shown_relative(name, rel_base), root, name) for name in names)]
         return walk(target)
 
-    def read(self, shown: str, real: Path, stats: ScanStats) -> Iterator[SourceItem]:
+    def read(self, shown: str, anchor: Path, relative: str, stats: ScanStats) -> Iterator[SourceItem]:
         try:
-            st = os.lstat(real)
+            fd = open_below(anchor, relative)
         except FileNotFoundError:
             yield Skipped(shown, "vanished before it could be read")
             return
-        except OSError as exc:
-            yield Skipped(shown, f"cannot read: {exc.strerror}", error=True)
-            return
-        if stat.S_ISLNK(st.st_mode):
-            yield Skipped(shown, "symlink (not followed)")
-            return
-        if stat.S_ISDIR(st.st_mode):  # git lists a submodule (or a nested repository) as one folder entry
-            yield from self.submodule(shown.rstrip("/"), real, stats)
-            return
-        if not stat.S_ISREG(st.st_mode):
-            yield Skipped(shown, "not a regular file")
-            return
-        if st.st_size > self.max_file_size:
-            yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
-            return
-        try:
-            with open(real, "rb") as fh:
-                data = fh.read(self.max_file_size + 1)
-        except FileNotFoundError:
-            yield Skipped(shown, "vanished before it could be read")
+        except LinkedPath as link:
+            yield Skipped(shown, "symlink (not followed)" if link.args[0] == relative
+                          else f"inside {link.args[0]}, a symlink (not followed)")
             return
         except OSError as exc:
             yield Skipped(shown, f"cannot read: {exc.strerror or exc}", error=True)
             return
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            if stat.S_ISDIR(st.st_mode):  # git lists a submodule (or a nested repository) as one folder entry
+                yield from self.submodule(shown.rstrip("/"), anchor / relative, stats)
+            else:
+                yield Skipped(shown, "not a regular file")
+            return
+        with open(fd, "rb") as fh:
+            if st.st_size > self.max_file_size:
+                yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
+                return
+            try:
+                data = fh.read(self.max_file_size + 1)
+            except OSError as exc:
+                yield Skipped(shown, f"cannot read: {exc.strerror or exc}", error=True)
+                return
         if len(data) > self.max_file_size:
             yield Skipped(shown, "grew past --max-file-size while being read")
             return
         stats.files += 1
         stats.bytes += len(data)
+        if opened_as_archive(shown, data):
+            yield from archive_items(shown, data)
+            return
         text = decode_bytes(data)
         if text is None:
             yield Skipped(shown, "binary")
@@ -127,7 +134,50 @@ class FilesSource(Source):
         for name in names:
             inner = f"{shown}/{name}"
             if not (self.exclude and path_matches(inner, self.exclude)):
-                yield from self.read(inner, root / name, stats)
+                yield from self.read(inner, root, name, stats)
+
+
+class LinkedPath(OSError):
+    """A component of a path below the scanned folder is a symlink; args[0] is the path up to it."""
+
+
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BY_DIR_FD = os.open in os.supports_dir_fd and bool(_NO_FOLLOW)
+
+
+def open_below(anchor: Path, relative: str) -> int:
+    """A read-only descriptor of `anchor/relative`, no component of `relative` followed if it is a symlink.
+
+    Checking only the last component let a tracked `d/x.txt` whose folder `d` had become a link to a
+    folder outside the repository be read through the link. Each folder is opened relative to its parent's
+    descriptor with O_NOFOLLOW, so nothing can be swapped for a link between a check and the open; where
+    the OS has no such calls, the resolved path must stay inside the resolved anchor. O_NONBLOCK: a FIFO
+    must not block the open (it is skipped as not a regular file)."""
+    parts = relative.replace(os.sep, "/").split("/")
+    if not _BY_DIR_FD:
+        inside = (anchor / relative).resolve()
+        if os.path.islink(anchor / relative) or not inside.is_relative_to(anchor.resolve()):
+            raise LinkedPath(relative)
+        return os.open(inside, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    folder = os.open(anchor, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for i, part in enumerate(parts[:-1]):
+            try:
+                below = os.open(part, os.O_RDONLY | os.O_DIRECTORY | _NO_FOLLOW, dir_fd=folder)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise LinkedPath("/".join(parts[:i + 1])) from exc
+                raise
+            os.close(folder)
+            folder = below
+        try:
+            return os.open(parts[-1], os.O_RDONLY | _NO_FOLLOW | os.O_NONBLOCK, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise LinkedPath(relative) from exc
+            raise
+    finally:
+        os.close(folder)
 
 
 def shown_relative(name: str, rel_base: str) -> str:
@@ -137,7 +187,7 @@ def shown_relative(name: str, rel_base: str) -> str:
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-def walk(folder: Path) -> Iterator[tuple[str, Path] | Skipped]:
+def walk(folder: Path) -> Iterator[tuple[str, Path, str] | Skipped]:
     """Plain walk; symlinked folders are listed (and so reported as skipped), never descended, and a
     folder that cannot be listed is an error, not a silent gap."""
     errors: list[OSError] = []
@@ -146,8 +196,8 @@ def walk(folder: Path) -> Iterator[tuple[str, Path] | Skipped]:
         linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
         dirnames[:] = [d for d in dirnames if d not in linked]
         for name in sorted(filenames + linked):
-            real = Path(dirpath) / name
-            yield Path(os.path.relpath(real, folder)).as_posix(), real
+            relative = Path(os.path.relpath(Path(dirpath) / name, folder)).as_posix()
+            yield relative, folder, relative
         yield from folder_errors(folder, errors)
     yield from folder_errors(folder, errors)
 

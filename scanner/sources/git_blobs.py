@@ -39,6 +39,16 @@ def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
     if data.startswith(LFS_POINTER):
         items.append(Skipped(f"{blob.paths[0]} (blob {blob.blob[:12]})",
                              "LFS pointer (scanned as text; the stored object is not)"))
+    from scanner.archives import is_archive
+
+    archives = [path for path in blob.paths if is_archive(path)]
+    if archives:
+        from scanner.archives import archive_items, opened_as_archive
+
+        if opened_as_archive(archives[0], data):
+            for path in archives:
+                items.extend(archive_items(path, data, blob=blob.blob))
+            return items
     text = decode_bytes(data)
     if text is not None:
         items.extend(Fragment(text=text, path=path, blob=blob.blob) for path in blob.paths)

@@ -130,11 +130,12 @@ class HistorySource(Source):
         places = self._introduced.get(fragment.blob)
         if not places:
             return fragment
+        outer, bang, member = fragment.path.partition("!")  # an archive's member: `lib.jar!conf/app.yaml`
         for group in self.by_path_rules(places):
-            if group[0].path == fragment.path:
+            if group[0].path == outer:
                 occurrences = tuple(
-                    Occurrence(place.path, self._commits[place.commit], (place.path, fragment.blob) in self._at_head,
-                               place.order, place.parents)
+                    Occurrence(place.path + bang + member, self._commits[place.commit],
+                               (place.path, fragment.blob) in self._at_head, place.order, place.parents)
                     for place in group)
                 return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
         return fragment

@@ -106,9 +106,13 @@ def entry_lines(text: str) -> list[int]:
 
 
 def read_ignore_file(file: Path) -> list[IgnoreEntry]:
+    return parse_ignore_text(file, read_text(file))
+
+
+def parse_ignore_text(file: Path, text: str) -> list[IgnoreEntry]:
+    """The entries of an ignore file's text (`file` names it in errors): also a past revision's text."""
     from scanner.yaml_io import load_yaml
 
-    text = read_text(file)
     try:
         data: Any = load_yaml(text)
     except ValueError as exc:

@@ -139,8 +139,45 @@ def test_file_that_vanishes_between_listing_and_reading_is_noted_not_fatal(tmp_p
 
     (tmp_path / "goes.py").write_text(KEY_LINE)
     source = FilesSource([tmp_path], use_git=False)
-    [(shown, real)] = list(source.listing(tmp_path))
-    real.unlink()
-    [item] = list(source.read(shown, real, ScanStats()))
+    [(shown, anchor, relative)] = list(source.listing(tmp_path))
+    (anchor / relative).unlink()
+    [item] = list(source.read(shown, anchor, relative, ScanStats()))
     assert isinstance(item, Skipped)
     assert (item.path, item.error) == ("goes.py", False) and "vanished" in item.reason
+
+
+@pytest.mark.parametrize("use_git", [True, False], ids=["git", "no-git"])
+def test_a_tracked_folder_replaced_by_a_symlink_is_not_read_through(leakstop, tmp_path, use_git):
+    """`d/x.txt` is tracked; `d` then becomes a link to a folder outside the repository holding an `x.txt`."""
+    from conftest import git
+
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / "d").mkdir(parents=True)
+    outside.mkdir()
+    (repo / "d" / "x.txt").write_text("nothing here\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "d")
+    (repo / "d" / "x.txt").unlink()
+    (repo / "d").rmdir()
+    (outside / "x.txt").write_text(KEY_LINE)
+    (repo / "d").symlink_to(outside, target_is_directory=True)
+    result, report = scan_json(leakstop, repo, *(() if use_git else ("--no-git",)), "--verbose")
+    assert result.code == 0, result.output
+    assert report["findings"] == []
+    assert any(s["path"].startswith("d") and "symlink" in s["reason"] for s in report["skipped"])
+
+
+def test_open_below_refuses_a_link_at_any_component(tmp_path):
+    from scanner.sources.files import LinkedPath, open_below
+
+    (tmp_path / "real" / "deep").mkdir(parents=True)
+    (tmp_path / "real" / "deep" / "f.txt").write_text("x")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "a" / "file-link").symlink_to(tmp_path / "real" / "deep" / "f.txt")
+    for relative, where in (("link/deep/f.txt", "link"), ("file-link", "file-link")):
+        with pytest.raises(LinkedPath) as caught:
+            open_below(tmp_path / "a", relative)
+        assert caught.value.args[0] == where
+    os.close(open_below(tmp_path, "real/deep/f.txt"))
