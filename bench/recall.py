@@ -36,12 +36,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scanner.engine import scan_fragment  # noqa: E402
+from scanner.engine.match import scan_fragment  # noqa: E402
+from scanner.engine.ranking import outranked  # noqa: E402
 from scanner.fragment import Fragment  # noqa: E402
-from scanner.ranking import outranked  # noqa: E402
-from scanner.rule_cache import load_ruleset  # noqa: E402
-from scanner.rules import Rule  # noqa: E402
-from scanner.ruleset import RuleSet  # noqa: E402
+from scanner.ruleset.cache import load_ruleset  # noqa: E402
+from scanner.ruleset.rule_set import RuleSet  # noqa: E402
+from scanner.ruleset.rules import Rule  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError
-from scanner.globs import path_matches
+from scanner.ruleset.globs import path_matches
 from scanner.sources import DEFAULT_MAX_FILE_SIZE
 
 CONFIG_NAMES = (".leakstop.yaml", ".leakstop.yml")
@@ -132,7 +132,7 @@ def validated_data(path: Path, text: str) -> dict[str, Any]:
     value is the validated data as JSON (no secrets: configuration only), keyed by the file's text."""
     import json
 
-    from scanner.rule_cache import read_private
+    from scanner.ruleset.cache import read_private
 
     cached = cache_file(path, text)
     stored = read_private(cached)
@@ -149,7 +149,7 @@ def validated_data(path: Path, text: str) -> dict[str, Any]:
 
 def cache_file(path: Path, text: str) -> Path:
     from scanner import __version__
-    from scanner.rule_cache import cache_dir
+    from scanner.ruleset.cache import cache_dir
     from scanner.sha256 import sha256_hex
 
     key = sha256_hex(f"{__version__}\0{path.suffix}\0{text}")
@@ -160,7 +160,7 @@ def remember(cached: Path, data: dict[str, Any]) -> None:
     """Best effort, owner-only; data YAML made of dates or other non-JSON values is simply not cached."""
     import json
 
-    from scanner.rule_cache import write_private
+    from scanner.ruleset.cache import write_private
 
     try:
         encoded = json.dumps(data)
@@ -182,7 +182,7 @@ def config_data(path: Path, text: str) -> object:
         if not isinstance(tool, dict) or "leakstop" not in tool:
             raise ConfigError(f"{path}: no [tool.leakstop] table")
         return tool["leakstop"]
-    from scanner.yaml_io import load_yaml
+    from scanner.ruleset.yaml_io import load_yaml
 
     try:
         data = load_yaml(text)

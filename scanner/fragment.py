@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scanner.git_context import GitContext, Occurrence
+    from scanner.git.context import GitContext, Occurrence
 
 
 @dataclass(frozen=True)

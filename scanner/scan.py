@@ -10,14 +10,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from scanner.decode import DEFAULT_MAX_DECODE_DEPTH
-from scanner.engine import DEFAULT_RULE_TIMEOUT, LineIndex, Match
+from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
+from scanner.engine.match import DEFAULT_RULE_TIMEOUT, LineIndex, Match
+from scanner.engine.parallel import engine_results
+from scanner.engine.ranking import outranked
 from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
-from scanner.parallel import engine_results
-from scanner.ranking import outranked
 from scanner.report import Report, ScanStats, Skipped
-from scanner.ruleset import RuleSet
+from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source
 
 PREVIEW_WIDTH = 160

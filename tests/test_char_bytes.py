@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.char_bytes import char_bytes
-from scanner.rule_gate import gate_bytes
+from scanner.ruleset.char_bytes import char_bytes
+from scanner.ruleset.gate import gate_bytes
 
 
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=5))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.engine import scan_fragment
+from scanner.engine.match import scan_fragment
 from scanner.errors import RuleError
 from scanner.fragment import Fragment
-from scanner.rules import parse_rule_file
-from scanner.ruleset import RuleSet
+from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import parse_rule_file
 
 RULE_FILE = """\
 provider: Quillbase
@@ -100,7 +100,7 @@ CLAIMING = RULE_FILE + """\
 
 @pytest.fixture
 def with_generic(tmp_path):
-    from scanner.rule_cache import load_ruleset
+    from scanner.ruleset.cache import load_ruleset
 
     path = tmp_path / "quillbase.yaml"
     path.write_text(CLAIMING, encoding="utf-8")

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from secrets_fixtures import DB_PASSWORD, GITHUB
 
-from scanner.decode import (
+from scanner.engine.decode import (
     MAX_RUNS_PER_FRAGMENT,
     _base64_runs,
     decode_base64,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.filters import HEURISTICS, failing_heuristic
+from scanner.engine.filters import HEURISTICS, failing_heuristic
 
 CASES = {
     "placeholder": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.diff import parse_patch, parse_raw_and_patch, unquote_path
+from scanner.git.diff import parse_patch, parse_raw_and_patch, unquote_path
 
 SHA_A = "a" * 40
 SHA_B = "b" * 40

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner import globs as globs_module
-from scanner.globs import glob_literals, glob_pieces, glob_regex, path_matches
+from scanner.ruleset import globs as globs_module
+from scanner.ruleset.globs import glob_literals, glob_pieces, glob_regex, path_matches
 
 GLOB_CHARS = st.sampled_from(["a", "b", ".", "-", "/", "*", "**", "**/", "***", "?", "[", "\\", "\n", "é"])
 globs = st.lists(GLOB_CHARS, max_size=10).map("".join)

@@ -8,9 +8,10 @@ from conftest import Repo
 from git_fixtures import commit_file, stripe_line
 from secrets_fixtures import GITHUB, STRIPE
 
-from scanner import git, parallel
+from scanner.engine import parallel
+from scanner.git import runner as git
 from scanner.report import Report, ScanStats
-from scanner.rule_cache import load_ruleset
+from scanner.ruleset.cache import load_ruleset
 from scanner.scan import ScanRequest, scan
 from scanner.sources.git_blobs import GitBlob
 from scanner.sources.history import HistorySource

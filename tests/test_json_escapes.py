@@ -5,7 +5,7 @@ from __future__ import annotations
 from git_fixtures import findings
 from secrets_fixtures import AWS_KEY_ID
 
-from scanner.decode import decode_json_string
+from scanner.engine.decode import decode_json_string
 
 
 def test_escaped_secrets_in_a_json_file_are_found(leakstop, tmp_path):

@@ -11,14 +11,14 @@ from conftest import ROOT
 
 PROBE = """
 import gc, json, sys
-from scanner.launch import main
+from scanner.cli.launch import main
 states = []
-import scanner.cli
-original = scanner.cli.main.main
+import scanner.cli.main
+original = scanner.cli.main.main.main
 def recording_main(*args, **kwargs):
     states.append({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()})
     return original(*args, **kwargs)
-scanner.cli.main.main = recording_main
+scanner.cli.main.main.main = recording_main
 try:
     main(sys.argv[1:], prog_name="leakstop")
 except SystemExit as exit:
@@ -42,6 +42,6 @@ def test_collection_is_on_while_the_command_runs_and_start_up_is_frozen():
 
 
 def test_the_console_script_and_python_m_use_the_launcher(leakstop):
-    assert 'leakstop = "scanner.launch:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'leakstop = "scanner.cli.launch:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     result = leakstop("--version")
     assert result.code == 0 and "leakstop" in result.stdout

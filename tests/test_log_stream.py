@@ -10,8 +10,8 @@ from conftest import Repo
 from git_fixtures import commit_file, findings, stripe_line
 from secrets_fixtures import GITHUB, STRIPE
 
-from scanner import git
-from scanner.log_stream import log_commits
+from scanner.git import runner as git
+from scanner.git.log_stream import log_commits
 
 FAKE_SHA = "f00dfeed" * 5
 FILLER = "".join(f"setting_{i:05d} = {i * 31 % 977}\n" for i in range(600))  # ~14 KB: git calls it text

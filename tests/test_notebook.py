@@ -8,7 +8,7 @@ import json
 import pytest
 from secrets_fixtures import GITHUB, STRIPE
 
-from scanner.notebook import notebook_fragments
+from scanner.engine.notebook import notebook_fragments
 
 
 def notebook(*cells: dict, indent: int | None = 1) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decode_fixtures import b64
 from secrets_fixtures import GITHUB
 
-from scanner import parallel
+from scanner.engine import parallel
 from scanner.fragment import Fragment
-from scanner.rule_cache import load_ruleset
+from scanner.ruleset.cache import load_ruleset
 
 
 def decoded_hits(workers: int, monkeypatch) -> list[tuple[str, str, str]]:

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from secrets_fixtures import ALL
 
-from scanner.prefilter import AhoCorasickPrefilter, HyperscanPrefilter, InPrefilter
-from scanner.rule_cache import load_ruleset
+from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.prefilter import AhoCorasickPrefilter, HyperscanPrefilter, InPrefilter
 
 KEYWORDS = sorted(load_ruleset().by_keyword)
 ENGINES = [InPrefilter(KEYWORDS), AhoCorasickPrefilter(KEYWORDS), HyperscanPrefilter(KEYWORDS)]

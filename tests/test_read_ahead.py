@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from scanner.engine.parallel import ReadAhead
 from scanner.fragment import Fragment
-from scanner.parallel import ReadAhead
 from scanner.report import Skipped
 
 

@@ -13,14 +13,14 @@ import sys
 import regex
 from conftest import ROOT
 
-from scanner.regex_engine import compile_arguments
+from scanner.ruleset.regex_engine import compile_arguments
 
 PATTERN = r"(?i)\b(?:token|key)\s*=\s*['\"]?(?P<secret>[a-z0-9_]{12,})"
 TEXT = "token = 'abcdef123456789'\nKEY=zzzzzzzzzzzzzzzz other\nkey = short\n"
 
 FAST_THEN_PACKAGE = """
 import json, pickle, sys
-from scanner.regex_engine import precompiled_pattern, vouch_for
+from scanner.ruleset.regex_engine import precompiled_pattern, vouch_for
 blob, version, pattern, text = pickle.load(open(sys.argv[1], "rb"))
 vouch_for(version)
 fast = precompiled_pattern(blob, version)
@@ -39,7 +39,7 @@ print(json.dumps({
 
 HANDED_OVER = """
 import marshal, pickle, sys
-from scanner.regex_engine import precompiled_pattern, vouch_for
+from scanner.ruleset.regex_engine import precompiled_pattern, vouch_for
 blob, version, pattern, text = pickle.load(open(sys.argv[1], "rb"))
 # As in a worker process: blobs nobody vouched for are checked against the imported package's version.
 handed_over = precompiled_pattern(blob, version)

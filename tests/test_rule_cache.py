@@ -8,9 +8,9 @@ import sys
 
 import regex
 
-from scanner import rules
-from scanner.rule_cache import cache_key, load_ruleset
-from scanner.rules import builtin_rules_dir, load_rules, rule_files
+from scanner.ruleset import rules
+from scanner.ruleset.cache import cache_key, load_ruleset
+from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
 
 def test_another_regex_installation_gets_another_cache_file(tmp_path, monkeypatch):

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.engine import scan_fragment
+from scanner.engine.match import scan_fragment
 from scanner.fragment import Fragment
-from scanner.rule_gate import hyperscan_pattern, rule_gate
-from scanner.rules import Rule, builtin_rules_dir, compile_pattern, load_rules, rule_files
-from scanner.ruleset import SMALL_TEXT, RuleSet
+from scanner.ruleset.gate import hyperscan_pattern, rule_gate
+from scanner.ruleset.rule_set import SMALL_TEXT, RuleSet
+from scanner.ruleset.rules import Rule, builtin_rules_dir, compile_pattern, load_rules, rule_files
 
 BUILTIN = load_rules(rule_files([builtin_rules_dir()]))
 KEYWORDS = list(RuleSet(tuple(BUILTIN)).by_keyword)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from scanner.errors import RuleError
-from scanner.rules import parse_rule_file
+from scanner.ruleset.rules import parse_rule_file
 
 
 @pytest.mark.parametrize(("text", "where"), [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.cli_rules import rule_problems
-from scanner.rules import builtin_rules_dir, load_rules, rule_files
+from scanner.cli.rules import rule_problems
+from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
 BUILTIN = load_rules(rule_files([builtin_rules_dir()]))
 

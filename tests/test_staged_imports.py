@@ -26,7 +26,7 @@ PROBE = """
 import sys
 at_start = set(sys.modules)
 record = sys.argv.pop(1)
-from scanner.cli import main
+from scanner.cli.main import main
 try:
     main(sys.argv[1:], prog_name="leakstop")
 except SystemExit as exit:
@@ -40,15 +40,15 @@ with open(record, "w", encoding="utf-8") as fh:
 NEVER_ON_THE_STAGED_PATH = (
     "multiprocessing",  # workers start only for large histories
     "jsonschema", "yaml",  # rule and config validation: the caches serve the hook
-    "hyperscan", "ahocorasick", "scanner.prefilter",  # small texts use plain `in` tests
-    "git",  # GitPython: scanner/git.py runs git itself
+    "hyperscan", "ahocorasick", "scanner.ruleset.prefilter",  # small texts use plain `in` tests
+    "git",  # GitPython: scanner/git/runner.py runs git itself
     "scanner.reporters.json_report", "scanner.reporters.sarif", "scanner.reporters.csv_report",
     "scanner.reporters.junit", "scanner.reporters.github",
-    "scanner.sources.files", "scanner.sources.history", "scanner.sources.commits", "scanner.notebook",
+    "scanner.sources.files", "scanner.sources.history", "scanner.sources.commits", "scanner.engine.notebook",
     "scanner.suppress.ignore_file", "scanner.suppress.baseline", "scanner.suppress.allowlist",
-    "scanner.cli_rules", "scanner.cli_baseline", "scanner.cli_hook", "scanner.cli_ignore", "scanner.hook_install",
+    "scanner.cli.rules", "scanner.cli.baseline", "scanner.cli.hook", "scanner.cli.ignore", "scanner.cli.hook_install",
     "importlib.resources", "tempfile", "shutil", "pickle",
-    "scanner.git_context", "scanner.rule_timeout",  # dataclasses only history, ranges and timeouts build
+    "scanner.git.context", "scanner.ruleset.timeout",  # dataclasses only history, ranges and timeouts build
     "hashlib",  # loads OpenSSL; fingerprints and cache keys use scanner/sha256.py
     "regex", "regex._regex_core",  # cached patterns run on the C engine alone (regex_engine.py)
 )

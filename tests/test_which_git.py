@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from scanner.git import which_git
+from scanner.git.runner import which_git
 
 
 @pytest.mark.skipif(os.name == "nt", reason="Windows uses shutil.which itself")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from scanner.engine import scan_fragment
+from scanner.engine.match import scan_fragment
 from scanner.findings import Finding
 from scanner.fragment import Fragment
-from scanner.rule_cache import load_ruleset
-from scanner.rules import builtin_rules_dir, rule_files
+from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rules import builtin_rules_dir, rule_files
 from scanner.scan import findings_in
 from scanner.verify.spec import VerifySpec, load_specs
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Union
 
 from scanner.fragment import Fragment
 from scanner.report import ScanStats, Skipped
-from scanner.ruleset import RuleSet
+from scanner.ruleset.rule_set import RuleSet
 
 if TYPE_CHECKING:
     from scanner.sources.git_blobs import GitBlob

@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner import git
-from scanner.diff import parse_raw_and_patch
 from scanner.errors import GitError
-from scanner.git_context import GitContext
+from scanner.git import runner as git
+from scanner.git.context import GitContext
+from scanner.git.diff import parse_raw_and_patch
 from scanner.report import ScanStats
 from scanner.sources import Source, SourceItem
 from scanner.sources.git_fragments import change_items

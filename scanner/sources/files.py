@@ -13,15 +13,15 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from scanner import git
-from scanner.archives import archive_items, opened_as_archive
+from scanner.engine.notebook import is_notebook, notebook_fragments
 from scanner.errors import SourceError
 from scanner.fragment import Fragment
-from scanner.globs import path_matches
-from scanner.notebook import is_notebook, notebook_fragments
+from scanner.git import runner as git
 from scanner.report import ScanStats, Skipped
+from scanner.ruleset.globs import path_matches
 from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
-from scanner.text_decode import decode_bytes
+from scanner.sources.archives import archive_items, opened_as_archive
+from scanner.sources.text_decode import decode_bytes
 
 
 class FilesSource(Source):

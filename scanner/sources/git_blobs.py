@@ -12,12 +12,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner import git
 from scanner.fragment import Fragment
+from scanner.git import runner as git
 from scanner.report import Skipped
 from scanner.sources import SourceItem
 from scanner.sources.git_fragments import LFS_POINTER
-from scanner.text_decode import decode_bytes
+from scanner.sources.text_decode import decode_bytes
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,11 @@ def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
     if data.startswith(LFS_POINTER):
         items.append(Skipped(f"{blob.paths[0]} (blob {blob.blob[:12]})",
                              "LFS pointer (scanned as text; the stored object is not)"))
-    from scanner.archives import is_archive
+    from scanner.sources.archives import is_archive
 
     archives = [path for path in blob.paths if is_archive(path)]
     if archives:
-        from scanner.archives import archive_items, opened_as_archive
+        from scanner.sources.archives import archive_items, opened_as_archive
 
         if opened_as_archive(archives[0], data):
             for path in archives:

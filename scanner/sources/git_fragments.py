@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from scanner import git
-from scanner.diff import FileChange
 from scanner.fragment import Fragment
-from scanner.globs import path_matches
+from scanner.git import runner as git
+from scanner.git.diff import FileChange
 from scanner.report import ScanStats, Skipped
+from scanner.ruleset.globs import path_matches
 from scanner.sources import SourceItem
-from scanner.text_decode import decode_bytes, decode_text
+from scanner.sources.text_decode import decode_bytes, decode_text
 
 if TYPE_CHECKING:
-    from scanner.git_context import GitContext
+    from scanner.git.context import GitContext
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 

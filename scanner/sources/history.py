@@ -16,18 +16,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from scanner import git
-from scanner.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
-from scanner.engine import rule_applies_to
+from scanner.engine.match import rule_applies_to
 from scanner.errors import GitError
 from scanner.fragment import Fragment
-from scanner.git_context import GitContext, Occurrence
-from scanner.globs import path_matches
-from scanner.progress import Progress
+from scanner.git import runner as git
+from scanner.git.context import GitContext, Occurrence
+from scanner.git.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.report import ScanStats, Skipped
-from scanner.ruleset import RuleSet
+from scanner.ruleset.globs import path_matches
+from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
 from scanner.sources.git_blobs import GitBlob
+from scanner.sources.progress import Progress
 
 SCANNED_MODES = ("100644", "100755", "120000")
 """Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from scanner import git
-from scanner.diff import parse_raw_and_patch
 from scanner.errors import GitError
+from scanner.git import runner as git
+from scanner.git.diff import parse_raw_and_patch
 from scanner.report import ScanStats
 from scanner.sources import Source, SourceItem
 from scanner.sources.git_fragments import change_items

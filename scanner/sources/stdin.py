@@ -9,7 +9,7 @@ from typing import BinaryIO
 from scanner.fragment import Fragment
 from scanner.report import ScanStats, Skipped
 from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
-from scanner.text_decode import decode_bytes
+from scanner.sources.text_decode import decode_bytes
 
 
 class StdinSource(Source):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from scanner.findings import Finding
 from scanner.fragment import Fragment
-from scanner.rules import compile_pattern
+from scanner.ruleset.rules import compile_pattern
 
 
 @dataclass(frozen=True)

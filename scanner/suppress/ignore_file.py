@@ -25,8 +25,8 @@ from scanner.config import read_text
 from scanner.errors import ConfigError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
-from scanner.globs import path_matches
-from scanner.lazy_pattern import LazyPattern
+from scanner.ruleset.globs import path_matches
+from scanner.ruleset.lazy_pattern import LazyPattern
 
 FINGERPRINT_RE = LazyPattern(r"^ls1:[0-9a-f]{32}$")
 HEADER = ("# leakstop ignore file: one entry per block, sorted by fingerprint.\n"
@@ -111,7 +111,7 @@ def read_ignore_file(file: Path) -> list[IgnoreEntry]:
 
 def parse_ignore_text(file: Path, text: str) -> list[IgnoreEntry]:
     """The entries of an ignore file's text (`file` names it in errors): also a past revision's text."""
-    from scanner.yaml_io import load_yaml
+    from scanner.ruleset.yaml_io import load_yaml
 
     try:
         data: Any = load_yaml(text)

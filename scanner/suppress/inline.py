@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from scanner.engine import LineIndex
+from scanner.engine.match import LineIndex
 from scanner.findings import Finding
 from scanner.fragment import Fragment
-from scanner.lazy_pattern import LazyPattern
+from scanner.ruleset.lazy_pattern import LazyPattern
 
 _SAME_LINE = LazyPattern(
     r"leakstop:allow(?!-next-line)|gitleaks:allow|pragma:\s*allowlist[ \t]+secret", re.IGNORECASE

@@ -111,7 +111,7 @@ def spec_from(rule_id: str, provider: str, raw: Mapping[str, Any]) -> VerifySpec
 
 def load_specs(files: Iterable[Path]) -> dict[str, VerifySpec]:
     """Rule id → VerifySpec for every rule with a `verify:` block in these (already validated) files."""
-    from scanner.yaml_io import load_yaml
+    from scanner.ruleset.yaml_io import load_yaml
 
     specs: dict[str, VerifySpec] = {}
     for path in files:

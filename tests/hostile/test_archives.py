@@ -12,8 +12,8 @@ from conftest import git
 from git_fixtures import commit_file
 from secrets_fixtures import STRIPE
 
-from scanner.archives import ArchiveLimits, members
 from scanner.report import Skipped
+from scanner.sources.archives import ArchiveLimits, members
 
 PROPERTIES = f"payments.stripe.key={STRIPE}\n"
 

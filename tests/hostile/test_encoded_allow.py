@@ -9,8 +9,8 @@ import pytest
 from git_fixtures import commit_file
 from secrets_fixtures import GITHUB
 
-from scanner import parallel
-from scanner.rule_cache import load_ruleset
+from scanner.engine import parallel
+from scanner.ruleset.cache import load_ruleset
 from scanner.scan import ScanRequest, scan
 from scanner.sources.history import HistorySource
 from scanner.suppress.inline import InlineAllow

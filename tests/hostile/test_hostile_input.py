@@ -14,8 +14,8 @@ from conftest import ROOT, git
 from secrets_fixtures import STRIPE
 
 from hostile.privileges import unprivileged_prefix
-from scanner.engine import Match
-from scanner.ranking import outranked
+from scanner.engine.match import Match
+from scanner.engine.ranking import outranked
 
 
 def aws_key_ids(count: int, seed: int = 22) -> list[str]:

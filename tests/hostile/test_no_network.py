@@ -18,7 +18,7 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
-from scanner.cli import main
+from scanner.cli.main import main
 sys.argv = ["leakstop", *sys.argv[1:]]
 main()
 """

@@ -30,7 +30,7 @@ DIFF_PIECES = [b":100644 100644 ", b":000000 100644 ", b"::100644 100644 100644 
 @given(st.one_of(st.binary(max_size=400),
                  st.lists(st.sampled_from(DIFF_PIECES), max_size=30).map(b"".join)))
 def test_diff_parser_gives_changes_or_a_scanner_error(data):
-    from scanner.diff import parse_raw_and_patch
+    from scanner.git.diff import parse_raw_and_patch
 
     try:
         changes = parse_raw_and_patch(data)
@@ -48,7 +48,7 @@ FILLER = st.text(st.characters(blacklist_categories=("Cs",), blacklist_character
 
 @functools.lru_cache(maxsize=1)
 def builtin_ruleset():
-    from scanner.rule_cache import load_ruleset
+    from scanner.ruleset.cache import load_ruleset
 
     return load_ruleset((), builtin=True)
 
@@ -61,7 +61,7 @@ def editor_lines(text: str) -> list[str]:
 @SETTINGS
 @given(st.lists(st.tuples(FILLER, LINE_BREAKS), max_size=8), FILLER, st.text(st.sampled_from(" \t=:'\""), max_size=3))
 def test_a_reported_location_points_at_the_secret(lines_before, before, quote):
-    from scanner.engine import scan_fragment
+    from scanner.engine.match import scan_fragment
     from scanner.fragment import Fragment
     from scanner.scan import findings_in
 
@@ -81,7 +81,7 @@ def test_a_reported_location_points_at_the_secret(lines_before, before, quote):
 @SETTINGS
 @given(st.integers(min_value=0, max_value=50), st.sampled_from(["\n", "\r\n", "\r"]), FILLER)
 def test_fingerprint_is_the_same_wherever_the_secret_sits(blank_lines, brk, before):
-    from scanner.engine import scan_fragment
+    from scanner.engine.match import scan_fragment
     from scanner.fragment import Fragment
     from scanner.scan import findings_in
 
@@ -129,7 +129,7 @@ def test_config_loader_gives_a_config_or_a_scanner_error(text):
 @SETTINGS
 @given(YAML_TEXT)
 def test_rule_loader_gives_rules_or_a_scanner_error(text):
-    from scanner.rules import check_rule_compiles, parse_rule_file
+    from scanner.ruleset.rules import check_rule_compiles, parse_rule_file
 
     def load(path):
         for rule in parse_rule_file(path):

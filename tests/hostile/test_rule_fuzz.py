@@ -30,7 +30,7 @@ def adversarial_corpora() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def builtin_rules():
-    from scanner.rule_cache import load_ruleset
+    from scanner.ruleset.cache import load_ruleset
 
     return load_ruleset((), builtin=True).rules
 
@@ -44,9 +44,9 @@ def with_keywords(text: str, keywords: tuple[str, ...]) -> str:
 
 
 def cpu_ms_per_kb(rule, text: str) -> tuple[float, int]:
-    from scanner.engine import scan_fragment
+    from scanner.engine.match import scan_fragment
     from scanner.fragment import Fragment
-    from scanner.ruleset import RuleSet
+    from scanner.ruleset.rule_set import RuleSet
 
     ruleset = RuleSet((rule,))
     started = time.process_time()
@@ -69,9 +69,9 @@ def test_every_builtin_rule_is_linear_on_adversarial_text(corpus):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=3000))
 def test_all_builtin_rules_on_random_text(text):
-    from scanner.engine import scan_fragment
+    from scanner.engine.match import scan_fragment
     from scanner.fragment import Fragment
-    from scanner.rule_cache import load_ruleset
+    from scanner.ruleset.cache import load_ruleset
 
     ruleset = load_ruleset((), builtin=True)
     keywords = tuple(k for rule in builtin_rules() for k in rule.keywords[:1])

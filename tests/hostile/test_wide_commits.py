@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from secrets_fixtures import GITHUB
 
-from scanner.decode import encoded_runs
+from scanner.engine.decode import encoded_runs
 
 
 @pytest.mark.slow

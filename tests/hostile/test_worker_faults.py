@@ -18,11 +18,11 @@ from conftest import ROOT, Repo, git
 from git_fixtures import commit_file, stripe_line
 from secrets_fixtures import GITHUB, STRIPE
 
-from scanner import git as scanner_git
-from scanner import parallel
+from scanner.engine import parallel
 from scanner.errors import GitError
+from scanner.git import runner as scanner_git
 from scanner.report import Report
-from scanner.rule_cache import load_ruleset
+from scanner.ruleset.cache import load_ruleset
 from scanner.scan import ScanRequest, scan
 from scanner.sources.history import HistorySource
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from scanner.engine import Match
+from scanner.engine.match import Match
 
 CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 

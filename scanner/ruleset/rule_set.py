@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from scanner.rules import Rule
+from scanner.ruleset.rules import Rule
 
 if TYPE_CHECKING:
-    from scanner.claims import Formats
+    from scanner.ruleset.claims import Formats
 
 # Below this size a plain `in` test per keyword beats importing and building a prefilter engine (~600
 # keywords: ~0.2 ms for a 512-character hunk); above it the `in` loop costs keywords x length (1.5 s on
-# pip's tree with a 16 KB threshold) and scanner/prefilter.py's engines win.
+# pip's tree with a 16 KB threshold) and scanner/ruleset/prefilter.py's engines win.
 SMALL_TEXT = 512
 # The rule gate (rule_gate.py) takes seconds to compile the first time; a scan compiles it only once it
 # has read this much large text, so a small tree never pays for it. A gate compiled before is used at once.
@@ -47,7 +47,7 @@ class RuleSet:
     def claims(self) -> tuple[dict[str, str], dict[str, Formats]]:
         """Normalised provider names -> provider, and each provider's token formats: for generic rules
         that yield to a named provider (claims.py)."""
-        from scanner.claims import claim_names, provider_formats
+        from scanner.ruleset.claims import claim_names, provider_formats
 
         return claim_names(self.rules), provider_formats(self.rules)
 
@@ -72,7 +72,7 @@ class RuleSet:
                 hits.update(i for i in self.by_keyword[kw] if i in matched or i not in gate.gated)
             return sorted(hits)
         if self._prefilter is None:  # only while there is no gate: it holds the keywords too
-            from scanner.prefilter import best_prefilter
+            from scanner.ruleset.prefilter import best_prefilter
 
             self._prefilter = best_prefilter(list(self.by_keyword))
         for kw in self._prefilter.found(text):
@@ -84,7 +84,7 @@ class RuleSet:
         None until then (the keyword prefilter decides)."""
         if self._gate is None and self._large_seen <= GATE_AFTER:
             if self._large_seen == 0:
-                from scanner.rule_gate import rule_gate
+                from scanner.ruleset.gate import rule_gate
 
                 self._gate = rule_gate(self.rules, list(self.by_keyword), build=False)
             self._large_seen += length
@@ -94,7 +94,7 @@ class RuleSet:
 
     def build_gate(self) -> None:
         """Compile the rule gate now (before starting worker processes, which then receive it)."""
-        from scanner.rule_gate import rule_gate
+        from scanner.ruleset.gate import rule_gate
 
         self._large_seen = GATE_AFTER + 1
         if self._gate is None:

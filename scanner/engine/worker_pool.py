@@ -116,9 +116,10 @@ class _Pool:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             return self._executor.submit(task, batch)
-        except BrokenProcessPool as exc:  # broken before this batch got in: the caller retries it
+        except (BrokenProcessPool, OSError) as exc:  # broken before this batch got in: the caller retries it
+            # (a pool whose workers die while starting can also fail on its closed call-queue pipe)
             failed: Future[Any] = Future()
-            failed.set_exception(exc)
+            failed.set_exception(exc if isinstance(exc, BrokenProcessPool) else BrokenProcessPool(str(exc)))
             return failed
         finally:
             if blocked:

@@ -22,7 +22,7 @@ HOOK_ARGS = {"pre-commit": ("scan", "--staged"), "pre-push": ("scan", "--pre-pus
 # The package folder goes first on sys.path so a checkout run from source works, and so a `scanner`
 # package inside the repository being committed to can never be imported instead of ours.
 LAUNCHER = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-            "from scanner.launch import main; main(prog_name=\"leakstop\")")
+            "from scanner.cli.launch import main; main(prog_name=\"leakstop\")")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
-from scanner.rules import Rule
+from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.ruleset.rules import Rule
 
 
 @click.group()
@@ -27,7 +27,7 @@ def rules() -> None:
 def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool, verifiable: bool) -> None:
     """One line per rule: id, severity, confidence, provider, name."""
     with error_handler():
-        from scanner.rule_cache import load_ruleset
+        from scanner.ruleset.cache import load_ruleset
 
         ruleset = load_ruleset(rules_paths, builtin=not no_builtin_rules)
         if verifiable:
@@ -71,7 +71,7 @@ class Problem:
 def check_rules(rules_paths: tuple[Path, ...]) -> None:
     """Validate rules; every example must be found by its rule and no negative example may be."""
     with error_handler():
-        from scanner.rules import builtin_rules_dir, load_rules, rule_files
+        from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
         rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
         problems = [p for rule in rules_list for p in rule_problems(rule)]
@@ -93,9 +93,9 @@ def check_rules(rules_paths: tuple[Path, ...]) -> None:
 
 def rule_problems(rule: Rule) -> list[Problem]:
     """Each example is scanned as a file of its own through the real engine (prefilter included)."""
-    from scanner.engine import scan_fragment
+    from scanner.engine.match import scan_fragment
     from scanner.fragment import Fragment
-    from scanner.ruleset import RuleSet
+    from scanner.ruleset.rule_set import RuleSet
 
     ruleset = RuleSet((rule,))
     path = rule.example_path or "example.txt"

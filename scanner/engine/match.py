@@ -14,17 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from scanner.claims import CLAIMING_FILTER, unclaimed
-from scanner.entropy import shannon_entropy
-from scanner.filters import failing_heuristic
+from scanner.engine.entropy import shannon_entropy
+from scanner.engine.filters import failing_heuristic
 from scanner.fragment import Fragment
-from scanner.globs import path_matches
-from scanner.lazy_pattern import LazyPattern
-from scanner.rules import Rule, compile_pattern
-from scanner.ruleset import RuleSet
+from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
+from scanner.ruleset.globs import path_matches
+from scanner.ruleset.lazy_pattern import LazyPattern
+from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import Rule, compile_pattern
 
 if TYPE_CHECKING:
-    from scanner.rule_timeout import RuleTimeout
+    from scanner.ruleset.timeout import RuleTimeout
 
 DEFAULT_RULE_TIMEOUT = 5.0
 
@@ -70,7 +70,7 @@ def scan_fragment(
             for start, end in spans:
                 result.matches.extend(rule_matches(rule, text, timeout, start, end))
         except TimeoutError:
-            from scanner.rule_timeout import RuleTimeout
+            from scanner.ruleset.timeout import RuleTimeout
 
             result.timeouts.append(RuleTimeout(rule.id, fragment.path))
     if any(CLAIMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):

@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 
 from scanner import __version__
-from scanner.cli_config import scan_config_options
-from scanner.cli_git import GitMode, git_mode, git_options, git_source
-from scanner.cli_verify import verify_options
-from scanner.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.cli.config import scan_config_options
+from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.cli.git_modes import GitMode, git_mode, git_options, git_source
+from scanner.cli.verify import verify_options
 from scanner.report import Report
 from scanner.reporters import FORMATS
 
@@ -40,12 +40,12 @@ class LazyGroup(click.Group):
 
     # command name → "module:attribute"; registering a command group is one line here.
     LAZY = {
-        "rules": "scanner.cli_rules:rules",
-        "config": "scanner.cli_config:config",
-        "baseline": "scanner.cli_baseline:baseline",
-        "ignore": "scanner.cli_ignore:ignore",
-        "hook": "scanner.cli_hook:hook",
-        "selftest": "scanner.cli_hook:selftest",
+        "rules": "scanner.cli.rules:rules",
+        "config": "scanner.cli.config:config",
+        "baseline": "scanner.cli.baseline:baseline",
+        "ignore": "scanner.cli.ignore:ignore",
+        "hook": "scanner.cli.hook:hook",
+        "selftest": "scanner.cli.hook:selftest",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -122,12 +122,12 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
     with --pre-commit, PATHS are the files the pre-commit framework passes."""
     with error_handler():
-        from scanner.cli_config import scan_flags
-        from scanner.cli_output import HOOK_MODES, emit, next_steps, report_targets
-        from scanner.cli_verify import validate_flags, verified, verify_exit_code
+        from scanner.cli.config import scan_flags
+        from scanner.cli.output import HOOK_MODES, emit, next_steps, report_targets
+        from scanner.cli.scan_setup import setup_scan
+        from scanner.cli.verify import validate_flags, verified, verify_exit_code
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
-        from scanner.scan_setup import setup_scan
 
         validate_flags(config_flags)
         targets = report_targets(fmt, outputs)
@@ -137,7 +137,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         mode = git_mode(config_flags, progress=not quiet and sys.stderr.isatty())
         judged = mode is not None and mode.kind in ("range", "since", "pre-push") and not trust_range_config
         if judged:
-            from scanner.range_trust import judged_setup
+            from scanner.cli.range_trust import judged_setup
 
             assert mode is not None
             setup, range_warnings = judged_setup(setup, flags, paths[0] if paths else Path("."), mode.kind,
@@ -153,7 +153,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         if judged:
             from dataclasses import replace
 
-            from scanner.range_trust import inline_warnings
+            from scanner.cli.range_trust import inline_warnings
 
             report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)

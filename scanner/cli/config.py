@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from scanner.error_handler import error_handler
+from scanner.cli.error_handler import error_handler
 
 if TYPE_CHECKING:
-    from scanner.scan_setup import ScanFlags
+    from scanner.cli.scan_setup import ScanFlags
 
 
 def config_option(fn):  # type: ignore[no-untyped-def]
@@ -41,7 +41,7 @@ def scan_config_options(fn):  # type: ignore[no-untyped-def]
 def scan_flags(ctx: click.Context, given: dict[str, Any]) -> ScanFlags:
     """The configurable flags of the running command; a value left at its default does not override the
     configuration file."""
-    from scanner.scan_setup import ScanFlags
+    from scanner.cli.scan_setup import ScanFlags
 
     params = ctx.params
     size_given = ctx.get_parameter_source("max_file_size") not in (ParameterSource.DEFAULT, None)
@@ -72,7 +72,7 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
     with error_handler():
         import json
 
-        from scanner.scan_setup import ScanFlags, setup_scan
+        from scanner.cli.scan_setup import ScanFlags, setup_scan
 
         setup = setup_scan([path] if path else [], ScanFlags(config=config_file), suppress=False)
         cfg = setup.config

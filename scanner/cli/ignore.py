@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.error_handler import error_handler
+from scanner.cli.error_handler import error_handler
 
 
 @click.command("ignore")

@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.char_bytes import char_bytes
+from scanner.ruleset.char_bytes import char_bytes
 
 if TYPE_CHECKING:
-    from scanner.rules import Rule
+    from scanner.ruleset.rules import Rule
 
 GATE_FORMAT = 1
 REPEAT_LIMIT = 16
@@ -260,7 +260,7 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     `regex` installation and this module's own code (which decides how patterns are loosened)."""
     import hyperscan
 
-    from scanner.rule_cache import regex_install
+    from scanner.ruleset.cache import regex_install
 
     # which regex too (found without importing it): negated classes are rewritten from its case folding
     digest = hashlib.sha256(f"{GATE_FORMAT}:{hyperscan.__version__}:{regex_install()}:".encode())
@@ -277,7 +277,7 @@ def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -
     cached."""
     import hyperscan
 
-    from scanner.rule_cache import cache_dir, load, store
+    from scanner.ruleset.cache import cache_dir, load, store
 
     key = gate_key(rules, keywords)
     path = cache_dir() / f"gate-{key}.pickle"

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
-from scanner.char_bytes import char_bytes
-from scanner.engine import LineIndex
+from scanner.engine.match import LineIndex
 from scanner.fragment import Fragment
-from scanner.lazy_pattern import LazyPattern
+from scanner.ruleset.char_bytes import char_bytes
+from scanner.ruleset.lazy_pattern import LazyPattern
 
 DEFAULT_MAX_DECODE_DEPTH = 2
 MIN_BASE64 = 16

@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scanner.engine import Match
-    from scanner.rules import Rule
+    from scanner.engine.match import Match
+    from scanner.ruleset.rules import Rule
 
 CLAIMING_FILTER = "provider-shape"
 KEY_REACH = 96
@@ -81,7 +81,7 @@ def token_alphabet(token: str) -> frozenset[str]:
 
 
 def near_miss(secret: str, formats: Formats) -> bool:
-    from scanner.rules import compile_pattern
+    from scanner.ruleset.rules import compile_pattern
 
     if any(compile_pattern(f"(?:{shape})").fullmatch(secret) for shape in formats.shapes):
         return False

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scanner import git
+from scanner.cli.scan_setup import ScanFlags, ScanSetup, effective_ruleset
 from scanner.config import CONFIG_NAMES, Config, config_from_data, validated_data
 from scanner.errors import GitError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
+from scanner.git import runner as git
 from scanner.scan import Suppressor
-from scanner.scan_setup import ScanFlags, ScanSetup, effective_ruleset
 from scanner.suppress import IGNORE_FILE
 
 RANGE_KINDS = ("range", "since", "pre-push")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from scanner.error_handler import EXIT_CLEAN, EXIT_FINDINGS, error_handler
+from scanner.cli.error_handler import EXIT_CLEAN, EXIT_FINDINGS, error_handler
 
 
 @click.group()
@@ -22,9 +22,9 @@ def hook() -> None:
 def install(force: bool, pre_push: bool) -> None:
     """Write a pre-commit hook that scans the staged changes (core.hooksPath is respected)."""
     with error_handler():
+        from scanner.cli.hook_install import install_hook
         from scanner.errors import GitError
-        from scanner.git import hooks_dir, work_tree_root
-        from scanner.hook_install import install_hook
+        from scanner.git.runner import hooks_dir, work_tree_root
 
         root = work_tree_root(Path.cwd())
         if root is None:
@@ -45,9 +45,9 @@ def selftest(direct: bool, pre_push: bool) -> None:
 
     Exit 0 and `OK` when it is blocked; exit 1 when the hook is missing or lets the secret through."""
     with error_handler():
-        from scanner.git import hooks_dir, work_tree_root
-        from scanner.hook_install import install_hook
-        from scanner.selftest import run_push_selftest, run_selftest
+        from scanner.cli.hook_install import install_hook
+        from scanner.cli.selftest import run_push_selftest, run_selftest
+        from scanner.git.runner import hooks_dir, work_tree_root
 
         hook_name, run = ("pre-push", run_push_selftest) if pre_push else ("pre-commit", run_selftest)
         root = None if direct else work_tree_root(Path.cwd())

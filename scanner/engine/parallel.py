@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
-from scanner.decode import decoded_fragments
-from scanner.engine import EngineResult, scan_fragment
+from scanner.engine.decode import decoded_fragments
+from scanner.engine.match import EngineResult, scan_fragment
 from scanner.fragment import Fragment
 from scanner.report import Skipped
-from scanner.ruleset import RuleSet
+from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import SourceItem
 from scanner.sources.git_blobs import BlobExpander, GitBlob
 
@@ -75,9 +75,9 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
     ahead = ReadAhead(iterator, READ_AHEAD_BYTES)
     try:
         ruleset.build_gate()
-        from scanner.rule_gate import SERIALIZED
-        from scanner.rules import PRECOMPILED, PRECOMPILED_FOR
-        from scanner.worker_pool import ordered_results
+        from scanner.engine.worker_pool import ordered_results
+        from scanner.ruleset.gate import SERIALIZED
+        from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR
 
         initargs = (RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth,
                     dict(PRECOMPILED), PRECOMPILED_FOR[0], dict(SERIALIZED))
@@ -240,8 +240,8 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_deco
                   gates: dict[str, tuple[tuple[int, ...], bytes]]) -> None:
     """Workers get the compiled patterns and rule gate too: compiling the pack again costs each worker
     ~0.5 s, and the gate ~1.6 s."""
-    from scanner.rule_gate import SERIALIZED
-    from scanner.rules import PRECOMPILED, PRECOMPILED_FOR
+    from scanner.ruleset.gate import SERIALIZED
+    from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR
 
     SERIALIZED.update(gates)
     PRECOMPILED.update(precompiled)

@@ -73,7 +73,7 @@ def compile_pattern(pattern: str) -> Any:
     cache did not compile before (see regex_engine.py)."""
     blob = PRECOMPILED.get(pattern)
     if blob is not None:
-        from scanner.regex_engine import precompiled_pattern
+        from scanner.ruleset.regex_engine import precompiled_pattern
 
         compiled = precompiled_pattern(blob, PRECOMPILED_FOR[0])
         if compiled is not None:
@@ -89,7 +89,7 @@ def builtin_rules_dir() -> Path:
     A plain path next to this file is what importlib.resources returned for an installed package too, and
     importing importlib.resources cost the pre-commit hook ~5 ms; the rules must be real files on disk
     either way (they are listed, stat'ed and read as files)."""
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent  # the scanner package, where the wheel puts rules/
     packaged = here / "rules"
     if packaged.is_dir():
         return packaged
@@ -129,7 +129,7 @@ def load_rules(paths: Sequence[Path]) -> list[Rule]:
 
 
 def parse_rule_file(path: Path) -> list[Rule]:
-    from scanner.yaml_io import load_yaml
+    from scanner.ruleset.yaml_io import load_yaml
 
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))

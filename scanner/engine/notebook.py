@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scanner.engine import LineIndex
+from scanner.engine.match import LineIndex
 from scanner.fragment import Fragment
 
 TEXT_OUTPUT_TYPES = ("text/plain",)

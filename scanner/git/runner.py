@@ -300,7 +300,7 @@ def remote_ref_ids(repo: RepoInfo, remote: str = "") -> list[str]:
 
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
-    from scanner.log_stream import log_commits
+    from scanner.git.log_stream import log_commits
 
     for fields, body in log_commits(chunks, 4):
         sha, author, email, date = (f.decode("utf-8", "replace") for f in fields)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from scanner.cli_config import config_option
-from scanner.error_handler import error_handler
+from scanner.cli.config import config_option
+from scanner.cli.error_handler import error_handler
 from scanner.report import Report
 from scanner.suppress import BASELINE_FILE
 
@@ -21,14 +21,14 @@ def scan_for_baseline(paths: tuple[Path, ...], history: bool, config_file: Path 
     """The findings a plain `scan` (same configuration, ignores and inline comments) would report.
 
     An incomplete scan is an error: a baseline from half a repository would look like a clean bill."""
+    from scanner.cli.scan_setup import ScanFlags, setup_scan
     from scanner.errors import SourceError
     from scanner.scan import ScanRequest, scan
-    from scanner.scan_setup import ScanFlags, setup_scan
 
     setup = setup_scan(paths, ScanFlags(config=config_file), baseline=False)
     source = history_source(paths, setup.max_file_size) if history else None
     if source is None:
-        from scanner.cli import choose_source
+        from scanner.cli.main import choose_source
 
         source = choose_source(paths, False, False, setup.max_file_size, exclude=setup.exclude)
     report = scan(ScanRequest(source=source, ruleset=setup.ruleset, suppressors=setup.suppressors,
@@ -40,8 +40,8 @@ def scan_for_baseline(paths: tuple[Path, ...], history: bool, config_file: Path 
 
 def history_source(paths: tuple[Path, ...], max_file_size: int):  # type: ignore[no-untyped-def]
     """Every commit, through the same source-choosing function `scan --history` uses."""
-    from scanner.cli import choose_source
-    from scanner.cli_git import GitMode
+    from scanner.cli.git_modes import GitMode
+    from scanner.cli.main import choose_source
 
     return choose_source(paths, False, False, max_file_size, mode=GitMode(kind="history"))
 

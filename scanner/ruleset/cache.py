@@ -20,9 +20,9 @@ from dataclasses import fields
 from pathlib import Path
 
 from scanner import __version__
-from scanner.regex_engine import compile_arguments, vouch_for
-from scanner.rules import PRECOMPILED, PRECOMPILED_FOR, Rule, compile_pattern, load_rules, rule_files
-from scanner.ruleset import RuleSet
+from scanner.ruleset.regex_engine import compile_arguments, vouch_for
+from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR, Rule, compile_pattern, load_rules, rule_files
 from scanner.sha256 import sha256
 
 CACHE_FORMAT = 3
@@ -254,8 +254,8 @@ def prune(folder: Path) -> None:
 def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
     """The active rules: built-in ones (unless turned off explicitly) plus any extra files or folders."""
     from scanner.errors import RuleError
-    from scanner.rules import builtin_rules_dir
-    from scanner.ruleset import RuleSet
+    from scanner.ruleset.rule_set import RuleSet
+    from scanner.ruleset.rules import builtin_rules_dir
 
     if extra:
         from scanner.value_checks import BadValue, rule_location

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scanner.lazy_pattern import LazyPattern
+from scanner.ruleset.lazy_pattern import LazyPattern
 
 PLACEHOLDER_WORDS = (
     "xxxx", "****", "....", "your_", "your-", "yourkey", "<your", "changeme", "change_me", "change-me",

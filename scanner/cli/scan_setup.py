@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from scanner.config import CONFIDENCE_ORDER, SEVERITY_ORDER, Config, at_least, find_upwards, load_config
 from scanner.errors import ConfigError, RuleError
 from scanner.report import Report
-from scanner.ruleset import RuleSet
+from scanner.ruleset.rule_set import RuleSet
 from scanner.scan import Suppressor
 from scanner.suppress import BASELINE_FILE, IGNORE_FILE
 
@@ -108,7 +108,7 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
 
 def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_rules: bool,
                       min_confidence: str, min_severity: str) -> RuleSet:
-    from scanner.rule_cache import load_ruleset
+    from scanner.ruleset.cache import load_ruleset
 
     builtin = config.use_builtin_rules and not no_builtin_rules
     ruleset = load_ruleset([*config.rules, *rules_paths], builtin=builtin)

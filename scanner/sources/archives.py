@@ -192,7 +192,7 @@ def archive_items(path: str, data: bytes, limits: ArchiveLimits | None = None, b
                   ) -> Iterator[Fragment | Skipped]:
     """The text members of an archive as Fragments (`path!member`); binary members and limits as notes."""
     from scanner.fragment import Fragment
-    from scanner.text_decode import decode_bytes
+    from scanner.sources.text_decode import decode_bytes
 
     for item in members(path, data, limits or ArchiveLimits()):
         if isinstance(item, Skipped):

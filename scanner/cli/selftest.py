@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.git import git_outcome, run_git
+from scanner.git.runner import git_outcome, run_git
 
 CANARY_RULE = "stripe-secret-key"
 CANARY_FILE = "leakstop-canary.env"
