@@ -55,8 +55,8 @@ def claim_names(rules: Iterable[Rule]) -> dict[str, str]:
 
 
 def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
-    """Provider -> its token prefixes (keywords such as `sgp_`, `xoxb-`, `hvs.`) and the token shapes of
-    its context rules' token shapes."""
+    """Provider -> its token prefixes (keywords such as `sgp_`, `xoxb-`, `hvs.`) and its context rules'
+    token shapes."""
     prefixes: dict[str, set[str]] = {}
     shapes: dict[str, set[str]] = {}
     for rule in rules:
