@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.match import DEFAULT_RULE_TIMEOUT, LineIndex, Match
@@ -19,6 +20,9 @@ from scanner.fragment import Fragment
 from scanner.report import Report, ScanStats, Skipped
 from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source
+
+if TYPE_CHECKING:
+    from scanner.engine.scan_cache import ScanCache
 
 PREVIEW_WIDTH = 160
 MAX_FINDINGS_PER_RULE = 100
@@ -43,6 +47,9 @@ class ScanRequest:
     max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
     max_findings_per_rule: int = MAX_FINDINGS_PER_RULE
     """0: no limit (a baseline must record every secret)."""
+    cache: ScanCache | None = None
+    """Verdicts of earlier scans (history): blobs known to hold nothing to report are not read again. It
+    holds raw engine verdicts, so suppressors still apply to everything reported."""
 
 
 def scan(request: ScanRequest) -> Report:
@@ -52,7 +59,13 @@ def scan(request: ScanRequest) -> Report:
     suppressed: list[Finding] = []
     skipped: list[Skipped] = []
     errors: list[str] = []
-    request.source.prepare(request.ruleset)
+    verdicts = None
+    if request.cache is not None and request.cache.usable:
+        from scanner.engine.scan_cache import Verdicts
+
+        verdicts = Verdicts(request.cache, request.ruleset, request.rule_timeout, request.keep_suppressed,
+                            request.max_decode_depth)
+    request.source.prepare(request.ruleset, verdicts)
     in_plain_text: set[str] = set()
     per_rule: Counter[tuple[str, str]] = Counter()
     plain: Fragment | None = None
@@ -60,7 +73,7 @@ def scan(request: ScanRequest) -> Report:
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
                                        max_decode_depth=request.max_decode_depth,
-                                       expected_bytes=request.source.expected_bytes()):
+                                       expected_bytes=request.source.expected_bytes(), verdicts=verdicts):
         if isinstance(item, Skipped):
             skipped.append(item)
             if item.error:
@@ -92,13 +105,20 @@ def scan(request: ScanRequest) -> Report:
                 limit = request.max_findings_per_rule
                 if not limit or per_rule[item.path, finding.rule_id] <= limit:
                     found.append(finding)
+    cache_warnings: list[str] = []
+    if request.cache is not None:
+        if verdicts is not None:
+            verdicts.save()
+        request.cache.save()
+        cache_warnings = request.cache.warnings
     stats.seconds = time.perf_counter() - started
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed), errors=errors,
-                  warnings=request.source.warnings() + elided(per_rule, request.max_findings_per_rule))
+                  warnings=request.source.warnings() + cache_warnings
+                  + elided(per_rule, request.max_findings_per_rule))
 
 
 def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from scanner.cli.git_modes import GitMode, git_mode, git_options, git_source
 from scanner.cli.verify import verify_options
 from scanner.report import Report
 from scanner.reporters import FORMATS
+
+if TYPE_CHECKING:
+    from scanner.engine.scan_cache import ScanCache
 
 
 class ByteSize(click.ParamType):
@@ -106,6 +110,10 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
               help="Seconds one rule may spend on one file before it is stopped and reported.")
 @click.option("--max-decode-depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="Decode base64/hex/percent-encoded text this many levels deep and scan it (0: off).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where --history keeps its scan cache (default: the user's cache folder, or "
+                   "LEAKSTOP_CACHE_DIR).")
+@click.option("--no-cache", is_flag=True, help="With --history: neither read nor write the scan cache.")
 @click.option("--trust-range-config", is_flag=True,
               help="With --range/--since/--pre-push: apply the configuration, ignore file, baseline and allow "
                    "comments as the change leaves them (default: as the base revision has them).")
@@ -116,7 +124,8 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool, max_decode_depth: int, trust_range_config: bool, **config_flags: object) -> None:
+         no_color: bool, max_decode_depth: int, trust_range_config: bool, cache_dir: Path | None, no_cache: bool,
+         **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
@@ -142,13 +151,19 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             assert mode is not None
             setup, range_warnings = judged_setup(setup, flags, paths[0] if paths else Path("."), mode.kind,
                                                  mode.since, mode.range)
+        cache = scan_cache(cache_dir, no_cache, mode)
         source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude, mode=mode)
         request = ScanRequest(
             source=source, ruleset=setup.ruleset,
             show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
+            cache=cache,
         )
-        report = setup.finish(run_scan(request))
+        try:
+            report = setup.finish(run_scan(request))
+        finally:
+            if cache is not None:
+                cache.close()
         report.stats.config = str(setup.config.path or "")
         if judged:
             from dataclasses import replace
@@ -162,6 +177,16 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         if mode is not None and mode.kind in HOOK_MODES and report.findings and not quiet and not exit_zero:
             click.echo(next_steps(mode.kind, report), err=True)
         sys.exit(verify_exit_code(report, exit_code(report, exit_zero), config_flags))
+
+
+def scan_cache(folder: Path | None, no_cache: bool, mode: GitMode | None) -> ScanCache | None:
+    """The scan cache for a history scan (the other modes read little twice: a staged diff, a range)."""
+    if no_cache or mode is None or mode.kind != "history":
+        return None
+    from scanner.engine.scan_cache import ScanCache
+    from scanner.ruleset.cache import cache_dir
+
+    return ScanCache(folder if folder is not None else cache_dir())
 
 
 def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int,  # type: ignore[no-untyped-def]

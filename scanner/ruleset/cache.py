@@ -30,9 +30,20 @@ RULE_FIELDS = tuple(f.name for f in fields(Rule))
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("LEAKSTOP_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    return root / "leakstop" if not os.environ.get("LEAKSTOP_CACHE_DIR") else root
+    """LEAKSTOP_CACHE_DIR, else the platform's user cache folder (platformdirs) for leakstop.
+
+    On Linux and the BSDs that is the XDG folder, worked out here: importing platformdirs brings tempfile
+    and shutil, which the pre-commit hook does not otherwise load (tests/test_staged_imports.py), and
+    tests/test_scan_cache.py checks this answer is platformdirs' own."""
+    override = os.environ.get("LEAKSTOP_CACHE_DIR")
+    if override:
+        return Path(override)
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        base = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return Path(base or os.path.expanduser("~/.cache")) / "leakstop"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("leakstop", appauthor=False))
 
 
 def cached_rules(paths: Sequence[Path]) -> list[Rule]:

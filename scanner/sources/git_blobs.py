@@ -31,6 +31,8 @@ class GitBlob:
     """The text becomes one Fragment per path: one per group of the blob's paths that the same
     path-restricted rules apply to (almost always one). Only paths travel to the worker processes; the
     source fills in the commits (`Source.located`) for the texts that have findings."""
+    key: bytes = b""
+    """The scan cache's name for this blob scanned at these paths (empty: not cached)."""
 
 
 def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
@@ -64,6 +66,13 @@ class BlobExpander:
         self.readers: dict[Path, git.BlobReader] = {}
 
     def expand(self, batch: Sequence[SourceItem]) -> Iterator[Fragment | Skipped]:
+        for _, items in self.expand_each(batch):
+            yield from items
+
+    def expand_each(self, batch: Sequence[SourceItem]
+                    ) -> Iterator[tuple[SourceItem, Sequence[Fragment | Skipped]]]:
+        """Each item of the batch with what it became: a GitBlob its Fragments (or notes), others
+        themselves; the scan cache records a verdict per blob."""
         wanted: dict[Path, list[str]] = {}
         for item in batch:
             if isinstance(item, GitBlob):
@@ -73,9 +82,9 @@ class BlobExpander:
             for item in batch:
                 if isinstance(item, GitBlob):
                     _, data = next(streams[item.repo])
-                    yield from blob_items(item, data)
+                    yield item, blob_items(item, data)
                 else:
-                    yield item
+                    yield item, (item,)
         finally:
             for stream in streams.values():
                 stream.close()

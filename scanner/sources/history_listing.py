@@ -1,0 +1,151 @@
+"""What each commit of a history wrote, and how a scan cache keeps it between scans.
+
+A commit id names an immutable commit, so which blobs it wrote at which paths never changes: a re-scan
+asks git only for the commit ids (`rev-list`, in the walk's order) and diffs only the commits it has not
+seen, then rebuilds blob → introductions exactly as a full walk would (same order, same numbering). The
+listing holds commit ids, authors, paths and blob ids and sizes, never file content.
+"""
+
+from __future__ import annotations
+
+import marshal
+from typing import NamedTuple
+
+from scanner.errors import GitError
+from scanner.git import runner as git
+from scanner.git.context import GitContext
+from scanner.git.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
+from scanner.ruleset.globs import path_matches
+
+SCANNED_MODES = ("100644", "100755", "120000")
+"""Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
+NULL_BYTES = NULL_BLOB.encode("ascii")
+LISTING_FORMAT = 1
+
+Write = tuple[str, str, tuple[str, ...]]
+"""(blob, path, the blobs the path held in the commit's parents)."""
+
+
+class CommitWrites(NamedTuple):
+    """One commit: who and when, how many submodule changes it made, and the blobs it wrote."""
+
+    author: str
+    email: str
+    date: str
+    submodules: int
+    writes: tuple[Write, ...]
+
+
+class Introduction(NamedTuple):
+    """One commit writing a blob at a path."""
+
+    order: int
+    """Place in the oldest-first walk over every commit's writes: the order findings are reported in."""
+    commit: int
+    """Index into the commit list (oldest first)."""
+    path: str
+    parents: tuple[str, ...] = ()
+    """The blobs the path held in the commit's parents: whether a secret entered the path here."""
+
+
+Introductions = tuple[dict[str, list[Introduction]], list[GitContext], int]
+
+
+def commit_writes(commit: git.CommitInfo, body: bytes, paths: dict[bytes, str]) -> CommitWrites:
+    """A commit's `--raw` records → what it wrote. `paths` shares one str per distinct path."""
+    writes: list[Write] = []
+    submodules = 0
+    records, _ = split_raw(body)
+    for meta, names in records:
+        fields = meta.split(b" ")
+        mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
+        parent_count = (len(fields) - 3) // 2
+        if blob == NULL_BLOB:
+            continue
+        if mode == SUBMODULE_MODE:
+            submodules += 1
+            continue
+        if mode not in SCANNED_MODES:
+            continue
+        raw = names[-1]
+        path = paths.get(raw)
+        if path is None:
+            path = paths[raw] = display_path(raw)
+        old = fields[parent_count + 1:2 * parent_count + 1]
+        writes.append((blob, path, tuple(b.decode() for b in old if b != NULL_BYTES)))
+    return CommitWrites(commit.author, commit.email, commit.date, submodules, tuple(writes))
+
+
+def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tuple[str, ...] = ()
+                  ) -> Introductions:
+    """blob id → every commit that wrote that blob at a path, oldest commit first (the dict's order is
+    the order blobs first appeared); the commits themselves; and how many submodule changes were passed
+    over."""
+    introduced: dict[str, list[Introduction]] = {}
+    commits: list[GitContext] = []
+    excluded: dict[str, bool] = {}
+    submodules = 0
+    writes = 0
+    for index, sha in enumerate(order):
+        record = known[sha]
+        commits.append(GitContext(sha, record.author, record.email, record.date))
+        submodules += record.submodules
+        for blob, path, parents in record.writes:
+            if exclude:
+                out = excluded.get(path)
+                if out is None:
+                    out = excluded[path] = path_matches(path, exclude)
+                if out:
+                    continue
+            introduced.setdefault(blob, []).append(Introduction(writes, index, path, parents))
+            writes += 1
+    return introduced, commits, submodules
+
+
+def walked(repo: git.RepoInfo, revs: list[str]) -> tuple[list[str], dict[str, CommitWrites]]:
+    """Every commit of `revs` in walk order, with what it wrote: one `git log --raw`."""
+    order: list[str] = []
+    known: dict[str, CommitWrites] = {}
+    paths: dict[bytes, str] = {}
+    for commit, body in git.commit_trees(repo, revs):
+        order.append(commit.sha)
+        known[commit.sha] = commit_writes(commit, body, paths)
+    return order, known
+
+
+def completed(repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites]) -> list[str]:
+    """The walk's order, with the commits `known` lacks diffed and added to it."""
+    order = git.commit_order(repo, revs)
+    missing = [sha for sha in order if sha not in known]
+    if missing:
+        paths: dict[bytes, str] = {}
+        for commit, body in git.trees_of_commits(repo, missing):
+            known[commit.sha] = commit_writes(commit, body, paths)
+    lost = [sha for sha in missing if sha not in known]
+    if lost:  # git named a commit and then did not show it: never scan around a hole
+        raise GitError(f"commit {lost[0]} could not be read")
+    return order
+
+
+def dump_listing(known: dict[str, CommitWrites], sizes: dict[str, int]) -> bytes:
+    return marshal.dumps((LISTING_FORMAT, {sha: tuple(record) for sha, record in known.items()}, sizes))
+
+
+def load_listing(data: bytes) -> tuple[dict[str, CommitWrites], dict[str, int]]:
+    """What `dump_listing` wrote; ValueError when it is not that (damaged, or another format)."""
+    try:
+        version, rows, sizes = marshal.loads(data)
+        if version != LISTING_FORMAT or not isinstance(rows, dict) or not isinstance(sizes, dict):
+            raise ValueError("not a listing of this version")
+        known = {}
+        for sha, row in rows.items():
+            record = CommitWrites(*row)
+            if not (isinstance(sha, str) and isinstance(record.writes, tuple)
+                    and all(len(write) == 3 for write in record.writes)):
+                raise ValueError("not a listing of this version")
+            known[sha] = record
+        if not all(isinstance(size, int) and size >= 0 for size in sizes.values()):
+            raise ValueError("not a listing of this version")
+    except (EOFError, TypeError, ValueError) as exc:
+        raise ValueError(f"damaged history listing ({exc})") from exc
+    return known, sizes
