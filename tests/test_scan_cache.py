@@ -60,7 +60,7 @@ def test_a_cached_rescan_reports_exactly_what_an_uncached_one_does(repo: Repo, t
     secret_history(repo)
     cold = same_as_uncached(repo, cache)
     assert {f["rule_id"] for f in cold["findings"]} >= {"stripe-secret-key", "slack-bot-token"}
-    assert rows(cache, "clean") > 0 and rows(cache, "listings") == 1
+    assert rows(cache, "clean") > 0 and rows(cache, "listings") == 2  # the commits, and a summary
     warm = same_as_uncached(repo, cache)
     assert warm == cold
     assert same_as_uncached(repo, cache, "--show-secrets")["findings"][0]["secret"]
@@ -93,6 +93,22 @@ def test_the_warm_scan_reads_no_clean_blob_again(repo: Repo, tmp_path: Path) -> 
     assert run_leakstop("scan", "--history", repo.path, "--no-cache").code == 2
     warm, _ = history(repo, cache)
     assert warm["findings"] == first["findings"]
+
+
+def test_a_clean_blob_committed_again_at_a_path_with_its_own_rules_is_scanned_there(repo: Repo, tmp_path: Path
+                                                                                   ) -> None:
+    """The same content is clean as notes.txt and a password file as .pgpass (a rule limited to that
+    path): a verdict is per set of paths, so the new commit's new path is scanned."""
+    cache = tmp_path / "cache"
+    line = "warehouse-db.internal:5432:orders:etl_loader:Vp8sK2qWz7Lm4x\n"
+    repo.write("notes.txt", line)
+    repo.commit("notes")
+    assert same_as_uncached(repo, cache)["findings"] == []
+    assert same_as_uncached(repo, cache)["findings"] == []
+    repo.write("deploy/.pgpass", line)
+    repo.commit("password file")
+    found = same_as_uncached(repo, cache)["findings"]
+    assert [f["rule_id"] for f in found] == ["pgpass-password"]
 
 
 def rows(cache: Path, table: str) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import marshal
 import os
 import sqlite3
 import stat
@@ -33,6 +34,7 @@ MAX_BYTES = 256 * 1024 * 1024
 """Past this the least recently used rule sets' verdicts and repositories' listings are dropped."""
 UNUSED_DAYS = 30
 BUSY_MS = 5000
+SINGLE_LOOKUPS = 200
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,6 +80,7 @@ class ScanCache:
         self._clean: dict[bytes, set[bytes]] = {}
         self._new: dict[bytes, list[bytes]] = {}
         self._listings: dict[bytes, bytes] = {}
+        self._lookups = 0
         try:
             try:
                 self._db = self._open(folder / FILE_NAME)
@@ -139,9 +142,27 @@ class ScanCache:
             clean = self._clean[ctx] = self._load_clean(ctx)
         return clean
 
+    def is_clean(self, ctx: bytes, key: bytes) -> bool:
+        """One verdict: looked up alone for the first few (a re-scan after a commit asks about a handful
+        of blobs), from every verdict of the context loaded at once after that."""
+        if ctx not in self._clean:
+            self._lookups += 1
+            if self._lookups <= SINGLE_LOOKUPS:
+                return self._select("SELECT 1 FROM clean WHERE ctx = ? AND item = ?", (ctx, key))
+        return key in self.clean_keys(ctx)
+
     def has_context(self, ctx: bytes) -> bool:
         """Whether an earlier scan with these rules left verdicts: then most of the work is likely done."""
-        return bool(self.clean_keys(ctx))
+        return self._select("SELECT 1 FROM clean WHERE ctx = ? LIMIT 1", (ctx,))
+
+    def _select(self, query: str, args: tuple[bytes, ...]) -> bool:
+        if self._db is None:
+            return False
+        try:
+            return self._db.execute(query, args).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._warn(f"unreadable ({exc})")
+            return False
 
     def _load_clean(self, ctx: bytes) -> set[bytes]:
         if self._db is None:
@@ -255,19 +276,49 @@ class Verdicts:
         self.cache = cache
         self.context = scan_context(ruleset, timeout, keep_dropped, max_decode_depth)
         self.warm = cache.has_context(self.context)
-        self._known = cache.clean_keys(self.context)
         self._found: list[bytes] = []
+        self._summaries: list[tuple[bytes, list[str], set[str], dict[bytes, str], int]] = []
 
     def clean(self, key: bytes) -> bool:
-        return key in self._known
+        return self.cache.is_clean(self.context, key)
 
     def record(self, key: bytes) -> None:
         self._found.append(key)
 
+    def summary_name(self, repo: bytes, *options: object) -> bytes:
+        return hashlib.blake2b(f"summary{options!r}".encode(), digest_size=16, key=repo + self.context).digest()
+
+    def summary(self, name: bytes) -> tuple[set[str], set[str]] | None:
+        """What the last scan of a history with these rules and options left: its commits, and the blobs
+        it knew to be clean (each at every path it had then). None when there is none, or it is damaged."""
+        data = self.cache.listing(name)
+        if data is None:
+            return None
+        try:
+            version, commits, clean = marshal.loads(data)
+            if version != FORMAT or not isinstance(commits, str) or not isinstance(clean, str):
+                return None
+        except (EOFError, TypeError, ValueError):
+            return None
+        return set(commits.split()), set(clean.split())
+
+    def summarize(self, name: bytes, commits: list[str], clean: set[str], handed_out: dict[bytes, str],
+                  unchanged: int = -1) -> None:
+        """Leave a summary of this scan for the next (`summary`): the blobs already known to be clean,
+        and those of `handed_out` (key -> blob) that the engine finds clean. `unchanged`: how many clean
+        blobs the last summary had, when this scan's commits are exactly its commits (then a summary with
+        as many clean blobs is the same one, and is not written again)."""
+        self._summaries.append((name, commits, clean, handed_out, unchanged))
+
     def save(self) -> None:
         """Hand what this scan learnt to the cache (written by `ScanCache.save`)."""
         self.cache.add_clean(self.context, self._found)  # also marks the context used, for pruning
-        self._found = []
+        found = set(self._found)
+        for name, commits, clean, handed_out, unchanged in self._summaries:
+            now = clean | {blob for key, blob in handed_out.items() if key in found}
+            if len(now) != unchanged:
+                self.cache.add_listing(name, marshal.dumps((FORMAT, "\n".join(commits), "\n".join(now))))
+        self._found, self._summaries = [], []
 
 
 def _remove(path: Path) -> None:

@@ -55,7 +55,11 @@ class HistorySource(Source):
         self._unmatched: tuple[int, ...] = ()
         self._introduced: dict[str, list[Introduction]] = {}
         self._commits: list[GitContext] = []
-        self._at_head: set[tuple[str, str]] = set()
+        self._at_head: set[tuple[str, str]] | None = None
+        self._repo: git.RepoInfo | None = None
+        self._order: list[str] = []
+        self._known: dict[str, CommitWrites] = {}
+        self._replacements: set[str] = set()
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -118,18 +122,25 @@ class HistorySource(Source):
             except ValueError as exc:
                 cache.warnings.append(f"scan cache: {exc} for {self.path}; walked the whole history")
                 stored = None
-        if stored is None:
+        commits_known = len(known)
+        order = completed(repo, revs, known) if stored is not None else None
+        try:
+            introduced, commits, submodules = introductions(order, known, self.exclude) if order else ({}, [], 0)
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
+                                  "walked the whole history")
+            order = None
+        if order is None:
             order, known = walked(repo, revs)
             introduced, commits, submodules = introductions(order, known, self.exclude)
-            with_replacements(introduced, git.replaced_blobs(repo))
+        swaps = git.replaced_blobs(repo)
+        self._order, self._known, self._replacements = order, known, set(swaps.values())
+        with_replacements(introduced, swaps)
+        if stored is None:
             sizes = git.blobs_in_pack_order(repo, introduced) if introduced else {}
         else:
-            order = completed(repo, revs, known)
-            introduced, commits, submodules = introductions(order, known, self.exclude)
-            with_replacements(introduced, git.replaced_blobs(repo))
             sizes = self.sized(repo, introduced, known_sizes)
-        fresh = len(order) != len(known) or any(blob not in known_sizes for blob in sizes)
-        if fresh:
+        if len(known) != commits_known or any(blob not in known_sizes for blob in sizes):
             known_sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
             cache.add_listing(key, dump_listing(known, known_sizes))
         return introduced, commits, submodules, sizes
@@ -159,10 +170,13 @@ class HistorySource(Source):
                 else:
                     yield Skipped(where, f"larger than --max-file-size ({size} bytes)")
         wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
-        self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
+        self._introduced, self._commits, self._repo = introduced, commits, repo
         progress = Progress(len(wanted), "scanning history", self.progress)
         verdicts = self.verdicts
         repo_key = repository_key(repo)
+        summary_name, still_clean, unchanged = self.unchanged_since_last_scan(repo_key)
+        clean: set[str] = set()
+        handed_out: dict[bytes, str] = {}
         try:
             for done, blob in enumerate(wanted, 1):
                 stats.blobs += 1
@@ -170,15 +184,43 @@ class HistorySource(Source):
                 progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
                 key = b""
                 if verdicts is not None:
+                    if blob in still_clean:
+                        clean.add(blob)
+                        continue
                     # every path the blob was written at: they decide its groups, which then need no
                     # working out for the blobs known to be clean
                     key = item_key(repo_key, blob, dict.fromkeys(place.path for place in introduced[blob]))
                     if verdicts.clean(key):
+                        clean.add(blob)
                         continue
+                    handed_out[key] = blob
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])), key)
         finally:
             progress.close()
+        if verdicts is not None:
+            verdicts.summarize(summary_name, self._order, clean, handed_out, unchanged)
+
+    def unchanged_since_last_scan(self, repo_key: bytes) -> tuple[bytes, set[str], int]:
+        """The blobs the last scan (same rules, options and excludes) knew to be clean and that no commit
+        since has written anywhere: still clean at the very same paths, so neither their key nor their
+        verdict needs looking up. Empty when a commit of that scan is gone (paths may have been lost)."""
+        verdicts = self.verdicts
+        if verdicts is None:
+            return b"", set(), -1
+        name = verdicts.summary_name(repo_key, self.exclude, self.branch)
+        last = verdicts.summary(name)
+        if last is None:
+            return name, set(), -1
+        commits, clean = last
+        order = set(self._order)
+        if not commits <= order:
+            return name, set(), -1
+        unchanged = len(clean) if commits == order else -1
+        for sha in order - commits:
+            clean.difference_update(blob for blob, _, _ in self._known[sha].writes)
+        clean.difference_update(self._replacements)
+        return name, clean, unchanged
 
     def located(self, fragment: Fragment) -> Fragment:
         """The fragment with every commit and path that wrote its blob (oldest first).
@@ -190,11 +232,14 @@ class HistorySource(Source):
         if not places:
             return fragment
         outer, bang, member = fragment.path.partition("!")  # an archive's member: `lib.jar!conf/app.yaml`
+        if self._at_head is None:  # only texts with findings need it: a re-scan may have none to scan
+            self._at_head = git.head_tree(self._repo) if self._repo is not None else set()
+        at_head = self._at_head
         for group in self.by_path_rules(places):
             if group[0].path == outer:
                 occurrences = tuple(
                     Occurrence(place.path + bang + member, self._commits[place.commit],
-                               (place.path, fragment.blob) in self._at_head, place.order, place.parents)
+                               (place.path, fragment.blob) in at_head, place.order, place.parents)
                     for place in group)
                 return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
         return fragment

@@ -86,6 +86,7 @@ def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tup
     excluded: dict[str, bool] = {}
     submodules = 0
     writes = 0
+    new = tuple.__new__  # a NamedTuple's own __new__ is Python code: 50k calls were ~40% of this
     for index, sha in enumerate(order):
         record = known[sha]
         commits.append(GitContext(sha, record.author, record.email, record.date))
@@ -97,7 +98,7 @@ def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tup
                     out = excluded[path] = path_matches(path, exclude)
                 if out:
                     continue
-            introduced.setdefault(blob, []).append(Introduction(writes, index, path, parents))
+            introduced.setdefault(blob, []).append(new(Introduction, (writes, index, path, parents)))
             writes += 1
     return introduced, commits, submodules
 
@@ -137,14 +138,12 @@ def load_listing(data: bytes) -> tuple[dict[str, CommitWrites], dict[str, int]]:
         version, rows, sizes = marshal.loads(data)
         if version != LISTING_FORMAT or not isinstance(rows, dict) or not isinstance(sizes, dict):
             raise ValueError("not a listing of this version")
-        known = {}
-        for sha, row in rows.items():
-            record = CommitWrites(*row)
-            if not (isinstance(sha, str) and isinstance(record.writes, tuple)
-                    and all(len(write) == 3 for write in record.writes)):
-                raise ValueError("not a listing of this version")
-            known[sha] = record
-        if not all(isinstance(size, int) and size >= 0 for size in sizes.values()):
+        # the shape of each record is checked where it is used (`introductions` raises ValueError or
+        # TypeError on a bad one); checking every write here cost as much as the rest of the load
+        new = tuple.__new__
+        known = {sha: new(CommitWrites, row) for sha, row in rows.items()
+                 if isinstance(row, tuple) and len(row) == len(CommitWrites._fields)}
+        if len(known) != len(rows) or not all(isinstance(size, int) for size in sizes.values()):
             raise ValueError("not a listing of this version")
     except (EOFError, TypeError, ValueError) as exc:
         raise ValueError(f"damaged history listing ({exc})") from exc
