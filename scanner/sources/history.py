@@ -93,16 +93,22 @@ class HistorySource(Source):
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
         yield from self.scan_blobs(repo, introduced, commits, sizes, stats)
 
-    def walk(self, repo: git.RepoInfo, revs: list[str]) -> tuple[dict[str, list[Introduction]],
-                                                                  list[GitContext], int, dict[str, int]]:
-        """Every commit's writes from one `git log` walk, and the blobs' sizes in pack order."""
+    def walk(self, repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites] | None = None
+             ) -> tuple[dict[str, list[Introduction]], list[GitContext], int, dict[str, int]]:
+        """Every commit's writes from one `git log` walk (kept in `known` when given, for the scan cache),
+        and the blobs' sizes in pack order."""
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
             listing = side.submit(git.blob_listing, repo)
-            introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
-            with_replacements(introduced, git.replaced_blobs(repo))
+            order, walked_commits = walked(repo, revs)
+            introduced, commits, submodules = introductions(order, walked_commits, self.exclude)
+            swaps = git.replaced_blobs(repo)
+            with_replacements(introduced, swaps)
             sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
+        if known is not None:
+            known.update(walked_commits)
+            self._order, self._known, self._replacements = order, known, set(swaps.values())
         return introduced, commits, submodules, sizes
 
     def cached_walk(self, repo: git.RepoInfo, revs: list[str], cache: ScanCache
@@ -110,40 +116,53 @@ class HistorySource(Source):
         """The same as `walk`, from the listing an earlier scan of this repository left: only commits it
         does not know are diffed, only blobs it does not know are sized. The new listing is saved with
         the scan's verdicts."""
-        from scanner.sources.history_listing import completed, dump_listing, load_listing
+        from scanner.sources.history_listing import dump_listing
 
         key = repository_key(repo)
-        stored = cache.listing(key)
-        known: dict[str, CommitWrites] = {}
-        known_sizes: dict[str, int] = {}
-        if stored is not None:
-            try:
-                known, known_sizes = load_listing(stored)
-            except ValueError as exc:
-                cache.warnings.append(f"scan cache: {exc} for {self.path}; walked the whole history")
-                stored = None
+        known, known_sizes = self.stored_listing(cache, key)
         commits_known = len(known)
-        order = completed(repo, revs, known) if stored is not None else None
-        try:
-            introduced, commits, submodules = introductions(order, known, self.exclude) if order else ({}, [], 0)
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
-                                  "walked the whole history")
-            order = None
-        if order is None:
-            order, known = walked(repo, revs)
-            introduced, commits, submodules = introductions(order, known, self.exclude)
-        swaps = git.replaced_blobs(repo)
-        self._order, self._known, self._replacements = order, known, set(swaps.values())
-        with_replacements(introduced, swaps)
-        if stored is None:
-            sizes = git.blobs_in_pack_order(repo, introduced) if introduced else {}
+        found = self.known_walk(repo, revs, known, cache) if known else None
+        if found is None:
+            known, known_sizes = {}, {}
+            introduced, commits, submodules, sizes = self.walk(repo, revs, known)
         else:
+            introduced, commits, submodules = found
+            swaps = git.replaced_blobs(repo)
+            self._replacements = set(swaps.values())
+            with_replacements(introduced, swaps)
             sizes = self.sized(repo, introduced, known_sizes)
         if len(known) != commits_known or any(blob not in known_sizes for blob in sizes):
             known_sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
             cache.add_listing(key, dump_listing(known, known_sizes))
         return introduced, commits, submodules, sizes
+
+    def stored_listing(self, cache: ScanCache, key: bytes) -> tuple[dict[str, CommitWrites], dict[str, int]]:
+        from scanner.sources.history_listing import load_listing
+
+        stored = cache.listing(key)
+        if stored is None:
+            return {}, {}
+        try:
+            return load_listing(stored)
+        except ValueError as exc:
+            cache.warnings.append(f"scan cache: {exc} for {self.path}; walked the whole history")
+            return {}, {}
+
+    def known_walk(self, repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites], cache: ScanCache
+                   ) -> Introductions | None:
+        """The introductions from the stored commits and the ones git adds; None when the stored ones are
+        damaged (then the whole history is walked)."""
+        from scanner.sources.history_listing import completed
+
+        order = completed(repo, revs, known)
+        try:
+            found = introductions(order, known, self.exclude)
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
+                                  "walked the whole history")
+            return None
+        self._order, self._known = order, known
+        return found
 
     @staticmethod
     def sized(repo: git.RepoInfo, introduced: dict[str, list[Introduction]], known: dict[str, int]
@@ -288,11 +307,3 @@ def repository_key(repo: git.RepoInfo) -> bytes:
     import hashlib
 
     return hashlib.sha256(str(repo.git_dir.resolve()).encode("utf-8", "surrogateescape")).digest()[:16]
-
-
-def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()) -> Introductions:
-    """blob id → every commit that wrote that blob at a path, oldest commit first (the dict's order is
-    the order blobs first appeared); the commits themselves; and how many submodule changes were passed
-    over."""
-    order, known = walked(repo, revs)
-    return introductions(order, known, exclude)
