@@ -111,6 +111,22 @@ def test_a_clean_blob_committed_again_at_a_path_with_its_own_rules_is_scanned_th
     assert [f["rule_id"] for f in found] == ["pgpass-password"]
 
 
+def test_a_commit_that_moves_no_ref_is_still_seen(repo: Repo, tmp_path: Path) -> None:
+    """A detached worktree's new commit changes no ref, but `--all` walks every worktree's HEAD: the
+    walk's stored order must not be reused."""
+    cache = tmp_path / "cache"
+    repo.write("README.md", "# service\n")
+    repo.commit("start")
+    assert same_as_uncached(repo, cache)["findings"] == []
+    assert same_as_uncached(repo, cache)["findings"] == []
+    other = tmp_path / "detached"
+    repo.git("worktree", "add", "-q", "--detach", str(other))
+    detached = Repo(other)
+    detached.write("app.py", f'TOKEN = "{GITHUB}"\n')
+    detached.commit("token")
+    assert [f["rule_id"] for f in same_as_uncached(repo, cache)["findings"]] == ["github-pat-classic"]
+
+
 def rows(cache: Path, table: str) -> int:
     with sqlite3.connect(cache / FILE_NAME) as db:
         return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - our table names

@@ -32,6 +32,7 @@ from scanner.sources.progress import Progress
 
 if TYPE_CHECKING:
     from scanner.engine.scan_cache import ScanCache, Verdicts
+    from scanner.sources.history_listing import Listing
 
 FEW_NEW_BLOBS = 2000
 """Up to this many blobs a cached listing does not know, their sizes are asked for by id; more, and the
@@ -116,52 +117,54 @@ class HistorySource(Source):
         """The same as `walk`, from the listing an earlier scan of this repository left: only commits it
         does not know are diffed, only blobs it does not know are sized. The new listing is saved with
         the scan's verdicts."""
-        from scanner.sources.history_listing import dump_listing
+        from scanner.sources.history_listing import Listing, dump_listing, refs_state, remember_walk
 
         key = repository_key(repo)
-        known, known_sizes = self.stored_listing(cache, key)
-        commits_known = len(known)
-        found = self.known_walk(repo, revs, known, cache) if known else None
+        listing = self.stored_listing(cache, key)
+        commits_known, walks_known = len(listing.known), listing.walks
+        found = self.known_walk(repo, revs, listing, cache) if listing.known else None
         if found is None:
-            known, known_sizes = {}, {}
-            introduced, commits, submodules, sizes = self.walk(repo, revs, known)
+            listing, state = Listing(), refs_state(repo)
+            introduced, commits, submodules, sizes = self.walk(repo, revs, listing.known)
+            remember_walk(listing, revs, state, self._order)
         else:
             introduced, commits, submodules = found
             swaps = git.replaced_blobs(repo)
             self._replacements = set(swaps.values())
             with_replacements(introduced, swaps)
-            sizes = self.sized(repo, introduced, known_sizes)
-        if len(known) != commits_known or any(blob not in known_sizes for blob in sizes):
-            known_sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
-            cache.add_listing(key, dump_listing(known, known_sizes))
+            sizes = self.sized(repo, introduced, listing.sizes)
+        if (len(listing.known) != commits_known or listing.walks is not walks_known
+                or any(blob not in listing.sizes for blob in sizes)):
+            listing.sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
+            cache.add_listing(key, dump_listing(listing))
         return introduced, commits, submodules, sizes
 
-    def stored_listing(self, cache: ScanCache, key: bytes) -> tuple[dict[str, CommitWrites], dict[str, int]]:
-        from scanner.sources.history_listing import load_listing
+    def stored_listing(self, cache: ScanCache, key: bytes) -> Listing:
+        from scanner.sources.history_listing import Listing, load_listing
 
         stored = cache.listing(key)
         if stored is None:
-            return {}, {}
+            return Listing()
         try:
             return load_listing(stored)
         except ValueError as exc:
             cache.warnings.append(f"scan cache: {exc} for {self.path}; walked the whole history")
-            return {}, {}
+            return Listing()
 
-    def known_walk(self, repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites], cache: ScanCache
+    def known_walk(self, repo: git.RepoInfo, revs: list[str], listing: Listing, cache: ScanCache
                    ) -> Introductions | None:
         """The introductions from the stored commits and the ones git adds; None when the stored ones are
         damaged (then the whole history is walked)."""
         from scanner.sources.history_listing import completed
 
-        order = completed(repo, revs, known)
+        order = completed(repo, revs, listing)
         try:
-            found = introductions(order, known, self.exclude)
+            found = introductions(order, listing.known, self.exclude)
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
             cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
                                   "walked the whole history")
             return None
-        self._order, self._known = order, known
+        self._order, self._known = order, listing.known
         return found
 
     @staticmethod

@@ -8,7 +8,10 @@ listing holds commit ids, authors, paths and blob ids and sizes, never file cont
 
 from __future__ import annotations
 
+import hashlib
 import marshal
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 from scanner.errors import GitError
@@ -114,9 +117,44 @@ def walked(repo: git.RepoInfo, revs: list[str]) -> tuple[list[str], dict[str, Co
     return order, known
 
 
-def completed(repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites]) -> list[str]:
-    """The walk's order, with the commits `known` lacks diffed and added to it."""
-    order = git.commit_order(repo, revs)
+@dataclass
+class Listing:
+    """What a scan cache keeps of a repository: each commit's writes, each blob's size, and per set of
+    revisions the walk's order with the state of the refs it was taken at."""
+
+    known: dict[str, CommitWrites] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    walks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """repr(revs) -> (refs_state, the commit ids in walk order, one per line)."""
+
+
+def refs_state(repo: git.RepoInfo) -> str:
+    """Everything `git rev-list --all` starts from (every ref, every worktree's HEAD): while it is the
+    same, so is the walk's order. Empty (never the same) for a shallow clone or one with grafts, whose
+    history can change under the same refs."""
+    if repo.shallow:
+        return ""
+    common = Path(git.run_git(repo.path, "rev-parse", "--git-common-dir").decode().strip())
+    if not common.is_absolute():
+        common = repo.path / common
+    if (common / "info" / "grafts").exists():
+        return ""
+    refs = git.run_git(repo.path, "for-each-ref", "--format=%(objectname) %(refname)")
+    heads = git.run_git(repo.path, "worktree", "list", "--porcelain")
+    return hashlib.sha256(refs + b"\0" + heads).hexdigest()
+
+
+def completed(repo: git.RepoInfo, revs: list[str], listing: Listing) -> list[str]:
+    """The walk's order (the stored one while the refs are as they were), with the commits the listing
+    lacks diffed and added to it."""
+    known = listing.known
+    state, walk = refs_state(repo), repr(revs)  # before the walk: a ref moving during it is seen next time
+    stored_state, stored_order = listing.walks.get(walk, ("", ""))
+    if state and state == stored_state:
+        order = stored_order.split()
+    else:
+        order = git.commit_order(repo, revs)
+        remember_walk(listing, revs, state, order)
     missing = [sha for sha in order if sha not in known]
     if missing:
         paths: dict[bytes, str] = {}
@@ -128,15 +166,23 @@ def completed(repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites
     return order
 
 
-def dump_listing(known: dict[str, CommitWrites], sizes: dict[str, int]) -> bytes:
-    return marshal.dumps((LISTING_FORMAT, {sha: tuple(record) for sha, record in known.items()}, sizes))
+def remember_walk(listing: Listing, revs: list[str], state: str, order: list[str]) -> None:
+    """Keep the walk's order for the next scan, while the refs stay in `state` (taken before the walk)."""
+    if state:
+        listing.walks = {**listing.walks, repr(revs): (state, "\n".join(order))}
 
 
-def load_listing(data: bytes) -> tuple[dict[str, CommitWrites], dict[str, int]]:
+def dump_listing(listing: Listing) -> bytes:
+    return marshal.dumps((LISTING_FORMAT, {sha: tuple(record) for sha, record in listing.known.items()},
+                          listing.sizes, listing.walks))
+
+
+def load_listing(data: bytes) -> Listing:
     """What `dump_listing` wrote; ValueError when it is not that (damaged, or another format)."""
     try:
-        version, rows, sizes = marshal.loads(data)
-        if version != LISTING_FORMAT or not isinstance(rows, dict) or not isinstance(sizes, dict):
+        version, rows, sizes, walks = marshal.loads(data)
+        if (version != LISTING_FORMAT or not isinstance(rows, dict) or not isinstance(sizes, dict)
+                or not isinstance(walks, dict)):
             raise ValueError("not a listing of this version")
         # the shape of each record is checked where it is used (`introductions` raises ValueError or
         # TypeError on a bad one); checking every write here cost as much as the rest of the load
@@ -145,6 +191,9 @@ def load_listing(data: bytes) -> tuple[dict[str, CommitWrites], dict[str, int]]:
                  if isinstance(row, tuple) and len(row) == len(CommitWrites._fields)}
         if len(known) != len(rows) or not all(isinstance(size, int) for size in sizes.values()):
             raise ValueError("not a listing of this version")
+        if not all(isinstance(w, tuple) and len(w) == 2 and all(isinstance(x, str) for x in w)
+                   for w in walks.values()):
+            raise ValueError("not a listing of this version")
     except (EOFError, TypeError, ValueError) as exc:
         raise ValueError(f"damaged history listing ({exc})") from exc
-    return known, sizes
+    return Listing(known, sizes, walks)
