@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from config_fixtures import ACME_RULE, ACME_TOKEN
 from conftest import ROOT, Repo, run_leakstop
 from secrets_fixtures import AWS_KEY_ID, AWS_SECRET, GITHUB, SLACK, STRIPE
 
@@ -125,6 +126,20 @@ def test_a_commit_that_moves_no_ref_is_still_seen(repo: Repo, tmp_path: Path) ->
     detached.write("app.py", f'TOKEN = "{GITHUB}"\n')
     detached.commit("token")
     assert [f["rule_id"] for f in same_as_uncached(repo, cache)["findings"]] == ["github-pat-classic"]
+
+
+def test_a_changed_rule_is_a_new_context(repo: Repo, tmp_path: Path) -> None:
+    """Verdicts name the rules they were reached with: a rule that now matches sees the blob again."""
+    cache = tmp_path / "cache"
+    rules = tmp_path / "acme.yaml"
+    rules.write_text(ACME_RULE.replace("acme_[a-z0-9]{24}", "acme_[a-z]{24}"))
+    repo.write("client.py", f'ACME = "{ACME_TOKEN}"\n')
+    repo.commit("client")
+    assert same_as_uncached(repo, cache, "--rules-path", str(rules))["findings"] == []
+    assert same_as_uncached(repo, cache, "--rules-path", str(rules))["findings"] == []
+    rules.write_text(ACME_RULE)
+    found = same_as_uncached(repo, cache, "--rules-path", str(rules))["findings"]
+    assert [f["rule_id"] for f in found] == ["acme-token"]
 
 
 def rows(cache: Path, table: str) -> int:

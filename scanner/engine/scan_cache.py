@@ -20,6 +20,7 @@ import marshal
 import os
 import sqlite3
 import stat
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -53,10 +54,15 @@ class Damaged(CacheFault):
 
 
 def scan_context(ruleset: RuleSet, *options: object) -> bytes:
-    """What a verdict holds for: leakstop's version, every active rule's every field, and the options that
-    change what the engine reports (time limit, decoding depth, keeping dropped matches). A changed rule,
-    a rule turned off or another version gives another context, so nothing needs invalidating."""
-    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{options!r}\0".encode())
+    """What a verdict holds for: leakstop's version, the regex engine's, every active rule's every field,
+    and the options that change what the engine reports (time limit, decoding depth, keeping dropped
+    matches). A changed rule, a rule turned off or another version gives another context, so nothing
+    needs invalidating."""
+    from scanner.ruleset.cache import regex_install
+
+    # another regex engine install or Python (whose `re` some filters use) could change what matches
+    engines = f"{regex_install()}\0{sys.version_info[:2]}"
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{engines}\0{options!r}\0".encode())
     for rule in ruleset.rules:
         digest.update(repr(rule).encode("utf-8", "surrogatepass"))
     return digest.digest()[:16]
