@@ -85,7 +85,8 @@ def test_action_yml_is_a_composite_action_that_runs_the_script_with_inputs_as_en
     assert scan["run"] == 'bash "$ACTION_PATH/action/run.sh"'
     for step in steps:
         assert "${{" not in step.get("run", ""), "inputs must reach the shell through env, never pasted into it"
-    assert {f"INPUT_{name.upper().replace('-', '_')}" for name in action["inputs"]} - {"INPUT_CACHE"} <= set(scan["env"])
+    inputs = {f"INPUT_{name.upper().replace('-', '_')}" for name in action["inputs"]}
+    assert inputs - {"INPUT_CACHE"} <= set(scan["env"])
 
 
 def test_history_scans_restore_and_save_the_scan_cache_under_the_planned_key():
