@@ -20,6 +20,9 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 CONFIDENCES = ("high", "medium", "low")
 
 
+FIXTURE_CONFIDENCE = "fixture"
+"""Below `low`: a finding only in a rule's `fixture_paths`, listed when --min-confidence asks for it."""
+
 @dataclass(frozen=True)
 class Rule:
     """One detection rule, as written in a rule file (the pattern is compiled on first use)."""
@@ -41,7 +44,10 @@ class Rule:
     stopwords: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     exclude_paths: tuple[str, ...] = ()
-    """Globs the rule never runs on: generic rules skip test fixtures, whose credentials are fake."""
+    """Globs the rule never runs on."""
+    fixture_paths: tuple[str, ...] = ()
+    """Globs where the rule's matches are mostly made-up examples (tests, docs): a finding there whose
+    every occurrence is in them gets confidence `fixture`, shown only when asked for."""
     names: tuple[str, ...] = ()
     """A context rule's provider names; a generic key named after one is claimed (see claims.py)."""
     token: str = ""
@@ -215,6 +221,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         stopwords=tuple(s.lower() for s in allow.get("stopwords", ())),
         paths=tuple(raw.get("paths", ())),
         exclude_paths=tuple(raw.get("exclude_paths", ())),
+        fixture_paths=tuple(raw.get("fixture_paths", ())),
         names=tuple(context["names"]) if context else (),
         token=context["token"] if context else "",
         examples=tuple(raw["examples"]),
