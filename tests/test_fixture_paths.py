@@ -6,7 +6,6 @@ import secrets
 import string
 
 from conftest import Repo
-
 from git_fixtures import findings
 
 
