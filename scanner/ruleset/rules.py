@@ -39,6 +39,8 @@ class Rule:
     secret_group: Union[int, str] = 0
     min_entropy: float = 0.0
     multiline: bool = False
+    starts_at_keyword: bool = False
+    """Every match begins with one of the keywords: the engine tries the pattern only there."""
     filters: tuple[str, ...] = DEFAULT_FILTERS
     allow_patterns: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
@@ -216,6 +218,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         secret_group=raw.get("secret_group", 0 if context is None else 1),
         min_entropy=float(raw.get("min_entropy", 0.0 if context is None else CONTEXT_MIN_ENTROPY)),
         multiline=bool(raw.get("multiline", False)),
+        starts_at_keyword=bool(raw.get("starts_at_keyword", False)),
         filters=tuple(raw.get("filters", DEFAULT_FILTERS if context is None else CONTEXT_FILTERS)),
         allow_patterns=tuple(allow.get("patterns", ())),
         stopwords=tuple(s.lower() for s in allow.get("stopwords", ())),
@@ -232,6 +235,8 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         source=str(path),
     )
     check_rule_compiles(rule)
+    if rule.starts_at_keyword and (rule.multiline or not rule.keywords):
+        raise RuleError(f"{path}: rule '{rule.id}': starts_at_keyword needs keywords and a single-line rule")
     if not rule.keywords and not rule.paths:
         raise RuleError(f"{path}: rule '{rule.id}': keywords may be empty only when paths restrict the rule")
     return rule
