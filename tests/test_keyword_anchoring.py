@@ -26,7 +26,8 @@ def _texts(rule_examples: tuple[str, ...], seed: int) -> list[str]:
     rng = random.Random(seed)
     noise = ["monkey = 3", "tokenizer.split(x)", "self.secretary = None", "KEY_ORDER = ['a']", "credit = 4",
              "getKey(tokens[1])", "cache_key = 'x'", "# the secret sauce", "keyboard: us",
-             "key=token=Zq8mW2vk4T9xR7bN1cQp9", 'x = " secret=secret=secretQ7mW2vk4T9xR7bN1cZp3"', "SECRET_KEY_TOKEN: secret_token_Xq9w2E4r6T8y0U1i"]
+             "key=token=Zq8mW2vk4T9xR7bN1cQp9",
+             'x = " secret=secret=secretQ7mW2vk4T9xR7bN1cZp3"', "SECRET_KEY_TOKEN: secret_token_Xq9w2E4r6T8y0U1i"]
     texts = list(rule_examples)
     for _ in range(20):
         lines = rng.sample(noise, len(noise)) + list(rule_examples)
