@@ -20,8 +20,8 @@ from scanner.errors import SourceError
 from scanner.report import Report
 from scanner.reporters import RenderOptions, reporter_for
 
-EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".csv": "csv", ".xml": "junit", ".txt": "text", ".html": "html",
-                     ".htm": "html"}
+EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".csv": "csv", ".xml": "junit", ".txt": "text",
+                     ".html": "html", ".htm": "html"}
 
 
 @dataclass(frozen=True)
