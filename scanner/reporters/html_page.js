@@ -2,6 +2,7 @@
    they only ever reach the page through textContent and checked href attributes, never as markup. */
 (() => {
   "use strict";
+  const t0 = performance.now();
   const $ = (id) => document.getElementById(id);
   const data = JSON.parse($("leakstop-data").textContent);
   const findings = data.findings;
@@ -14,7 +15,6 @@
   const expanded = new Set();
   let view = findings;
 
-  const t0 = performance.now();
   findings.forEach((f, i) => {
     const first = f.locations[0];
     f.i = i;
