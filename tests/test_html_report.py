@@ -40,9 +40,19 @@ def chromium_tools() -> tuple[str, str]:
     if chromium and driver:
         return chromium, driver
     missing = "Chromium, chromedriver and selenium (apt-get install chromium chromium-driver)"
-    if os.environ.get("CI"):
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
         pytest.fail(f"CI must run the browser tests: {missing} not found")
     pytest.skip(f"{missing} not found")
+
+
+def test_without_chromium_these_tests_skip_here_and_fail_under_ci(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        chromium_tools()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
+        chromium_tools()
 
 
 def start_browser(scripts: bool = True) -> Any:
