@@ -1,9 +1,10 @@
-"""The HTML report's markup, rendered on the server: with scripts off it is the whole report, a readable
-table whose rows open with `<details>`; with scripts on, the page's script replaces the rows with its own
-sorted, filtered, paged view of the same findings (`html_page.js` builds the same markup from the JSON)."""
+"""The HTML report's markup, rendered here: the header, the failures, the counts and filters, the empty
+table the page's script fills from the JSON (`html_page.js` builds its rows and opened findings with the
+same classes), and, for readers with scripts off, every finding as a plain table inside `<noscript>`."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from html import escape as e
@@ -130,7 +131,7 @@ def static_row(f: HtmlFinding, age: int | None) -> str:
         f'<tr><td class="sev sev-{e(f.severity)}">{e(f.severity)}</td><td>{e(f.provider)}</td><td>{e(f.rule_id)}</td>'
         f'<td>{e(f.repository)}</td><td><span class="status status-{e(f.status)}">{e(f.status)}</span> {e(triage)}'
         + (f'<p class="note">{e(f.note)}</p>' if f.note else "")
-        + f'</td><td class="num">{"" if age is None else f"{age} d"}</td><td>{first} {e(f.first_date or "")}</td>'
+        + f'</td><td class="num">{"" if age is None else f"{age} d"}</td><td>{first} {dated(f.first_date)}</td>'
         f'<td><ol class="places">{places}</ol></td><td><code>{e(f.redacted)}</code> <code>{e(f.fingerprint)}</code>'
         "</td></tr>"
     )
@@ -139,6 +140,14 @@ def static_row(f: HtmlFinding, age: int | None) -> str:
 def location_item(loc: HtmlLocation) -> str:
     commit = f" <code>{e(loc.commit[:SHORT_COMMIT])}</code>" if loc.commit else ""
     return f"{link(loc.url, f'{loc.path}:{loc.line}')}{commit}"
+
+
+def dated(date: str | None) -> str:
+    """The day, with the time and offset it was written at in the tooltip (as the script shows dates)."""
+    if not date:
+        return ""
+    shown = date[:10] if re.match(r"\d{4}-\d\d-\d\d[T ]", date) else date
+    return f'<span title="{e(date)}">{e(shown)}</span>'
 
 
 def link(url: str | None, text: str) -> str:

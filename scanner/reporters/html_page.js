@@ -25,6 +25,14 @@
       f.first_commit ?? ""].concat(f.locations.map((l) => l.path + " " + (l.commit ?? ""))).join("\n").toLowerCase();
   });
 
+  /* Dates as the day they fall on where they were written: the time and offset only in the tooltip. */
+  const day = (date) => (/^\d{4}-\d\d-\d\d[T ]/.test(date) ? date.slice(0, 10) : date);
+  const dated = (date) => {
+    const span = el("span", day(date));
+    span.title = date;
+    return span;
+  };
+
   const lower = (name) => (f) => String(f[name]).toLowerCase();
   const KEYS = {
     severity: (f) => f.rank, provider: lower("provider"), rule_id: lower("rule_id"),
@@ -126,7 +134,7 @@
     const li = el("li");
     li.append(loc.repository + ": ", link(loc.url, loc.path + ":" + loc.line));
     if (loc.commit) li.append(" \u00b7 commit ", el("code", loc.commit.slice(0, SHORT_COMMIT)));
-    if (loc.date) li.append(" \u00b7 " + loc.date);
+    if (loc.date) li.append(" \u00b7 ", dated(loc.date));
     if (loc.in_head != null) li.append(" \u00b7 ", el("span", loc.in_head ? "in HEAD" : "not in HEAD", "tag"));
     if (loc.preview) li.append(el("code", loc.preview, "preview"));
     return li;
@@ -146,7 +154,7 @@
     entry("Secret", el("code", f.redacted));
     entry("Fingerprint", el("code", f.fingerprint));
     entry("First commit", ...(f.first_commit
-      ? [link(f.first_commit_url, f.first_commit.slice(0, SHORT_COMMIT)), f.first_date ? " " + f.first_date : ""]
+      ? [link(f.first_commit_url, f.first_commit.slice(0, SHORT_COMMIT)), " ", f.first_date ? dated(f.first_date) : ""]
       : ["\u2014"]));
     const triage = [badge("status", f.status)];
     if (f.triaged_by) triage.push(" by " + f.triaged_by);
