@@ -226,3 +226,14 @@ def test_scan_errors_are_failures_on_the_page(leakstop, tmp_path):
     (failure,) = Page(result.stdout).data()["failures"]
     assert failure["repository"] == f"tree {tree}"
     assert "victim.txt" in failure["reason"] and "timed out" in failure["reason"]
+
+
+def test_suppressed_findings_listed_on_request_carry_their_reason(leakstop, tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "fixture.py").write_text(f'STRIPE_SECRET_KEY = "{STRIPE}"  # leakstop:allow\n')
+    plain = Page(leakstop("scan", tree, "--no-git", "--format", "html").stdout).data()
+    assert plain["findings"] == []
+    listed = Page(leakstop("scan", tree, "--no-git", "--format", "html", "--show-suppressed").stdout).data()
+    (finding,) = listed["findings"]
+    assert finding["status"] == "suppressed" and finding["note"].startswith("suppressed by inline")
