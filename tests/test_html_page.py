@@ -147,8 +147,8 @@ def test_links_go_to_the_web_only_and_tell_the_forge_nothing():
     links = [a for t, a in Page(page).tags if t == "a"]
     assert links == [{"href": good, "target": "_blank", "rel": "noopener noreferrer"}]
     data = Page(page).data()["findings"][0]
-    assert "first_commit_url" not in data
-    assert [loc.get("url") for loc in data["locations"]] == [good, None, None]
+    assert data["first_commit_url"] is None
+    assert [loc["url"] for loc in data["locations"]] == [good, None, None]
 
 
 def test_an_empty_report_says_there_is_nothing():
@@ -186,7 +186,7 @@ def test_age_counts_days_from_the_first_commit_to_the_report():
 
     dates = ["2026-08-01T00:00:00Z", "2025-11-30T10:00:00+01:00", "2026-11-29", None, "yesterday"]
     data = Page(render_html([finding(d) for d in dates], title="t", generated_at=GENERATED)).data()
-    ages = {f["fingerprint"]: f.get("age_days") for f in data["findings"]}
+    ages = {f["fingerprint"]: f["age_days"] for f in data["findings"]}
     assert ages == {"ls1:2026-08-01T00:00:00Z": 121, "ls1:2025-11-30T10:00:00+01:00": 365, "ls1:2026-11-29": 1,
                     "ls1:none": None, "ls1:yesterday": None}
 
