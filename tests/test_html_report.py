@@ -172,12 +172,16 @@ def test_the_page_requests_nothing_and_its_policy_blocks_any_load(browser, big_r
             const css = document.createElement('link'); css.rel = 'stylesheet'; css.href = base + '/css';
             document.head.append(css);
             fetch(base + '/fetch').catch(() => {});""", base)
-        time.sleep(1.5)
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        blocked = {"img-src", "script-src-elem", "style-src-elem", "connect-src"}
+        WebDriverWait(browser, 20).until(lambda d: blocked <= set(d.execute_script("return window.violations")))
+        time.sleep(0.5)  # a request that slipped through would have reached the server by now
         violations = set(browser.execute_script("return window.violations"))
     finally:
         server.shutdown()
     assert server.hits == []
-    assert {"img-src", "script-src-elem", "style-src-elem", "connect-src"} <= violations
+    assert blocked <= violations
 
 
 def test_a_triager_sorts_filters_searches_and_opens_10000_findings(browser, big_report):
