@@ -191,10 +191,13 @@
     $("next").disabled = state.page >= pages - 1;
   }
 
+  /* The statuses the report holds, in triage order (as the server's counts list them). */
+  const present = new Set(findings.map((f) => f.status));
+  const statusOrder = STATUSES.filter((s) => present.has(s))
+    .concat([...present].filter((s) => !STATUSES.includes(s)).sort());
+
   function renderCounts(counts) {
-    const present = new Set(findings.map((f) => f.status));
-    const order = STATUSES.filter((s) => present.has(s)).concat([...present].filter((s) => !STATUSES.includes(s)).sort());
-    const items = order.map((status) => {
+    const items = statusOrder.map((status) => {
       const li = el("li");
       li.dataset.status = status;
       if (state.status === status) li.className = "active";
