@@ -37,8 +37,8 @@ def page_body(findings: Sequence[HtmlFinding], ages: Sequence[int | None], *, ti
               f"{f' &middot; {len(failures)} could not be audited' if failures else ''}</p></header>\n")
     return (
         header + failures_section(failures) + status_counts(findings) + controls(findings)
-        + "<noscript><p class=\"meta\">Scripts are off: every finding is listed; open a row's details to see "
-          "its places, remediation and triage.</p></noscript>\n"
+        + "<noscript><p class=\"meta\">Scripts are off: every finding is listed with its places and triage; "
+          "the remediation of each rule follows the table. Sorting and filters need scripts.</p></noscript>\n"
         + live_table() + static_table(findings, ages)
         + '<nav class="pager" id="pager" hidden><button type="button" id="prev">&larr; Previous</button>'
           '<span id="page-info"></span><button type="button" id="next">Next &rarr;</button>'
