@@ -62,7 +62,8 @@ def status_counts(findings: Sequence[HtmlFinding]) -> str:
     counts = Counter(f.status for f in findings)
     items = "".join(f'<li data-status="{e(s)}"><b>{counts[s]}</b> {e(s)}</li>' for s in ordered_statuses(counts))
     return (f'<div class="summary"><span>By status:</span><ul class="counts" id="status-counts">{items}</ul>'
-            f'<span class="shown" id="shown" aria-live="polite">{len(findings)} of {len(findings)} findings shown</span></div>\n')
+            f'<span class="shown" id="shown" aria-live="polite">{len(findings)} of {len(findings)} findings shown'
+            "</span></div>\n")
 
 
 def ordered_statuses(present: Iterable[str]) -> list[str]:
