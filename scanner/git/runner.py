@@ -217,6 +217,13 @@ def resolve_commit(repo: RepoInfo, rev: str) -> str | None:
     return out.decode("ascii").strip() or None
 
 
+def last_commit_before(repo: RepoInfo, date: str) -> str | None:
+    """The commit HEAD's first-parent line was at on `date` (git's date syntax), None when HEAD's whole
+    history is newer: what `--since DATE` scans after."""
+    out = run_git(repo.path, "rev-list", "-1", "--first-parent", f"--until={date}", "HEAD", "--", check=False)
+    return out.decode("ascii").strip() or None
+
+
 def remote_name(repo: RepoInfo, remote: str) -> str | None:
     """The configured remote that `remote` names, as a name or as its URL (git hands a pre-push hook the
     URL when the push named one); None for a URL of no configured remote."""

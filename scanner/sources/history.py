@@ -94,6 +94,8 @@ class HistorySource(Source):
             introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
             with_replacements(introduced, git.replaced_blobs(repo))
             stats.commits = len(commits)
+            if not commits and git.head_commit(repo) is None:
+                self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
             sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
         if submodules:
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
