@@ -65,7 +65,12 @@ class Location:
     commit: str = ""
     author: str = ""
     email: str = ""
+    """The author's email, as git has it."""
     date: str = ""
+    subject: str = ""
+    """The commit message's first line."""
+    commit_url: str = ""
+    """The commit on its forge (GitHub, GitLab), when the repository's remote is one."""
     blob: str = ""
     decoded: str = ""
     """How the secret was decoded out of the file (`base64`, `base64 > hex`); line/column then point at

@@ -188,6 +188,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         author=git.author if git else "",
         email=git.email if git else "",
         date=git.date if git else "",
+        subject=git.message if git else "",
         blob=fragment.blob,
         decoded=fragment.decoded,
         cell=cell,
@@ -196,7 +197,8 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     if fragment.occurrences:
         locations = tuple(
             replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,
-                    date=o.git.date, in_head=o.in_head, order=o.order, parent_blobs=o.parents)
+                    date=o.git.date, subject=o.git.message, in_head=o.in_head, order=o.order,
+                    parent_blobs=o.parents)
             for o in fragment.occurrences
         )
     rule = m.rule

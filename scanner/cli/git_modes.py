@@ -11,8 +11,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from scanner.findings import Finding
+    from scanner.report import Report
 
 
 @dataclass(frozen=True)
@@ -178,3 +183,25 @@ def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type
                           "nothing to scan (git's pre-push hook passes the refs being pushed)")
     push = push_request(lines, os.environ, mode.remote)
     return CommitRangeSource(path, max_file_size, [], "commits to push", exclude, push=push)
+
+
+def with_commit_links(report: Report, path: Path) -> Report:
+    """Each git finding's location with a link to its commit, when the repository's `origin` is on GitHub
+    or GitLab (the URL's credentials never reach the link: `forge_for` keeps the host and path)."""
+    from dataclasses import replace
+
+    from scanner.git import runner as git
+    from scanner.git.forge import forge_for
+
+    if not any(loc.commit for f in (*report.findings, *report.suppressed) for loc in f.locations):
+        return report
+    forge = forge_for(git.remote_url(git.repository(path)))
+    if forge is None:
+        return report
+
+    def linked(finding: Finding) -> Finding:
+        return replace(finding, locations=tuple(replace(loc, commit_url=forge.commit_url(loc.commit))
+                                                if loc.commit else loc for loc in finding.locations))
+
+    return replace(report, findings=[linked(f) for f in report.findings],
+                   suppressed=[linked(f) for f in report.suppressed])

@@ -266,6 +266,10 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
 
             report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
+        if mode is not None and mode.kind not in ("staged", "pre-commit"):
+            from scanner.cli.git_modes import with_commit_links
+
+            report = with_commit_links(report, paths[0] if paths else Path("."))
         emit(report, targets, quiet=quiet, verbose=stderr.verbose, color="never" if no_color else color,
              private=show_secrets and bool(report.findings or report.suppressed), stderr=stderr)
         if mode is not None and mode.kind in HOOK_MODES and report.findings and stderr.summary and not exit_zero:

@@ -86,8 +86,10 @@ def place(loc: Location) -> str:
     where = f"{loc.path}:{loc.line}:{loc.column}"
     if loc.commit:
         who = f" by {loc.author}" if loc.author else ""
+        who += f" <{loc.email}>" if loc.email else ""
         when = f" on {loc.date[:10]}" if loc.date else ""
-        where += f" in commit {loc.commit[:12]}{who}{when}"
+        what = f" \"{loc.subject}\"" if loc.subject else ""
+        where += f" in commit {loc.commit[:12]}{what}{who}{when}"
     if loc.cell:
         where += f" ({loc.cell})"
     if loc.decoded:

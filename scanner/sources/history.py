@@ -192,7 +192,7 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
     writes = 0
     for commit, body in git.commit_trees(repo, revs):
         index = len(commits)
-        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date))
+        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date, commit.subject))
         records, _ = split_raw(body)
         for meta, names in records:
             fields = meta.split(b" ")
