@@ -88,7 +88,7 @@ def scan(request: ScanRequest) -> Report:
             # allow marker counts only where a reviewer can read it, never inside the decoded text.
             real = item if not item.decoded else plain if plain is not None and plain.path == item.path else None
             reason = finding.suppressed_by or suppression(finding, real or item, request.suppressors,
-                                                          decoded=real is None)
+                                                          decoded=real is None, every=request.keep_suppressed)
             if reason and not finding.suppressed_by:
                 silenced.add((reason.split(":", 1)[0], finding.fingerprint))
             if reason:
@@ -106,7 +106,8 @@ def scan(request: ScanRequest) -> Report:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
-                  suppressed=group_findings(suppressed), errors=errors,
+                  suppressed=group_findings(suppressed) if request.group else ungroup_findings(suppressed),
+                  errors=errors,
                   warnings=request.source.warnings() + elided(per_rule, request.max_findings_per_rule))
 
 
@@ -116,17 +117,21 @@ def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:
             for (path, rule_id), count in per_rule.items() if limit and count > limit]
 
 
-def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor], decoded: bool = False
-                ) -> str:
+def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor], decoded: bool = False,
+                every: bool = False) -> str:
     """Why the finding is not reported, or empty. `decoded`: the fragment is decoded text whose real file
-    is not at hand, where no line-based suppressor may look."""
+    is not at hand, where no line-based suppressor may look. `every` (--show-suppressed): each reason, `; `
+    between them, so removing one comment or entry is known not to bring the finding back; else the first."""
     if decoded:
         fragment = replace(fragment, text="")
+    reasons = []
     for suppressor in suppressors:
         reason = suppressor(finding, fragment)
-        if reason:
+        if reason and not every:
             return reason
-    return ""
+        if reason:
+            reasons.append(reason)
+    return "; ".join(reasons)
 
 
 def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, redact_percent: int | None = None
