@@ -250,3 +250,35 @@ def test_dates_are_told_from_revisions():
     revisions = ("HEAD~3", "main", "v1.2.0", "origin/release", "a1b2c3d", "feature/jan", "2024-01-01-hotfix")
     assert all(looks_like_date(d) for d in dates)
     assert not any(looks_like_date(r) for r in revisions)
+
+
+ACME_RULES = """provider: Acme
+rules:
+  - id: {rule_id}
+    name: Acme deploy token
+    severity: high
+    confidence: high
+    keywords: [acmedt_]
+    pattern: '\\b(acmedt_[0-9a-f]{{32}})\\b'
+    secret_group: 1
+    examples:
+      - 'ACME_TOKEN=acmedt_9f3b2c7d1e0a4b6c8d2e5f7a9b1c3d5e'
+      - 'token: "acmedt_0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"'
+    negative_examples:
+      - 'ACME_TOKEN=acmedt_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+      - 'see acmedt_ tokens in the docs'
+    references: ['https://acme.invalid/docs/tokens']
+    remediation: Revoke the token in Acme's console.
+"""
+
+
+def test_rules_check_reads_rules_path_as_scan_does(leakstop, tmp_path):
+    mine = tmp_path / "acme.yaml"
+    mine.write_text(ACME_RULES.format(rule_id="acme-deploy-token"))
+    checked = leakstop("rules", "check", "--rules-path", mine)
+    assert checked.code == 0, checked.output
+    assert "1 rules checked" in checked.stderr  # the extra file's rules, next to the built-in ones
+    mine.write_text(ACME_RULES.format(rule_id="stripe-secret-key"))
+    clash = leakstop("rules", "check", "--rules-path", mine)
+    assert clash.code == 1 and "a built-in rule has this id" in clash.stderr
+    assert leakstop("rules", "check", "--rules-path", mine, "--no-builtin-rules").code == 0
