@@ -157,6 +157,8 @@ def test_top_level_help_shows_whole_descriptions(leakstop):
     text = leakstop("--help").stdout
     assert "..." not in text.split("Commands:")[1]
     assert "a different secret is never hidden" in " ".join(text.split())
+    group_help = leakstop("baseline", "--help").stdout
+    assert "..." not in group_help.split("Commands:")[1] and "no line numbers, no dates" in " ".join(group_help.split())
 
 
 def test_a_url_is_pointed_at_audit(leakstop):

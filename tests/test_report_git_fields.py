@@ -45,3 +45,9 @@ def test_range_scans_carry_the_subject_and_no_link_without_a_known_forge(leaksto
     finding = leakstop("scan", "--since-commit", base, repo.path, "-f", "json").json()["findings"][0]
     assert finding["subject"] == "Add billing settings"
     assert "commit_url" not in finding
+
+
+def test_streamed_lines_carry_the_link_too(leakstop, repo):
+    sha = leaky_history(repo, "https://github.com/octo/shop")
+    [line] = leakstop("scan", "--history", repo.path, "-f", "jsonl").stdout.splitlines()
+    assert json.loads(line)["commit_url"] == f"https://github.com/octo/shop/commit/{sha}"

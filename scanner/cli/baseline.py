@@ -8,11 +8,12 @@ import click
 
 from scanner.cli.config import config_option
 from scanner.cli.error_handler import error_handler
+from scanner.cli.groups import CommandGroup
 from scanner.report import Report
 from scanner.suppress import BASELINE_FILE
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def baseline() -> None:
     """Record the secrets already in a repository so that scans report only new ones."""
 

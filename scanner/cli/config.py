@@ -9,6 +9,7 @@ import click
 from click.core import ParameterSource
 
 from scanner.cli.error_handler import error_handler
+from scanner.cli.groups import CommandGroup
 
 if TYPE_CHECKING:
     from scanner.cli.scan_setup import ScanFlags
@@ -63,7 +64,7 @@ def scan_flags(ctx: click.Context, given: dict[str, Any]) -> ScanFlags:
     )
 
 
-@click.group("config")
+@click.group("config", cls=CommandGroup)
 def config() -> None:
     """Inspect the configuration (.leakstop.yaml or [tool.leakstop] in pyproject.toml)."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,23 +185,30 @@ def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type
     return CommitRangeSource(path, max_file_size, [], "commits to push", exclude, push=push)
 
 
-def with_commit_links(report: Report, path: Path) -> Report:
-    """Each git finding's location with a link to its commit, when the repository's `origin` is on GitHub
-    or GitLab (the URL's credentials never reach the link: `forge_for` keeps the host and path)."""
+def commit_linker(path: Path) -> Callable[[Finding], Finding] | None:
+    """What adds to a finding's git locations the link to their commit, when the repository's `origin` is on
+    GitHub or GitLab; None otherwise. The URL's credentials never reach a link: `forge_for` keeps the host
+    and path."""
     from dataclasses import replace
 
     from scanner.git import runner as git
     from scanner.git.forge import forge_for
 
-    if not any(loc.commit for f in (*report.findings, *report.suppressed) for loc in f.locations):
-        return report
     forge = forge_for(git.remote_url(git.repository(path)))
     if forge is None:
-        return report
+        return None
 
     def linked(finding: Finding) -> Finding:
         return replace(finding, locations=tuple(replace(loc, commit_url=forge.commit_url(loc.commit))
                                                 if loc.commit else loc for loc in finding.locations))
 
+    return linked
+
+
+def with_commit_links(report: Report, linked: Callable[[Finding], Finding] | None) -> Report:
+    from dataclasses import replace
+
+    if linked is None:
+        return report
     return replace(report, findings=[linked(f) for f in report.findings],
                    suppressed=[linked(f) for f in report.suppressed])

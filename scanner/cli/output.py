@@ -92,11 +92,11 @@ STREAMED = ReportTarget(None, "streamed")
 """Stands for stdout once `--format jsonl` has written the findings there as they came: nothing left to render."""
 
 
-def streamed_target(targets: Sequence[ReportTarget], flags: Mapping[str, object]
-                    ) -> Callable[[Finding], None] | None:
+def streamed_target(targets: Sequence[ReportTarget], flags: Mapping[str, object],
+                    linked: Callable[[Finding], Finding] | None = None) -> Callable[[Finding], None] | None:
     """With `--format jsonl` on stdout, a callback that writes each finding as its line when the scan makes
-    it (flushed: a pipe reader sees it at once). Verification changes findings after the scan, so with
-    `--verify` the lines are written at the end instead."""
+    it (flushed: a pipe reader sees it at once), with its commit's link (`linked`) where there is one.
+    Verification changes findings after the scan, so with `--verify` the lines are written at the end."""
     from scanner.cli.verify import wants_verification
 
     if wants_verification(flags) or not any(t.path is None and t.fmt == "jsonl" for t in targets):
@@ -105,7 +105,7 @@ def streamed_target(targets: Sequence[ReportTarget], flags: Mapping[str, object]
     from scanner.reporters.jsonl import finding_line
 
     def write(finding: Finding) -> None:
-        sys.stdout.write(finding_line(printable(finding)))
+        sys.stdout.write(finding_line(printable(linked(finding) if linked else finding)))
         sys.stdout.flush()
 
     return write

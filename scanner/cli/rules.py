@@ -11,10 +11,11 @@ from pathlib import Path
 import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.cli.groups import CommandGroup
 from scanner.ruleset.rules import Rule
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def rules() -> None:
     """List and check detection rules."""
 
