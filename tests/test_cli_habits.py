@@ -54,6 +54,7 @@ def test_log_level_decides_what_reaches_stderr(leakstop, tmp_path):
     folder = two_secrets(tmp_path)
     config = tmp_path / "ls.yaml"
     config.write_text("max_file_size: 100\n")  # warned about: nearly every file skipped
+    (folder / "notes.txt").write_text("plain words\n" * 20)
     args = ("scan", folder, "-f", "json", "--config", config)
     info = leakstop(*args)
     assert "leakstop: warning:" in info.stderr and "Scanned" in info.stderr
@@ -61,6 +62,9 @@ def test_log_level_decides_what_reaches_stderr(leakstop, tmp_path):
     assert "leakstop: warning:" in warning.stderr and "Scanned" not in warning.stderr
     error = leakstop(*args, "--log-level", "error")
     assert error.stderr == ""
+    debug = leakstop(*args, "--log-level", "debug")
+    assert "leakstop: skipped notes.txt: larger than --max-file-size" in debug.stderr
+    assert "leakstop: skipped" not in info.stderr
     assert warning.json()["findings"] == info.json()["findings"] == error.json()["findings"]
 
 

@@ -145,6 +145,9 @@ def emit(report: Report, targets: Sequence[ReportTarget], *, quiet: bool, verbos
             shown = visible(warning)
             click.echo(f"::warning title=leakstop::{shown}" if in_actions else f"leakstop: warning: {shown}",
                        err=True)
+    for skipped in report.skipped if stderr.verbose else ():
+        if not skipped.error:
+            click.echo(f"leakstop: skipped {visible(skipped.path)}: {visible(skipped.reason)}", err=True)
     if stderr.summary:
         click.echo(visible(summary_line(report)), err=True)
 
