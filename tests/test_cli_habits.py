@@ -48,6 +48,8 @@ def test_exclude_on_the_command_line(leakstop, tmp_path):
     result = leakstop("scan", folder, "-f", "json", "--exclude", "*.sh", "--exclude", "nothing/")
     assert rule_ids(result) == ["stripe-secret-key"]
     assert result.json()["stats"]["excluded"] == 1
+    everything = leakstop("scan", folder, "-f", "json", "--exclude", "**")
+    assert "--exclude '**' matches every path; nothing will be scanned" in everything.stderr
 
 
 def test_log_level_decides_what_reaches_stderr(leakstop, tmp_path):

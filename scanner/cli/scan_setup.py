@@ -12,7 +12,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.config import CONFIDENCE_ORDER, SEVERITY_ORDER, Config, at_least, find_upwards, load_config
+from scanner.config import (
+    CONFIDENCE_ORDER,
+    SEVERITY_ORDER,
+    Config,
+    at_least,
+    excludes_everything,
+    find_upwards,
+    load_config,
+)
 from scanner.errors import ConfigError, RuleError
 from scanner.report import Report
 from scanner.ruleset.rule_set import RuleSet
@@ -66,6 +74,8 @@ class ScanSetup:
     def finish(self, report: Report) -> Report:
         """The report with what the configuration and ignore file have to say added as warnings."""
         extra = list(self.config.warnings)
+        extra.extend(f"--exclude '{glob}' matches every path; nothing will be scanned"
+                     for glob in self.extra_exclude if excludes_everything(glob))
         if self.ignores is not None:
             extra.extend(self.ignores.warnings(self.report_unused_ignores))
         return replace(report, warnings=report.warnings + extra) if extra else report
