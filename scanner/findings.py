@@ -29,12 +29,16 @@ def fingerprint(rule_id: str, secret: str) -> str:
     return f"{FINGERPRINT_PREFIX}:{digest[:32]}"
 
 
-def redact(secret: str) -> str:
+def redact(secret: str, shown_percent: int | None = None) -> str:
     """Keep a short prefix (enough to recognise `sk_live_` or `AKIA`), mask the rest with a fixed width.
 
     The mask width does not depend on the secret's length, so the output does not leak it either.
+    `shown_percent` (`--redact=N`) keeps that share of the secret instead, never all of it.
     """
-    keep = min(len(secret) // 4, 6)
+    if shown_percent is None:
+        keep = min(len(secret) // 4, 6)
+    else:
+        keep = min(len(secret) * shown_percent // 100, len(secret) // 2)
     return secret[:keep] + "*" * 8
 
 
@@ -61,7 +65,12 @@ class Location:
     commit: str = ""
     author: str = ""
     email: str = ""
+    """The author's email, as git has it."""
     date: str = ""
+    subject: str = ""
+    """The commit message's first line."""
+    commit_url: str = ""
+    """The commit on its forge (GitHub, GitLab), when the repository's remote is one."""
     blob: str = ""
     decoded: str = ""
     """How the secret was decoded out of the file (`base64`, `base64 > hex`); line/column then point at

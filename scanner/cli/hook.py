@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_FINDINGS, error_handler
+from scanner.cli.groups import CommandGroup
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def hook() -> None:
     """Install leakstop as a git hook (without the pre-commit framework)."""
 

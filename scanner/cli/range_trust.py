@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scanner.cli.scan_setup import ScanFlags, ScanSetup, effective_ruleset
+from scanner.cli.scan_setup import ScanFlags, ScanSetup, chosen_rules, effective_ruleset
 from scanner.config import CONFIG_NAMES, Config, config_from_data, validated_data
 from scanner.errors import GitError
 from scanner.findings import Finding
@@ -28,7 +28,7 @@ def base_revision(root: Path, kind: str, since: str, rev_range: str) -> str | No
     """The revision a change is judged against: A of `A..B`, the merge base for `A...B`, REV of --since.
     None when there is no single one (a push of a new branch)."""
     if kind == "since":
-        return since
+        return since or None  # empty: HEAD's whole history is newer than --since's date
     if kind == "range" and "..." in rev_range:
         left, right = rev_range.split("...", 1)
         out = git.run_git(root, "merge-base", left or "HEAD", right or "HEAD", check=False).strip()
@@ -79,6 +79,8 @@ def judged_setup(setup: ScanSetup, flags: ScanFlags, repo_path: Path, kind: str,
     min_severity = flags.min_severity or base.min_severity
     if base is not head:
         ruleset = effective_ruleset(base, flags.rules_paths, flags.no_builtin_rules, min_confidence, min_severity)
+        if flags.enable_rules or flags.disable_rules:
+            ruleset = chosen_rules(ruleset, flags.enable_rules, flags.disable_rules)
     suppressors, more = base_suppressors(setup, root, rev, base)
     added += more
     judged = replace(setup, config=base, ruleset=ruleset, suppressors=suppressors,

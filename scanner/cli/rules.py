@@ -11,10 +11,11 @@ from pathlib import Path
 import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.cli.groups import CommandGroup
 from scanner.ruleset.rules import Rule
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def rules() -> None:
     """List and check detection rules."""
 
@@ -67,14 +68,20 @@ class Problem:
 
 @rules.command("check")
 @click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Check these rule files or folders instead of the built-in rules.")
-def check_rules(rules_paths: tuple[Path, ...]) -> None:
+              help="Extra rule file or folder (repeatable), as in `scan`: these are checked, next to the "
+                   "built-in rules (an id both use is a problem); without it, the built-in rules are checked.")
+@click.option("--no-builtin-rules", is_flag=True, help="As in `scan`: no built-in rules next to --rules-path.")
+def check_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool) -> None:
     """Validate rules; every example must be found by its rule and no negative example may be."""
     with error_handler():
         from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
         rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
         problems = [p for rule in rules_list for p in rule_problems(rule)]
+        if rules_paths and not no_builtin_rules:
+            builtin_ids = {r.id for r in load_rules(rule_files([builtin_rules_dir()]))}
+            problems += [Problem(r, "a built-in rule has this id; give yours another") for r in rules_list
+                         if r.id in builtin_ids]
         problems += verify_problems(rules_list)
         for rule in rules_list:
             slow = backtracking_probe(rule)

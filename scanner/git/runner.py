@@ -144,7 +144,7 @@ def listed_files(root: Path, below: Path) -> tuple[list[str], list[tuple[str, st
 # textconv filters, `diff.noprefix`, `diff.relative`, `diff.submodule=log`, non-ASCII path munging).
 _DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
                "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "--submodule=short")
-_COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI"
+_COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI%x00%s"
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,7 @@ class CommitInfo:
     author: str
     email: str
     date: str
+    subject: str = ""
 
 
 def repository(path: Path) -> RepoInfo:
@@ -214,6 +215,20 @@ def staged_diff(repo: RepoInfo) -> bytes:
 
 def resolve_commit(repo: RepoInfo, rev: str) -> str | None:
     out = run_git(repo.path, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}", check=False)
+    return out.decode("ascii").strip() or None
+
+
+def remote_url(repo: RepoInfo, remote: str = "origin") -> str:
+    """The URL a remote fetches from (empty without one). It may hold credentials: callers make a link of
+    it (`git.forge`) and never print it."""
+    out = run_git(repo.path, "config", "--get", f"remote.{remote}.url", check=False)
+    return out.decode("utf-8", "replace").strip()
+
+
+def last_commit_before(repo: RepoInfo, date: str) -> str | None:
+    """The commit HEAD's first-parent line was at on `date` (git's date syntax), None when HEAD's whole
+    history is newer: what `--since DATE` scans after."""
+    out = run_git(repo.path, "rev-list", "-1", "--first-parent", f"--until={date}", "HEAD", "--", check=False)
     return out.decode("ascii").strip() or None
 
 
@@ -302,9 +317,9 @@ def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]
     """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
     from scanner.git.log_stream import log_commits
 
-    for fields, body in log_commits(chunks, 4):
-        sha, author, email, date = (f.decode("utf-8", "replace") for f in fields)
-        yield CommitInfo(sha, author, email, date), body
+    for fields, body in log_commits(chunks, 5):
+        sha, author, email, date, subject = (f.decode("utf-8", "replace") for f in fields)
+        yield CommitInfo(sha, author, email, date, subject), body
 
 
 def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:

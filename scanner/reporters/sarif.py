@@ -63,7 +63,8 @@ def physical_location(f: Finding, loc: Location) -> dict[str, Any]:
 
 
 def git_properties(loc: Location) -> dict[str, str]:
-    keys = {"commitSha": loc.commit, "author": loc.author, "date": loc.date, "blob": loc.blob,
+    keys = {"commitSha": loc.commit, "commitUrl": loc.commit_url, "commitSubject": loc.subject,
+            "author": loc.author, "authorEmail": loc.email, "date": loc.date, "blob": loc.blob,
             "decodedFrom": loc.decoded}
     return {k: v for k, v in keys.items() if v}
 
@@ -124,6 +125,8 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
             {"id": i, **physical_location(f, loc), "message": {"text": f"also here{where_of(loc)}"}}
             for i, loc in enumerate(f.locations[1:], start=1)
         ]
+    if f.present_at_head is not None:
+        data["properties"]["presentAtHead"] = f.present_at_head
     if f.verification is not None:
         data["properties"]["verification"] = f.verification.as_dict()
     if f.suppressed_by:

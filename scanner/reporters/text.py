@@ -86,8 +86,10 @@ def place(loc: Location) -> str:
     where = f"{loc.path}:{loc.line}:{loc.column}"
     if loc.commit:
         who = f" by {loc.author}" if loc.author else ""
+        who += f" <{loc.email}>" if loc.email else ""
         when = f" on {loc.date[:10]}" if loc.date else ""
-        where += f" in commit {loc.commit[:12]}{who}{when}"
+        what = f" \"{loc.subject}\"" if loc.subject else ""
+        where += f" in commit {loc.commit[:12]}{what}{who}{when}"
     if loc.cell:
         where += f" ({loc.cell})"
     if loc.decoded:
@@ -113,9 +115,9 @@ def notes(report: Report, verbose: bool) -> list[str]:
 
 def summary_line(report: Report) -> str:
     s = report.stats
-    scanned = f"{s.files} file{'s' if s.files != 1 else ''}"
-    if s.commits:
-        scanned = f"{s.commits} commits, {s.blobs} blobs"
+    scanned = counted(s.files, "file")
+    if s.commits or s.target.startswith(GIT_TARGETS):
+        scanned = counted(s.commits, "commit") + (f", {counted(s.blobs, 'blob')}" if s.blobs else "")
     size = f"{s.bytes / 1e6:.1f} MB" if s.bytes >= 100_000 else f"{s.bytes} bytes"
     head = f"Scanned {scanned} ({size}) with {s.rules} rules in {s.seconds:.2f}s."
     if not report.findings:
@@ -123,8 +125,7 @@ def summary_line(report: Report) -> str:
     else:
         counts = Counter(f.severity for f in report.findings)
         parts = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=SEVERITY_ORDER.__getitem__))
-        n = len(report.findings)
-        result = f"{n} secret{'s' if n != 1 else ''} found: {parts}."
+        result = f"{counted(len(report.findings), 'secret')} found: {parts}."
     live = sum(1 for f in report.findings if f.verification is not None and f.verification.status == "valid")
     if any(f.verification is not None for f in report.findings):
         result += f" {live} verified valid."
@@ -134,9 +135,18 @@ def summary_line(report: Report) -> str:
         if "fixture" in s.suppressed:
             result += " Generic matches only in tests or docs: --min-confidence fixture lists them."
     if s.excluded:
-        result += f" {s.excluded} file{'s' if s.excluded != 1 else ''} excluded by configuration."
+        result += f" {counted(s.excluded, 'file')} excluded by configuration."
     if s.config:
         result += f" Configuration: {s.config}."
     if not report.complete:
         result += " INCOMPLETE: see errors above."
     return f"{head} {result}"
+
+
+GIT_TARGETS = ("history", "commits")
+"""Descriptions of the sources that count commits (`history (all refs)`, `commits since v1.2`)."""
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 commit`, `0 blobs`: English plurals of the summary's nouns (all take an `s`)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

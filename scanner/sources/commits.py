@@ -121,7 +121,7 @@ class CommitRangeSource(Source):
                     continue
                 seen.add(commit.sha)
                 stats.commits += 1
-                context = GitContext(commit.sha, commit.author, commit.email, commit.date)
+                context = GitContext(commit.sha, commit.author, commit.email, commit.date, commit.subject)
                 for change in parse_raw_and_patch(body):
                     yield from change_items(change, stats, self.max_file_size, repo, context, self.exclude)
 

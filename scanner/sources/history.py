@@ -94,6 +94,8 @@ class HistorySource(Source):
             introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
             with_replacements(introduced, git.replaced_blobs(repo))
             stats.commits = len(commits)
+            if not commits and git.head_commit(repo) is None:
+                self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
             sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
         if submodules:
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
@@ -190,7 +192,7 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
     writes = 0
     for commit, body in git.commit_trees(repo, revs):
         index = len(commits)
-        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date))
+        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date, commit.subject))
         records, _ = split_raw(body)
         for meta, names in records:
             fields = meta.split(b" ")
