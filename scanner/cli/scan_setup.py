@@ -93,6 +93,8 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         from scanner.suppress.inline import InlineAllow
 
         suppressors.append(InlineAllow())
+    if config.rules or flags.rules_paths:
+        suppressors.append(custom_rule_examples(setup.ruleset))
     if config.allow_patterns or config.stopwords:
         from scanner.suppress.allowlist import GlobalAllowlist
 
@@ -108,6 +110,16 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         suppressors.append(read_baseline(baseline_file))
     setup.suppressors = tuple(suppressors)
     return setup
+
+
+def custom_rule_examples(ruleset: RuleSet) -> Suppressor:
+    """Findings of a rule file's own examples, for the rule files not built in."""
+    from scanner.ruleset.rules import builtin_rules_dir
+    from scanner.suppress.rule_examples import rule_examples
+
+    builtin = str(builtin_rules_dir().resolve())
+    return rule_examples((rule.source, (*rule.examples, *rule.negative_examples)) for rule in ruleset.rules
+                         if not str(Path(rule.source).resolve()).startswith(builtin))
 
 
 def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_rules: bool,
