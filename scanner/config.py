@@ -427,7 +427,21 @@ def silencing(path: Path, text: str, values: Mapping[str, Any]) -> tuple[str, ..
     if size is not None and size < TINY_FILE_SIZE:
         out.append(f"{located(path, text, 'max_file_size')}: max_file_size is {size} bytes; nearly every file "
                    "will be skipped unscanned")
+    out.extend(f"{a.where}: allowlists: {why}; {', '.join(a.rules)} will report (nearly) nothing"
+               for a in values.get("allowlists", ()) for why in allowlist_silencing(a))
     return tuple(out)
+
+
+def allowlist_silencing(allowlist: RuleAllowlist) -> list[str]:
+    """What in a per-rule allowlist holds for (nearly) every secret or path."""
+    out = [f"path glob '{g}' matches every path" for g in allowlist.paths if excludes_everything(g)]
+    out += [f"stopword '{w}' is in most secrets" for w in allowlist.stopwords if len(w) <= 2]
+    if allowlist.regexes:
+        import regex
+
+        out += [f"regex '{p}' matches any secret" for p in allowlist.regexes
+                if all(regex.search(p, probe) for probe in _SECRET_PROBES)]
+    return out
 
 
 def byte_size(path: Path, text: str, value: int | str) -> int:

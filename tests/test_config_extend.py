@@ -95,6 +95,13 @@ def test_a_per_rule_allowlist_silences_that_rule_only_and_says_so(project, leaks
     assert "1 suppressed (1 allowlist)" in text.stdout
 
 
+def test_a_per_rule_allowlist_that_silences_everything_warns(project, leakstop):
+    (project / ".leakstop.yaml").write_text(f"allowlists:\n  - rules: {STRIPE_RULE}\n    regexes: ['.']\n")
+    result = leakstop("scan", project)
+    assert f"warning: {project / '.leakstop.yaml'}:1 #1: allowlists: regex '.' matches any secret; " \
+           f"{STRIPE_RULE} will report (nearly) nothing" in result.output
+
+
 def test_a_per_rule_allowlist_naming_an_unknown_rule_is_an_error(project, leakstop):
     (project / ".leakstop.yaml").write_text("allowlists:\n  - rules: [stripe-secret-kee]\n    paths: [app/**]\n")
     result = leakstop("scan", project)

@@ -82,7 +82,7 @@ def label(rules: object, index: int | None) -> str:
 
 
 def schema_problems(data: object, schema: dict[str, Any]) -> list[tuple[int | None, str]]:
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path])

@@ -15,6 +15,7 @@ from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rules import compile_pattern
+from scanner.suppress.allowlist import secret_allowed
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,9 @@ class RuleAllowlists:
 
 def allowed_by(entry: RuleAllowlist, finding: Finding, fragment: Fragment) -> str:
     """The first condition of `entry` that holds for this occurrence, said as a reason; empty if none."""
-    lower = finding.secret.lower()
-    for word in entry.stopwords:
-        if word in lower:
-            return f"stopword '{word}'"
-    for pattern in entry.regexes:
-        if compile_pattern(pattern).search(finding.secret):
-            return f"regex '{pattern}'"
+    why = secret_allowed(finding.secret, entry.stopwords, entry.regexes, "regex")
+    if why:
+        return why
     # A path-limited allowlist covers a finding only where every place it is seen is in those paths.
     if entry.paths and all(path_matches(loc.path, entry.paths) for loc in finding.locations):
         return f"path '{finding.first.path}'"
