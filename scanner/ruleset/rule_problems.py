@@ -47,6 +47,10 @@ def document_problems(path: Path, data: object, schema: dict[str, Any]) -> tuple
         # YAML allows `? ` / `null:` / `1:` keys that JSON has no word for; jsonschema crashes on them.
         field = ".".join(str(p) for p in where_key[0]) or "(top level)"
         return [f"{path}: {field}: keys must be strings, not {where_key[1]!r}"], {None}
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}"
+        return [f"{path}: the file is {what}; a rule file is a mapping with `rules:`, a list of rules "
+                "(`leakstop rules new PROVIDER` writes one to start from)"], {None}
     problems: list[tuple[int | None, str]] = [*schema_problems(data, schema), *provider_problems(data),
                                               *fill_in_problems(data)]
     rules = data.get("rules") if isinstance(data, dict) else None
