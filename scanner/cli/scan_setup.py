@@ -124,9 +124,10 @@ def custom_rule_examples(ruleset: RuleSet) -> Suppressor:
     from scanner.ruleset.rules import builtin_rules_dir
     from scanner.suppress.rule_examples import rule_examples
 
-    builtin = str(builtin_rules_dir().resolve())
-    return rule_examples((rule.source, (*rule.examples, *rule.negative_examples)) for rule in ruleset.rules
-                         if not str(Path(rule.source).resolve()).startswith(builtin))
+    # Built-in rules' sources are paths below the folder they were listed from, as it was named then.
+    builtin = str(builtin_rules_dir())
+    return rule_examples((str(Path(rule.source).resolve()), (*rule.examples, *rule.negative_examples))
+                         for rule in ruleset.rules if not rule.source.startswith(builtin))
 
 
 def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_rules: bool,
