@@ -133,6 +133,8 @@ def test_a_custom_rule_files_own_examples_are_not_reported(tmp_path, leakstop):
     (tmp_path / ".leakstop.yaml").write_text("rules: [rules]\n")
     (tmp_path / "app.env").write_text(f"ZEPHYR_KEY={ZEPHYR_KEY[:-4]}Wq7e\n")
     for extra in ((), ("--rules-path", tmp_path / "rules" / "zephyr.yaml")):
+        if extra:
+            (tmp_path / ".leakstop.yaml").unlink()  # the rule file through the flag alone
         result = leakstop("scan", tmp_path, "--format", "json", "--show-suppressed", *extra)
         report = result.json()
         assert [f["path"] for f in report["findings"]] == ["app.env"], result.output
