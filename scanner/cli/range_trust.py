@@ -137,6 +137,8 @@ def config_additions(head: Config, base: Config) -> list[str]:
         out.append(f"a lower max_file_size ({head.max_file_size} bytes)")
     if not head.use_builtin_rules and base.use_builtin_rules:
         out.append("use_builtin_rules: false")
+    if head.baseline is not None and head.baseline != base.baseline:
+        out.append(f"baseline: {head.baseline.name}")
     return out
 
 
