@@ -88,8 +88,9 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
             "min_confidence": cfg.min_confidence,
             "min_severity": cfg.min_severity,
             "baseline": str(cfg.baseline) if cfg.baseline else None,
-            "allowlists": [{"rules": list(a.rules), "paths": list(a.paths), "regexes": list(a.regexes),
-                            "lines": list(a.lines), "stopwords": list(a.stopwords)} for a in cfg.allowlists],
+            "allowlists": [{key: list(value) for key, value in (("rules", a.rules), ("paths", a.paths),
+                            ("regexes", a.regexes), ("lines", a.lines), ("stopwords", a.stopwords)) if value}
+                           for a in cfg.allowlists],
         }
         if as_json:
             click.echo(json.dumps({
