@@ -180,15 +180,6 @@ def parse_rule_file(path: Path) -> list[Rule]:
     return rules
 
 
-def validate_rule_document(path: Path, data: object) -> None:
-    """Schema and authoring checks; RuleProblems lists every problem, each naming the rule and field."""
-    from scanner.ruleset.rule_problems import RuleProblems, document_problems
-
-    problems, _ = document_problems(path, data, rule_schema())
-    if problems:
-        raise RuleProblems(problems)
-
-
 @functools.lru_cache(maxsize=1)
 def rule_schema() -> dict[str, Any]:
     import json
