@@ -92,16 +92,23 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
             "max_file_size": cfg.max_file_size,
             "min_confidence": cfg.min_confidence,
             "min_severity": cfg.min_severity,
+            "baseline": str(cfg.baseline) if cfg.baseline else None,
+            "allowlists": [{key: list(value) for key, value in (("rules", a.rules), ("paths", a.paths),
+                            ("regexes", a.regexes), ("lines", a.lines), ("stopwords", a.stopwords)) if value}
+                           for a in cfg.allowlists],
         }
         if as_json:
             click.echo(json.dumps({
                 "file": str(cfg.path) if cfg.path else None,
+                "extends": [str(p) for p in cfg.extends],
                 "values": {k: {"value": v, "from": cfg.origin(k)} for k, v in values.items()},
                 "active_rules": len(setup.ruleset), "warnings": list(cfg.warnings)}, indent=2))
             return
         from scanner.value_checks import human_size
 
         click.echo(f"configuration: {cfg.path if cfg.path else 'none found (defaults)'}")
+        for base in cfg.extends:
+            click.echo(f"  extends {base}")
         for key, value in values.items():
             shown = human_size(value) if key == "max_file_size" else json.dumps(value)
             click.echo(f"  {key:<18} {shown:<40} ({cfg.origin(key)})")

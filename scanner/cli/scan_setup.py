@@ -113,6 +113,8 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         from scanner.suppress.inline import InlineAllow
 
         suppressors.append(InlineAllow())
+    if config.rules or flags.rules_paths:
+        suppressors.append(custom_rule_examples(setup.ruleset))
     if config.allow_patterns or config.stopwords:
         from scanner.suppress.allowlist import GlobalAllowlist
 
@@ -121,13 +123,31 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         from scanner.suppress.confidence import BelowConfidence
 
         suppressors.append(BelowConfidence(min_confidence))
-    baseline_file = flags.baseline if flags.baseline is not None else find_upwards(start, (BASELINE_FILE,))
+    if config.allowlists:
+        from scanner.suppress.rule_allowlist import RuleAllowlists
+
+        suppressors.append(RuleAllowlists(config.allowlists))
+    baseline_file = flags.baseline or config.baseline or find_upwards(start, (BASELINE_FILE,))
+    if baseline and config.baseline is not None and baseline_file == config.baseline and not config.baseline.is_file():
+        raise ConfigError(f"{config.line_of('baseline')}: baseline: {config.baseline}: no such file (write one "
+                          f"with `leakstop baseline create -o {config.baseline}`)")
     if baseline and baseline_file is not None:
         from scanner.suppress.baseline import read_baseline
 
         suppressors.append(read_baseline(baseline_file))
     setup.suppressors = tuple(suppressors)
     return setup
+
+
+def custom_rule_examples(ruleset: RuleSet) -> Suppressor:
+    """Findings of a rule file's own examples, for the rule files not built in."""
+    from scanner.ruleset.rules import builtin_rules_dir
+    from scanner.suppress.rule_examples import rule_examples
+
+    # Built-in rules' sources are paths below the folder they were listed from, as it was named then.
+    builtin = str(builtin_rules_dir())
+    return rule_examples((str(Path(rule.source).resolve()), (*rule.examples, *rule.negative_examples))
+                         for rule in ruleset.rules if not rule.source.startswith(builtin))
 
 
 def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_rules: bool,
@@ -140,6 +160,10 @@ def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_ru
     for rule_id in config.disable:
         if rule_id not in known:
             raise ConfigError(f"{config.line_of('disable', rule_id)}: disable: no rule has the id '{rule_id}'")
+    for allowlist in config.allowlists:
+        for rule_id in allowlist.rules:
+            if rule_id not in known:
+                raise ConfigError(f"{allowlist.where}: allowlists: no rule has the id '{rule_id}'")
     if not config.disable and at_least("low", min_confidence, CONFIDENCE_ORDER) and min_severity == SEVERITY_ORDER[-1]:
         return ruleset  # the defaults keep every rule; the pre-commit hook need not look at each of them
     keep = [r for r in ruleset.rules if r.id not in config.disable
