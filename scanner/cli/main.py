@@ -109,6 +109,9 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @click.option("--trust-range-config", is_flag=True,
               help="With --range/--since/--pre-push: apply the configuration, ignore file, baseline and allow "
                    "comments as the change leaves them (default: as the base revision has them).")
+@click.option("--allow-partial", is_flag=True,
+              help="In hook and CI modes, accept a scan that a limit (file size, decoding, archives) left partial "
+                   "(default there: exit 2); it is always listed as a warning.")
 @rule_options
 @output_options
 @scan_config_options
@@ -116,7 +119,8 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool, max_decode_depth: int, trust_range_config: bool, **config_flags: object) -> None:
+         no_color: bool, max_decode_depth: int, trust_range_config: bool, allow_partial: bool,
+         **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
@@ -156,6 +160,10 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             from scanner.cli.range_trust import inline_warnings
 
             report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
+        if report.partial and not allow_partial:
+            from scanner.cli.partial import failed_on_limits, strict
+
+            report = failed_on_limits(report) if strict(mode.kind if mode else None) else report
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
         emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color,
              private=show_secrets and bool(report.findings or report.suppressed))

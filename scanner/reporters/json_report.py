@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.findings import Finding, Location
-from scanner.report import Report
+from scanner.report import Report, Skipped
 from scanner.reporters import RenderOptions, Reporter
 
 JSON_FORMAT_VERSION = "1"
@@ -43,6 +43,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return data
 
 
+def skipped_dict(s: Skipped) -> dict[str, Any]:
+    """`limit` only when a limit left the item unscanned, so the common notes keep their shape."""
+    data: dict[str, Any] = {"path": s.path, "reason": s.reason, "error": s.error}
+    if s.limit:
+        data["limit"] = True
+    return data
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     return {
         "version": JSON_FORMAT_VERSION,
@@ -50,7 +58,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "complete": report.complete,
         "findings": [finding_dict(f) for f in report.findings],
         "suppressed": [finding_dict(f) for f in report.suppressed],
-        "skipped": [{"path": s.path, "reason": s.reason, "error": s.error} for s in report.skipped],
+        "partial": report.partial,
+        "skipped": [skipped_dict(s) for s in report.skipped],
         "warnings": report.warnings,
         "errors": report.errors,
         "stats": dataclasses.asdict(report.stats),

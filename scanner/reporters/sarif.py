@@ -160,7 +160,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "results": [result(f, index[f.rule_id]) for f in findings],
             "properties": {"target": report.stats.target, "files": report.stats.files,
                            "commits": report.stats.commits, "suppressed": report.stats.suppressed,
-                           "excluded": report.stats.excluded},
+                           "excluded": report.stats.excluded, "partial": report.partial},
         }],
     }
 

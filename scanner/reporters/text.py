@@ -102,7 +102,8 @@ def highlight(preview: str, shown: str, style) -> str:  # type: ignore[no-untype
 def notes(report: Report, verbose: bool) -> list[str]:
     out = [f"error: {e}" for e in report.errors]
     out.extend(f"warning: {w}" for w in report.warnings)
-    notes_only = [s for s in report.skipped if not s.error]
+    # a limit's skips are warnings already (scan.unscanned); --verbose lists them with the rest
+    notes_only = [s for s in report.skipped if not s.error and (verbose or not s.limit)]
     if verbose or len(notes_only) <= SKIPS_NAMED:
         out.extend(f"skipped {s.path}: {s.reason}" for s in notes_only)
     elif notes_only:

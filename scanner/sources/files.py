@@ -96,7 +96,7 @@ class FilesSource(Source):
             return
         with open(fd, "rb") as fh:
             if st.st_size > self.max_file_size:
-                yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
+                yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)", limit=True)
                 return
             try:
                 data = fh.read(self.max_file_size + 1)
@@ -104,7 +104,7 @@ class FilesSource(Source):
                 yield Skipped(shown, f"cannot read: {exc.strerror or exc}", error=True)
                 return
         if len(data) > self.max_file_size:
-            yield Skipped(shown, "grew past --max-file-size while being read")
+            yield Skipped(shown, "grew past --max-file-size while being read", limit=True)
             return
         stats.files += 1
         stats.bytes += len(data)

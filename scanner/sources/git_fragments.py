@@ -42,8 +42,9 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
         # git calls UTF-16 text binary; read the blob and scan it whole when it really is text.
         data = git.read_blob(repo, change.new_blob)
         if decode_bytes(data[:max_size]) is None or len(data) > max_size:
-            yield Skipped(where, "binary" if len(data) <= max_size else f"larger than --max-file-size "
-                                                                         f"({len(data)} bytes)")
+            too_large = len(data) > max_size
+            yield Skipped(where, f"larger than --max-file-size ({len(data)} bytes)" if too_large else "binary",
+                          limit=too_large)
             return
         text = decode_bytes(data) or ""
         stats.files += 1

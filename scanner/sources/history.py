@@ -107,7 +107,7 @@ class HistorySource(Source):
             if sizes[blob] == git.MISSING:
                 yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
             elif sizes[blob] > self.max_file_size:
-                yield Skipped(where, f"larger than --max-file-size ({sizes[blob]} bytes)")
+                yield Skipped(where, f"larger than --max-file-size ({sizes[blob]} bytes)", limit=True)
         wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
         self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
         progress = Progress(len(wanted), "scanning history", self.progress)

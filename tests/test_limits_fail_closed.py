@@ -1,0 +1,110 @@
+"""Every limit that stops work leaves a visible note, and in hook and CI modes a limit that leaves content
+unscanned fails the scan (exit 2) unless --allow-partial says a partial scan is acceptable."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from decode_fixtures import b64
+from git_fixtures import commit_file, findings
+from secrets_fixtures import GITHUB
+
+from scanner.engine.decode import MAX_RUNS_PER_FRAGMENT
+
+VALUES = 600
+
+
+def setting(rng: random.Random, i: int) -> str:
+    region = rng.choice(["eu-west-1", "us-east-2", "ap-south-1"])
+    return f"shard {i} serves {region} with {rng.randint(2, 64)} replicas and cache ttl {rng.randint(30, 900)}s"
+
+
+def rendered_bundle() -> str:
+    """`helm template` output: 600 manifests, each carrying one base64 value (ConfigMaps' binaryData, which
+    no Secret rule reads and which decode to plain settings); the 560th value is a GitHub token."""
+    rng = random.Random(16)
+    docs = []
+    for i in range(VALUES):
+        value = GITHUB if i == 560 else setting(rng, i)
+        docs.append(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: svc-{i:03d}-settings\n"
+                    f"  namespace: shop\nbinaryData:\n  settings.txt: {b64(value)}\n")
+    return "".join(docs)
+
+
+def test_a_tree_scan_names_the_decoding_cap(leakstop, tmp_path):
+    assert VALUES > MAX_RUNS_PER_FRAGMENT
+    (tmp_path / "bundle.yaml").write_text(rendered_bundle(), encoding="utf-8")
+    result = leakstop("scan", "--no-git", tmp_path, "--format", "json")
+    assert result.code == 0, result.output
+    report = result.json()
+    assert report["partial"] is True
+    [note] = [s for s in report["skipped"] if s.get("limit")]
+    assert note["path"] == "bundle.yaml" and "decoding stopped at line" in note["reason"]
+    assert any(w.startswith("not scanned in full: bundle.yaml: decoding stopped") for w in report["warnings"])
+    assert "warning: not scanned in full: bundle.yaml" in result.stderr
+    text = leakstop("scan", "--no-git", tmp_path)
+    assert "warning: not scanned in full: bundle.yaml: decoding stopped at line" in text.stdout
+
+
+def test_sarif_carries_the_note(leakstop, tmp_path):
+    (tmp_path / "bundle.yaml").write_text(rendered_bundle(), encoding="utf-8")
+    run = leakstop("scan", "--no-git", tmp_path, "--format", "sarif").json()["runs"][0]
+    notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+    assert any("not scanned in full: bundle.yaml" in n for n in notes)
+    assert run["properties"]["partial"] is True
+
+
+@pytest.fixture
+def staged_bundle(repo):
+    commit_file(repo, "README.md", "shop\n", "start")
+    repo.write("deploy/rendered.yaml", rendered_bundle())
+    repo.git("add", "deploy/rendered.yaml")
+    return repo
+
+
+def test_a_staged_scan_fails_closed_on_the_cap(leakstop, staged_bundle):
+    result = leakstop("scan", "--staged", staged_bundle.path)
+    assert result.code == 2, result.output
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("error:")]
+    assert "deploy/rendered.yaml: decoding stopped" in line and "--allow-partial" in line
+
+
+def test_allow_partial_exits_per_findings(leakstop, staged_bundle):
+    result = leakstop("scan", "--staged", staged_bundle.path, "--allow-partial", "--format", "json")
+    assert result.code == 0, result.output
+    assert result.json()["errors"] == [] and result.json()["partial"] is True
+    staged_bundle.write("app.env", f"GITHUB_TOKEN={GITHUB}\n")
+    staged_bundle.git("add", "app.env")
+    result = leakstop("scan", "--staged", staged_bundle.path, "--allow-partial", "--format", "json")
+    assert result.code == 1 and [f["path"] for f in findings(result)] == ["app.env"], result.output
+
+
+def test_a_tree_scan_in_ci_fails_closed_on_the_size_limit(leakstop, tmp_path):
+    (tmp_path / "dump.sql").write_text("-- rows\n" * 20_000, encoding="utf-8")
+    on_a_laptop = leakstop("scan", "--no-git", tmp_path, "--max-file-size", "100k")
+    assert on_a_laptop.code == 0, on_a_laptop.output
+    assert "warning: not scanned in full: dump.sql: larger than --max-file-size" in on_a_laptop.stdout
+    in_ci = leakstop("scan", "--no-git", tmp_path, "--max-file-size", "100k", env={"CI": "true"})
+    assert in_ci.code == 2 and "--allow-partial" in in_ci.stdout, in_ci.output
+    accepted = leakstop("scan", "--no-git", tmp_path, "--max-file-size", "100k", "--allow-partial",
+                        env={"CI": "true"})
+    assert accepted.code == 0, accepted.output
+
+
+def test_an_archive_limit_is_a_note_and_fails_closed_in_ci(leakstop, repo):
+    import io
+    import zipfile
+
+    def zipped(name: str, data: bytes) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(name, data)
+        return buffer.getvalue()
+
+    commit_file(repo, "vendor/deep.zip", zipped("a.zip", zipped("b.zip", zipped("c.txt", b"hello\n"))), "vendor")
+    tree = leakstop("scan", repo.path, "--format", "json")
+    assert tree.code == 0 and tree.json()["partial"] is True, tree.output
+    assert any("deep.zip!a.zip!b.zip: archive nested deeper" in w for w in tree.json()["warnings"])
+    in_ci = leakstop("scan", repo.path, env={"GITHUB_ACTIONS": "true"})
+    assert in_ci.code == 2 and "--allow-partial" in in_ci.stdout, in_ci.output
