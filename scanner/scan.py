@@ -95,6 +95,7 @@ def scan(request: ScanRequest) -> Report:
     stats.seconds = time.perf_counter() - started
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
+    found = request.source.attributed(found) if found else found
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed), errors=errors,

@@ -298,6 +298,18 @@ def remote_ref_ids(repo: RepoInfo, remote: str = "") -> list[str]:
     return sorted(set(out.decode("ascii").split()))
 
 
+def refs_containing(repo: RepoInfo, commits: Sequence[str]) -> list[str]:
+    """The branches, tags and remote-tracking branches (short names) from which any of `commits` is
+    reachable: one `for-each-ref`, whose `--contains` options are a union."""
+    if not commits:
+        return []
+    contains = [f"--contains={commit_id(repo, sha)}" for sha in commits]
+    out = run_git(repo.path, "for-each-ref", "--format=%(refname:short)", *contains, "--end-of-options",
+                  "refs/heads/", "refs/tags/", "refs/remotes/")
+    return [name for name in out.decode("utf-8", "backslashreplace").splitlines()
+            if name and not name.endswith("/HEAD")]
+
+
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
     from scanner.git.log_stream import log_commits

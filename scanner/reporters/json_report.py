@@ -36,6 +36,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
     if f.present_at_head is not None:
         data["present_at_head"] = f.present_at_head
+    if f.exposed_for is not None:
+        data.update(exposure_dict(f))
     if f.suppressed_by:
         data["suppressed_by"] = f.suppressed_by
     if f.verification is not None:
@@ -49,6 +51,13 @@ def skipped_dict(s: Skipped) -> dict[str, Any]:
     if s.limit:
         data["limit"] = True
     return data
+
+
+def exposure_dict(f: Finding) -> dict[str, Any]:
+    """History findings: the refs that reach the secret and its exposure window (`exposed_until` empty while
+    it is still held somewhere; `exposed_for` in seconds, up to the scan then)."""
+    return {"reachable_from": list(f.reachable_from), "exposed_since": f.exposed_since,
+            "exposed_until": f.exposed_until, "exposed_for": f.exposed_for}
 
 
 def report_dict(report: Report) -> dict[str, Any]:

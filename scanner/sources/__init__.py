@@ -14,6 +14,7 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset.rule_set import RuleSet
 
 if TYPE_CHECKING:
+    from scanner.findings import Finding
     from scanner.sources.git_blobs import GitBlob
 
 SourceItem = Union[Fragment, Skipped, "GitBlob"]
@@ -45,6 +46,11 @@ class Source(abc.ABC):
         to worker processes may hand out fragments that carry less (history: the path, not every commit
         that wrote the blob) and fill them in here, for the few texts that have findings."""
         return fragment
+
+    def attributed(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with what the source alone knows about them once all are found, before they are
+        grouped (history: where each secret left its paths, which refs reach it, how long it was exposed)."""
+        return findings
 
     def warnings(self) -> list[str]:
         """Things the user should know about the target once `items()` is done (a shallow clone, ...)."""
