@@ -160,10 +160,10 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             from scanner.cli.range_trust import inline_warnings
 
             report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
-        if report.partial and not allow_partial:
-            from scanner.cli.partial import failed_on_limits, strict
+        if report.partial or setup.config.silencing:
+            from scanner.cli.fail_closed import fail_closed
 
-            report = failed_on_limits(report) if strict(mode.kind if mode else None) else report
+            report = fail_closed(report, mode.kind if mode else None, allow_partial, setup.config.silencing)
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
         emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color,
              private=show_secrets and bool(report.findings or report.suppressed))
