@@ -106,6 +106,9 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
               help="Seconds one rule may spend on one file before it is stopped and reported.")
 @click.option("--max-decode-depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="Decode base64/hex/percent-encoded text this many levels deep and scan it (0: off).")
+@click.option("--max-archive-depth", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Open archives inside archives this many levels deep (a jar in a zip: 2; 0: archives are "
+                   "not opened).")
 @click.option("--trust-range-config", is_flag=True,
               help="With --range/--since/--pre-push: apply the configuration, ignore file, baseline and allow "
                    "comments as the change leaves them (default: as the base revision has them).")
@@ -119,7 +122,7 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool, max_decode_depth: int, trust_range_config: bool, allow_partial: bool,
+         no_color: bool, max_decode_depth: int, max_archive_depth: int, trust_range_config: bool, allow_partial: bool,
          **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
@@ -147,6 +150,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             setup, range_warnings = judged_setup(setup, flags, paths[0] if paths else Path("."), mode.kind,
                                                  mode.since, mode.range)
         source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude, mode=mode)
+        source.archive_depth = max_archive_depth
         request = ScanRequest(
             source=source, ruleset=setup.ruleset,
             show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,

@@ -21,12 +21,16 @@ SourceItem = Union[Fragment, Skipped, "GitBlob"]
 """A GitBlob is a Fragment not yet read: the process that scans it reads it (history scans)."""
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 """--max-file-size's default; here rather than in files.py so the configuration need not import a source."""
+DEFAULT_ARCHIVE_DEPTH = 2
+"""An archive and the archives inside it (a jar in a zip); deeper ones are listed as not scanned."""
 
 
 class Source(abc.ABC):
     """A target to scan. `items()` yields Fragments to scan and Skipped notes, and counts into `stats`."""
 
     description: str = ""
+    archive_depth: int = DEFAULT_ARCHIVE_DEPTH
+    """How deep archives inside archives are opened (--max-archive-depth; 0: archives are not opened)."""
 
     @abc.abstractmethod
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:

@@ -28,7 +28,8 @@ GZ_SUFFIXES = (".gz",)
 @dataclass(frozen=True)
 class ArchiveLimits:
     max_depth: int = 2
-    """Archives inside archives opened this many levels deep (1: only the outer one). No flag sets it yet."""
+    """Archives inside archives opened this many levels deep (1: only the outer one; 0: none is opened),
+    from --max-archive-depth."""
     max_entries: int = 10_000
     max_member_bytes: int = 10 * 1024 * 1024
     max_total_bytes: int = 100 * 1024 * 1024
@@ -205,7 +206,11 @@ def archive_items(path: str, data: bytes, limits: ArchiveLimits | None = None, b
     from scanner.fragment import Fragment
     from scanner.sources.text_decode import decode_bytes
 
-    for item in members(path, data, limits or ArchiveLimits()):
+    limits = limits or ArchiveLimits()
+    if limits.max_depth < 1:
+        yield Skipped(path, "archive not opened (--max-archive-depth 0)")
+        return
+    for item in members(path, data, limits):
         if isinstance(item, Skipped):
             yield item
             continue

@@ -20,7 +20,7 @@ from scanner.git import runner as git
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
-from scanner.sources.archives import archive_items, opened_as_archive
+from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
 from scanner.sources.text_decode import decode_bytes
 
 
@@ -109,7 +109,7 @@ class FilesSource(Source):
         stats.files += 1
         stats.bytes += len(data)
         if opened_as_archive(shown, data):
-            yield from archive_items(shown, data)
+            yield from archive_items(shown, data, ArchiveLimits(max_depth=self.archive_depth))
             return
         text = decode_bytes(data)
         if text is None:

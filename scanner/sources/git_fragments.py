@@ -29,25 +29,26 @@ def is_archive(path: str) -> bool:
     return named_like_one(path)
 
 
-def archive_members(where: str, data: bytes, blob: str, stats: ScanStats, context: GitContext | None
-                    ) -> Iterator[SourceItem]:
+def archive_members(where: str, data: bytes, blob: str, stats: ScanStats, context: GitContext | None,
+                    depth: int) -> Iterator[SourceItem]:
     """A staged or committed archive's text members (`lib.jar!config/app.properties`), as the tree and
     history scans read them; a file merely named like an archive is binary to us."""
     from dataclasses import replace
 
-    from scanner.sources.archives import archive_items, opened_as_archive
+    from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
 
     if not opened_as_archive(where, data):
         yield Skipped(where, "binary")
         return
     stats.files += 1
     stats.bytes += len(data)
-    for item in archive_items(where, data, blob=blob):
+    for item in archive_items(where, data, ArchiveLimits(max_depth=depth), blob=blob):
         yield replace(item, git=context) if isinstance(item, Fragment) and context is not None else item
 
 
 def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.RepoInfo,
-                 context: GitContext | None = None, exclude: tuple[str, ...] = ()) -> Iterator[SourceItem]:
+                 context: GitContext | None = None, exclude: tuple[str, ...] = (), archive_depth: int = 2
+                 ) -> Iterator[SourceItem]:
     """What to scan of one changed file, or why nothing is scanned."""
     where = change.path
     if exclude and path_matches(where, exclude):
@@ -65,7 +66,7 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
         # git calls UTF-16 text binary; read the blob and scan it whole when it really is text.
         data = git.read_blob(repo, change.new_blob)
         if len(data) <= max_size and is_archive(where):
-            yield from archive_members(where, data, change.new_blob, stats, context)
+            yield from archive_members(where, data, change.new_blob, stats, context, archive_depth)
             return
         if decode_bytes(data[:max_size]) is None or len(data) > max_size:
             too_large = len(data) > max_size

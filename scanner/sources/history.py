@@ -121,7 +121,8 @@ class HistorySource(Source):
                 stats.bytes += sizes[blob]
                 progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
                 yield GitBlob(repo.path, blob, sizes[blob],
-                              tuple(group[0].path for group in self.by_path_rules(introduced[blob])))
+                              tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
+                              self.archive_depth)
         finally:
             progress.close()
 
