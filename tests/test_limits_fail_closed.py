@@ -108,3 +108,22 @@ def test_an_archive_limit_is_a_note_and_fails_closed_in_ci(leakstop, repo):
     assert any("deep.zip!a.zip!b.zip: archive nested deeper" in w for w in tree.json()["warnings"])
     in_ci = leakstop("scan", repo.path, env={"GITHUB_ACTIONS": "true"})
     assert in_ci.code == 2 and "--allow-partial" in in_ci.stdout, in_ci.output
+
+
+def test_a_long_encoded_text_is_decoded_and_a_long_encoded_image_is_not(leakstop, tmp_path):
+    """A base64 config file over 64 KB (the length past which runs were dropped as embedded files) is
+    decoded; an embedded binary file of that length is neither decoded nor a note."""
+    rng = random.Random(20)
+    config = "".join(f"{setting(rng, i)}\n" for i in range(1200)) + f"github_token: {GITHUB}\n"
+    assert len(b64(config)) > 64 * 1024
+    image = bytes(rng.randrange(256) for _ in range(80_000))
+    import base64
+
+    (tmp_path / "values.yaml").write_text(f"appConfig: {b64(config)}\n", encoding="utf-8")
+    (tmp_path / "logo.css").write_text(f".logo {{ background: url(data:image/png;base64,"
+                                       f"{base64.b64encode(image).decode()}) }}\n", encoding="utf-8")
+    result = leakstop("scan", "--no-git", tmp_path, "--format", "json")
+    assert result.code == 1, result.output
+    assert [(f["path"], f.get("decoded")) for f in findings(result, "github-pat-classic")] == [
+        ("values.yaml", "base64")]
+    assert result.json()["partial"] is False and result.json()["warnings"] == []

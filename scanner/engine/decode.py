@@ -29,7 +29,9 @@ MIN_BASE64 = 16
 MIN_HEX = 24
 """12 bytes of text: hex shorter than that is a colour, an id or a checksum fragment."""
 MAX_RUN = 64 * 1024
-"""Longer runs are embedded files (images, fonts, wheels), not secrets."""
+"""Longer runs are mostly embedded files (images, fonts, wheels): one is decoded only when its first
+PREFIX characters decode to text (a base64 config file, a manifest), within the per-fragment budget."""
+PREFIX = 4096
 MAX_RUNS_PER_FRAGMENT = 500
 MAX_ENCODED_PER_FRAGMENT = 1024 * 1024
 """Characters decoded per fragment at most: bounds the cost of a file that is mostly base64."""
@@ -75,8 +77,8 @@ def capped_runs(text: str) -> tuple[list[EncodedRun], int]:
     runs: list[EncodedRun] = []
     budget = MAX_ENCODED_PER_FRAGMENT
     for encoding, start, end in candidates:
-        if end - start > MAX_RUN:
-            continue
+        if end - start > MAX_RUN and not _starts_as_text(encoding, text[start:start + PREFIX]):
+            continue  # an embedded binary file: nothing a text rule could match, whatever its length
         budget -= end - start
         if budget < 0 or len(runs) >= MAX_RUNS_PER_FRAGMENT:
             return sorted(runs, key=lambda r: r.start), start
@@ -84,6 +86,16 @@ def capped_runs(text: str) -> tuple[list[EncodedRun], int]:
         if decoded is not None:
             runs.append(EncodedRun(start, end, encoding, decoded))
     return sorted(runs, key=lambda r: r.start), -1
+
+
+def _starts_as_text(encoding: str, head: str) -> bool:
+    """Whether a long run's first characters decode to text (a whole run is decoded only then)."""
+    if encoding == "base64":
+        body = "".join(head.split())
+        return decode_base64(body[:len(body) // 4 * 4]) is not None
+    if encoding == "hex":
+        return decode_hex(head[:len(head) // 2 * 2]) is not None
+    return True
 
 
 def cap_reason(text: str, stopped_at: int, first_line: int) -> str:
