@@ -127,3 +127,15 @@ def test_a_long_encoded_text_is_decoded_and_a_long_encoded_image_is_not(leakstop
     assert [(f["path"], f.get("decoded")) for f in findings(result, "github-pat-classic")] == [
         ("values.yaml", "base64")]
     assert result.json()["partial"] is False and result.json()["warnings"] == []
+
+
+def test_a_binary_file_over_the_size_limit_is_no_limit_hit(leakstop, tmp_path):
+    """Binary files are not scanned at any size, so one over the size limit leaves nothing unscanned: a
+    12 MB video in the tree must not fail every CI scan."""
+    rng = random.Random(12)
+    (tmp_path / "intro.mp4").write_bytes(bytes(rng.randrange(256) for _ in range(200_000)))
+    result = leakstop("scan", "--no-git", tmp_path, "--max-file-size", "100k", "--format", "json",
+                      env={"CI": "true"})
+    assert result.code == 0, result.output
+    assert result.json()["partial"] is False
+    assert result.json()["skipped"][0]["reason"].startswith("binary (and larger than --max-file-size")

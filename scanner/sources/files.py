@@ -21,7 +21,15 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
 from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
-from scanner.sources.text_decode import decode_bytes
+from scanner.sources.text_decode import BINARY_SNIFF, decode_bytes, starts_binary
+
+
+def oversized(shown: str, size: int, head: bytes) -> Skipped:
+    """A file over the size limit: a limit that left text unscanned, unless its first bytes say it is binary
+    (an image, a video, a database) and no archive, which no size limit would have let us scan anyway."""
+    if starts_binary(head) and not opened_as_archive(shown, head):
+        return Skipped(shown, f"binary (and larger than --max-file-size: {size} bytes)")
+    return Skipped(shown, f"larger than --max-file-size ({size} bytes)", limit=True)
 
 
 class FilesSource(Source):
@@ -96,7 +104,7 @@ class FilesSource(Source):
             return
         with open(fd, "rb") as fh:
             if st.st_size > self.max_file_size:
-                yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)", limit=True)
+                yield oversized(shown, st.st_size, fh.read(BINARY_SNIFF))
                 return
             try:
                 data = fh.read(self.max_file_size + 1)
