@@ -139,3 +139,16 @@ def test_a_binary_file_over_the_size_limit_is_no_limit_hit(leakstop, tmp_path):
     assert result.code == 0, result.output
     assert result.json()["partial"] is False
     assert result.json()["skipped"][0]["reason"].startswith("binary (and larger than --max-file-size")
+
+
+def test_history_tells_an_oversized_binary_blob_from_an_oversized_text_blob(leakstop, repo):
+    rng = random.Random(7)
+    commit_file(repo, "media/intro.mp4", bytes(rng.randrange(256) for _ in range(200_000)), "video")
+    commit_file(repo, "db/dump.sql", "INSERT INTO t VALUES (1);\n" * 8_000, "dump")
+    result = leakstop("scan", "--history", repo.path, "--max-file-size", "100k", "--format", "json")
+    reasons = {s["path"].split(" ")[0]: (s["reason"].split(" (")[0], s.get("limit", False))
+               for s in result.json()["skipped"]}
+    assert reasons == {"media/intro.mp4": ("binary", False), "db/dump.sql": ("larger than --max-file-size", True)}
+    in_ci = leakstop("scan", "--history", repo.path, "--max-file-size", "100k", env={"CI": "true"})
+    [error] = [line for line in in_ci.stdout.splitlines() if line.startswith("error:")]
+    assert in_ci.code == 2 and "db/dump.sql" in error and "intro.mp4" not in error

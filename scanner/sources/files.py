@@ -24,10 +24,11 @@ from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_arc
 from scanner.sources.text_decode import BINARY_SNIFF, decode_bytes, starts_binary
 
 
-def oversized(shown: str, size: int, head: bytes) -> Skipped:
-    """A file over the size limit: a limit that left text unscanned, unless its first bytes say it is binary
-    (an image, a video, a database) and no archive, which no size limit would have let us scan anyway."""
-    if starts_binary(head) and not opened_as_archive(shown, head):
+def oversized(shown: str, size: int, head: bytes, path: str = "") -> Skipped:
+    """A file (or blob, at `path`) over the size limit: a limit that left text unscanned, unless its first
+    bytes say it is binary (an image, a video, a database) and no archive, which no size limit would have
+    let us scan anyway."""
+    if starts_binary(head) and not opened_as_archive(path or shown, head):
         return Skipped(shown, f"binary (and larger than --max-file-size: {size} bytes)")
     return Skipped(shown, f"larger than --max-file-size ({size} bytes)", limit=True)
 

@@ -15,7 +15,7 @@ from scanner.git.diff import FileChange
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import SourceItem
-from scanner.sources.text_decode import decode_bytes, decode_text
+from scanner.sources.text_decode import BINARY_SNIFF, decode_bytes, decode_text
 
 if TYPE_CHECKING:
     from scanner.git.context import GitContext
@@ -68,10 +68,13 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
         if len(data) <= max_size and is_archive(where):
             yield from archive_members(where, data, change.new_blob, stats, context, archive_depth)
             return
-        if decode_bytes(data[:max_size]) is None or len(data) > max_size:
-            too_large = len(data) > max_size
-            yield Skipped(where, f"larger than --max-file-size ({len(data)} bytes)" if too_large else "binary",
-                          limit=too_large)
+        if len(data) > max_size:
+            from scanner.sources.files import oversized  # rare: a binary change over the size limit
+
+            yield oversized(where, len(data), data[:BINARY_SNIFF])
+            return
+        if decode_bytes(data) is None:
+            yield Skipped(where, "binary")
             return
         text = decode_bytes(data) or ""
         stats.files += 1

@@ -27,8 +27,10 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
+from scanner.sources.files import oversized
 from scanner.sources.git_blobs import GitBlob
 from scanner.sources.progress import Progress
+from scanner.sources.text_decode import BINARY_SNIFF
 
 SCANNED_MODES = ("100644", "100755", "120000")
 """Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
@@ -110,7 +112,7 @@ class HistorySource(Source):
             if sizes[blob] == git.MISSING:
                 yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
             elif sizes[blob] > self.max_file_size:
-                yield Skipped(where, f"larger than --max-file-size ({sizes[blob]} bytes)", limit=True)
+                yield oversized(where, sizes[blob], git.blob_head(repo, blob, BINARY_SNIFF), oldest.path)
         wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
         self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
         self._repo = repo
