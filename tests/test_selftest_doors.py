@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from source_checkout import run_leakstop_anywhere
 
-from scanner.cli.selftest_action import judge_action
+from scanner.cli.selftest_action import action_env, judge_action
 
 
 @pytest.fixture
@@ -58,3 +58,12 @@ def test_selftest_all_fails_when_one_door_is_open(leakstop, repo):
 def test_an_action_that_does_not_block_the_canary_fails_the_selftest(code, output, outputs, sarif, says):
     result = judge_action("push", code, output, outputs, sarif)
     assert not result.blocked and says in result.message
+
+
+def test_the_dry_run_environment_is_fake_and_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_OUTPUT", "/real/job/output")
+    monkeypatch.setenv("INPUT_EXTRA_ARGS", "--exit-zero")
+    monkeypatch.setenv("RUNNER_TEMP", "/real/runner/temp")
+    env = action_env(tmp_path, "push", tmp_path / "o", tmp_path / "s", tmp_path / "x.sarif")
+    assert env["GITHUB_OUTPUT"] == str(tmp_path / "o") and env["RUNNER_TEMP"] == str(tmp_path)
+    assert "INPUT_EXTRA_ARGS" not in env and env["GIT_ALLOW_PROTOCOL"] == ""

@@ -85,7 +85,8 @@ def action_env(scratch: Path, event: str, outputs: Path, summary: Path, sarif: P
         "INPUT_SARIF_FILE": str(sarif), "INPUT_FAIL": "true",
         "LEAKSTOP": f"{sys.executable} -m scanner", "LEAKSTOP_PYTHON": sys.executable,
         "PYTHONPATH": os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p),
-        "GIT_TERMINAL_PROMPT": "0",
+        # the script's own git calls: no transport at all (an empty allow-list refuses every protocol)
+        "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "", "GIT_NO_LAZY_FETCH": "1",
     })
     return env
 
