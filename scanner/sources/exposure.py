@@ -23,8 +23,10 @@ class Write:
     """One commit writing a path: a blob, or nothing (`blob` empty: the path was deleted)."""
 
     order: int
+    """Place in the oldest-first walk of the history (`Location.order` of the same walk)."""
     commit: GitContext
     blob: str
+    """The blob written; empty for a deletion."""
     parents: tuple[str, ...]
     """The blobs the path held in the commit's parents."""
 
