@@ -74,6 +74,9 @@ class Config:
     """The base files this one extends, nearest first (`extend:`, and theirs)."""
     origins: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    silencing: tuple[str, ...] = ()
+    """The warnings that say this configuration silences (nearly) everything (an exclude or allow pattern
+    that matches all, a tiny max_file_size): errors in range and CI scans."""
     text: str = field(default="", repr=False)
     """The file's text, so later errors (an unknown rule id in `disable`) can name a line."""
 
@@ -384,7 +387,8 @@ def own_config(path: Path, text: str, data: Mapping[str, Any]) -> Config:
     warnings = tuple(f"{located(path, text, 'exclude')}: exclude glob '{glob}' matches every path; "
                      "nothing will be scanned" for glob in values["exclude"] if excludes_everything(glob))
     warnings += silencing(path, text, values)
-    return Config(root=path.parent.resolve(), path=path, origins=origins, warnings=warnings, text=text, **values)
+    return Config(root=path.parent.resolve(), path=path, origins=origins, warnings=warnings, silencing=warnings,
+                  text=text, **values)
 
 
 def rule_allowlists(path: Path, text: str, entries: Sequence[Mapping[str, Any]]) -> tuple[RuleAllowlist, ...]:

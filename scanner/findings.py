@@ -85,6 +85,10 @@ class Location:
     parent_blobs: tuple[str, ...] = field(default=(), compare=False)
     """History scans: the blobs the path held just before this commit; never output. A place whose parent
     blob holds the same secret is a later edit of the file, not where the secret entered it."""
+    left_commit: str = field(default="", compare=False)
+    """History scans: the first commit after this one that took the secret out of this path (rewrote it
+    without the secret, or deleted it); empty while the path still holds it."""
+    left_date: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,16 @@ class Finding:
     """The rule's other named groups (in memory only, like `secret`): what verification substitutes."""
     verification: Verification | None = None
     """What the provider said about the secret, when the scan was asked to verify (`--verify`)."""
+    reachable_from: tuple[str, ...] = ()
+    """History scans: the branches and tags (local and remote-tracking) from which a commit that brought
+    the secret in is reachable: where it must be purged from, if it is to be purged."""
+    exposed_since: str = ""
+    """History scans: the date the secret first entered the history (ISO 8601)."""
+    exposed_until: str = ""
+    """History scans: the date the secret left the last path that held it; empty while a path (at HEAD or
+    on any branch) still holds it."""
+    exposed_for: int | None = None
+    """History scans: seconds from `exposed_since` to `exposed_until`, or to the scan when it is empty."""
 
     @property
     def first(self) -> Location:

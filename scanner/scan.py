@@ -104,11 +104,27 @@ def scan(request: ScanRequest) -> Report:
     stats.seconds = time.perf_counter() - started
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
+    found = request.source.attributed(found) if found else found
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed) if request.group else ungroup_findings(suppressed),
                   errors=errors,
-                  warnings=request.source.warnings() + elided(per_rule, request.max_findings_per_rule))
+                  warnings=[*request.source.warnings(), *elided(per_rule, request.max_findings_per_rule),
+                            *unscanned(skipped)])
+
+
+MAX_LIMIT_WARNINGS = 20
+
+
+def unscanned(skipped: list[Skipped]) -> list[str]:
+    """A warning for each item a limit left partly unscanned (a file over the size limit, a text whose
+    decoding was capped): a limit that stops work is never only a --verbose line."""
+    hit = [s for s in skipped if s.limit]
+    shown = [f"not scanned in full: {s.path}: {s.reason}" for s in hit[:MAX_LIMIT_WARNINGS]]
+    if len(hit) > MAX_LIMIT_WARNINGS:
+        shown.append(f"not scanned in full: {len(hit) - MAX_LIMIT_WARNINGS} more item(s) (the report's skipped "
+                     "list names them)")
+    return shown
 
 
 def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:

@@ -181,9 +181,15 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
               help="Seconds one rule may spend on one file before it is stopped and reported.")
 @click.option("--max-decode-depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="Decode base64/hex/percent-encoded text this many levels deep and scan it (0: off).")
+@click.option("--max-archive-depth", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Open archives inside archives this many levels deep (a jar in a zip: 2; 0: archives are "
+                   "not opened).")
 @click.option("--trust-range-config", is_flag=True,
               help="With --range/--since/--pre-push: apply the configuration, ignore file, baseline and allow "
                    "comments as the change leaves them (default: as the base revision has them).")
+@click.option("--allow-partial", is_flag=True,
+              help="In hook and CI modes, accept a scan that a limit (file size, decoding, archives) left partial "
+                   "(default there: exit 2); it is always listed as a warning.")
 @rule_options
 @output_options
 @scan_config_options
@@ -191,7 +197,8 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool, max_decode_depth: int, trust_range_config: bool, exclude_globs: tuple[str, ...],
+         no_color: bool, max_decode_depth: int, max_archive_depth: int,
+         trust_range_config: bool, allow_partial: bool, exclude_globs: tuple[str, ...],
          enable_rules: tuple[str, ...], disable_rules: tuple[str, ...], redact_percent: int | None,
          log_level: str | None, color: str, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
@@ -237,6 +244,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             setup, range_warnings = judged_setup(setup, flags, paths[0] if paths else Path("."), mode.kind,
                                                  mode.since, mode.range)
         source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude, mode=mode)
+        source.archive_depth = max_archive_depth
         linked = None
         if mode is not None and mode.kind not in ("staged", "pre-commit"):
             from scanner.cli.git_modes import commit_linker
@@ -259,6 +267,10 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             from scanner.cli.range_trust import inline_warnings
 
             report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
+        if report.partial or setup.config.silencing:
+            from scanner.cli.fail_closed import fail_closed
+
+            report = fail_closed(report, mode.kind if mode else None, allow_partial, setup.config.silencing)
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
         report = with_commit_links(report, linked)
         emit(report, targets, quiet=quiet, verbose=stderr.verbose, color="never" if no_color else color,

@@ -313,6 +313,18 @@ def remote_ref_ids(repo: RepoInfo, remote: str = "") -> list[str]:
     return sorted(set(out.decode("ascii").split()))
 
 
+def refs_containing(repo: RepoInfo, commits: Sequence[str]) -> list[str]:
+    """The branches, tags and remote-tracking branches (short names) from which any of `commits` is
+    reachable: one `for-each-ref`, whose `--contains` options are a union."""
+    if not commits:
+        return []
+    contains = [f"--contains={commit_id(repo, sha)}" for sha in commits]
+    out = run_git(repo.path, "for-each-ref", "--format=%(refname:short)", *contains, "--end-of-options",
+                  "refs/heads/", "refs/tags/", "refs/remotes/")
+    return [name for name in out.decode("utf-8", "backslashreplace").splitlines()
+            if name and not name.endswith("/HEAD")]
+
+
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
     from scanner.git.log_stream import log_commits
@@ -460,6 +472,21 @@ def partial_clone(repo: RepoInfo) -> bool:
 def read_blob(repo: RepoInfo, blob_id: str) -> bytes:
     """One blob's bytes (a file git called binary, read to see whether it is UTF-16 text)."""
     return next(blob_contents(repo, [blob_id]))[1]
+
+
+def blob_head(repo: RepoInfo, blob_id: str, size: int) -> bytes:
+    """A blob's first `size` bytes, without reading the rest into this process (a blob over the size limit:
+    is it binary?). git may inflate the whole blob on its side; it is stopped once enough has arrived."""
+    proc = subprocess.Popen(git_command(*CAT_FILE_MEMORY, "cat-file", "blob", blob_id), cwd=repo.path,
+                            env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    try:
+        head = proc.stdout.read(size)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    return head
 
 
 # git maps whole packs into memory and keeps 96 MB of delta bases: on the bench history its RSS reached

@@ -65,7 +65,7 @@ def physical_location(f: Finding, loc: Location) -> dict[str, Any]:
 def git_properties(loc: Location) -> dict[str, str]:
     keys = {"commitSha": loc.commit, "commitUrl": loc.commit_url, "commitSubject": loc.subject,
             "author": loc.author, "authorEmail": loc.email, "date": loc.date, "blob": loc.blob,
-            "decodedFrom": loc.decoded}
+            "decodedFrom": loc.decoded, "leftCommit": loc.left_commit}
     return {k: v for k, v in keys.items() if v}
 
 
@@ -127,6 +127,9 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
         ]
     if f.present_at_head is not None:
         data["properties"]["presentAtHead"] = f.present_at_head
+    if f.exposed_for is not None:
+        data["properties"].update(reachableFrom=list(f.reachable_from), exposedSince=f.exposed_since,
+                                  exposedUntil=f.exposed_until, exposedFor=f.exposed_for)
     if f.verification is not None:
         data["properties"]["verification"] = f.verification.as_dict()
     if f.suppressed_by:
@@ -163,7 +166,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "results": [result(f, index[f.rule_id]) for f in findings],
             "properties": {"target": report.stats.target, "files": report.stats.files,
                            "commits": report.stats.commits, "suppressed": report.stats.suppressed,
-                           "excluded": report.stats.excluded},
+                           "excluded": report.stats.excluded, "partial": report.partial},
         }],
     }
 

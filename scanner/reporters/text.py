@@ -54,6 +54,7 @@ def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-de
         lines.extend(verification_lines(f, style))
     if f.present_at_head is not None:
         lines.append(f"    {exposure(f)}")
+        lines.extend(f"    {line}" for line in exposure_details(f))
     lines.append(style(f"    fingerprint {f.fingerprint}", dim=True))
     if f.remediation:
         lines.append(f"    fix: {f.remediation}")
@@ -82,6 +83,37 @@ def exposure(f: Finding) -> str:
     return f"no longer at HEAD, but in history{since}: rotate it (history keeps it readable)"
 
 
+MAX_REFS_SHOWN = 6
+
+
+def exposure_details(f: Finding) -> list[str]:
+    """Where it left each path it entered (worded apart from the `in commit` of places), how long it was
+    exposed, and which refs still reach it."""
+    lines = [f"removed from {loc.path} by commit {loc.left_commit[:12]}{on(loc.left_date)}"
+             for loc in f.locations if loc.left_commit]
+    if f.exposed_for is not None:
+        until = f.exposed_until[:10] if f.exposed_until else "now"
+        lines.append(f"exposed for {duration(f.exposed_for)} ({f.exposed_since[:10]} to {until})")
+    if f.reachable_from:
+        more = len(f.reachable_from) - MAX_REFS_SHOWN
+        lines.append("reachable from " + ", ".join(f.reachable_from[:MAX_REFS_SHOWN])
+                     + (f" and {more} more" if more > 0 else ""))
+    return lines
+
+
+def on(date: str) -> str:
+    return f" on {date[:10]}" if date else ""
+
+
+def duration(seconds: int) -> str:
+    """Coarse on purpose: `3 days`, `5 hours`, `under a minute`."""
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return "under a minute"
+
+
 def place(loc: Location) -> str:
     where = f"{loc.path}:{loc.line}:{loc.column}"
     if loc.commit:
@@ -104,7 +136,8 @@ def highlight(preview: str, shown: str, style) -> str:  # type: ignore[no-untype
 def notes(report: Report, verbose: bool) -> list[str]:
     out = [f"error: {e}" for e in report.errors]
     out.extend(f"warning: {w}" for w in report.warnings)
-    notes_only = [s for s in report.skipped if not s.error]
+    # a limit's skips are warnings already (scan.unscanned); --verbose lists them with the rest
+    notes_only = [s for s in report.skipped if not s.error and (verbose or not s.limit)]
     if verbose or len(notes_only) <= SKIPS_NAMED:
         out.extend(f"skipped {s.path}: {s.reason}" for s in notes_only)
     elif notes_only:
