@@ -111,7 +111,11 @@ def _fetch(target: Target, folder: Path, transfer: Transfer) -> None:
         run_git(folder, "remote", "set-url", "origin", url)
     except GitError as exc:
         raise MirrorError(f"{target.name}: the mirror in {folder} is unusable: {redacted(str(exc))}") from None
-    code, err = git_transfer(folder, "fetch", "--prune", "--quiet", "origin", transfer=transfer)
+    # The mirror's config is ours, but it is a file in the user's cache: what it could name to run is
+    # pinned here (git's own upload-pack: the option, as git takes the first `uploadpack` it reads and
+    # `-c` comes last; no submodules), and automatic gc stays inside the lock.
+    code, err = git_transfer(folder, "-c", "gc.autoDetach=false", "fetch", "--upload-pack=git-upload-pack",
+                             "--prune", "--quiet", "--no-recurse-submodules", "origin", transfer=transfer)
     if code != 0:
         raise MirrorError(f"{target.name}: cannot fetch: {_reason(err, code)}")
 

@@ -1,0 +1,263 @@
+"""The clone cache of `leakstop audit`: real repositories served over `file://`, real git clones and fetches."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import Repo, git
+
+from scanner.audit.mirrors import MirrorError, mirror, mirror_folder_name
+from scanner.audit.targets import Target, expand_targets
+
+PASSWORD = "glpat-Xq4vR8nT2mW6yB9cK3dF"  # a token of GitLab's shape, made for these tests
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Repo:
+    path = tmp_path / "upstream"
+    path.mkdir()
+    git(path, "init", "-q")
+    repo = Repo(path)
+    repo.write("README.md", "payments service\n")
+    repo.commit("first")
+    repo.git("branch", "feature")
+    return repo
+
+
+def file_target(repo: Repo) -> Target:
+    (target,) = expand_targets([f"file://{repo.path}"])
+    return target
+
+
+def refs(git_dir: Path) -> dict[str, str]:
+    out = git(git_dir, "for-each-ref", "--format=%(refname) %(objectname)")
+    return dict(line.split(" ") for line in out.splitlines())
+
+
+def files_holding(folder: Path, text: str) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and text.encode() in p.read_bytes()]
+
+
+def test_a_local_repository_is_read_where_it_is(upstream, tmp_path):
+    (target,) = expand_targets([str(upstream.path)])
+    assert mirror(target, tmp_path / "cache") == upstream.path.resolve()
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_remote_is_cloned_once_as_a_bare_mirror_and_fetched_after(upstream, tmp_path):
+    cache = tmp_path / "cache"
+    target = file_target(upstream)
+    first = mirror(target, cache)
+    assert first == cache / mirror_folder_name(target.name) and first.name.endswith(".git")
+    assert git(first, "rev-parse", "--is-bare-repository").strip() == "true"
+    assert refs(first) == refs(upstream.path)
+    inode = first.stat().st_ino
+    upstream.write("pay.py", "amount = 1\n")
+    new_head = upstream.commit("second")
+    upstream.git("branch", "-D", "feature")
+    assert mirror(target, cache) == first and first.stat().st_ino == inode  # fetched in place, not re-cloned
+    assert refs(first) == {"refs/heads/main": new_head}
+    assert sorted(p.name for p in cache.iterdir()) == sorted([first.name, f"{first.name}.lock"])
+
+
+def test_a_killed_clone_is_cleared_and_cloned_again(upstream, tmp_path):
+    cache = tmp_path / "cache"
+    target = file_target(upstream)
+    folder = cache / mirror_folder_name(target.name)
+    partial = cache / f".{folder.name}.k1ll3d.partial"
+    (partial / "objects").mkdir(parents=True)
+    (folder / "objects").mkdir(parents=True)  # a folder in place without HEAD or refs: not a mirror
+    assert mirror(target, cache) == folder
+    assert refs(folder) == refs(upstream.path)
+    assert not partial.exists()
+
+
+def test_a_clone_that_fails_leaves_nothing_behind(tmp_path):
+    cache = tmp_path / "cache"
+    (target,) = expand_targets([f"file://{tmp_path / 'never-existed.git'}"])
+    with pytest.raises(MirrorError) as caught:
+        mirror(target, cache)
+    message = str(caught.value)
+    assert message.startswith(f"{target.name}: cannot clone: fatal: ") and "\n" not in message
+    assert [p.name for p in cache.iterdir()] == [f"{mirror_folder_name(target.name)}.lock"]
+
+
+def test_a_repository_that_vanishes_after_listing_is_one_line(upstream, tmp_path):
+    target = file_target(upstream)
+    git(tmp_path, "clone", "-q", "--bare", str(upstream.path), str(tmp_path / "kept.git"))
+    import shutil
+
+    shutil.rmtree(upstream.path)
+    with pytest.raises(MirrorError, match=r"cannot clone: fatal: .*does not appear to be a git repository$"):
+        mirror(target, tmp_path / "cache")
+
+
+def test_a_repository_that_vanishes_after_its_first_audit_fails_the_fetch(upstream, tmp_path):
+    target = file_target(upstream)
+    first = mirror(target, tmp_path / "cache")
+    import shutil
+
+    shutil.rmtree(upstream.path)
+    with pytest.raises(MirrorError, match=r"cannot fetch: fatal: .*does not appear to be a git repository$"):
+        mirror(target, tmp_path / "cache")
+    assert refs(first)  # the mirror of the last good audit is kept
+
+
+def test_a_corrupt_remote_is_one_line(upstream, tmp_path):
+    for loose in (upstream.path / ".git" / "objects").glob("??/*"):
+        loose.chmod(stat.S_IWUSR | stat.S_IRUSR)
+        loose.write_bytes(b"not a zlib stream")
+    with pytest.raises(MirrorError) as caught:
+        mirror(file_target(upstream), tmp_path / "cache")
+    assert "cannot clone: " in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_an_unreachable_https_remote_with_credentials_never_shows_or_stores_them(tmp_path):
+    url = f"https://ci-bot:{PASSWORD}@127.0.0.1:1/acme/payments.git"
+    (target,) = expand_targets([url])
+    cache = tmp_path / "cache"
+    with pytest.raises(MirrorError) as caught:
+        mirror(target, cache, timeout=30)
+    message = str(caught.value)
+    assert message.startswith("127.0.0.1:1/acme/payments: cannot clone: fatal: unable to access "
+                              "'https://127.0.0.1:1/acme/payments.git/'")
+    assert PASSWORD not in message and "ci-bot" not in message
+    assert files_holding(cache, PASSWORD) == []
+
+
+@pytest.mark.slow
+def test_a_remote_that_never_answers_is_stopped_at_the_timeout(tmp_path):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections into the backlog and never says a word
+    try:
+        (target,) = expand_targets([f"https://127.0.0.1:{listener.getsockname()[1]}/acme/slow.git"])
+        with pytest.raises(MirrorError, match=r"cannot clone: git clone timed out after 2 s$"):
+            mirror(target, tmp_path / "cache", timeout=2)
+    finally:
+        listener.close()
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"{mirror_folder_name(target.name)}.lock"]
+
+
+def test_program_running_transports_are_refused_even_in_a_hand_made_target(tmp_path):
+    marker = tmp_path / "pwned"
+    for location in (f"ext::sh -c touch% {marker}", f"ext::sh -c touch% {marker}%"):
+        with pytest.raises(MirrorError, match="refused: git's 'ext::' transport runs a program"):
+            mirror(Target("evil", location, True), tmp_path / "cache")
+    assert not marker.exists()
+
+
+def test_an_ssh_url_never_runs_a_program_the_remote_names(tmp_path):
+    """`ssh://-oProxyCommand=...` would make ssh run a command: refused at the target, and git refuses
+    such a host itself if a target is made by hand."""
+    marker = tmp_path / "pwned"
+    with pytest.raises(MirrorError, match="cannot clone"):
+        mirror(Target("evil", f"ssh://-oProxyCommand=touch%20{marker}/x/y.git", True), tmp_path / "cache", timeout=30)
+    assert not marker.exists()
+
+
+def test_concurrent_mirrors_of_one_target_take_turns(upstream, tmp_path):
+    cache = tmp_path / "cache"
+    target = file_target(upstream)
+    results: list[object] = []
+
+    def run() -> None:
+        try:
+            results.append(mirror(target, cache))
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever a racing clone raised
+            results.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    folder = cache / mirror_folder_name(target.name)
+    assert results == [folder] * 4
+    assert refs(folder) == refs(upstream.path)
+    assert not list(cache.glob("*.partial"))
+
+
+def test_mirror_folder_names_are_readable_and_unique():
+    assert mirror_folder_name("github.com/acme/payments").startswith("github.com_acme_payments-")
+    assert mirror_folder_name("a/b_c") != mirror_folder_name("a_b/c")
+    assert mirror_folder_name("../../etc") .startswith("etc-")
+    assert len(mirror_folder_name("h/" + "x" * 500)) < 100
+
+
+# --- a hostile remote: every program its configuration names leaves a marker if it runs -------------------
+
+def armed_remote(tmp_path: Path, upstream: Repo) -> Path:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+
+    def program(vector: str) -> str:
+        script = tmp_path / "bin" / vector
+        script.parent.mkdir(exist_ok=True)
+        script.write_text(f'#!/bin/sh\ntouch "{markers}/{vector}"\ncat >/dev/null\nexit 0\n')
+        script.chmod(0o755)
+        return str(script)
+
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    for hook in ("pre-upload-pack", "post-upload-pack", "reference-transaction", "post-checkout", "pre-auto-gc",
+                 "post-index-change", "fsmonitor-watchman"):
+        (hooks / hook).write_text(f"#!/bin/sh\n{program('hook-' + hook)}\n")
+        (hooks / hook).chmod(0o755)
+    upstream.git("config", "core.hooksPath", str(hooks))
+    for key in ("core.fsmonitor", "uploadpack.packObjectsHook", "core.sshCommand", "core.pager", "gpg.program"):
+        upstream.git("config", key, program(key))
+    upstream.git("config", "credential.helper", "!" + program("credential.helper"))
+    upstream.git("config", "uploadpack.allowFilter", "true")
+    return markers
+
+
+def test_the_hostile_remote_is_armed(upstream, tmp_path):
+    markers = armed_remote(tmp_path, upstream)
+    upstream.write("README.md", "changed\n")
+    upstream.git("status")  # plain git in the remote's own folder runs its fsmonitor
+    assert "core.fsmonitor" in os.listdir(markers)
+
+
+def test_a_hostile_remote_runs_nothing_while_mirrored_and_fetched(upstream, tmp_path):
+    markers = armed_remote(tmp_path, upstream)
+    cache = tmp_path / "cache"
+    target = file_target(upstream)
+    folder = mirror(target, cache)
+    upstream.git("commit", "-q", "--allow-empty", "--no-verify", "-m", "more")
+    for name in os.listdir(markers):
+        (markers / name).unlink()  # the remote's own commit ran its hooks; only the mirror's calls count
+    mirror(target, cache)
+    assert refs(folder)["refs/heads/main"] == upstream.git("rev-parse", "HEAD").strip()
+    assert os.listdir(markers) == []
+
+
+def test_a_tampered_mirror_config_runs_nothing_on_fetch(upstream, tmp_path):
+    """The cache is the user's, but its config files are still files: what git would run from a mirror's
+    config (the remote's upload-pack command, hooks on the refs it updates) stays off."""
+    cache = tmp_path / "cache"
+    target = file_target(upstream)
+    folder = mirror(target, cache)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    script = tmp_path / "run-me"
+    script.write_text(f'#!/bin/sh\ntouch "{markers}/$(basename "$0")"\nexec git-upload-pack "$@"\n')
+    script.chmod(0o755)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "reference-transaction").write_text(f'#!/bin/sh\ntouch "{markers}/hook"\ncat >/dev/null\n')
+    (hooks / "reference-transaction").chmod(0o755)
+    git(folder, "config", "remote.origin.uploadpack", str(script))
+    git(folder, "config", "core.hooksPath", str(hooks))
+    upstream.commit("more")
+    mirror(target, cache)
+    assert refs(folder)["refs/heads/main"] == upstream.git("rev-parse", "HEAD").strip()
+    assert os.listdir(markers) == []
+    upstream.commit("and more")
+    git(folder, "fetch", "-q", "origin")  # plain git runs both
+    assert sorted(os.listdir(markers)) == ["hook", "run-me"]
