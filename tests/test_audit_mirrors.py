@@ -261,3 +261,95 @@ def test_a_tampered_mirror_config_runs_nothing_on_fetch(upstream, tmp_path):
     upstream.commit("and more")
     git(folder, "fetch", "-q", "origin")  # plain git runs both
     assert sorted(os.listdir(markers)) == ["hook", "run-me"]
+
+
+# --- https with credentials: git's own smart-HTTP backend behind the local HTTPS fake -----------------------
+
+import base64  # noqa: E402
+import subprocess  # noqa: E402
+
+from verify_fake import Answer, Seen, fake_providers_for  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory):
+    return fake_providers_for(lambda: tmp_path_factory.mktemp("ca"))
+
+
+def serve_git(fake, root: Path, user: str, password: str) -> None:
+    """Answer as a forge does: 401 without the right Basic credentials, else `git http-backend` (CGI)."""
+    expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+    def respond(seen: Seen) -> Answer:
+        if seen.headers.get("authorization") != expected:
+            return Answer(401, "", (("WWW-Authenticate", 'Basic realm="acme"'),))
+        env = {"PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": str(root), "GIT_HTTP_EXPORT_ALL": "1",
+               "PATH_INFO": seen.path, "QUERY_STRING": seen.query, "REQUEST_METHOD": seen.method,
+               "CONTENT_TYPE": seen.headers.get("content-type", ""), "CONTENT_LENGTH": str(len(seen.body)),
+               "HTTP_CONTENT_ENCODING": seen.headers.get("content-encoding", ""), "REMOTE_USER": user,
+               "GIT_PROTOCOL": seen.headers.get("git-protocol", ""), "HOME": str(root)}
+        out = subprocess.run(["git", "http-backend"], input=seen.body, env=env, capture_output=True).stdout
+        head, _, body = out.partition(b"\r\n\r\n")
+        headers = [tuple(line.split(": ", 1)) for line in head.decode().split("\r\n") if ": " in line]
+        status = next((int(v.split()[0]) for k, v in headers if k.lower() == "status"), 200)
+        return Answer(status, body, tuple((k, v) for k, v in headers if k.lower() != "status"))
+    fake.reset(respond)
+
+
+@pytest.fixture
+def served(fake, upstream, tmp_path, monkeypatch):
+    root = tmp_path / "served"
+    git(tmp_path, "clone", "-q", "--bare", str(upstream.path), str(root / "acme" / "payments.git"))
+    serve_git(fake, root, "ci-bot", PASSWORD)
+    monkeypatch.setenv("GIT_SSL_CAINFO", str(fake.ca))
+    return root / "acme" / "payments.git", fake.url.replace("https://", "")
+
+
+def test_credentials_in_an_https_url_reach_git_but_no_file(served, fake, upstream, tmp_path):
+    bare, hostport = served
+    (target,) = expand_targets([f"https://ci-bot:{PASSWORD}@{hostport}/acme/payments.git"])
+    cache = tmp_path / "cache"
+    folder = mirror(target, cache, timeout=60)
+    assert refs(folder) == refs(bare)
+    assert git(folder, "config", "remote.origin.url").strip() == f"https://{hostport}/acme/payments.git"
+    upstream.write("pay.py", "amount = 2\n")
+    upstream.commit("second")
+    upstream.git("push", "-q", str(bare), "main")
+    mirror(target, cache, timeout=60)
+    assert refs(folder)["refs/heads/main"] == upstream.git("rev-parse", "HEAD").strip()
+    assert any("authorization" in s.headers for s in fake.seen)
+    assert files_holding(cache, PASSWORD) == [] and files_holding(Path(os.environ["HOME"]), PASSWORD) == []
+
+
+def test_a_wrong_password_fails_at_once_without_a_prompt(served, tmp_path):
+    _, hostport = served
+    (target,) = expand_targets([f"https://ci-bot:wrong-{PASSWORD[:6]}@{hostport}/acme/payments.git"])
+    with pytest.raises(MirrorError) as caught:
+        mirror(target, tmp_path / "cache", timeout=60)
+    message = str(caught.value)
+    assert message == (f"{hostport}/acme/payments: cannot clone: fatal: Authentication failed for "
+                       f"'https://{hostport}/acme/payments.git/'")
+    assert PASSWORD[:6] not in message
+
+
+def test_a_url_without_credentials_uses_the_users_own_helper_never_a_repositorys(served, tmp_path, monkeypatch):
+    bare, hostport = served
+    user_config = tmp_path / "user.gitconfig"
+    helper = f'!f() {{ test "$1" = get && echo username=ci-bot && echo password={PASSWORD}; }}; f'
+    git(tmp_path, "config", "--file", str(user_config), "credential.helper", helper)
+    (target,) = expand_targets([f"https://{hostport}/acme/payments.git"])
+    cache = tmp_path / "cache"
+    with pytest.raises(MirrorError, match="could not read Username .*: terminal prompts disabled$"):
+        mirror(target, cache, timeout=60)  # no helper of the user's yet, and no prompt
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(user_config))
+    folder = mirror(target, cache, timeout=60)
+    assert refs(folder) == refs(bare)
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL")
+    marker = tmp_path / "repository-helper-ran"
+    git(folder, "config", "credential.helper", f"!touch {marker}; false")
+    with pytest.raises(MirrorError, match="cannot fetch: fatal: could not read Username"):
+        mirror(target, cache, timeout=60)
+    assert not marker.exists()
+    subprocess.run(["git", "fetch", "-q", "origin"], cwd=folder, capture_output=True,
+                   env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    assert marker.exists()  # plain git asks the repository's helper

@@ -123,7 +123,8 @@ def _fetch(target: Target, folder: Path, transfer: Transfer) -> None:
 def _reason(stderr: str, code: int) -> str:
     """git's own first complaint, on one line, with any credentials in URLs it quotes masked."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
+    fatal = ([line for line in lines if line.startswith("fatal:")]
+             or [line for line in lines if line.startswith("error:")] or lines)
     text = fatal[0] if fatal else f"git exited with {code}"
     return redacted(re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", text))
 
