@@ -353,3 +353,37 @@ def test_a_url_without_credentials_uses_the_users_own_helper_never_a_repositorys
     subprocess.run(["git", "fetch", "-q", "origin"], cwd=folder, capture_output=True,
                    env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
     assert marker.exists()  # plain git asks the repository's helper
+
+
+# --- ssh: a stand-in `ssh` on PATH that logs its arguments and runs the remote command here ----------------
+
+@pytest.fixture
+def fake_ssh(tmp_path, monkeypatch):
+    folder = tmp_path / "sshbin"
+    folder.mkdir()
+    log = tmp_path / "ssh.log"
+    for name in ("ssh", "my-ssh"):
+        script = folder / name
+        script.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\nfor last; do :; done\nexec sh -c "$last"\n')
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    monkeypatch.delenv("GIT_SSH", raising=False)
+    return folder, log
+
+
+def test_an_ssh_remote_is_reached_with_ssh_in_batch_mode(fake_ssh, upstream, tmp_path):
+    _, log = fake_ssh
+    (target,) = expand_targets([f"git@forge.example.invalid:{upstream.path}/.git"])
+    folder = mirror(target, tmp_path / "cache", timeout=60)
+    assert refs(folder) == refs(upstream.path)
+    assert log.read_text().startswith("ssh -o BatchMode=yes ")
+    assert "git@forge.example.invalid" in log.read_text()
+
+
+def test_the_users_ssh_command_is_used(fake_ssh, upstream, tmp_path, monkeypatch):
+    folder, log = fake_ssh
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(folder / "my-ssh"))
+    (target,) = expand_targets([f"ssh://git@forge.example.invalid{upstream.path}/.git"])
+    assert refs(mirror(target, tmp_path / "cache", timeout=60)) == refs(upstream.path)
+    assert log.read_text().startswith("my-ssh ")

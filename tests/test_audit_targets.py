@@ -91,6 +91,8 @@ def test_url_credentials_stay_out_of_names_reprs_and_messages():
     ("https://github.com", "no repository path"),
     ("https://github.com/acme/../payments", "no repository path"),
     ("ssh://-oProxyCommand=touch%20x/acme/payments", "no valid host name"),
+    ("-oProxyCommand=touch%20x@github.com:acme/payments", "a user name cannot start with '-'"),
+    ("ssh://-oProxyCommand=x@github.com/acme/payments", "a user name cannot start with '-'"),
     ("https://github.com/acme/pay ments", "no spaces or control characters"),
     ("file://otherhost/srv/repo.git", "a path on this machine"),
 ])

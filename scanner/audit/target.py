@@ -80,6 +80,7 @@ def remote_target(url: str) -> Target:
         scp = _SCP_LIKE.match(url)
         if scp is None:
             raise TargetError(f"{redacted(url)}: not a git URL")
+        _check_user(scp["user"], url)
         return Target(_remote_name(scp["host"].lower(), None, scp["path"], url), url, True)
     parts = _split(url)
     if parts.scheme == "file":
@@ -89,6 +90,8 @@ def remote_target(url: str) -> Target:
         port = parts.port
     except ValueError:
         raise TargetError(f"{redacted(url)}: the port is not a number") from None
+    if parts.scheme != "https":
+        _check_user(parts.username, url)
     if port == _SCHEMES[parts.scheme]:
         port = None
     return Target(_remote_name(host, port, parts.path, url), url, True)
@@ -105,6 +108,12 @@ def _split(url: str) -> SplitResult:
     if scheme != "file" and scheme not in _SCHEMES:
         raise TargetError(f"{redacted(url)}: unsupported URL scheme '{visible(scheme)}' (https, ssh or file)")
     return parts._replace(scheme=scheme)
+
+
+def _check_user(user: str | None, url: str) -> None:
+    """ssh takes `user@host` as one argument: starting with `-`, it would be read as an option."""
+    if user is not None and user.startswith("-"):
+        raise TargetError(f"{redacted(url)}: a user name cannot start with '-'")
 
 
 def _file_target(url: str, parts: SplitResult) -> Target:

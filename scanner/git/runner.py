@@ -602,7 +602,7 @@ def git_transfer(cwd: Path, *args: str, transfer: Transfer) -> tuple[int, str]:
     group (git, its remote helper, ssh, a local upload-pack) is stopped, not git alone."""
     if not transfer.protocols <= TRANSFER_PROTOCOLS:
         raise GitError(f"transports not allowed for a transfer: {', '.join(sorted(transfer.protocols))}")
-    env = {**git_env(), "GIT_ALLOW_PROTOCOL": ":".join(sorted(transfer.protocols)), **dict(transfer.env)}
+    env = {**git_env(), **dict(transfer.env), **_SAFE_ENV, "GIT_ALLOW_PROTOCOL": ":".join(sorted(transfer.protocols))}
     proc = subprocess.Popen(git_command(*transfer.config, *args), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=os.name != "nt")
     try:
