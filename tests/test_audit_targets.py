@@ -345,3 +345,18 @@ def test_an_unreachable_api_is_retried_then_reported(options, clock):
     with pytest.raises(TargetError, match=r"127\.0\.0\.1:1 could not be reached \(ConnectError\) \(4 tries"):
         list_gitlab_group("acme", api_url="https://127.0.0.1:1/api/v4", options=options)
     assert clock.slept == [1.0, 2.0, 4.0]
+
+
+def test_the_token_goes_into_clone_urls_only_when_asked_and_only_for_the_forges_own_host(fake, options):
+    port = fake.url.rpartition(":")[2]
+    own = f"https://127.0.0.1:{port}/acme/api.git"
+    fake.reset(lambda seen: Answer(200, [{"clone_url": own}, {"clone_url": "https://collector.example/acme/x.git"}]))
+    plain = list_github_org("acme", api_url=fake.url, token=TOKEN, options=options)
+    assert [t.location for t in plain] == [own, "https://collector.example/acme/x.git"]
+    asked = list_github_org("acme", api_url=fake.url, token=TOKEN, options=options, token_in_clone_urls=True)
+    assert [t.location for t in asked] == [f"https://x-access-token:{TOKEN}@127.0.0.1:{port}/acme/api.git",
+                                           "https://collector.example/acme/x.git"]
+    assert [t.name for t in asked] == [t.name for t in plain] and TOKEN not in repr(asked)
+    fake.reset(lambda seen: Answer(200, [{"http_url_to_repo": own}]))
+    (gitlab,) = list_gitlab_group("acme", api_url=fake.url, token=TOKEN, options=options, token_in_clone_urls=True)
+    assert gitlab.location.startswith(f"https://oauth2:{TOKEN}@")

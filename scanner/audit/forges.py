@@ -13,7 +13,7 @@ import re
 import ssl
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -52,6 +52,8 @@ class _Listing:
     headers: dict[str, str]
     token_hint: str
     options: ApiOptions
+    clone_login: tuple[str, str] | None = None
+    """(user, token) to put in clone URLs on the forge's own host, when asked (see `token_in_clone_urls`)."""
 
     @property
     def host(self) -> str:
@@ -59,16 +61,21 @@ class _Listing:
 
 
 def list_github_org(org: str, *, api_url: str = "https://api.github.com", token: str | None = None,
-                    include_forks: bool = False, include_archived: bool = True,
+                    include_forks: bool = False, include_archived: bool = True, token_in_clone_urls: bool = False,
                     options: ApiOptions | None = None) -> list[Target]:
     """The clone URLs of an organisation's repositories (archived ones too: their history still leaks;
-    forks not, unless asked: their history is mostly their upstream's)."""
+    forks not, unless asked: their history is mostly their upstream's).
+
+    `token_in_clone_urls` puts the token in the `location` of each target on the forge's own host, for a
+    machine with no credential helper (CI): `mirror` hands it to git without writing it anywhere, but the
+    location then travels with each task (to Dask workers too)."""
     _check_name(org, "a GitHub organisation", nested=False)
     headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     listing = _Listing(f"GitHub organisation {org}", api_base(api_url), headers,
-                       "" if token else " (no token given: set GITHUB_TOKEN)", options or ApiOptions())
+                       "" if token else " (no token given: set GITHUB_TOKEN)", options or ApiOptions(),
+                       ("x-access-token", token) if token and token_in_clone_urls else None)
     first = f"{_base_url(listing.base)}/orgs/{quote(org, safe='')}/repos?per_page=100&type=all"
     return _targets(listing, first, "clone_url",
                     lambda item: (include_forks or item.get("fork") is not True)
@@ -76,16 +83,17 @@ def list_github_org(org: str, *, api_url: str = "https://api.github.com", token:
 
 
 def list_gitlab_group(group: str, *, api_url: str = "https://gitlab.com/api/v4", token: str | None = None,
-                      include_forks: bool = False, include_archived: bool = True,
+                      include_forks: bool = False, include_archived: bool = True, token_in_clone_urls: bool = False,
                       options: ApiOptions | None = None) -> list[Target]:
     """The clone URLs of a group's projects, its subgroups' included (projects only shared with the group
-    are not: they belong to another group's audit)."""
+    are not: they belong to another group's audit). `token_in_clone_urls`: as for `list_github_org`."""
     _check_name(group, "a GitLab group", nested=True)
     headers = {"Accept": "application/json"}
     if token:
         headers["PRIVATE-TOKEN"] = token
     listing = _Listing(f"GitLab group {group}", api_base(api_url), headers,
-                       "" if token else " (no token given: set GITLAB_TOKEN)", options or ApiOptions())
+                       "" if token else " (no token given: set GITLAB_TOKEN)", options or ApiOptions(),
+                       ("oauth2", token) if token and token_in_clone_urls else None)
     first = (f"{_base_url(listing.base)}/groups/{quote(group, safe='')}/projects?per_page=100"
              "&include_subgroups=true&with_shared=false&order_by=id&sort=asc")
     return _targets(listing, first, "http_url_to_repo",
@@ -113,10 +121,24 @@ def _targets(listing: _Listing, first: str, url_key: str, wanted: Callable[[dict
                                   f"entry {index + 1} has no {url_key})")
             if wanted(item):
                 try:
-                    targets.append(remote_target(url))
+                    targets.append(_with_login(listing, remote_target(url)))
                 except TargetError as exc:
                     raise TargetError(f"{listing.what}: {exc}") from None
     return targets
+
+
+def _with_login(listing: _Listing, target: Target) -> Target:
+    """The target with the token in its URL, if asked and only on the forge's own host (the API's host,
+    or the host `api.` names): a listing that named another host must not collect the token."""
+    parts = urlsplit(target.location)
+    host = (parts.hostname or "").lower()
+    api_host = (listing.base.hostname or "").lower()
+    if listing.clone_login is None or parts.scheme != "https" or "@" in parts.netloc:
+        return target
+    if host != api_host and f"api.{host}" != api_host:
+        return target
+    user, token = (quote(part, safe="") for part in listing.clone_login)
+    return replace(target, location=parts._replace(netloc=f"{user}:{token}@{parts.netloc}").geturl())
 
 
 def _pages(listing: _Listing, first: str) -> Iterator[list[Any]]:
