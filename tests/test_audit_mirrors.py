@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import sys
 import threading
 from pathlib import Path
 
@@ -387,3 +388,27 @@ def test_the_users_ssh_command_is_used(fake_ssh, upstream, tmp_path, monkeypatch
     (target,) = expand_targets([f"ssh://git@forge.example.invalid{upstream.path}/.git"])
     assert refs(mirror(target, tmp_path / "cache", timeout=60)) == refs(upstream.path)
     assert log.read_text().startswith("my-ssh ")
+
+
+def test_mirrors_are_the_users_alone_in_the_platforms_cache_folder(upstream, tmp_path, monkeypatch):
+    from scanner.audit.mirrors import default_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cache = default_cache_dir()
+    if sys.platform.startswith("linux"):  # elsewhere platformdirs has its own places
+        assert cache == tmp_path / "xdg" / "leakstop" / "mirrors"
+    folder = mirror(file_target(upstream), cache)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_target_reaches_git_over_its_own_transport_only(upstream, tmp_path):
+    """A Target made by hand whose URL says https cannot be served from a local path or over ssh."""
+    from scanner.errors import GitError
+    from scanner.git.runner import Transfer, git_transfer
+
+    only_https = Transfer(protocols=frozenset({"https"}), timeout=30)
+    code, err = git_transfer(tmp_path, "clone", "--mirror", "-q", f"file://{upstream.path}", "x.git",
+                             transfer=only_https)
+    assert code != 0 and "transport 'file' not allowed" in err
+    with pytest.raises(GitError, match="transports not allowed"):
+        git_transfer(tmp_path, "clone", f"file://{upstream.path}", transfer=Transfer(frozenset({"ext"}), 30))

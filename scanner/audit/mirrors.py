@@ -55,7 +55,8 @@ def mirror(target: Target, cache_dir: Path, *, timeout: float = CLONE_TIMEOUT) -
     if transport is not None:
         raise MirrorError(f"{target.name}: refused: git's '{visible(transport)}::' transport runs a program")
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        # the mirrors hold whole histories, secrets and all: the folder is the user's alone
+        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise MirrorError(f"{cache_dir}: cannot create the clone cache: {exc.strerror or exc}") from None
     folder = cache_dir / mirror_folder_name(target.name)
@@ -144,8 +145,14 @@ def _transfer(target: Target, timeout: float) -> Transfer:
         for helper in _user_settings("credential.helper"):
             config += ["-c", f"credential.helper={helper}"]
     config += _ssh_config(env)
-    return Transfer(protocols=frozenset({"https", "ssh", "file"}), timeout=timeout, config=tuple(config),
+    return Transfer(protocols=frozenset({_protocol(target.location)}), timeout=timeout, config=tuple(config),
                     env=tuple(env.items()))
+
+
+def _protocol(location: str) -> str:
+    """The one transport a target's URL needs: an https remote cannot be steered to ssh or a local path."""
+    scheme = location.partition("://")[0].lower() if "://" in location else "ssh"
+    return "ssh" if scheme in ("ssh", "git+ssh", "ssh+git") else scheme
 
 
 def _ssh_config(env: dict[str, str]) -> list[str]:
