@@ -412,3 +412,18 @@ def test_a_target_reaches_git_over_its_own_transport_only(upstream, tmp_path):
     assert code != 0 and "transport 'file' not allowed" in err
     with pytest.raises(GitError, match="transports not allowed"):
         git_transfer(tmp_path, "clone", f"file://{upstream.path}", transfer=Transfer(frozenset({"ext"}), 30))
+
+
+def test_an_empty_remote_is_mirrored_empty_and_filled_by_later_fetches(tmp_path):
+    empty = tmp_path / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", str(empty))
+    (target,) = expand_targets([f"file://{empty}"])
+    folder = mirror(target, tmp_path / "cache")
+    assert refs(folder) == {}
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(empty), str(work))
+    Repo(work).write("a.txt", "first\n")
+    head = Repo(work).commit("first")
+    git(work, "push", "-q", "origin", "HEAD:main")
+    mirror(target, tmp_path / "cache")
+    assert refs(folder) == {"refs/heads/main": head}

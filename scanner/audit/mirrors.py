@@ -109,7 +109,7 @@ def _fetch(target: Target, folder: Path, transfer: Transfer) -> None:
     url = strip_credentials(target.location)[0]
     try:
         # the same repository may be named by another URL this time (ssh instead of https): use the latest
-        run_git(folder, "remote", "set-url", "origin", url)
+        run_git(folder, "remote", "set-url", "--", "origin", url)
     except GitError as exc:
         raise MirrorError(f"{target.name}: the mirror in {folder} is unusable: {redacted(str(exc))}") from None
     # The mirror's config is ours, but it is a file in the user's cache: what it could name to run is
