@@ -11,6 +11,7 @@ The blobs are read by the processes that scan them (git_blobs.py), not here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from scanner.engine.match import rule_applies_to
 from scanner.engine.scan_cache import item_key
 from scanner.errors import GitError
+from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.git.context import GitContext, Occurrence
@@ -26,9 +28,11 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
+from scanner.sources.files import oversized
 from scanner.sources.git_blobs import GitBlob
 from scanner.sources.history_listing import CommitWrites, Introduction, Introductions, introductions, walked
 from scanner.sources.progress import Progress
+from scanner.sources.text_decode import BINARY_SNIFF
 
 if TYPE_CHECKING:
     from scanner.engine.scan_cache import ScanCache, Verdicts
@@ -61,6 +65,7 @@ class HistorySource(Source):
         self._order: list[str] = []
         self._known: dict[str, CommitWrites] = {}
         self._replacements: set[str] = set()
+        self._deletions: list[Introduction] = []
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -90,6 +95,8 @@ class HistorySource(Source):
         else:
             introduced, commits, submodules, sizes = self.walk(repo, revs)
         stats.commits = len(commits)
+        if not commits and git.head_commit(repo) is None:
+            self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
         if submodules:
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
         yield from self.scan_blobs(repo, introduced, commits, sizes, stats)
@@ -103,7 +110,9 @@ class HistorySource(Source):
         with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
             listing = side.submit(git.blob_listing, repo)
             order, walked_commits = walked(repo, revs)
-            introduced, commits, submodules = introductions(order, walked_commits, self.exclude)
+            deletions: list[Introduction] = []
+            introduced, commits, submodules = introductions(order, walked_commits, self.exclude, deletions)
+            self._deletions = deletions
             swaps = git.replaced_blobs(repo)
             with_replacements(introduced, swaps)
             sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
@@ -159,12 +168,13 @@ class HistorySource(Source):
 
         order = completed(repo, revs, listing)
         try:
-            found = introductions(order, listing.known, self.exclude)
+            deletions: list[Introduction] = []
+            found = introductions(order, listing.known, self.exclude, deletions)
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
             cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
                                   "walked the whole history")
             return None
-        self._order, self._known = order, listing.known
+        self._order, self._known, self._deletions = order, listing.known, deletions
         return found
 
     @staticmethod
@@ -190,12 +200,13 @@ class HistorySource(Source):
                 if size == git.MISSING:
                     yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
                 else:
-                    yield Skipped(where, f"larger than --max-file-size ({size} bytes)")
+                    yield oversized(where, size, git.blob_head(repo, blob, BINARY_SNIFF), oldest.path)
         wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
         self._introduced, self._commits, self._repo = introduced, commits, repo
         progress = Progress(len(wanted), "scanning history", self.progress)
         verdicts = self.verdicts
-        repo_key = repository_key(repo)
+        # verdicts hold for this repository and this --max-archive-depth (which archive members are read)
+        repo_key = hashlib.blake2b(str(self.archive_depth).encode(), key=repository_key(repo), digest_size=16).digest()
         summary_name, still_clean, unchanged = self.unchanged_since_last_scan(repo_key)
         clean: set[str] = set()
         handed_out: dict[bytes, str] = {}
@@ -217,7 +228,8 @@ class HistorySource(Source):
                         continue
                     handed_out[key] = blob
                 yield GitBlob(repo.path, blob, sizes[blob],
-                              tuple(group[0].path for group in self.by_path_rules(introduced[blob])), key)
+                              tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
+                              self.archive_depth, key)
         finally:
             progress.close()
         if verdicts is not None:
@@ -266,6 +278,27 @@ class HistorySource(Source):
                 return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
         return fragment
 
+    def attributed(self, findings: list[Finding]) -> list[Finding]:
+        """Where each secret left the paths it entered, which refs reach it and for how long it was
+        exposed (sources/exposure.py); the history's writes are indexed for the paths with findings only."""
+        from datetime import datetime, timezone
+
+        from scanner.sources.exposure import attributed, outer_path, writes_by_path
+
+        if self._repo is None:
+            return findings
+        repo = self._repo
+        paths = {outer_path(loc.path) for f in findings for loc in f.locations}
+        places = [(place.path, place.order, place.commit, blob, place.parents)
+                  for blob, written in self._introduced.items() for place in written if place.path in paths]
+        places += [(gone.path, gone.order, gone.commit, "", gone.parents) for gone in self._deletions
+                   if gone.path in paths]
+        writes = writes_by_path(places, self._commits, paths)
+        done, warnings = attributed(findings, writes, datetime.now(timezone.utc),
+                                    lambda commits: git.refs_containing(repo, commits))
+        self._warnings.extend(warnings)
+        return done
+
     def signature(self, path: str) -> tuple[int, ...]:
         """The rules limited by path (`paths` or `exclude_paths`) that are in force for a path, computed
         once per distinct path: a history repeats the same few thousand paths across tens of thousands of
@@ -307,6 +340,4 @@ def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str
 def repository_key(repo: git.RepoInfo) -> bytes:
     """Which repository a cached listing is of: its git folder. (Its records are keyed by commit and blob
     ids, so a listing of another repository would only ever be incomplete, never wrong.)"""
-    import hashlib
-
     return hashlib.sha256(str(repo.git_dir.resolve()).encode("utf-8", "surrogateescape")).digest()[:16]

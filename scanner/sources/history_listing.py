@@ -26,7 +26,7 @@ NULL_BYTES = NULL_BLOB.encode("ascii")
 LISTING_FORMAT = 1
 
 Write = tuple[str, str, tuple[str, ...]]
-"""(blob, path, the blobs the path held in the commit's parents)."""
+"""(blob, path, the blobs the path held in the commit's parents); blob "" for a deletion of the path."""
 
 
 class CommitWrites(NamedTuple):
@@ -35,6 +35,7 @@ class CommitWrites(NamedTuple):
     author: str
     email: str
     date: str
+    subject: str
     submodules: int
     writes: tuple[Write, ...]
 
@@ -63,36 +64,42 @@ def commit_writes(commit: git.CommitInfo, body: bytes, paths: dict[bytes, str]) 
         fields = meta.split(b" ")
         mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
         parent_count = (len(fields) - 3) // 2
-        if blob == NULL_BLOB:
+        old = fields[parent_count + 1:2 * parent_count + 1]
+        if blob == NULL_BLOB:  # where a secret may have left: kept when the path was written before
+            writes.append(("", shown_path(names[-1], paths), tuple(b.decode() for b in old)))
             continue
         if mode == SUBMODULE_MODE:
             submodules += 1
             continue
         if mode not in SCANNED_MODES:
             continue
-        raw = names[-1]
-        path = paths.get(raw)
-        if path is None:
-            path = paths[raw] = display_path(raw)
-        old = fields[parent_count + 1:2 * parent_count + 1]
-        writes.append((blob, path, tuple(b.decode() for b in old if b != NULL_BYTES)))
-    return CommitWrites(commit.author, commit.email, commit.date, submodules, tuple(writes))
+        writes.append((blob, shown_path(names[-1], paths), tuple(b.decode() for b in old if b != NULL_BYTES)))
+    return CommitWrites(commit.author, commit.email, commit.date, commit.subject, submodules, tuple(writes))
 
 
-def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tuple[str, ...] = ()
-                  ) -> Introductions:
+def shown_path(raw: bytes, paths: dict[bytes, str]) -> str:
+    path = paths.get(raw)
+    if path is None:
+        path = paths[raw] = display_path(raw)
+    return path
+
+
+def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tuple[str, ...] = (),
+                  deletions: list[Introduction] | None = None) -> Introductions:
     """blob id → every commit that wrote that blob at a path, oldest commit first (the dict's order is
     the order blobs first appeared); the commits themselves; and how many submodule changes were passed
-    over."""
+    over. `deletions`, when given, gets every commit that deleted a path written before (and not
+    excluded): where a secret may have left."""
     introduced: dict[str, list[Introduction]] = {}
     commits: list[GitContext] = []
     excluded: dict[str, bool] = {}
+    written: set[str] = set()
     submodules = 0
     writes = 0
     new = tuple.__new__  # a NamedTuple's own __new__ is Python code: 50k calls were ~40% of this
     for index, sha in enumerate(order):
         record = known[sha]
-        commits.append(GitContext(sha, record.author, record.email, record.date))
+        commits.append(GitContext(sha, record.author, record.email, record.date, record.subject))
         submodules += record.submodules
         for blob, path, parents in record.writes:
             if exclude:
@@ -101,6 +108,12 @@ def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tup
                     out = excluded[path] = path_matches(path, exclude)
                 if out:
                     continue
+            if not blob:
+                if deletions is not None and path in written:
+                    deletions.append(new(Introduction, (writes, index, path, parents)))
+                    writes += 1
+                continue
+            written.add(path)
             introduced.setdefault(blob, []).append(new(Introduction, (writes, index, path, parents)))
             writes += 1
     return introduced, commits, submodules
