@@ -13,15 +13,12 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from scanner.engine.notebook import is_notebook, notebook_fragments
 from scanner.errors import SourceError
-from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
-from scanner.sources.archives import archive_items, opened_as_archive
-from scanner.sources.text_decode import decode_bytes
+from scanner.sources.fragment_builder import fragments_of
 
 
 class FilesSource(Source):
@@ -108,18 +105,7 @@ class FilesSource(Source):
             return
         stats.files += 1
         stats.bytes += len(data)
-        if opened_as_archive(shown, data):
-            yield from archive_items(shown, data)
-            return
-        text = decode_bytes(data)
-        if text is None:
-            yield Skipped(shown, "binary")
-            return
-        if is_notebook(shown):
-            yield from notebook_fragments(shown, text)
-            return
-        yield Fragment(text=text, path=shown)
-
+        yield from fragments_of(shown, data)
 
     def submodule(self, shown: str, folder: Path, stats: ScanStats) -> Iterator[SourceItem]:
         """A checked-out submodule's files, listed by its own git, under the submodule's path; one that is

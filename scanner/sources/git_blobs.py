@@ -16,8 +16,8 @@ from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.report import Skipped
 from scanner.sources import SourceItem
+from scanner.sources.fragment_builder import fragments_of
 from scanner.sources.git_fragments import LFS_POINTER
-from scanner.sources.text_decode import decode_bytes
 
 
 @dataclass(frozen=True)
@@ -34,24 +34,14 @@ class GitBlob:
 
 
 def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
-    """The blob's Fragments with its text, after a note when it is an LFS pointer; none when it is binary."""
+    """The blob's Fragments, one set per path it is scanned as, after a note when it is an LFS pointer;
+    none when it is binary."""
     items: list[Fragment | Skipped] = []
     if data.startswith(LFS_POINTER):
         items.append(Skipped(f"{blob.paths[0]} (blob {blob.blob[:12]})",
                              "LFS pointer (scanned as text; the stored object is not)"))
-    from scanner.sources.archives import is_archive
-
-    archives = [path for path in blob.paths if is_archive(path)]
-    if archives:
-        from scanner.sources.archives import archive_items, opened_as_archive
-
-        if opened_as_archive(archives[0], data):
-            for path in archives:
-                items.extend(archive_items(path, data, blob=blob.blob))
-            return items
-    text = decode_bytes(data)
-    if text is not None:
-        items.extend(Fragment(text=text, path=path, blob=blob.blob) for path in blob.paths)
+    for path in blob.paths:
+        items.extend(fragments_of(path, data, blob=blob.blob, note_binary=False))
     return items
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.git.diff import FileChange
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import SourceItem
-from scanner.sources.text_decode import decode_bytes, decode_text
+from scanner.sources.fragment_builder import fragments_of
 
 if TYPE_CHECKING:
     from scanner.git.context import GitContext
@@ -39,16 +38,14 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
         return
     added = change.added
     if change.binary:
-        # git calls UTF-16 text binary; read the blob and scan it whole when it really is text.
+        # git calls UTF-16 text and archives binary: read the blob and scan it whole (a binary one is a note).
         data = git.read_blob(repo, change.new_blob)
-        if decode_bytes(data[:max_size]) is None or len(data) > max_size:
-            yield Skipped(where, "binary" if len(data) <= max_size else f"larger than --max-file-size "
-                                                                         f"({len(data)} bytes)")
+        if len(data) > max_size:
+            yield Skipped(where, f"larger than --max-file-size ({len(data)} bytes)")
             return
-        text = decode_bytes(data) or ""
         stats.files += 1
         stats.bytes += len(data)
-        yield Fragment(text=text, path=where, first_line=1, git=context, blob=change.new_blob)
+        yield from fragments_of(where, data, blob=change.new_blob, git=context)
         return
     # No size cap here: git printed these lines, so they are text and already in memory, and a large
     # vendored or generated file is exactly where a key slips through (--max-file-size is for trees).
@@ -57,6 +54,4 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
     stats.bytes += size
     if added[0].first_line == 1 and added[0].text.startswith(LFS_POINTER):
         yield Skipped(where, "LFS pointer (scanned as text; the stored object is not)")
-    for run in added:
-        yield Fragment(text=decode_text(run.text), path=where, first_line=run.first_line, git=context,
-                       blob=change.new_blob)
+    yield from fragments_of(where, added, blob=change.new_blob, git=context)
