@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 from scanner.engine.decode import decoded_fragments
 from scanner.engine.match import EngineResult, scan_fragment
 from scanner.fragment import Fragment
+from scanner.git.blobs import BlobExpander, GitBlob
+from scanner.git.blobs import Item as SourceItem
 from scanner.report import Skipped
 from scanner.ruleset.rule_set import RuleSet
-from scanner.sources import SourceItem
-from scanner.sources.git_blobs import BlobExpander, GitBlob
 
 BULK_BYTES = 16 * 1024 * 1024
 CHUNK = 128

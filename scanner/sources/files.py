@@ -13,11 +13,12 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from scanner.config import DEFAULT_MAX_FILE_SIZE
 from scanner.errors import SourceError
 from scanner.git import runner as git
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
-from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
+from scanner.sources import Source, SourceItem
 from scanner.sources.fragment_builder import fragments_of
 
 

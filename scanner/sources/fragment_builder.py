@@ -18,10 +18,12 @@ from scanner.report import Skipped
 from scanner.sources.text_decode import decode_bytes, decode_text
 
 if TYPE_CHECKING:
+    from scanner.git.blobs import GitBlob
     from scanner.git.context import GitContext
     from scanner.git.diff import AddedLines
 
 BINARY = "binary"
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
 def fragments_of(path: str, content: bytes | Sequence[AddedLines], *, blob: str = "",
@@ -72,3 +74,15 @@ def text_fragments(path: str, text: str, first_line: int = 1, *, blob: str = "",
 
 def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
+
+
+def blob_fragments(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
+    """A history blob's Fragments, one set per path it is scanned as, after a note when it is an LFS
+    pointer; none when it is binary (`GitBlob.read_as`, run by the process that scans the blob)."""
+    items: list[Fragment | Skipped] = []
+    if data.startswith(LFS_POINTER):
+        items.append(Skipped(f"{blob.paths[0]} (blob {blob.blob[:12]})",
+                             "LFS pointer (scanned as text; the stored object is not)"))
+    for path in blob.paths:
+        items.extend(fragments_of(path, data, blob=blob.blob, note_binary=False))
+    return items

@@ -14,13 +14,10 @@ from scanner.git.diff import FileChange
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import SourceItem
-from scanner.sources.fragment_builder import fragments_of
+from scanner.sources.fragment_builder import LFS_POINTER, fragments_of
 
 if TYPE_CHECKING:
     from scanner.git.context import GitContext
-
-LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
-
 
 def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.RepoInfo,
                  context: GitContext | None = None, exclude: tuple[str, ...] = ()) -> Iterator[SourceItem]:

@@ -6,8 +6,9 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from scanner.config import DEFAULT_MAX_FILE_SIZE
 from scanner.report import ScanStats, Skipped
-from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
+from scanner.sources import Source, SourceItem
 from scanner.sources.fragment_builder import fragments_of
 
 
