@@ -1,17 +1,16 @@
 """The rule gate: one Hyperscan pass that says which rules could match a text at all.
 
 Keywords alone are a weak gate: `key`, `token`, `password` occur in most source files, so nearly every
-rule ran its regex on nearly every blob of a history (measured on the bench history: 181k regex passes,
-9 s of a 44 s single-core scan, for 13 findings). Here each rule's pattern is compiled into one Hyperscan
-database in *prefilter* mode, which guarantees a superset of the pattern's matches: a rule the database
-does not report cannot match, so its regex never runs. The `regex` module still decides every match,
-so findings do not change, only how many regexes run.
+rule ran its regex on nearly every blob of a history (bench/README.md has the figures). Here each rule's
+pattern is compiled into one Hyperscan database in *prefilter* mode, which guarantees a superset of the
+pattern's matches: a rule the database does not report cannot match, so its regex never runs. The `regex`
+module still decides every match, so findings do not change, only how many regexes run.
 
 The database speaks bytes and ASCII classes, and a rule's pattern speaks Unicode characters: the gate
 scans a copy of the text where each non-ASCII character is one stand-in byte, and the patterns are
 loosened so that every class able to match a non-ASCII character accepts the stand-in. Patterns are
 also loosened before compiling (see `hyperscan_pattern`) because large bounded repeats make
-Hyperscan's compiler slow (34 s for the pack as written, 1.6 s loosened); loosening only ever widens what
+Hyperscan's compiler slow (20 times slower for the pack as written); loosening only ever widens what
 matches, so the superset guarantee holds. Compiling still costs a second or two, so the database is
 cached on disk next to the rule cache, keyed by the patterns it was built from.
 """
@@ -82,9 +81,8 @@ def hyperscan_pattern(pattern: str, from_start: bool = False) -> str | None:
     Lookarounds are dropped by Hyperscan's prefilter mode itself. `\G` (where the previous match ended) is
     dropped too, unless the rule always searches a text `from_start` (multiline rules: never run in keyword
     windows): then a text's first match can only use `\G` at the text's start, so where `\G` opens the
-    pattern or a branch (Hyperscan refuses a start anchor anywhere else) it becomes `\A`. That
-    made the Kubernetes rules' continuation branch (`\G` then any `  key: value` line) cheap: it was 45%
-    of the database's time on the bench history."""
+    pattern or a branch (Hyperscan refuses a start anchor anywhere else) it becomes `\A`, which keeps
+    a continuation branch (`\G` then any `  key: value` line) from matching at every line."""
     if not pattern.isascii() or _VERBOSE.search(pattern):
         return None  # verbose mode: comments could hold what reads here as a class, hiding a `\b` to drop
     out: list[str] = []
@@ -250,8 +248,8 @@ def gated_rule(rule: Rule) -> bool:
     """Whether a rule's pattern goes into the database. Not without keywords (such rules run on every
     text), and not when the rule is limited to some paths (`.pgpass`, `.env`, `.muttrc`...): on every
     other file the rule never runs, so scanning each text for its pattern is wasted, and these file
-    formats' patterns were among the costliest in the database (the bench history's gate pass: 2.1 s
-    with them, 1.3 s without). On their own files they are keyword-gated, as before the gate existed."""
+    formats' patterns are among the costliest in the database. On their own files they are
+    keyword-gated, as before the gate existed."""
     return bool(rule.keywords) and not rule.paths
 
 
