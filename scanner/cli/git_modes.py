@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from scanner.cli import Command
+
 
 @dataclass(frozen=True)
 class GitMode:
@@ -29,7 +31,7 @@ class GitMode:
     progress: bool = False
 
 
-def git_options(fn):  # type: ignore[no-untyped-def]
+def git_options(fn: Command) -> Command:
     options = [
         click.option("--staged", is_flag=True, help="Scan what the next commit adds (the pre-commit hook)."),
         click.option("--pre-commit", is_flag=True, help="The pre-commit framework's hook: the staged changes "

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from scanner import __version__
+from scanner.cli import Command
 from scanner.cli.config import scan_config_options
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.cli.git_modes import GitMode, git_mode, git_options, git_source
@@ -20,7 +21,7 @@ from scanner.report import Report
 from scanner.reporters import FORMATS
 
 
-class ByteSize(click.ParamType):
+class ByteSize(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in newer click
     """`5MB`, `512k`, `1048576`: the sizes people type (checked as a config's sizes are)."""
 
     name = "size"
@@ -66,7 +67,7 @@ def main() -> None:
     """leakstop: find leaked secrets in staged changes, git history and file trees."""
 
 
-def output_options(fn):  # type: ignore[no-untyped-def]
+def output_options(fn: Command) -> Command:
     """The flags every scanning command shares (scan, and later baseline/selftest)."""
     options = [
         click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
@@ -85,7 +86,7 @@ def output_options(fn):  # type: ignore[no-untyped-def]
     return fn
 
 
-def rule_options(fn):  # type: ignore[no-untyped-def]
+def rule_options(fn: Command) -> Command:
     fn = click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
                       help="Extra rule file or folder (repeatable); built-in rules stay active.")(fn)
     fn = click.option("--no-builtin-rules", is_flag=True,

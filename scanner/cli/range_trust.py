@@ -140,16 +140,14 @@ def base_suppressors(setup: ScanSetup, root: Path, rev: str, base: Config
             setup.ignores = IgnoreList(suppressor.file, entries)
             out.append(setup.ignores)
         elif isinstance(suppressor, Baseline):
-            relative = relative_in(root, suppressor.file)
-            if relative is None:
+            in_repo = relative_in(root, suppressor.file)
+            if in_repo is None:
                 out.append(suppressor)  # the user's own file, outside the change
                 continue
-            text = text_at(root, rev, relative)
-            entries = baseline_entries(suppressor.file, text)
-            new = suppressor.entries - entries
-            if new:
-                added.append(counted(len(new), "baseline entry", "baseline entries"))
-            out.append(Baseline(suppressor.file, entries))
+            fingerprints = baseline_entries(suppressor.file, text_at(root, rev, in_repo))
+            if suppressor.entries - fingerprints:
+                added.append(counted(len(suppressor.entries - fingerprints), "baseline entry", "baseline entries"))
+            out.append(Baseline(suppressor.file, fingerprints))
         elif isinstance(suppressor, GlobalAllowlist):
             continue
         elif type(suppressor).__name__ == "InlineAllow":

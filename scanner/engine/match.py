@@ -96,7 +96,7 @@ def match_reach(pattern: str) -> int:
     try:
         import re._parser as parser  # type: ignore[import-not-found]  # Python 3.11+
     except ImportError:
-        import sre_parse as parser  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef, unused-ignore]
     try:
         # `(?|` (branch reset, the regex module's) renumbers groups; the lengths are those of `(?:`
         widest = parser.parse(pattern.replace("(?|", "(?:")).getwidth()[1]

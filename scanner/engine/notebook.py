@@ -263,7 +263,7 @@ def _decoded_line(raw: str) -> str:
     if key not in _DECODED_KEYS and not is_text_mime(key):
         return raw
     try:
-        decoded = json.loads(f'"{value}"')
+        decoded: str = json.loads(f'"{value}"')
     except ValueError:
         return raw
     return (decoded[:-1] if decoded.endswith("\n") else decoded) + ending

@@ -158,9 +158,10 @@ def load(path: Path) -> object | None:
     if data is None:
         return None
     try:
-        return pickle.loads(data)  # noqa: S301 - written by this user, writable by no one else (read_private)
+        payload: object = pickle.loads(data)  # noqa: S301 - this user's, writable by no one else (read_private)
     except (pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
         return None
+    return payload
 
 
 def store(path: Path, payload: object) -> None:

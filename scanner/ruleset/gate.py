@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scanner.ruleset.char_bytes import char_bytes
 
@@ -261,7 +261,8 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     from scanner.ruleset.cache import regex_install
 
     # which regex too (found without importing it): negated classes are rewritten from its case folding
-    digest = hashlib.sha256(f"{GATE_FORMAT}:{hyperscan.__version__}:{regex_install()}:".encode())
+    version = hyperscan.__version__  # type: ignore[attr-defined]  # missing from its stub
+    digest = hashlib.sha256(f"{GATE_FORMAT}:{version}:{regex_install()}:".encode())
     digest.update(Path(__file__).read_bytes())
     for kw in keywords:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
@@ -282,11 +283,12 @@ def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -
     stored = SERIALIZED.get(key) or load(path)
     if stored is not None:
         try:
-            gated, blob = stored  # type: ignore[misc]
+            entry = cast("tuple[tuple[int, ...], bytes]", stored)  # a damaged entry fails right here
+            stored_gated, blob = entry
             db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
             db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
-            SERIALIZED[key] = stored
-            return db, frozenset(gated)
+            SERIALIZED[key] = entry
+            return db, frozenset(stored_gated)
         except (hyperscan.error, ValueError, TypeError):  # built on another CPU, or damaged: rebuild
             pass
     if not build:

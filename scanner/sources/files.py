@@ -116,8 +116,8 @@ class FilesSource(Source):
             yield Skipped(shown, "submodule not checked out (run `git submodule update --init` to scan it)")
             return
         names, unopened = git.listed_files(root, root)
-        for folder, why in unopened:
-            yield Skipped(f"{shown}/{folder}", f"cannot list folder: {why}", error=True)
+        for unlisted, why in unopened:
+            yield Skipped(f"{shown}/{unlisted}", f"cannot list folder: {why}", error=True)
         for name in names:
             inner = f"{shown}/{name}"
             if not (self.exclude and path_matches(inner, self.exclude)):
