@@ -31,6 +31,8 @@ class GitBlob:
     source fills in the commits (`Source.located`) for the texts that have findings."""
     read_as: Callable[[GitBlob, bytes], list[Fragment | Skipped]]
     """The blob's bytes → what to scan (a module-level function, so it travels to workers by name)."""
+    archive_depth: int = 2
+    """--max-archive-depth, for the worker that opens the blob if it is an archive."""
 
 
 Item = Union[Fragment, Skipped, GitBlob]

@@ -29,10 +29,12 @@ class Reporter(abc.ABC):
 FORMATS = {
     "text": "scanner.reporters.text:TextReporter",
     "json": "scanner.reporters.json_report:JsonReporter",
+    "jsonl": "scanner.reporters.jsonl:JsonlReporter",
     "sarif": "scanner.reporters.sarif:SarifReporter",
     "csv": "scanner.reporters.csv_report:CsvReporter",
     "junit": "scanner.reporters.junit:JunitReporter",
     "github": "scanner.reporters.github:GithubReporter",
+    "html": "scanner.reporters.html:HtmlReporter",
 }
 
 

@@ -19,7 +19,18 @@ from scanner.git import runner as git
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import Source, SourceItem
+from scanner.sources.archives import opened_as_archive
 from scanner.sources.fragment_builder import fragments_of
+from scanner.sources.text_decode import BINARY_SNIFF, starts_binary
+
+
+def oversized(shown: str, size: int, head: bytes, path: str = "") -> Skipped:
+    """A file (or blob, at `path`) over the size limit: a limit that left text unscanned, unless its first
+    bytes say it is binary (an image, a video, a database) and no archive, which no size limit would have
+    let us scan anyway."""
+    if starts_binary(head) and not opened_as_archive(path or shown, head):
+        return Skipped(shown, f"binary (and larger than --max-file-size: {size} bytes)")
+    return Skipped(shown, f"larger than --max-file-size ({size} bytes)", limit=True)
 
 
 class FilesSource(Source):
@@ -94,7 +105,7 @@ class FilesSource(Source):
             return
         with open(fd, "rb") as fh:
             if st.st_size > self.max_file_size:
-                yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
+                yield oversized(shown, st.st_size, fh.read(BINARY_SNIFF))
                 return
             try:
                 data = fh.read(self.max_file_size + 1)
@@ -102,11 +113,11 @@ class FilesSource(Source):
                 yield Skipped(shown, f"cannot read: {exc.strerror or exc}", error=True)
                 return
         if len(data) > self.max_file_size:
-            yield Skipped(shown, "grew past --max-file-size while being read")
+            yield Skipped(shown, "grew past --max-file-size while being read", limit=True)
             return
         stats.files += 1
         stats.bytes += len(data)
-        yield from fragments_of(shown, data)
+        yield from fragments_of(shown, data, archive_depth=self.archive_depth)
 
     def submodule(self, shown: str, folder: Path, stats: ScanStats) -> Iterator[SourceItem]:
         """A checked-out submodule's files, listed by its own git, under the submodule's path; one that is

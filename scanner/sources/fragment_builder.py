@@ -27,18 +27,20 @@ LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
 def fragments_of(path: str, content: bytes | Sequence[AddedLines], *, blob: str = "",
-                 git: GitContext | None = None, note_binary: bool = True) -> Iterator[Fragment | Skipped]:
+                 git: GitContext | None = None, note_binary: bool = True, archive_depth: int = 2
+                 ) -> Iterator[Fragment | Skipped]:
     """The Fragments to scan for `path`, and notes of what could not be read. `content` is the whole file
     (bytes) or the runs of lines a diff adds to it. `note_binary`: a binary file is a `Skipped` note
-    (a history has too many binary blobs to list, and passes False)."""
+    (a history has too many binary blobs to list, and passes False). `archive_depth`: how deep archives
+    inside archives are opened (--max-archive-depth; 0: not at all)."""
     if isinstance(content, bytes):
-        yield from _whole(path, content, blob, git, note_binary)
+        yield from _whole(path, content, blob, git, note_binary, archive_depth)
         return
     for run in content:
         yield from text_fragments(path, decode_text(run.text), run.first_line, blob=blob, git=git, whole=False)
 
 
-def _whole(path: str, data: bytes, blob: str, git: GitContext | None, note_binary: bool
+def _whole(path: str, data: bytes, blob: str, git: GitContext | None, note_binary: bool, archive_depth: int
            ) -> Iterator[Fragment | Skipped]:
     from scanner.sources.archives import is_archive
 
@@ -46,11 +48,14 @@ def _whole(path: str, data: bytes, blob: str, git: GitContext | None, note_binar
         from scanner.sources.archives import ArchiveLimits, members, opened_as_archive
 
         if opened_as_archive(path, data):
-            for member in members(path, data, ArchiveLimits()):
+            if archive_depth < 1:
+                yield Skipped(path, "archive not opened (--max-archive-depth 0)")
+                return
+            for member in members(path, data, ArchiveLimits(max_depth=archive_depth)):
                 if isinstance(member, Skipped):
                     yield member
                 else:  # a member is a file of its own: a notebook in a zip is still a notebook
-                    yield from _whole(*member, blob, git, note_binary=True)
+                    yield from _whole(*member, blob, git, True, archive_depth)
             return
     text = decode_bytes(data)
     if text is None:
@@ -84,5 +89,5 @@ def blob_fragments(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
         items.append(Skipped(f"{blob.paths[0]} (blob {blob.blob[:12]})",
                              "LFS pointer (scanned as text; the stored object is not)"))
     for path in blob.paths:
-        items.extend(fragments_of(path, data, blob=blob.blob, note_binary=False))
+        items.extend(fragments_of(path, data, blob=blob.blob, note_binary=False, archive_depth=blob.archive_depth))
     return items

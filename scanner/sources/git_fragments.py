@@ -14,13 +14,15 @@ from scanner.git.diff import FileChange
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import SourceItem
-from scanner.sources.fragment_builder import LFS_POINTER, fragments_of
+from scanner.sources.fragment_builder import BINARY, LFS_POINTER, fragments_of
+from scanner.sources.text_decode import BINARY_SNIFF
 
 if TYPE_CHECKING:
     from scanner.git.context import GitContext
 
 def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.RepoInfo,
-                 context: GitContext | None = None, exclude: tuple[str, ...] = ()) -> Iterator[SourceItem]:
+                 context: GitContext | None = None, exclude: tuple[str, ...] = (), archive_depth: int = 2
+                 ) -> Iterator[SourceItem]:
     """What to scan of one changed file, or why nothing is scanned."""
     where = change.path
     if exclude and path_matches(where, exclude):
@@ -38,11 +40,15 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
         # git calls UTF-16 text and archives binary: read the blob and scan it whole (a binary one is a note).
         data = git.read_blob(repo, change.new_blob)
         if len(data) > max_size:
-            yield Skipped(where, f"larger than --max-file-size ({len(data)} bytes)")
+            from scanner.sources.files import oversized  # rare: a binary change over the size limit
+
+            yield oversized(where, len(data), data[:BINARY_SNIFF])
             return
-        stats.files += 1
-        stats.bytes += len(data)
-        yield from fragments_of(where, data, blob=change.new_blob, git=context)
+        items = list(fragments_of(where, data, blob=change.new_blob, git=context, archive_depth=archive_depth))
+        if not (len(items) == 1 and isinstance(items[0], Skipped) and items[0].reason == BINARY):
+            stats.files += 1
+            stats.bytes += len(data)
+        yield from items
         return
     # No size cap here: git printed these lines, so they are text and already in memory, and a large
     # vendored or generated file is exactly where a key slips through (--max-file-size is for trees).
