@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from scanner.engine.decode import decoded_items
 from scanner.engine.match import EngineResult, scan_fragment
 from scanner.fragment import Fragment
+from scanner.git.blobs import BlobExpander, GitBlob
+from scanner.git.blobs import Item as SourceItem
 from scanner.report import Skipped
 from scanner.ruleset.rule_set import RuleSet
-from scanner.sources import SourceItem
-from scanner.sources.git_blobs import BlobExpander, GitBlob
 
 if TYPE_CHECKING:
     from scanner.engine.scan_cache import Verdicts

@@ -6,7 +6,7 @@ it compares blob ids, never file contents). Blobs are read in the order git stor
 faster than history order; each occurrence carries its place in history (`Occurrence.order`), so the
 findings are put back oldest first and the first location is the commit that brought the secret in. A
 secret added in one commit and deleted in the next is found because its blob is reachable all the same.
-The blobs are read by the processes that scan them (git_blobs.py), not here.
+The blobs are read by the processes that scan them (git/blobs.py), not here.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from scanner.errors import GitError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.git import runner as git
+from scanner.git.blobs import GitBlob
 from scanner.git.context import GitContext, Occurrence
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
 from scanner.sources.files import oversized
-from scanner.sources.git_blobs import GitBlob
+from scanner.sources.fragment_builder import blob_fragments
 from scanner.sources.history_listing import CommitWrites, Introduction, Introductions, introductions, walked
 from scanner.sources.progress import Progress
 from scanner.sources.text_decode import BINARY_SNIFF
@@ -229,7 +230,7 @@ class HistorySource(Source):
                     handed_out[key] = blob
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
-                              self.archive_depth, key)
+                              blob_fragments, self.archive_depth, key)
         finally:
             progress.close()
         if verdicts is not None:
