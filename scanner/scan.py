@@ -114,16 +114,16 @@ def scan(request: ScanRequest) -> Report:
                     found.append(finding)
                     if request.on_finding is not None:
                         request.on_finding(finding)
-    cache_warnings: list[str] = []
-    if request.cache is not None:
-        if verdicts is not None:
-            verdicts.save()
-        request.cache.save()
-        cache_warnings = request.cache.warnings
     stats.seconds = time.perf_counter() - started
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     found = request.source.attributed(found) if found else found
+    cache_warnings: list[str] = []
+    if request.cache is not None:  # after `attributed`, which may leave what it learnt in the cache
+        if verdicts is not None:
+            verdicts.save()
+        request.cache.save()
+        cache_warnings = request.cache.warnings
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed) if request.group else ungroup_findings(suppressed),

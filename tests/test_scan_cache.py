@@ -68,10 +68,13 @@ def test_a_cached_rescan_reports_exactly_what_an_uncached_one_does(repo: Repo, t
     secret_history(repo)
     cold = same_as_uncached(repo, cache)
     assert {f["rule_id"] for f in cold["findings"]} >= {"stripe-secret-key", "slack-bot-token"}
-    assert rows(cache, "clean") > 0 and rows(cache, "listings") == 2  # the commits, and a summary
+    assert rows(cache, "clean") > 0 and rows(cache, "listings") == 3  # commits, a summary, refs containing
     warm = same_as_uncached(repo, cache)
     assert warm == cold
     assert same_as_uncached(repo, cache, "--show-secrets")["findings"][0]["secret"]
+    repo.git("tag", "v1.0", "feature")  # no new commit, one more ref reaching the secrets
+    tagged = same_as_uncached(repo, cache)
+    assert tagged != warm
 
     # new commits: a secret back on another branch, a branch rewritten away, a blob at a new path
     repo.git("checkout", "-q", "-b", "hotfix", "HEAD~2")
@@ -79,11 +82,11 @@ def test_a_cached_rescan_reports_exactly_what_an_uncached_one_does(repo: Repo, t
     repo.write("docs/settings-example.py", f'STRIPE_KEY = "{STRIPE}"\n')
     repo.commit("hotfix")
     after_commit = same_as_uncached(repo, cache)
-    assert after_commit != warm
+    assert after_commit != tagged
     repo.git("checkout", "-q", "main")
     repo.git("branch", "-D", "-q", "hotfix")
     repo.git("reflog", "expire", "--expire=now", "--all")
-    assert same_as_uncached(repo, cache) == warm
+    assert same_as_uncached(repo, cache) == tagged
     assert same_as_uncached(repo, cache, "--branch", "feature")
 
 

@@ -12,7 +12,7 @@ The blobs are read by the processes that scan them (git/blobs.py), not here.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +67,7 @@ class HistorySource(Source):
         self._known: dict[str, CommitWrites] = {}
         self._replacements: set[str] = set()
         self._deletions: list[Introduction] = []
+        self._refs_state = ""
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -135,6 +136,7 @@ class HistorySource(Source):
         found = self.known_walk(repo, revs, listing, cache) if listing.known else None
         if found is None:
             listing, state = Listing(), refs_state(repo)
+            listing.state = state
             introduced, commits, submodules, sizes = self.walk(repo, revs, listing.known)
             remember_walk(listing, revs, state, self._order)
         else:
@@ -143,6 +145,7 @@ class HistorySource(Source):
             self._replacements = set(swaps.values())
             with_replacements(introduced, swaps)
             sizes = self.sized(repo, introduced, listing.sizes)
+        self._refs_state = listing.state
         if (len(listing.known) != commits_known or listing.walks is not walks_known
                 or any(blob not in listing.sizes for blob in sizes)):
             listing.sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
@@ -295,8 +298,9 @@ class HistorySource(Source):
         places += [(gone.path, gone.order, gone.commit, "", gone.parents) for gone in self._deletions
                    if gone.path in paths]
         writes = writes_by_path(places, self._commits, paths)
-        done, warnings = attributed(findings, writes, datetime.now(timezone.utc),
-                                    lambda commits: git.refs_containing(repo, commits))
+        containing = RefsContaining(repo, self.verdicts.cache if self.verdicts else None, self._refs_state)
+        done, warnings = attributed(findings, writes, datetime.now(timezone.utc), containing.refs)
+        containing.save()
         self._warnings.extend(warnings)
         return done
 
@@ -336,6 +340,46 @@ def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str
         if places:
             merged = sorted({*introduced.get(replacement, []), *places})
             introduced[replacement] = merged
+
+
+class RefsContaining:
+    """`git.refs_containing`, remembered in the scan cache while the refs are as they were (one
+    `for-each-ref --contains` per secret is ~45 ms on the bench history: most of a re-scan). It holds ref
+    names and commit ids only."""
+
+    def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str) -> None:
+        self.repo, self.cache, self.state = repo, cache, state
+        self.name = hashlib.blake2b(b"refs-containing", key=repository_key(repo), digest_size=16).digest()
+        self.known: dict[str, tuple[str, ...]] = self._load() if cache is not None and state else {}
+        self.learnt = False
+
+    def _load(self) -> dict[str, tuple[str, ...]]:
+        import marshal
+
+        assert self.cache is not None
+        data = self.cache.listing(self.name)
+        try:
+            state, known = marshal.loads(data) if data is not None else ("", {})
+        except (EOFError, TypeError, ValueError):
+            return {}
+        if state != self.state or not isinstance(known, dict):
+            return {}
+        return {k: v for k, v in known.items()
+                if isinstance(k, str) and isinstance(v, tuple) and all(isinstance(r, str) for r in v)}
+
+    def refs(self, commits: Sequence[str]) -> list[str]:
+        key = "\n".join(sorted(commits))
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = tuple(git.refs_containing(self.repo, commits))
+            self.learnt = True
+        return list(found)
+
+    def save(self) -> None:
+        import marshal
+
+        if self.cache is not None and self.state and self.learnt:
+            self.cache.add_listing(self.name, marshal.dumps((self.state, self.known)))
 
 
 def repository_key(repo: git.RepoInfo) -> bytes:

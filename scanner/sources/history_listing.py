@@ -139,6 +139,8 @@ class Listing:
     sizes: dict[str, int] = field(default_factory=dict)
     walks: dict[str, tuple[str, str]] = field(default_factory=dict)
     """repr(revs) -> (refs_state, the commit ids in walk order, one per line)."""
+    state: str = ""
+    """`refs_state` when this scan walked (not stored)."""
 
 
 def refs_state(repo: git.RepoInfo) -> str:
@@ -162,6 +164,7 @@ def completed(repo: git.RepoInfo, revs: list[str], listing: Listing) -> list[str
     lacks diffed and added to it."""
     known = listing.known
     state, walk = refs_state(repo), repr(revs)  # before the walk: a ref moving during it is seen next time
+    listing.state = state
     stored_state, stored_order = listing.walks.get(walk, ("", ""))
     if state and state == stored_state:
         order = stored_order.split()
