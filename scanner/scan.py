@@ -213,6 +213,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     offset = fragment.first_line - 1
     git = fragment.git
     seen_line = preview(lines.line_text(line), column, m.secret, shown, others, mask)
+    said = partial(commit_subject, secret=m.secret, shown=shown, others=others, mask=mask)
     cell = f"{fragment.cell}, line {line + fragment.cell_line - 1}" if fragment.cell else ""
     if fragment.encoded_at:
         line, column, end_line, end_column = fragment.encoded_at
@@ -228,7 +229,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         author=git.author if git else "",
         email=git.email if git else "",
         date=git.date if git else "",
-        subject=git.message if git else "",
+        subject=said(git.message) if git else "",
         blob=fragment.blob,
         decoded=fragment.decoded,
         cell=cell,
@@ -237,7 +238,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     if fragment.occurrences:
         locations = tuple(
             replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,
-                    date=o.git.date, subject=o.git.message, in_head=o.in_head, order=o.order,
+                    date=o.git.date, subject=said(o.git.message), in_head=o.in_head, order=o.order,
                     parent_blobs=o.parents)
             for o in fragment.occurrences
         )
@@ -270,6 +271,12 @@ def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, 
     reach = PREVIEW_WIDTH // 3
     text = before[-reach:] + mine + after[:reach]
     return ("…" if len(before) > reach else "") + text.strip() + ("…" if len(after) > reach else "")
+
+
+def commit_subject(message: str, secret: str, shown: str, others: tuple[str, ...] = (),
+                   mask: Callable[[str], str] = redact) -> str:
+    """The commit's subject as reports print it: a key pasted into the message is redacted there too."""
+    return message if secret == shown else redact_others(message, secret, shown, others, mask)
 
 
 def redact_others(text: str, secret: str, shown: str, others: tuple[str, ...],
