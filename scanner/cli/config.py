@@ -80,7 +80,11 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
         import json
 
         from scanner.cli.scan_setup import ScanFlags, setup_scan
+        from scanner.errors import SourceError
 
+        if path is not None and not path.exists():
+            # the configuration is looked for from this path up; a typo would otherwise show the defaults
+            raise SourceError(f"{path}: no such file or folder")
         setup = setup_scan([path] if path else [], ScanFlags(config=config_file), suppress=False)
         cfg = setup.config
         values: dict[str, Any] = {
@@ -114,6 +118,6 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
             shown = human_size(value) if key == "max_file_size" else json.dumps(value)
             click.echo(f"  {key:<18} {shown:<40} ({cfg.origin(key)})")
         for warning in cfg.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"leakstop: warning: {warning}", err=True)
         builtin = "built-in rules on" if cfg.use_builtin_rules else "built-in rules OFF"
         click.echo(f"active rules: {len(setup.ruleset)} ({builtin}, {len(cfg.disable)} disabled)")

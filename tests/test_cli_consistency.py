@@ -1,0 +1,21 @@
+"""What a first-time user runs into across commands: a mistyped path, a warning's prefix, a help text that
+matches what the flag does."""
+
+from __future__ import annotations
+
+
+def test_config_show_of_a_missing_folder_is_an_error_not_the_defaults(leakstop, tmp_path):
+    result = leakstop("config", "show", tmp_path / "no-such-project", cwd=tmp_path)
+    assert result.code == 2, result.output
+    assert result.stderr.strip() == f"leakstop: error: {tmp_path / 'no-such-project'}: no such file or folder"
+    assert "configuration:" not in result.stdout
+
+
+def test_config_show_prefixes_its_warnings_as_scan_does(leakstop, tmp_path):
+    (tmp_path / ".leakstop.yaml").write_text("allow:\n  stopwords: [ab]\n", encoding="utf-8")
+    shown = leakstop("config", "show", tmp_path, cwd=tmp_path)
+    scanned = leakstop("scan", "--no-git", "-f", "json", tmp_path, cwd=tmp_path)
+    assert shown.code == 0 and scanned.code == 0, shown.output + scanned.output
+    warning = [line for line in scanned.stderr.splitlines() if "stopword" in line]
+    assert warning and warning[0].startswith("leakstop: warning: ")
+    assert warning[0] in shown.stderr.splitlines()
