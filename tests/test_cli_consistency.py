@@ -19,3 +19,15 @@ def test_config_show_prefixes_its_warnings_as_scan_does(leakstop, tmp_path):
     warning = [line for line in scanned.stderr.splitlines() if "stopword" in line]
     assert warning and warning[0].startswith("leakstop: warning: ")
     assert warning[0] in shown.stderr.splitlines()
+
+
+def test_a_missing_configured_baseline_suggests_the_documented_flag(leakstop, repo):
+    repo.write(".leakstop.yaml", "baseline: ci/accepted.json\n")
+    repo.write("ci/README", "the baseline goes here\n")
+    repo.commit("configure")
+    result = leakstop("scan", repo.path, cwd=repo.path)
+    assert result.code == 2
+    suggested = result.stderr.split("`leakstop ", 1)[1].split("`", 1)[0].split()
+    assert suggested[:3] == ["baseline", "create", "-b"], result.stderr
+    assert leakstop(*suggested, cwd=repo.path).code == 0
+    assert leakstop("scan", repo.path, cwd=repo.path).code == 0

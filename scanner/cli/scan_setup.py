@@ -130,7 +130,7 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
     baseline_file = flags.baseline or config.baseline or find_upwards(start, (BASELINE_FILE,))
     if baseline and config.baseline is not None and baseline_file == config.baseline and not config.baseline.is_file():
         raise ConfigError(f"{config.line_of('baseline')}: baseline: {config.baseline}: no such file (write one "
-                          f"with `leakstop baseline create -o {config.baseline}`)")
+                          f"with `leakstop baseline create -b {config.baseline}`)")
     if baseline and baseline_file is not None:
         from scanner.suppress.baseline import read_baseline
 
