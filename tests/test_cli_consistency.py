@@ -31,3 +31,11 @@ def test_a_missing_configured_baseline_suggests_the_documented_flag(leakstop, re
     assert suggested[:3] == ["baseline", "create", "-b"], result.stderr
     assert leakstop(*suggested, cwd=repo.path).code == 0
     assert leakstop("scan", repo.path, cwd=repo.path).code == 0
+
+
+def test_rules_new_keeps_an_accented_provider_name_readable(leakstop, tmp_path):
+    result = leakstop("rules", "new", "Zürich Pay", cwd=tmp_path)
+    assert result.code == 0, result.output
+    text = (tmp_path / "zurich-pay.yaml").read_text(encoding="utf-8")
+    assert 'provider: "Zürich Pay"' in text
+    assert "  - id: zurich-pay-api-key" in text
