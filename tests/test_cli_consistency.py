@@ -39,3 +39,10 @@ def test_rules_new_keeps_an_accented_provider_name_readable(leakstop, tmp_path):
     text = (tmp_path / "zurich-pay.yaml").read_text(encoding="utf-8")
     assert 'provider: "Zürich Pay"' in text
     assert "  - id: zurich-pay-api-key" in text
+
+
+def test_selftest_outside_a_repository_says_no_hook_of_yours_was_tested(leakstop, tmp_path):
+    result = leakstop("selftest", cwd=tmp_path)
+    assert result.code == 0, result.output
+    assert result.stdout.startswith("OK: a fresh leakstop pre-commit hook (not inside a git repository")
+    assert "leakstop-hooks-" not in result.output, "a throw-away path that no longer exists says nothing"
