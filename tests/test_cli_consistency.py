@@ -46,3 +46,38 @@ def test_selftest_outside_a_repository_says_no_hook_of_yours_was_tested(leakstop
     assert result.code == 0, result.output
     assert result.stdout.startswith("OK: a fresh leakstop pre-commit hook (not inside a git repository")
     assert "leakstop-hooks-" not in result.output, "a throw-away path that no longer exists says nothing"
+
+
+def every_command():  # type: ignore[no-untyped-def]
+    import click
+
+    from scanner.cli.main import main
+
+    ctx = click.Context(main)
+    stack = [(name, main.get_command(ctx, name)) for name in main.list_commands(ctx)]
+    while stack:
+        name, command = stack.pop()
+        if isinstance(command, click.Group):
+            stack += [(f"{name} {sub}", command.get_command(ctx, sub)) for sub in command.list_commands(ctx)]
+        else:
+            yield name, command
+
+
+def test_every_visible_option_of_every_command_says_what_it_does():
+    import click
+
+    silent = [f"leakstop {name} {param.opts[-1]}" for name, command in every_command() for param in command.params
+              if isinstance(param, click.Option) and not param.hidden and not param.help]
+    assert silent == []
+
+
+def test_quiet_does_what_its_help_says(leakstop, tmp_path):
+    (tmp_path / ".leakstop.yaml").write_text("allow:\n  stopwords: [ab]\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("nothing here\n", encoding="utf-8")
+    helped = " ".join(leakstop("scan", "--help").stdout.split())
+    assert "-q, --quiet Nothing on stderr but an error that stops the scan (no summary, progress or warnings)" \
+        in helped
+    quiet = leakstop("scan", "-q", "--no-git", "-f", "json", tmp_path, cwd=tmp_path)
+    assert quiet.code == 0 and quiet.stderr == ""
+    stopped = leakstop("scan", "-q", tmp_path / "missing", cwd=tmp_path)
+    assert stopped.code == 2 and stopped.stderr.startswith("leakstop: error: ")

@@ -143,7 +143,8 @@ def output_options(fn: Command) -> Command:
                      flag_value=DEFAULT_REDACTION, default=None,
                      help="Redact secrets (the default); --redact=N shows N% of each secret (0-50)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
-        click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Nothing on stderr but an error that stops the scan (no summary, progress or warnings)."),
         click.option("-v", "--verbose", is_flag=True, help="List every skipped file and why."),
         click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default=None,
                      help="What goes to stderr: error (errors only), warning (and warnings), info (and the "

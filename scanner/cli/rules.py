@@ -24,8 +24,8 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Extra rule file or folder.")
-@click.option("--no-builtin-rules", is_flag=True)
+              help="Extra rule file or folder (repeatable), as in `scan`: listed next to the built-in rules.")
+@click.option("--no-builtin-rules", is_flag=True, help="As in `scan`: list only the rules from --rules-path.")
 @click.option("--verifiable", is_flag=True, help="List the providers `scan --verify` can check, and how.")
 def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool, verifiable: bool) -> None:
     """One line per rule: id, severity, confidence, provider, name."""
