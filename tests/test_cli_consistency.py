@@ -81,3 +81,17 @@ def test_quiet_does_what_its_help_says(leakstop, tmp_path):
     assert quiet.code == 0 and quiet.stderr == ""
     stopped = leakstop("scan", "-q", tmp_path / "missing", cwd=tmp_path)
     assert stopped.code == 2 and stopped.stderr.startswith("leakstop: error: ")
+
+
+def test_a_format_that_no_output_gets_is_an_error_not_a_silent_switch(leakstop, tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    result = leakstop("scan", "--no-git", tmp_path, "-f", "sarif", "-o", report, cwd=tmp_path)
+    assert result.code == 2, result.output
+    assert result.stderr.strip() == (f"leakstop: error: -f sarif reaches no output: {report} is written as json, "
+                                     "as its extension says (name the file *.sarif, or add -o - for stdout)")
+    assert not report.exists()
+    both = leakstop("scan", "--no-git", tmp_path, "-f", "github", "-o", "-", "-o", report, cwd=tmp_path)
+    assert both.code == 0 and report.is_file(), "the Action's -f github -o - -o FILE.sarif stays as it is"
+    plain = leakstop("scan", "--no-git", tmp_path, "-f", "json", "-o", tmp_path / "report.out", cwd=tmp_path)
+    assert plain.code == 0 and (tmp_path / "report.out").read_text().startswith("{")
