@@ -95,3 +95,11 @@ def test_a_format_that_no_output_gets_is_an_error_not_a_silent_switch(leakstop, 
     assert both.code == 0 and report.is_file(), "the Action's -f github -o - -o FILE.sarif stays as it is"
     plain = leakstop("scan", "--no-git", tmp_path, "-f", "json", "-o", tmp_path / "report.out", cwd=tmp_path)
     assert plain.code == 0 and (tmp_path / "report.out").read_text().startswith("{")
+
+
+def test_show_secrets_and_redact_together_are_refused_like_other_contradictions(leakstop, tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here\n", encoding="utf-8")
+    for redact in ("--redact", "--redact=20"):
+        result = leakstop("scan", "--no-git", tmp_path, "--show-secrets", redact, cwd=tmp_path)
+        assert result.code == 2, result.output
+        assert result.stderr.strip() == "leakstop: error: choose one of --show-secrets, --redact"

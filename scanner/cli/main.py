@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from scanner import __version__
 from scanner.cli import Command
@@ -228,12 +229,16 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         )
         from scanner.cli.scan_setup import setup_scan
         from scanner.cli.verify import validate_flags, verified, verify_exit_code
+        from scanner.errors import SourceError
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
 
         stderr = Verbosity.of(log_level, quiet, verbose)
         validate_flags(config_flags)
         refuse_remote_urls(paths)
+        redact_given = click.get_current_context().get_parameter_source("redact_percent") == ParameterSource.COMMANDLINE
+        if show_secrets and redact_given:
+            raise SourceError("choose one of --show-secrets, --redact")
         targets = report_targets(fmt, outputs)
         flags = scan_flags(click.get_current_context(), config_flags)
         setup = setup_scan(paths, flags)
