@@ -103,3 +103,18 @@ def test_show_secrets_and_redact_together_are_refused_like_other_contradictions(
         result = leakstop("scan", "--no-git", tmp_path, "--show-secrets", redact, cwd=tmp_path)
         assert result.code == 2, result.output
         assert result.stderr.strip() == "leakstop: error: choose one of --show-secrets, --redact"
+
+
+def test_rule_flags_name_rules_the_configuration_turned_off_without_calling_them_unknown(leakstop, tmp_path):
+    (tmp_path / ".leakstop.yaml").write_text("disable: [stripe-secret-key]\nmin_severity: high\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("nothing here\n", encoding="utf-8")
+    again = leakstop("scan", "--no-git", tmp_path, "--disable-rule", "stripe-secret-key", cwd=tmp_path)
+    assert again.code == 0, again.output  # a hook's flag that repeats the configuration is no mistake
+    below = leakstop("scan", "--no-git", tmp_path, "--disable-rule", "generic-password-assignment", cwd=tmp_path)
+    assert below.code == 0, below.output
+    only_off = leakstop("scan", "--no-git", tmp_path, "--enable-rule", "stripe-secret-key", cwd=tmp_path)
+    assert only_off.code == 2
+    assert "no rule has this id" not in only_off.stderr
+    assert "configuration" in only_off.stderr and only_off.stderr.count("\n") == 1, only_off.stderr
+    typo = leakstop("scan", "--no-git", tmp_path, "--disable-rule", "stripe-secret-kye", cwd=tmp_path)
+    assert typo.code == 2 and "no rule has this id" in typo.stderr
