@@ -118,3 +118,14 @@ def test_rule_flags_name_rules_the_configuration_turned_off_without_calling_them
     assert "configuration" in only_off.stderr and only_off.stderr.count("\n") == 1, only_off.stderr
     typo = leakstop("scan", "--no-git", tmp_path, "--disable-rule", "stripe-secret-kye", cwd=tmp_path)
     assert typo.code == 2 and "no rule has this id" in typo.stderr
+
+
+def test_a_missing_configuration_named_by_the_environment_says_where_it_was_named(leakstop, tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here\n", encoding="utf-8")
+    missing = tmp_path / "ci" / "leakstop.yaml"
+    for command in (("scan", "--no-git", tmp_path), ("config", "show", tmp_path)):
+        result = leakstop(*command, cwd=tmp_path, env={"LEAKSTOP_CONFIG": str(missing)})
+        assert result.code == 2, result.output
+        assert result.stderr == f"leakstop: error: {missing}: no such configuration file (named by LEAKSTOP_CONFIG)\n"
+    flag = leakstop("scan", "--no-git", tmp_path, "--config", missing, cwd=tmp_path)
+    assert flag.stderr == f"leakstop: error: {missing}: no such configuration file\n"
