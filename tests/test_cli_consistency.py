@@ -129,3 +129,26 @@ def test_a_missing_configuration_named_by_the_environment_says_where_it_was_name
         assert result.stderr == f"leakstop: error: {missing}: no such configuration file (named by LEAKSTOP_CONFIG)\n"
     flag = leakstop("scan", "--no-git", tmp_path, "--config", missing, cwd=tmp_path)
     assert flag.stderr == f"leakstop: error: {missing}: no such configuration file\n"
+
+
+def readme_json_example() -> dict:  # type: ignore[type-arg]
+    import json
+    import re
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## JSON report\s+```json\n(.*?)```", readme, re.S)
+    assert block is not None
+    return json.loads(block.group(1).replace("...", ""))  # type: ignore[no-any-return]
+
+
+def test_the_readme_json_example_has_the_fields_a_real_report_has(leakstop, tmp_path):
+    from secrets_fixtures import STRIPE
+
+    (tmp_path / "settings.py").write_text(f'STRIPE_SECRET_KEY = "{STRIPE}"\n', encoding="utf-8")
+    real = leakstop("scan", "--no-git", tmp_path, "-f", "json", cwd=tmp_path).json()
+    example = readme_json_example()
+    assert list(example) == list(real)
+    assert set(example["stats"]) == set(real["stats"])
+    assert set(example["findings"][0]) == set(real["findings"][0])
