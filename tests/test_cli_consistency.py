@@ -152,3 +152,15 @@ def test_the_readme_json_example_has_the_fields_a_real_report_has(leakstop, tmp_
     assert list(example) == list(real)
     assert set(example["stats"]) == set(real["stats"])
     assert set(example["findings"][0]) == set(real["findings"][0])
+
+
+def test_rules_check_counts_and_warns_as_scan_does(leakstop, tmp_path):
+    (tmp_path / "zephyr.yaml").write_text(
+        "provider: Zephyr\nrules:\n  - id: zephyr-token\n    name: Zephyr token\n    keywords: [zph_]\n"
+        "    pattern: '\\bzph_[A-Za-z0-9]{28}\\b'\n    examples: ['ZEPHYR_TOKEN=zph_Vb7Qk2Lm9Xw4Rt8Np3Zc6Hd1Jf5G']\n"
+        "    remediation: Revoke it in the Zephyr console.\n", encoding="utf-8")
+    result = leakstop("rules", "check", "--rules-path", tmp_path / "zephyr.yaml", cwd=tmp_path)
+    assert result.code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "1 rule checked, 0 problems"
+    assert all(line.startswith("leakstop: warning: ") for line in lines[:-1]) and len(lines) == 2
