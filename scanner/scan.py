@@ -124,12 +124,39 @@ def scan(request: ScanRequest) -> Report:
             verdicts.save()
         request.cache.save()
         cache_warnings = request.cache.warnings
+    if not request.show_secrets:
+        mask = partial(redact, shown_percent=request.redact_percent)
+        found, suppressed = subjects_masked(found, suppressed, mask)
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed) if request.group else ungroup_findings(suppressed),
                   errors=errors,
                   warnings=[*request.source.warnings(), *cache_warnings,
                             *elided(per_rule, request.max_findings_per_rule), *unscanned(skipped)])
+
+
+def subjects_masked(found: list[Finding], suppressed: list[Finding],
+                    mask: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
+    """Every secret of the scan masked in every commit subject: a message may name a key that another
+    finding holds, and would print it beside this one."""
+    secrets = sorted({f.secret for f in (*found, *suppressed) if f.secret}, key=len, reverse=True)
+    said: dict[str, str] = {}
+
+    def masked(subject: str) -> str:
+        if subject not in said:  # a commit's findings share its subject: each is searched once
+            clean = subject
+            for secret in secrets:
+                if any(part in clean for part in secret.splitlines() if len(part) >= 4):
+                    clean = redact_line(clean, secret, mask(secret))
+            said[subject] = clean
+        return said[subject]
+
+    def cleaned(f: Finding) -> Finding:
+        if not any(loc.subject for loc in f.locations):
+            return f
+        return replace(f, locations=tuple(replace(loc, subject=masked(loc.subject)) for loc in f.locations))
+
+    return [cleaned(f) for f in found], [cleaned(f) for f in suppressed]
 
 
 MAX_LIMIT_WARNINGS = 20
