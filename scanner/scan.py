@@ -43,6 +43,8 @@ class ScanRequest:
     max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
     max_findings_per_rule: int = MAX_FINDINGS_PER_RULE
     """0: no limit (a baseline must record every secret)."""
+    workers: int | None = None
+    """Engine processes; None: every usable core (an audit runs one repository per core instead)."""
 
 
 def scan(request: ScanRequest) -> Report:
@@ -59,7 +61,7 @@ def scan(request: ScanRequest) -> Report:
     silenced: set[tuple[str, str]] = set()
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
-                                       max_decode_depth=request.max_decode_depth,
+                                       max_decode_depth=request.max_decode_depth, workers=request.workers,
                                        expected_bytes=request.source.expected_bytes()):
         if isinstance(item, Skipped):
             skipped.append(item)

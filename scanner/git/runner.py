@@ -231,6 +231,26 @@ def remote_name(repo: RepoInfo, remote: str) -> str | None:
     return next((name for name, url in urls.items() if url == remote), None)
 
 
+def ref_tips(repo: RepoInfo) -> dict[str, str]:
+    """Every ref that leads to a commit (annotated tags peeled) → that commit's id: what an audit
+    remembers so that the next one reads only the commits none of them reach."""
+    out = run_git(repo.path, "for-each-ref", "--format=%(refname)%00%(objecttype)%00%(objectname)%00"
+                  "%(*objecttype)%00%(*objectname)")
+    tips = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        ref, kind, sha, peeled_kind, peeled = (line.split("\0") + ["", "", "", ""])[:5]
+        if kind == "commit":
+            tips[ref] = sha
+        elif peeled_kind == "commit":
+            tips[ref] = peeled
+    return tips
+
+
+def config_value(cwd: Path, key: str) -> str:
+    """One git configuration value as git resolves it from `cwd` (empty when unset)."""
+    return run_git(cwd, "config", "--get", "--end-of-options", key, check=False).decode("utf-8", "replace").strip()
+
+
 def commit_patches(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Each commit of `revs` (oldest first) with its `--raw -p` diff; merges as dense combined diffs, so
     only what a merge itself adds (a conflict resolution) is attributed to it."""

@@ -49,13 +49,17 @@ class Introduction(NamedTuple):
 
 class HistorySource(Source):
     def __init__(self, path: Path, max_file_size: int, branch: str = "", progress: bool = False,
-                 exclude: tuple[str, ...] = ()) -> None:
+                 exclude: tuple[str, ...] = (), known_commits: tuple[str, ...] = ()) -> None:
         self.path = path
+        self.known_commits = known_commits
+        """Commits already scanned (an audit's last ref tips): only what they cannot reach is read."""
         self.exclude = exclude
         self.max_file_size = max_file_size
         self.branch = branch
         self.progress = progress
         self.description = f"history ({branch})" if branch else "history (all refs)"
+        if known_commits:
+            self.description += ", new commits only"
         self.ruleset: RuleSet | None = None
         self._warnings: list[str] = []
         self._signatures: dict[str, tuple[int, ...]] = {}
@@ -87,6 +91,8 @@ class HistorySource(Source):
             if git.resolve_commit(repo, self.branch) is None:
                 raise GitError(f"--branch {self.branch}: no such branch or commit in {self.path}")
             revs = [self.branch]
+        if self.known_commits:
+            revs += ["--not", *self.known_commits]
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
