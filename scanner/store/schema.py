@@ -120,14 +120,15 @@ def connect(path: Path, *, create: bool = True, up_to: int = SCHEMA_VERSION) -> 
         make_private_file(path)
     try:
         db = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        # Checked before anything is set: WAL mode would rewrite another program's database header.
+        if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID and not empty_database(db):
+            db.close()
+            raise StoreError(f"{path}: not a leakstop store (a SQLite database of another program)")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open the store: {exc}") from exc
-    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID and not empty_database(db):
-        db.close()
-        raise StoreError(f"{path}: not a leakstop store (a SQLite database of another program)")
     migrate(db, path, up_to)
     return db
 
