@@ -79,7 +79,8 @@ class DaskCluster(Executor):
         except ImportError:
             raise AuditError("--dask needs Dask: pip install 'leakstop[dask]'") from None
         try:
-            self.client: Any = Client(address, timeout="15s")  # type: ignore[no-untyped-call]
+            # the wait for the scheduler is Dask's own setting: distributed.comm.timeouts.connect (30 s)
+            self.client: Any = Client(address)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError, ValueError) as exc:
             raise AuditError(f"--dask {address}: cannot reach the scheduler: {exc}") from exc
 
