@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from audit_fixtures import audit_cli, repo_with_secret, rows, run_cli
-
 from conftest import ROOT
 
 
