@@ -65,6 +65,8 @@ def test_a_failed_repository_is_recorded_and_the_audit_goes_on(tmp_path):
                          "WHERE rr.outcome = 'failed'")
     assert [name for name, _ in failed] == [str(broken.path)]
     assert rows(store, "SELECT count(*) FROM findings") == [(1,)]  # the good repository's finding is there
+    listed = run_cli("findings", "--store", store)
+    assert f"leakstop: warning: {broken.path}: its last audit failed: " in listed.stderr
 
 
 def test_a_second_audit_scans_only_new_commits_and_says_what_changed(tmp_path):

@@ -203,10 +203,15 @@ def findings(statuses: tuple[str, ...], repos: tuple[str, ...], fmt: str, output
     """List the store's findings with their triage state."""
     with error_handler():
         from scanner.audit.listing import export_ignore, render_findings
-        from scanner.store.queries import stored_findings
+        from scanner.printable import visible
+        from scanner.store.queries import latest_failures, stored_findings
 
         with open_store(store_path) as store:
             found = stored_findings(store.db, statuses=statuses, repositories=repos)
+            failures = [f for f in latest_failures(store.db) if not repos or f.repository in repos]
+        for failure in failures:  # never mistaken for a clean repository
+            click.echo(f"leakstop: warning: {visible(failure.repository)}: its last audit failed: "
+                       f"{visible(failure.reason)}", err=True)
         if export_repo is not None:
             file = output or Path(".leakstopignore")
             added = export_ignore(found, export_repo, file)
