@@ -124,3 +124,57 @@ def test_a_dask_worker_killed_mid_audit_loses_nothing(tmp_path, cluster):
         assert store.db.execute("SELECT count(*) FROM run_repositories WHERE outcome = 'done'").fetchone() == (total,)
         assert store.db.execute("SELECT count(*) FROM occurrences").fetchone() == (total,)
         assert store.db.execute("SELECT count(DISTINCT fingerprint) FROM findings").fetchone() == (total,)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.slow
+def test_a_local_pool_worker_killed_mid_audit_loses_nothing(tmp_path):
+    total = 8
+    for i in range(total):
+        repo_with_secret(tmp_path / "org", f"svc{i}", filler=30)
+    store = tmp_path / "audit.sqlite"
+    proc = subprocess.Popen(audit_cli("audit", tmp_path / "org", "--store", store, "--workers", "2"), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while done_count(store) < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = children(proc.pid)
+    assert workers and done_count(store) < total, "the audit was not caught mid-way"
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert f"Audited {total} of {total} repositories" in err.decode()
+    assert rows(store, "SELECT count(*) FROM run_repositories WHERE outcome = 'done'") == [(total,)]
+    assert rows(store, "SELECT count(*) FROM occurrences") == [(total,)]
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path):
+    import pty
+
+    repo_with_secret(tmp_path / "org", "one")
+    repo_with_secret(tmp_path / "org", "two")
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(audit_cli("audit", tmp_path / "org", "--store", tmp_path / "s.sqlite"), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    proc.stdout.read()
+    proc.wait(timeout=120)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert b"\raudit: 2/2 repositories, 2 findings, 0 failed" in shown
+    piped = run_cli("audit", tmp_path / "org", "--store", tmp_path / "s.sqlite")
+    assert "audit:" not in piped.stderr
