@@ -93,14 +93,13 @@ def audit_targets(args: tuple[str, ...], targets_file: Path | None, github_orgs:
 
     if api_url and github_orgs and gitlab_groups:
         raise AuditError("--api-url names one forge: use it with --github-org or with --gitlab-group, not both")
+    base: dict[str, Any] = {"api_url": api_url} if api_url else {}  # else each forge's public API
     try:
         found: list[AuditTarget] = list(expand_targets(list(args), targets_file)) if args or targets_file else []
         for org in github_orgs:
-            found += list_github_org(org, token=os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"),
-                                     **({"api_url": api_url} if api_url else {}))
+            found += list_github_org(org, token=os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"), **base)
         for group in gitlab_groups:
-            found += list_gitlab_group(group, token=os.environ.get("GITLAB_TOKEN"),
-                                       **({"api_url": api_url} if api_url else {}))
+            found += list_gitlab_group(group, token=os.environ.get("GITLAB_TOKEN"), **base)
     except TargetError as exc:
         raise AuditError(str(exc)) from exc
     if not found:
