@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def install() -> None:
-    if importlib.util.find_spec("scanner.audit.targets") is not None:
+    if "scanner.audit.targets" in sys.modules or importlib.util.find_spec("scanner.audit.targets") is not None:
         return
     from scanner.errors import ScannerError
 

@@ -163,22 +163,19 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
 
 
 def test_a_repository_that_vanished_after_listing_is_a_recorded_failure(tmp_path):
-    from dataclasses import dataclass
+    from audit_standin import install
+
+    install()
+    from scanner.audit.targets import Target
 
     from scanner.audit.executors import LocalPool
     from scanner.audit.run import run_audit
     from scanner.store.store import Store
 
-    @dataclass(frozen=True)
-    class Listed:
-        name: str
-        location: str
-        remote: bool = False
-
     repo, _ = repo_with_secret(tmp_path / "org", "kept")
     gone = tmp_path / "org" / "deleted-meanwhile"
     with Store.open(tmp_path / "s.sqlite") as store:
-        outcome = run_audit(store, [Listed(str(repo.path), str(repo.path)), Listed(str(gone), str(gone))],
+        outcome = run_audit(store, [Target(str(repo.path), str(repo.path), False), Target(str(gone), str(gone), False)],
                             LocalPool(2), cache_dir=tmp_path / "cache", max_file_size=10**6)
     assert [name for name, _ in outcome.failures] == [str(gone)]
     assert "not a folder" in outcome.failures[0][1]
@@ -189,9 +186,9 @@ def test_html_locations_link_to_the_forge_of_the_remote():
     from scanner.audit.html_report import html_finding
     from scanner.store.queries import StoredFinding, StoredPlace
 
-    place = StoredPlace("github.com/acme/web", "git@github.com:acme/web.git", "c0ffee" * 6 + "abcd", "app/settings.py",
-                        2, "Ada", "ada@example.invalid", "2026-03-04T05:06:07+00:00", True)
-    elsewhere = StoredPlace("/srv/mirror", "", "f" * 40, "settings.py", 9, "Bo", "", "2026-01-01T00:00:00+00:00", False)
+    place = StoredPlace("c0ffee" * 6 + "abcd", "app/settings.py", 2, "Ada", "ada@example.invalid",
+                        "2026-03-04T05:06:07+00:00", "github.com/acme/web", "git@github.com:acme/web.git", True)
+    elsewhere = StoredPlace("f" * 40, "settings.py", 9, "Bo", "", "2026-01-01T00:00:00+00:00", "/srv/mirror", "", False)
     finding = StoredFinding("ls1:" + "12" * 16, "github-pat-classic", "GitHub token", "GitHub", "critical", "high",
                             "ghp_Ab********", "Revoke it.", "2026-03-05", "confirmed", "", "ada", "2026-03-06",
                             (place, elsewhere))

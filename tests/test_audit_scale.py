@@ -8,19 +8,11 @@ import signal
 import sqlite3
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from audit_fixtures import audit_cli, repo_with_secret, rows, run_cli
 from conftest import ROOT
-
-
-@dataclass(frozen=True)
-class LocalTarget:
-    name: str
-    location: str
-    remote: bool = False
 
 
 def done_count(store: Path) -> int:
@@ -32,17 +24,23 @@ def done_count(store: Path) -> int:
         return 0
 
 
-@pytest.mark.slow
-def test_a_killed_audit_resumes_without_scanning_again(tmp_path):
-    total = 8
+def audit_under_way(tmp_path: Path, total: int, workers: int, done: int) -> tuple[subprocess.Popen[bytes], Path]:
+    """An audit of `total` repositories in its own process group, once `done` of them are in the store."""
     for i in range(total):
         repo_with_secret(tmp_path / "org", f"svc{i}", filler=30)
     store = tmp_path / "audit.sqlite"
-    proc = subprocess.Popen(audit_cli("audit", tmp_path / "org", "--store", store, "--workers", "1"), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(audit_cli("audit", tmp_path / "org", "--store", store, "--workers", str(workers)),
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60
-    while done_count(store) < 2 and time.monotonic() < deadline and proc.poll() is None:
+    while done_count(store) < done and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)  # a reader while the audit writes
+    return proc, store
+
+
+@pytest.mark.slow
+def test_a_killed_audit_resumes_without_scanning_again(tmp_path):
+    total = 8
+    proc, store = audit_under_way(tmp_path, total, workers=1, done=2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     before = dict(rows(store, "SELECT repo_id, at FROM run_repositories"))
@@ -94,12 +92,14 @@ def test_a_dask_worker_killed_mid_audit_loses_nothing(tmp_path, cluster):
     from audit_standin import install
 
     install()
+    from scanner.audit.targets import Target
+
     from scanner.audit.executors import DaskCluster
     from scanner.audit.run import run_audit
     from scanner.store.store import Store
 
     total = 10
-    targets = [LocalTarget(str(repo.path), str(repo.path))
+    targets = [Target(str(repo.path), str(repo.path), False)
                for repo, _ in (repo_with_secret(tmp_path / "org", f"r{i}", filler=40) for i in range(total))]
     executor = DaskCluster(cluster.scheduler_address)
     killed: list[int] = []
@@ -136,14 +136,7 @@ def children(pid: int) -> list[int]:
 @pytest.mark.slow
 def test_a_local_pool_worker_killed_mid_audit_loses_nothing(tmp_path):
     total = 8
-    for i in range(total):
-        repo_with_secret(tmp_path / "org", f"svc{i}", filler=30)
-    store = tmp_path / "audit.sqlite"
-    proc = subprocess.Popen(audit_cli("audit", tmp_path / "org", "--store", store, "--workers", "2"), cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while done_count(store) < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    proc, store = audit_under_way(tmp_path, total, workers=2, done=1)
     workers = children(proc.pid)
     assert workers and done_count(store) < total, "the audit was not caught mid-way"
     os.kill(workers[0], signal.SIGKILL)

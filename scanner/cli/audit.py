@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.sources.progress import Progress
 
 if TYPE_CHECKING:
     from scanner.audit.run import AuditOutcome, AuditTarget
@@ -67,10 +68,10 @@ def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tupl
         chosen = audit_targets(targets, targets_file, github_orgs, gitlab_groups, api_url)
         with open_store(store_path, create=True) as store:
             executor = executor_for(workers or usable_cores(), dask_address)
-            progress = AuditProgress(len(chosen), enabled=not quiet and sys.stderr.isatty())
+            progress = AuditProgress(len(chosen), "audit", enabled=not quiet and sys.stderr.isatty())
             try:
                 outcome = run_audit(store, chosen, executor, cache_dir=cache_dir or default_cache_dir(),
-                                    max_file_size=max_file_size, on_result=progress.update)
+                                    max_file_size=max_file_size, on_result=progress.repository_done)
             finally:
                 progress.close()
                 executor.close()
@@ -108,25 +109,14 @@ def audit_targets(args: tuple[str, ...], targets_file: Path | None, github_orgs:
     return found
 
 
-class AuditProgress:
+class AuditProgress(Progress):
     """`audit: 12/200 repositories, 34 findings` on stderr, redrawn per repository, on a terminal only."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.enabled = enabled
-        self.done = 0
-
-    def update(self, result: RepoResult, change: Change, outcome: AuditOutcome) -> None:
-        self.done += 1
+    def repository_done(self, result: RepoResult, change: Change, outcome: AuditOutcome) -> None:
         if self.enabled:
-            done = self.done + outcome.already_done
+            done = len(outcome.changes) + outcome.already_done
             sys.stderr.write(f"\raudit: {done}/{self.total} repositories, {outcome.findings} findings, "
                              f"{len(outcome.failures)} failed ")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
 

@@ -10,34 +10,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner.store import StoreError
-from scanner.store.records import STATUSES
+from scanner.store.records import STATUSES, SecretFacts, Written
 
 
 @dataclass(frozen=True)
-class StoredPlace:
+class StoredPlace(Written):
+    """One place of a finding, with the repository it is in (and its remote, for links)."""
+
     repository: str
     remote_url: str
-    commit: str
-    path: str
-    line: int
-    author: str
-    email: str
-    date: str
     at_head: bool
 
 
 @dataclass(frozen=True)
-class StoredFinding:
+class StoredFinding(SecretFacts):
     """One secret as the store knows it: what it is, what people decided, and every place it was seen."""
 
-    fingerprint: str
-    rule_id: str
-    rule_name: str
-    provider: str
-    severity: str
-    confidence: str
-    redacted: str
-    remediation: str
     first_seen_at: str
     status: str
     note: str
@@ -104,8 +92,8 @@ def _places(db: sqlite3.Connection) -> dict[str, list[StoredPlace]]:
             "SELECT o.fingerprint, r.name, r.remote_url, o.commit_id, o.path, o.line, o.author, o.email, o.date, "
             "o.at_head FROM occurrences o JOIN repositories r ON r.id = o.repo_id "
             "ORDER BY r.name, o.date, o.path, o.line"):
-        by_finding.setdefault(fp, []).append(StoredPlace(name, url, commit, path, line, author, email, date,
-                                                         bool(at_head)))
+        by_finding.setdefault(fp, []).append(StoredPlace(commit, path, line, author, email, date, repository=name,
+                                                         remote_url=url, at_head=bool(at_head)))
     return by_finding
 
 

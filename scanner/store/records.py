@@ -14,8 +14,8 @@ OPEN_STATUSES = ("new", "confirmed")
 
 
 @dataclass(frozen=True)
-class Place:
-    """One commit writing a secret at a path."""
+class Written:
+    """Where and by whom a secret was written: a commit, a path and a line."""
 
     commit: str
     path: str
@@ -23,14 +23,21 @@ class Place:
     author: str
     email: str
     date: str
+
+
+@dataclass(frozen=True)
+class Place(Written):
+    """One commit writing a secret at a path, as an audit task sees it."""
+
     blob: str
     """The blob written there: whether HEAD still holds it is looked up again by later audits."""
     at_head: bool
 
 
 @dataclass(frozen=True)
-class SeenSecret:
-    """One secret (by fingerprint) found in one repository, with the places new to this audit."""
+class SecretFacts:
+    """What a secret is, as far as anyone may know without seeing it: its fingerprint, the rule that found
+    it, and its redacted preview."""
 
     fingerprint: str
     rule_id: str
@@ -40,6 +47,12 @@ class SeenSecret:
     confidence: str
     redacted: str
     remediation: str
+
+
+@dataclass(frozen=True)
+class SeenSecret(SecretFacts):
+    """One secret found in one repository, with the places new to this audit."""
+
     places: tuple[Place, ...]
 
 
