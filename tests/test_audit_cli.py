@@ -197,3 +197,20 @@ def test_html_locations_link_to_the_forge_of_the_remote():
     [location] = shown.locations
     assert location.url == f"https://github.com/acme/web/blob/{place.commit}/app/settings.py#L2"
     assert html_finding(finding, "/srv/mirror").locations[0].url is None
+
+
+def test_a_force_push_that_drops_the_audited_tip_is_audited_from_what_remains(tmp_path):
+    repo, _ = repo_with_secret(tmp_path / "org", "rewritten")
+    store = tmp_path / "audit.sqlite"
+    assert run_cli("audit", tmp_path / "org", "--store", store).code == 1
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write("notes.md", f"token {github_token()}\n")
+    repo.commit("history rewritten")
+    repo.git("reflog", "expire", "--expire=now", "--all")
+    repo.git("gc", "-q", "--prune=now")  # the audited tip is gone from the repository
+    again = run_cli("audit", tmp_path / "org", "--store", store)
+    assert again.code == 1, again.output
+    assert "0 failed" in again.stderr
+    assert again.stdout.count(": new: ") == 1 and again.stdout.count(": gone from HEAD: ") == 1
+    # no audited tip is left to start from: the two commits there are are read again
+    assert rows(store, "SELECT incremental, commits FROM run_repositories WHERE run_id = 2") == [(0, 2)]

@@ -71,12 +71,12 @@ def audited(job: AuditJob, path: Path, started: float) -> RepoResult:
 
     repo = git.repository(path)
     tips = git.ref_tips(repo)
-    known = tuple(sha for sha in job.known_commits if git.resolve_commit(repo, sha))  # gone after a force-push
+    known = tuple(git.independent_commits(repo, job.known_commits))
     remote_url = job.location if job.remote else git.config_value(path, "remote.origin.url")
     secrets: tuple[SeenSecret, ...] = ()
     commits = 0
     error = ""
-    if not (known and set(tips.values()) <= set(known)):  # else: no commit since the last audit
+    if not (known and set(tips.values()) <= set(job.known_commits)):  # else: no commit since the last audit
         source = HistorySource(path, job.max_file_size, known_commits=known)
         # One repository per core: the engine's own pool would only compete with the other tasks.
         report = scan(ScanRequest(source=source, ruleset=builtin_rules(), group=False, max_findings_per_rule=0,

@@ -246,6 +246,21 @@ def ref_tips(repo: RepoInfo) -> dict[str, str]:
     return tips
 
 
+def independent_commits(repo: RepoInfo, ids: Sequence[str]) -> list[str]:
+    """Of `ids`, the commits the repository still has (a force-push or gc drops some), less those another
+    of them reaches: the fewest `--not` ends that exclude the same history (a forge mirror's thousands of
+    pull-request refs come down to a few), found in two git calls whatever their number."""
+    if not ids:
+        return []
+    out = run_git(repo.path, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+                  input=("\n".join(ids) + "\n").encode("ascii", "replace"))
+    present = sorted({line.split(" ")[0] for line in out.decode("ascii", "replace").splitlines()
+                      if line.endswith(" commit")})
+    if len(present) < 2:
+        return present
+    return sorted(run_git(repo.path, "merge-base", "--independent", *present).decode("ascii").split())
+
+
 def config_value(cwd: Path, key: str) -> str:
     """One git configuration value as git resolves it from `cwd` (empty when unset)."""
     return run_git(cwd, "config", "--get", "--end-of-options", key, check=False).decode("utf-8", "replace").strip()
