@@ -214,3 +214,20 @@ def test_a_force_push_that_drops_the_audited_tip_is_audited_from_what_remains(tm
     assert again.stdout.count(": new: ") == 1 and again.stdout.count(": gone from HEAD: ") == 1
     # no audited tip is left to start from: the two commits there are are read again
     assert rows(store, "SELECT incremental, commits FROM run_repositories WHERE run_id = 2") == [(0, 2)]
+
+
+def test_the_default_store_is_owner_only_in_the_user_data_folder(tmp_path):
+    repo_with_secret(tmp_path / "org", "one")
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "LEAKSTOP_STORE": ""}
+    assert run_cli("audit", tmp_path / "org", env=env).code == 1
+    store = tmp_path / "data" / "leakstop" / "audit.sqlite"
+    assert stat.S_IMODE(os.stat(store).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store.parent).st_mode) == 0o700
+    [(fingerprint,)] = rows(store, "SELECT fingerprint FROM findings")
+    for status, note in (("confirmed", "live key"), ("revoked", "rotated")):
+        assert run_cli("triage", fingerprint, "--status", status, "--note", note, env=env).code == 0
+    # every decision is kept, the latest is the finding's state
+    assert [r[:2] for r in rows(store, "SELECT status, note, who FROM triage ORDER BY id")] == [
+        ("confirmed", "live key"), ("revoked", "rotated")]
+    assert run_cli("findings", "--format", "json", env=env).json()["findings"][0]["status"] == "revoked"
+    assert run_cli("audit", tmp_path / "org", env=env).code == 0  # revoked: nothing left to triage

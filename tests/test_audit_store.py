@@ -71,6 +71,8 @@ def test_readers_see_committed_repositories_while_the_writer_works(tmp_path):
         writer.record(run_id, result("one", fingerprint="ls1:" + "01" * 16))
         writer.db.execute("BEGIN IMMEDIATE")  # a second repository's write, not committed yet
         writer.db.execute("INSERT INTO repositories (name, location) VALUES ('two', '/srv/two')")
+        for side in ("-wal", "-shm"):  # SQLite's own files are as private as the store
+            assert (path.parent / (path.name + side)).stat().st_mode & 0o777 == 0o600
         reader = sqlite3.connect(path, timeout=1)
         assert reader.execute("SELECT name FROM repositories").fetchall() == [("one",)]
         assert [f.fingerprint for f in stored_findings(reader)] == ["ls1:" + "01" * 16]
