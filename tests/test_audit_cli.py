@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
+import pytest
 from audit_fixtures import github_token, new_repo, repo_with_secret, rows, run_cli, store_bytes, stripe_key
 
 
@@ -231,3 +233,24 @@ def test_the_default_store_is_owner_only_in_the_user_data_folder(tmp_path):
         ("confirmed", "live key"), ("revoked", "rotated")]
     assert run_cli("findings", "--format", "json", env=env).json()["findings"][0]["status"] == "revoked"
     assert run_cli("audit", tmp_path / "org", env=env).code == 0  # revoked: nothing left to triage
+
+
+REAL_MIRRORS = (Path(__file__).resolve().parent.parent / "scanner" / "audit" / "mirrors.py").is_file()
+
+
+@pytest.mark.skipif(not REAL_MIRRORS, reason="needs scanner/audit/mirrors.py (the audit-targets branch)")
+def test_remote_repositories_are_mirrored_once_and_audited_incrementally(tmp_path):
+    repo, _ = repo_with_secret(tmp_path / "upstream", "service")
+    url = repo.path.as_uri()
+    store, cache = tmp_path / "audit.sqlite", tmp_path / "mirrors"
+    first = run_cli("audit", url, "file:///nonexistent/leakstop-gone.git", "--store", store, "--cache-dir", cache)
+    assert first.code == 2, first.output
+    assert "1 repository could not be audited: " in first.stderr and "leakstop-gone" in first.stderr
+    assert first.stdout.count(": new: ") == 1
+    [(remote_url,)] = rows(store, "SELECT remote_url FROM repositories WHERE remote_url != ''")
+    assert remote_url == url
+    repo.write("later.txt", "nothing secret\n")
+    repo.commit("later")
+    again = run_cli("audit", url, "--store", store, "--cache-dir", cache)
+    assert again.code == 1 and again.stdout == "", again.output
+    assert rows(store, "SELECT incremental, commits FROM run_repositories WHERE run_id = 2") == [(1, 1)]

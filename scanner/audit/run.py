@@ -47,7 +47,7 @@ def run_key(targets: Sequence[AuditTarget]) -> str:
     return sha256_hex("\n".join(sorted({t.name for t in targets})))
 
 
-def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, *, cache_dir: Path,
+def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, *, cache_dir: Path | None,
               max_file_size: int, on_result: OnResult | None = None) -> AuditOutcome:
     unique = list({t.name: t for t in targets}.values())
     run_id, done = store.begin_run(run_key(unique), len(unique))
@@ -66,7 +66,7 @@ def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, 
     return outcome
 
 
-def job_for(store: Store, target: AuditTarget, cache_dir: Path, max_file_size: int) -> AuditJob:
+def job_for(store: Store, target: AuditTarget, cache_dir: Path | None, max_file_size: int) -> AuditJob:
     previous = store.previous(target.name)
-    return AuditJob(name=target.name, location=target.location, remote=target.remote, cache_dir=str(cache_dir),
+    return AuditJob(name=target.name, location=target.location, remote=target.remote, cache_dir=str(cache_dir or ""),
                     max_file_size=max_file_size, known_commits=previous.tips, known_places=previous.places)

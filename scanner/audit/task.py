@@ -30,7 +30,8 @@ class AuditJob:
     location: str
     remote: bool
     cache_dir: str
-    """Where bare mirrors of remote repositories are kept (on the worker's machine)."""
+    """Where bare mirrors of remote repositories are kept on the worker's machine; empty: the default of
+    whoever runs the worker (a Dask worker's user need not be the one who started the audit)."""
     max_file_size: int
     known_commits: tuple[str, ...] = ()
     """The ref tips the last audit saw: only commits they cannot reach are scanned."""
@@ -56,11 +57,12 @@ def local_copy(job: AuditJob) -> Path:
     """The repository to read: a local one as it is, a remote one as its bare mirror in the cache."""
     if not job.remote:
         return Path(job.location)
-    from scanner.audit.mirrors import MirrorError, mirror
+    from scanner.audit.mirrors import MirrorError, default_cache_dir, mirror
     from scanner.audit.targets import Target
 
+    cache_dir = Path(job.cache_dir) if job.cache_dir else default_cache_dir()
     try:
-        return mirror(Target(job.name, job.location, True), Path(job.cache_dir))
+        return mirror(Target(job.name, job.location, True), cache_dir)
     except MirrorError as exc:
         raise ScannerError(str(exc)) from exc
 

@@ -46,7 +46,8 @@ def open_store(store_path: Path | None, create: bool = False) -> Store:
 @click.option("--api-url", metavar="URL", help="The forge's API base (GitHub Enterprise, self-hosted GitLab).")
 @store_option
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where bare mirrors of remote repositories are kept (default: the user's cache folder).")
+              help="Where bare mirrors of remote repositories are kept (default: the cache folder of the user "
+                   "running each worker).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default="",
               help="Run the tasks on this Dask scheduler (tcp://host:8786; needs leakstop[dask]).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -61,7 +62,6 @@ def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tupl
     and say what changed. Exit 2 if a repository failed, 1 if untriaged findings remain, else 0."""
     with error_handler():
         from scanner.audit.executors import executor_for
-        from scanner.audit.mirrors import default_cache_dir
         from scanner.audit.run import run_audit
         from scanner.engine.parallel import usable_cores
 
@@ -70,7 +70,7 @@ def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tupl
             executor = executor_for(workers or usable_cores(), dask_address)
             progress = AuditProgress(len(chosen), "audit", enabled=not quiet and sys.stderr.isatty())
             try:
-                outcome = run_audit(store, chosen, executor, cache_dir=cache_dir or default_cache_dir(),
+                outcome = run_audit(store, chosen, executor, cache_dir=cache_dir.resolve() if cache_dir else None,
                                     max_file_size=max_file_size, on_result=progress.repository_done)
             finally:
                 progress.close()
