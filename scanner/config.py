@@ -22,7 +22,8 @@ from scanner.sources import DEFAULT_MAX_FILE_SIZE
 CONFIG_NAMES = (".leakstop.yaml", ".leakstop.yml")
 PYPROJECT = "pyproject.toml"
 DEFAULT = "default"
-CONFIDENCE_ORDER = ("high", "medium", "low")
+CONFIDENCE_ORDER = ("high", "medium", "low", "fixture")
+"""`fixture`: findings only in test and documentation paths (a rule's `fixture_paths`); hidden by default."""
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 # Paths an exclude glob is tried on; a glob matching all of them would exclude every file.
 _EVERYTHING_PROBES = ("a", "README.md", "src/app/main.py", ".env", "deep/er/still/x.json")

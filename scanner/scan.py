@@ -17,7 +17,9 @@ from scanner.engine.ranking import outranked
 from scanner.findings import Finding, Location, fingerprint, group_findings, redact, redact_line, ungroup_findings
 from scanner.fragment import Fragment
 from scanner.report import Report, ScanStats, Skipped
+from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import FIXTURE_CONFIDENCE
 from scanner.sources import Source
 
 PREVIEW_WIDTH = 160
@@ -191,10 +193,13 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
             for o in fragment.occurrences
         )
     rule = m.rule
+    confidence = rule.confidence
+    if rule.fixture_paths and all(path_matches(loc.path, rule.fixture_paths) for loc in locations):
+        confidence = FIXTURE_CONFIDENCE
     return Finding(
         description=rule.description, references=rule.references,
         rule_id=rule.id, rule_name=rule.name, provider=rule.provider, severity=rule.severity,
-        confidence=rule.confidence, fingerprint=fingerprint(rule.id, m.secret), shown_secret=shown,
+        confidence=confidence, fingerprint=fingerprint(rule.id, m.secret), shown_secret=shown,
         locations=locations, remediation=rule.remediation, entropy=round(m.entropy, 2),
         secret=m.secret, suppressed_by=m.dropped_by, captures=m.captures,
     )

@@ -15,7 +15,7 @@ from source_checkout import run_leakstop_anywhere
 
 from scanner.reporters.github import escape_data, escape_property
 
-FORMATS = ["text", "json", "sarif", "csv", "junit", "github"]
+FORMATS = ["text", "json", "sarif", "csv", "junit", "github", "html"]
 
 
 @pytest.fixture

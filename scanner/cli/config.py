@@ -22,8 +22,9 @@ def config_option(fn):  # type: ignore[no-untyped-def]
 def scan_config_options(fn):  # type: ignore[no-untyped-def]
     """The flags that override the configuration file, or add suppression to a scan."""
     options = [
-        click.option("--min-confidence", type=click.Choice(["high", "medium", "low"]),
-                     help="Only rules at least this confident (default: all; config: min_confidence)."),
+        click.option("--min-confidence", type=click.Choice(["high", "medium", "low", "fixture"]),
+                     help="Only findings at least this confident (default: low; `fixture` adds generic "
+                          "matches found only in test and documentation paths; config: min_confidence)."),
         click.option("--min-severity", type=click.Choice(["critical", "high", "medium", "low", "info"]),
                      help="Only rules at least this severe (default: all; config: min_severity)."),
         click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),

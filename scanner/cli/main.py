@@ -76,8 +76,8 @@ def output_options(fn):  # type: ignore[no-untyped-def]
         click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
                      help="Report format (default: text)."),
         click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
-                     help="Write the report to FILE (repeatable; `-`: stdout); *.sarif, *.json, *.csv, *.xml "
-                          "and *.txt get that format. A one-line summary still goes to the terminal."),
+                     help="Write the report to FILE (repeatable; `-`: stdout); *.sarif, *.json, *.csv, *.xml, "
+                          "*.html and *.txt get that format. A one-line summary still goes to the terminal."),
         click.option("--show-secrets", is_flag=True, help="Print secrets in full (default: redacted)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
         click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),

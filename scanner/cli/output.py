@@ -1,6 +1,6 @@
 """Where `scan` writes its report: stdout and/or files, each in its format, from one scan.
 
-A file named `*.sarif`, `*.json`, `*.csv`, `*.xml` (JUnit) or `*.txt` gets the format its name says (as
+A file named `*.sarif`, `*.json`, `*.csv`, `*.xml` (JUnit), `*.html` or `*.txt` gets the format its name says (as
 gitleaks infers it), so `-o report.sarif` is SARIF without `--format`; `-` and other names get `--format`.
 Several `-o` render one scan several ways (the Action: annotations on stdout, SARIF and JSON files). The
 targets are checked before the scan: a missing folder is an error in a second, not after an hour's audit.
@@ -20,7 +20,8 @@ from scanner.errors import SourceError
 from scanner.report import Report
 from scanner.reporters import RenderOptions, reporter_for
 
-EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".csv": "csv", ".xml": "junit", ".txt": "text"}
+EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".csv": "csv", ".xml": "junit", ".txt": "text",
+                     ".html": "html", ".htm": "html"}
 
 
 @dataclass(frozen=True)

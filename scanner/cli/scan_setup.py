@@ -97,6 +97,10 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         from scanner.suppress.allowlist import GlobalAllowlist
 
         suppressors.append(GlobalAllowlist(config.allow_patterns, config.stopwords))
+    if min_confidence != CONFIDENCE_ORDER[-1]:
+        from scanner.suppress.confidence import BelowConfidence
+
+        suppressors.append(BelowConfidence(min_confidence))
     baseline_file = flags.baseline if flags.baseline is not None else find_upwards(start, (BASELINE_FILE,))
     if baseline and baseline_file is not None:
         from scanner.suppress.baseline import read_baseline
@@ -116,7 +120,7 @@ def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_ru
     for rule_id in config.disable:
         if rule_id not in known:
             raise ConfigError(f"{config.line_of('disable', rule_id)}: disable: no rule has the id '{rule_id}'")
-    if not config.disable and (min_confidence, min_severity) == (CONFIDENCE_ORDER[-1], SEVERITY_ORDER[-1]):
+    if not config.disable and at_least("low", min_confidence, CONFIDENCE_ORDER) and min_severity == SEVERITY_ORDER[-1]:
         return ruleset  # the defaults keep every rule; the pre-commit hook need not look at each of them
     keep = [r for r in ruleset.rules if r.id not in config.disable
             and at_least(r.confidence, min_confidence, CONFIDENCE_ORDER)

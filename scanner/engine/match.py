@@ -10,9 +10,10 @@ import bisect
 import functools
 import itertools
 import operator
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scanner.engine.entropy import shannon_entropy
 from scanner.engine.filters import failing_heuristic
@@ -61,12 +62,18 @@ def scan_fragment(
         rule = ruleset.rules[index]
         if (rule.paths or rule.exclude_paths) and not rule_applies_to(fragment.path, rule.paths, rule.exclude_paths):
             continue
-        spans: list[tuple[int, int]] = [(0, len(text))]
-        # multiline rules always search from the text's start: the rule gate relies on it (`\G`, rule_gate.py)
-        if len(text) > WINDOWED_TEXT and not rule.multiline and rule.keywords:
-            lowered = text.lower() if lowered is None else lowered
-            spans = keyword_windows(rule, lowered, len(text), positions)
         try:
+            if rule.starts_at_keyword:
+                lowered = text.lower() if lowered is None else lowered
+                if len(lowered) == len(text):
+                    starts = sorted(p for kw in rule.keywords for p in keyword_positions(kw, lowered, positions))
+                    result.matches.extend(anchored_matches(rule, text, timeout, starts))
+                    continue
+            spans: list[tuple[int, int]] = [(0, len(text))]
+            # multiline rules always search from the text's start: the rule gate relies on it (`\G`, gate.py)
+            if len(text) > WINDOWED_TEXT and not rule.multiline and rule.keywords:
+                lowered = text.lower() if lowered is None else lowered
+                spans = keyword_windows(rule, lowered, len(text), positions)
             for start, end in spans:
                 result.matches.extend(rule_matches(rule, text, timeout, start, end))
         except TimeoutError:
@@ -121,18 +128,7 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
     `token`), and finding them again per rule was a tenth of a history scan."""
     if len(lowered) != length:
         return [(0, length)]
-    hits: list[int] = []
-    for kw in rule.keywords:
-        found = positions.get(kw)
-        if found is None:
-            found = []
-            pos = lowered.find(kw)
-            while pos != -1:
-                found.append(pos)
-                pos = lowered.find(kw, pos + 1)
-            positions[kw] = found
-        hits.extend(found)
-    hits.sort()
+    hits = sorted(p for kw in rule.keywords for p in keyword_positions(kw, lowered, positions))
     spans: list[tuple[int, int]] = []
     reach = match_reach(rule.pattern)
     for pos in hits:
@@ -146,17 +142,56 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
     return spans
 
 
+def keyword_positions(keyword: str, lowered: str, positions: dict[str, list[int]]) -> list[int]:
+    """Where the keyword occurs in the lower-cased text, found once per fragment: rules share keywords
+    (`password`, `token`), and finding them again per rule was a tenth of a history scan."""
+    found = positions.get(keyword)
+    if found is None:
+        found = []
+        pos = lowered.find(keyword)
+        while pos != -1:
+            found.append(pos)
+            pos = lowered.find(keyword, pos + 1)
+        positions[keyword] = found
+    return found
+
+
 def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int | None = None) -> Iterator[Match]:
     """Every hit of one rule in text[start:end] (lookarounds still see the whole text); the time limit
     bounds the pass, so a catastrophic pattern cannot hang."""
     for m in rule.regex.finditer(text, start, end if end is not None else len(text), timeout=timeout):
-        start_, end_ = m.span(rule.secret_group)
-        if start_ < 0 or start_ == end_:
+        found = match_of(rule, text, m)
+        if found is not None:
+            yield found
+
+
+def anchored_matches(rule: Rule, text: str, timeout: float, starts: list[int]) -> Iterator[Match]:
+    """The hits `rule_matches` finds, for a rule whose every match starts with one of its keywords: the
+    pattern is tried only where a keyword is (sorted `starts`), left to right without overlaps as finditer
+    does. A pattern that opens with a case-insensitive alternation is tried at every letter that could
+    begin it, which made the broad generic key rule the costliest pattern of a history scan."""
+    deadline = time.monotonic() + timeout
+    regex, after = rule.regex, 0
+    for pos in starts:
+        if pos < after:
             continue
-        secret = text[start_:end_]
-        entropy = shannon_entropy(secret)
-        captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
-        yield Match(rule, start_, end_, secret, entropy, rejection(rule, secret, entropy), captures)
+        m = regex.match(text, pos, timeout=max(deadline - time.monotonic(), 0.001))
+        if m is None:
+            continue
+        after = max(m.end(), pos + 1)
+        found = match_of(rule, text, m)
+        if found is not None:
+            yield found
+
+
+def match_of(rule: Rule, text: str, m: Any) -> Match | None:
+    start, end = m.span(rule.secret_group)
+    if start < 0 or start == end:
+        return None
+    secret = text[start:end]
+    entropy = shannon_entropy(secret)
+    captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
+    return Match(rule, start, end, secret, entropy, rejection(rule, secret, entropy), captures)
 
 
 def rejection(rule: Rule, secret: str, entropy: float) -> str:

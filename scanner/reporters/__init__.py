@@ -33,6 +33,7 @@ FORMATS = {
     "csv": "scanner.reporters.csv_report:CsvReporter",
     "junit": "scanner.reporters.junit:JunitReporter",
     "github": "scanner.reporters.github:GithubReporter",
+    "html": "scanner.reporters.html:HtmlReporter",
 }
 
 

@@ -131,6 +131,8 @@ def summary_line(report: Report) -> str:
     if s.suppressed:
         by = ", ".join(f"{n} {mechanism}" for mechanism, n in sorted(s.suppressed.items()))
         result += f" {sum(s.suppressed.values())} suppressed ({by})."
+        if "fixture" in s.suppressed:
+            result += " Generic matches only in tests or docs: --min-confidence fixture lists them."
     if s.excluded:
         result += f" {s.excluded} file{'s' if s.excluded != 1 else ''} excluded by configuration."
     if s.config:

@@ -20,6 +20,9 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 CONFIDENCES = ("high", "medium", "low")
 
 
+FIXTURE_CONFIDENCE = "fixture"
+"""Below `low`: a finding only in a rule's `fixture_paths`, listed when --min-confidence asks for it."""
+
 @dataclass(frozen=True)
 class Rule:
     """One detection rule, as written in a rule file (the pattern is compiled on first use)."""
@@ -36,12 +39,17 @@ class Rule:
     secret_group: Union[int, str] = 0
     min_entropy: float = 0.0
     multiline: bool = False
+    starts_at_keyword: bool = False
+    """Every match begins with one of the keywords: the engine tries the pattern only there."""
     filters: tuple[str, ...] = DEFAULT_FILTERS
     allow_patterns: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     exclude_paths: tuple[str, ...] = ()
-    """Globs the rule never runs on: generic rules skip test fixtures, whose credentials are fake."""
+    """Globs the rule never runs on."""
+    fixture_paths: tuple[str, ...] = ()
+    """Globs where the rule's matches are mostly made-up examples (tests, docs): a finding there whose
+    every occurrence is in them gets confidence `fixture`, shown only when asked for."""
     names: tuple[str, ...] = ()
     """A context rule's provider names; a generic key named after one is claimed (see claims.py)."""
     token: str = ""
@@ -210,11 +218,13 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         secret_group=raw.get("secret_group", 0 if context is None else 1),
         min_entropy=float(raw.get("min_entropy", 0.0 if context is None else CONTEXT_MIN_ENTROPY)),
         multiline=bool(raw.get("multiline", False)),
+        starts_at_keyword=bool(raw.get("starts_at_keyword", False)),
         filters=tuple(raw.get("filters", DEFAULT_FILTERS if context is None else CONTEXT_FILTERS)),
         allow_patterns=tuple(allow.get("patterns", ())),
         stopwords=tuple(s.lower() for s in allow.get("stopwords", ())),
         paths=tuple(raw.get("paths", ())),
         exclude_paths=tuple(raw.get("exclude_paths", ())),
+        fixture_paths=tuple(raw.get("fixture_paths", ())),
         names=tuple(context["names"]) if context else (),
         token=context["token"] if context else "",
         examples=tuple(raw["examples"]),
@@ -225,6 +235,8 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         source=str(path),
     )
     check_rule_compiles(rule)
+    if rule.starts_at_keyword and (rule.multiline or not rule.keywords):
+        raise RuleError(f"{path}: rule '{rule.id}': starts_at_keyword needs keywords and a single-line rule")
     if not rule.keywords and not rule.paths:
         raise RuleError(f"{path}: rule '{rule.id}': keywords may be empty only when paths restrict the rule")
     return rule

@@ -11,7 +11,7 @@ import pytest
 from conftest import run_leakstop
 from secrets_fixtures import STRIPE
 
-FORMATS = ("text", "json", "sarif", "csv", "junit", "github")
+FORMATS = ("text", "json", "sarif", "csv", "junit", "github", "html")
 KEY_LINE = f"key = '{STRIPE}'\n"
 FORGED = "a\n::stop-commands::pwn\nNo secrets found.\nb.py"
 # CSI "cursor up, erase line" would hide the finding's line; OSC 52 would write the reader's clipboard.

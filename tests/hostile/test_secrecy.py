@@ -21,7 +21,7 @@ PAIRED = {
     "paired-gitlab-staged": "glpat-" + "c95WBJ8OxinNFwM1iCx7",
 }
 
-FORMATS = ("text", "json", "sarif", "csv", "junit", "github")
+FORMATS = ("text", "json", "sarif", "csv", "junit", "github", "html")
 MODES = ("tree", "stdin", "staged", "history")
 # A multi-line key is checked by its longest line: a report may quote one line of it, never a full one.
 NEEDLES = {"stripe": STRIPE, "github": GITHUB, "slack": SLACK, "aws-secret": AWS_SECRET, "openai": OPENAI,

@@ -1,0 +1,51 @@
+"""Generic matches in tests and docs are looked at, not skipped: confidence `fixture`, counted, listed on request."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from conftest import Repo
+from git_fixtures import findings
+
+
+def _token() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(6)) + "7Qz" + "".join(
+        secrets.choice(alphabet) for _ in range(14))
+
+
+def test_a_generic_key_only_in_tests_is_counted_not_reported(repo: Repo, leakstop) -> None:
+    repo.write("tests/test_client.py", f'api_key = "{_token()}"\n')
+    repo.write("docs/setup.md", f'DB_PASSWORD={_token()}!\n')
+    shown = leakstop("scan", repo.path)
+    assert shown.code == 0, shown.output
+    assert "2 suppressed (2 fixture)" in shown.stdout
+    assert "--min-confidence fixture lists them" in shown.stdout
+
+    listed = leakstop("scan", repo.path, "--min-confidence", "fixture", "--format", "json")
+    assert listed.code == 1, listed.output
+    got = findings(listed)
+    assert {f["confidence"] for f in got} == {"fixture"}
+    assert {f["path"] for f in got} == {"tests/test_client.py", "docs/setup.md"}
+
+
+def test_the_same_key_outside_tests_is_reported_there(repo: Repo, leakstop) -> None:
+    line = f'api_key = "{_token()}"\n'
+    repo.write("tests/test_client.py", line)
+    repo.write("src/client.py", line)
+    repo.commit("client and its test")
+    for mode in ((), ("--history",)):
+        result = leakstop("scan", *mode, repo.path, "--format", "json")
+        assert result.code == 1, result.output
+        (finding,) = findings(result, "generic-api-key-assignment")
+        assert finding["confidence"] == "low"  # the rule's own
+        assert "src/client.py" in {o["path"] for o in finding["occurrences"]}
+
+
+def test_a_provider_key_in_tests_is_still_reported(repo: Repo, leakstop) -> None:
+    key = "sk_live_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
+    repo.write("tests/test_payments.py", f'STRIPE = "{key}"\n')
+    result = leakstop("scan", repo.path, "--format", "json")
+    assert result.code == 1, result.output
+    assert [f["confidence"] for f in findings(result)] == ["high"]
