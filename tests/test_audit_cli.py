@@ -141,7 +141,8 @@ def test_report_html_from_the_store(tmp_path):
     assert result.code == 0, result.output
     html = page.read_text()
     assert "github-pat-classic" in html and token not in html
-    assert "ghp_" in html
+    assert "ghp_" in html and str(repo.path) in html
+    assert "https://github.com/acme/web/commit/" in html  # the first commit, linked on the forge
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path):
@@ -195,9 +196,11 @@ def test_html_locations_link_to_the_forge_of_the_remote():
                             "ghp_Ab********", "Revoke it.", "2026-03-05", "confirmed", "", "ada", "2026-03-06",
                             (place, elsewhere))
     shown = html_finding(finding, "github.com/acme/web")
-    assert shown.status == "confirmed" and shown.first_commit == place.commit
+    assert shown.status == "confirmed" and shown.first_commit == place.commit and shown.triaged_by == "ada"
+    assert shown.first_commit_url == f"https://github.com/acme/web/commit/{place.commit}"
     [location] = shown.locations
     assert location.url == f"https://github.com/acme/web/blob/{place.commit}/app/settings.py#L2"
+    assert location.in_head is True
     assert html_finding(finding, "/srv/mirror").locations[0].url is None
 
 
