@@ -257,3 +257,17 @@ def test_remote_repositories_are_mirrored_once_and_audited_incrementally(tmp_pat
     again = run_cli("audit", url, "--store", store, "--cache-dir", cache)
     assert again.code == 1 and again.stdout == "", again.output
     assert rows(store, "SELECT incremental, commits FROM run_repositories WHERE run_id = 2") == [(1, 1)]
+
+
+def test_a_second_audit_of_the_same_store_is_refused_while_one_runs(tmp_path):
+    from scanner.store.store import Store
+
+    repo_with_secret(tmp_path / "org", "one")
+    store = tmp_path / "audit.sqlite"
+    with Store.open(store) as running:
+        running.claim_writer()
+        second = run_cli("audit", tmp_path / "org", "--store", store)
+        assert second.code == 2
+        assert second.stderr == f"leakstop: error: {store}: another leakstop audit is writing this store\n"
+        assert run_cli("findings", "--store", store).code == 0  # readers are welcome meanwhile
+    assert run_cli("audit", tmp_path / "org", "--store", store).code == 1

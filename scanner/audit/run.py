@@ -49,6 +49,7 @@ def run_key(targets: Sequence[AuditTarget]) -> str:
 
 def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, *, cache_dir: Path | None,
               max_file_size: int, on_result: OnResult | None = None) -> AuditOutcome:
+    store.claim_writer()
     unique = list({t.name: t for t in targets}.values())
     run_id, done = store.begin_run(run_key(unique), len(unique))
     outcome = AuditOutcome(run_id, len(unique), already_done=len(done & {t.name for t in unique}))

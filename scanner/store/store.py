@@ -8,11 +8,13 @@ that a Dask worker ran again after dying) changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from scanner.store import StoreError
 from scanner.store.records import STATUSES, Change, Previous, RepoResult, SeenSecret
@@ -29,13 +31,33 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        self._writer_lock: IO[bytes] | None = None
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Store:
         return cls(connect(path, create=create), path)
 
+    def claim_writer(self) -> None:
+        """Be the audit that writes this store, or fail at once: two audits writing one store would
+        resume each other's runs. The lock (`STORE.writer-lock`) is released when the process ends, however
+        it ends; on platforms without `fcntl` (Windows) it is not taken."""
+        try:
+            import fcntl
+        except ImportError:
+            return
+        lock = open(f"{self.path}.writer-lock", "ab")  # noqa: SIM115 - held until close()
+        os.chmod(lock.name, 0o600)
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            raise StoreError(f"{self.path}: another leakstop audit is writing this store") from None
+        self._writer_lock = lock
+
     def close(self) -> None:
         self.db.close()
+        if self._writer_lock is not None:
+            self._writer_lock.close()
 
     def __enter__(self) -> Store:
         return self
