@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.cli.main import ByteSize
 from scanner.sources.progress import Progress
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ def open_store(store_path: Path | None, create: bool = False) -> Store:
               help="Run the tasks on this Dask scheduler (tcp://host:8786; needs leakstop[dask]).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Local processes (default: one per core; ignored with --dask).")
-@click.option("--max-file-size", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True,
-              help="Skip larger blobs (bytes).")
+@click.option("--max-file-size", type=ByteSize(), default="10MB", show_default=True,
+              help="Skip larger blobs (without reading them).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
 def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tuple[str, ...],
           gitlab_groups: tuple[str, ...], api_url: str | None, store_path: Path | None, cache_dir: Path | None,
