@@ -62,7 +62,8 @@ def test_a_failed_repository_is_recorded_and_the_audit_goes_on(tmp_path):
     result = run_cli("audit", tmp_path / "org", "--store", store)
     assert result.code == 2, result.output
     assert f"1 repository could not be audited: {broken.path}" in result.stderr
-    assert result.stderr.count("\n") == 2  # the summary and one error line, no traceback
+    assert result.stderr.count("\n") == 3  # the summary, the reason and one error line, no traceback
+    assert f"leakstop: {broken.path}: " in result.stderr
     failed = rows(store, "SELECT r.name, rr.reason FROM run_repositories rr JOIN repositories r ON r.id = rr.repo_id "
                          "WHERE rr.outcome = 'failed'")
     assert [name for name, _ in failed] == [str(broken.path)]

@@ -12,6 +12,7 @@ import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.cli.main import ByteSize
+from scanner.store.records import STATUSES
 from scanner.sources.progress import Progress
 
 if TYPE_CHECKING:
@@ -80,7 +81,11 @@ def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tupl
         if not quiet:
             click.echo(summary(outcome), err=True)
         if outcome.failures:
-            names = ", ".join(name for name, _ in outcome.failures)
+            from scanner.printable import visible
+
+            for name, reason in sorted(outcome.failures):
+                click.echo(f"leakstop: {visible(name)}: {visible(reason)}", err=True)
+            names = ", ".join(visible(name) for name, _ in outcome.failures)
             count = len(outcome.failures)
             click.echo(f"leakstop: error: {count} repositor{'y' if count == 1 else 'ies'} could not be audited: "
                        f"{names}", err=True)
@@ -151,8 +156,7 @@ def summary(outcome: AuditOutcome) -> str:
 
 @click.command("triage")
 @click.argument("fingerprint")
-@click.option("--status", required=True, type=click.Choice(
-    ["new", "confirmed", "false-positive", "revoked", "accepted-risk"]), help="The decision.")
+@click.option("--status", required=True, type=click.Choice(STATUSES), help="The decision.")
 @click.option("--note", default="", help="Why (kept with the decision).")
 @store_option
 def triage(fingerprint: str, status: str, note: str, store_path: Path | None) -> None:
@@ -178,8 +182,7 @@ def triager() -> str:
 
 
 @click.command("findings")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(
-    ["new", "confirmed", "false-positive", "revoked", "accepted-risk"]), help="Only these statuses (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Only these statuses (repeatable).")
 @click.option("--repo", "repos", multiple=True, metavar="NAME", help="Only these repositories (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "sarif"]), default="text",
               show_default=True)
