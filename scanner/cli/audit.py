@@ -12,8 +12,8 @@ import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.cli.main import ByteSize
-from scanner.store.records import STATUSES
 from scanner.sources.progress import Progress
+from scanner.store.records import STATUSES
 
 if TYPE_CHECKING:
     from scanner.audit.run import AuditOutcome, AuditTarget
@@ -182,7 +182,8 @@ def triager() -> str:
 
 
 @click.command("findings")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Only these statuses (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only these statuses (repeatable).")
 @click.option("--repo", "repos", multiple=True, metavar="NAME", help="Only these repositories (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "sarif"]), default="text",
               show_default=True)
