@@ -111,3 +111,13 @@ def test_a_crash_mid_write_keeps_every_committed_repository(tmp_path):
         # every recorded repository is whole, and nothing half-written is there
         assert store.db.execute("SELECT count(*) FROM occurrences").fetchone() == (2000 * len(done),)
         assert store.db.execute("SELECT count(*) FROM repositories").fetchone() == (len(done),)
+
+
+def test_an_unfinished_run_is_resumed_only_while_it_is_recent(tmp_path):
+    with Store.open(tmp_path / "s.sqlite") as store:
+        run_id, _ = store.begin_run("weekly", 2)
+        store.record(run_id, result("one"))
+        assert store.begin_run("weekly", 2) == (run_id, frozenset({"one"}))  # killed, run again: resumed
+        store.db.execute("UPDATE runs SET started_at = '2026-01-01T00:00:00+00:00' WHERE id = ?", (run_id,))
+        later, done = store.begin_run("weekly", 2)  # a week later: a new audit, nothing skipped
+        assert later != run_id and done == frozenset()

@@ -20,9 +20,19 @@ from scanner.store import StoreError
 from scanner.store.records import STATUSES, Change, Previous, RepoResult, SeenSecret
 from scanner.store.schema import connect
 
+RESUME_WITHIN = dt.timedelta(hours=24)
+
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def recent(started_at: str) -> bool:
+    try:
+        started = dt.datetime.fromisoformat(started_at)
+    except ValueError:
+        return False
+    return dt.datetime.now(dt.timezone.utc) - started < RESUME_WITHIN
 
 
 class Store:
@@ -82,11 +92,12 @@ class Store:
 
     def begin_run(self, key: str, targets: int) -> tuple[int, frozenset[str]]:
         """The run to record into and the repositories it already completed: an unfinished run of the
-        same command (same targets) is resumed, so a killed audit does not scan again what it finished."""
+        same command (same targets) started within RESUME_WITHIN is resumed, so a killed audit does not
+        scan again what it finished; an older one is left as it is (next week's audit is a new audit)."""
         with self.transaction() as db:
-            row = db.execute("SELECT id, finished_at FROM runs WHERE key = ? ORDER BY id DESC LIMIT 1",
+            row = db.execute("SELECT id, finished_at, started_at FROM runs WHERE key = ? ORDER BY id DESC LIMIT 1",
                              (key,)).fetchone()
-            if row is not None and not row[1]:
+            if row is not None and not row[1] and recent(row[2]):
                 done = db.execute("SELECT r.name FROM run_repositories rr JOIN repositories r ON r.id = rr.repo_id "
                                   "WHERE rr.run_id = ? AND rr.outcome = 'done'", (row[0],)).fetchall()
                 return int(row[0]), frozenset(name for (name,) in done)
