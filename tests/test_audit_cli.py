@@ -51,6 +51,7 @@ def test_the_store_never_holds_a_secret(tmp_path):
 
 def test_a_failed_repository_is_recorded_and_the_audit_goes_on(tmp_path):
     repo_with_secret(tmp_path / "org", "good")
+    new_repo(tmp_path / "org", "empty")  # no commit yet: nothing to audit, and no failure
     broken = new_repo(tmp_path / "org", "broken")
     broken.write("a.txt", "x\n")
     broken.commit("one")
