@@ -80,13 +80,19 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE takes the write lock at once, so a second writer waits (up to the connect
         timeout) instead of failing half-way through."""
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:  # another writer kept the lock past the timeout
+            raise StoreError(f"{self.path}: {exc}") from exc
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"{self.path}: {exc}") from exc
             raise
-        self.db.execute("COMMIT")
 
     # -- runs ---------------------------------------------------------------------------------------------
 
