@@ -73,3 +73,12 @@ def rows(store: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 def store_bytes(store: Path) -> bytes:
     """The store and its WAL and shared-memory files, as they lie on disk."""
     return b"".join(p.read_bytes() for p in store.parent.glob(store.name + "*"))
+
+
+def task_that_kills_poison(job: Any) -> Any:
+    """The audit task, except that a repository named `poison` kills the process auditing it, every time."""
+    from scanner.audit.task import audit_repository
+
+    if job.name.endswith("poison"):
+        os._exit(9)
+    return audit_repository(job)

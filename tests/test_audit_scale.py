@@ -171,3 +171,25 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path):
     assert b"\raudit: 2/2 repositories, 2 findings, 0 failed" in shown
     piped = run_cli("audit", tmp_path / "org", "--store", tmp_path / "s.sqlite")
     assert "audit:" not in piped.stderr
+
+
+@pytest.mark.slow
+def test_a_repository_that_kills_its_worker_every_time_fails_alone(tmp_path, monkeypatch):
+    from audit_fixtures import task_that_kills_poison
+    from audit_standin import install
+
+    install()
+    import scanner.audit.executors as executors
+    from scanner.audit.run import run_audit
+    from scanner.audit.targets import Target
+    from scanner.store.store import Store
+
+    monkeypatch.setattr(executors, "audit_repository", task_that_kills_poison)
+    names = ["a", "b", "poison", "c"]
+    targets = [Target(str(repo.path), str(repo.path), False)
+               for repo, _ in (repo_with_secret(tmp_path / "org", name) for name in names)]
+    with Store.open(tmp_path / "s.sqlite") as store:
+        outcome = run_audit(store, targets, executors.LocalPool(2), cache_dir=None, max_file_size=10**6)
+    assert [(Path(name).name, reason) for name, reason in outcome.failures] == [
+        ("poison", "the process auditing it died each time it was started")]
+    assert outcome.findings == 3

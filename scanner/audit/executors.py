@@ -7,7 +7,7 @@ for good becomes a failed result for its repository, so one bad repository never
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 from scanner.audit import AuditError
@@ -34,40 +34,46 @@ def internal_failure(job: AuditJob, exc: BaseException) -> RepoResult:
 
 
 class LocalPool(Executor):
-    """A pool of local processes, one repository each. A pool broken by a dying worker (the OOM killer)
-    is replaced once and the repositories it had not finished are audited again."""
+    """A pool of local processes, one repository each. A pool broken by a dying worker (the OOM killer, a
+    kill) is replaced and the repositories it had not finished are audited again; if that breaks too, each
+    is audited alone, so that a repository that kills its worker every time fails alone."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
 
     def results(self, jobs: Sequence[AuditJob]) -> Iterator[RepoResult]:
+        lost = yield from self._round(list(jobs), self.workers)
+        if lost:
+            lost = yield from self._round(lost, self.workers)
+        for job in lost:
+            if (yield from self._round([job], 1)):
+                yield failed(job, "the process auditing it died each time it was started")
+
+    def _round(self, jobs: list[AuditJob], workers: int) -> Generator[RepoResult, None, list[AuditJob]]:
+        """Results of one pool; the jobs a broken pool lost are returned, not yielded."""
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        pending = list(jobs)
-        for _attempt in range(2):
-            if not pending:
-                return
-            lost: list[AuditJob] = []
-            pool = ProcessPoolExecutor(min(self.workers, len(pending)))
-            try:
-                futures = {pool.submit(audit_repository, job): job for job in pending}
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        yield future.result()
-                    except BrokenProcessPool:
-                        lost.append(job)
-                    except Exception as exc:  # noqa: BLE001 - a bug in one task must not end the audit
-                        yield internal_failure(job, exc)
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-            pending = lost
-        for job in pending:
-            yield failed(job, "the process auditing it died twice")
+        lost: list[AuditJob] = []
+        if not jobs:
+            return lost
+        pool = ProcessPoolExecutor(min(workers, len(jobs)))
+        try:
+            futures = {pool.submit(audit_repository, job): job for job in jobs}
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    lost.append(job)
+                except Exception as exc:  # noqa: BLE001 - a bug in one task must not end the audit
+                    yield internal_failure(job, exc)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return lost
 
     def close(self) -> None:
-        """Each `results()` call shuts its own pool down."""
+        """Each `results()` call shuts its own pools down."""
 
 
 class DaskCluster(Executor):
