@@ -179,9 +179,10 @@ def test_a_repository_that_kills_its_worker_every_time_fails_alone(tmp_path, mon
     from audit_standin import install
 
     install()
+    from scanner.audit.targets import Target
+
     import scanner.audit.executors as executors
     from scanner.audit.run import run_audit
-    from scanner.audit.targets import Target
     from scanner.store.store import Store
 
     monkeypatch.setattr(executors, "audit_repository", task_that_kills_poison)
