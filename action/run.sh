@@ -136,6 +136,8 @@ fi
 options=()
 [[ -n "${INPUT_CONFIG:-}" ]] && options+=(--config "$INPUT_CONFIG")
 [[ -n "${INPUT_BASELINE:-}" ]] && options+=(--baseline "$INPUT_BASELINE")
+# only a range scan judges a change against its base; other modes have no base to trust instead
+[[ "${INPUT_TRUST_RANGE_CONFIG:-false}" == true && "$target" == --range* ]] && options+=(--trust-range-config)
 set -f  # extra-args are split on spaces like a command line, but never glob-expanded
 read -r -a extra <<< "${INPUT_EXTRA_ARGS:-}"
 read -r -a target_words <<< "$target"

@@ -1,4 +1,4 @@
 from scanner.cli.launch import main
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="leakstop")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,28 @@ _EVERYTHING_PROBES = ("a", "README.md", "src/app/main.py", ".env", "deep/er/stil
 
 
 @dataclass(frozen=True)
+class RuleAllowlist:
+    """One per-rule allowlist: a finding of one of `rules` is not reported where any condition holds."""
+
+    rules: tuple[str, ...]
+    paths: tuple[str, ...] = ()
+    """Globs, matched like `exclude` against each place the secret is seen."""
+    regexes: tuple[str, ...] = ()
+    """Searched in the secret."""
+    lines: tuple[str, ...] = ()
+    """Searched in the line the secret is on."""
+    stopwords: tuple[str, ...] = ()
+    """Lower-cased; a secret containing one is not reported."""
+    description: str = ""
+    where: str = ""
+    """`file:line #n` of the entry, named in the suppression reason."""
+
+    def conditions(self) -> tuple[tuple[str, ...], ...]:
+        """Everything but where it was written: two files setting the same allowlist set one."""
+        return self.rules, self.paths, self.regexes, self.lines, self.stopwords
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration. `origins` says, per key, which file set it (or `default`)."""
 
@@ -45,8 +67,16 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     min_confidence: str = "low"
     min_severity: str = "info"
+    allowlists: tuple[RuleAllowlist, ...] = ()
+    baseline: Path | None = None
+    """A baseline file the configuration names (absolute), used as --baseline is."""
+    extends: tuple[Path, ...] = ()
+    """The base files this one extends, nearest first (`extend:`, and theirs)."""
     origins: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    silencing: tuple[str, ...] = ()
+    """The warnings that say this configuration silences (nearly) everything (an exclude or allow pattern
+    that matches all, a tiny max_file_size): errors in range and CI scans."""
     text: str = field(default="", repr=False)
     """The file's text, so later errors (an unknown rule id in `disable`) can name a line."""
 
@@ -220,8 +250,12 @@ def validate(path: Path, text: str, data: object) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys to values")
     schema = config_schema()
+    entries = data.get("allowlists")
+    entry_keys = schema["properties"]["allowlists"]["items"]["properties"]
     for where, keys, known in (("", data, schema["properties"]),
-                               ("allow.", data.get("allow"), schema["properties"]["allow"]["properties"])):
+                               ("allow.", data.get("allow"), schema["properties"]["allow"]["properties"]),
+                               *((f"allowlists.{i}.", entry, entry_keys)
+                                 for i, entry in enumerate(entries if isinstance(entries, list) else ()))):
         for key in keys if isinstance(keys, dict) else ():
             if key not in known:
                 near = difflib.get_close_matches(str(key), list(known), n=1)
@@ -267,10 +301,72 @@ def key_line(text: str, key: str, value: str = "") -> int | None:
     return None
 
 
-def config_from_data(path: Path, text: str, data: Mapping[str, Any]) -> Config:
+MAX_EXTEND_DEPTH = 8
+"""How many files one `extend:` chain may hold: enough for a company, team and project policy."""
+
+
+def config_from_data(path: Path, text: str, data: Mapping[str, Any],
+                     read: Callable[[Path], str | None] | None = None, chain: tuple[Path, ...] = ()) -> Config:
+    """The configuration a file's validated data makes, its `extend:` chain merged in. `read` gives a
+    base file's text (None: no such file); a range scan passes one that reads the base revision."""
+    own = own_config(path, text, data)
+    if "extend" not in data:
+        return own
+    chain = (*chain, path.resolve())
+    base_path = (path.parent / str(data["extend"])).resolve()
+    where = located(path, text, "extend")
+    if base_path in chain:
+        raise ConfigError(f"{where}: extend: {data['extend']} is already in the chain "
+                          f"({' -> '.join(str(p) for p in (*chain, base_path))}); extends cannot loop")
+    if len(chain) >= MAX_EXTEND_DEPTH:
+        raise ConfigError(f"{where}: extend: more than {MAX_EXTEND_DEPTH} files in one chain")
+    base_text = (read or disk_text)(base_path)
+    if base_text is None:
+        raise ConfigError(f"{where}: extend: {base_path}: no such configuration file")
+    base = config_from_data(base_path, base_text, validated_data(base_path, base_text), read, chain)
+    return extended(base, own, data)
+
+
+def disk_text(path: Path) -> str | None:
+    return read_text(path) if path.is_file() else None
+
+
+# Config fields that merge (base first, then this file's, each value once) and the key that sets each.
+MERGED = {"disable": "disable", "rules": "rules", "exclude": "exclude", "allow_patterns": "allow.patterns",
+          "stopwords": "allow.stopwords", "allowlists": "allowlists"}
+# Fields this file's value replaces when it sets them.
+REPLACED = {"use_builtin_rules": "use_builtin_rules", "max_file_size": "max_file_size",
+            "min_confidence": "min_confidence", "min_severity": "min_severity", "baseline": "baseline"}
+
+
+def extended(base: Config, own: Config, data: Mapping[str, Any]) -> Config:
+    """`own` on top of `base`: lists merge, base first; any other value set in `own` wins."""
+    values: dict[str, Any] = {}
+    origins = dict(base.origins)
+    for name, key in MERGED.items():
+        if name == "allowlists":
+            unique: dict[tuple[tuple[str, ...], ...], RuleAllowlist] = {}
+            for allowlist in (*base.allowlists, *own.allowlists):
+                unique.setdefault(allowlist.conditions(), allowlist)
+            values[name] = tuple(unique.values())
+        else:
+            values[name] = tuple(dict.fromkeys((*getattr(base, name), *getattr(own, name))))
+        if key in own.origins:
+            origins[key] = f"{base.origins[key]} + {own.origins[key]}" if key in base.origins else own.origins[key]
+    for name, key in REPLACED.items():
+        set_here = key in own.origins
+        values[name] = getattr(own if set_here else base, name)
+        if set_here:
+            origins[key] = own.origins[key]
+    return replace(own, origins=origins, warnings=base.warnings + own.warnings,
+                   extends=(base.path, *base.extends) if base.path else base.extends, **values)
+
+
+def own_config(path: Path, text: str, data: Mapping[str, Any]) -> Config:
+    """The configuration one file sets by itself (its `extend:` aside)."""
     here = str(path)
     allow = data.get("allow", {})
-    origins = {key: here for key in data if key != "allow"}
+    origins = {key: here for key in data if key not in ("allow", "extend")}
     origins.update({f"allow.{key}": here for key in allow})
     values: dict[str, Any] = {
         "disable": tuple(data.get("disable", ())),
@@ -284,11 +380,33 @@ def config_from_data(path: Path, text: str, data: Mapping[str, Any]) -> Config:
     }
     if "max_file_size" in data:
         values["max_file_size"] = byte_size(path, text, data["max_file_size"])
+    if "baseline" in data:
+        values["baseline"] = (path.parent / str(data["baseline"])).resolve()
+    values["allowlists"] = rule_allowlists(path, text, data.get("allowlists", ()))
     check_patterns(path, text, values["allow_patterns"])
     warnings = tuple(f"{located(path, text, 'exclude')}: exclude glob '{glob}' matches every path; "
                      "nothing will be scanned" for glob in values["exclude"] if excludes_everything(glob))
     warnings += silencing(path, text, values)
-    return Config(root=path.parent.resolve(), path=path, origins=origins, warnings=warnings, text=text, **values)
+    return Config(root=path.parent.resolve(), path=path, origins=origins, warnings=warnings, silencing=warnings,
+                  text=text, **values)
+
+
+def rule_allowlists(path: Path, text: str, entries: Sequence[Mapping[str, Any]]) -> tuple[RuleAllowlist, ...]:
+    where = located(path, text, "allowlists")
+    out = []
+    for number, entry in enumerate(entries, 1):
+        rules = entry["rules"]
+        allowlist = RuleAllowlist(
+            rules=(rules,) if isinstance(rules, str) else tuple(rules), paths=tuple(entry.get("paths", ())),
+            regexes=tuple(entry.get("regexes", ())), lines=tuple(entry.get("lines", ())),
+            stopwords=tuple(w.lower() for w in entry.get("stopwords", ())),
+            description=str(entry.get("description", "")), where=f"{where} #{number}")
+        if not (allowlist.paths or allowlist.regexes or allowlist.lines or allowlist.stopwords):
+            raise ConfigError(f"{where}: allowlists #{number}: give at least one of paths, regexes, lines, "
+                              "stopwords (without one it would allow nothing)")
+        check_patterns(path, text, allowlist.regexes + allowlist.lines, f"allowlists #{number}")
+        out.append(allowlist)
+    return tuple(out)
 
 
 # Secrets of unrelated shapes: an allow pattern that matches all of them allows any secret.
@@ -313,7 +431,21 @@ def silencing(path: Path, text: str, values: Mapping[str, Any]) -> tuple[str, ..
     if size is not None and size < TINY_FILE_SIZE:
         out.append(f"{located(path, text, 'max_file_size')}: max_file_size is {size} bytes; nearly every file "
                    "will be skipped unscanned")
+    out.extend(f"{a.where}: allowlists: {why}; {', '.join(a.rules)} will report (nearly) nothing"
+               for a in values.get("allowlists", ()) for why in allowlist_silencing(a))
     return tuple(out)
+
+
+def allowlist_silencing(allowlist: RuleAllowlist) -> list[str]:
+    """What in a per-rule allowlist holds for (nearly) every secret or path."""
+    out = [f"path glob '{g}' matches every path" for g in allowlist.paths if excludes_everything(g)]
+    out += [f"stopword '{w}' is in most secrets" for w in allowlist.stopwords if len(w) <= 2]
+    if allowlist.regexes:
+        import regex
+
+        out += [f"regex '{p}' matches any secret" for p in allowlist.regexes
+                if all(regex.search(p, probe) for probe in _SECRET_PROBES)]
+    return out
 
 
 def byte_size(path: Path, text: str, value: int | str) -> int:
@@ -336,7 +468,7 @@ def rule_locations(path: Path, text: str, values: Sequence[str]) -> tuple[Path, 
         raise ConfigError(f"{located(path, text, 'rules')}: rules: {exc}") from exc
 
 
-def check_patterns(path: Path, text: str, patterns: tuple[str, ...]) -> None:
+def check_patterns(path: Path, text: str, patterns: tuple[str, ...], key: str = "allow.patterns") -> None:
     if not patterns:
         return  # importing `regex` costs ~20 ms on the pre-commit path
     import regex
@@ -345,7 +477,8 @@ def check_patterns(path: Path, text: str, patterns: tuple[str, ...]) -> None:
         try:
             regex.compile(pattern)
         except regex.error as exc:
-            raise ConfigError(f"{located(path, text, 'patterns')}: allow.patterns: '{pattern}' does not "
+            line_key = "patterns" if key == "allow.patterns" else "allowlists"
+            raise ConfigError(f"{located(path, text, line_key)}: {key}: '{pattern}' does not "
                               f"compile: {exc}") from exc
 
 

@@ -29,12 +29,16 @@ def fingerprint(rule_id: str, secret: str) -> str:
     return f"{FINGERPRINT_PREFIX}:{digest[:32]}"
 
 
-def redact(secret: str) -> str:
+def redact(secret: str, shown_percent: int | None = None) -> str:
     """Keep a short prefix (enough to recognise `sk_live_` or `AKIA`), mask the rest with a fixed width.
 
     The mask width does not depend on the secret's length, so the output does not leak it either.
+    `shown_percent` (`--redact=N`) keeps that share of the secret instead, never all of it.
     """
-    keep = min(len(secret) // 4, 6)
+    if shown_percent is None:
+        keep = min(len(secret) // 4, 6)
+    else:
+        keep = min(len(secret) * shown_percent // 100, len(secret) // 2)
     return secret[:keep] + "*" * 8
 
 
@@ -61,7 +65,12 @@ class Location:
     commit: str = ""
     author: str = ""
     email: str = ""
+    """The author's email, as git has it."""
     date: str = ""
+    subject: str = ""
+    """The commit message's first line."""
+    commit_url: str = ""
+    """The commit on its forge (GitHub, GitLab), when the repository's remote is one."""
     blob: str = ""
     decoded: str = ""
     """How the secret was decoded out of the file (`base64`, `base64 > hex`); line/column then point at
@@ -76,6 +85,10 @@ class Location:
     parent_blobs: tuple[str, ...] = field(default=(), compare=False)
     """History scans: the blobs the path held just before this commit; never output. A place whose parent
     blob holds the same secret is a later edit of the file, not where the secret entered it."""
+    left_commit: str = field(default="", compare=False)
+    """History scans: the first commit after this one that took the secret out of this path (rewrote it
+    without the secret, or deleted it); empty while the path still holds it."""
+    left_date: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,16 @@ class Finding:
     """The rule's other named groups (in memory only, like `secret`): what verification substitutes."""
     verification: Verification | None = None
     """What the provider said about the secret, when the scan was asked to verify (`--verify`)."""
+    reachable_from: tuple[str, ...] = ()
+    """History scans: the branches and tags (local and remote-tracking) from which a commit that brought
+    the secret in is reachable: where it must be purged from, if it is to be purged."""
+    exposed_since: str = ""
+    """History scans: the date the secret first entered the history (ISO 8601)."""
+    exposed_until: str = ""
+    """History scans: the date the secret left the last path that held it; empty while a path (at HEAD or
+    on any branch) still holds it."""
+    exposed_for: int | None = None
+    """History scans: seconds from `exposed_since` to `exposed_until`, or to the scan when it is empty."""
 
     @property
     def first(self) -> Location:

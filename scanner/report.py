@@ -15,6 +15,9 @@ class Skipped:
     path: str
     reason: str
     error: bool = False
+    limit: bool = False
+    """One of leakstop's limits (file size, decoding, archive size and depth) left this content unscanned:
+    always a warning, and in hook and CI modes an error unless the user passed --allow-partial."""
 
 
 @dataclass
@@ -53,3 +56,8 @@ class Report:
     @property
     def complete(self) -> bool:
         return not self.errors
+
+    @property
+    def partial(self) -> bool:
+        """A limit left some content unscanned (see `Skipped.limit`)."""
+        return any(s.limit for s in self.skipped)

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.match import DEFAULT_RULE_TIMEOUT, LineIndex, Match
@@ -45,6 +46,10 @@ class ScanRequest:
     max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
     max_findings_per_rule: int = MAX_FINDINGS_PER_RULE
     """0: no limit (a baseline must record every secret)."""
+    redact_percent: int | None = None
+    """`--redact=N`: the share of each secret shown; None: the default redaction (see `redact`)."""
+    on_finding: Callable[[Finding], None] | None = None
+    """Called with each reported finding as soon as it is made (before grouping): `--format jsonl`'s stream."""
     workers: int | None = None
     """Engine processes; None: every usable core (an audit runs one repository per core instead)."""
 
@@ -77,7 +82,7 @@ def scan(request: ScanRequest) -> Report:
             in_plain_text, plain = set(), item
         if result.matches:
             item = request.source.located(item)
-        for finding in findings_in(item, result.matches, request.show_secrets):
+        for finding in findings_in(item, result.matches, request.show_secrets, request.redact_percent):
             if item.decoded and finding.fingerprint in in_plain_text:
                 continue  # the same secret, already reported where it sits undecoded
             in_plain_text.add(finding.fingerprint)
@@ -85,7 +90,7 @@ def scan(request: ScanRequest) -> Report:
             # allow marker counts only where a reviewer can read it, never inside the decoded text.
             real = item if not item.decoded else plain if plain is not None and plain.path == item.path else None
             reason = finding.suppressed_by or suppression(finding, real or item, request.suppressors,
-                                                          decoded=real is None)
+                                                          decoded=real is None, every=request.keep_suppressed)
             if reason and not finding.suppressed_by:
                 silenced.add((reason.split(":", 1)[0], finding.fingerprint))
             if reason:
@@ -96,13 +101,32 @@ def scan(request: ScanRequest) -> Report:
                 limit = request.max_findings_per_rule
                 if not limit or per_rule[item.path, finding.rule_id] <= limit:
                     found.append(finding)
+                    if request.on_finding is not None:
+                        request.on_finding(finding)
     stats.seconds = time.perf_counter() - started
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
+    found = request.source.attributed(found) if found else found
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
-                  suppressed=group_findings(suppressed), errors=errors,
-                  warnings=request.source.warnings() + elided(per_rule, request.max_findings_per_rule))
+                  suppressed=group_findings(suppressed) if request.group else ungroup_findings(suppressed),
+                  errors=errors,
+                  warnings=[*request.source.warnings(), *elided(per_rule, request.max_findings_per_rule),
+                            *unscanned(skipped)])
+
+
+MAX_LIMIT_WARNINGS = 20
+
+
+def unscanned(skipped: list[Skipped]) -> list[str]:
+    """A warning for each item a limit left partly unscanned (a file over the size limit, a text whose
+    decoding was capped): a limit that stops work is never only a --verbose line."""
+    hit = [s for s in skipped if s.limit]
+    shown = [f"not scanned in full: {s.path}: {s.reason}" for s in hit[:MAX_LIMIT_WARNINGS]]
+    if len(hit) > MAX_LIMIT_WARNINGS:
+        shown.append(f"not scanned in full: {len(hit) - MAX_LIMIT_WARNINGS} more item(s) (the report's skipped "
+                     "list names them)")
+    return shown
 
 
 def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:
@@ -111,20 +135,25 @@ def elided(per_rule: Counter[tuple[str, str]], limit: int) -> list[str]:
             for (path, rule_id), count in per_rule.items() if limit and count > limit]
 
 
-def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor], decoded: bool = False
-                ) -> str:
+def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Suppressor], decoded: bool = False,
+                every: bool = False) -> str:
     """Why the finding is not reported, or empty. `decoded`: the fragment is decoded text whose real file
-    is not at hand, where no line-based suppressor may look."""
+    is not at hand, where no line-based suppressor may look. `every` (--show-suppressed): each reason, `; `
+    between them, so removing one comment or entry is known not to bring the finding back; else the first."""
     if decoded:
         fragment = replace(fragment, text="")
+    reasons = []
     for suppressor in suppressors:
         reason = suppressor(finding, fragment)
-        if reason:
+        if reason and not every:
             return reason
-    return ""
+        if reason:
+            reasons.append(reason)
+    return "; ".join(reasons)
 
 
-def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) -> list[Finding]:
+def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, redact_percent: int | None = None
+                ) -> list[Finding]:
     """Matches → Findings with real-file positions. One rule hitting one span twice is one finding; two
     provider rules on one secret stay two (each has its own remediation); a less specific rule (a generic
     `api_key = ...` rule, or a lower confidence) on a secret a more specific rule already names is dropped,
@@ -138,13 +167,14 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool) ->
     # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it:
     # masking all of a file's secrets in each preview was quadratic (2,000 keys in one file: 40 s).
     others = {} if show_secrets else secrets_by_line(matches, lines)
+    mask = partial(redact, shown_percent=redact_percent)
     beaten = outranked(matches)
     for index, m in enumerate(matches):
         if (m.rule.id, m.start, m.end) in seen or index in beaten:
             continue
         seen.add((m.rule.id, m.start, m.end))
         line = lines.position(m.start)[0]
-        out.append(finding_from_match(fragment, m, lines, show_secrets, others.get(line, ())))
+        out.append(finding_from_match(fragment, m, lines, show_secrets, others.get(line, ()), mask))
     return out
 
 
@@ -159,13 +189,13 @@ def secrets_by_line(matches: list[Match], lines: LineIndex) -> dict[int, tuple[s
 
 
 def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool,
-                       others: tuple[str, ...] = ()) -> Finding:
+                       others: tuple[str, ...] = (), mask: Callable[[str], str] = redact) -> Finding:
     line, column = lines.position(m.start)
     end_line, end_column = lines.position(m.end)
-    shown = m.secret if show_secrets else redact(m.secret)
+    shown = m.secret if show_secrets else mask(m.secret)
     offset = fragment.first_line - 1
     git = fragment.git
-    seen_line = preview(lines.line_text(line), column, m.secret, shown, others)
+    seen_line = preview(lines.line_text(line), column, m.secret, shown, others, mask)
     cell = f"{fragment.cell}, line {line + fragment.cell_line - 1}" if fragment.cell else ""
     if fragment.encoded_at:
         line, column, end_line, end_column = fragment.encoded_at
@@ -181,6 +211,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         author=git.author if git else "",
         email=git.email if git else "",
         date=git.date if git else "",
+        subject=git.message if git else "",
         blob=fragment.blob,
         decoded=fragment.decoded,
         cell=cell,
@@ -189,7 +220,8 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     if fragment.occurrences:
         locations = tuple(
             replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,
-                    date=o.git.date, in_head=o.in_head, order=o.order, parent_blobs=o.parents)
+                    date=o.git.date, subject=o.git.message, in_head=o.in_head, order=o.order,
+                    parent_blobs=o.parents)
             for o in fragment.occurrences
         )
     rule = m.rule
@@ -205,7 +237,8 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     )
 
 
-def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, ...] = ()) -> str:
+def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, ...] = (),
+            mask: Callable[[str], str] = redact) -> str:
     """The secret's line, cut to a readable width around the secret, with the secret and every other
     secret of the text (`others`, longest first) redacted.
 
@@ -214,16 +247,18 @@ def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, 
     mine = secret.split("\n", 1)[0]
     before, after = line[:column - 1], line[column - 1 + len(mine):]
     if secret != shown:
-        before, after = redact_others(before, secret, shown, others), redact_others(after, secret, shown, others)
+        before = redact_others(before, secret, shown, others, mask)
+        after = redact_others(after, secret, shown, others, mask)
         mine = shown
     reach = PREVIEW_WIDTH // 3
     text = before[-reach:] + mine + after[:reach]
     return ("…" if len(before) > reach else "") + text.strip() + ("…" if len(after) > reach else "")
 
 
-def redact_others(text: str, secret: str, shown: str, others: tuple[str, ...]) -> str:
+def redact_others(text: str, secret: str, shown: str, others: tuple[str, ...],
+                  mask: Callable[[str], str] = redact) -> str:
     text = redact_line(text, secret, shown)
     for other in others:
         if other != secret:
-            text = redact_line(text, other, redact(other))
+            text = redact_line(text, other, mask(other))
     return text

@@ -75,7 +75,8 @@ def push_event(before: str, after: str) -> dict[str, object]:
 def test_action_yml_is_a_composite_action_that_runs_the_script_with_inputs_as_env():
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"mode", "sarif-file", "fail", "config", "baseline", "extra-args"}
+    assert set(action["inputs"]) == {"mode", "sarif-file", "fail", "config", "baseline", "extra-args",
+                                     "trust-range-config"}
     assert action["inputs"]["fail"]["default"] == "true"
     steps = action["runs"]["steps"]
     assert 'install --quiet --disable-pip-version-check "$ACTION_PATH"' in steps[0]["run"]
@@ -282,3 +283,15 @@ def test_one_scan_per_run_even_with_findings(leaky_repo, tmp_path):
     run = run_action(repo, tmp_path, "workflow_dispatch", leakstop=str(stub), mode="tree")
     assert run.code == 1
     assert len(log.read_text().splitlines()) == 1
+
+
+def test_trust_range_config_input_applies_what_the_pull_request_adds(repo, tmp_path):
+    repo.write("README.md", "hello\n")
+    base = repo.commit("start")
+    repo.write("pay.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')
+    repo.write(".leakstop.yaml", 'exclude: ["pay.py"]\n')
+    head = repo.commit("pay, and quiet")
+    judged = run_action(repo, tmp_path, "pull_request", pull_request_event(base, head))
+    assert judged.code == 1 and "adds 1 exclude" in judged.stderr + judged.stdout, judged.stderr
+    trusted = run_action(repo, tmp_path, "pull_request", pull_request_event(base, head), trust_range_config="true")
+    assert trusted.code == 0 and trusted.outputs["findings"] == "0", trusted.stderr

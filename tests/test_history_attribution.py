@@ -38,3 +38,56 @@ def test_the_text_report_says_whether_the_secret_is_still_at_head_and_since_when
     commit_file(repo, "ci.yml", "  GITHUB_TOKEN: ${{ secrets.TOKEN }}\n", "use a secret")
     gone = leakstop("scan", "--history", repo.path)
     assert "no longer at HEAD, but in history since 20" in gone.stdout
+
+
+def history_finding(leakstop, repo) -> dict:
+    [finding] = findings(leakstop("scan", "--history", repo.path, "--format", "json"))
+    return finding
+
+
+def test_an_occurrence_says_where_the_secret_left_its_path(leakstop, repo):
+    entered = commit_file(repo, "ci.yml", KEY_LINE, "ci")
+    commit_file(repo, "ci.yml", KEY_LINE + "  retry: 3\n", "tune")
+    left = commit_file(repo, "ci.yml", "  GITHUB_TOKEN: ${{ secrets.TOKEN }}\n", "use a secret")
+    copied = commit_file(repo, "deploy.yml", KEY_LINE, "copy")
+    repo.git("rm", "-q", "deploy.yml")
+    deleted = repo.commit("drop deploy")
+    finding = history_finding(leakstop, repo)
+    assert [(o["path"], o["commit"], o.get("left_commit")) for o in finding["occurrences"]] == [
+        ("ci.yml", entered, left), ("deploy.yml", copied, deleted)]
+    assert finding["present_at_head"] is False
+    assert finding["exposed_until"] and finding["exposed_for"] >= 0
+
+
+def test_a_secret_still_present_is_exposed_until_now_and_names_its_refs(leakstop, repo):
+    import time
+
+    entered = commit_file(repo, "ci.yml", KEY_LINE, "ci")
+    repo.git("tag", "v1.0")
+    repo.git("branch", "release")
+    commit_file(repo, "README.md", "ci\n", "docs")
+    repo.git("checkout", "-q", "-b", "hotfix", entered)
+    finding = history_finding(leakstop, repo)
+    assert finding["occurrences"][0].get("left_commit") is None
+    assert finding["exposed_until"] == ""
+    assert sorted(finding["reachable_from"]) == ["hotfix", "main", "release", "v1.0"]
+    assert 0 <= finding["exposed_for"] < time.time()
+
+
+def test_the_text_report_answers_the_incident_in_one_block(leakstop, repo):
+    commit_file(repo, "ci.yml", KEY_LINE, "ci")
+    repo.git("tag", "v1.0")
+    left = commit_file(repo, "ci.yml", "  GITHUB_TOKEN: ${{ secrets.TOKEN }}\n", "use a secret")
+    out = leakstop("scan", "--history", repo.path).stdout
+    assert "no longer at HEAD, but in history since 20" in out
+    assert f"removed from ci.yml by commit {left[:12]}" in out
+    assert "exposed for " in out and "reachable from main, v1.0" in out
+
+
+def test_sarif_carries_the_exposure(leakstop, repo):
+    commit_file(repo, "ci.yml", KEY_LINE, "ci")
+    left = commit_file(repo, "ci.yml", "  GITHUB_TOKEN: ${{ secrets.TOKEN }}\n", "use a secret")
+    [result] = leakstop("scan", "--history", repo.path, "--format", "sarif").json()["runs"][0]["results"]
+    props = result["properties"]
+    assert props["leftCommit"] == left and props["reachableFrom"] == ["main"]
+    assert props["exposedSince"] and props["exposedUntil"] and props["exposedFor"] >= 0

@@ -56,12 +56,12 @@ def test_split_is_the_same_whatever_the_chunk_size(repo):
     info = git.repository(repo.path)
     out = b"".join(git.stream_git(repo.path, "-c", "core.quotePath=true", "log", "--reverse", "--topo-order",
                                   "--root", "--cc", *git._DIFF_FLAGS, git._COMMIT_FORMAT, "--all", "--"))
-    whole = list(log_commits(iter([out]), 4))
+    whole = list(log_commits(iter([out]), 5))
     assert [fields[0].decode() for fields, _ in whole] == \
         repo.git("rev-list", "--reverse", "--topo-order", "--all").split()
     for size in (1, 2, 3, 7, 64):
         pieces = iter(out[i:i + size] for i in range(0, len(out), size))
-        assert list(log_commits(pieces, 4)) == whole, size
+        assert list(log_commits(pieces, 5)) == whole, size
     assert [c.sha for c, _ in git.commit_patches(info, ["--all"])] == [f[0].decode() for f, _ in whole]
 
 

@@ -24,12 +24,12 @@ def lines_found(result) -> list[int]:
     return sorted(f["line"] for f in result.json()["findings"])
 
 
-@pytest.mark.parametrize("comment", [
-    "# leakstop:allow", "// leakstop:allow", "/* gitleaks:allow */", "# pragma: allowlist secret",
-    "-- LEAKSTOP:ALLOW test key",
+@pytest.mark.parametrize("name,comment", [
+    ("a.py", "# leakstop:allow"), ("a.js", "// leakstop:allow"), ("a.js", "/* gitleaks:allow */"),
+    ("a.py", "# pragma: allowlist secret"), ("a.sql", "-- LEAKSTOP:ALLOW test key"),
 ])
-def test_same_line_markers(leakstop, repo, comment):
-    repo.write("a.py", f'token = "{GITHUB}"  {comment}\nother = "{STRIPE}"\n')
+def test_same_line_markers(leakstop, repo, name, comment):
+    repo.write(name, f'token = "{GITHUB}"  {comment}\nother = "{STRIPE}"\n')
     result = scan_json(leakstop, repo)
     assert result.code == 1
     assert [f["rule_id"] for f in result.json()["findings"]] == ["stripe-secret-key"]

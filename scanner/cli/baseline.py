@@ -8,11 +8,12 @@ import click
 
 from scanner.cli.config import config_option
 from scanner.cli.error_handler import error_handler
+from scanner.cli.groups import CommandGroup
 from scanner.report import Report
 from scanner.suppress import BASELINE_FILE
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def baseline() -> None:
     """Record the secrets already in a repository so that scans report only new ones."""
 
@@ -50,14 +51,30 @@ def finding_entries(report: Report) -> set[str]:
     return {f.fingerprint for f in report.findings}
 
 
+def baseline_file_options(fn):  # type: ignore[no-untyped-def]
+    """`-b/--baseline FILE` on every baseline command, as on `scan`; `-o/--output` (what `create` and
+    `import` said before) still works, unlisted."""
+    fn = click.option("-o", "--output", "old_output", type=click.Path(dir_okay=False, path_type=Path),
+                      hidden=True)(fn)
+    return click.option("-b", "--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, help=f"The baseline file (default: {BASELINE_FILE}).")(fn)
+
+
+def chosen_file(baseline_file: Path | None, old_output: Path | None) -> Path:
+    if baseline_file is not None and old_output is not None and baseline_file != old_output:
+        raise click.UsageError("-b/--baseline and -o/--output name the same file; give one")
+    return baseline_file or old_output or Path(BASELINE_FILE)
+
+
 @baseline.command("create")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--history", is_flag=True, help="Record every secret in the git history, not just the tree.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=BASELINE_FILE,
-              show_default=True)
+@baseline_file_options
 @config_option
-def create(paths: tuple[Path, ...], history: bool, output: Path, config_file: Path | None) -> None:
+def create(paths: tuple[Path, ...], history: bool, baseline_file: Path | None, old_output: Path | None,
+           config_file: Path | None) -> None:
     """Scan, and record every finding's fingerprint (no secrets, no line numbers, no dates)."""
+    output = chosen_file(baseline_file, old_output)
     with error_handler():
         from scanner.suppress.baseline import write_baseline
 
@@ -69,11 +86,12 @@ def create(paths: tuple[Path, ...], history: bool, output: Path, config_file: Pa
 @baseline.command("update")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--history", is_flag=True, help="Scan the git history, as `create --history` did.")
-@click.option("-b", "--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=BASELINE_FILE, show_default=True)
+@baseline_file_options
 @config_option
-def update(paths: tuple[Path, ...], history: bool, baseline_file: Path, config_file: Path | None) -> None:
+def update(paths: tuple[Path, ...], history: bool, baseline_file: Path | None, old_output: Path | None,
+           config_file: Path | None) -> None:
     """Drop the entries whose secret no longer occurs; never adds any (new secrets must be looked at)."""
+    baseline_file = chosen_file(baseline_file, old_output)
     with error_handler():
         from scanner.suppress.baseline import finding_keys, read_baseline, write_baseline
 
@@ -90,10 +108,12 @@ def update(paths: tuple[Path, ...], history: bool, baseline_file: Path, config_f
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "tool", type=click.Choice(["detect-secrets", "gitleaks"]), required=True,
               help="detect-secrets: a .secrets.baseline; gitleaks: a JSON report (gitleaks --report-format json).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=BASELINE_FILE,
-              show_default=True, help="The leakstop baseline to add to (created if missing).")
-def import_baseline(source: Path, tool: str, output: Path) -> None:
-    """Convert another scanner's baseline: its secrets' hashes are matched, never their positions."""
+@baseline_file_options
+def import_baseline(source: Path, tool: str, baseline_file: Path | None, old_output: Path | None) -> None:
+    """Convert another scanner's baseline: its secrets' hashes are matched, never their positions.
+
+    The leakstop baseline (-b) is added to, or created if missing."""
+    output = chosen_file(baseline_file, old_output)
     with error_handler():
         from scanner.suppress.baseline import IMPORTERS, read_baseline, write_baseline
 

@@ -9,6 +9,7 @@ import click
 from click.core import ParameterSource
 
 from scanner.cli.error_handler import error_handler
+from scanner.cli.groups import CommandGroup
 
 if TYPE_CHECKING:
     from scanner.cli.scan_setup import ScanFlags
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 def config_option(fn):  # type: ignore[no-untyped-def]
     return click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                        envvar="LEAKSTOP_CONFIG", show_envvar=True,
                         help="Use this configuration file instead of the nearest .leakstop.yaml / pyproject.toml.")(fn)
 
 
@@ -56,10 +58,13 @@ def scan_flags(ctx: click.Context, given: dict[str, Any]) -> ScanFlags:
         baseline=given.get("baseline"),
         inline_allow=not given.get("no_inline_allow", False),
         report_unused_ignores=bool(given.get("report_unused_ignores")),
+        exclude=tuple(params.get("exclude_globs", ())),
+        enable_rules=tuple(params.get("enable_rules", ())),
+        disable_rules=tuple(params.get("disable_rules", ())),
     )
 
 
-@click.group("config")
+@click.group("config", cls=CommandGroup)
 def config() -> None:
     """Inspect the configuration (.leakstop.yaml or [tool.leakstop] in pyproject.toml)."""
 
@@ -87,16 +92,26 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
             "max_file_size": cfg.max_file_size,
             "min_confidence": cfg.min_confidence,
             "min_severity": cfg.min_severity,
+            "baseline": str(cfg.baseline) if cfg.baseline else None,
+            "allowlists": [{key: list(value) for key, value in (("rules", a.rules), ("paths", a.paths),
+                            ("regexes", a.regexes), ("lines", a.lines), ("stopwords", a.stopwords)) if value}
+                           for a in cfg.allowlists],
         }
         if as_json:
             click.echo(json.dumps({
                 "file": str(cfg.path) if cfg.path else None,
+                "extends": [str(p) for p in cfg.extends],
                 "values": {k: {"value": v, "from": cfg.origin(k)} for k, v in values.items()},
                 "active_rules": len(setup.ruleset), "warnings": list(cfg.warnings)}, indent=2))
             return
+        from scanner.value_checks import human_size
+
         click.echo(f"configuration: {cfg.path if cfg.path else 'none found (defaults)'}")
+        for base in cfg.extends:
+            click.echo(f"  extends {base}")
         for key, value in values.items():
-            click.echo(f"  {key:<18} {json.dumps(value):<40} ({cfg.origin(key)})")
+            shown = human_size(value) if key == "max_file_size" else json.dumps(value)
+            click.echo(f"  {key:<18} {shown:<40} ({cfg.origin(key)})")
         for warning in cfg.warnings:
             click.echo(f"warning: {warning}", err=True)
         builtin = "built-in rules on" if cfg.use_builtin_rules else "built-in rules OFF"

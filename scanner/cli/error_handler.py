@@ -17,8 +17,16 @@ from scanner.errors import ScannerError
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+_TRACEBACKS: list[bool] = []
+"""Set by `--log-level debug`: errors then show their traceback, as LEAKSTOP_DEBUG=1 makes them."""
+
+
+def show_tracebacks() -> None:
+    _TRACEBACKS.append(True)
+
+
 def debug_enabled() -> bool:
-    return os.environ.get("LEAKSTOP_DEBUG", "") not in ("", "0")
+    return bool(_TRACEBACKS) or os.environ.get("LEAKSTOP_DEBUG", "") not in ("", "0")
 
 
 @contextlib.contextmanager

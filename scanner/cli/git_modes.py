@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from scanner.findings import Finding
+    from scanner.report import Report
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,10 @@ class GitMode:
     """`staged`, `pre-commit`, `history`, `since`, `range` or `pre-push`."""
     branch: str = ""
     since: str = ""
+    """The revision `since` scans after (--since-commit, or the commit HEAD was at on --since's date);
+    empty when HEAD's whole history is newer than the date."""
+    since_date: str = ""
+    """--since as given, until `settled_since` has told a date from a revision."""
     range: str = ""
     remote: str = ""
     """With --pre-push: the remote pushed to (git hands it to the hook as its first argument)."""
@@ -36,7 +45,9 @@ def git_options(fn):  # type: ignore[no-untyped-def]
                      "of the FILES it passes; a file with nothing staged (--all-files) is scanned whole."),
         click.option("--history", is_flag=True, help="Scan every commit reachable from every ref."),
         click.option("--branch", metavar="REF", help="With --history: only commits reachable from REF."),
-        click.option("--since", metavar="REV", help="Scan the commits of HEAD that REV does not have."),
+        click.option("--since", metavar="DATE", help="Scan the commits HEAD gained after DATE, as git reads it "
+                     "(`2024-01-01`, `\"2 weeks ago\"`). A revision still works here (deprecated: --since-commit)."),
+        click.option("--since-commit", metavar="REV", help="Scan the commits of HEAD that REV does not have."),
         click.option("--range", "rev_range", metavar="A..B", help="Scan the commits in B that are not in A."),
         click.option("--pre-push", is_flag=True,
                      help="Scan what a push sends (git's pre-push stdin, or PRE_COMMIT_FROM_REF/TO_REF)."),
@@ -54,7 +65,8 @@ def git_mode(flags: Mapping[str, object], progress: bool = False) -> GitMode | N
 
     chosen = [name for name, on in (("staged", flags.get("staged")), ("pre-commit", flags.get("pre_commit")),
                                     ("history", flags.get("history")),
-                                    ("since", flags.get("since")), ("range", flags.get("rev_range")),
+                                    ("since", flags.get("since")), ("since-commit", flags.get("since_commit")),
+                                    ("range", flags.get("rev_range")),
                                     ("pre-push", flags.get("pre_push"))) if on]
     if len(chosen) > 1:
         raise SourceError("choose one of " + ", ".join(f"--{c}" for c in chosen))
@@ -64,9 +76,64 @@ def git_mode(flags: Mapping[str, object], progress: bool = False) -> GitMode | N
         raise SourceError("--remote names the target of --pre-push; use it with --pre-push")
     if not chosen:
         return None
-    return GitMode(kind=chosen[0], branch=str(flags.get("branch") or ""), since=str(flags.get("since") or ""),
+    return GitMode(kind="since" if chosen[0] == "since-commit" else chosen[0], branch=str(flags.get("branch") or ""),
+                   since=str(flags.get("since_commit") or ""), since_date=str(flags.get("since") or ""),
                    range=str(flags.get("rev_range") or ""), remote=str(flags.get("remote") or ""),
                    progress=progress)
+
+
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_UNITS = r"(?:second|sec|minute|min|hour|day|week|month|year)s?"
+_DATE_FORMS = (
+    r"\d{4}-\d{1,2}-\d{1,2}(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?(?: ?(?:z|[+-]\d{2}:?\d{2}))?",  # ISO 8601
+    r"\d{4}[./]\d{1,2}[./]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4}",
+    rf"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|last)[ .]*{_UNITS}(?:[ .]+ago)?",
+    r"yesterday|today|now|noon|midnight|@\d+",
+    rf"(?:\d{{1,2}}[ .]+)?(?:{_MONTHS})[a-z]*\.?(?:[ .,]+\d{{1,2}})?(?:[ .,]+\d{{4}})?",
+)
+
+
+def looks_like_date(text: str) -> bool:
+    """Whether --since's value is one of the dates people give `git log --since` (git itself reads almost
+    any text as some date, so its say cannot tell a date from a branch name)."""
+    import re
+
+    value = " ".join(text.lower().split())
+    return any(re.fullmatch(form, value) for form in _DATE_FORMS)
+
+
+def refuse_empty(mode: GitMode, path: Path) -> None:
+    """--since and --range in a repository without commits: say it is empty, not that HEAD is unknown."""
+    from scanner.errors import SourceError
+    from scanner.git import runner as git
+
+    if mode.kind in ("since", "range") and git.head_commit(git.repository(path)) is None:
+        raise SourceError(f"{path} is an empty repository (no commits yet): no commits to scan")
+
+
+def settled_since(mode: GitMode, path: Path) -> tuple[GitMode, str]:
+    """--since told apart: a date becomes the commit HEAD's first-parent line was at on that date (its
+    commits since then are scanned); a value that is no date but names a commit is the old `--since REV`,
+    kept working with a deprecation note (returned, for stderr). A value that is both (a tag named
+    `2024-01-01`) is a date, as in git; --since-commit names the revision."""
+    from dataclasses import replace
+
+    from scanner.errors import SourceError
+    from scanner.git import runner as git
+
+    if mode.kind != "since" or not mode.since_date:
+        return mode, ""
+    value = mode.since_date
+    repo = git.repository(path)
+    if looks_like_date(value):
+        base = git.last_commit_before(repo, value)
+        return replace(mode, since=base or "", since_date=value), ""
+    if git.resolve_commit(repo, value) is not None:
+        note = (f"--since {value}: a revision given to --since is deprecated; use --since-commit {value} "
+                "(--since takes a date, as `git log --since` does)")
+        return replace(mode, since=value, since_date=""), note
+    raise SourceError(f"--since {value!r}: not a date (2024-01-01, \"2 weeks ago\", yesterday) nor a revision "
+                      "of this repository")
 
 
 def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type: ignore[no-untyped-def]
@@ -96,7 +163,8 @@ def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type
     from scanner.sources.commits import CommitRangeSource, push_request
 
     if mode.kind == "since":
-        return CommitRangeSource(path, max_file_size, [[f"{mode.since}..HEAD"]], f"commits since {mode.since}",
+        revs = [f"{mode.since}..HEAD"] if mode.since else ["HEAD"]
+        return CommitRangeSource(path, max_file_size, [revs], f"commits since {mode.since_date or mode.since}",
                                  exclude)
     if mode.kind == "range":
         if ".." not in mode.range:
@@ -115,3 +183,32 @@ def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type
                           "nothing to scan (git's pre-push hook passes the refs being pushed)")
     push = push_request(lines, os.environ, mode.remote)
     return CommitRangeSource(path, max_file_size, [], "commits to push", exclude, push=push)
+
+
+def commit_linker(path: Path) -> Callable[[Finding], Finding] | None:
+    """What adds to a finding's git locations the link to their commit, when the repository's `origin` is on
+    GitHub or GitLab; None otherwise. The URL's credentials never reach a link: `forge_for` keeps the host
+    and path."""
+    from dataclasses import replace
+
+    from scanner.git import runner as git
+    from scanner.git.forge import forge_for
+
+    forge = forge_for(git.remote_url(git.repository(path)))
+    if forge is None:
+        return None
+
+    def linked(finding: Finding) -> Finding:
+        return replace(finding, locations=tuple(replace(loc, commit_url=forge.commit_url(loc.commit))
+                                                if loc.commit else loc for loc in finding.locations))
+
+    return linked
+
+
+def with_commit_links(report: Report, linked: Callable[[Finding], Finding] | None) -> Report:
+    from dataclasses import replace
+
+    if linked is None:
+        return report
+    return replace(report, findings=[linked(f) for f in report.findings],
+                   suppressed=[linked(f) for f in report.suppressed])

@@ -13,8 +13,10 @@ import click
 
 from scanner import __version__
 from scanner.cli.config import scan_config_options
-from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
-from scanner.cli.git_modes import GitMode, git_mode, git_options, git_source
+from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, error_handler
+from scanner.cli.git_modes import GitMode, git_mode, git_options, git_source, with_commit_links
+from scanner.cli.groups import CommandGroup
+from scanner.cli.output import LOG_LEVELS
 from scanner.cli.verify import verify_options
 from scanner.report import Report
 from scanner.reporters import FORMATS
@@ -34,7 +36,7 @@ class ByteSize(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class LazyGroup(click.Group):
+class LazyGroup(CommandGroup):
     """Command groups imported only when named: `leakstop scan --staged` runs on every commit and must not
     pay for `baseline`'s or `config`'s imports (~60 ms measured)."""
 
@@ -55,6 +57,26 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
 
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: object) -> object:
+        """Click's own errors (a misspelt flag, a bad value) in leakstop's one error style: one
+        `leakstop: error: ...` line, then where to look, exit 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            usage_error(exc)
+        except click.ClickException as exc:
+            from scanner.cli.error_handler import one_line
+
+            click.echo(f"leakstop: error: {one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("leakstop: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else EXIT_CLEAN)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.LAZY and name not in self.commands:
             import importlib
@@ -64,25 +86,70 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def usage_error(exc: click.UsageError) -> None:
+    from scanner.cli.error_handler import one_line
+
+    if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # bare `leakstop` (click >= 8.2)
+        click.echo(exc.ctx.get_help(), err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"leakstop: error: {one_line(exc.format_message())}", err=True)
+    if exc.ctx is not None:
+        click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+HELP_WIDTH = 100
+"""Help uses up to this many columns of a wider terminal (click stops at 80)."""
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                              "max_content_width": HELP_WIDTH})
 @click.version_option(__version__, "-V", "--version", prog_name="leakstop")
 def main() -> None:
     """leakstop: find leaked secrets in staged changes, git history and file trees."""
 
 
+class RedactPercent(click.ParamType):
+    """`--redact` alone: the default redaction; `--redact=N`: N% of each secret shown (0-50: never the whole
+    secret; --show-secrets is the one flag that prints secrets)."""
+
+    name = "N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
+        if value is None or value == DEFAULT_REDACTION or isinstance(value, int):
+            return value if isinstance(value, int) else None
+        text = str(value)
+        if not text.isdigit() or int(text) > MAX_SHOWN_PERCENT:
+            self.fail(f"{text!r}: give the percentage of each secret shown as --redact=N, N from 0 to "
+                      f"{MAX_SHOWN_PERCENT} (--show-secrets prints secrets whole)", param, ctx)
+        return int(text)
+
+
+DEFAULT_REDACTION = "default"
+MAX_SHOWN_PERCENT = 50
+
+
 def output_options(fn):  # type: ignore[no-untyped-def]
     """The flags every scanning command shares (scan, and later baseline/selftest)."""
     options = [
-        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
-                     help="Report format (default: text)."),
+        click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+                     help="Report format (default: text); jsonl: one JSON finding per line, written as found."),
         click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
-                     help="Write the report to FILE (repeatable; `-`: stdout); *.sarif, *.json, *.csv, *.xml, "
-                          "*.html and *.txt get that format. A one-line summary still goes to the terminal."),
+                     help="Write the report to FILE (repeatable; `-`: stdout); *.sarif, *.json, *.jsonl, *.csv, "
+                          "*.xml, *.html and *.txt get that format. A one-line summary still goes to the terminal."),
         click.option("--show-secrets", is_flag=True, help="Print secrets in full (default: redacted)."),
+        click.option("--redact", "redact_percent", type=RedactPercent(), is_flag=False,
+                     flag_value=DEFAULT_REDACTION, default=None,
+                     help="Redact secrets (the default); --redact=N shows N% of each secret (0-50)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
         click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),
         click.option("-v", "--verbose", is_flag=True, help="List every skipped file and why."),
-        click.option("--no-color", is_flag=True, help="Plain output (also: NO_COLOR=1)."),
+        click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default=None,
+                     help="What goes to stderr: error (errors only), warning (and warnings), info (and the "
+                          "summary and progress; the default), debug (and every skipped file, and tracebacks)."),
+        click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True, help="Colour the text report: auto (a terminal, unless NO_COLOR is set)."),
+        click.option("--no-color", is_flag=True, hidden=True, help="Same as --color never."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -94,6 +161,11 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
                       help="Extra rule file or folder (repeatable); built-in rules stay active.")(fn)
     fn = click.option("--no-builtin-rules", is_flag=True,
                       help="Use only the rules from --rules-path.")(fn)
+    fn = click.option("--enable-rule", "enable_rules", multiple=True, metavar="ID",
+                      help="Only the rules named: an id, an id glob (`generic-*`) or a provider (repeatable).")(fn)
+    fn = click.option("--disable-rule", "disable_rules", multiple=True, metavar="ID",
+                      help="Not the rules named: an id, an id glob or a provider (repeatable; adds to the "
+                           "configuration's `disable`).")(fn)
     return fn
 
 
@@ -101,8 +173,11 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--stdin", "use_stdin", is_flag=True, help="Scan standard input (same as the path `-`).")
 @click.option("--no-git", is_flag=True, help="Walk folders plainly instead of listing them with git.")
+@click.option("--exclude", "exclude_globs", multiple=True, metavar="GLOB",
+              help="Skip paths matching this gitignore-style glob (repeatable; adds to the configuration's "
+                   "`exclude`).")
 @git_options
-@click.option("--max-file-size", type=ByteSize(), default="10MB", show_default=True,
+@click.option("--max-file-size", type=ByteSize(), default="10MiB", show_default=True,
               help="Skip larger files (without reading them).")
 @click.option("--no-group", is_flag=True, help="One finding per occurrence instead of one per secret.")
 @click.option("--show-suppressed", is_flag=True, help="Also list findings that were suppressed, and why.")
@@ -110,9 +185,15 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
               help="Seconds one rule may spend on one file before it is stopped and reported.")
 @click.option("--max-decode-depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="Decode base64/hex/percent-encoded text this many levels deep and scan it (0: off).")
+@click.option("--max-archive-depth", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Open archives inside archives this many levels deep (a jar in a zip: 2; 0: archives are "
+                   "not opened).")
 @click.option("--trust-range-config", is_flag=True,
               help="With --range/--since/--pre-push: apply the configuration, ignore file, baseline and allow "
                    "comments as the change leaves them (default: as the base revision has them).")
+@click.option("--allow-partial", is_flag=True,
+              help="In hook and CI modes, accept a scan that a limit (file size, decoding, archives) left partial "
+                   "(default there: exit 2); it is always listed as a warning.")
 @rule_options
 @output_options
 @scan_config_options
@@ -120,25 +201,45 @@ def rule_options(fn):  # type: ignore[no-untyped-def]
 def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: int, no_group: bool,
          show_suppressed: bool, rule_timeout: float, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
          fmt: str | None, outputs: tuple[str, ...], show_secrets: bool, exit_zero: bool, quiet: bool, verbose: bool,
-         no_color: bool, max_decode_depth: int, trust_range_config: bool, **config_flags: object) -> None:
+         no_color: bool, max_decode_depth: int, max_archive_depth: int,
+         trust_range_config: bool, allow_partial: bool, exclude_globs: tuple[str, ...],
+         enable_rules: tuple[str, ...], disable_rules: tuple[str, ...], redact_percent: int | None,
+         log_level: str | None, color: str, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
     with --pre-commit, PATHS are the files the pre-commit framework passes."""
     with error_handler():
         from scanner.cli.config import scan_flags
-        from scanner.cli.output import HOOK_MODES, emit, next_steps, report_targets
+        from scanner.cli.output import (
+            HOOK_MODES,
+            STREAMED,
+            Verbosity,
+            emit,
+            next_steps,
+            report_targets,
+            streamed_target,
+        )
         from scanner.cli.scan_setup import setup_scan
         from scanner.cli.verify import validate_flags, verified, verify_exit_code
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
 
+        stderr = Verbosity.of(log_level, quiet, verbose)
         validate_flags(config_flags)
+        refuse_remote_urls(paths)
         targets = report_targets(fmt, outputs)
         flags = scan_flags(click.get_current_context(), config_flags)
         setup = setup_scan(paths, flags)
         # config_flags also holds the git-mode flags (each options group reads its own keys)
-        mode = git_mode(config_flags, progress=not quiet and sys.stderr.isatty())
+        mode = git_mode(config_flags, progress=stderr.progress and sys.stderr.isatty())
+        if mode is not None and mode.kind in ("since", "range"):
+            from scanner.cli.git_modes import refuse_empty, settled_since
+
+            refuse_empty(mode, paths[0] if paths else Path("."))
+            mode, note = settled_since(mode, paths[0] if paths else Path("."))
+            if note and stderr.warnings:
+                click.echo(f"leakstop: warning: {note}", err=True)
         judged = mode is not None and mode.kind in ("range", "since", "pre-push") and not trust_range_config
         if judged:
             from scanner.cli.range_trust import judged_setup
@@ -147,12 +248,22 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             setup, range_warnings = judged_setup(setup, flags, paths[0] if paths else Path("."), mode.kind,
                                                  mode.since, mode.range)
         source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude, mode=mode)
+        source.archive_depth = max_archive_depth
+        linked = None
+        if mode is not None and mode.kind not in ("staged", "pre-commit"):
+            from scanner.cli.git_modes import commit_linker
+
+            linked = commit_linker(paths[0] if paths else Path("."))
+        stream = streamed_target(targets, config_flags, linked)
         request = ScanRequest(
             source=source, ruleset=setup.ruleset,
             show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
+            redact_percent=redact_percent, on_finding=stream,
         )
         report = setup.finish(run_scan(request))
+        if stream is not None:
+            targets = [t for t in targets if not (t.path is None and t.fmt == "jsonl")] or [STREAMED]
         report.stats.config = str(setup.config.path or "")
         if judged:
             from dataclasses import replace
@@ -160,10 +271,15 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             from scanner.cli.range_trust import inline_warnings
 
             report = replace(report, warnings=[*report.warnings, *range_warnings, *inline_warnings(setup)])
+        if report.partial or setup.config.silencing:
+            from scanner.cli.fail_closed import fail_closed
+
+            report = fail_closed(report, mode.kind if mode else None, allow_partial, setup.config.silencing)
         report = verified(report, {r.source for r in setup.ruleset.rules}, config_flags)
-        emit(report, targets, quiet=quiet, verbose=verbose, no_color=no_color,
-             private=show_secrets and bool(report.findings or report.suppressed))
-        if mode is not None and mode.kind in HOOK_MODES and report.findings and not quiet and not exit_zero:
+        report = with_commit_links(report, linked)
+        emit(report, targets, quiet=quiet, verbose=stderr.verbose, color="never" if no_color else color,
+             private=show_secrets and bool(report.findings or report.suppressed), stderr=stderr)
+        if mode is not None and mode.kind in HOOK_MODES and report.findings and stderr.summary and not exit_zero:
             click.echo(next_steps(mode.kind, report), err=True)
         sys.exit(verify_exit_code(report, exit_code(report, exit_zero), config_flags))
 
@@ -194,3 +310,23 @@ def exit_code(report: Report, exit_zero: bool) -> int:
     if report.findings and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+_REMOTE_PREFIXES = ("https://", "http://", "ssh://", "git://", "git+ssh://", "file://")
+
+
+def refuse_remote_urls(paths: Sequence[Path]) -> None:
+    """A URL given to `scan` is a remote repository, not a missing file: say which command scans those.
+    (Path() folds `https://host` to `https:/host`, so the scheme is looked for with one slash.)"""
+    import re
+
+    from scanner.errors import SourceError
+
+    schemes = tuple(p.replace("//", "/") for p in _REMOTE_PREFIXES)
+    for path in paths:
+        text = str(path)
+        remote = re.match(r"^[\w.-]+@[\w.-]+:", text) is not None or text.lower().startswith(schemes)
+        if remote and not path.exists():
+            # The URL is not echoed: it may carry a token (https://user:TOKEN@host/...).
+            raise SourceError("a path given is a URL: scan reads local files and "
+                              "repositories; remote repositories are scanned with `leakstop audit URL`")

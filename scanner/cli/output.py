@@ -10,18 +10,49 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from scanner.errors import SourceError
+from scanner.findings import Finding
 from scanner.report import Report
 from scanner.reporters import RenderOptions, reporter_for
 
-EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".csv": "csv", ".xml": "junit", ".txt": "text",
-                     ".html": "html", ".htm": "html"}
+EXTENSION_FORMATS = {".sarif": "sarif", ".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".xml": "junit",
+                     ".txt": "text", ".html": "html", ".htm": "html"}
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Verbosity:
+    """What goes to stderr, from `--log-level` (or `-q`/`-v` when it is not given)."""
+
+    errors: bool = True
+    warnings: bool = True
+    summary: bool = True
+    """The one-line summary, the progress bar and a hook's next steps."""
+    verbose: bool = False
+    """Every skipped file listed; with `debug`, tracebacks too."""
+
+    @property
+    def progress(self) -> bool:
+        return self.summary
+
+    @classmethod
+    def of(cls, log_level: str | None, quiet: bool, verbose: bool) -> Verbosity:
+        """An explicit `--log-level` wins over `-q` and `-v`; `-q` alone is `error` with errors unprinted too
+        (as before: the exit code says it), `-v` alone is `info` with every skipped file listed."""
+        if log_level is None:
+            return cls(errors=not quiet, warnings=not quiet, summary=not quiet, verbose=verbose)
+        level = LOG_LEVELS.index(log_level.lower())
+        if level == 0:
+            from scanner.cli.error_handler import show_tracebacks
+
+            show_tracebacks()
+        return cls(warnings=level <= 2, summary=level <= 1, verbose=verbose or level == 0)
 
 
 @dataclass(frozen=True)
@@ -49,12 +80,39 @@ def report_targets(fmt: str | None, outputs: Sequence[str]) -> list[ReportTarget
     return targets
 
 
-def use_color(no_color: bool, fmt: str) -> bool:
-    return fmt == "text" and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+def use_color(color: str, fmt: str) -> bool:
+    """`always` wins over NO_COLOR (a flag given now beats an environment set long ago, as no-color.org asks);
+    `auto` colours a terminal unless NO_COLOR is set to anything."""
+    if fmt != "text" or color == "never":
+        return False
+    return color == "always" or (not os.environ.get("NO_COLOR") and sys.stdout.isatty())
 
 
-def emit(report: Report, targets: Sequence[ReportTarget], *, quiet: bool, verbose: bool, no_color: bool,
-         private: bool = False) -> None:
+STREAMED = ReportTarget(None, "streamed")
+"""Stands for stdout once `--format jsonl` has written the findings there as they came: nothing left to render."""
+
+
+def streamed_target(targets: Sequence[ReportTarget], flags: Mapping[str, object],
+                    linked: Callable[[Finding], Finding] | None = None) -> Callable[[Finding], None] | None:
+    """With `--format jsonl` on stdout, a callback that writes each finding as its line when the scan makes
+    it (flushed: a pipe reader sees it at once), with its commit's link (`linked`) where there is one.
+    Verification changes findings after the scan, so with `--verify` the lines are written at the end."""
+    from scanner.cli.verify import wants_verification
+
+    if wants_verification(flags) or not any(t.path is None and t.fmt == "jsonl" for t in targets):
+        return None
+    from scanner.printable import printable
+    from scanner.reporters.jsonl import finding_line
+
+    def write(finding: Finding) -> None:
+        sys.stdout.write(finding_line(printable(linked(finding) if linked else finding)))
+        sys.stdout.flush()
+
+    return write
+
+
+def emit(report: Report, targets: Sequence[ReportTarget], *, quiet: bool, verbose: bool, color: str = "auto",
+         private: bool = False, stderr: Verbosity | None = None) -> None:
     """Each target rendered from the one report (files owner-only when `private`: they hold secrets).
     Unless the text report is on the terminal, its errors, warnings and a one-line summary go to stderr,
     so a CI log says what happened whatever the format (in GitHub Actions, warnings as `::warning::`
@@ -63,28 +121,35 @@ def emit(report: Report, targets: Sequence[ReportTarget], *, quiet: bool, verbos
 
     # escaped in JSON too: `jq -r` prints fields raw, and JSON leaves C1 and non-UTF-8 bytes as they are
     report = printable(report)
+    stderr = stderr or Verbosity(errors=not quiet, warnings=not quiet, summary=not quiet, verbose=verbose)
     for target in targets:
+        if target is STREAMED:
+            continue
         to_stdout = target.path is None
-        options = RenderOptions(color=to_stdout and use_color(no_color, target.fmt), verbose=verbose, quiet=quiet)
+        options = RenderOptions(color=to_stdout and use_color(color, target.fmt), verbose=verbose, quiet=quiet)
         rendered = reporter_for(target.fmt).render(report, options)
         if target.path is None:
-            click.echo(rendered, nl=False)
+            click.echo(rendered, nl=False, color=options.color or None)  # None: click strips styles off a pipe
         else:
             write_report(target.path, rendered, private)
     shown_on_stdout = {t.fmt for t in targets if t.path is None}
-    if quiet or "text" in shown_on_stdout:
+    if "text" in shown_on_stdout:
         return
     from scanner.reporters.text import summary_line
 
-    for error in report.errors:
+    for error in report.errors if stderr.errors else ():
         click.echo(f"leakstop: error: {visible(error)}", err=True)
-    if "github" not in shown_on_stdout:  # the github format carries them as ::warning:: already
+    if stderr.warnings and "github" not in shown_on_stdout:  # the github format carries them as ::warning::
         in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
         for warning in report.warnings:
             shown = visible(warning)
             click.echo(f"::warning title=leakstop::{shown}" if in_actions else f"leakstop: warning: {shown}",
                        err=True)
-    click.echo(visible(summary_line(report)), err=True)
+    for skipped in report.skipped if stderr.verbose else ():
+        if not skipped.error:
+            click.echo(f"leakstop: skipped {visible(skipped.path)}: {visible(skipped.reason)}", err=True)
+    if stderr.summary:
+        click.echo(visible(summary_line(report)), err=True)
 
 
 def write_report(path: Path, rendered: str, private: bool = False) -> None:

@@ -9,10 +9,12 @@ change adds to them is reported, and applied only with `--trust-range-config`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scanner.cli.scan_setup import ScanFlags, ScanSetup, effective_ruleset
+from scanner.cli.scan_setup import ScanFlags, ScanSetup, chosen_rules, effective_ruleset
 from scanner.config import CONFIG_NAMES, Config, config_from_data, validated_data
 from scanner.errors import GitError
 from scanner.findings import Finding
@@ -21,6 +23,9 @@ from scanner.git import runner as git
 from scanner.scan import Suppressor
 from scanner.suppress import IGNORE_FILE
 
+if TYPE_CHECKING:
+    from scanner.suppress.rule_examples import RuleExamples
+
 RANGE_KINDS = ("range", "since", "pre-push")
 
 
@@ -28,7 +33,7 @@ def base_revision(root: Path, kind: str, since: str, rev_range: str) -> str | No
     """The revision a change is judged against: A of `A..B`, the merge base for `A...B`, REV of --since.
     None when there is no single one (a push of a new branch)."""
     if kind == "since":
-        return since
+        return since or None  # empty: HEAD's whole history is newer than --since's date
     if kind == "range" and "..." in rev_range:
         left, right = rev_range.split("...", 1)
         out = git.run_git(root, "merge-base", left or "HEAD", right or "HEAD", check=False).strip()
@@ -79,6 +84,8 @@ def judged_setup(setup: ScanSetup, flags: ScanFlags, repo_path: Path, kind: str,
     min_severity = flags.min_severity or base.min_severity
     if base is not head:
         ruleset = effective_ruleset(base, flags.rules_paths, flags.no_builtin_rules, min_confidence, min_severity)
+        if flags.enable_rules or flags.disable_rules:
+            ruleset = chosen_rules(ruleset, flags.enable_rules, flags.disable_rules)
     suppressors, more = base_suppressors(setup, root, rev, base)
     added += more
     judged = replace(setup, config=base, ruleset=ruleset, suppressors=suppressors,
@@ -97,8 +104,20 @@ def base_config(root: Path, rev: str, head: Config) -> Config:
         text = text_at(root, rev, relative.replace("\\", "/"))
         if text is not None:
             path = root / relative
-            return config_from_data(path, text, validated_data(path, text))
+            return config_from_data(path, text, validated_data(path, text), read=revision_reader(root, rev))
     return Config(root=root.resolve())
+
+
+def revision_reader(root: Path, rev: str) -> Callable[[Path], str | None]:
+    """How the base revision's configuration reads the files it extends: those inside the repository as
+    the base revision has them (the change may edit a shared policy file too), others from disk."""
+    from scanner.config import disk_text
+
+    def read(path: Path) -> str | None:
+        relative = relative_in(root, path)
+        return disk_text(path) if relative is None else text_at(root, rev, relative)
+
+    return read
 
 
 def config_additions(head: Config, base: Config) -> list[str]:
@@ -106,14 +125,22 @@ def config_additions(head: Config, base: Config) -> list[str]:
     for what, now, before in (("exclude", head.exclude, base.exclude),
                               ("allow pattern", head.allow_patterns, base.allow_patterns),
                               ("stopword", head.stopwords, base.stopwords),
-                              ("disabled rule", head.disable, base.disable)):
+                              ("disabled rule", head.disable, base.disable),
+                              ("extended file", tuple(map(str, head.extends)), tuple(map(str, base.extends)))):
         new = [v for v in now if v not in before]
         if new:
             out.append(f"{counted(len(new), what)} ({', '.join(new)})")
+    known = {a.conditions() for a in base.allowlists}
+    new_lists = [a for a in head.allowlists if a.conditions() not in known]
+    if new_lists:
+        out.append(f"{counted(len(new_lists), 'per-rule allowlist')} "
+                   f"(for {', '.join(dict.fromkeys(r for a in new_lists for r in a.rules))})")
     if head.max_file_size < base.max_file_size:
         out.append(f"a lower max_file_size ({head.max_file_size} bytes)")
     if not head.use_builtin_rules and base.use_builtin_rules:
         out.append("use_builtin_rules: false")
+    if head.baseline is not None and head.baseline != base.baseline:
+        out.append(f"baseline: {head.baseline.name}")
     return out
 
 
@@ -124,6 +151,8 @@ def base_suppressors(setup: ScanSetup, root: Path, rev: str, base: Config
     from scanner.suppress.allowlist import GlobalAllowlist
     from scanner.suppress.baseline import Baseline
     from scanner.suppress.ignore_file import IgnoreList, parse_ignore_text
+    from scanner.suppress.rule_allowlist import RuleAllowlists
+    from scanner.suppress.rule_examples import RuleExamples
 
     added: list[str] = []
     out: list[Suppressor] = []
@@ -140,25 +169,44 @@ def base_suppressors(setup: ScanSetup, root: Path, rev: str, base: Config
             setup.ignores = IgnoreList(suppressor.file, entries)
             out.append(setup.ignores)
         elif isinstance(suppressor, Baseline):
-            relative = relative_in(root, suppressor.file)
-            if relative is None:
+            inside = relative_in(root, suppressor.file)
+            if inside is None:
                 out.append(suppressor)  # the user's own file, outside the change
                 continue
-            text = text_at(root, rev, relative)
-            entries = baseline_entries(suppressor.file, text)
-            new = suppressor.entries - entries
-            if new:
-                added.append(counted(len(new), "baseline entry", "baseline entries"))
-            out.append(Baseline(suppressor.file, entries))
-        elif isinstance(suppressor, GlobalAllowlist):
+            recorded = baseline_entries(suppressor.file, text_at(root, rev, inside))
+            if suppressor.entries - recorded:
+                added.append(counted(len(suppressor.entries - recorded), "baseline entry", "baseline entries"))
+            out.append(Baseline(suppressor.file, recorded))
+        elif isinstance(suppressor, (GlobalAllowlist, RuleAllowlists)):
             continue
+        elif isinstance(suppressor, RuleExamples):
+            examples, new_examples = base_examples(root, rev, suppressor)
+            if new_examples:
+                added.append(counted(new_examples, "rule example"))
+            out.append(examples)
         elif type(suppressor).__name__ == "InlineAllow":
             out.append(UntrustedInline([]))
         else:
             out.append(suppressor)
     if base.allow_patterns or base.stopwords:
         out.append(GlobalAllowlist(base.allow_patterns, base.stopwords))
+    if base.allowlists:
+        out.append(RuleAllowlists(base.allowlists))
     return tuple(out), added
+
+
+def base_examples(root: Path, rev: str, current: RuleExamples) -> tuple[RuleExamples, int]:
+    """Rule-file examples as the base revision has them (a rule file outside the repository as it is),
+    and how many examples the change added: a real key the change calls an example stays reported."""
+    from scanner.suppress.rule_examples import RuleExamples, examples_in_text
+
+    files: dict[str, frozenset[str]] = {}
+    added = 0
+    for file, examples in current.files.items():
+        relative = relative_in(root, Path(file))
+        files[file] = examples if relative is None else examples_in_text(text_at(root, rev, relative)) & examples
+        added += len(examples - files[file])
+    return RuleExamples(files), added
 
 
 def baseline_entries(file: Path, text: str | None) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""`leakstop rules list|check`: see the rules, and prove each one finds its examples and not its negatives."""
+"""`leakstop rules list|check|new`: see the rules, prove each one finds its examples and not its negatives,
+and start a new rule file."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from pathlib import Path
 import click
 
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
+from scanner.cli.groups import CommandGroup
+from scanner.errors import RuleError
 from scanner.ruleset.rules import Rule
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def rules() -> None:
     """List and check detection rules."""
 
@@ -59,6 +62,35 @@ def list_verifiable(sources: set[str]) -> None:
                err=True)
 
 
+def counted(n: int, one: str) -> str:
+    return f"{n} {one if n == 1 else one + 's'}"
+
+
+@rules.command("new")
+@click.argument("provider")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Where to write the rule file (default: PROVIDER.yaml here; `-`: stdout).")
+def new_rule(provider: str, output: Path | None) -> None:
+    """Start a rule file for PROVIDER with every field explained; `rules check` then says what to fill in."""
+    with error_handler():
+        from scanner.cli.rule_scaffold import provider_slug, scaffold
+
+        if not provider_slug(provider):
+            raise RuleError(f"provider {provider!r} has no letters or digits to name the rules after")
+        target = output or Path(f"{provider_slug(provider)}.yaml")
+        if str(target) == "-":
+            click.echo(scaffold(provider, f"{provider_slug(provider)}.yaml"), nl=False)
+            return
+        if target.exists():
+            raise RuleError(f"{target} exists; give another --output or remove it")
+        try:
+            target.write_text(scaffold(provider, str(target)), encoding="utf-8")
+        except OSError as exc:
+            raise RuleError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+        click.echo(f"leakstop: wrote {target}; fill in each FILL IN: value, then run "
+                   f"`leakstop rules check --rules-path {target}`", err=True)
+
+
 @dataclass(frozen=True)
 class Problem:
     rule: Rule
@@ -67,14 +99,31 @@ class Problem:
 
 @rules.command("check")
 @click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Check these rule files or folders instead of the built-in rules.")
-def check_rules(rules_paths: tuple[Path, ...]) -> None:
+              help="Extra rule file or folder (repeatable), as in `scan`: these are checked, next to the "
+                   "built-in rules (an id both use is a problem); without it, the built-in rules are checked.")
+@click.option("--no-builtin-rules", is_flag=True, help="As in `scan`: no built-in rules next to --rules-path.")
+def check_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool) -> None:
     """Validate rules; every example must be found by its rule and no negative example may be."""
     with error_handler():
+        from scanner.ruleset.rule_problems import RuleProblems
         from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
-        rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
+        try:
+            rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
+        except RuleProblems as exc:
+            # One line per problem, so a rule file is fixed in one round trip.
+            click.echo(f"leakstop: error: {counted(len(exc.problems), 'problem')} in rule files; nothing was "
+                       "checked:", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(EXIT_ERROR)
         problems = [p for rule in rules_list for p in rule_problems(rule)]
+        if not rules_paths:
+            problems += builtin_problems(rules_list)
+        if rules_paths and not no_builtin_rules:
+            builtin_ids = {r.id for r in load_rules(rule_files([builtin_rules_dir()]))}
+            problems += [Problem(r, "a built-in rule has this id; give yours another") for r in rules_list
+                         if r.id in builtin_ids]
         problems += verify_problems(rules_list)
         for rule in rules_list:
             slow = backtracking_probe(rule)
@@ -89,6 +138,13 @@ def check_rules(rules_paths: tuple[Path, ...]) -> None:
             click.echo(f"{p.rule.source}: rule '{p.rule.id}': {p.message}", err=True)
         click.echo(f"{len(rules_list)} rules checked, {len(problems)} problems", err=True)
         sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
+
+
+def builtin_problems(rules_list: list[Rule]) -> list[Problem]:
+    """What the built-in pack demands beyond the schema: custom rules may skip negative examples, but
+    every shipped rule proves it stays quiet on at least two near misses."""
+    return [Problem(r, "negative_examples: fewer than 2; every built-in rule ships near misses it must not "
+                       "report") for r in rules_list if len(r.negative_examples) < 2]
 
 
 def rule_problems(rule: Rule) -> list[Problem]:

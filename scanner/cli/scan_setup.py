@@ -12,7 +12,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.config import CONFIDENCE_ORDER, SEVERITY_ORDER, Config, at_least, find_upwards, load_config
+from scanner.config import (
+    CONFIDENCE_ORDER,
+    SEVERITY_ORDER,
+    Config,
+    at_least,
+    excludes_everything,
+    find_upwards,
+    load_config,
+)
 from scanner.errors import ConfigError, RuleError
 from scanner.report import Report
 from scanner.ruleset.rule_set import RuleSet
@@ -20,6 +28,7 @@ from scanner.scan import Suppressor
 from scanner.suppress import BASELINE_FILE, IGNORE_FILE
 
 if TYPE_CHECKING:
+    from scanner.ruleset.rules import Rule
     from scanner.suppress.ignore_file import IgnoreList
 
 
@@ -36,6 +45,12 @@ class ScanFlags:
     baseline: Path | None = None
     inline_allow: bool = True
     report_unused_ignores: bool = False
+    exclude: tuple[str, ...] = ()
+    """`--exclude`: added to the configuration's `exclude`."""
+    enable_rules: tuple[str, ...] = ()
+    """`--enable-rule`: only the rules these name (an id, an id glob such as `generic-*`, or a provider)."""
+    disable_rules: tuple[str, ...] = ()
+    """`--disable-rule`: every rule these name, added to the configuration's `disable`."""
 
 
 @dataclass
@@ -50,14 +65,17 @@ class ScanSetup:
     report_unused_ignores: bool = False
     min_confidence: str = "low"
     min_severity: str = "info"
+    extra_exclude: tuple[str, ...] = ()
 
     @property
     def exclude(self) -> tuple[str, ...]:
-        return self.config.exclude
+        return self.config.exclude + self.extra_exclude
 
     def finish(self, report: Report) -> Report:
         """The report with what the configuration and ignore file have to say added as warnings."""
         extra = list(self.config.warnings)
+        extra.extend(f"--exclude '{glob}' matches every path; nothing will be scanned"
+                     for glob in self.extra_exclude if excludes_everything(glob))
         if self.ignores is not None:
             extra.extend(self.ignores.warnings(self.report_unused_ignores))
         return replace(report, warnings=report.warnings + extra) if extra else report
@@ -76,9 +94,11 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
     min_confidence = flags.min_confidence or config.min_confidence
     min_severity = flags.min_severity or config.min_severity
     ruleset = effective_ruleset(config, flags.rules_paths, flags.no_builtin_rules, min_confidence, min_severity)
+    if flags.enable_rules or flags.disable_rules:
+        ruleset = chosen_rules(ruleset, flags.enable_rules, flags.disable_rules)
     setup = ScanSetup(config=config, ruleset=ruleset, min_confidence=min_confidence, min_severity=min_severity,
                       max_file_size=flags.max_file_size or config.max_file_size,
-                      report_unused_ignores=flags.report_unused_ignores)
+                      report_unused_ignores=flags.report_unused_ignores, extra_exclude=flags.exclude)
     if not suppress:
         return setup
     suppressors: list[Suppressor] = []
@@ -93,6 +113,8 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         from scanner.suppress.inline import InlineAllow
 
         suppressors.append(InlineAllow())
+    if config.rules or flags.rules_paths:
+        suppressors.append(custom_rule_examples(setup.ruleset))
     if config.allow_patterns or config.stopwords:
         from scanner.suppress.allowlist import GlobalAllowlist
 
@@ -101,13 +123,31 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
         from scanner.suppress.confidence import BelowConfidence
 
         suppressors.append(BelowConfidence(min_confidence))
-    baseline_file = flags.baseline if flags.baseline is not None else find_upwards(start, (BASELINE_FILE,))
+    if config.allowlists:
+        from scanner.suppress.rule_allowlist import RuleAllowlists
+
+        suppressors.append(RuleAllowlists(config.allowlists))
+    baseline_file = flags.baseline or config.baseline or find_upwards(start, (BASELINE_FILE,))
+    if baseline and config.baseline is not None and baseline_file == config.baseline and not config.baseline.is_file():
+        raise ConfigError(f"{config.line_of('baseline')}: baseline: {config.baseline}: no such file (write one "
+                          f"with `leakstop baseline create -o {config.baseline}`)")
     if baseline and baseline_file is not None:
         from scanner.suppress.baseline import read_baseline
 
         suppressors.append(read_baseline(baseline_file))
     setup.suppressors = tuple(suppressors)
     return setup
+
+
+def custom_rule_examples(ruleset: RuleSet) -> Suppressor:
+    """Findings of a rule file's own examples, for the rule files not built in."""
+    from scanner.ruleset.rules import builtin_rules_dir
+    from scanner.suppress.rule_examples import rule_examples
+
+    # Built-in rules' sources are paths below the folder they were listed from, as it was named then.
+    builtin = str(builtin_rules_dir())
+    return rule_examples((str(Path(rule.source).resolve()), (*rule.examples, *rule.negative_examples))
+                         for rule in ruleset.rules if not rule.source.startswith(builtin))
 
 
 def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_rules: bool,
@@ -120,6 +160,10 @@ def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_ru
     for rule_id in config.disable:
         if rule_id not in known:
             raise ConfigError(f"{config.line_of('disable', rule_id)}: disable: no rule has the id '{rule_id}'")
+    for allowlist in config.allowlists:
+        for rule_id in allowlist.rules:
+            if rule_id not in known:
+                raise ConfigError(f"{allowlist.where}: allowlists: no rule has the id '{rule_id}'")
     if not config.disable and at_least("low", min_confidence, CONFIDENCE_ORDER) and min_severity == SEVERITY_ORDER[-1]:
         return ruleset  # the defaults keep every rule; the pre-commit hook need not look at each of them
     keep = [r for r in ruleset.rules if r.id not in config.disable
@@ -129,3 +173,25 @@ def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_ru
         raise RuleError(f"no rules left after disable, min_confidence={min_confidence} and "
                         f"min_severity={min_severity}: a scan with no rules would find nothing")
     return ruleset.subset(keep) if len(keep) != len(ruleset) else ruleset
+
+
+def chosen_rules(ruleset: RuleSet, enable: Sequence[str], disable: Sequence[str]) -> RuleSet:
+    """`--enable-rule` keeps only the rules it names, `--disable-rule` drops those it names; a name is a rule
+    id, an id glob (`generic-*`) or a provider (`stripe`). A name that matches no rule is an error: a typo
+    must not scan with every rule (enable) or report a rule the user meant to turn off (disable)."""
+    for flag, names in (("--enable-rule", enable), ("--disable-rule", disable)):
+        for name in names:
+            if not any(rule_named(rule, name) for rule in ruleset.rules):
+                raise ConfigError(f"{flag} {name}: no rule has this id or provider (leakstop rules list shows them)")
+    keep = [r for r in ruleset.rules if (not enable or any(rule_named(r, n) for n in enable))
+            and not any(rule_named(r, n) for n in disable)]
+    if not keep:
+        raise RuleError("no rules left after --enable-rule/--disable-rule: a scan with no rules would find nothing")
+    return ruleset.subset(keep) if len(keep) != len(ruleset) else ruleset
+
+
+def rule_named(rule: Rule, name: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    lowered = name.lower()
+    return rule.id == name or rule.provider.lower() == lowered or fnmatchcase(rule.id, name)

@@ -93,9 +93,40 @@ def prepare_repository(repo: Path, config_from: Path | None) -> None:
     run_git(repo, "config", "user.email", "selftest@leakstop.invalid")
     if config_from is not None and (config_from / FRAMEWORK_CONFIG).is_file():
         shutil.copy(config_from / FRAMEWORK_CONFIG, repo / FRAMEWORK_CONFIG)
+    for baseline, relative in baselines(config_from):
+        (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(baseline, repo / relative)
     (repo / "README.md").write_text("leakstop selftest\n", encoding="utf-8")
     run_git(repo, "add", "--all")
     run_git(repo, "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "start")
+
+
+def baselines(root: Path | None) -> list[tuple[Path, str]]:
+    """(file, path in the repository) of the project's baselines: the conventional one and the one its
+    configuration names. A hook whose arguments name a baseline (`--baseline ci/known.json`) must find it
+    in the throw-away repository too, or it fails for that instead of judging the canary (which, being
+    new, no baseline holds)."""
+    if root is None:
+        return []
+    from scanner.config import load_config
+    from scanner.errors import ScannerError
+    from scanner.suppress import BASELINE_FILE
+
+    found = [root / BASELINE_FILE]
+    try:
+        named = load_config(root).baseline
+    except ScannerError:
+        named = None  # the hook will say what is wrong with the configuration
+    found += [named] if named is not None else []
+    out = []
+    for file in found:
+        try:
+            relative = file.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue  # outside the repository: the hook reads it where it is
+        if file.is_file():
+            out.append((file, relative))
+    return out
 
 
 def judge(hook: Path, code: int, output: str, action: str = "commit") -> SelftestResult:

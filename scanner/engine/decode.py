@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from scanner.engine.match import LineIndex
 from scanner.fragment import Fragment
+from scanner.report import Skipped
 from scanner.ruleset.char_bytes import char_bytes
 from scanner.ruleset.lazy_pattern import LazyPattern
 
@@ -28,7 +29,9 @@ MIN_BASE64 = 16
 MIN_HEX = 24
 """12 bytes of text: hex shorter than that is a colour, an id or a checksum fragment."""
 MAX_RUN = 64 * 1024
-"""Longer runs are embedded files (images, fonts, wheels), not secrets."""
+"""Longer runs are mostly embedded files (images, fonts, wheels): one is decoded only when its first
+PREFIX characters decode to text (a base64 config file, a manifest), within the per-fragment budget."""
+PREFIX = 4096
 MAX_RUNS_PER_FRAGMENT = 500
 MAX_ENCODED_PER_FRAGMENT = 1024 * 1024
 """Characters decoded per fragment at most: bounds the cost of a file that is mostly base64."""
@@ -60,6 +63,12 @@ class EncodedRun:
 
 def encoded_runs(text: str) -> list[EncodedRun]:
     """Every run in `text` that decodes to printable text, in text order, within the per-fragment caps."""
+    return capped_runs(text)[0]
+
+
+def capped_runs(text: str) -> tuple[list[EncodedRun], int]:
+    """The runs of `encoded_runs`, and the offset in `text` where a per-fragment cap stopped decoding
+    (-1 when none did): what lies past it was not decoded, and the scan must say so."""
     candidates = [_hex_or_base64(text, a, b) for a, b in _wrapped_blocks(text)]
     if "%" in text:
         candidates += [("percent", a, b) for a, b in _percent_tokens(text)]
@@ -68,15 +77,33 @@ def encoded_runs(text: str) -> list[EncodedRun]:
     runs: list[EncodedRun] = []
     budget = MAX_ENCODED_PER_FRAGMENT
     for encoding, start, end in candidates:
-        if end - start > MAX_RUN:
-            continue
+        if end - start > MAX_RUN and not _starts_as_text(encoding, text[start:start + PREFIX]):
+            continue  # an embedded binary file: nothing a text rule could match, whatever its length
         budget -= end - start
         if budget < 0 or len(runs) >= MAX_RUNS_PER_FRAGMENT:
-            break
+            return sorted(runs, key=lambda r: r.start), start
         decoded = _DECODERS[encoding](text[start:end])
         if decoded is not None:
             runs.append(EncodedRun(start, end, encoding, decoded))
-    return sorted(runs, key=lambda r: r.start)
+    return sorted(runs, key=lambda r: r.start), -1
+
+
+def _starts_as_text(encoding: str, head: str) -> bool:
+    """Whether a long run's first characters decode to text (a whole run is decoded only then)."""
+    if encoding == "base64":
+        body = "".join(head.split())
+        return decode_base64(body[:len(body) // 4 * 4]) is not None
+    if encoding == "hex":
+        return decode_hex(head[:len(head) // 2 * 2]) is not None
+    return True
+
+
+def cap_reason(text: str, stopped_at: int, first_line: int) -> str:
+    """The note for a fragment whose decoding a cap stopped: which cap, and from which line on."""
+    line = text.count("\n", 0, stopped_at) + first_line
+    return (f"decoding stopped at line {line}: at most {MAX_RUNS_PER_FRAGMENT} encoded runs and "
+            f"{MAX_ENCODED_PER_FRAGMENT // (1024 * 1024)} MB of encoded text are decoded per text; "
+            "encoded values past it were not decoded")
 
 
 def _hex_or_base64(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -265,14 +292,24 @@ _DECODERS = {"base64": decode_base64, "hex": decode_hex, "percent": decode_perce
 
 
 def decoded_fragments(fragment: Fragment, max_depth: int = DEFAULT_MAX_DECODE_DEPTH) -> Iterator[Fragment]:
-    """Child fragments of every encoded run, and their own children, down to `max_depth` levels.
+    """The Fragments of `decoded_items`, without its notes."""
+    return (item for item in decoded_items(fragment, max_depth) if isinstance(item, Fragment))
+
+
+def decoded_items(fragment: Fragment, max_depth: int = DEFAULT_MAX_DECODE_DEPTH) -> Iterator[Fragment | Skipped]:
+    """Child fragments of every encoded run, and their own children, down to `max_depth` levels; a
+    `limit` note where a per-fragment cap stopped decoding (a bundle of 600 encoded values).
 
     A child's `encoded_at` is the (line, column, end_line, end_column) of the run in the real file; a
     grandchild keeps its parent's, because its text never appears in the file at all."""
     depth = fragment.decoded.count(">") + 1 if fragment.decoded else 0
     if depth >= max_depth:
         return
-    runs = encoded_runs(fragment.text)
+    runs, stopped_at = capped_runs(fragment.text)
+    if stopped_at >= 0:
+        line = fragment.encoded_at[0] if fragment.encoded_at else fragment.first_line
+        at = 0 if fragment.encoded_at else stopped_at
+        yield Skipped(fragment.path, cap_reason(fragment.text, at, line), limit=True)
     if not runs:
         return
     lines = None if fragment.encoded_at else LineIndex(fragment.text)  # a grandchild keeps its parent's place
@@ -281,8 +318,7 @@ def decoded_fragments(fragment: Fragment, max_depth: int = DEFAULT_MAX_DECODE_DE
         label = f"{fragment.decoded} > {run.encoding}" if fragment.decoded else run.encoding
         child = replace(fragment, text=run.text, decoded=label, encoded_at=where, first_line=where[0])
         yield child
-        yield from decoded_fragments(child, max_depth)
-
+        yield from decoded_items(child, max_depth)
 
 
 def run_span(lines: LineIndex, run: EncodedRun, first_line: int) -> tuple[int, int, int, int]:

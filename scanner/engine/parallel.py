@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
-from scanner.engine.decode import decoded_fragments
+from scanner.engine.decode import decoded_items
 from scanner.engine.match import EngineResult, scan_fragment
 from scanner.fragment import Fragment
 from scanner.report import Skipped
@@ -228,11 +228,14 @@ def usable_cores() -> int:
 
 
 def _scan_with_decoded(ruleset: RuleSet, fragment: Fragment, timeout: float, keep_dropped: bool,
-                       max_decode_depth: int) -> Iterator[tuple[Fragment, EngineResult]]:
+                       max_decode_depth: int) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     yield fragment, scan_fragment(ruleset, fragment, timeout, keep_dropped=keep_dropped)
     if max_decode_depth > 0:
-        for child in decoded_fragments(fragment, max_decode_depth):
-            yield child, scan_fragment(ruleset, child, timeout, keep_dropped=keep_dropped)
+        for child in decoded_items(fragment, max_decode_depth):
+            if isinstance(child, Skipped):
+                yield child, None  # a decoding cap's note travels with the text, in order
+            else:
+                yield child, scan_fragment(ruleset, child, timeout, keep_dropped=keep_dropped)
 
 
 def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_decode_depth: int,

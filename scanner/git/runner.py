@@ -144,7 +144,7 @@ def listed_files(root: Path, below: Path) -> tuple[list[str], list[tuple[str, st
 # textconv filters, `diff.noprefix`, `diff.relative`, `diff.submodule=log`, non-ASCII path munging).
 _DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
                "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "--submodule=short")
-_COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI"
+_COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI%x00%s"
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,7 @@ class CommitInfo:
     author: str
     email: str
     date: str
+    subject: str = ""
 
 
 def repository(path: Path) -> RepoInfo:
@@ -214,6 +215,20 @@ def staged_diff(repo: RepoInfo) -> bytes:
 
 def resolve_commit(repo: RepoInfo, rev: str) -> str | None:
     out = run_git(repo.path, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}", check=False)
+    return out.decode("ascii").strip() or None
+
+
+def remote_url(repo: RepoInfo, remote: str = "origin") -> str:
+    """The URL a remote fetches from (empty without one). It may hold credentials: callers make a link of
+    it (`git.forge`) and never print it."""
+    out = run_git(repo.path, "config", "--get", f"remote.{remote}.url", check=False)
+    return out.decode("utf-8", "replace").strip()
+
+
+def last_commit_before(repo: RepoInfo, date: str) -> str | None:
+    """The commit HEAD's first-parent line was at on `date` (git's date syntax), None when HEAD's whole
+    history is newer: what `--since DATE` scans after."""
+    out = run_git(repo.path, "rev-list", "-1", "--first-parent", f"--until={date}", "HEAD", "--", check=False)
     return out.decode("ascii").strip() or None
 
 
@@ -333,13 +348,25 @@ def remote_ref_ids(repo: RepoInfo, remote: str = "") -> list[str]:
     return sorted(set(out.decode("ascii").split()))
 
 
+def refs_containing(repo: RepoInfo, commits: Sequence[str]) -> list[str]:
+    """The branches, tags and remote-tracking branches (short names) from which any of `commits` is
+    reachable: one `for-each-ref`, whose `--contains` options are a union."""
+    if not commits:
+        return []
+    contains = [f"--contains={commit_id(repo, sha)}" for sha in commits]
+    out = run_git(repo.path, "for-each-ref", "--format=%(refname:short)", *contains, "--end-of-options",
+                  "refs/heads/", "refs/tags/", "refs/remotes/")
+    return [name for name in out.decode("utf-8", "backslashreplace").splitlines()
+            if name and not name.endswith("/HEAD")]
+
+
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
     from scanner.git.log_stream import log_commits
 
-    for fields, body in log_commits(chunks, 4):
-        sha, author, email, date = (f.decode("utf-8", "replace") for f in fields)
-        yield CommitInfo(sha, author, email, date), body
+    for fields, body in log_commits(chunks, 5):
+        sha, author, email, date, subject = (f.decode("utf-8", "replace") for f in fields)
+        yield CommitInfo(sha, author, email, date, subject), body
 
 
 def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:
@@ -482,6 +509,21 @@ def read_blob(repo: RepoInfo, blob_id: str) -> bytes:
     return next(blob_contents(repo, [blob_id]))[1]
 
 
+def blob_head(repo: RepoInfo, blob_id: str, size: int) -> bytes:
+    """A blob's first `size` bytes, without reading the rest into this process (a blob over the size limit:
+    is it binary?). git may inflate the whole blob on its side; it is stopped once enough has arrived."""
+    proc = subprocess.Popen(git_command(*CAT_FILE_MEMORY, "cat-file", "blob", blob_id), cwd=repo.path,
+                            env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    try:
+        head = proc.stdout.read(size)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    return head
+
+
 # git maps whole packs into memory and keeps 96 MB of delta bases: on the bench history its RSS reached
 # 250 MB, the peak of the whole scan. Smaller windows and cache: 96 MB, at the same speed (3.37 s vs 3.39 s).
 CAT_FILE_MEMORY = ("-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m",
@@ -608,3 +650,55 @@ class BlobReader:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
+
+
+# --- transfers (`leakstop audit`'s clone cache) ------------------------------------------------------------
+
+TRANSFER_PROTOCOLS = frozenset({"https", "ssh", "file"})
+"""The transports a mirror may use; never `ext` or `fd` (they run programs) nor plain `http`/`git`."""
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """How one clone or fetch may reach its remote, beyond every call's safety settings."""
+
+    protocols: frozenset[str]
+    timeout: float
+    config: tuple[str, ...] = ()
+    """`-c` pairs given after SAFE_CONFIG: the user's own credential helper and ssh command, which
+    SAFE_CONFIG turns off for every other call."""
+    env: tuple[tuple[str, str], ...] = ()
+    """Variables added for this call (the user's GIT_SSH_COMMAND, a URL's credentials for the helper)."""
+
+
+def git_transfer(cwd: Path, *args: str, transfer: Transfer) -> tuple[int, str]:
+    """Run a clone or fetch: exit code and stderr, or (-1, why) when it ran out of time.
+
+    It runs in a session of its own, with no standard input: ssh cannot open the terminal to ask for a
+    password or a host key, git cannot prompt (GIT_TERMINAL_PROMPT=0), and at the timeout the whole
+    group (git, its remote helper, ssh, a local upload-pack) is stopped, not git alone."""
+    if not transfer.protocols <= TRANSFER_PROTOCOLS:
+        raise GitError(f"transports not allowed for a transfer: {', '.join(sorted(transfer.protocols))}")
+    env = {**git_env(), **dict(transfer.env), **_SAFE_ENV, "GIT_ALLOW_PROTOCOL": ":".join(sorted(transfer.protocols))}
+    proc = subprocess.Popen(git_command(*transfer.config, *args), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=os.name != "nt")
+    try:
+        _, err = proc.communicate(timeout=transfer.timeout)
+    except subprocess.TimeoutExpired:
+        _stop_group(proc)
+        return -1, f"git {args[0] if args else ''} timed out after {transfer.timeout:g} s"
+    finally:
+        if proc.poll() is None:
+            _stop_group(proc)
+    return proc.returncode, err.decode("utf-8", "replace")
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    if os.name != "nt":
+        import signal
+
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.kill()
+    proc.communicate()

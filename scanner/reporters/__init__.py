@@ -29,6 +29,7 @@ class Reporter(abc.ABC):
 FORMATS = {
     "text": "scanner.reporters.text:TextReporter",
     "json": "scanner.reporters.json_report:JsonReporter",
+    "jsonl": "scanner.reporters.jsonl:JsonlReporter",
     "sarif": "scanner.reporters.sarif:SarifReporter",
     "csv": "scanner.reporters.csv_report:CsvReporter",
     "junit": "scanner.reporters.junit:JunitReporter",

@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.findings import Finding, Location
-from scanner.report import Report
+from scanner.report import Report, Skipped
 from scanner.reporters import RenderOptions, Reporter
 
 JSON_FORMAT_VERSION = "1"
@@ -36,11 +36,28 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
     if f.present_at_head is not None:
         data["present_at_head"] = f.present_at_head
+    if f.exposed_for is not None:
+        data.update(exposure_dict(f))
     if f.suppressed_by:
         data["suppressed_by"] = f.suppressed_by
     if f.verification is not None:
         data["verification"] = f.verification.as_dict()
     return data
+
+
+def skipped_dict(s: Skipped) -> dict[str, Any]:
+    """`limit` only when a limit left the item unscanned, so the common notes keep their shape."""
+    data: dict[str, Any] = {"path": s.path, "reason": s.reason, "error": s.error}
+    if s.limit:
+        data["limit"] = True
+    return data
+
+
+def exposure_dict(f: Finding) -> dict[str, Any]:
+    """History findings: the refs that reach the secret and its exposure window (`exposed_until` empty while
+    it is still held somewhere; `exposed_for` in seconds, up to the scan then)."""
+    return {"reachable_from": list(f.reachable_from), "exposed_since": f.exposed_since,
+            "exposed_until": f.exposed_until, "exposed_for": f.exposed_for}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -50,7 +67,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "complete": report.complete,
         "findings": [finding_dict(f) for f in report.findings],
         "suppressed": [finding_dict(f) for f in report.suppressed],
-        "skipped": [{"path": s.path, "reason": s.reason, "error": s.error} for s in report.skipped],
+        "partial": report.partial,
+        "skipped": [skipped_dict(s) for s in report.skipped],
         "warnings": report.warnings,
         "errors": report.errors,
         "stats": dataclasses.asdict(report.stats),

@@ -63,8 +63,9 @@ def physical_location(f: Finding, loc: Location) -> dict[str, Any]:
 
 
 def git_properties(loc: Location) -> dict[str, str]:
-    keys = {"commitSha": loc.commit, "author": loc.author, "date": loc.date, "blob": loc.blob,
-            "decodedFrom": loc.decoded}
+    keys = {"commitSha": loc.commit, "commitUrl": loc.commit_url, "commitSubject": loc.subject,
+            "author": loc.author, "authorEmail": loc.email, "date": loc.date, "blob": loc.blob,
+            "decodedFrom": loc.decoded, "leftCommit": loc.left_commit}
     return {k: v for k, v in keys.items() if v}
 
 
@@ -124,6 +125,11 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
             {"id": i, **physical_location(f, loc), "message": {"text": f"also here{where_of(loc)}"}}
             for i, loc in enumerate(f.locations[1:], start=1)
         ]
+    if f.present_at_head is not None:
+        data["properties"]["presentAtHead"] = f.present_at_head
+    if f.exposed_for is not None:
+        data["properties"].update(reachableFrom=list(f.reachable_from), exposedSince=f.exposed_since,
+                                  exposedUntil=f.exposed_until, exposedFor=f.exposed_for)
     if f.verification is not None:
         data["properties"]["verification"] = f.verification.as_dict()
     if f.suppressed_by:
@@ -160,7 +166,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "results": [result(f, index[f.rule_id]) for f in findings],
             "properties": {"target": report.stats.target, "files": report.stats.files,
                            "commits": report.stats.commits, "suppressed": report.stats.suppressed,
-                           "excluded": report.stats.excluded},
+                           "excluded": report.stats.excluded, "partial": report.partial},
         }],
     }
 

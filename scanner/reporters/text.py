@@ -54,6 +54,7 @@ def finding_lines(f: Finding, style) -> list[str]:  # type: ignore[no-untyped-de
         lines.extend(verification_lines(f, style))
     if f.present_at_head is not None:
         lines.append(f"    {exposure(f)}")
+        lines.extend(f"    {line}" for line in exposure_details(f))
     lines.append(style(f"    fingerprint {f.fingerprint}", dim=True))
     if f.remediation:
         lines.append(f"    fix: {f.remediation}")
@@ -82,12 +83,45 @@ def exposure(f: Finding) -> str:
     return f"no longer at HEAD, but in history{since}: rotate it (history keeps it readable)"
 
 
+MAX_REFS_SHOWN = 6
+
+
+def exposure_details(f: Finding) -> list[str]:
+    """Where it left each path it entered (worded apart from the `in commit` of places), how long it was
+    exposed, and which refs still reach it."""
+    lines = [f"removed from {loc.path} by commit {loc.left_commit[:12]}{on(loc.left_date)}"
+             for loc in f.locations if loc.left_commit]
+    if f.exposed_for is not None:
+        until = f.exposed_until[:10] if f.exposed_until else "now"
+        lines.append(f"exposed for {duration(f.exposed_for)} ({f.exposed_since[:10]} to {until})")
+    if f.reachable_from:
+        more = len(f.reachable_from) - MAX_REFS_SHOWN
+        lines.append("reachable from " + ", ".join(f.reachable_from[:MAX_REFS_SHOWN])
+                     + (f" and {more} more" if more > 0 else ""))
+    return lines
+
+
+def on(date: str) -> str:
+    return f" on {date[:10]}" if date else ""
+
+
+def duration(seconds: int) -> str:
+    """Coarse on purpose: `3 days`, `5 hours`, `under a minute`."""
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return "under a minute"
+
+
 def place(loc: Location) -> str:
     where = f"{loc.path}:{loc.line}:{loc.column}"
     if loc.commit:
         who = f" by {loc.author}" if loc.author else ""
+        who += f" <{loc.email}>" if loc.email else ""
         when = f" on {loc.date[:10]}" if loc.date else ""
-        where += f" in commit {loc.commit[:12]}{who}{when}"
+        what = f" \"{loc.subject}\"" if loc.subject else ""
+        where += f" in commit {loc.commit[:12]}{what}{who}{when}"
     if loc.cell:
         where += f" ({loc.cell})"
     if loc.decoded:
@@ -102,7 +136,8 @@ def highlight(preview: str, shown: str, style) -> str:  # type: ignore[no-untype
 def notes(report: Report, verbose: bool) -> list[str]:
     out = [f"error: {e}" for e in report.errors]
     out.extend(f"warning: {w}" for w in report.warnings)
-    notes_only = [s for s in report.skipped if not s.error]
+    # a limit's skips are warnings already (scan.unscanned); --verbose lists them with the rest
+    notes_only = [s for s in report.skipped if not s.error and (verbose or not s.limit)]
     if verbose or len(notes_only) <= SKIPS_NAMED:
         out.extend(f"skipped {s.path}: {s.reason}" for s in notes_only)
     elif notes_only:
@@ -113,9 +148,9 @@ def notes(report: Report, verbose: bool) -> list[str]:
 
 def summary_line(report: Report) -> str:
     s = report.stats
-    scanned = f"{s.files} file{'s' if s.files != 1 else ''}"
-    if s.commits:
-        scanned = f"{s.commits} commits, {s.blobs} blobs"
+    scanned = counted(s.files, "file")
+    if s.commits or s.target.startswith(GIT_TARGETS):
+        scanned = counted(s.commits, "commit") + (f", {counted(s.blobs, 'blob')}" if s.blobs else "")
     size = f"{s.bytes / 1e6:.1f} MB" if s.bytes >= 100_000 else f"{s.bytes} bytes"
     head = f"Scanned {scanned} ({size}) with {s.rules} rules in {s.seconds:.2f}s."
     if not report.findings:
@@ -123,8 +158,7 @@ def summary_line(report: Report) -> str:
     else:
         counts = Counter(f.severity for f in report.findings)
         parts = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=SEVERITY_ORDER.__getitem__))
-        n = len(report.findings)
-        result = f"{n} secret{'s' if n != 1 else ''} found: {parts}."
+        result = f"{counted(len(report.findings), 'secret')} found: {parts}."
     live = sum(1 for f in report.findings if f.verification is not None and f.verification.status == "valid")
     if any(f.verification is not None for f in report.findings):
         result += f" {live} verified valid."
@@ -134,9 +168,18 @@ def summary_line(report: Report) -> str:
         if "fixture" in s.suppressed:
             result += " Generic matches only in tests or docs: --min-confidence fixture lists them."
     if s.excluded:
-        result += f" {s.excluded} file{'s' if s.excluded != 1 else ''} excluded by configuration."
+        result += f" {counted(s.excluded, 'file')} excluded by configuration."
     if s.config:
         result += f" Configuration: {s.config}."
     if not report.complete:
         result += " INCOMPLETE: see errors above."
     return f"{head} {result}"
+
+
+GIT_TARGETS = ("history", "commits")
+"""Descriptions of the sources that count commits (`history (all refs)`, `commits since v1.2`)."""
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 commit`, `0 blobs`: English plurals of the summary's nouns (all take an `s`)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

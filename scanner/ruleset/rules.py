@@ -105,7 +105,7 @@ def builtin_rules_dir() -> Path:
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """Every `*.yaml`/`*.yml` file named or found below the given paths, in a stable order."""
+    """Every `*.yaml`/`*.yml` file named or found below the given paths, once each, in a stable order."""
     from scanner.value_checks import BadValue, rule_location
 
     found: list[Path] = []
@@ -120,23 +120,44 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
             found.append(path)
         else:
             raise RuleError(f"{path}: no such rule file or folder")
-    return found
+    # One file named twice (by the configuration and by --rules-path) is loaded once.
+    unique: dict[Path, Path] = {}
+    for file in found:
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values())
 
 
 def load_rules(paths: Sequence[Path]) -> list[Rule]:
-    """Parse and validate every rule file; the first problem raises RuleError naming file and rule."""
+    """Parse and validate every rule file. Every problem of every file is collected and raised together
+    (RuleProblems), each naming file, rule and field: fixing a rule file should take one round trip."""
+    from scanner.ruleset.rule_problems import RuleProblems
+
     rules: list[Rule] = []
     seen: dict[str, str] = {}
+    problems: list[str] = []
     for path in rule_files(paths):
-        for rule in parse_rule_file(path):
+        try:
+            parsed = parse_rule_file(path)
+        except RuleProblems as exc:
+            problems.extend(exc.problems)
+            continue
+        except RuleError as exc:
+            problems.append(str(exc))
+            continue
+        for rule in parsed:
             if rule.id in seen:
-                raise RuleError(f"{path}: rule '{rule.id}' is also defined in {seen[rule.id]}")
+                problems.append(f"{path}: rule '{rule.id}' is also defined in {seen[rule.id]}")
+                continue
             seen[rule.id] = str(path)
             rules.append(rule)
+    if problems:
+        raise RuleProblems(problems)
     return rules
 
 
 def parse_rule_file(path: Path) -> list[Rule]:
+    """The rules of one file, or RuleProblems with every problem found in it."""
+    from scanner.ruleset.rule_problems import RuleProblems, document_problems
     from scanner.ruleset.yaml_io import load_yaml
 
     try:
@@ -145,52 +166,20 @@ def parse_rule_file(path: Path) -> list[Rule]:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
     except ValueError as exc:
         raise RuleError(f"{path}: {exc}") from exc
-    validate_rule_document(path, data)
-    default_provider = data["provider"]
-    return [rule_from_dict(path, raw, default_provider) for raw in data["rules"]]
-
-
-def validate_rule_document(path: Path, data: object) -> None:
-    """JSON-Schema validation, reported as one line naming the rule and the offending field."""
-    import jsonschema
-
-    where_key = non_string_key(data)
-    if where_key is not None:
-        # YAML allows `? ` / `null:` / `1:` keys that JSON has no word for; jsonschema crashes on them.
-        field = ".".join(str(p) for p in where_key[0]) or "(top level)"
-        raise RuleError(f"{path}: {field}: keys must be strings, not {where_key[1]!r}")
-    validator = jsonschema.Draft202012Validator(rule_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if not errors:
-        return
-    error = errors[0]
-    where = list(error.absolute_path)
-    rule_id = ""
-    if len(where) >= 2 and where[0] == "rules" and isinstance(data, dict):
-        raw = data["rules"][where[1]]
-        rule_id = raw.get("id", f"#{where[1] + 1}") if isinstance(raw, dict) else f"#{where[1] + 1}"
-        where = where[2:]
-    field = ".".join(str(p) for p in where) or "(top level)"
-    prefix = f"{path}: rule '{rule_id}'" if rule_id else f"{path}"
-    raise RuleError(f"{prefix}: {field}: {error.message}")
-
-
-def non_string_key(data: object, where: tuple[object, ...] = (), seen: set[int] | None = None
-                   ) -> tuple[tuple[object, ...], object] | None:
-    """(where, key) of the first mapping key that is not a string, or None. YAML anchors can make a
-    document contain itself (`&a [*a]`), so each container is looked at once."""
-    seen = set() if seen is None else seen
-    if not isinstance(data, (dict, list)) or id(data) in seen:
-        return None
-    seen.add(id(data))
-    for key in data if isinstance(data, dict) else ():
-        if not isinstance(key, str):
-            return where, key
-    for key, value in data.items() if isinstance(data, dict) else enumerate(data):
-        found = non_string_key(value, (*where, key), seen)
-        if found is not None:
-            return found
-    return None
+    problems, invalid = document_problems(path, data, rule_schema())
+    rules: list[Rule] = []
+    raw_rules = data.get("rules") if isinstance(data, dict) else None
+    if isinstance(raw_rules, list) and None not in invalid:
+        for index, raw in enumerate(raw_rules):
+            if index in invalid:
+                continue
+            try:
+                rules.append(rule_from_dict(path, raw, str(data.get("provider", ""))))
+            except RuleError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise RuleProblems(problems)
+    return rules
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,18 +14,23 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset.rule_set import RuleSet
 
 if TYPE_CHECKING:
+    from scanner.findings import Finding
     from scanner.sources.git_blobs import GitBlob
 
 SourceItem = Union[Fragment, Skipped, "GitBlob"]
 """A GitBlob is a Fragment not yet read: the process that scans it reads it (history scans)."""
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 """--max-file-size's default; here rather than in files.py so the configuration need not import a source."""
+DEFAULT_ARCHIVE_DEPTH = 2
+"""An archive and the archives inside it (a jar in a zip); deeper ones are listed as not scanned."""
 
 
 class Source(abc.ABC):
     """A target to scan. `items()` yields Fragments to scan and Skipped notes, and counts into `stats`."""
 
     description: str = ""
+    archive_depth: int = DEFAULT_ARCHIVE_DEPTH
+    """How deep archives inside archives are opened (--max-archive-depth; 0: archives are not opened)."""
 
     @abc.abstractmethod
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
@@ -45,6 +50,11 @@ class Source(abc.ABC):
         to worker processes may hand out fragments that carry less (history: the path, not every commit
         that wrote the blob) and fill them in here, for the few texts that have findings."""
         return fragment
+
+    def attributed(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with what the source alone knows about them once all are found, before they are
+        grouped (history: where each secret left its paths, which refs reach it, how long it was exposed)."""
+        return findings
 
     def warnings(self) -> list[str]:
         """Things the user should know about the target once `items()` is done (a shallow clone, ...)."""

@@ -28,7 +28,8 @@ GZ_SUFFIXES = (".gz",)
 @dataclass(frozen=True)
 class ArchiveLimits:
     max_depth: int = 2
-    """Archives inside archives opened this many levels deep (1: only the outer one). No flag sets it yet."""
+    """Archives inside archives opened this many levels deep (1: only the outer one; 0: none is opened),
+    from --max-archive-depth."""
     max_entries: int = 10_000
     max_member_bytes: int = 10 * 1024 * 1024
     max_total_bytes: int = 100 * 1024 * 1024
@@ -64,22 +65,32 @@ def members(path: str, data: bytes, limits: ArchiveLimits, depth: int = 1,
     try:
         for name, content in _read(path, data, limits, budget):
             if isinstance(content, str):
-                yield Skipped(f"{path}!{name}" if name else path, content)
+                yield Skipped(f"{path}!{name}" if name else path, content, limit=isinstance(content, _LimitHit))
                 continue
             inner = f"{path}!{name}"
             if is_archive(name):
                 if depth >= limits.max_depth:
-                    yield Skipped(inner, f"archive nested deeper than the limit ({limits.max_depth} levels)")
+                    yield Skipped(inner, f"archive nested deeper than the limit ({limits.max_depth} levels)",
+                                  limit=True)
                     continue
                 yield from members(inner, content, limits, depth + 1, budget)
                 continue
             yield inner, content
     except _Stop as stop:
-        yield Skipped(path, str(stop))
+        yield Skipped(path, str(stop), limit=stop.limit)
 
 
 class _Stop(Exception):
     """A limit or damage that ends the reading of one archive."""
+
+    def __init__(self, reason: str, limit: bool = False) -> None:
+        super().__init__(reason)
+        self.limit = limit
+
+
+class _LimitHit(str):
+    """A member's skip reason that is one of the limits (not damage, encryption or a link): in hook and CI
+    modes such a skip fails the scan unless partial scans are allowed."""
 
 
 def _read(path: str, data: bytes, limits: ArchiveLimits, budget: _Budget) -> Iterator[tuple[str, bytes | str]]:
@@ -94,7 +105,7 @@ def _read(path: str, data: bytes, limits: ArchiveLimits, budget: _Budget) -> Ite
 
 def _take(budget: _Budget, size: int) -> None:
     if size > budget.left:
-        raise _Stop("archive expands past the total size limit; the rest is not scanned")
+        raise _Stop("archive expands past the total size limit; the rest is not scanned", limit=True)
     budget.left -= size
 
 
@@ -107,7 +118,8 @@ def _zip(data: bytes, limits: ArchiveLimits, budget: _Budget) -> Iterator[tuple[
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise _Stop(f"damaged archive ({exc}); not scanned") from exc
     if len(infos) > limits.max_entries:
-        raise _Stop(f"archive has {len(infos)} entries, more than the limit ({limits.max_entries}); not scanned")
+        raise _Stop(f"archive has {len(infos)} entries, more than the limit ({limits.max_entries}); not scanned",
+                    limit=True)
     for info in infos:
         if info.is_dir():
             continue
@@ -116,10 +128,10 @@ def _zip(data: bytes, limits: ArchiveLimits, budget: _Budget) -> Iterator[tuple[
             yield name, "encrypted (not scanned)"
             continue
         if info.file_size > limits.max_member_bytes:
-            yield name, f"larger than the member size limit ({info.file_size} bytes)"
+            yield name, _LimitHit(f"larger than the member size limit ({info.file_size} bytes)")
             continue
         if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            yield name, f"compression ratio over {limits.max_ratio}:1 (a zip bomb?); not scanned"
+            yield name, _LimitHit(f"compression ratio over {limits.max_ratio}:1 (a zip bomb?); not scanned")
             continue
         _take(budget, info.file_size)
         try:
@@ -156,14 +168,14 @@ def _tar_members(archive: tarfile.TarFile, limits: ArchiveLimits, budget: _Budge
     for info in archive:
         count += 1
         if count > limits.max_entries:
-            raise _Stop(f"archive has more than {limits.max_entries} entries; the rest is not scanned")
+            raise _Stop(f"archive has more than {limits.max_entries} entries; the rest is not scanned", limit=True)
         if info.isdir():
             continue
         if not info.isfile():
             yield info.name, "not a regular file (link or device entry)"
             continue
         if info.size > limits.max_member_bytes:
-            yield info.name, f"larger than the member size limit ({info.size} bytes)"
+            yield info.name, _LimitHit(f"larger than the member size limit ({info.size} bytes)")
             continue
         _take(budget, info.size)
         member = archive.extractfile(info)
@@ -182,7 +194,7 @@ def _gz(path: str, data: bytes, limits: ArchiveLimits, budget: _Budget) -> Itera
     except (OSError, EOFError, zlib.error) as exc:
         raise _Stop(f"damaged archive ({exc}); not scanned") from exc
     if len(content) > limits.max_member_bytes:
-        yield inner, "larger than the member size limit"
+        yield inner, _LimitHit("larger than the member size limit")
         return
     _take(budget, len(content))
     yield inner, content
@@ -194,7 +206,11 @@ def archive_items(path: str, data: bytes, limits: ArchiveLimits | None = None, b
     from scanner.fragment import Fragment
     from scanner.sources.text_decode import decode_bytes
 
-    for item in members(path, data, limits or ArchiveLimits()):
+    limits = limits or ArchiveLimits()
+    if limits.max_depth < 1:
+        yield Skipped(path, "archive not opened (--max-archive-depth 0)")
+        return
+    for item in members(path, data, limits):
         if isinstance(item, Skipped):
             yield item
             continue

@@ -121,9 +121,10 @@ class CommitRangeSource(Source):
                     continue
                 seen.add(commit.sha)
                 stats.commits += 1
-                context = GitContext(commit.sha, commit.author, commit.email, commit.date)
+                context = GitContext(commit.sha, commit.author, commit.email, commit.date, commit.subject)
                 for change in parse_raw_and_patch(body):
-                    yield from change_items(change, stats, self.max_file_size, repo, context, self.exclude)
+                    yield from change_items(change, stats, self.max_file_size, repo, context, self.exclude,
+                                            self.archive_depth)
 
     def checked(self, repo: git.RepoInfo, revs: list[str]) -> list[str]:
         """Each end of a range must be a commit. A base this clone lacks is an error, not a guess: "the

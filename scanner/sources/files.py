@@ -20,8 +20,17 @@ from scanner.git import runner as git
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
-from scanner.sources.archives import archive_items, opened_as_archive
-from scanner.sources.text_decode import decode_bytes
+from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
+from scanner.sources.text_decode import BINARY_SNIFF, decode_bytes, starts_binary
+
+
+def oversized(shown: str, size: int, head: bytes, path: str = "") -> Skipped:
+    """A file (or blob, at `path`) over the size limit: a limit that left text unscanned, unless its first
+    bytes say it is binary (an image, a video, a database) and no archive, which no size limit would have
+    let us scan anyway."""
+    if starts_binary(head) and not opened_as_archive(path or shown, head):
+        return Skipped(shown, f"binary (and larger than --max-file-size: {size} bytes)")
+    return Skipped(shown, f"larger than --max-file-size ({size} bytes)", limit=True)
 
 
 class FilesSource(Source):
@@ -96,7 +105,7 @@ class FilesSource(Source):
             return
         with open(fd, "rb") as fh:
             if st.st_size > self.max_file_size:
-                yield Skipped(shown, f"larger than --max-file-size ({st.st_size} bytes)")
+                yield oversized(shown, st.st_size, fh.read(BINARY_SNIFF))
                 return
             try:
                 data = fh.read(self.max_file_size + 1)
@@ -104,12 +113,12 @@ class FilesSource(Source):
                 yield Skipped(shown, f"cannot read: {exc.strerror or exc}", error=True)
                 return
         if len(data) > self.max_file_size:
-            yield Skipped(shown, "grew past --max-file-size while being read")
+            yield Skipped(shown, "grew past --max-file-size while being read", limit=True)
             return
         stats.files += 1
         stats.bytes += len(data)
         if opened_as_archive(shown, data):
-            yield from archive_items(shown, data)
+            yield from archive_items(shown, data, ArchiveLimits(max_depth=self.archive_depth))
             return
         text = decode_bytes(data)
         if text is None:

@@ -31,6 +31,8 @@ class GitBlob:
     """The text becomes one Fragment per path: one per group of the blob's paths that the same
     path-restricted rules apply to (almost always one). Only paths travel to the worker processes; the
     source fills in the commits (`Source.located`) for the texts that have findings."""
+    archive_depth: int = 2
+    """--max-archive-depth, for the worker that opens the blob if it is an archive."""
 
 
 def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
@@ -43,11 +45,11 @@ def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
 
     archives = [path for path in blob.paths if is_archive(path)]
     if archives:
-        from scanner.sources.archives import archive_items, opened_as_archive
+        from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
 
         if opened_as_archive(archives[0], data):
             for path in archives:
-                items.extend(archive_items(path, data, blob=blob.blob))
+                items.extend(archive_items(path, data, ArchiveLimits(max_depth=blob.archive_depth), blob=blob.blob))
             return items
     text = decode_bytes(data)
     if text is not None:

@@ -15,7 +15,7 @@ from scanner.git.diff import FileChange
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.sources import SourceItem
-from scanner.sources.text_decode import decode_bytes, decode_text
+from scanner.sources.text_decode import BINARY_SNIFF, decode_bytes, decode_text
 
 if TYPE_CHECKING:
     from scanner.git.context import GitContext
@@ -23,8 +23,32 @@ if TYPE_CHECKING:
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
+def is_archive(path: str) -> bool:
+    from scanner.sources.archives import is_archive as named_like_one  # only when a binary file is staged
+
+    return named_like_one(path)
+
+
+def archive_members(where: str, data: bytes, blob: str, stats: ScanStats, context: GitContext | None,
+                    depth: int) -> Iterator[SourceItem]:
+    """A staged or committed archive's text members (`lib.jar!config/app.properties`), as the tree and
+    history scans read them; a file merely named like an archive is binary to us."""
+    from dataclasses import replace
+
+    from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
+
+    if not opened_as_archive(where, data):
+        yield Skipped(where, "binary")
+        return
+    stats.files += 1
+    stats.bytes += len(data)
+    for item in archive_items(where, data, ArchiveLimits(max_depth=depth), blob=blob):
+        yield replace(item, git=context) if isinstance(item, Fragment) and context is not None else item
+
+
 def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.RepoInfo,
-                 context: GitContext | None = None, exclude: tuple[str, ...] = ()) -> Iterator[SourceItem]:
+                 context: GitContext | None = None, exclude: tuple[str, ...] = (), archive_depth: int = 2
+                 ) -> Iterator[SourceItem]:
     """What to scan of one changed file, or why nothing is scanned."""
     where = change.path
     if exclude and path_matches(where, exclude):
@@ -41,9 +65,16 @@ def change_items(change: FileChange, stats: ScanStats, max_size: int, repo: git.
     if change.binary:
         # git calls UTF-16 text binary; read the blob and scan it whole when it really is text.
         data = git.read_blob(repo, change.new_blob)
-        if decode_bytes(data[:max_size]) is None or len(data) > max_size:
-            yield Skipped(where, "binary" if len(data) <= max_size else f"larger than --max-file-size "
-                                                                         f"({len(data)} bytes)")
+        if len(data) <= max_size and is_archive(where):
+            yield from archive_members(where, data, change.new_blob, stats, context, archive_depth)
+            return
+        if len(data) > max_size:
+            from scanner.sources.files import oversized  # rare: a binary change over the size limit
+
+            yield oversized(where, len(data), data[:BINARY_SNIFF])
+            return
+        if decode_bytes(data) is None:
+            yield Skipped(where, "binary")
             return
         text = decode_bytes(data) or ""
         stats.files += 1

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from scanner.engine.match import rule_applies_to
 from scanner.errors import GitError
+from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.git.context import GitContext, Occurrence
@@ -26,8 +27,10 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
+from scanner.sources.files import oversized
 from scanner.sources.git_blobs import GitBlob
 from scanner.sources.progress import Progress
+from scanner.sources.text_decode import BINARY_SNIFF
 
 SCANNED_MODES = ("100644", "100755", "120000")
 """Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
@@ -68,6 +71,8 @@ class HistorySource(Source):
         self._introduced: dict[str, list[Introduction]] = {}
         self._commits: list[GitContext] = []
         self._at_head: set[tuple[str, str]] = set()
+        self._deletions: list[Introduction] = []
+        self._repo: git.RepoInfo | None = None
 
     def prepare(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
@@ -97,9 +102,11 @@ class HistorySource(Source):
 
         with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
             listing = side.submit(git.blob_listing, repo)
-            introduced, commits, submodules = blob_introductions(repo, revs, self.exclude)
+            introduced, commits, submodules = blob_introductions(repo, revs, self.exclude, self._deletions)
             with_replacements(introduced, git.replaced_blobs(repo))
             stats.commits = len(commits)
+            if not commits and git.head_commit(repo) is None:
+                self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
             sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
         if submodules:
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
@@ -113,9 +120,10 @@ class HistorySource(Source):
             if sizes[blob] == git.MISSING:
                 yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
             elif sizes[blob] > self.max_file_size:
-                yield Skipped(where, f"larger than --max-file-size ({sizes[blob]} bytes)")
+                yield oversized(where, sizes[blob], git.blob_head(repo, blob, BINARY_SNIFF), oldest.path)
         wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
         self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
+        self._repo = repo
         progress = Progress(len(wanted), "scanning history", self.progress)
         try:
             for done, blob in enumerate(wanted, 1):
@@ -123,7 +131,8 @@ class HistorySource(Source):
                 stats.bytes += sizes[blob]
                 progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
                 yield GitBlob(repo.path, blob, sizes[blob],
-                              tuple(group[0].path for group in self.by_path_rules(introduced[blob])))
+                              tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
+                              self.archive_depth)
         finally:
             progress.close()
 
@@ -145,6 +154,27 @@ class HistorySource(Source):
                     for place in group)
                 return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
         return fragment
+
+    def attributed(self, findings: list[Finding]) -> list[Finding]:
+        """Where each secret left the paths it entered, which refs reach it and for how long it was
+        exposed (sources/exposure.py); the history's writes are indexed for the paths with findings only."""
+        from datetime import datetime, timezone
+
+        from scanner.sources.exposure import attributed, outer_path, writes_by_path
+
+        if self._repo is None:
+            return findings
+        repo = self._repo
+        paths = {outer_path(loc.path) for f in findings for loc in f.locations}
+        places = [(place.path, place.order, place.commit, blob, place.parents)
+                  for blob, written in self._introduced.items() for place in written if place.path in paths]
+        places += [(gone.path, gone.order, gone.commit, "", gone.parents) for gone in self._deletions
+                   if gone.path in paths]
+        writes = writes_by_path(places, self._commits, paths)
+        done, warnings = attributed(findings, writes, datetime.now(timezone.utc),
+                                    lambda commits: git.refs_containing(repo, commits))
+        self._warnings.extend(warnings)
+        return done
 
     def signature(self, path: str) -> tuple[int, ...]:
         """The rules limited by path (`paths` or `exclude_paths`) that are in force for a path, computed
@@ -184,11 +214,12 @@ def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str
             introduced[replacement] = merged
 
 
-def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = ()
+def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = (),
+                       deletions: list[Introduction] | None = None
                        ) -> tuple[dict[str, list[Introduction]], list[GitContext], int]:
     """blob id → every commit that wrote that blob at a path, oldest commit first (the dict's order is
     the order blobs first appeared); the commits themselves; and how many submodule changes were passed
-    over."""
+    over. `deletions`, when given, gets every commit that deleted a path (where a secret may have left)."""
     introduced: dict[str, list[Introduction]] = {}
     commits: list[GitContext] = []
     paths: dict[bytes, str | None] = {}  # one str per distinct path, shared by every occurrence; None: excluded
@@ -196,13 +227,18 @@ def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, 
     writes = 0
     for commit, body in git.commit_trees(repo, revs):
         index = len(commits)
-        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date))
+        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date, commit.subject))
         records, _ = split_raw(body)
         for meta, names in records:
             fields = meta.split(b" ")
             mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
             parent_count = (len(fields) - 3) // 2
             if blob == NULL_BLOB:
+                gone = paths.get(names[-1])  # a path written before (and not excluded) that this commit deletes
+                if deletions is not None and gone:
+                    old = fields[parent_count + 1:2 * parent_count + 1]
+                    deletions.append(Introduction(writes, index, gone, tuple(b.decode() for b in old)))
+                    writes += 1
                 continue
             if mode == SUBMODULE_MODE:
                 submodules += 1

@@ -34,7 +34,8 @@ class StagedSource(Source):
         changes = parse_raw_and_patch(git.staged_diff(repo))
 
         for change in changes:
-            yield from change_items(change, stats, self.max_file_size, repo, exclude=self.exclude)
+            yield from change_items(change, stats, self.max_file_size, repo, exclude=self.exclude,
+                                    archive_depth=self.archive_depth)
 
 
 class PreCommitSource(StagedSource):
@@ -62,11 +63,13 @@ class PreCommitSource(StagedSource):
         for change in parse_raw_and_patch(git.staged_diff(repo)):
             if change.path in wanted:
                 staged.add(change.path)
-                yield from change_items(change, stats, self.max_file_size, repo, exclude=self.exclude)
+                yield from change_items(change, stats, self.max_file_size, repo, exclude=self.exclude,
+                                        archive_depth=self.archive_depth)
         whole = [self.path / file for file in self.files if file.as_posix() not in staged]
         if whole:
             from scanner.sources.files import FilesSource
 
             self.description = f"{len(whole)} file(s) whole, the staged changes of the others"
-            yield from FilesSource(whole, use_git=False, max_file_size=self.max_file_size,
-                                   exclude=self.exclude).items(stats)
+            files = FilesSource(whole, use_git=False, max_file_size=self.max_file_size, exclude=self.exclude)
+            files.archive_depth = self.archive_depth
+            yield from files.items(stats)

@@ -21,9 +21,14 @@ BINARY_SNIFF = 8192
 
 def decode_bytes(data: bytes) -> str | None:
     """The text, or None when the data looks binary."""
-    if not data.startswith(_BOM_STARTS) and looks_binary(data[:BINARY_SNIFF]):
+    if starts_binary(data):
         return None
     return decode_text(data)
+
+
+def starts_binary(data: bytes) -> bool:
+    """Whether data that starts with these bytes is binary (its first BINARY_SNIFF bytes decide)."""
+    return not data.startswith(_BOM_STARTS) and looks_binary(data[:BINARY_SNIFF])
 
 
 def decode_text(data: bytes) -> str:

@@ -19,11 +19,18 @@ class GlobalAllowlist:
     """Lower-cased."""
 
     def __call__(self, finding: Finding, fragment: Fragment) -> str:
-        lower = finding.secret.lower()
-        for word in self.stopwords:
-            if word in lower:
-                return f"allowlist: stopword '{word}' (config)"
-        for pattern in self.patterns:
-            if compile_pattern(pattern).search(finding.secret):
-                return f"allowlist: pattern '{pattern}' (config)"
-        return ""
+        why = secret_allowed(finding.secret, self.stopwords, self.patterns, "pattern")
+        return f"allowlist: {why} (config)" if why else ""
+
+
+def secret_allowed(secret: str, stopwords: tuple[str, ...], patterns: tuple[str, ...], kind: str) -> str:
+    """`stopword 'w'` or `<kind> 'p'` for the first lower-cased stopword in the secret or regex found in
+    it; empty if none."""
+    lower = secret.lower()
+    for word in stopwords:
+        if word in lower:
+            return f"stopword '{word}'"
+    for pattern in patterns:
+        if compile_pattern(pattern).search(secret):
+            return f"{kind} '{pattern}'"
+    return ""

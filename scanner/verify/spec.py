@@ -121,7 +121,7 @@ def load_specs(files: Iterable[Path]) -> dict[str, VerifySpec]:
             raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
         for raw in data.get("rules", ()) if isinstance(data, dict) else ():
             if isinstance(raw, dict) and "verify" in raw:
-                specs[raw["id"]] = spec_from(raw["id"], raw.get("provider", data["provider"]), raw["verify"])
+                specs[raw["id"]] = spec_from(raw["id"], raw.get("provider", data.get("provider", "")), raw["verify"])
     return specs
 
 

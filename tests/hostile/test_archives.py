@@ -66,7 +66,7 @@ def test_a_key_in_a_jar_inside_a_zip_is_found_in_history(repo, leakstop):
 def test_nesting_deeper_than_the_limit_is_a_listed_skip():
     deep = zipped({"a.zip": zipped({"b.zip": zipped({"c.txt": PROPERTIES.encode()})})})
     out = list(members("deep.zip", deep, ArchiveLimits(max_depth=2)))
-    assert out == [Skipped("deep.zip!a.zip!b.zip", "archive nested deeper than the limit (2 levels)")]
+    assert out == [Skipped("deep.zip!a.zip!b.zip", "archive nested deeper than the limit (2 levels)", limit=True)]
 
 
 def test_single_entry_high_ratio_bomb_is_skipped_unread():

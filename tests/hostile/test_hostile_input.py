@@ -204,7 +204,7 @@ def test_a_dangling_symlink_target_is_an_error(leakstop, tmp_path):
 @pytest.mark.parametrize(("setting", "needle"), [
     ("max_file_size: 0", "must be positive"), ("max_file_size: -5", "must be positive"),
     ("max_file_size: 1e400", "not a size"), ('max_file_size: "infMB"', "not a size"),
-    ('max_file_size: "nan"', "not a size"), ("max_file_size: 2TB", "at most 1TB"),
+    ('max_file_size: "nan"', "not a size"), ("max_file_size: 2TB", "at most 1TiB"),
     ('rules: ["\\0"]', "not a path"), ("rules: ['/']", "root of the file system"),
 ])
 def test_a_config_value_the_cli_would_refuse_is_a_one_line_error(leakstop, tmp_path, setting, needle):
