@@ -1,5 +1,5 @@
-"""Helpers for the audit tests: repositories with freshly generated tokens, the CLI with the targets
-stand-in, and a look into the store file."""
+"""Helpers for the audit tests: repositories with freshly generated tokens, the CLI, and a look into the
+store file."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from typing import Any
 
 from conftest import ROOT, Repo, Result, git
 
-TESTS = Path(__file__).resolve().parent
 _ALNUM = string.ascii_letters + string.digits
 
 
@@ -46,13 +45,9 @@ def repo_with_secret(root: Path, name: str, token: str | None = None, *, filler:
     return repo, token
 
 
-CLI = ("import sys; sys.path.insert(0, sys.argv.pop(1)); import audit_standin; audit_standin.install(); "
-       "from scanner.cli.launch import main; main(sys.argv[1:], 'leakstop')")
-
-
 def audit_cli(*args: str | Path) -> list[str]:
-    """argv of the real CLI in a new interpreter (with the targets stand-in until that branch lands)."""
-    return [sys.executable, "-c", CLI, str(TESTS), *map(str, args)]
+    """argv of the real CLI in a new interpreter."""
+    return [sys.executable, "-m", "scanner", *map(str, args)]
 
 
 def run_cli(*args: str | Path, timeout: float = 120, env: dict[str, str] | None = None) -> Result:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from pathlib import Path
 
-import pytest
 from audit_fixtures import github_token, new_repo, repo_with_secret, rows, run_cli, store_bytes, stripe_key
 
 
@@ -168,13 +166,9 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
 
 
 def test_a_repository_that_vanished_after_listing_is_a_recorded_failure(tmp_path):
-    from audit_standin import install
-
-    install()
-    from scanner.audit.targets import Target
-
     from scanner.audit.executors import LocalPool
     from scanner.audit.run import run_audit
+    from scanner.audit.targets import Target
     from scanner.store.store import Store
 
     repo, _ = repo_with_secret(tmp_path / "org", "kept")
@@ -240,10 +234,6 @@ def test_the_default_store_is_owner_only_in_the_user_data_folder(tmp_path):
     assert run_cli("audit", tmp_path / "org", env=env).code == 0  # revoked: nothing left to triage
 
 
-REAL_MIRRORS = (Path(__file__).resolve().parent.parent / "scanner" / "audit" / "mirrors.py").is_file()
-
-
-@pytest.mark.skipif(not REAL_MIRRORS, reason="needs scanner/audit/mirrors.py (the audit-targets branch)")
 def test_remote_repositories_are_mirrored_once_and_audited_incrementally(tmp_path):
     repo, _ = repo_with_secret(tmp_path / "upstream", "service")
     url = repo.path.as_uri()

@@ -89,13 +89,9 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path):
 
 @pytest.mark.slow
 def test_a_dask_worker_killed_mid_audit_loses_nothing(tmp_path, cluster):
-    from audit_standin import install
-
-    install()
-    from scanner.audit.targets import Target
-
     from scanner.audit.executors import DaskCluster
     from scanner.audit.run import run_audit
+    from scanner.audit.targets import Target
     from scanner.store.store import Store
 
     total = 10
@@ -176,13 +172,10 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path):
 @pytest.mark.slow
 def test_a_repository_that_kills_its_worker_every_time_fails_alone(tmp_path, monkeypatch):
     from audit_fixtures import task_that_kills_poison
-    from audit_standin import install
-
-    install()
-    from scanner.audit.targets import Target
 
     import scanner.audit.executors as executors
     from scanner.audit.run import run_audit
+    from scanner.audit.targets import Target
     from scanner.store.store import Store
 
     monkeypatch.setattr(executors, "audit_repository", task_that_kills_poison)
