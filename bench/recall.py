@@ -39,8 +39,7 @@ sys.path.insert(0, str(ROOT))
 from scanner.engine.match import scan_fragment  # noqa: E402
 from scanner.engine.ranking import outranked  # noqa: E402
 from scanner.fragment import Fragment  # noqa: E402
-from scanner.ruleset.cache import load_ruleset  # noqa: E402
-from scanner.ruleset.rule_set import RuleSet  # noqa: E402
+from scanner.ruleset.rule_set import RuleSet, load_ruleset  # noqa: E402
 from scanner.ruleset.rules import Rule  # noqa: E402
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from scanner.errors import ConfigError
 from scanner.ruleset.globs import path_matches
-from scanner.sources import DEFAULT_MAX_FILE_SIZE
 
 CONFIG_NAMES = (".leakstop.yaml", ".leakstop.yml")
 PYPROJECT = "pyproject.toml"
@@ -25,6 +24,8 @@ DEFAULT = "default"
 CONFIDENCE_ORDER = ("high", "medium", "low", "fixture")
 """`fixture`: findings only in test and documentation paths (a rule's `fixture_paths`); hidden by default."""
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+"""--max-file-size's default, which the sources take as their own."""
 # Paths an exclude glob is tried on; a glob matching all of them would exclude every file.
 _EVERYTHING_PROBES = ("a", "README.md", "src/app/main.py", ".env", "deep/er/still/x.json")
 

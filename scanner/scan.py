@@ -216,7 +216,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         decoded=fragment.decoded,
         cell=cell,
     )
-    locations = (location,)
+    locations: tuple[Location, ...] = (location,)
     if fragment.occurrences:
         locations = tuple(
             replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,

@@ -12,7 +12,7 @@ from scanner.engine.parallel import CHUNK
 from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.report import ScanStats
-from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rule_set import load_ruleset
 from scanner.scan import ScanRequest, scan
 from scanner.sources import Source, SourceItem
 

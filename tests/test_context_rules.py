@@ -100,7 +100,7 @@ CLAIMING = RULE_FILE + """\
 
 @pytest.fixture
 def with_generic(tmp_path):
-    from scanner.ruleset.cache import load_ruleset
+    from scanner.ruleset.rule_set import load_ruleset
 
     path = tmp_path / "quillbase.yaml"
     path.write_text(CLAIMING, encoding="utf-8")

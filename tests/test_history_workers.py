@@ -10,10 +10,10 @@ from secrets_fixtures import GITHUB, STRIPE
 
 from scanner.engine import parallel
 from scanner.git import runner as git
+from scanner.git.blobs import GitBlob
 from scanner.report import Report, ScanStats
-from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rule_set import load_ruleset
 from scanner.scan import ScanRequest, scan
-from scanner.sources.git_blobs import GitBlob
 from scanner.sources.history import HistorySource
 
 LFS = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "a" * 64 + "\nsize 12\n"

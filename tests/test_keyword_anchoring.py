@@ -10,7 +10,7 @@ import pytest
 
 from scanner.engine.match import anchored_matches, keyword_positions, rule_matches
 from scanner.errors import RuleError
-from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rule_set import load_ruleset
 from scanner.ruleset.rules import parse_rule_file
 
 ANCHORED = [rule for rule in load_ruleset().rules if rule.starts_at_keyword]

@@ -4,8 +4,10 @@ for the scan itself (a long history scan must still free its cycles), and what s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
 
@@ -41,7 +43,18 @@ def test_collection_is_on_while_the_command_runs_and_start_up_is_frozen():
     assert result["after"]
 
 
-def test_the_console_script_and_python_m_use_the_launcher(leakstop):
-    assert 'leakstop = "scanner.cli.launch:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    result = leakstop("--version")
-    assert result.code == 0 and "leakstop" in result.stdout
+FREEZE_REPORT = ("import atexit, gc, sys\n"
+                 "atexit.register(lambda: sys.stderr.write(f'FROZEN {gc.get_freeze_count()}\\n'))\n")
+
+
+def test_the_console_script_and_python_m_use_the_launcher(tmp_path):
+    """Seen from inside the process, not read from pyproject.toml: the installed `leakstop` script and
+    `python -m scanner` leave start-up frozen, which only the launcher does."""
+    (tmp_path / "sitecustomize.py").write_text(FREEZE_REPORT, encoding="utf-8")
+    script = Path(sys.executable).with_name("leakstop")
+    assert script.exists(), "the suite runs in the environment leakstop is installed in"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    for argv in ([str(script), "--version"], [sys.executable, "-m", "scanner", "--version"]):
+        proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=env, timeout=60)
+        assert proc.returncode == 0 and "leakstop" in proc.stdout, proc.stderr
+        assert int(proc.stderr.rsplit("FROZEN ", 1)[-1]) > 0, argv

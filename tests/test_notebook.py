@@ -6,7 +6,7 @@ import base64
 import json
 
 import pytest
-from secrets_fixtures import GITHUB, STRIPE
+from secrets_fixtures import AWS_KEY_ID, GITHUB, OPENAI, SLACK, STRIPE
 
 from scanner.engine.notebook import notebook_fragments
 
@@ -95,3 +95,68 @@ def test_minified_notebook_still_scanned(tmp_path, leakstop):
     result = leakstop("scan", tmp_path, "--no-git", "--format", "json")
     (finding,) = result.json()["findings"]
     assert finding["line"] == 1 and finding["cell"] == "cell 1, line 1"
+
+
+def test_a_key_added_to_a_notebook_is_found_by_every_git_mode(repo, leakstop):
+    """Added lines of a notebook are JSON (`\\"` around a string): every git mode reads what a tree scan
+    reads, and reports the raw file's line."""
+    nb = notebook(code("import psycopg2\n", "conn = psycopg2.connect()"))
+    repo.write("analysis.ipynb", nb)
+    repo.commit("notebook")
+    added = notebook(code("import psycopg2\n", "conn = psycopg2.connect()"),
+                     code("import psycopg2\n", 'warehouse_password = "Vq8zR2mWx4Lt9KpZ"\n', "run()"))
+    repo.write("analysis.ipynb", added)
+    line = raw_line_of(added, "warehouse_password")
+    repo.git("add", "analysis.ipynb")
+    staged = leakstop("scan", "--staged", "--format", "json", cwd=repo.path)
+    repo.commit("a second cell")
+    in_range = leakstop("scan", "--range", "HEAD~1..HEAD", "--format", "json", cwd=repo.path)
+    history = leakstop("scan", "--history", "--format", "json", cwd=repo.path)
+    for result in (staged, in_range, history):
+        assert [(f["rule_id"], f["line"]) for f in result.json()["findings"]] == [
+            ("generic-password-assignment", line)], result.output
+    assert history.json()["findings"][0]["cell"] == "cell 2, line 2"
+
+
+def test_added_lines_of_a_notebook_are_decoded_line_by_line():
+    from scanner.engine.notebook import notebook_lines
+
+    added = ('    "token = \\"abc\\"\\n",\n'
+             '   "source": "a = 1\\nb = 2\\n",\n'
+             '     "image/png": "iVBORw0KGgoAAAANSUhEUgAA",\n'
+             '   "kernel_password": "Vq8zR2mWx4Lt9KpZ"\n')
+    assert [(f.first_line, f.text) for f in notebook_lines("nb.ipynb", added, 40)] == [
+        (40, 'token = "abc"\n'), (41, "a = 1\n"), (41, "b = 2\n"),
+        (42, '\n   "kernel_password": "Vq8zR2mWx4Lt9KpZ"\n')]
+
+
+def test_a_tree_scan_reads_every_readable_part_of_a_notebook(tmp_path, leakstop):
+    """HTML, Markdown and JSON outputs, error messages, cell and notebook metadata and attachments are
+    text a person can read (and a key in them is as leaked); images are still not scanned."""
+    outputs = [
+        {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+         "data": {"text/html": ["<table>\n", f"<td>{GITHUB}</td>\n", "</table>"],
+                  "text/markdown": f"Use `{SLACK}` for the bot"}},
+        {"output_type": "display_data", "metadata": {},
+         "data": {"application/json": {"config": {"aws_access_key_id": AWS_KEY_ID}}}},
+        {"output_type": "error", "ename": "AuthError", "evalue": f"rejected key {OPENAI}", "traceback": []},
+    ]
+    attachment = base64.b64encode(f"stripe_key = {STRIPE}\n".encode()).decode()
+    cell = code("report()", outputs=outputs)
+    cell["metadata"] = {"warehouse": {"password": "Vq8zR2mWx4Lt9KpZ"}}
+    cell["attachments"] = {"notes.txt": {"text/plain": attachment}}
+    nb = json.loads(notebook(cell))
+    nb["metadata"] = {"kernel": {"api_key": "9f8e7d6c5b4a39281706f5e4d3c2b1a0"}}
+    text = json.dumps(nb, indent=1, sort_keys=True) + "\n"
+    (tmp_path / "report.ipynb").write_text(text)
+    result = leakstop("scan", tmp_path, "--no-git", "--format", "json")
+    found = {(f["rule_id"], f["line"], f["cell"].split(",")[0]) for f in result.json()["findings"]}
+    assert found == {
+        ("github-pat-classic", raw_line_of(text, GITHUB), "cell 1 output"),
+        ("slack-bot-token", raw_line_of(text, SLACK), "cell 1 output"),
+        ("aws-access-key-id", raw_line_of(text, AWS_KEY_ID), "cell 1 output"),
+        ("openai-project-key", raw_line_of(text, f'"rejected key {OPENAI}'), "cell 1 output"),
+        ("generic-password-assignment", raw_line_of(text, '"Vq8z'), "cell 1 metadata"),
+        ("stripe-secret-key", raw_line_of(text, attachment), "cell 1 attachment"),
+        ("generic-api-key-assignment", raw_line_of(text, '"9f8e'), "metadata"),
+    }, result.output

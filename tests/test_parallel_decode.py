@@ -7,7 +7,7 @@ from secrets_fixtures import GITHUB
 
 from scanner.engine import parallel
 from scanner.fragment import Fragment
-from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rule_set import load_ruleset
 
 
 def decoded_hits(workers: int, monkeypatch) -> list[tuple[str, str, str]]:

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from secrets_fixtures import ALL
 
-from scanner.ruleset.cache import load_ruleset
 from scanner.ruleset.prefilter import AhoCorasickPrefilter, HyperscanPrefilter, InPrefilter
+from scanner.ruleset.rule_set import load_ruleset
 
 KEYWORDS = sorted(load_ruleset().by_keyword)
 ENGINES = [InPrefilter(KEYWORDS), AhoCorasickPrefilter(KEYWORDS), HyperscanPrefilter(KEYWORDS)]

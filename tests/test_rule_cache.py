@@ -9,7 +9,8 @@ import sys
 import regex
 
 from scanner.ruleset import rules
-from scanner.ruleset.cache import cache_key, load_ruleset
+from scanner.ruleset.cache import cache_key
+from scanner.ruleset.rule_set import load_ruleset
 from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
 

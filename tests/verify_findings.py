@@ -7,7 +7,7 @@ import functools
 from scanner.engine.match import scan_fragment
 from scanner.findings import Finding
 from scanner.fragment import Fragment
-from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rule_set import load_ruleset
 from scanner.ruleset.rules import builtin_rules_dir, rule_files
 from scanner.scan import findings_in
 from scanner.verify.spec import VerifySpec, load_specs

@@ -6,3 +6,10 @@ suppressors), `error_handler.error_handler` (errors → one line and exit 2, ^C 
 report goes), `verify` (`--verify`'s flags). Each other command
 group (`baseline`, `config`, `hook`, `ignore`, `rules`, `selftest`) is its own module, imported only when named.
 """
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+"""A command's function, as the option decorators shared by several commands take and return it."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from scanner.cli import Command
 from scanner.cli.config import config_option
 from scanner.cli.error_handler import error_handler
 from scanner.cli.groups import CommandGroup
@@ -51,7 +52,7 @@ def finding_entries(report: Report) -> set[str]:
     return {f.fingerprint for f in report.findings}
 
 
-def baseline_file_options(fn):  # type: ignore[no-untyped-def]
+def baseline_file_options(fn: Command) -> Command:
     """`-b/--baseline FILE` on every baseline command, as on `scan`; `-o/--output` (what `create` and
     `import` said before) still works, unlisted."""
     fn = click.option("-o", "--output", "old_output", type=click.Path(dir_okay=False, path_type=Path),

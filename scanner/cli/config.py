@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
+from scanner.cli import Command
 from scanner.cli.error_handler import error_handler
 from scanner.cli.groups import CommandGroup
 
@@ -15,13 +16,13 @@ if TYPE_CHECKING:
     from scanner.cli.scan_setup import ScanFlags
 
 
-def config_option(fn):  # type: ignore[no-untyped-def]
+def config_option(fn: Command) -> Command:
     return click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
                         envvar="LEAKSTOP_CONFIG", show_envvar=True,
                         help="Use this configuration file instead of the nearest .leakstop.yaml / pyproject.toml.")(fn)
 
 
-def scan_config_options(fn):  # type: ignore[no-untyped-def]
+def scan_config_options(fn: Command) -> Command:
     """The flags that override the configuration file, or add suppression to a scan."""
     options = [
         click.option("--min-confidence", type=click.Choice(["high", "medium", "low", "fixture"]),

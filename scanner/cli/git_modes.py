@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from scanner.cli import Command
+
 if TYPE_CHECKING:
     from scanner.findings import Finding
     from scanner.report import Report
@@ -38,7 +40,7 @@ class GitMode:
     progress: bool = False
 
 
-def git_options(fn):  # type: ignore[no-untyped-def]
+def git_options(fn: Command) -> Command:
     options = [
         click.option("--staged", is_flag=True, help="Scan what the next commit adds (the pre-commit hook)."),
         click.option("--pre-commit", is_flag=True, help="The pre-commit framework's hook: the staged changes "

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from scanner import __version__
+from scanner.cli import Command
 from scanner.cli.config import scan_config_options
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED, error_handler
 from scanner.cli.git_modes import GitMode, git_mode, git_options, git_source, with_commit_links
@@ -22,7 +23,7 @@ from scanner.report import Report
 from scanner.reporters import FORMATS
 
 
-class ByteSize(click.ParamType):
+class ByteSize(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in newer click
     """`5MB`, `512k`, `1048576`: the sizes people type (checked as a config's sizes are)."""
 
     name = "size"
@@ -109,7 +110,7 @@ def main() -> None:
     """leakstop: find leaked secrets in staged changes, git history and file trees."""
 
 
-class RedactPercent(click.ParamType):
+class RedactPercent(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in newer click
     """`--redact` alone: the default redaction; `--redact=N`: N% of each secret shown (0-50: never the whole
     secret; --show-secrets is the one flag that prints secrets)."""
 
@@ -129,7 +130,7 @@ DEFAULT_REDACTION = "default"
 MAX_SHOWN_PERCENT = 50
 
 
-def output_options(fn):  # type: ignore[no-untyped-def]
+def output_options(fn: Command) -> Command:
     """The flags every scanning command shares (scan, and later baseline/selftest)."""
     options = [
         click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
@@ -156,7 +157,7 @@ def output_options(fn):  # type: ignore[no-untyped-def]
     return fn
 
 
-def rule_options(fn):  # type: ignore[no-untyped-def]
+def rule_options(fn: Command) -> Command:
     fn = click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
                       help="Extra rule file or folder (repeatable); built-in rules stay active.")(fn)
     fn = click.option("--no-builtin-rules", is_flag=True,

@@ -30,7 +30,7 @@ def rules() -> None:
 def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool, verifiable: bool) -> None:
     """One line per rule: id, severity, confidence, provider, name."""
     with error_handler():
-        from scanner.ruleset.cache import load_ruleset
+        from scanner.ruleset.rule_set import load_ruleset
 
         ruleset = load_ruleset(rules_paths, builtin=not no_builtin_rules)
         if verifiable:

@@ -152,7 +152,7 @@ def custom_rule_examples(ruleset: RuleSet) -> Suppressor:
 
 def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_rules: bool,
                       min_confidence: str, min_severity: str) -> RuleSet:
-    from scanner.ruleset.cache import load_ruleset
+    from scanner.ruleset.rule_set import load_ruleset
 
     builtin = config.use_builtin_rules and not no_builtin_rules
     ruleset = load_ruleset([*config.rules, *rules_paths], builtin=builtin)

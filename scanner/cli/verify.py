@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from scanner.cli import Command
 from scanner.report import Report
 
 RESULTS = ("valid", "unknown", "invalid", "error")
@@ -26,7 +27,7 @@ def result_set(text: str, flag: str) -> frozenset[str]:
     return chosen
 
 
-def verify_options(fn):  # type: ignore[no-untyped-def]
+def verify_options(fn: Command) -> Command:
     options = [
         click.option("--verify", "verify", is_flag=True,
                      help="Ask each provider whether the secrets found still work (read-only calls; opt-in)."),

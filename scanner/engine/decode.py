@@ -140,17 +140,15 @@ def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of base64 runs in `text` that can be encoded text: 16+ standard-alphabet characters in a row
     (`[A-Za-z0-9+/]`), widened over the URL-safe `-`/`_` where they touch them, then up to two `=`.
 
-    The alphabet is masked with bytes.translate and runs are found with bytes.find, both in C: a regex
-    retried its class at every position inside every shorter identifier, which made it the largest cost of
-    a history scan (15 s of 73 s single-core on the bench corpus). Encoding with "replace" turns each
-    non-ASCII character into one `?`, so byte offsets are character offsets.
+    The alphabet is masked with bytes.translate and runs are found with bytes.find, both in C: a regex retried its
+    class at every position inside every shorter identifier, the largest cost of a history scan. Encoding with
+    "replace" turns each non-ASCII character into one `?`, so byte offsets are character offsets.
 
-    Runs are found in the standard alphabet and widened over `-` and `_` only where one touches them: with
-    those two in the alphabet, every snake_case or kebab-case name of 16+ characters was a run (1.9 M on
-    the bench history, 0.8 M without; each a trip through this loop, and not one of the extra 46 k that
-    passed the checks below decoded to text). URL-safe base64 of ASCII text holds `-`/`_` only where the
-    text has `>`, `?` or `~` (at every third byte), so its runs nearly always have 16 characters without
-    them; one broken up every few characters is left alone."""
+    Runs are found in the standard alphabet and widened over `-` and `_` only where one touches them: with those two
+    in the alphabet, every snake_case or kebab-case name of 16+ characters was a run, each a trip through this loop,
+    and none of the extra ones decoded to text. URL-safe base64 of ASCII text holds `-`/`_` only where the text has
+    `>`, `?` or `~` (at every third byte), so its runs nearly always have 16 characters without them; one broken up
+    every few characters is left alone."""
     raw = char_bytes(text)
     masked = raw.translate(_RUN_MASK)
     widened = None
@@ -172,7 +170,7 @@ def _base64_runs(text: str) -> Iterator[tuple[int, int]]:
             padded += 1
         # base64 of 12+ bytes of text nearly always holds a digit, `+` or `/` (a 16-character run without
         # one: ~7%, falling fast with length), while long code identifiers nearly never do: runs of letters
-        # alone are names, and deciding that here skips ~0.4 M decode attempts on the bench history.
+        # alone are names, and deciding that here skips most decode attempts on code.
         if padded > end or (not run.isalpha() and _may_be_encoded_text(raw, pos, end)):
             yield pos, padded
         pos = masked.find(_LONG_RUN, end)
@@ -186,8 +184,8 @@ _HEX_DIGITS = b"0123456789abcdefABCDEF"
 
 def _may_be_encoded_text(raw: bytes, start: int, end: int) -> bool:
     """decode_base64's lead test, or a hex run, decided on the bytes before the run leaves C: most runs with
-    a digit are paths, hashes and random tokens that fail it (0.5 M runs on the bench history), and each
-    cost a trip through the block joiner and the decoder's checks to be rejected there."""
+    a digit are paths, hashes and random tokens that fail it, and each cost a trip through the block
+    joiner and the decoder's checks to be rejected there."""
     leads = raw[start:end:4]
     if len(leads.translate(None, _ASCII_LEADS)) <= len(leads) * 0.25:
         return True

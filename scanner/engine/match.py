@@ -89,8 +89,7 @@ def scan_fragment(
 
 # A rule's keyword lies inside its match, so a match lies within MATCH_REACH characters of a keyword
 # occurrence (rules whose matches may be longer, like PEM blocks, are `multiline` and see the whole text).
-# On large texts running each regex only there cuts regex time to the keyword hits (measured on pip's
-# tree: see the commit that introduced it).
+# On large texts running each regex only there makes regex time follow the keyword hits, not the size.
 MATCH_REACH = 1024
 WINDOWED_TEXT = 8 * 1024
 
@@ -104,7 +103,7 @@ def match_reach(pattern: str) -> int:
     try:
         import re._parser as parser  # type: ignore[import-not-found]  # Python 3.11+
     except ImportError:
-        import sre_parse as parser  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef, unused-ignore]
     try:
         # `(?|` (branch reset, the regex module's) renumbers groups; the lengths are those of `(?:`
         widest = parser.parse(pattern.replace("(?|", "(?:")).getwidth()[1]

@@ -9,15 +9,15 @@ the ~0.3 s it costs to start workers. Results come back in the source's order, s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from scanner.engine.decode import decoded_items
 from scanner.engine.match import EngineResult, scan_fragment
 from scanner.fragment import Fragment
+from scanner.git.blobs import BlobExpander, GitBlob
+from scanner.git.blobs import Item as SourceItem
 from scanner.report import Skipped
 from scanner.ruleset.rule_set import RuleSet
-from scanner.sources import SourceItem
-from scanner.sources.git_blobs import BlobExpander, GitBlob
 
 BULK_BYTES = 16 * 1024 * 1024
 CHUNK = 128
@@ -253,7 +253,7 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_deco
                    expander=BlobExpander())
 
 
-def _scanned_items(expander: BlobExpander, batch: list[SourceItem], ruleset: RuleSet, timeout: float,
+def _scanned_items(expander: BlobExpander, batch: Sequence[SourceItem], ruleset: RuleSet, timeout: float,
                    keep_dropped: bool, max_decode_depth: int
                    ) -> Iterator[list[tuple[Fragment | Skipped, EngineResult | None]]]:
     """Per item of the batch, its GitBlobs read: a note alone, or a text followed by the fragments decoded
@@ -265,7 +265,7 @@ def _scanned_items(expander: BlobExpander, batch: list[SourceItem], ruleset: Rul
             yield list(_scan_with_decoded(ruleset, item, timeout, keep_dropped, max_decode_depth))
 
 
-def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[Fragment | Skipped, EngineResult | None]]:
+def _scan_in_worker(batch: Sequence[SourceItem]) -> list[tuple[Fragment | Skipped, EngineResult | None]]:
     """The batch's notes, and the fragments of every text that has something to report (a text and
     the fragments decoded out of it travel together). The rest is not sent back: on a history nearly
     every text comes out empty, and sending a stub for each was most of what the parent received."""
@@ -278,7 +278,7 @@ def _scan_in_worker(batch: list[SourceItem]) -> list[tuple[Fragment | Skipped, E
             # tells the parent whether a fragment is the plain text or decoded out of it).
             # The plain text travels whole when something decoded out of it is reported: its lines are
             # where an allow marker for the decoded secret must be (scan.py).
-            pairs.extend((fragment if _to_report(result) or not fragment.decoded
+            pairs.extend((fragment if isinstance(fragment, Skipped) or _to_report(result) or not fragment.decoded
                           else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
                          for fragment, result in scanned)
     return pairs

@@ -38,7 +38,7 @@ def outranked_by_higher_levels(matches: Sequence[Match], levels: dict[Level, lis
     for level, members in levels.items():
         spans = sorted((matches[i].start, matches[i].end) for i in members if not matches[i].dropped_by)
         if spans:
-            reach = []
+            reach: list[int] = []
             for _, end in spans:
                 reach.append(max(end, reach[-1]) if reach else end)
             sweeps.append((level, [start for start, _ in spans], reach))

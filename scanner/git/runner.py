@@ -15,7 +15,7 @@ import contextlib
 import os
 import subprocess
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -577,7 +577,7 @@ class BlobReader:
                 proc.kill()
                 return
 
-    def read(self, blob_ids: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    def read(self, blob_ids: Sequence[str]) -> Generator[tuple[str, bytes], None, None]:
         """(id, bytes) for each id, in the order asked; a missing or unreadable object is a GitError
         naming it (a history scan that cannot read a blob must not pass it by)."""
         import threading

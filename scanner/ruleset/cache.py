@@ -21,7 +21,6 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.ruleset.regex_engine import compile_arguments, vouch_for
-from scanner.ruleset.rule_set import RuleSet
 from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR, Rule, compile_pattern, load_rules, rule_files
 from scanner.sha256 import sha256
 
@@ -159,9 +158,10 @@ def load(path: Path) -> object | None:
     if data is None:
         return None
     try:
-        return pickle.loads(data)  # noqa: S301 - written by this user, writable by no one else (read_private)
+        payload: object = pickle.loads(data)  # noqa: S301 - this user's, writable by no one else (read_private)
     except (pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
         return None
+    return payload
 
 
 def store(path: Path, payload: object) -> None:
@@ -250,25 +250,3 @@ def prune(folder: Path) -> None:
                 if st.st_mtime < cutoff and (os.name != "posix" or st.st_uid == os.geteuid()):
                     os.unlink(folder / name)
 
-
-def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
-    """The active rules: built-in ones (unless turned off explicitly) plus any extra files or folders."""
-    from scanner.errors import RuleError
-    from scanner.ruleset.rule_set import RuleSet
-    from scanner.ruleset.rules import builtin_rules_dir
-
-    if extra:
-        from scanner.value_checks import BadValue, rule_location
-
-        try:
-            for path in extra:
-                rule_location(path)
-        except BadValue as exc:
-            raise RuleError(f"rules path {exc}") from exc
-    paths = ([builtin_rules_dir()] if builtin else []) + list(extra)
-    if not paths:
-        raise RuleError("no rules: --no-builtin-rules needs at least one --rules-path")
-    rules = cached_rules(paths)
-    if not rules:
-        raise RuleError("no rules were loaded: a scan with no rules would find nothing")
-    return RuleSet(tuple(rules))

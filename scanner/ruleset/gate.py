@@ -1,17 +1,16 @@
 """The rule gate: one Hyperscan pass that says which rules could match a text at all.
 
 Keywords alone are a weak gate: `key`, `token`, `password` occur in most source files, so nearly every
-rule ran its regex on nearly every blob of a history (measured on the bench history: 181k regex passes,
-9 s of a 44 s single-core scan, for 13 findings). Here each rule's pattern is compiled into one Hyperscan
-database in *prefilter* mode, which guarantees a superset of the pattern's matches: a rule the database
-does not report cannot match, so its regex never runs. The `regex` module still decides every match,
-so findings do not change, only how many regexes run.
+rule ran its regex on nearly every blob of a history (bench/README.md has the figures). Here each rule's
+pattern is compiled into one Hyperscan database in *prefilter* mode, which guarantees a superset of the
+pattern's matches: a rule the database does not report cannot match, so its regex never runs. The `regex`
+module still decides every match, so findings do not change, only how many regexes run.
 
 The database speaks bytes and ASCII classes, and a rule's pattern speaks Unicode characters: the gate
 scans a copy of the text where each non-ASCII character is one stand-in byte, and the patterns are
 loosened so that every class able to match a non-ASCII character accepts the stand-in. Patterns are
 also loosened before compiling (see `hyperscan_pattern`) because large bounded repeats make
-Hyperscan's compiler slow (34 s for the pack as written, 1.6 s loosened); loosening only ever widens what
+Hyperscan's compiler slow (20 times slower for the pack as written); loosening only ever widens what
 matches, so the superset guarantee holds. Compiling still costs a second or two, so the database is
 cached on disk next to the rule cache, keyed by the patterns it was built from.
 """
@@ -23,7 +22,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scanner.ruleset.char_bytes import char_bytes
 
@@ -82,9 +81,8 @@ def hyperscan_pattern(pattern: str, from_start: bool = False) -> str | None:
     Lookarounds are dropped by Hyperscan's prefilter mode itself. `\G` (where the previous match ended) is
     dropped too, unless the rule always searches a text `from_start` (multiline rules: never run in keyword
     windows): then a text's first match can only use `\G` at the text's start, so where `\G` opens the
-    pattern or a branch (Hyperscan refuses a start anchor anywhere else) it becomes `\A`. That
-    made the Kubernetes rules' continuation branch (`\G` then any `  key: value` line) cheap: it was 45%
-    of the database's time on the bench history."""
+    pattern or a branch (Hyperscan refuses a start anchor anywhere else) it becomes `\A`, which keeps
+    a continuation branch (`\G` then any `  key: value` line) from matching at every line."""
     if not pattern.isascii() or _VERBOSE.search(pattern):
         return None  # verbose mode: comments could hold what reads here as a class, hiding a `\b` to drop
     out: list[str] = []
@@ -250,8 +248,8 @@ def gated_rule(rule: Rule) -> bool:
     """Whether a rule's pattern goes into the database. Not without keywords (such rules run on every
     text), and not when the rule is limited to some paths (`.pgpass`, `.env`, `.muttrc`...): on every
     other file the rule never runs, so scanning each text for its pattern is wasted, and these file
-    formats' patterns were among the costliest in the database (the bench history's gate pass: 2.1 s
-    with them, 1.3 s without). On their own files they are keyword-gated, as before the gate existed."""
+    formats' patterns are among the costliest in the database. On their own files they are
+    keyword-gated, as before the gate existed."""
     return bool(rule.keywords) and not rule.paths
 
 
@@ -263,7 +261,8 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     from scanner.ruleset.cache import regex_install
 
     # which regex too (found without importing it): negated classes are rewritten from its case folding
-    digest = hashlib.sha256(f"{GATE_FORMAT}:{hyperscan.__version__}:{regex_install()}:".encode())
+    version = hyperscan.__version__  # type: ignore[attr-defined]  # missing from its stub
+    digest = hashlib.sha256(f"{GATE_FORMAT}:{version}:{regex_install()}:".encode())
     digest.update(Path(__file__).read_bytes())
     for kw in keywords:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
@@ -284,11 +283,12 @@ def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -
     stored = SERIALIZED.get(key) or load(path)
     if stored is not None:
         try:
-            gated, blob = stored  # type: ignore[misc]
+            entry = cast("tuple[tuple[int, ...], bytes]", stored)  # a damaged entry fails right here
+            stored_gated, blob = entry
             db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
             db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
-            SERIALIZED[key] = stored
-            return db, frozenset(gated)
+            SERIALIZED[key] = entry
+            return db, frozenset(stored_gated)
         except (hyperscan.error, ValueError, TypeError):  # built on another CPU, or damaged: rebuild
             pass
     if not build:

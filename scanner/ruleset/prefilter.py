@@ -70,7 +70,8 @@ def best_prefilter(keywords: Sequence[str]) -> InPrefilter | AhoCorasickPrefilte
     if not keywords:
         return InPrefilter(keywords)  # hyperscan refuses an empty database; nothing to look for anyway
     forced = os.environ.get("LEAKSTOP_PREFILTER", "")
-    engines = {"hyperscan": HyperscanPrefilter, "aho-corasick": AhoCorasickPrefilter, "in": InPrefilter}
+    engines: dict[str, type[InPrefilter | AhoCorasickPrefilter | HyperscanPrefilter]] = {
+        "hyperscan": HyperscanPrefilter, "aho-corasick": AhoCorasickPrefilter, "in": InPrefilter}
     if forced:
         return engines[forced](keywords)
     for engine in (HyperscanPrefilter, AhoCorasickPrefilter):

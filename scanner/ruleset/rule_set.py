@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from scanner.ruleset.rules import Rule
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scanner.ruleset.claims import Formats
 
 # Below this size a plain `in` test per keyword beats importing and building a prefilter engine (~600
@@ -102,3 +104,26 @@ class RuleSet:
 
     def subset(self, keep: Sequence[Rule]) -> RuleSet:
         return RuleSet(tuple(keep))
+
+
+def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
+    """The active rules: built-in ones (unless turned off explicitly) plus any extra files or folders."""
+    from scanner.errors import RuleError
+    from scanner.ruleset.cache import cached_rules
+    from scanner.ruleset.rules import builtin_rules_dir
+
+    if extra:
+        from scanner.value_checks import BadValue, rule_location
+
+        try:
+            for path in extra:
+                rule_location(path)
+        except BadValue as exc:
+            raise RuleError(f"rules path {exc}") from exc
+    paths = ([builtin_rules_dir()] if builtin else []) + list(extra)
+    if not paths:
+        raise RuleError("no rules: --no-builtin-rules needs at least one --rules-path")
+    rules = cached_rules(paths)
+    if not rules:
+        raise RuleError("no rules were loaded: a scan with no rules would find nothing")
+    return RuleSet(tuple(rules))

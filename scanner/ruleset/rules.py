@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from scanner.errors import RuleError
 
@@ -36,7 +36,7 @@ class Rule:
     remediation: str
     severity: str = "high"
     confidence: str = "high"
-    secret_group: Union[int, str] = 0
+    secret_group: int | str = 0
     min_entropy: float = 0.0
     multiline: bool = False
     starts_at_keyword: bool = False

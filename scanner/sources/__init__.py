@@ -15,12 +15,10 @@ from scanner.ruleset.rule_set import RuleSet
 
 if TYPE_CHECKING:
     from scanner.findings import Finding
-    from scanner.sources.git_blobs import GitBlob
+    from scanner.git.blobs import GitBlob
 
 SourceItem = Union[Fragment, Skipped, "GitBlob"]
 """A GitBlob is a Fragment not yet read: the process that scans it reads it (history scans)."""
-DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
-"""--max-file-size's default; here rather than in files.py so the configuration need not import a source."""
 DEFAULT_ARCHIVE_DEPTH = 2
 """An archive and the archives inside it (a jar in a zip); deeper ones are listed as not scanned."""
 

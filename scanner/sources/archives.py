@@ -18,8 +18,6 @@ from scanner.report import Skipped
 if TYPE_CHECKING:
     import tarfile
 
-    from scanner.fragment import Fragment
-
 ZIP_SUFFIXES = (".zip", ".jar", ".war", ".ear", ".aar", ".whl", ".nupkg", ".apk")
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 GZ_SUFFIXES = (".gz",)
@@ -199,24 +197,3 @@ def _gz(path: str, data: bytes, limits: ArchiveLimits, budget: _Budget) -> Itera
     _take(budget, len(content))
     yield inner, content
 
-
-def archive_items(path: str, data: bytes, limits: ArchiveLimits | None = None, blob: str = ""
-                  ) -> Iterator[Fragment | Skipped]:
-    """The text members of an archive as Fragments (`path!member`); binary members and limits as notes."""
-    from scanner.fragment import Fragment
-    from scanner.sources.text_decode import decode_bytes
-
-    limits = limits or ArchiveLimits()
-    if limits.max_depth < 1:
-        yield Skipped(path, "archive not opened (--max-archive-depth 0)")
-        return
-    for item in members(path, data, limits):
-        if isinstance(item, Skipped):
-            yield item
-            continue
-        inner, content = item
-        text = decode_bytes(content)
-        if text is None:
-            yield Skipped(inner, "binary")
-        else:
-            yield Fragment(text=text, path=inner, blob=blob)

@@ -13,15 +13,15 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from scanner.engine.notebook import is_notebook, notebook_fragments
+from scanner.config import DEFAULT_MAX_FILE_SIZE
 from scanner.errors import SourceError
-from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
-from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
-from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
-from scanner.sources.text_decode import BINARY_SNIFF, decode_bytes, starts_binary
+from scanner.sources import Source, SourceItem
+from scanner.sources.archives import opened_as_archive
+from scanner.sources.fragment_builder import fragments_of
+from scanner.sources.text_decode import BINARY_SNIFF, starts_binary
 
 
 def oversized(shown: str, size: int, head: bytes, path: str = "") -> Skipped:
@@ -117,18 +117,7 @@ class FilesSource(Source):
             return
         stats.files += 1
         stats.bytes += len(data)
-        if opened_as_archive(shown, data):
-            yield from archive_items(shown, data, ArchiveLimits(max_depth=self.archive_depth))
-            return
-        text = decode_bytes(data)
-        if text is None:
-            yield Skipped(shown, "binary")
-            return
-        if is_notebook(shown):
-            yield from notebook_fragments(shown, text)
-            return
-        yield Fragment(text=text, path=shown)
-
+        yield from fragments_of(shown, data, archive_depth=self.archive_depth)
 
     def submodule(self, shown: str, folder: Path, stats: ScanStats) -> Iterator[SourceItem]:
         """A checked-out submodule's files, listed by its own git, under the submodule's path; one that is
@@ -138,8 +127,8 @@ class FilesSource(Source):
             yield Skipped(shown, "submodule not checked out (run `git submodule update --init` to scan it)")
             return
         names, unopened = git.listed_files(root, root)
-        for folder, why in unopened:
-            yield Skipped(f"{shown}/{folder}", f"cannot list folder: {why}", error=True)
+        for unlisted, why in unopened:
+            yield Skipped(f"{shown}/{unlisted}", f"cannot list folder: {why}", error=True)
         for name in names:
             inner = f"{shown}/{name}"
             if not (self.exclude and path_matches(inner, self.exclude)):

@@ -6,7 +6,7 @@ it compares blob ids, never file contents). Blobs are read in the order git stor
 faster than history order; each occurrence carries its place in history (`Occurrence.order`), so the
 findings are put back oldest first and the first location is the commit that brought the secret in. A
 secret added in one commit and deleted in the next is found because its blob is reachable all the same.
-The blobs are read by the processes that scan them (git_blobs.py), not here.
+The blobs are read by the processes that scan them (git/blobs.py), not here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from scanner.errors import GitError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.git import runner as git
+from scanner.git.blobs import GitBlob
 from scanner.git.context import GitContext, Occurrence
 from scanner.git.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.report import ScanStats, Skipped
@@ -28,7 +29,7 @@ from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
 from scanner.sources.files import oversized
-from scanner.sources.git_blobs import GitBlob
+from scanner.sources.fragment_builder import blob_fragments
 from scanner.sources.progress import Progress
 from scanner.sources.text_decode import BINARY_SNIFF
 
@@ -132,7 +133,7 @@ class HistorySource(Source):
                 progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
-                              self.archive_depth)
+                              blob_fragments, self.archive_depth)
         finally:
             progress.close()
 

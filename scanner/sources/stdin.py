@@ -6,10 +6,10 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from scanner.fragment import Fragment
+from scanner.config import DEFAULT_MAX_FILE_SIZE
 from scanner.report import ScanStats, Skipped
-from scanner.sources import DEFAULT_MAX_FILE_SIZE, Source, SourceItem
-from scanner.sources.text_decode import decode_bytes
+from scanner.sources import Source, SourceItem
+from scanner.sources.fragment_builder import fragments_of
 
 
 class StdinSource(Source):
@@ -29,8 +29,4 @@ class StdinSource(Source):
             return
         stats.files += 1
         stats.bytes += len(data)
-        text = decode_bytes(data)
-        if text is None:
-            yield Skipped(self.name, "binary input")
-            return
-        yield Fragment(text=text, path=self.name)
+        yield from fragments_of(self.name, data)

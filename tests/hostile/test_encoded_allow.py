@@ -10,7 +10,7 @@ from git_fixtures import commit_file
 from secrets_fixtures import GITHUB
 
 from scanner.engine import parallel
-from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rule_set import load_ruleset
 from scanner.scan import ScanRequest, scan
 from scanner.sources.history import HistorySource
 from scanner.suppress.inline import InlineAllow

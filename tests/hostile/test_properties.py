@@ -48,7 +48,7 @@ FILLER = st.text(st.characters(blacklist_categories=("Cs",), blacklist_character
 
 @functools.lru_cache(maxsize=1)
 def builtin_ruleset():
-    from scanner.ruleset.cache import load_ruleset
+    from scanner.ruleset.rule_set import load_ruleset
 
     return load_ruleset((), builtin=True)
 

@@ -30,7 +30,7 @@ def adversarial_corpora() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def builtin_rules():
-    from scanner.ruleset.cache import load_ruleset
+    from scanner.ruleset.rule_set import load_ruleset
 
     return load_ruleset((), builtin=True).rules
 
@@ -71,7 +71,7 @@ def test_every_builtin_rule_is_linear_on_adversarial_text(corpus):
 def test_all_builtin_rules_on_random_text(text):
     from scanner.engine.match import scan_fragment
     from scanner.fragment import Fragment
-    from scanner.ruleset.cache import load_ruleset
+    from scanner.ruleset.rule_set import load_ruleset
 
     ruleset = load_ruleset((), builtin=True)
     keywords = tuple(k for rule in builtin_rules() for k in rule.keywords[:1])

@@ -22,7 +22,7 @@ from scanner.engine import parallel
 from scanner.errors import GitError
 from scanner.git import runner as scanner_git
 from scanner.report import Report
-from scanner.ruleset.cache import load_ruleset
+from scanner.ruleset.rule_set import load_ruleset
 from scanner.scan import ScanRequest, scan
 from scanner.sources.history import HistorySource
 

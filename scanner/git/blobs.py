@@ -1,23 +1,21 @@
-"""Blobs of history handed to the engine unread, and how a process turns them into Fragments.
+"""Blobs of history handed to the engine unread, and how a process reads them into Fragments.
 
-A history scan's content is hundreds of megabytes. When the parent process read every blob, decoded it
-and forwarded the text to the worker processes, that was a third of the scan's CPU (bench history: 5.5 s
-of 20, on one core, while the workers waited). Now the source names each blob and the paths it is
-scanned as, and whichever process scans it reads it from git (`git.BlobReader`), in batches.
+A history's content is hundreds of megabytes, and reading it in the parent process and sending the text
+on left the workers waiting, so the source names each blob and the paths it is scanned as, and whichever
+process scans it reads it from git (`git.BlobReader`), in batches. What the bytes become is the source's
+business (`GitBlob.read_as`), so the engine reads blobs without importing any source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Union
 
 from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.report import Skipped
-from scanner.sources import SourceItem
-from scanner.sources.git_fragments import LFS_POINTER
-from scanner.sources.text_decode import decode_bytes
 
 
 @dataclass(frozen=True)
@@ -31,30 +29,14 @@ class GitBlob:
     """The text becomes one Fragment per path: one per group of the blob's paths that the same
     path-restricted rules apply to (almost always one). Only paths travel to the worker processes; the
     source fills in the commits (`Source.located`) for the texts that have findings."""
+    read_as: Callable[[GitBlob, bytes], list[Fragment | Skipped]]
+    """The blob's bytes → what to scan (a module-level function, so it travels to workers by name)."""
     archive_depth: int = 2
     """--max-archive-depth, for the worker that opens the blob if it is an archive."""
 
 
-def blob_items(blob: GitBlob, data: bytes) -> list[Fragment | Skipped]:
-    """The blob's Fragments with its text, after a note when it is an LFS pointer; none when it is binary."""
-    items: list[Fragment | Skipped] = []
-    if data.startswith(LFS_POINTER):
-        items.append(Skipped(f"{blob.paths[0]} (blob {blob.blob[:12]})",
-                             "LFS pointer (scanned as text; the stored object is not)"))
-    from scanner.sources.archives import is_archive
-
-    archives = [path for path in blob.paths if is_archive(path)]
-    if archives:
-        from scanner.sources.archives import ArchiveLimits, archive_items, opened_as_archive
-
-        if opened_as_archive(archives[0], data):
-            for path in archives:
-                items.extend(archive_items(path, data, ArchiveLimits(max_depth=blob.archive_depth), blob=blob.blob))
-            return items
-    text = decode_bytes(data)
-    if text is not None:
-        items.extend(Fragment(text=text, path=path, blob=blob.blob) for path in blob.paths)
-    return items
+Item = Union[Fragment, Skipped, GitBlob]
+"""What a source yields (`sources.SourceItem`), as far as reading blobs goes."""
 
 
 class BlobExpander:
@@ -65,7 +47,7 @@ class BlobExpander:
     def __init__(self) -> None:
         self.readers: dict[Path, git.BlobReader] = {}
 
-    def expand(self, batch: Sequence[SourceItem]) -> Iterator[Fragment | Skipped]:
+    def expand(self, batch: Sequence[Item]) -> Iterator[Fragment | Skipped]:
         wanted: dict[Path, list[str]] = {}
         for item in batch:
             if isinstance(item, GitBlob):
@@ -75,7 +57,7 @@ class BlobExpander:
             for item in batch:
                 if isinstance(item, GitBlob):
                     _, data = next(streams[item.repo])
-                    yield from blob_items(item, data)
+                    yield from item.read_as(item, data)
                 else:
                     yield item
         finally:
