@@ -99,7 +99,7 @@ def audited(job: AuditJob, path: Path, started: float) -> RepoResult:
 def builtin_rules() -> RuleSet:
     ruleset = _rulesets.get("builtin")
     if ruleset is None:
-        from scanner.ruleset.cache import load_ruleset
+        from scanner.ruleset.rule_set import load_ruleset
 
         ruleset = _rulesets["builtin"] = load_ruleset([], builtin=True)
     return ruleset
