@@ -5,6 +5,10 @@
 # Reads the standard Actions environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT,
 # GITHUB_STEP_SUMMARY) and the action's inputs as INPUT_* variables. LEAKSTOP may name the command to run
 # (default: `leakstop`), LEAKSTOP_PYTHON the interpreter used to read the event JSON.
+#
+# `run.sh plan` only decides what to scan and, for a history scan, the scan cache's folder and its
+# actions/cache key (outputs target, cache-dir, cache-key, cache-restore-key); the scan step then gets
+# the target as PLANNED_TARGET, so the event is read once.
 set -uo pipefail
 
 leakstop=(${LEAKSTOP:-leakstop})
@@ -127,7 +131,39 @@ target_args() {
   esac
 }
 
-target=$(target_args) || exit 2
+cache_key_parts() {
+  # leakstop's version and a digest of the rules it would load (the built-in ones and the configuration
+  # file): a cache saved under other rules holds no verdict this scan can use, so it is not restored.
+  "$python" - <<'PY'
+import hashlib, os, pathlib
+import scanner
+from scanner.ruleset.rules import builtin_rules_dir
+digest = hashlib.sha256()
+for path in sorted(pathlib.Path(builtin_rules_dir()).rglob("*.y*ml")):
+    digest.update(path.name.encode() + b"\0" + path.read_bytes())
+config = os.environ.get("INPUT_CONFIG") or ""
+if config and os.path.isfile(config):
+    digest.update(b"config\0" + pathlib.Path(config).read_bytes())
+print(f"{scanner.__version__}-{digest.hexdigest()[:16]}")
+PY
+}
+
+if [[ "${1:-}" == plan ]]; then
+  target=$(target_args) || exit 2
+  { echo "target=$target"
+    if [[ "$target" == --history* && "${INPUT_CACHE:-true}" == true ]]; then
+      parts=$(cache_key_parts) || exit 2
+      prefix="leakstop-history-${RUNNER_OS:-$(uname -s)}-$parts-"
+      echo "cache-dir=${RUNNER_TEMP:-/tmp}/leakstop-scan-cache"
+      echo "cache-key=$prefix${GITHUB_RUN_ID:-0}-${GITHUB_RUN_ATTEMPT:-1}"
+      echo "cache-restore-key=$prefix"
+    fi
+  } >> "${GITHUB_OUTPUT:-/dev/stdout}"
+  exit 0
+fi
+
+target=${PLANNED_TARGET:-}
+[[ -n "$target" ]] || target=$(target_args) || exit 2
 if [[ "$target" == none ]]; then
   note "nothing to scan (the push deleted a branch)"
   exit 0

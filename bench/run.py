@@ -41,10 +41,13 @@ import make_corpus  # noqa: E402
 # --------------------------------------------------------------------------- #
 _REPORT = ["--format", "json", "--output", "{report}", "--exit-zero", "-q", "--show-secrets"]
 LEAKSTOP_ARGS: dict[str, list[str]] = {
-    "history": ["scan", "--history", "{target}", *_REPORT],
+    # cold: the peers keep nothing between runs, so neither does this row (the warm rows below do)
+    "history": ["scan", "--history", "{target}", "--no-cache", *_REPORT],
     "tree":    ["scan", "{target}", *_REPORT],
     "staged":  ["scan", "--staged", *_REPORT],
 }
+# The scan cache's rows (history only): {cache} is a folder primed by one untimed run.
+LEAKSTOP_CACHED_ARGS = ["scan", "--history", "{target}", "--cache-dir", "{cache}", *_REPORT]
 
 CACHE = make_corpus.CACHE
 PEER_BIN = CACHE / "bin"
@@ -76,6 +79,9 @@ class Row:
     findings: int | None = None
     planted_found: int | None = None
     error: str = ""
+    prepare: Callable[[], None] | None = None     # once, untimed, before the first run (priming a cache)
+    before_each: Callable[[], None] | None = None  # untimed, before every run (a new commit)
+    cache_dir: Path | None = None                  # its size on disk goes into the note
 
 
 # --------------------------------------------------------------------------- #
@@ -101,6 +107,11 @@ def measure(row: Row, timeout: float, planted: list[tuple[str, list[str]]]) -> N
     if row.report:
         row.report.unlink(missing_ok=True)
     env = dict(os.environ, **(row.env or {}))
+    if row.prepare is not None:
+        row.prepare()
+        row.prepare = None
+    if row.before_each is not None:
+        row.before_each()
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(wrapped, cwd=row.cwd, env=env, stdout=subprocess.DEVNULL,
@@ -237,6 +248,33 @@ def trufflehog_clone(history: Path) -> Path:
     return clone
 
 
+def history_clone(history: Path, tmp: Path) -> Path:
+    """A bare, hard-linked clone of every ref of the history corpus, for the row that adds a commit before
+    each run (the corpus itself stays as the other rows measure it)."""
+    clone = tmp / "history-clone.git"
+    if not clone.exists():
+        subprocess.run(["git", "clone", "-q", "--mirror", str(history), str(clone)], check=True)
+    return clone
+
+
+def add_commit(repo: Path) -> None:
+    """One new commit on HEAD's branch that adds one small new file (content new to the repository)."""
+    def git(*args: str, data: str | None = None) -> str:
+        return subprocess.run(["git", "-C", str(repo), *args], input=data, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    stamp = f"{time.time_ns()}"
+    blob = git("hash-object", "-w", "--stdin", data=f"release notes draft {stamp}\n")
+    entries = git("ls-tree", "HEAD") + f"\n100644 blob {blob}\tbench-{stamp}.txt\n"
+    tree = git("mktree", data=entries)
+    commit = git("commit-tree", tree, "-p", "HEAD", "-m", f"bench commit {stamp}")
+    git("update-ref", "HEAD", commit)
+
+
+def dir_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 def q(path: Path | str) -> str:
     """Quote a path for sh -c."""
     return "'" + str(path).replace("'", "'\\''") + "'"
@@ -244,6 +282,24 @@ def q(path: Path | str) -> str:
 
 def sh(cmd: str) -> list[str]:
     return ["sh", "-c", cmd]
+
+
+def cached_rows(argv: list[str], env: dict[str, str], target: Path, tmp: Path,
+                rep: Callable[[str], Path]) -> list[Row]:
+    """leakstop with its scan cache: the same history again, and the history after one new commit."""
+    rows = []
+    for name, tool, repo, new_commit in (("leakstop warm (history unchanged)", "leakstop-warm", target, False),
+                                         ("leakstop warm (after one new commit)", "leakstop-new-commit",
+                                          history_clone(target, tmp) if target.exists() else target, True)):
+        cache = tmp / f"scan-cache-{tool}"
+        command = [*argv, *(a.format(target=repo, report=rep(tool), cache=cache) for a in LEAKSTOP_CACHED_ARGS)]
+
+        def prime(command: list[str] = command) -> None:
+            subprocess.run(command, env=dict(os.environ, **env), capture_output=True, check=False)
+
+        rows.append(Row(name, "leakstop", command, env=env, report=rep(tool), prepare=prime, cache_dir=cache,
+                        before_each=(lambda repo=repo: add_commit(repo)) if new_commit else None))
+    return rows
 
 
 def rows_for(workload: str, target: Path, tmp: Path, quick: bool) -> list[Row]:
@@ -260,6 +316,8 @@ def rows_for(workload: str, target: Path, tmp: Path, quick: bool) -> list[Row]:
         argv, env = launcher
         args = [a.format(target=target, report=rep("leakstop")) for a in LEAKSTOP_ARGS[workload]]
         rows.append(Row("leakstop", "leakstop", [*argv, *args], cwd=cwd, env=env, report=rep("leakstop")))
+        if workload == "history":
+            rows.extend(cached_rows(argv, env, target, tmp, rep))
     else:
         rows.append(Row("leakstop", "leakstop", None, note="not available"))
 
@@ -429,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
                     measure(r, args.timeout, make_corpus.planted(workload))
                     if r.error:
                         break
+                if r.cache_dir is not None and r.cache_dir.exists():
+                    r.note = f"scan cache {dir_bytes(r.cache_dir) / 1e6:.1f} MB on disk"
                 print(f"  {workload:8s} {r.name:45s} "
                       f"{(f'{statistics.median(r.walls):.3f} s') if r.walls else r.error}", file=sys.stderr, flush=True)
             n_planted = len(make_corpus.planted(workload))

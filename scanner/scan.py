@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.match import DEFAULT_RULE_TIMEOUT, LineIndex, Match
@@ -22,6 +23,9 @@ from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
 from scanner.ruleset.rules import FIXTURE_CONFIDENCE
 from scanner.sources import Source
+
+if TYPE_CHECKING:
+    from scanner.engine.scan_cache import ScanCache
 
 PREVIEW_WIDTH = 160
 MAX_FINDINGS_PER_RULE = 100
@@ -46,6 +50,9 @@ class ScanRequest:
     max_decode_depth: int = DEFAULT_MAX_DECODE_DEPTH
     max_findings_per_rule: int = MAX_FINDINGS_PER_RULE
     """0: no limit (a baseline must record every secret)."""
+    cache: ScanCache | None = None
+    """Verdicts of earlier scans (history): blobs known to hold nothing to report are not read again. It
+    holds raw engine verdicts, so suppressors still apply to everything reported."""
     redact_percent: int | None = None
     """`--redact=N`: the share of each secret shown; None: the default redaction (see `redact`)."""
     on_finding: Callable[[Finding], None] | None = None
@@ -61,7 +68,13 @@ def scan(request: ScanRequest) -> Report:
     suppressed: list[Finding] = []
     skipped: list[Skipped] = []
     errors: list[str] = []
-    request.source.prepare(request.ruleset)
+    verdicts = None
+    if request.cache is not None and request.cache.usable:
+        from scanner.engine.scan_cache import Verdicts
+
+        verdicts = Verdicts(request.cache, request.ruleset, request.rule_timeout, request.keep_suppressed,
+                            request.max_decode_depth)
+    request.source.prepare(request.ruleset, verdicts)
     in_plain_text: set[str] = set()
     per_rule: Counter[tuple[str, str]] = Counter()
     plain: Fragment | None = None
@@ -69,7 +82,7 @@ def scan(request: ScanRequest) -> Report:
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
                                        max_decode_depth=request.max_decode_depth, workers=request.workers,
-                                       expected_bytes=request.source.expected_bytes()):
+                                       expected_bytes=request.source.expected_bytes(), verdicts=verdicts):
         if isinstance(item, Skipped):
             skipped.append(item)
             if item.error:
@@ -107,12 +120,18 @@ def scan(request: ScanRequest) -> Report:
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     found = request.source.attributed(found) if found else found
+    cache_warnings: list[str] = []
+    if request.cache is not None:  # after `attributed`, which may leave what it learnt in the cache
+        if verdicts is not None:
+            verdicts.save()
+        request.cache.save()
+        cache_warnings = request.cache.warnings
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed) if request.group else ungroup_findings(suppressed),
                   errors=errors,
-                  warnings=[*request.source.warnings(), *elided(per_rule, request.max_findings_per_rule),
-                            *unscanned(skipped)])
+                  warnings=[*request.source.warnings(), *cache_warnings,
+                            *elided(per_rule, request.max_findings_per_rule), *unscanned(skipped)])
 
 
 MAX_LIMIT_WARNINGS = 20

@@ -31,20 +31,21 @@ class ActionRun:
 
 
 def run_action(repo: Repo, tmp_path: Path, event: str, payload: dict[str, object] | None = None,
-               leakstop: str = "", **inputs: str) -> ActionRun:
+               leakstop: str = "", args: tuple[str, ...] = (), env: dict[str, str] | None = None,
+               **inputs: str) -> ActionRun:
     event_file = tmp_path / "event.json"
     event_file.write_text(json.dumps(payload or {}))
     outputs, summary = tmp_path / "outputs.txt", tmp_path / "summary.md"
     outputs.write_text("")
     summary.write_text("")
     env = {
-        **os.environ, **checkout_env(),
+        **os.environ, **checkout_env(), **(env or {}),
         "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": str(event_file), "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary), "LEAKSTOP_PYTHON": sys.executable,
         "LEAKSTOP": leakstop or f"{sys.executable} -m scanner",
         **{f"INPUT_{name.upper()}": value for name, value in inputs.items()},
     }
-    proc = subprocess.run(["bash", str(SCRIPT)], cwd=repo.path, env=env, capture_output=True, text=True,
+    proc = subprocess.run(["bash", str(SCRIPT), *args], cwd=repo.path, env=env, capture_output=True, text=True,
                           timeout=300)
     sarif = repo.path / inputs.get("sarif_file", "leakstop.sarif")
     pairs = (line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
@@ -76,15 +77,68 @@ def test_action_yml_is_a_composite_action_that_runs_the_script_with_inputs_as_en
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
     assert set(action["inputs"]) == {"mode", "sarif-file", "fail", "config", "baseline", "extra-args",
-                                     "trust-range-config"}
+                                     "trust-range-config", "cache"}
     assert action["inputs"]["fail"]["default"] == "true"
     steps = action["runs"]["steps"]
     assert 'install --quiet --disable-pip-version-check "$ACTION_PATH"' in steps[0]["run"]
     assert steps[0]["env"]["ACTION_PATH"] == "${{ github.action_path }}"
-    assert "action/run.sh" in steps[1]["run"]
+    scan = next(step for step in steps if step.get("id") == "scan")
+    assert scan["run"] == 'bash "$ACTION_PATH/action/run.sh"'
     for step in steps:
-        assert "${{" not in step["run"], "inputs must reach the shell through env, never pasted into it"
-    assert {f"INPUT_{name.upper().replace('-', '_')}" for name in action["inputs"]} <= set(steps[1]["env"])
+        assert "${{" not in step.get("run", ""), "inputs must reach the shell through env, never pasted into it"
+    inputs = {f"INPUT_{name.upper().replace('-', '_')}" for name in action["inputs"]}
+    assert inputs - {"INPUT_CACHE"} <= set(scan["env"])
+
+
+def test_history_scans_restore_and_save_the_scan_cache_under_the_planned_key():
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    names = [step.get("id") or step.get("uses", "").split("@")[0] for step in steps]
+    assert names[1:] == ["plan", "actions/cache/restore", "scan", "actions/cache/save"]
+    plan, restore, scan, save = steps[1:]
+    assert plan["run"] == 'bash "$ACTION_PATH/action/run.sh" plan'
+    assert plan["env"]["INPUT_CACHE"] == "${{ inputs.cache }}" and plan["env"]["INPUT_CONFIG"] == "${{ inputs.config }}"
+    for step in (restore, save):
+        assert step["if"].endswith("steps.plan.outputs.cache-key != ''")
+        assert step["with"]["path"] == "${{ steps.plan.outputs.cache-dir }}"
+        assert step["with"]["key"] == "${{ steps.plan.outputs.cache-key }}"
+    assert restore["with"]["restore-keys"] == "${{ steps.plan.outputs.cache-restore-key }}"
+    assert save["if"].startswith("always()"), "a scan that found secrets still saves what it learnt"
+    assert scan["env"]["LEAKSTOP_CACHE_DIR"] == "${{ steps.plan.outputs.cache-dir }}"
+    assert scan["env"]["PLANNED_TARGET"] == "${{ steps.plan.outputs.target }}"
+
+
+def test_the_cache_key_names_the_version_and_the_rules_and_only_history_scans_get_one(leaky_repo, tmp_path):
+    from scanner import __version__
+
+    repo, base, head = leaky_repo
+    env = {"RUNNER_OS": "Linux", "GITHUB_RUN_ID": "77", "GITHUB_RUN_ATTEMPT": "2", "RUNNER_TEMP": str(tmp_path)}
+    plan = run_action(repo, tmp_path, "schedule", args=("plan",), env=env).outputs
+    assert plan["target"] == "--history" and plan["cache-dir"] == f"{tmp_path}/leakstop-scan-cache"
+    prefix = plan["cache-restore-key"]
+    assert prefix.startswith(f"leakstop-history-Linux-{__version__}-") and plan["cache-key"] == prefix + "77-2"
+    digest = prefix.split("-")[-2]
+    assert len(digest) == 16
+    again = run_action(repo, tmp_path, "workflow_dispatch", args=("plan",), env={**env, "GITHUB_RUN_ID": "78"})
+    assert again.outputs["cache-restore-key"] == prefix and again.outputs["cache-key"] == prefix + "78-2"
+    (repo.path / "leakstop.yaml").write_text("min_confidence: medium\n")
+    configured = run_action(repo, tmp_path, "schedule", args=("plan",), env=env, config="leakstop.yaml").outputs
+    assert configured["cache-restore-key"] != prefix, "other rules: another key"
+    for event, payload, inputs in (("pull_request", pull_request_event(base, head), {}),
+                                   ("schedule", {}, {"cache": "false"}), ("schedule", {}, {"mode": "tree"})):
+        outputs = run_action(repo, tmp_path, event, payload, args=("plan",), env=env, **inputs).outputs
+        assert "cache-key" not in outputs and outputs["target"], (event, inputs)
+
+
+def test_a_planned_history_scan_keeps_its_cache_in_the_planned_folder(leaky_repo, tmp_path):
+    repo, _, _ = leaky_repo
+    env = {"RUNNER_TEMP": str(tmp_path)}
+    plan = run_action(repo, tmp_path, "schedule", args=("plan",), env=env).outputs
+    scan_env = {**env, "PLANNED_TARGET": plan["target"], "LEAKSTOP_CACHE_DIR": plan["cache-dir"]}
+    first = run_action(repo, tmp_path, "schedule", env=scan_env)
+    assert first.code == 1 and first.outputs["category"] == "leakstop/history"
+    assert (Path(plan["cache-dir"]) / "scans.sqlite3").is_file()
+    second = run_action(repo, tmp_path, "schedule", env=scan_env)
+    assert second.code == 1 and second.outputs["findings"] == first.outputs["findings"] == "1"
 
 
 def test_tree_mode_writes_valid_sarif_annotations_summary_and_fails(leaky_repo, tmp_path):

@@ -3,6 +3,7 @@ boundary, and the stream is read in linear time."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
@@ -84,3 +85,28 @@ def test_a_large_added_file_is_read_in_linear_time(leakstop, tmp_path):
     assert tree.code == ranged.code == 1, ranged.output
     assert range_seconds < 3 * tree_seconds + 3, (range_seconds, tree_seconds)
 
+
+
+def test_a_merge_that_keeps_a_rename_is_parsed_with_the_records_after_it(leakstop, repo):
+    """A merge's combined raw record names one path even when a parent saw a rename (`RM`): reading two
+    paths there swallowed the next record and failed the whole range ("a commit starts with ...")."""
+    repo.write("settings.txt", "".join(f"line {n}\n" for n in range(40)))
+    repo.write("notes.txt", "one\n")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "rename")
+    repo.git("mv", "settings.txt", "config.txt")
+    repo.write("notes.txt", "one\nrename side\n")
+    repo.commit("rename")
+    repo.git("checkout", "-q", "main")
+    repo.write("settings.txt", "".join(f"line {n}\n" for n in range(39)) + "changed\n")
+    repo.write("notes.txt", "one\nmain side\n")
+    repo.commit("modify")
+    with pytest.raises(subprocess.CalledProcessError):  # notes.txt conflicts; the merge resolves it below
+        repo.git("merge", "-q", "--no-edit", "rename")
+    repo.write("notes.txt", "one\nmain side\nrename side\n" + stripe_line(STRIPE))
+    repo.commit("merge")
+    raw = repo.git("log", "--cc", "--raw", "-1", "--format=")
+    assert "RM\tconfig.txt" in raw or "MR\tconfig.txt" in raw, raw
+    result = leakstop("scan", "--range", "HEAD~2..HEAD", repo.path, "--format", "json")
+    assert result.code == 1, result.output
+    assert [f["path"] for f in findings(result)] == ["notes.txt"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from scanner.cli.output import LOG_LEVELS
 from scanner.cli.verify import verify_options
 from scanner.report import Report
 from scanner.reporters import FORMATS
+
+if TYPE_CHECKING:
+    from scanner.engine.scan_cache import ScanCache
 
 
 class ByteSize(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in newer click
@@ -186,6 +190,10 @@ def rule_options(fn: Command) -> Command:
               help="Seconds one rule may spend on one file before it is stopped and reported.")
 @click.option("--max-decode-depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="Decode base64/hex/percent-encoded text this many levels deep and scan it (0: off).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where --history keeps its scan cache (default: the user's cache folder, or "
+                   "LEAKSTOP_CACHE_DIR).")
+@click.option("--no-cache", is_flag=True, help="With --history: neither read nor write the scan cache.")
 @click.option("--max-archive-depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="Open archives inside archives this many levels deep (a jar in a zip: 2; 0: archives are "
                    "not opened).")
@@ -205,7 +213,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
          no_color: bool, max_decode_depth: int, max_archive_depth: int,
          trust_range_config: bool, allow_partial: bool, exclude_globs: tuple[str, ...],
          enable_rules: tuple[str, ...], disable_rules: tuple[str, ...], redact_percent: int | None,
-         log_level: str | None, color: str, **config_flags: object) -> None:
+         log_level: str | None, color: str, cache_dir: Path | None, no_cache: bool, **config_flags: object) -> None:
     """Scan files and folders (default: the current folder), or stdin with `-`.
 
     With --staged, --history, --since, --range or --pre-push, PATH is the git repository (default `.`);
@@ -248,6 +256,7 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             assert mode is not None
             setup, range_warnings = judged_setup(setup, flags, paths[0] if paths else Path("."), mode.kind,
                                                  mode.since, mode.range)
+        cache = scan_cache(cache_dir, no_cache, mode)
         source = choose_source(paths, use_stdin, no_git, setup.max_file_size, exclude=setup.exclude, mode=mode)
         source.archive_depth = max_archive_depth
         linked = None
@@ -260,9 +269,13 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
             source=source, ruleset=setup.ruleset,
             show_secrets=show_secrets, group=not no_group, rule_timeout=rule_timeout,
             keep_suppressed=show_suppressed, suppressors=setup.suppressors, max_decode_depth=max_decode_depth,
-            redact_percent=redact_percent, on_finding=stream,
+            redact_percent=redact_percent, on_finding=stream, cache=cache,
         )
-        report = setup.finish(run_scan(request))
+        try:
+            report = setup.finish(run_scan(request))
+        finally:
+            if cache is not None:
+                cache.close()
         if stream is not None:
             targets = [t for t in targets if not (t.path is None and t.fmt == "jsonl")] or [STREAMED]
         report.stats.config = str(setup.config.path or "")
@@ -283,6 +296,16 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         if mode is not None and mode.kind in HOOK_MODES and report.findings and stderr.summary and not exit_zero:
             click.echo(next_steps(mode.kind, report), err=True)
         sys.exit(verify_exit_code(report, exit_code(report, exit_zero), config_flags))
+
+
+def scan_cache(folder: Path | None, no_cache: bool, mode: GitMode | None) -> ScanCache | None:
+    """The scan cache for a history scan (the other modes read little twice: a staged diff, a range)."""
+    if no_cache or mode is None or mode.kind != "history":
+        return None
+    from scanner.engine.scan_cache import ScanCache
+    from scanner.ruleset.cache import cache_dir
+
+    return ScanCache(folder if folder is not None else cache_dir())
 
 
 def choose_source(paths: Sequence[Path], use_stdin: bool, no_git: bool, max_file_size: int,  # type: ignore[no-untyped-def]

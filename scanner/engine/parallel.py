@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from scanner.engine.decode import decoded_items
 from scanner.engine.match import EngineResult, scan_fragment
@@ -18,6 +19,9 @@ from scanner.git.blobs import BlobExpander, GitBlob
 from scanner.git.blobs import Item as SourceItem
 from scanner.report import Skipped
 from scanner.ruleset.rule_set import RuleSet
+
+if TYPE_CHECKING:
+    from scanner.engine.scan_cache import Verdicts
 
 BULK_BYTES = 16 * 1024 * 1024
 CHUNK = 128
@@ -31,9 +35,12 @@ READ_AHEAD_BYTES = 32 * 1024 * 1024
 _worker: dict[str, object] = {}
 
 
+Pairs = list[tuple[Fragment | Skipped, EngineResult | None]]
+
+
 def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
-                   workers: int | None = None, max_decode_depth: int = 0, expected_bytes: int = 0
-                   ) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
+                   workers: int | None = None, max_decode_depth: int = 0, expected_bytes: int = 0,
+                   verdicts: Verdicts | None = None) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     """(item, result) for every item, each fragment followed by the fragments decoded out of it; result is
     None for Skipped notes. A worker sends back only the texts with something to report (see
     `_scan_in_worker`): the others may be missing.
@@ -43,31 +50,53 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
 
     When the source expects more than BULK_BYTES before it produces anything (a large history, whose
     walk takes a while), the pool starts at once: its workers start up while the history is walked,
-    instead of after the first BULK_BYTES were scanned on one core."""
+    instead of after the first BULK_BYTES were scanned on one core.
+
+    With a scan cache's `verdicts`, the blobs (keyed by the source) found clean are recorded. A scan that
+    repeats an earlier one starts no pool up front: the source leaves out most of its blobs."""
     workers = workers if workers is not None else usable_cores()
-    iterator = iter(items)
+    if verdicts is not None and verdicts.warm:
+        expected_bytes = 0
+    yield from _results(iter(items), ruleset, timeout, keep_dropped, max_decode_depth, workers, expected_bytes,
+                        verdicts)
+
+
+def _results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
+             max_decode_depth: int, workers: int, expected_bytes: int, verdicts: Verdicts | None
+             ) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     if workers > 1 and expected_bytes > BULK_BYTES:
-        yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers)
+        yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers, verdicts)
         return
     expander = BlobExpander()
     scanned = 0
     try:
         for batch in batches(iterator, CHUNK):
-            for pairs in _scanned_items(expander, batch, ruleset, timeout, keep_dropped, max_decode_depth):
-                yield from pairs
-                item = pairs[0][0]
-                scanned += len(item.text) if isinstance(item, Fragment) else 0
+            for item, groups in _scanned_items(expander, batch, ruleset, timeout, keep_dropped, max_decode_depth):
+                for pairs in groups:
+                    yield from pairs
+                    first = pairs[0][0]
+                    scanned += len(first.text) if isinstance(first, Fragment) else 0
+                if verdicts is not None and isinstance(item, GitBlob) and item.key and _clean(item, groups):
+                    verdicts.record(item.key)
             if workers > 1 and scanned > BULK_BYTES:
                 break
         else:
             return
     finally:
         expander.close()
-    yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers)
+    yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers, verdicts)
+
+
+def _clean(item: SourceItem, groups: Sequence[Pairs]) -> bool:
+    """A blob whose every text (decoded ones too) came out with nothing to report, and no note: what
+    the cache may remember about it."""
+    return isinstance(item, GitBlob) and all(
+        isinstance(fragment, Fragment) and not _to_report(result) for pairs in groups for fragment, result in pairs)
 
 
 def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
-                  max_decode_depth: int, workers: int) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
+                  max_decode_depth: int, workers: int, verdicts: Verdicts | None = None
+                  ) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     # the pool holds a few batches per worker at a time; ReadAhead keeps the source (reading files, walking
     # a history) working meanwhile, up to READ_AHEAD_BYTES: memory stays flat however large the target is.
     # It starts before the workers do, which on the bench history took ~0.2 s off the wait for the first
@@ -83,11 +112,17 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
                     dict(PRECOMPILED), PRECOMPILED_FOR[0], dict(SERIALIZED))
         for batch, results, failure in ordered_results(batches(ahead, CHUNK), _scan_in_worker, workers,
                                                        _start_worker, initargs):
-            if failure:
+            if failure or results is None:
                 yield from ((Skipped(unscanned_name(item), failure, error=True), None) for item in batch
                             if not isinstance(item, Skipped))
             else:
-                yield from results or ()
+                pairs, clean = results
+                yield from pairs
+                if verdicts is not None:
+                    for index in clean:
+                        item = batch[index]
+                        if isinstance(item, GitBlob) and item.key:
+                            verdicts.record(item.key)
     finally:
         ahead.close()
 
@@ -254,34 +289,44 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_deco
 
 
 def _scanned_items(expander: BlobExpander, batch: Sequence[SourceItem], ruleset: RuleSet, timeout: float,
-                   keep_dropped: bool, max_decode_depth: int
-                   ) -> Iterator[list[tuple[Fragment | Skipped, EngineResult | None]]]:
-    """Per item of the batch, its GitBlobs read: a note alone, or a text followed by the fragments decoded
-    out of it, each with its result."""
-    for item in expander.expand(batch):
-        if isinstance(item, Skipped):
-            yield [(item, None)]
-        else:
-            yield list(_scan_with_decoded(ruleset, item, timeout, keep_dropped, max_decode_depth))
+                   keep_dropped: bool, max_decode_depth: int) -> Iterator[tuple[SourceItem, list[Pairs]]]:
+    """Per item of the batch, what it became once read: per note, the note alone; per text, the text
+    followed by the fragments decoded out of it, each with its result."""
+    for item, expanded in expander.expand_each(batch):
+        yield item, [[(part, None)] if isinstance(part, Skipped)
+                     else list(_scan_with_decoded(ruleset, part, timeout, keep_dropped, max_decode_depth))
+                     for part in expanded]
 
 
-def _scan_in_worker(batch: Sequence[SourceItem]) -> list[tuple[Fragment | Skipped, EngineResult | None]]:
+def _scan_in_worker(batch: Sequence[SourceItem]) -> tuple[Pairs, list[int]]:
     """The batch's notes, and the fragments of every text that has something to report (a text and
-    the fragments decoded out of it travel together). The rest is not sent back: on a history nearly
-    every text comes out empty, and sending a stub for each was most of what the parent received."""
-    pairs: list[tuple[Fragment | Skipped, EngineResult | None]] = []
-    for scanned in _scanned_items(
+    the fragments decoded out of it travel together); and which of the batch's blobs came out clean (for
+    the scan cache). The rest is not sent back: on a history nearly every text comes out empty, and
+    sending a stub for each was most of what the parent received."""
+    pairs: Pairs = []
+    clean: list[int] = []
+    for index, (item, groups) in enumerate(_scanned_items(
             _worker["expander"], batch, _worker["ruleset"], _worker["timeout"],  # type: ignore[arg-type]
-            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"])):  # type: ignore[call-overload]
-        if any(map(_to_report, (result for _, result in scanned))):
-            # Decoded fragments without results as stubs, not their whole text (keeping `decoded`, which
-            # tells the parent whether a fragment is the plain text or decoded out of it).
-            # The plain text travels whole when something decoded out of it is reported: its lines are
-            # where an allow marker for the decoded secret must be (scan.py).
-            pairs.extend((fragment if isinstance(fragment, Skipped) or _to_report(result) or not fragment.decoded
-                          else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
-                         for fragment, result in scanned)
-    return pairs
+            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"]))):  # type: ignore[call-overload]
+        if _clean(item, groups):
+            clean.append(index)
+        for scanned in groups:
+            pairs.extend(_worth_sending(scanned))
+    return pairs, clean
+
+
+def _worth_sending(scanned: Pairs) -> Pairs:
+    """A text and what was decoded out of it, when any of them has something to report.
+
+    Decoded fragments without results go as stubs, not their whole text (keeping `decoded`, which tells
+    the parent whether a fragment is the plain text or decoded out of it). The plain text travels whole
+    when something decoded out of it is reported: its lines are where an allow marker for the decoded
+    secret must be (scan.py)."""
+    if not any(map(_to_report, (result for _, result in scanned))):
+        return []
+    return [(fragment if _to_report(result) or not isinstance(fragment, Fragment) or not fragment.decoded
+             else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
+            for fragment, result in scanned]
 
 
 def _to_report(result: EngineResult | None) -> bool:

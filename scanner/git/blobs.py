@@ -33,6 +33,8 @@ class GitBlob:
     """The blob's bytes → what to scan (a module-level function, so it travels to workers by name)."""
     archive_depth: int = 2
     """--max-archive-depth, for the worker that opens the blob if it is an archive."""
+    key: bytes = b""
+    """The scan cache's name for this blob scanned at these paths (empty: not cached)."""
 
 
 Item = Union[Fragment, Skipped, GitBlob]
@@ -48,6 +50,12 @@ class BlobExpander:
         self.readers: dict[Path, git.BlobReader] = {}
 
     def expand(self, batch: Sequence[Item]) -> Iterator[Fragment | Skipped]:
+        for _, items in self.expand_each(batch):
+            yield from items
+
+    def expand_each(self, batch: Sequence[Item]) -> Iterator[tuple[Item, Sequence[Fragment | Skipped]]]:
+        """Each item of the batch with what it became: a GitBlob its Fragments (or notes), others
+        themselves; the scan cache records a verdict per blob."""
         wanted: dict[Path, list[str]] = {}
         for item in batch:
             if isinstance(item, GitBlob):
@@ -57,9 +65,9 @@ class BlobExpander:
             for item in batch:
                 if isinstance(item, GitBlob):
                     _, data = next(streams[item.repo])
-                    yield from item.read_as(item, data)
+                    yield item, item.read_as(item, data)
                 else:
-                    yield item
+                    yield item, (item,)
         finally:
             for stream in streams.values():
                 stream.close()

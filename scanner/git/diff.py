@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.errors import GitError
+from scanner.git.log_stream import raw_paths
 
 NULL_BLOB = "0" * 40
 SUBMODULE_MODE = "160000"
@@ -132,9 +133,8 @@ def split_raw(data: bytes) -> tuple[list[tuple[bytes, list[bytes]]], bytes]:
     while data[pos:pos + 1] == b":":
         end = data.index(b"\0", pos)
         meta = data[pos:end]
-        count = 2 if meta.rsplit(b" ", 1)[-1][:1] in (b"R", b"C") else 1
         paths = []
-        for _ in range(count):
+        for _ in range(raw_paths(meta)):
             start, end = end + 1, data.index(b"\0", end + 1)
             paths.append(data[start:end])
         records.append((meta, paths))

@@ -87,6 +87,12 @@ class _Stream:
         return data
 
 
+def raw_paths(meta: bytes) -> int:
+    """How many NUL-terminated paths follow a raw record's meta: two for a rename or copy, except in a
+    merge's combined record (`::`), which names only the merge's own path however each parent saw it."""
+    return 2 if meta[1:2] != b":" and meta.rsplit(b" ", 1)[-1][:1] in (b"R", b"C") else 1
+
+
 def log_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[bytes], bytes]]:
     """Each commit's `fields` header fields and its body (raw records, then the patch if any), in order."""
     stream = _Stream(chunks)
@@ -105,7 +111,7 @@ def log_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[byt
             stream.pos += 1
         while stream.peek(1) == b":":
             meta = stream.until_nul()
-            for _ in range(2 if meta.rsplit(b" ", 1)[-1][:1] in (b"R", b"C") else 1):
+            for _ in range(raw_paths(meta)):
                 stream.until_nul()
         body_end = stream.pos
         stream.skip_nuls()

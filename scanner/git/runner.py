@@ -145,6 +145,8 @@ def listed_files(root: Path, below: Path) -> tuple[list[str], list[tuple[str, st
 _DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
                "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "--submodule=short")
 _COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI%x00%s"
+_TREE_FLAGS = ("--root", "--raw", "--cc", "-z", "--no-renames", "--abbrev=40", "--no-color", "--no-ext-diff",
+               "--no-textconv", "--no-relative", "--no-show-signature", _COMMIT_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -292,10 +294,21 @@ def commit_patches(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo
 def commit_trees(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Each commit (oldest first) with the blobs it changed, from tree diffs only (`--raw`, no content
     diffs): the cheap way to learn which commit introduced which blob at which path."""
-    args = ["log", "--reverse", "--topo-order", "--root", "--raw", "--cc", "-z", "--no-renames", "--abbrev=40",
-            "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "--no-show-signature", _COMMIT_FORMAT,
-            *log_revisions(repo, revs), "--"]
+    args = ["log", "--reverse", "--topo-order", *_TREE_FLAGS, *log_revisions(repo, revs), "--"]
     yield from split_commits(stream_git(repo.path, *args))
+
+
+def commit_order(repo: RepoInfo, revs: list[str]) -> list[str]:
+    """The ids of the commits `commit_trees` walks, in the same order (one `rev-list`, no diffs): which
+    of them a scan cache already knows is then a lookup."""
+    out = run_git(repo.path, "rev-list", "--reverse", "--topo-order", *log_revisions(repo, revs), "--")
+    return out.decode("ascii").split()
+
+
+def trees_of_commits(repo: RepoInfo, ids: Sequence[str]) -> Iterator[tuple[CommitInfo, bytes]]:
+    """`commit_trees` for the given commits only (each against its own parents), in the given order."""
+    args = ["log", "--no-walk=unsorted", "--stdin", *_TREE_FLAGS, "--"]
+    yield from split_commits(stream_git(repo.path, *args, input=("\n".join(ids) + "\n").encode("ascii")))
 
 
 def log_revisions(repo: RepoInfo, revs: Sequence[str]) -> list[str]:
@@ -369,11 +382,16 @@ def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]
         yield CommitInfo(sha, author, email, date, subject), body
 
 
-def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:
-    """Stream a git command's stdout in large chunks; a failure at the end becomes GitError."""
+def stream_git(cwd: Path, *args: str, input: bytes | None = None) -> Iterator[bytes]:
+    """Stream a git command's stdout in large chunks; a failure at the end becomes GitError. `input` is
+    written to its stdin from a thread, as git reads it."""
     proc = subprocess.Popen(git_command(*args), cwd=cwd, env=git_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, stdin=subprocess.PIPE if input is not None else None)
     assert proc.stdout is not None and proc.stderr is not None
+    if input is not None:
+        import threading
+
+        threading.Thread(target=_feed, args=(proc, input), daemon=True).start()
     try:
         while True:
             chunk = proc.stdout.read1(1 << 20)  # type: ignore[attr-defined]
@@ -387,6 +405,15 @@ def stream_git(cwd: Path, *args: str) -> Iterator[bytes]:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except OSError:  # git ended early: its exit status says why
+        pass
 
 
 def git_failure(args: Sequence[str], stderr: bytes, code: int) -> str:

@@ -29,9 +29,20 @@ RULE_FIELDS = tuple(f.name for f in fields(Rule))
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("LEAKSTOP_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    return root / "leakstop" if not os.environ.get("LEAKSTOP_CACHE_DIR") else root
+    """LEAKSTOP_CACHE_DIR, else the platform's user cache folder (platformdirs) for leakstop.
+
+    On Linux and the BSDs that is the XDG folder, worked out here: importing platformdirs brings tempfile
+    and shutil, which the pre-commit hook does not otherwise load (tests/test_staged_imports.py), and
+    tests/test_scan_cache.py checks this answer is platformdirs' own."""
+    override = os.environ.get("LEAKSTOP_CACHE_DIR")
+    if override:
+        return Path(override)
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        base = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return Path(base or os.path.expanduser("~/.cache")) / "leakstop"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("leakstop", appauthor=False))
 
 
 def cached_rules(paths: Sequence[Path]) -> list[Rule]:
@@ -225,15 +236,19 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 PRUNE_AFTER_DAYS = 30
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+"""Past this the least recently used rule, gate and config entries go, however recent: a day of editing
+rules left 200+ MB of gate databases."""
 _CACHE_ENTRY = r"(?:rules|gate|config)-[0-9a-f]{24}\.(?:marshal|pickle|json|\d+\.tmp)"
 """What `cached_rules`, the rule gate and the config cache write (and a write that died half way)."""
 
 
-def prune(folder: Path) -> None:
-    """Delete cache entries not used for PRUNE_AFTER_DAYS (reading an entry touches it): every change of
-    the rules or a config leaves a new entry (a gate database is ~2.3 MB), and nothing else ever removes
-    the old ones. Only names this module writes, owned by this user, are touched, since
-    LEAKSTOP_CACHE_DIR may be a folder shared with other files and other accounts."""
+def prune(folder: Path, max_bytes: int = MAX_ENTRY_BYTES) -> None:
+    """Delete cache entries not used for PRUNE_AFTER_DAYS (reading an entry touches it), then the least
+    recently used ones until they take at most `max_bytes`: every change of the rules or a config leaves a
+    new entry (a gate database is 2-5 MB), and nothing else ever removes the old ones. Only names this
+    module writes, owned by this user, are touched, since LEAKSTOP_CACHE_DIR may be a folder shared with
+    other files and other accounts (the scan cache's file prunes itself)."""
     import re
     import time
 
@@ -243,10 +258,22 @@ def prune(folder: Path) -> None:
         names = os.listdir(folder)
     except OSError:
         return
+    kept: list[tuple[float, int, str]] = []
     for name in names:
         if entry.fullmatch(name):
             with contextlib.suppress(OSError):
                 st = os.lstat(folder / name)
-                if st.st_mtime < cutoff and (os.name != "posix" or st.st_uid == os.geteuid()):
+                if os.name == "posix" and st.st_uid != os.geteuid():
+                    continue
+                if st.st_mtime < cutoff:
                     os.unlink(folder / name)
+                else:
+                    kept.append((st.st_mtime, st.st_size, name))
+    total = sum(size for _, size, _ in kept)
+    for _, size, name in sorted(kept)[:-1]:  # the newest (just written) stays, whatever its size
+        if total <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(folder / name)
+            total -= size
 

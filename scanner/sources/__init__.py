@@ -14,6 +14,7 @@ from scanner.report import ScanStats, Skipped
 from scanner.ruleset.rule_set import RuleSet
 
 if TYPE_CHECKING:
+    from scanner.engine.scan_cache import Verdicts
     from scanner.findings import Finding
     from scanner.git.blobs import GitBlob
 
@@ -34,9 +35,12 @@ class Source(abc.ABC):
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
         """Yield what to scan, in a stable order."""
 
-    def prepare(self, ruleset: RuleSet) -> None:  # noqa: B027 - an optional hook, not an abstract one
+    def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None  # noqa: B027 - optional, not abstract
+                ) -> None:
         """Called once before `items()`; a source that groups paths by the path-restricted rules in force
-        (history) keeps the rules here, the others need nothing."""
+        (history) keeps the rules here, the others need nothing. `verdicts` (a scan cache, history scans
+        only): a source that names its items' content by id leaves out what is known to be clean, and
+        keys the rest (`GitBlob.key`) for the engine to record."""
 
     def expected_bytes(self) -> int:
         """How much text `items()` will produce, when the source can tell cheaply before producing any

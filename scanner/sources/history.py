@@ -11,44 +11,37 @@ The blobs are read by the processes that scan them (git/blobs.py), not here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from scanner.engine.match import rule_applies_to
+from scanner.engine.scan_cache import item_key
 from scanner.errors import GitError
 from scanner.findings import Finding
 from scanner.fragment import Fragment
 from scanner.git import runner as git
 from scanner.git.blobs import GitBlob
 from scanner.git.context import GitContext, Occurrence
-from scanner.git.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.report import ScanStats, Skipped
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
 from scanner.sources.files import oversized
 from scanner.sources.fragment_builder import blob_fragments
+from scanner.sources.history_listing import CommitWrites, Introduction, Introductions, introductions, walked
 from scanner.sources.progress import Progress
 from scanner.sources.text_decode import BINARY_SNIFF
 
-SCANNED_MODES = ("100644", "100755", "120000")
-"""Regular files, executables and symlinks (whose target path is text); 160000 is a submodule commit."""
+if TYPE_CHECKING:
+    from scanner.engine.scan_cache import ScanCache, Verdicts
+    from scanner.sources.history_listing import Listing
 
-
-NULL_BYTES = NULL_BLOB.encode("ascii")
-
-class Introduction(NamedTuple):
-    """One commit writing a blob at a path."""
-
-    order: int
-    """Place in the oldest-first walk over every commit's writes: the order findings are reported in."""
-    commit: int
-    """Index into the commit list (oldest first)."""
-    path: str
-    parents: tuple[str, ...] = ()
-    """The blobs the path held in the commit's parents: whether a secret entered the path here."""
+FEW_NEW_BLOBS = 2000
+"""Up to this many blobs a cached listing does not know, their sizes are asked for by id; more, and the
+whole object listing (pack order, ~0.35 s per 100k objects) pays for itself in faster reads."""
 
 
 class HistorySource(Source):
@@ -57,6 +50,7 @@ class HistorySource(Source):
         self.path = path
         self.known_commits = known_commits
         """Commits already scanned (an audit's last ref tips): only what they cannot reach is read."""
+        self.verdicts: Verdicts | None = None
         self.exclude = exclude
         self.max_file_size = max_file_size
         self.branch = branch
@@ -71,12 +65,17 @@ class HistorySource(Source):
         self._unmatched: tuple[int, ...] = ()
         self._introduced: dict[str, list[Introduction]] = {}
         self._commits: list[GitContext] = []
-        self._at_head: set[tuple[str, str]] = set()
-        self._deletions: list[Introduction] = []
+        self._at_head: set[tuple[str, str]] | None = None
         self._repo: git.RepoInfo | None = None
+        self._order: list[str] = []
+        self._known: dict[str, CommitWrites] = {}
+        self._replacements: set[str] = set()
+        self._deletions: list[Introduction] = []
+        self._refs_state = ""
 
-    def prepare(self, ruleset: RuleSet) -> None:
+    def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
+        self.verdicts = verdicts
         self._path_globs = tuple(dict.fromkeys(g for rule in ruleset.rules for g in (*rule.paths, *rule.exclude_paths)))
         self._unmatched = tuple(i for i, rule in enumerate(ruleset.rules) if rule.exclude_paths and not rule.paths)
 
@@ -99,43 +98,173 @@ class HistorySource(Source):
             revs = [self.branch]
         if self.known_commits:
             revs += ["--not", *self.known_commits]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
-            listing = side.submit(git.blob_listing, repo)
-            introduced, commits, submodules = blob_introductions(repo, revs, self.exclude, self._deletions)
-            with_replacements(introduced, git.replaced_blobs(repo))
-            stats.commits = len(commits)
-            if not commits and git.head_commit(repo) is None:
-                self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
-            sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
+        if self.verdicts is not None:
+            introduced, commits, submodules, sizes = self.cached_walk(repo, revs, self.verdicts.cache)
+        else:
+            introduced, commits, submodules, sizes = self.walk(repo, revs)
+        stats.commits = len(commits)
+        if not commits and git.head_commit(repo) is None:
+            self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
         if submodules:
             yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
         yield from self.scan_blobs(repo, introduced, commits, sizes, stats)
 
+    def walk(self, repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites] | None = None
+             ) -> tuple[dict[str, list[Introduction]], list[GitContext], int, dict[str, int]]:
+        """Every commit's writes from one `git log` walk (kept in `known` when given, for the scan cache),
+        and the blobs' sizes in pack order."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
+            listing = side.submit(git.blob_listing, repo)
+            order, walked_commits = walked(repo, revs)
+            deletions: list[Introduction] = []
+            introduced, commits, submodules = introductions(order, walked_commits, self.exclude, deletions)
+            self._deletions = deletions
+            swaps = git.replaced_blobs(repo)
+            with_replacements(introduced, swaps)
+            sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
+        if known is not None:
+            known.update(walked_commits)
+            self._order, self._known, self._replacements = order, known, set(swaps.values())
+        return introduced, commits, submodules, sizes
+
+    def cached_walk(self, repo: git.RepoInfo, revs: list[str], cache: ScanCache
+                    ) -> tuple[dict[str, list[Introduction]], list[GitContext], int, dict[str, int]]:
+        """The same as `walk`, from the listing an earlier scan of this repository left: only commits it
+        does not know are diffed, only blobs it does not know are sized. The new listing is saved with
+        the scan's verdicts."""
+        from scanner.sources.history_listing import Listing, dump_listing, refs_state, remember_walk
+
+        key = repository_key(repo)
+        listing = self.stored_listing(cache, key)
+        commits_known, walks_known = len(listing.known), listing.walks
+        found = self.known_walk(repo, revs, listing, cache) if listing.known else None
+        if found is None:
+            listing, state = Listing(), refs_state(repo)
+            listing.state = state
+            introduced, commits, submodules, sizes = self.walk(repo, revs, listing.known)
+            remember_walk(listing, revs, state, self._order)
+        else:
+            introduced, commits, submodules = found
+            swaps = git.replaced_blobs(repo)
+            self._replacements = set(swaps.values())
+            with_replacements(introduced, swaps)
+            sizes = self.sized(repo, introduced, listing.sizes)
+        self._refs_state = listing.state
+        if (len(listing.known) != commits_known or listing.walks is not walks_known
+                or any(blob not in listing.sizes for blob in sizes)):
+            listing.sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
+            cache.add_listing(key, dump_listing(listing))
+        return introduced, commits, submodules, sizes
+
+    def stored_listing(self, cache: ScanCache, key: bytes) -> Listing:
+        from scanner.sources.history_listing import Listing, load_listing
+
+        stored = cache.listing(key)
+        if stored is None:
+            return Listing()
+        try:
+            return load_listing(stored)
+        except ValueError as exc:
+            cache.warnings.append(f"scan cache: {exc} for {self.path}; walked the whole history")
+            return Listing()
+
+    def known_walk(self, repo: git.RepoInfo, revs: list[str], listing: Listing, cache: ScanCache
+                   ) -> Introductions | None:
+        """The introductions from the stored commits and the ones git adds; None when the stored ones are
+        damaged (then the whole history is walked)."""
+        from scanner.sources.history_listing import completed
+
+        order = completed(repo, revs, listing)
+        try:
+            deletions: list[Introduction] = []
+            found = introductions(order, listing.known, self.exclude, deletions)
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
+                                  "walked the whole history")
+            return None
+        self._order, self._known, self._deletions = order, listing.known, deletions
+        return found
+
+    @staticmethod
+    def sized(repo: git.RepoInfo, introduced: dict[str, list[Introduction]], known: dict[str, int]
+              ) -> dict[str, int]:
+        """Every introduced blob's size: the known ones from the listing, a few new ones by id, many new
+        ones in pack order."""
+        new = [blob for blob in introduced if blob not in known]
+        if len(new) > FEW_NEW_BLOBS:
+            return git.blobs_in_pack_order(repo, introduced)
+        sizes = {blob: known[blob] for blob in introduced if blob in known}
+        if new:
+            sizes.update(git.blobs_in_pack_order(repo, new) if git.partial_clone(repo) else git.blob_sizes(repo, new))
+        return sizes
+
     def scan_blobs(self, repo: git.RepoInfo, introduced: dict[str, list[Introduction]],
                    commits: list[GitContext], sizes: dict[str, int], stats: ScanStats) -> Iterator[SourceItem]:
         for blob, places in introduced.items():
-            oldest = places[0]
-            where = f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})"
-            if sizes[blob] == git.MISSING:
-                yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
-            elif sizes[blob] > self.max_file_size:
-                yield oversized(where, sizes[blob], git.blob_head(repo, blob, BINARY_SNIFF), oldest.path)
+            size = sizes[blob]
+            if size == git.MISSING or size > self.max_file_size:
+                oldest = places[0]
+                where = f"{oldest.path} (blob {blob[:12]}, commit {commits[oldest.commit].commit[:12]})"
+                if size == git.MISSING:
+                    yield Skipped(where, "not in this partial clone (a scan never fetches); not scanned", error=True)
+                else:
+                    yield oversized(where, size, git.blob_head(repo, blob, BINARY_SNIFF), oldest.path)
         wanted = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
-        self._introduced, self._commits, self._at_head = introduced, commits, git.head_tree(repo)
-        self._repo = repo
+        self._introduced, self._commits, self._repo = introduced, commits, repo
         progress = Progress(len(wanted), "scanning history", self.progress)
+        verdicts = self.verdicts
+        # verdicts hold for this repository and this --max-archive-depth (which archive members are read)
+        repo_key = hashlib.blake2b(str(self.archive_depth).encode(), key=repository_key(repo), digest_size=16).digest()
+        summary_name, still_clean, unchanged = self.unchanged_since_last_scan(repo_key)
+        clean: set[str] = set()
+        handed_out: dict[bytes, str] = {}
         try:
             for done, blob in enumerate(wanted, 1):
                 stats.blobs += 1
                 stats.bytes += sizes[blob]
                 progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
+                key = b""
+                if verdicts is not None:
+                    if blob in still_clean:
+                        clean.add(blob)
+                        continue
+                    # every path the blob was written at: they decide its groups, which then need no
+                    # working out for the blobs known to be clean
+                    key = item_key(repo_key, blob, dict.fromkeys(place.path for place in introduced[blob]))
+                    if verdicts.clean(key):
+                        clean.add(blob)
+                        continue
+                    handed_out[key] = blob
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
-                              blob_fragments, self.archive_depth)
+                              blob_fragments, self.archive_depth, key)
         finally:
             progress.close()
+        if verdicts is not None:
+            verdicts.summarize(summary_name, self._order, clean, handed_out, unchanged)
+
+    def unchanged_since_last_scan(self, repo_key: bytes) -> tuple[bytes, set[str], int]:
+        """The blobs the last scan (same rules, options and excludes) knew to be clean and that no commit
+        since has written anywhere: still clean at the very same paths, so neither their key nor their
+        verdict needs looking up. Empty when a commit of that scan is gone (paths may have been lost)."""
+        verdicts = self.verdicts
+        if verdicts is None:
+            return b"", set(), -1
+        name = verdicts.summary_name(repo_key, self.exclude, self.branch)
+        last = verdicts.summary(name)
+        if last is None:
+            return name, set(), -1
+        commits, clean = last
+        order = set(self._order)
+        if not commits <= order:
+            return name, set(), -1
+        unchanged = len(clean) if commits == order else -1
+        for sha in order - commits:
+            clean.difference_update(blob for blob, _, _ in self._known[sha].writes)
+        clean.difference_update(self._replacements)
+        return name, clean, unchanged
 
     def located(self, fragment: Fragment) -> Fragment:
         """The fragment with every commit and path that wrote its blob (oldest first).
@@ -147,11 +276,14 @@ class HistorySource(Source):
         if not places:
             return fragment
         outer, bang, member = fragment.path.partition("!")  # an archive's member: `lib.jar!conf/app.yaml`
+        if self._at_head is None:  # only texts with findings need it: a re-scan may have none to scan
+            self._at_head = git.head_tree(self._repo) if self._repo is not None else set()
+        at_head = self._at_head
         for group in self.by_path_rules(places):
             if group[0].path == outer:
                 occurrences = tuple(
                     Occurrence(place.path + bang + member, self._commits[place.commit],
-                               (place.path, fragment.blob) in self._at_head, place.order, place.parents)
+                               (place.path, fragment.blob) in at_head, place.order, place.parents)
                     for place in group)
                 return replace(fragment, git=occurrences[0].git, occurrences=occurrences)
         return fragment
@@ -172,8 +304,9 @@ class HistorySource(Source):
         places += [(gone.path, gone.order, gone.commit, "", gone.parents) for gone in self._deletions
                    if gone.path in paths]
         writes = writes_by_path(places, self._commits, paths)
-        done, warnings = attributed(findings, writes, datetime.now(timezone.utc),
-                                    lambda commits: git.refs_containing(repo, commits))
+        containing = RefsContaining(repo, self.verdicts.cache if self.verdicts else None, self._refs_state)
+        done, warnings = attributed(findings, writes, datetime.now(timezone.utc), containing.refs)
+        containing.save()
         self._warnings.extend(warnings)
         return done
 
@@ -215,45 +348,47 @@ def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str
             introduced[replacement] = merged
 
 
-def blob_introductions(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...] = (),
-                       deletions: list[Introduction] | None = None
-                       ) -> tuple[dict[str, list[Introduction]], list[GitContext], int]:
-    """blob id → every commit that wrote that blob at a path, oldest commit first (the dict's order is
-    the order blobs first appeared); the commits themselves; and how many submodule changes were passed
-    over. `deletions`, when given, gets every commit that deleted a path (where a secret may have left)."""
-    introduced: dict[str, list[Introduction]] = {}
-    commits: list[GitContext] = []
-    paths: dict[bytes, str | None] = {}  # one str per distinct path, shared by every occurrence; None: excluded
-    submodules = 0
-    writes = 0
-    for commit, body in git.commit_trees(repo, revs):
-        index = len(commits)
-        commits.append(GitContext(commit.sha, commit.author, commit.email, commit.date, commit.subject))
-        records, _ = split_raw(body)
-        for meta, names in records:
-            fields = meta.split(b" ")
-            mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
-            parent_count = (len(fields) - 3) // 2
-            if blob == NULL_BLOB:
-                gone = paths.get(names[-1])  # a path written before (and not excluded) that this commit deletes
-                if deletions is not None and gone:
-                    old = fields[parent_count + 1:2 * parent_count + 1]
-                    deletions.append(Introduction(writes, index, gone, tuple(b.decode() for b in old)))
-                    writes += 1
-                continue
-            if mode == SUBMODULE_MODE:
-                submodules += 1
-                continue
-            if mode not in SCANNED_MODES:
-                continue
-            raw = names[-1]
-            if raw not in paths:
-                shown = display_path(raw)
-                paths[raw] = None if exclude and path_matches(shown, exclude) else shown
-            path = paths[raw]
-            if path is not None:
-                old = fields[parent_count + 1:2 * parent_count + 1]
-                parents = tuple(b.decode() for b in old if b != NULL_BYTES)
-                introduced.setdefault(blob, []).append(Introduction(writes, index, path, parents))
-                writes += 1
-    return introduced, commits, submodules
+class RefsContaining:
+    """`git.refs_containing`, remembered in the scan cache while the refs are as they were (one
+    `for-each-ref --contains` per secret is ~45 ms on the bench history: most of a re-scan). It holds ref
+    names and commit ids only."""
+
+    def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str) -> None:
+        self.repo, self.cache, self.state = repo, cache, state
+        self.name = hashlib.blake2b(b"refs-containing", key=repository_key(repo), digest_size=16).digest()
+        self.known: dict[str, tuple[str, ...]] = self._load() if cache is not None and state else {}
+        self.learnt = False
+
+    def _load(self) -> dict[str, tuple[str, ...]]:
+        import marshal
+
+        assert self.cache is not None
+        data = self.cache.listing(self.name)
+        try:
+            state, known = marshal.loads(data) if data is not None else ("", {})
+        except (EOFError, TypeError, ValueError):
+            return {}
+        if state != self.state or not isinstance(known, dict):
+            return {}
+        return {k: v for k, v in known.items()
+                if isinstance(k, str) and isinstance(v, tuple) and all(isinstance(r, str) for r in v)}
+
+    def refs(self, commits: Sequence[str]) -> list[str]:
+        key = "\n".join(sorted(commits))
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = tuple(git.refs_containing(self.repo, commits))
+            self.learnt = True
+        return list(found)
+
+    def save(self) -> None:
+        import marshal
+
+        if self.cache is not None and self.state and self.learnt:
+            self.cache.add_listing(self.name, marshal.dumps((self.state, self.known)))
+
+
+def repository_key(repo: git.RepoInfo) -> bytes:
+    """Which repository a cached listing is of: its git folder. (Its records are keyed by commit and blob
+    ids, so a listing of another repository would only ever be incomplete, never wrong.)"""
+    return hashlib.sha256(str(repo.git_dir.resolve()).encode("utf-8", "surrogateescape")).digest()[:16]

@@ -229,7 +229,7 @@ def finish(proc: subprocess.Popen[bytes], started: float) -> tuple[int, str, str
 @pytest.mark.parametrize("target", ["worker", "cat-file"])
 def test_cli_history_survives_a_killed_worker_or_git(large_repo, target):
     started = time.monotonic()
-    proc = start_cli("scan", "--history", large_repo, "--format", "json")
+    proc = start_cli("scan", "--history", large_repo, "--no-cache", "--format", "json")  # cold: workers read
     find = workers_of if target == "worker" else cat_files_of
     kill(wait_for(lambda: find(proc.pid))[0])
     code, out, err = finish(proc, started)
@@ -252,7 +252,7 @@ def test_cli_large_tree_survives_a_killed_worker(large_repo):
 def test_ctrl_c_is_quiet(large_repo, moment):
     """The terminal sends SIGINT to the whole process group: parent, workers and their git."""
     started = time.monotonic()
-    proc = start_cli("scan", "--history", large_repo)
+    proc = start_cli("scan", "--history", large_repo, "--no-cache")
     wait_for(lambda: (workers_of if moment == "workers-starting" else cat_files_of)(proc.pid))
     os.killpg(proc.pid, signal.SIGINT)
     code, out, err = finish(proc, started)

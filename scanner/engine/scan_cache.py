@@ -1,0 +1,340 @@
+"""The scan cache: which blobs a rule set found nothing in, and what a repository's commits wrote.
+
+A second history scan of the same repository reads again what it read before and finds the same
+nothing in it. Blob ids name immutable content, so "blob B, scanned as path P, by rule set R of leakstop
+version V with these options: nothing to report" stays true forever. Only that verdict is stored (a key
+of digests), never text, never a match: a blob with anything to report is simply scanned again, so its
+findings (and `--show-secrets`) are exactly those of an uncached scan, and nothing secret reaches disk.
+Suppression (inline allows, ignore file, baseline) runs after the engine, so it is not part of the key.
+
+One SQLite file in WAL mode: two scans at once each write in one transaction, and a scan killed half way
+leaves the previous state. The cache only ever makes a scan faster: any fault (unreadable, corrupt,
+written by a newer version, not ours, read-only, full) is one warning and the scan goes on without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sqlite3
+import stat
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from scanner import __version__
+from scanner.ruleset.rule_set import RuleSet
+
+FORMAT = 1
+"""The schema's version: a file written by a later format is left alone (and not used)."""
+FILE_NAME = "scans.sqlite3"
+MAX_BYTES = 256 * 1024 * 1024
+"""Past this the least recently used rule sets' verdicts and repositories' listings are dropped."""
+UNUSED_DAYS = 30
+BUSY_MS = 5000
+SINGLE_LOOKUPS = 200
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contexts (ctx BLOB PRIMARY KEY, used REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS clean (ctx BLOB NOT NULL, item BLOB NOT NULL, PRIMARY KEY (ctx, item)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS listings (repo BLOB PRIMARY KEY, used REAL NOT NULL, data BLOB NOT NULL);
+"""
+
+
+class CacheFault(Exception):
+    """The cache cannot be used; the message is the warning's text."""
+
+
+class Damaged(CacheFault):
+    """Not a database (garbage, a truncated header): ours to replace."""
+
+
+def scan_context(ruleset: RuleSet, *options: object) -> bytes:
+    """What a verdict holds for: leakstop's version, the regex engine's, every active rule's every field,
+    and the options that change what the engine reports (time limit, decoding depth, keeping dropped
+    matches). A changed rule, a rule turned off or another version gives another context, so nothing
+    needs invalidating."""
+    from scanner.ruleset.cache import regex_install
+
+    # another regex engine install or Python (whose `re` some filters use) could change what matches
+    engines = f"{regex_install()}\0{sys.version_info[:2]}"
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{engines}\0{options!r}\0".encode())
+    for rule in ruleset.rules:
+        digest.update(repr(rule).encode("utf-8", "surrogatepass"))
+    return digest.digest()[:16]
+
+
+def item_key(repo: bytes, blob: str, paths: Iterable[str]) -> bytes:
+    """A blob scanned as these paths (path-limited rules and archive members depend on the path), in
+    this repository: content ids would allow sharing verdicts between repositories, but then a damaged
+    object in one repository would go unread because another repository's copy was fine."""
+    data = blob + "\0" + "\0".join(paths)
+    return hashlib.blake2b(data.encode("utf-8", "surrogateescape"), digest_size=16, key=repo).digest()
+
+
+class ScanCache:
+    """An open cache file. Every method swallows its faults into `warnings` and then acts as empty."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.warnings: list[str] = []
+        self._db: sqlite3.Connection | None = None
+        self._clean: dict[bytes, set[bytes]] = {}
+        self._new: dict[bytes, list[bytes]] = {}
+        self._listings: dict[bytes, bytes] = {}
+        self._lookups = 0
+        try:
+            try:
+                self._db = self._open(folder / FILE_NAME)
+            except Damaged as exc:
+                _remove(folder / FILE_NAME)
+                self._db = self._open(folder / FILE_NAME)
+                self.warnings.append(f"scan cache {folder / FILE_NAME}: {exc}; replaced by an empty one")
+        except CacheFault as exc:
+            self._warn(str(exc))
+        except (OSError, sqlite3.Error) as exc:
+            self._warn(f"cannot open it ({exc})")
+
+    @property
+    def usable(self) -> bool:
+        return self._db is not None
+
+    def _warn(self, why: str) -> None:
+        line = f"scan cache {self.folder / FILE_NAME}: {why}; scanned without it"
+        if line not in self.warnings:
+            self.warnings.append(line)
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            if not _private(os.fstat(fd)):
+                raise CacheFault("not a regular file owned by this user and writable by no one else (not used)")
+        finally:
+            os.close(fd)
+        db = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if row is None:
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (str(FORMAT),))
+            elif row[0] != str(FORMAT):
+                raise CacheFault(f"written by another leakstop version (format {row[0]}, this one reads {FORMAT})")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise
+            raise Damaged(f"damaged ({exc})") from exc
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def clean_keys(self, ctx: bytes) -> set[bytes]:
+        """The items known to hold nothing to report, for this context."""
+        clean = self._clean.get(ctx)
+        if clean is None:
+            clean = self._clean[ctx] = self._load_clean(ctx)
+        return clean
+
+    def is_clean(self, ctx: bytes, key: bytes) -> bool:
+        """One verdict: looked up alone for the first few (a re-scan after a commit asks about a handful
+        of blobs), from every verdict of the context loaded at once after that."""
+        if ctx not in self._clean:
+            self._lookups += 1
+            if self._lookups <= SINGLE_LOOKUPS:
+                return self._select("SELECT 1 FROM clean WHERE ctx = ? AND item = ?", (ctx, key))
+        return key in self.clean_keys(ctx)
+
+    def has_context(self, ctx: bytes) -> bool:
+        """Whether an earlier scan with these rules left verdicts: then most of the work is likely done."""
+        return self._select("SELECT 1 FROM clean WHERE ctx = ? LIMIT 1", (ctx,))
+
+    def _select(self, query: str, args: tuple[bytes, ...]) -> bool:
+        if self._db is None:
+            return False
+        try:
+            return self._db.execute(query, args).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._warn(f"unreadable ({exc})")
+            return False
+
+    def _load_clean(self, ctx: bytes) -> set[bytes]:
+        if self._db is None:
+            return set()
+        try:
+            rows = self._db.execute("SELECT item FROM clean WHERE ctx = ?", (ctx,)).fetchall()
+        except sqlite3.Error as exc:
+            self._warn(f"unreadable ({exc})")
+            return set()
+        return {row[0] for row in rows if isinstance(row[0], bytes)}
+
+    def add_clean(self, ctx: bytes, keys: Iterable[bytes]) -> None:
+        """Remember verdicts (none: the context was used); written by `save`, once the scan has finished."""
+        self._new.setdefault(ctx, []).extend(keys)
+
+    def listing(self, repo: bytes) -> bytes | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT data FROM listings WHERE repo = ?", (repo,)).fetchone()
+        except sqlite3.Error as exc:
+            self._warn(f"unreadable ({exc})")
+            return None
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+    def add_listing(self, repo: bytes, data: bytes) -> None:
+        """Remember what a source learnt about a repository (history: what each commit wrote); written by
+        `save`."""
+        self._listings[repo] = data
+
+    def save(self) -> None:
+        """Write the new verdicts and listings in one transaction, then prune past MAX_BYTES."""
+        new = self._new
+        listings = self._listings
+        if self._db is None or not (new or listings):
+            return
+        now = time.time()
+        try:
+            with self._transaction(self._db) as db:
+                for ctx, keys in new.items():
+                    db.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?)", (ctx, now))
+                    db.executemany("INSERT OR IGNORE INTO clean VALUES (?, ?)", ((ctx, k) for k in keys))
+                for repo, data in listings.items():
+                    db.execute("INSERT OR REPLACE INTO listings VALUES (?, ?, ?)", (repo, now, data))
+            self._new.clear()
+            self._listings.clear()
+            self.prune(MAX_BYTES)
+        except sqlite3.Error as exc:
+            self._warn(f"not written ({exc})")
+
+    def prune(self, max_bytes: int) -> None:
+        """Drop what was not used for UNUSED_DAYS, then the least recently used contexts and listings
+        until the file is under `max_bytes`."""
+        db = self._db
+        if db is None:
+            return
+        cutoff = time.time() - UNUSED_DAYS * 86400
+        with self._transaction(db):
+            for ctx, in db.execute("SELECT ctx FROM contexts WHERE used < ?", (cutoff,)).fetchall():
+                self._drop_context(db, ctx)
+            db.execute("DELETE FROM listings WHERE used < ?", (cutoff,))
+        while self._used_bytes(db) > max_bytes:
+            oldest = db.execute(
+                "SELECT 'c', ctx, used FROM contexts UNION ALL SELECT 'l', repo, used FROM listings "
+                "ORDER BY used LIMIT 1").fetchone()
+            if oldest is None:
+                break
+            with self._transaction(db):
+                if oldest[0] == "c":
+                    self._drop_context(db, oldest[1])
+                else:
+                    db.execute("DELETE FROM listings WHERE repo = ?", (oldest[1],))
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @staticmethod
+    def _drop_context(db: sqlite3.Connection, ctx: bytes) -> None:
+        db.execute("DELETE FROM clean WHERE ctx = ?", (ctx,))
+        db.execute("DELETE FROM contexts WHERE ctx = ?", (ctx,))
+
+    @staticmethod
+    def _used_bytes(db: sqlite3.Connection) -> int:
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        return int((pages - free) * size)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+
+class Verdicts:
+    """The scan cache's verdicts for one rule set and set of options: what the source asks before it
+    hands out a blob, and what the engine records once a blob came out clean."""
+
+    def __init__(self, cache: ScanCache, ruleset: RuleSet, timeout: float, keep_dropped: bool,
+                 max_decode_depth: int) -> None:
+        self.cache = cache
+        self.context = scan_context(ruleset, timeout, keep_dropped, max_decode_depth)
+        self.warm = cache.has_context(self.context)
+        self._found: list[bytes] = []
+        self._summaries: list[tuple[bytes, list[str], set[str], dict[bytes, str], int]] = []
+
+    def clean(self, key: bytes) -> bool:
+        return self.cache.is_clean(self.context, key)
+
+    def record(self, key: bytes) -> None:
+        self._found.append(key)
+
+    def summary_name(self, repo: bytes, *options: object) -> bytes:
+        return hashlib.blake2b(f"summary{options!r}".encode(), digest_size=16, key=repo + self.context).digest()
+
+    def summary(self, name: bytes) -> tuple[set[str], set[str]] | None:
+        """What the last scan of a history with these rules and options left: its commits, and the blobs
+        it knew to be clean (each at every path it had then). None when there is none, or it is damaged."""
+        data = self.cache.listing(name)
+        if data is None:
+            return None
+        try:
+            version, commits, clean = marshal.loads(data)
+            if version != FORMAT or not isinstance(commits, str) or not isinstance(clean, str):
+                return None
+        except (EOFError, TypeError, ValueError):
+            return None
+        return set(commits.split()), set(clean.split())
+
+    def summarize(self, name: bytes, commits: list[str], clean: set[str], handed_out: dict[bytes, str],
+                  unchanged: int = -1) -> None:
+        """Leave a summary of this scan for the next (`summary`): the blobs already known to be clean,
+        and those of `handed_out` (key -> blob) that the engine finds clean. `unchanged`: how many clean
+        blobs the last summary had, when this scan's commits are exactly its commits (then a summary with
+        as many clean blobs is the same one, and is not written again)."""
+        self._summaries.append((name, commits, clean, handed_out, unchanged))
+
+    def save(self) -> None:
+        """Hand what this scan learnt to the cache (written by `ScanCache.save`)."""
+        self.cache.add_clean(self.context, self._found)  # also marks the context used, for pruning
+        found = set(self._found)
+        for name, commits, clean, handed_out, unchanged in self._summaries:
+            now = clean | {blob for key, blob in handed_out.items() if key in found}
+            if len(now) != unchanged:
+                self.cache.add_listing(name, marshal.dumps((FORMAT, "\n".join(commits), "\n".join(now))))
+        self._found, self._summaries = [], []
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+def _private(st: os.stat_result) -> bool:
+    """A verdict makes a scan skip a blob: a file another account could write is never trusted."""
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    return os.name != "posix" or (st.st_uid == os.geteuid() and not st.st_mode & 0o022)
