@@ -1,6 +1,6 @@
 """Per-rule allowlists (`allowlists:`) read from a file's validated data, and the check every allow
-pattern passes: a regex that does not compile is an error naming its line, never an allowlist that
-silently allows nothing (or everything)."""
+pattern passes: a regex that does not compile is an error naming its line when the file is loaded, not
+in the middle of a scan."""
 
 from __future__ import annotations
 
