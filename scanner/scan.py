@@ -183,8 +183,8 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, re
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
     # Every secret of the fragment is masked in every preview: two keys on one line (`export A=… B=…`, a
-    # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it:
-    # masking all of a file's secrets in each preview was quadratic (2,000 keys in one file: 40 s).
+    # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it, so
+    # only those are tried: all of a file's secrets in each preview would be quadratic in its secrets.
     others = {} if show_secrets else secrets_by_line(matches, lines)
     mask = partial(redact, shown_percent=redact_percent)
     beaten = outranked(matches)
