@@ -57,6 +57,8 @@ class ScanRequest:
     """`--redact=N`: the share of each secret shown; None: the default redaction (see `redact`)."""
     on_finding: Callable[[Finding], None] | None = None
     """Called with each reported finding as soon as it is made (before grouping): `--format jsonl`'s stream."""
+    workers: int | None = None
+    """Engine processes; None: every usable core (an audit runs one repository per core instead)."""
 
 
 def scan(request: ScanRequest) -> Report:
@@ -79,7 +81,7 @@ def scan(request: ScanRequest) -> Report:
     silenced: set[tuple[str, str]] = set()
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
-                                       max_decode_depth=request.max_decode_depth,
+                                       max_decode_depth=request.max_decode_depth, workers=request.workers,
                                        expected_bytes=request.source.expected_bytes(), verdicts=verdicts):
         if isinstance(item, Skipped):
             skipped.append(item)
@@ -208,8 +210,8 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, re
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
     # Every secret of the fragment is masked in every preview: two keys on one line (`export A=… B=…`, a
-    # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it:
-    # masking all of a file's secrets in each preview was quadratic (2,000 keys in one file: 40 s).
+    # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it, so
+    # only those are tried: all of a file's secrets in each preview would be quadratic in its secrets.
     others = {} if show_secrets else secrets_by_line(matches, lines)
     mask = partial(redact, shown_percent=redact_percent)
     beaten = outranked(matches)

@@ -54,6 +54,10 @@ class LazyGroup(CommandGroup):
         "ignore": "scanner.cli.ignore:ignore",
         "hook": "scanner.cli.hook:hook",
         "selftest": "scanner.cli.hook:selftest",
+        "audit": "scanner.cli.audit:audit",
+        "triage": "scanner.cli.audit:triage",
+        "findings": "scanner.cli.audit:findings",
+        "report": "scanner.cli.audit:report",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
