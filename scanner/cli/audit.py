@@ -185,8 +185,8 @@ def triager() -> str:
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Only these statuses (repeatable).")
 @click.option("--repo", "repos", multiple=True, metavar="NAME", help="Only these repositories (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "sarif"]), default="text",
-              show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "sarif"]), default="text",
+              show_default=True, help="How the findings are written, as in `scan -f`.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @click.option("--export-ignore", "export_repo", metavar="REPO",
               help="Write REPO's accepted-risk and false-positive findings as entries of .leakstopignore "
@@ -221,7 +221,7 @@ def findings(statuses: tuple[str, ...], repos: tuple[str, ...], fmt: str, output
 @click.command("report")
 @click.option("--html", "html_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Write one self-contained HTML page here.")
-@click.option("--title", default="leakstop audit", show_default=True)
+@click.option("--title", default="leakstop audit", show_default=True, help="The page's title and heading.")
 @store_option
 def report(html_file: Path, title: str, store_path: Path | None) -> None:
     """The store as one HTML page for triage: findings, their places, and repositories that failed."""
