@@ -102,3 +102,17 @@ def test_random_tokens_survive_the_generic_heuristics(token):
     assert failing_heuristic(token, structural) in ("", "variable")
     if any(c.isdigit() for c in token) and not token.isupper():
         assert failing_heuristic(token, ("variable",)) == ""
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("sk_live_9fQ2ToDo7XkLm3Rp8VwZ4nB6yH1c", False),  # `ToDo` by chance inside a random key
+    ("ghp_aB3xXxX9kLm2Rp8VwZ4nB6yH1cQ7dE5fT0", False),
+    ("sk_live_todo", True),
+    ("TODO-fill-me-in", True),
+    ("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", True),
+    ("AKIAXXXX1234", True),
+])
+def test_short_placeholder_words_count_only_where_people_type_them(value, expected):
+    from scanner.engine.filters import is_placeholder
+
+    assert is_placeholder(value) is expected

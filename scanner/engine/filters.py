@@ -13,8 +13,8 @@ from collections.abc import Callable
 from scanner.ruleset.lazy_pattern import LazyPattern
 
 PLACEHOLDER_WORDS = (
-    "xxxx", "****", "....", "your_", "your-", "yourkey", "<your", "changeme", "change_me", "change-me",
-    "replace_me", "replaceme", "example", "placeholder", "redacted", "insert_", "todo", "fixme",
+    "****", "....", "your_", "your-", "yourkey", "<your", "changeme", "change_me", "change-me",
+    "replace_me", "replaceme", "example", "placeholder", "redacted", "insert_", "fixme",
     "notasecret", "not_a_secret", "not-a-secret", "secret_here", "key_here", "token_here", "password_here",
     "enter_your", "put_your", "abcdefgh", "12345678", "deadbeef", "lorem", "ipsum", "sample_",
 )
@@ -37,6 +37,9 @@ _HASH = LazyPattern(
     r"|^(?:sha1|sha224|sha256|sha384|sha512|md5)[:=-]",
     re.IGNORECASE,
 )
+_SHORT_PLACEHOLDER = LazyPattern(r"xxxx|XXXX|(?i:(?<![a-z0-9])todo|todo(?![a-z0-9]))")
+"""Four letters occur by chance in random keys (one `sk_live_` key in 10,000 holds `ToDo` or `xXxX`): only
+`xxxx` in one case, and `todo` at the edge of a word, are stand-ins."""
 _TEST_WORDS = ("test", "fake", "dummy", "mock", "sample", "fixture", "stub", "demo")
 _IDENTIFIER = LazyPattern(r"^(?:[a-z]+(?:[A-Z][a-z]+)+|[A-Za-z]+(?:[_-][A-Za-z]+)+|[a-z]+|[A-Z][a-z]+)$")
 _LETTERS = LazyPattern(r"^-{0,2}[A-Za-z]+(?:[_-][A-Za-z]+)*$")
@@ -46,7 +49,7 @@ _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghj
 def is_placeholder(secret: str) -> bool:
     """Obvious stand-ins: `xxxx`, `<your-key>`, `changeme`, one repeated character, a keyboard run."""
     lower = secret.lower()
-    if any(word in lower for word in PLACEHOLDER_WORDS):
+    if any(word in lower for word in PLACEHOLDER_WORDS) or _SHORT_PLACEHOLDER.search(secret):
         return True
     if len(set(lower)) <= 2 and len(secret) >= 4:
         return True
