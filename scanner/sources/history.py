@@ -189,7 +189,9 @@ class HistorySource(Source):
         new = [blob for blob in introduced if blob not in known]
         if len(new) > FEW_NEW_BLOBS:
             return git.blobs_in_pack_order(repo, introduced)
-        sizes = {blob: known[blob] for blob in introduced if blob in known}
+        # in the listing's order, which is the pack order of the scan that sized them: blobs are read, and
+        # notes about them reported, in the same order as by an uncached scan of the same packs
+        sizes = {blob: size for blob, size in known.items() if blob in introduced}
         if new:
             sizes.update(git.blobs_in_pack_order(repo, new) if git.partial_clone(repo) else git.blob_sizes(repo, new))
         return sizes
@@ -233,7 +235,7 @@ class HistorySource(Source):
                     handed_out[key] = blob
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
-                              blob_fragments, self.archive_depth, key)
+                              blob_fragments, self.archive_depth, key, verdicts.found(key) if verdicts else None)
         finally:
             progress.close()
         if verdicts is not None:
