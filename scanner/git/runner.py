@@ -338,6 +338,37 @@ def refs_containing(repo: RepoInfo, commits: Sequence[str]) -> list[str]:
             if name and not name.endswith("/HEAD")]
 
 
+def ref_tips(repo: RepoInfo) -> list[tuple[str, str]] | None:
+    """(short name, commit) of the refs `refs_containing` looks at, in its order: branches, tags (at the
+    commit they tag) and remote-tracking branches; a ref at a tree or blob contains no commit and is left
+    out. None when a tag tags another tag (then `refs_containing` answers)."""
+    out = run_git(repo.path, "for-each-ref",
+                  "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)",
+                  "--end-of-options", "refs/heads/", "refs/tags/", "refs/remotes/")
+    tips: list[tuple[str, str]] = []
+    for line in out.decode("utf-8", "backslashreplace").splitlines():
+        kind, sha, peeled_kind, peeled, name = line.split(" ", 4)
+        if kind == "tag":
+            if peeled_kind == "tag":
+                return None
+            kind, sha = peeled_kind, peeled
+        if kind == "commit" and name and not name.endswith("/HEAD"):
+            tips.append((name, sha))
+    return tips
+
+
+def commit_parents(repo: RepoInfo, tips: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
+    """Every commit reachable from `tips` with its parents, each commit before its parents: one
+    `rev-list --topo-order`."""
+    if not tips:
+        return
+    out = run_git(repo.path, "rev-list", "--topo-order", "--parents", "--stdin",
+                  input="\n".join(dict.fromkeys(tips)).encode("ascii") + b"\n")
+    for line in out.decode("ascii").splitlines():
+        commit, *parents = line.split()
+        yield commit, parents
+
+
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
     from scanner.git.log_stream import log_commits

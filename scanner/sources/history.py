@@ -37,6 +37,7 @@ from scanner.sources.text_decode import BINARY_SNIFF
 
 if TYPE_CHECKING:
     from scanner.engine.scan_cache import ScanCache, Verdicts
+    from scanner.sources.exposure import RefReach
     from scanner.sources.history_listing import Listing
 
 FEW_NEW_BLOBS = 2000
@@ -345,15 +346,16 @@ def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str
 
 
 class RefsContaining:
-    """`git.refs_containing`, remembered in the scan cache while the refs are as they were (one
-    `for-each-ref --contains` per secret is ~45 ms on the bench history: most of a re-scan). It holds ref
-    names and commit ids only."""
+    """Which refs reach a secret's commits, from the refs' commit graph (`RefReach`, one `rev-list` for
+    every secret), remembered in the scan cache while the refs are as they were. It holds ref names and
+    commit ids only."""
 
     def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str) -> None:
         self.repo, self.cache, self.state = repo, cache, state
         self.name = hashlib.blake2b(b"refs-containing", key=repository_key(repo), digest_size=16).digest()
         self.known: dict[str, tuple[str, ...]] = self._load() if cache is not None and state else {}
         self.learnt = False
+        self._graph: RefReach | bool | None = None
 
     def _load(self) -> dict[str, tuple[str, ...]]:
         import marshal
@@ -373,9 +375,21 @@ class RefsContaining:
         key = "\n".join(sorted(commits))
         found = self.known.get(key)
         if found is None:
-            found = self.known[key] = tuple(git.refs_containing(self.repo, commits))
+            graph = self.graph()
+            found = tuple(graph.refs(commits) if graph is not None else git.refs_containing(self.repo, commits))
+            self.known[key] = found
             self.learnt = True
         return list(found)
+
+    def graph(self) -> RefReach | None:
+        """The refs' commit graph, read once at the first question not answered from the cache."""
+        from scanner.sources.exposure import RefReach
+
+        if self._graph is None:
+            tips = git.ref_tips(self.repo)
+            self._graph = False if tips is None else RefReach(
+                tips, git.commit_parents(self.repo, [sha for _, sha in tips]))
+        return self._graph if isinstance(self._graph, RefReach) else None
 
     def save(self) -> None:
         import marshal
