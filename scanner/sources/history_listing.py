@@ -205,7 +205,7 @@ def load_listing(data: bytes) -> Listing:
         new = tuple.__new__
         known = {sha: new(CommitWrites, row) for sha, row in rows.items()
                  if isinstance(row, tuple) and len(row) == len(CommitWrites._fields)}
-        if len(known) != len(rows) or not all(isinstance(size, int) for size in sizes.values()):
+        if len(known) != len(rows) or not set(map(type, sizes.values())) <= {int}:
             raise ValueError("not a listing of this version")
         if not all(isinstance(w, tuple) and len(w) == 2 and all(isinstance(x, str) for x in w)
                    for w in walks.values()):
