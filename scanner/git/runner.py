@@ -263,11 +263,20 @@ def commit_trees(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, 
     yield from split_commits(stream_git(repo.path, *args))
 
 
-def commit_order(repo: RepoInfo, revs: list[str]) -> list[str]:
+def commit_order(repo: RepoInfo, revs: list[str], parents: dict[str, list[str]] | None = None) -> list[str]:
     """The ids of the commits `commit_trees` walks, in the same order (one `rev-list`, no diffs): which
-    of them a scan cache already knows is then a lookup."""
-    out = run_git(repo.path, "rev-list", "--reverse", "--topo-order", *log_revisions(repo, revs), "--")
-    return out.decode("ascii").split()
+    of them a scan cache already knows is then a lookup. `parents`, when given, gets each commit's
+    parents from the same walk (which refs reach a secret is worked out from them)."""
+    args = ["rev-list", "--reverse", "--topo-order", *(["--parents"] if parents is not None else [])]
+    out = run_git(repo.path, *args, *log_revisions(repo, revs), "--").decode("ascii")
+    if parents is None:
+        return out.split()
+    order = []
+    for line in out.splitlines():
+        commit, *of = line.split()
+        order.append(commit)
+        parents[commit] = of
+    return order
 
 
 def trees_of_commits(repo: RepoInfo, ids: Sequence[str]) -> Iterator[tuple[CommitInfo, bytes]]:

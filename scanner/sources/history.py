@@ -70,6 +70,7 @@ class HistorySource(Source):
         self._replacements: set[str] = set()
         self._deletions: list[Introduction] = []
         self._refs_state = ""
+        self._parents: dict[str, list[str]] | None = None
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -153,6 +154,8 @@ class HistorySource(Source):
             with_replacements(introduced, swaps)
             sizes = self.sized(repo, introduced, listing.sizes)
         self._refs_state = listing.state
+        # the order's walk from every ref gave every parent: which refs reach a secret needs no other walk
+        self._parents = listing.parents if revs == ["--all"] else None
         if (len(listing.known) != commits_known or listing.walks is not walks_known
                 or any(blob not in listing.sizes for blob in sizes)):
             listing.sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
@@ -314,7 +317,8 @@ class HistorySource(Source):
         places += [(gone.path, gone.order, gone.commit, "", gone.parents) for gone in self._deletions
                    if gone.path in paths]
         writes = writes_by_path(places, self._commits, paths)
-        containing = RefsContaining(repo, self.verdicts.cache if self.verdicts else None, self._refs_state)
+        containing = RefsContaining(repo, self.verdicts.cache if self.verdicts else None, self._refs_state,
+                                    self._parents, self._order)
         done, warnings = attributed(findings, writes, datetime.now(timezone.utc), containing.refs)
         containing.save()
         self._warnings.extend(warnings)
@@ -394,8 +398,12 @@ class RefsContaining:
     every secret), remembered in the scan cache while the refs are as they were. It holds ref names and
     commit ids only."""
 
-    def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str) -> None:
+    def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str,
+                 parents: dict[str, list[str]] | None = None, order: Sequence[str] = ()) -> None:
+        """`parents` and `order` (oldest first), when given, are the graph of every commit of the
+        repository (a walk of `--all`)."""
         self.repo, self.cache, self.state = repo, cache, state
+        self.parents, self.order = parents, order
         self.name = hashlib.blake2b(b"refs-containing", key=repository_key(repo), digest_size=16).digest()
         self.known: dict[str, tuple[str, ...]] = self._load() if cache is not None and state else {}
         self.learnt = False
@@ -431,8 +439,13 @@ class RefsContaining:
 
         if self._graph is None:
             tips = git.ref_tips(self.repo)
-            self._graph = False if tips is None else RefReach(
-                tips, git.commit_parents(self.repo, [sha for _, sha in tips]))
+            if tips is None:
+                self._graph = False
+            elif self.parents is not None:
+                parents = self.parents
+                self._graph = RefReach(tips, ((sha, parents[sha]) for sha in reversed(self.order)))
+            else:
+                self._graph = RefReach(tips, git.commit_parents(self.repo, [sha for _, sha in tips]))
         return self._graph if isinstance(self._graph, RefReach) else None
 
     def save(self) -> None:

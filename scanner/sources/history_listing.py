@@ -146,6 +146,8 @@ class Listing:
     """repr(revs) -> (refs_state, the commit ids in walk order, one per line)."""
     state: str = ""
     """`refs_state` when this scan walked (not stored)."""
+    parents: dict[str, list[str]] | None = None
+    """Each walked commit's parents, when this scan asked git for the walk's order (not stored)."""
 
 
 def refs_state(repo: git.RepoInfo) -> str:
@@ -174,7 +176,8 @@ def completed(repo: git.RepoInfo, revs: list[str], listing: Listing) -> list[str
     if state and state == stored_state:
         order = stored_order.split()
     else:
-        order = git.commit_order(repo, revs)
+        listing.parents = {}
+        order = git.commit_order(repo, revs, listing.parents)
         remember_walk(listing, revs, state, order)
     missing = [sha for sha in order if sha not in known]
     if missing:
