@@ -5,11 +5,11 @@ Nothing here prints or exits; the CLI turns the Report into output and an exit c
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import TYPE_CHECKING
 
 from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
@@ -184,7 +184,7 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, re
     # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it:
     # masking all of a file's secrets in each preview was quadratic (2,000 keys in one file: 40 s).
     others = {} if show_secrets else secrets_by_line(matches, lines)
-    mask = partial(redact, shown_percent=redact_percent)
+    mask = functools.partial(redact, shown_percent=redact_percent)
     beaten = outranked(matches)
     for index, m in enumerate(matches):
         if (m.rule.id, m.start, m.end) in seen or index in beaten:
@@ -243,7 +243,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         )
     rule = m.rule
     confidence = rule.confidence
-    if rule.fixture_paths and all(path_matches(loc.path, rule.fixture_paths) for loc in locations):
+    if rule.fixture_paths and all(in_fixture_paths(loc.path, rule.fixture_paths) for loc in locations):
         confidence = FIXTURE_CONFIDENCE
     return Finding(
         description=rule.description, references=rule.references,
@@ -252,6 +252,13 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         locations=locations, remediation=rule.remediation, entropy=round(m.entropy, 2),
         secret=m.secret, suppressed_by=m.dropped_by, captures=m.captures,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def in_fixture_paths(path: str, globs: tuple[str, ...]) -> bool:
+    """Remembered per path: a history's fixture findings repeat the same few test files across hundreds of
+    versions (bench history: 900 findings to place, 888 path checks)."""
+    return path_matches(path, globs)
 
 
 def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, ...] = (),

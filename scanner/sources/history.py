@@ -156,9 +156,10 @@ class HistorySource(Source):
         self._refs_state = listing.state
         # the order's walk from every ref gave every parent: which refs reach a secret needs no other walk
         self._parents = listing.parents if revs == ["--all"] else None
-        if (len(listing.known) != commits_known or listing.walks is not walks_known
-                or any(blob not in listing.sizes for blob in sizes)):
-            listing.sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
+        stored = listing.sizes
+        unknown = {blob: size for blob, size in sizes.items() if blob not in stored}
+        if len(listing.known) != commits_known or listing.walks is not walks_known or unknown:
+            stored.update((blob, size) for blob, size in unknown.items() if size >= 0)
             cache.add_listing(key, dump_listing(listing))
         return introduced, commits, submodules, sizes
 
