@@ -91,17 +91,17 @@ def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tup
     over. `deletions`, when given, gets every commit that deleted a path written before (and not
     excluded): where a secret may have left."""
     introduced: dict[str, list[Introduction]] = {}
-    commits = [GitContext(sha, *known[sha][:4]) for sha in order]
+    commits: list[GitContext] = []
     excluded: dict[str, bool] = {}
     written: set[str] = set()
-    remember, find = written.add, introduced.get
     submodules = 0
     writes = 0
     new = tuple.__new__  # a NamedTuple's own __new__ is Python code: 50k calls were ~40% of this
     for index, sha in enumerate(order):
         record = known[sha]
-        submodules += record[4]
-        for blob, path, parents in record[5]:
+        commits.append(GitContext(sha, record.author, record.email, record.date, record.subject))
+        submodules += record.submodules
+        for blob, path, parents in record.writes:
             if exclude:
                 out = excluded.get(path)
                 if out is None:
@@ -113,13 +113,8 @@ def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tup
                     deletions.append(new(Introduction, (writes, index, path, parents)))
                     writes += 1
                 continue
-            remember(path)
-            place = new(Introduction, (writes, index, path, parents))
-            places = find(blob)
-            if places is None:
-                introduced[blob] = [place]
-            else:
-                places.append(place)
+            written.add(path)
+            introduced.setdefault(blob, []).append(new(Introduction, (writes, index, path, parents)))
             writes += 1
     return introduced, commits, submodules
 
