@@ -195,6 +195,39 @@ def test_findings_in_fixtures_are_rebuilt_from_the_cache_without_the_engine(
     assert scanned_once_more() == before and len(before) >= 3
 
 
+def test_a_note_about_a_capped_decoding_is_rebuilt_in_order(repo: Repo, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text whose decoding stopped at the cap has a note to report, so it is not clean: the note is
+    recorded with it and comes back where an uncached scan puts it, without decoding 500 runs again."""
+    import base64
+
+    from scanner.engine import parallel
+    from scanner.ruleset.rule_set import load_ruleset
+    from scanner.scan import ScanRequest, scan
+    from scanner.sources.history import HistorySource
+
+    cache = tmp_path / "cache"
+    for name in ("settings_a.py", "settings_b.py"):
+        repo.write(name, "".join(f'{name[9]}{i} = "{base64.b64encode(f"option {i} of {name}".encode()).decode()}"\n'
+                                 for i in range(600)))
+    repo.write("app/settings.py", f'STRIPE_KEY = "{STRIPE}"\n')
+    repo.commit("generated settings")
+    cold = same_as_uncached(repo, cache)
+    assert len(cold["skipped"]) == 2 and same_as_uncached(repo, cache) == cold
+    assert rows(cache, "found") == 3
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded a blob the cache knew")
+
+    monkeypatch.setattr(parallel, "decoded_items", no_decoding)
+    monkeypatch.setattr(parallel, "scan_fragment", no_decoding)
+    store = ScanCache(cache)
+    report = scan(ScanRequest(source=HistorySource(repo.path, max_file_size=1_000_000), ruleset=load_ruleset(),
+                              cache=store))
+    store.close()
+    assert [(s.path, s.reason) for s in report.skipped] == [(s["path"], s["reason"]) for s in cold["skipped"]]
+
+
 def rows(cache: Path, table: str) -> int:
     with sqlite3.connect(cache / FILE_NAME) as db:
         return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - our table names
