@@ -37,6 +37,8 @@ from scanner.sources.progress import Progress
 from scanner.sources.text_decode import BINARY_SNIFF
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from scanner.engine.scan_cache import ScanCache, Verdicts
     from scanner.sources.exposure import RefReach
     from scanner.sources.history_listing import Listing
@@ -64,6 +66,7 @@ class HistorySource(Source):
         self._introduced: dict[str, list[Introduction]] = {}
         self._commits: list[GitContext] = []
         self._at_head: set[tuple[str, str]] | None = None
+        self._head_tree_early: Future[set[tuple[str, str]]] | None = None
         self._repo: git.RepoInfo | None = None
         self._order: list[str] = []
         self._known: dict[str, CommitWrites] = {}
@@ -251,6 +254,8 @@ class HistorySource(Source):
                         clean.add(blob)
                         continue
                     handed_out[key] = blob
+                    if record and self._head_tree_early is None:
+                        self._head_tree_early = head_tree_soon(repo)
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
                               blob_fragments, self.archive_depth, key, record)
@@ -291,7 +296,9 @@ class HistorySource(Source):
             return fragment
         outer, bang, member = fragment.path.partition("!")  # an archive's member: `lib.jar!conf/app.yaml`
         if self._at_head is None:  # only texts with findings need it: a re-scan may have none to scan
-            self._at_head = git.head_tree(self._repo) if self._repo is not None else set()
+            early = self._head_tree_early
+            self._at_head = early.result() if early is not None else (
+                git.head_tree(self._repo) if self._repo is not None else set())
         at_head = self._at_head
         for group in self.by_path_rules(places):
             if group[0].path == outer:
@@ -454,6 +461,24 @@ class RefsContaining:
 
         if self.cache is not None and self.state and self.learnt:
             self.cache.add_listing(self.name, marshal.dumps((self.state, self.known)))
+
+
+def head_tree_soon(repo: git.RepoInfo) -> Future[set[tuple[str, str]]]:
+    """`git.head_tree` in a thread: a blob with a record will have findings, which need it; listing HEAD
+    (~20 ms of git on the bench history) then runs while the blobs are read."""
+    import threading
+    from concurrent.futures import Future
+
+    future: Future[set[tuple[str, str]]] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(git.head_tree(repo))
+        except BaseException as exc:  # noqa: BLE001 - raised where the result is asked for
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="leakstop-head-tree", daemon=True).start()
+    return future
 
 
 def repository_key(repo: git.RepoInfo) -> bytes:
