@@ -57,6 +57,8 @@ class ScanRequest:
     """`--redact=N`: the share of each secret shown; None: the default redaction (see `redact`)."""
     on_finding: Callable[[Finding], None] | None = None
     """Called with each reported finding as soon as it is made (before grouping): `--format jsonl`'s stream."""
+    workers: int | None = None
+    """Engine processes; None: every usable core (an audit runs one repository per core instead)."""
 
 
 def scan(request: ScanRequest) -> Report:
@@ -79,7 +81,7 @@ def scan(request: ScanRequest) -> Report:
     silenced: set[tuple[str, str]] = set()
     items = request.source.items(stats)
     for item, result in engine_results(items, request.ruleset, request.rule_timeout, request.keep_suppressed,
-                                       max_decode_depth=request.max_decode_depth,
+                                       max_decode_depth=request.max_decode_depth, workers=request.workers,
                                        expected_bytes=request.source.expected_bytes(), verdicts=verdicts):
         if isinstance(item, Skipped):
             skipped.append(item)
@@ -124,12 +126,39 @@ def scan(request: ScanRequest) -> Report:
             verdicts.save()
         request.cache.save()
         cache_warnings = request.cache.warnings
+    if not request.show_secrets:
+        mask = partial(redact, shown_percent=request.redact_percent)
+        found, suppressed = subjects_masked(found, suppressed, mask)
     findings = group_findings(found) if request.group else ungroup_findings(found)
     return Report(findings=findings, stats=stats, skipped=skipped,
                   suppressed=group_findings(suppressed) if request.group else ungroup_findings(suppressed),
                   errors=errors,
                   warnings=[*request.source.warnings(), *cache_warnings,
                             *elided(per_rule, request.max_findings_per_rule), *unscanned(skipped)])
+
+
+def subjects_masked(found: list[Finding], suppressed: list[Finding],
+                    mask: Callable[[str], str]) -> tuple[list[Finding], list[Finding]]:
+    """Every secret of the scan masked in every commit subject: a message may name a key that another
+    finding holds, and would print it beside this one."""
+    secrets = sorted({f.secret for f in (*found, *suppressed) if f.secret}, key=len, reverse=True)
+    said: dict[str, str] = {}
+
+    def masked(subject: str) -> str:
+        if subject not in said:  # a commit's findings share its subject: each is searched once
+            clean = subject
+            for secret in secrets:
+                if any(part in clean for part in secret.splitlines() if len(part) >= 4):
+                    clean = redact_line(clean, secret, mask(secret))
+            said[subject] = clean
+        return said[subject]
+
+    def cleaned(f: Finding) -> Finding:
+        if not any(loc.subject for loc in f.locations):
+            return f
+        return replace(f, locations=tuple(replace(loc, subject=masked(loc.subject)) for loc in f.locations))
+
+    return [cleaned(f) for f in found], [cleaned(f) for f in suppressed]
 
 
 MAX_LIMIT_WARNINGS = 20
@@ -181,8 +210,8 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, re
     out: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
     # Every secret of the fragment is masked in every preview: two keys on one line (`export A=… B=…`, a
-    # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it:
-    # masking all of a file's secrets in each preview was quadratic (2,000 keys in one file: 40 s).
+    # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it, so
+    # only those are tried: all of a file's secrets in each preview would be quadratic in its secrets.
     others = {} if show_secrets else secrets_by_line(matches, lines)
     mask = functools.partial(redact, shown_percent=redact_percent)
     beaten = outranked(matches)
@@ -213,6 +242,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     offset = fragment.first_line - 1
     git = fragment.git
     seen_line = preview(lines.line_text(line), column, m.secret, shown, others, mask)
+    said = partial(commit_subject, secret=m.secret, shown=shown, others=others, mask=mask)
     cell = f"{fragment.cell}, line {line + fragment.cell_line - 1}" if fragment.cell else ""
     if fragment.encoded_at:
         line, column, end_line, end_column = fragment.encoded_at
@@ -228,7 +258,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         author=git.author if git else "",
         email=git.email if git else "",
         date=git.date if git else "",
-        subject=git.message if git else "",
+        subject=said(git.message) if git else "",
         blob=fragment.blob,
         decoded=fragment.decoded,
         cell=cell,
@@ -237,7 +267,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     if fragment.occurrences:
         locations = tuple(
             replace(location, path=o.path, commit=o.git.commit, author=o.git.author, email=o.git.email,
-                    date=o.git.date, subject=o.git.message, in_head=o.in_head, order=o.order,
+                    date=o.git.date, subject=said(o.git.message), in_head=o.in_head, order=o.order,
                     parent_blobs=o.parents)
             for o in fragment.occurrences
         )
@@ -277,6 +307,12 @@ def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, 
     reach = PREVIEW_WIDTH // 3
     text = before[-reach:] + mine + after[:reach]
     return ("…" if len(before) > reach else "") + text.strip() + ("…" if len(after) > reach else "")
+
+
+def commit_subject(message: str, secret: str, shown: str, others: tuple[str, ...] = (),
+                   mask: Callable[[str], str] = redact) -> str:
+    """The commit's subject as reports print it: a key pasted into the message is redacted there too."""
+    return message if secret == shown else redact_others(message, secret, shown, others, mask)
 
 
 def redact_others(text: str, secret: str, shown: str, others: tuple[str, ...],

@@ -70,6 +70,36 @@ def test_baseline_create_honours_config_and_ignores(leakstop, old_repo):
     assert len(json.loads((old_repo.path / BASELINE).read_text())["entries"]) == 1
 
 
+def entries_in(path) -> list[str]:
+    return json.loads(path.read_text())["entries"]
+
+
+def test_baseline_create_writes_the_file_the_configuration_names(leakstop, old_repo):
+    """Relative to the configuration file, not to where the command runs; -b still wins."""
+    (old_repo.path / "ci").mkdir()
+    old_repo.write(".leakstop.yaml", "baseline: ci/known-secrets.json\n")
+    created = leakstop("baseline", "create", "..", cwd=old_repo.path / "app")
+    assert created.code == 0, created.output
+    configured = old_repo.path / "ci" / "known-secrets.json"
+    assert len(entries_in(configured)) == 2 and str(configured) in created.stderr
+    assert not (old_repo.path / BASELINE).exists() and not (old_repo.path / "app" / BASELINE).exists()
+    assert leakstop("scan", ".", cwd=old_repo.path).code == 0  # the scan reads the file create wrote
+    assert leakstop("baseline", "create", "-b", "elsewhere.json", cwd=old_repo.path).code == 0
+    assert len(entries_in(old_repo.path / "elsewhere.json")) == 2
+
+
+def test_baseline_update_prunes_the_file_the_configuration_names(leakstop, old_repo):
+    (old_repo.path / "ci").mkdir()
+    old_repo.write("ci/leakstop.yaml", "baseline: known-secrets.json\n")
+    configured = old_repo.path / "ci" / "known-secrets.json"
+    assert leakstop("baseline", "create", "--config", "ci/leakstop.yaml", cwd=old_repo.path).code == 0
+    old_repo.write("deploy/ci.sh", 'export GH="$GH_TOKEN"\n')
+    updated = leakstop("baseline", "update", "--config", "ci/leakstop.yaml", cwd=old_repo.path)
+    assert updated.code == 0, updated.output
+    assert f"{configured}: 1 entry pruned, 1 kept" in updated.stderr
+    assert len(entries_in(configured)) == 1 and not (old_repo.path / BASELINE).exists()
+
+
 def test_import_detect_secrets_baseline(leakstop, old_repo):
     detect = {
         "version": "1.5.0", "plugins_used": [], "filters_used": [],

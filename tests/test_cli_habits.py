@@ -285,7 +285,7 @@ def test_rules_check_reads_rules_path_as_scan_does(leakstop, tmp_path):
     mine.write_text(ACME_RULES.format(rule_id="acme-deploy-token"))
     checked = leakstop("rules", "check", "--rules-path", mine)
     assert checked.code == 0, checked.output
-    assert "1 rules checked" in checked.stderr  # the extra file's rules, next to the built-in ones
+    assert "1 rule checked" in checked.stderr  # the extra file's rules, next to the built-in ones
     mine.write_text(ACME_RULES.format(rule_id="stripe-secret-key"))
     clash = leakstop("rules", "check", "--rules-path", mine)
     assert clash.code == 1 and "a built-in rule has this id" in clash.stderr

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pathspec
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from secrets_fixtures import STRIPE
 
@@ -57,6 +57,7 @@ def test_same_answer_as_the_regexes(way, some_globs, path):
 @settings(max_examples=1000, deadline=None)
 @given(some_globs=st.lists(gitignore_globs.filter(lambda g: not g.startswith("!") and "[!" not in g
                                                    and not g.endswith("**/")), max_size=3), path=plain_paths)
+@example(some_globs=["/**/**/*"], path="a")  # found by hypothesis: `**/**` is one `**`
 def test_same_answer_as_pathspec(way, some_globs, path):
     """pathspec's GitIgnoreSpec is the field's implementation of gitignore. (Where it differs from git, git
     wins: its `[!a]` matches a slash, `a/**/` matches a file, and it re-includes below an excluded folder;

@@ -51,3 +51,26 @@ def test_streamed_lines_carry_the_link_too(leakstop, repo):
     sha = leaky_history(repo, "https://github.com/octo/shop")
     [line] = leakstop("scan", "--history", repo.path, "-f", "jsonl").stdout.splitlines()
     assert json.loads(line)["commit_url"] == f"https://github.com/octo/shop/commit/{sha}"
+
+
+def test_a_secret_pasted_into_the_commit_subject_is_redacted_there_too(leakstop, repo, tmp_path):
+    commit_file(repo, "billing.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n', f"Use the live key {STRIPE}")
+    for fmt in ("text", "json", "jsonl", "sarif", "junit"):
+        result = leakstop("scan", "--history", repo.path, "-f", fmt)
+        assert result.code == 1, result.output
+        assert STRIPE not in result.output, fmt
+        assert "Use the live key sk_" in result.output, fmt
+    shown = leakstop("scan", "--history", repo.path, "-f", "json", "--show-secrets").json()
+    assert shown["findings"][0]["subject"] == f"Use the live key {STRIPE}"
+
+
+def test_a_commit_subject_naming_another_findings_secret_is_redacted_in_every_finding(leakstop, repo):
+    from secrets_fixtures import GITHUB
+
+    repo.write("billing.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')
+    repo.write("ci.env", f"GITHUB_TOKEN={GITHUB}\n")
+    repo.commit(f"Rotate keys: billing uses {STRIPE}, CI uses {GITHUB}")
+    for fmt in ("text", "json", "sarif"):
+        result = leakstop("scan", "--history", repo.path, "-f", fmt)
+        assert result.code == 1, result.output
+        assert STRIPE not in result.output and GITHUB not in result.output, fmt

@@ -65,7 +65,7 @@ def test_negative_examples_and_a_file_level_provider_are_optional_for_a_custom_r
     rule_file.write_text(GOOD_RULE)
     result = leakstop("rules", "check", "--rules-path", rule_file)
     assert result.code == 0, result.output
-    assert "1 rules checked, 0 problems" in result.stderr
+    assert "1 rule checked, 0 problems" in result.stderr
 
 
 def test_the_built_in_pack_still_demands_negative_examples(tmp_path):

@@ -42,6 +42,17 @@ def scan_config_options(fn: Command) -> Command:
     return config_option(fn)
 
 
+def named_config(ctx: click.Context, path: Path | None) -> Path | None:
+    """--config FILE or LEAKSTOP_CONFIG; a missing file the environment names says so, since an export made
+    long ago is easy to forget."""
+    from_environment = ctx.get_parameter_source("config_file") == ParameterSource.ENVIRONMENT
+    if path is not None and not path.exists() and from_environment:
+        from scanner.errors import ConfigError
+
+        raise ConfigError(f"{path}: no such configuration file (named by LEAKSTOP_CONFIG)")
+    return path
+
+
 def scan_flags(ctx: click.Context, given: dict[str, Any]) -> ScanFlags:
     """The configurable flags of the running command; a value left at its default does not override the
     configuration file."""
@@ -50,7 +61,7 @@ def scan_flags(ctx: click.Context, given: dict[str, Any]) -> ScanFlags:
     params = ctx.params
     size_given = ctx.get_parameter_source("max_file_size") not in (ParameterSource.DEFAULT, None)
     return ScanFlags(
-        config=given.get("config_file"),
+        config=named_config(ctx, given.get("config_file")),
         rules_paths=tuple(params.get("rules_paths", ())),
         no_builtin_rules=bool(params.get("no_builtin_rules")),
         max_file_size=params.get("max_file_size") if size_given else None,
@@ -80,7 +91,12 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
         import json
 
         from scanner.cli.scan_setup import ScanFlags, setup_scan
+        from scanner.errors import SourceError
 
+        if path is not None and not path.exists():
+            # the configuration is looked for from this path up; a typo would otherwise show the defaults
+            raise SourceError(f"{path}: no such file or folder")
+        config_file = named_config(click.get_current_context(), config_file)
         setup = setup_scan([path] if path else [], ScanFlags(config=config_file), suppress=False)
         cfg = setup.config
         values: dict[str, Any] = {
@@ -114,6 +130,6 @@ def show(path: Path | None, config_file: Path | None, as_json: bool) -> None:
             shown = human_size(value) if key == "max_file_size" else json.dumps(value)
             click.echo(f"  {key:<18} {shown:<40} ({cfg.origin(key)})")
         for warning in cfg.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"leakstop: warning: {warning}", err=True)
         builtin = "built-in rules on" if cfg.use_builtin_rules else "built-in rules OFF"
         click.echo(f"active rules: {len(setup.ruleset)} ({builtin}, {len(cfg.disable)} disabled)")

@@ -78,7 +78,8 @@ def hook_selftest(hook_name: str, direct: bool) -> SelftestResult:
     root = None if direct else work_tree_root(Path.cwd())
     if root is None:
         # Outside a repository there is no configured hook: test leakstop's own hook, freshly written.
+        why = "--direct" if direct else "not inside a git repository, so no hook of yours was tested"
         with tempfile.TemporaryDirectory(prefix="leakstop-hooks-") as tmp:
             install_hook(Path(tmp), hook_name, force=False)
-            return run(Path(tmp), None)
+            return run(Path(tmp), None, f"a fresh leakstop {hook_name} hook ({why})")
     return run(hooks_dir(root), root)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from scanner import __version__
 from scanner.cli import Command
@@ -53,6 +54,10 @@ class LazyGroup(CommandGroup):
         "ignore": "scanner.cli.ignore:ignore",
         "hook": "scanner.cli.hook:hook",
         "selftest": "scanner.cli.hook:selftest",
+        "audit": "scanner.cli.audit:audit",
+        "triage": "scanner.cli.audit:triage",
+        "findings": "scanner.cli.audit:findings",
+        "report": "scanner.cli.audit:report",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -143,7 +148,8 @@ def output_options(fn: Command) -> Command:
                      flag_value=DEFAULT_REDACTION, default=None,
                      help="Redact secrets (the default); --redact=N shows N% of each secret (0-50)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when secrets are found."),
-        click.option("-q", "--quiet", is_flag=True, help="No summary and no progress on stderr."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Nothing on stderr but an error that stops the scan (no summary, progress or warnings)."),
         click.option("-v", "--verbose", is_flag=True, help="List every skipped file and why."),
         click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default=None,
                      help="What goes to stderr: error (errors only), warning (and warnings), info (and the "
@@ -227,12 +233,16 @@ def scan(paths: tuple[Path, ...], use_stdin: bool, no_git: bool, max_file_size: 
         )
         from scanner.cli.scan_setup import setup_scan
         from scanner.cli.verify import validate_flags, verified, verify_exit_code
+        from scanner.errors import SourceError
         from scanner.scan import ScanRequest
         from scanner.scan import scan as run_scan
 
         stderr = Verbosity.of(log_level, quiet, verbose)
         validate_flags(config_flags)
         refuse_remote_urls(paths)
+        redact_given = click.get_current_context().get_parameter_source("redact_percent") == ParameterSource.COMMANDLINE
+        if show_secrets and redact_given:
+            raise SourceError("choose one of --show-secrets, --redact")
         targets = report_targets(fmt, outputs)
         flags = scan_flags(click.get_current_context(), config_flags)
         setup = setup_scan(paths, flags)

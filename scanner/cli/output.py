@@ -77,6 +77,13 @@ def report_targets(fmt: str | None, outputs: Sequence[str]) -> list[ReportTarget
         if not folder.is_dir():
             raise SourceError(f"{output}: cannot write the report there: folder {folder} does not exist")
         targets.append(ReportTarget(path, EXTENSION_FORMATS.get(path.suffix.lower()) or fmt or "text"))
+    if fmt is not None and all(t.fmt != fmt for t in targets):
+        # `-f sarif -o report.json` would otherwise write JSON without a word
+        named = ", ".join(f"{t.path} is written as {t.fmt}" for t in targets)
+        extension = next((ext for ext, known in EXTENSION_FORMATS.items() if known == fmt), "")
+        instead = f"name the file *{extension}, or add -o - for stdout" if extension else "add -o - for stdout"
+        says = "as its extension says" if len(targets) == 1 else "as their extensions say"
+        raise SourceError(f"-f {fmt} reaches no output: {named}, {says} ({instead})")
     return targets
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.cli.scan_setup import ScanFlags, ScanSetup, chosen_rules, effective_ruleset
+from scanner.cli.scan_setup import ScanFlags, ScanSetup, effective_ruleset
 from scanner.config import CONFIG_NAMES, Config, config_from_data, validated_data
 from scanner.errors import GitError
 from scanner.findings import Finding
@@ -83,9 +83,8 @@ def judged_setup(setup: ScanSetup, flags: ScanFlags, repo_path: Path, kind: str,
     min_confidence = flags.min_confidence or base.min_confidence
     min_severity = flags.min_severity or base.min_severity
     if base is not head:
-        ruleset = effective_ruleset(base, flags.rules_paths, flags.no_builtin_rules, min_confidence, min_severity)
-        if flags.enable_rules or flags.disable_rules:
-            ruleset = chosen_rules(ruleset, flags.enable_rules, flags.disable_rules)
+        ruleset = effective_ruleset(base, flags.rules_paths, flags.no_builtin_rules, min_confidence, min_severity,
+                                    flags.enable_rules, flags.disable_rules)
     suppressors, more = base_suppressors(setup, root, rev, base)
     added += more
     judged = replace(setup, config=base, ruleset=ruleset, suppressors=suppressors,

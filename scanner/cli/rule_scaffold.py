@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 TEMPLATE = """\
 # Rules for {provider}, started by `leakstop rules new`. Every value that starts with "FILL IN:" is yours to
@@ -77,12 +78,14 @@ rules:
 
 
 def provider_slug(provider: str) -> str:
-    """`Acme Cloud` -> `acme-cloud`: the file name and the rule ids' stem."""
-    return "-".join(re.findall(r"[a-z0-9]+", provider.lower()))
+    """`Acme Cloud` -> `acme-cloud`, `Zürich Pay` -> `zurich-pay`: the file name and the rule ids' stem
+    (rule ids are ASCII, so accents are dropped rather than the letters that carry them)."""
+    plain = unicodedata.normalize("NFKD", provider).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
 
 
 def scaffold(provider: str, file_name: str) -> str:
     slug = provider_slug(provider)
-    return TEMPLATE.format(provider=provider, provider_json=json.dumps(provider), slug=slug, file=file_name,
-                           prefix=slug.replace("-", "_"),
+    return TEMPLATE.format(provider=provider, provider_json=json.dumps(provider, ensure_ascii=False), slug=slug,
+                           file=file_name, prefix=slug.replace("-", "_"),
                            env=slug.replace("-", "_").upper())

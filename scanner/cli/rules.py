@@ -24,8 +24,8 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Extra rule file or folder.")
-@click.option("--no-builtin-rules", is_flag=True)
+              help="Extra rule file or folder (repeatable), as in `scan`: listed next to the built-in rules.")
+@click.option("--no-builtin-rules", is_flag=True, help="As in `scan`: list only the rules from --rules-path.")
 @click.option("--verifiable", is_flag=True, help="List the providers `scan --verify` can check, and how.")
 def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool, verifiable: bool) -> None:
     """One line per rule: id, severity, confidence, provider, name."""
@@ -128,15 +128,15 @@ def check_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool) -> None:
         for rule in rules_list:
             slow = backtracking_probe(rule)
             if slow is not None:
-                click.echo(f"warning: {rule.source}: rule '{rule.id}' backtracks catastrophically: "
+                click.echo(f"leakstop: warning: {rule.source}: rule '{rule.id}' backtracks catastrophically: "
                            f"over {PROBE_TIMEOUT} s on {slow}", err=True)
         warnings = [r for r in rules_list if len(r.examples) < 2 or len(r.negative_examples) < 2]
         for rule in warnings:
-            click.echo(f"warning: {rule.source}: rule '{rule.id}' has fewer than 2 examples or negatives",
+            click.echo(f"leakstop: warning: {rule.source}: rule '{rule.id}' has fewer than 2 examples or negatives",
                        err=True)
         for p in problems:
             click.echo(f"{p.rule.source}: rule '{p.rule.id}': {p.message}", err=True)
-        click.echo(f"{len(rules_list)} rules checked, {len(problems)} problems", err=True)
+        click.echo(f"{counted(len(rules_list), 'rule')} checked, {counted(len(problems), 'problem')}", err=True)
         sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
 
 

@@ -93,9 +93,8 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
     config = load_config(start, flags.config)
     min_confidence = flags.min_confidence or config.min_confidence
     min_severity = flags.min_severity or config.min_severity
-    ruleset = effective_ruleset(config, flags.rules_paths, flags.no_builtin_rules, min_confidence, min_severity)
-    if flags.enable_rules or flags.disable_rules:
-        ruleset = chosen_rules(ruleset, flags.enable_rules, flags.disable_rules)
+    ruleset = effective_ruleset(config, flags.rules_paths, flags.no_builtin_rules, min_confidence, min_severity,
+                                flags.enable_rules, flags.disable_rules)
     setup = ScanSetup(config=config, ruleset=ruleset, min_confidence=min_confidence, min_severity=min_severity,
                       max_file_size=flags.max_file_size or config.max_file_size,
                       report_unused_ignores=flags.report_unused_ignores, extra_exclude=flags.exclude)
@@ -130,7 +129,7 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
     baseline_file = flags.baseline or config.baseline or find_upwards(start, (BASELINE_FILE,))
     if baseline and config.baseline is not None and baseline_file == config.baseline and not config.baseline.is_file():
         raise ConfigError(f"{config.line_of('baseline')}: baseline: {config.baseline}: no such file (write one "
-                          f"with `leakstop baseline create -o {config.baseline}`)")
+                          f"with `leakstop baseline create -b {config.baseline}`)")
     if baseline and baseline_file is not None:
         from scanner.suppress.baseline import read_baseline
 
@@ -151,11 +150,23 @@ def custom_rule_examples(ruleset: RuleSet) -> Suppressor:
 
 
 def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_rules: bool,
-                      min_confidence: str, min_severity: str) -> RuleSet:
+                      min_confidence: str, min_severity: str, enable: Sequence[str] = (),
+                      disable: Sequence[str] = ()) -> RuleSet:
+    """The rules a scan runs: those loaded, less the configuration's disable and thresholds, then narrowed by
+    --enable-rule/--disable-rule, whose names are checked against every loaded rule (a flag that names a
+    rule the configuration turned off is no typo)."""
     from scanner.ruleset.rule_set import load_ruleset
 
     builtin = config.use_builtin_rules and not no_builtin_rules
     ruleset = load_ruleset([*config.rules, *rules_paths], builtin=builtin)
+    thresholded = configured_rules(ruleset, config, min_confidence, min_severity)
+    check_rule_names(ruleset, enable, disable)
+    return chosen_rules(thresholded, enable, disable) if enable or disable else thresholded
+
+
+def configured_rules(ruleset: RuleSet, config: Config, min_confidence: str, min_severity: str) -> RuleSet:
+    """The loaded rules less the configuration's disable and below its thresholds; an id it names that no
+    rule has is an error naming its line."""
     known = {rule.id for rule in ruleset.rules}
     for rule_id in config.disable:
         if rule_id not in known:
@@ -175,18 +186,23 @@ def effective_ruleset(config: Config, rules_paths: Sequence[Path], no_builtin_ru
     return ruleset.subset(keep) if len(keep) != len(ruleset) else ruleset
 
 
-def chosen_rules(ruleset: RuleSet, enable: Sequence[str], disable: Sequence[str]) -> RuleSet:
-    """`--enable-rule` keeps only the rules it names, `--disable-rule` drops those it names; a name is a rule
-    id, an id glob (`generic-*`) or a provider (`stripe`). A name that matches no rule is an error: a typo
-    must not scan with every rule (enable) or report a rule the user meant to turn off (disable)."""
+def check_rule_names(ruleset: RuleSet, enable: Sequence[str], disable: Sequence[str]) -> None:
+    """A name that matches no loaded rule is an error: a typo must not scan with every rule (enable) or
+    report a rule the user meant to turn off (disable)."""
     for flag, names in (("--enable-rule", enable), ("--disable-rule", disable)):
         for name in names:
             if not any(rule_named(rule, name) for rule in ruleset.rules):
                 raise ConfigError(f"{flag} {name}: no rule has this id or provider (leakstop rules list shows them)")
+
+
+def chosen_rules(ruleset: RuleSet, enable: Sequence[str], disable: Sequence[str]) -> RuleSet:
+    """`--enable-rule` keeps only the rules it names, `--disable-rule` drops those it names; a name is a rule
+    id, an id glob (`generic-*`) or a provider (`stripe`)."""
     keep = [r for r in ruleset.rules if (not enable or any(rule_named(r, n) for n in enable))
             and not any(rule_named(r, n) for n in disable)]
     if not keep:
-        raise RuleError("no rules left after --enable-rule/--disable-rule: a scan with no rules would find nothing")
+        raise RuleError("no rules left after --enable-rule/--disable-rule and the configuration's disable, "
+                        "min_confidence and min_severity: a scan with no rules would find nothing")
     return ruleset.subset(keep) if len(keep) != len(ruleset) else ruleset
 
 

@@ -35,8 +35,9 @@ class SelftestResult:
     message: str
 
 
-def run_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
-    """Commit a canary through the pre-commit hook found in `hooks`, in a temporary repository."""
+def run_selftest(hooks: Path, config_from: Path | None, who: str = "") -> SelftestResult:
+    """Commit a canary through the pre-commit hook found in `hooks`, in a temporary repository; `who`
+    names the hook in the verdict when its path says nothing (a throw-away one)."""
     hook = hooks / "pre-commit"
     problem = hook_problem(hook)
     if problem:
@@ -47,10 +48,10 @@ def run_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
         plant_canary(repo)
         code, output = git_outcome(repo, "-c", f"core.hooksPath={hooks}", "-c", "commit.gpgsign=false",
                                    "commit", "-q", "-m", "leakstop selftest canary")
-    return judge(hook, code, output)
+    return judge(hook, code, output, who=who)
 
 
-def run_push_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
+def run_push_selftest(hooks: Path, config_from: Path | None, who: str = "") -> SelftestResult:
     """Push a canary through the pre-push hook found in `hooks`: the first push of a repository to an
     empty remote (the root commit included), the case that once went through unscanned."""
     hook = hooks / "pre-push"
@@ -68,7 +69,7 @@ def run_push_selftest(hooks: Path, config_from: Path | None) -> SelftestResult:
         run_git(repo, "remote", "add", "origin", str(remote))
         code, output = git_outcome(repo, "-c", f"core.hooksPath={hooks}", "push", "-q", "origin",
                                    "HEAD:refs/heads/main", local_remote=True)
-    return judge(hook, code, output, "push")
+    return judge(hook, code, output, "push", who)
 
 
 def hook_problem(hook: Path) -> SelftestResult | None:
@@ -129,15 +130,16 @@ def baselines(root: Path | None) -> list[tuple[Path, str]]:
     return out
 
 
-def judge(hook: Path, code: int, output: str, action: str = "commit") -> SelftestResult:
+def judge(hook: Path, code: int, output: str, action: str = "commit", who: str = "") -> SelftestResult:
     """Blocked means: the commit (or push) failed AND leakstop named the canary. A hook that fails for
     another reason (a broken interpreter path, a missing flag) would refuse everything, which is no proof."""
+    who = who or f"the {hook.name} hook at {hook}"
     if code == 0:
-        return SelftestResult(False, f"the {hook.name} hook at {hook} let a {action} with a canary secret "
+        return SelftestResult(False, f"{who} let a {action} with a canary secret "
                                      f"through; it does not run leakstop (or leakstop does not see what the "
                                      f"{action} sends)")
     if CANARY_RULE not in output and "Stripe live secret key" not in output:
         tail = " | ".join(output.strip().splitlines()[-3:]) or f"exit {code}"
-        return SelftestResult(False, f"the {hook.name} hook at {hook} failed, but not because of the canary "
+        return SelftestResult(False, f"{who} failed, but not because of the canary "
                                      f"secret: {tail}")
-    return SelftestResult(True, f"OK: the {hook.name} hook at {hook} blocked a {action} with a canary secret")
+    return SelftestResult(True, f"OK: {who} blocked a {action} with a canary secret")

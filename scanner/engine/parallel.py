@@ -1,9 +1,9 @@
 """Run the engine over a source's items, on every core once the work is large enough to pay for it.
 
-The first items are scanned in this process; only when they pass BULK_BYTES (a large history, never a
-staged diff or a small tree) does a pool of worker processes take the rest, so small scans never pay
-the ~0.3 s it costs to start workers. Results come back in the source's order, so grouping and the
-"first location is the oldest" rule do not depend on how many cores ran.
+The first items are scanned in this process; only when they pass BULK_BYTES (a large history, never a staged
+diff or a small tree) does a pool of worker processes take the rest, so small scans never pay for starting
+workers. Results come back in the source's order, so grouping and the "first location is the oldest" rule do
+not depend on how many cores ran.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 BULK_BYTES = 16 * 1024 * 1024
 CHUNK = 128
 BATCH_BYTES = 4 * 1024 * 1024
-"""A pool task holds up to CHUNK items or BATCH_BYTES of text, whichever comes first. Bench history
-(40.8k blobs): 32 items a task 8.8-9.0 s, 128 items 8.4-8.6 s (fewer tasks to pickle and fewer requests to
-git); the byte cap keeps a batch of large files from holding hundreds of megabytes."""
+"""A pool task holds up to CHUNK items or BATCH_BYTES of text, whichever comes first: fewer, larger tasks
+mean less to pickle and fewer requests to git, and the byte cap keeps a batch of large files from holding
+hundreds of megabytes."""
 READ_AHEAD_BYTES = 32 * 1024 * 1024
 
 # Worker state, set once per worker process by `_start_worker`.
@@ -46,8 +46,8 @@ def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float
     None for Skipped notes. A worker sends back only the texts with something to report (see
     `_scan_in_worker`): the others may be missing.
 
-    Decoding happens here, next to the engine, so that it runs in the workers too: in the main process
-    before the pool it was a third of a history scan, on one core.
+    Decoding happens here, next to the engine, so that it runs in the workers too, not on one core
+    ahead of the pool.
 
     When the source expects more than BULK_BYTES before it produces anything (a large history, whose
     walk takes a while), the pool starts at once: its workers start up while the history is walked,
@@ -110,8 +110,7 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
                   ) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     # the pool holds a few batches per worker at a time; ReadAhead keeps the source (reading files, walking
     # a history) working meanwhile, up to READ_AHEAD_BYTES: memory stays flat however large the target is.
-    # It starts before the workers do, which on the bench history took ~0.2 s off the wait for the first
-    # batch.
+    # It starts before the workers do, so the first batch is ready when they are.
     ahead = ReadAhead(iterator, READ_AHEAD_BYTES)
     try:
         ruleset.build_gate()
@@ -167,15 +166,15 @@ class ReadAhead:
     """The same items, produced by a thread that starts at once and runs ahead of the consumer by up to
     `budget` characters.
 
-    Without it the source only ran while the pool's feeder thread was not blocked on its pipe, and the
-    stages took turns: on the bench history the workers sat at ~50% of a core each, git at 30%. Starting
-    at once (not on the first request) lets a history's walk run while the workers start up.
+    Without it the source runs only while the pool's feeder thread is not blocked on its pipe, and the
+    stages take turns, each idle part of the time. Starting at once (not on the first request) lets a
+    history's walk run while the workers start up.
 
     Items cross between the threads in lists of up to PASS_ITEMS (at once while the consumer has taken
-    everything), and each side counts its own characters (produced, consumed) without a lock: handing over
-    40.8k history blobs one by one through a queue and a condition was ~13 us a blob, ~0.5 s of the
-    parent's CPU. (That each side sees the other's latest count, and the `_waiting` flag, relies on the
-    GIL; a free-threaded build would want a lock.)"""
+    everything), and each side counts its own characters (produced, consumed) without a lock: a handover per
+    item, through a queue and a condition, would cost the parent CPU on every blob. (That each side sees the
+    other's latest count, and the `_waiting` flag, relies on the GIL; a free-threaded build would want a
+    lock.)"""
 
     PASS_ITEMS = 64
 
@@ -291,8 +290,8 @@ def _scan_with_decoded(ruleset: RuleSet, fragment: Fragment, timeout: float, kee
 def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_decode_depth: int,
                   precompiled: dict[str, bytes], regex_version: str,
                   gates: dict[str, tuple[tuple[int, ...], bytes]]) -> None:
-    """Workers get the compiled patterns and rule gate too: compiling the pack again costs each worker
-    ~0.5 s, and the gate ~1.6 s."""
+    """Workers get the compiled patterns and rule gate too, so that none spends its start compiling them
+    again."""
     from scanner.ruleset.gate import SERIALIZED
     from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR
 
@@ -322,7 +321,7 @@ def _scan_in_worker(batch: Sequence[SourceItem]) -> tuple[Pairs, list[int], list
     """The batch's notes, and the fragments of every text that has something to report (a text and
     the fragments decoded out of it travel together); which of the batch's blobs came out clean, and
     what was found in the others (for the scan cache). The rest is not sent back: on a history nearly
-    every text comes out empty, and sending a stub for each was most of what the parent received."""
+    every text comes out empty, and a stub for each would be most of what the parent receives."""
     pairs: Pairs = []
     clean: list[int] = []
     records: list[tuple[int, tuple[object, ...]]] = []

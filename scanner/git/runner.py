@@ -65,9 +65,9 @@ def git_executable() -> str:
 
 
 def which_git() -> str | None:
-    """git's path, as shutil.which finds it. On POSIX the search is done here: importing shutil (which
-    loads bz2 and lzma for its archive formats) cost the pre-commit hook ~2.5 ms. Windows keeps
-    shutil.which, for its PATHEXT rules."""
+    """git's path, as shutil.which finds it. On POSIX the search is done here, because importing shutil
+    loads bz2 and lzma (for its archive formats) on every pre-commit run. Windows keeps shutil.which,
+    for its PATHEXT rules."""
     if os.name == "nt":
         import shutil
 
@@ -246,6 +246,41 @@ def remote_name(repo: RepoInfo, remote: str) -> str | None:
     if remote in urls:
         return remote
     return next((name for name, url in urls.items() if url == remote), None)
+
+
+def ref_tips(repo: RepoInfo) -> dict[str, str]:
+    """Every ref that leads to a commit (annotated tags peeled) → that commit's id: what an audit
+    remembers so that the next one reads only the commits none of them reach."""
+    out = run_git(repo.path, "for-each-ref", "--format=%(refname)%00%(objecttype)%00%(objectname)%00"
+                  "%(*objecttype)%00%(*objectname)")
+    tips = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        ref, kind, sha, peeled_kind, peeled = (line.split("\0") + ["", "", "", ""])[:5]
+        if kind == "commit":
+            tips[ref] = sha
+        elif peeled_kind == "commit":
+            tips[ref] = peeled
+    return tips
+
+
+def independent_commits(repo: RepoInfo, ids: Sequence[str]) -> list[str]:
+    """Of `ids`, the commits the repository still has (a force-push or gc drops some), less those another
+    of them reaches: the fewest `--not` ends that exclude the same history (a forge mirror's thousands of
+    pull-request refs come down to a few), found in two git calls whatever their number."""
+    if not ids:
+        return []
+    out = run_git(repo.path, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+                  input=("\n".join(ids) + "\n").encode("ascii", "replace"))
+    present = sorted({line.split(" ")[0] for line in out.decode("ascii", "replace").splitlines()
+                      if line.endswith(" commit")})
+    if len(present) < 2:
+        return present
+    return sorted(run_git(repo.path, "merge-base", "--independent", *present).decode("ascii").split())
+
+
+def config_value(cwd: Path, key: str) -> str:
+    """One git configuration value as git resolves it from `cwd` (empty when unset)."""
+    return run_git(cwd, "config", "--get", "--end-of-options", key, check=False).decode("utf-8", "replace").strip()
 
 
 def commit_patches(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, bytes]]:
@@ -486,8 +521,8 @@ def stored_bytes(path: Path) -> int:
 
 def blob_listing(repo: RepoInfo) -> dict[bytes, int]:
     """Every blob git lists (packs, loose objects, alternates) with its size, in the order git stores
-    them: one `cat-file --batch-all-objects --unordered` pass, cheap enough (0.35 s per 100k objects) to
-    run while `git log` walks the history."""
+    them: one `cat-file --batch-all-objects --unordered` pass, cheap enough to run while `git log` walks
+    the history."""
     listed: dict[bytes, int] = {}
     listing = stream_git(repo.path, "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize)",
                          "--batch-all-objects", "--unordered")
@@ -507,13 +542,11 @@ def blobs_in_pack_order(repo: RepoInfo, blob_ids: Iterable[str], listing: dict[b
                         ) -> dict[str, int]:
     """The given blobs' sizes, in the order to read them: the order git stores them in (`blob_listing`).
 
-    `cat-file --batch` then serves consecutive blobs from its delta base cache instead of unpacking each
-    delta chain again. Measured on the bench history repacked as clones are (`gc --aggressive`, newest
-    first): git needs 1.0-1.8 s in pack order against 2.5-3.5 s in first-appearance order (11.5 s in hash
-    order). A wanted blob the listing lacks, or lists as `missing` (a corrupt loose object), is asked for
-    by id, and fails closed there if git cannot find it either; in a partial clone it is one the clone
-    never fetched, and is given the size MISSING (a scan never fetches: that would run the remote's
-    programs), for the source to report as not scanned."""
+    `cat-file --batch` then serves consecutive blobs from its delta base cache instead of unpacking each delta
+    chain again. A wanted blob the listing lacks, or lists as `missing` (a corrupt loose object), is asked for
+    by id, and fails closed there if git cannot find it either; in a partial clone it is one the clone never
+    fetched, and is given the size MISSING (a scan never fetches: that would run the remote's programs), for
+    the source to report as not scanned."""
     wanted = {blob.encode("ascii") for blob in blob_ids}
     listed = blob_listing(repo) if listing is None else listing
     ordered = {name.decode("ascii"): size for name, size in listed.items() if name in wanted}
@@ -556,8 +589,8 @@ def blob_head(repo: RepoInfo, blob_id: str, size: int) -> bytes:
     return head
 
 
-# git maps whole packs into memory and keeps 96 MB of delta bases: on the bench history its RSS reached
-# 250 MB, the peak of the whole scan. Smaller windows and cache: 96 MB, at the same speed (3.37 s vs 3.39 s).
+# By default git maps whole packs into memory and keeps 96 MB of delta bases, the peak of a history scan's
+# memory; smaller windows and a smaller cache cost it no speed.
 CAT_FILE_MEMORY = ("-c", "core.packedGitWindowSize=8m", "-c", "core.packedGitLimit=32m",
                    "-c", "core.deltaBaseCacheLimit=48m")
 
@@ -575,8 +608,7 @@ class BlobReader:
     """One long-lived `git cat-file --batch`, asked for batch after batch of blobs.
 
     A history scan's worker processes each own one, so blob contents go from git straight to the process
-    that scans them: when the parent read every blob and forwarded it, that (reading, decoding, pickling
-    ~500 MB through pipes) was a third of the scan's CPU."""
+    that scans them instead of being read, decoded and pickled once more by the parent."""
 
     STALL_SECONDS = 60.0
     """A git that sends nothing for this long while an answer is awaited is stopped, and the read fails

@@ -52,6 +52,7 @@ def parse_glob(glob: str) -> Glob | None:
     anchored = "/" in text
     # a part of two or more stars alone crosses folders (git's wildmatch: `***` is `**`)
     parts = [p if len(p) < 2 or p.strip("*") else "**" for p in (text[1:] if text.startswith("/") else text).split("/")]
+    parts = [p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**")]  # `**/**` is `**`
     body = _parts_regex(parts)
     prefix = "" if anchored else "(?:.*/)?"
     suffix = "/.*" if folder_only else "(?:/.*)?"

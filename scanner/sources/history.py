@@ -50,14 +50,18 @@ whole object listing (pack order, ~0.35 s per 100k objects) pays for itself in f
 
 class HistorySource(Source):
     def __init__(self, path: Path, max_file_size: int, branch: str = "", progress: bool = False,
-                 exclude: tuple[str, ...] = ()) -> None:
+                 exclude: tuple[str, ...] = (), known_commits: tuple[str, ...] = ()) -> None:
         self.path = path
+        self.known_commits = known_commits
+        """Commits already scanned (an audit's last ref tips): only what they cannot reach is read."""
         self.verdicts: Verdicts | None = None
         self.exclude = exclude
         self.max_file_size = max_file_size
         self.branch = branch
         self.progress = progress
         self.description = f"history ({branch})" if branch else "history (all refs)"
+        if known_commits:
+            self.description += ", new commits only"
         self.ruleset: RuleSet | None = None
         self._warnings: list[str] = []
         self._signatures: dict[str, tuple[int, ...]] = {}
@@ -98,6 +102,8 @@ class HistorySource(Source):
             if git.resolve_commit(repo, self.branch) is None:
                 raise GitError(f"--branch {self.branch}: no such branch or commit in {self.path}")
             revs = [self.branch]
+        if self.known_commits:
+            revs += ["--not", *self.known_commits]
         with collecting_no_cycles():
             yield from self.walked_items(repo, revs, stats)
 
