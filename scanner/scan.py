@@ -5,11 +5,11 @@ Nothing here prints or exits; the CLI turns the Report into output and an exit c
 
 from __future__ import annotations
 
-import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
@@ -213,7 +213,7 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, re
     # one-line JSON) must not print each other whole. Only the secrets on a preview's line can be in it, so
     # only those are tried: all of a file's secrets in each preview would be quadratic in its secrets.
     others = {} if show_secrets else secrets_by_line(matches, lines)
-    mask = functools.partial(redact, shown_percent=redact_percent)
+    mask = partial(redact, shown_percent=redact_percent)
     beaten = outranked(matches)
     for index, m in enumerate(matches):
         if (m.rule.id, m.start, m.end) in seen or index in beaten:
@@ -284,10 +284,10 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def in_fixture_paths(path: str, globs: tuple[str, ...]) -> bool:
     """Remembered per path: a history's fixture findings repeat the same few test files across hundreds of
-    versions (bench history: 900 findings to place, 888 path checks)."""
+    versions."""
     return path_matches(path, globs)
 
 

@@ -114,7 +114,7 @@ def test_the_refs_graph_names_the_refs_for_each_ref_contains_names(repo):
     repo.git("update-ref", "refs/remotes/origin/main", second)
     repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
     info = git.repository(repo.path)
-    tips = git.ref_tips(info)
+    tips = git.containing_ref_tips(info)
     assert tips is not None
     parents: dict[str, list[str]] = {}
     order = git.commit_order(info, ["--all"], parents)  # the scan cache's walk gives the same graph
@@ -125,4 +125,4 @@ def test_the_refs_graph_names_the_refs_for_each_ref_contains_names(repo):
             assert graph.refs(commits) == git.refs_containing(info, commits)
     assert "origin/main" in graphs[0].refs([first]) and "v2.0" in graphs[0].refs([first])
     repo.git("tag", "-a", "-m", "of a tag", "nested", "v2.0")
-    assert git.ref_tips(info) is None  # then each secret is asked of git
+    assert git.containing_ref_tips(info) is None  # then each secret is asked of git

@@ -1,8 +1,8 @@
 """What the engine found in a blob, written down without the secret, and the same results rebuilt from it.
 
-A blob with something to report (a fixture's generic key, a decoding cap's note) found nothing new the
-next time it was scanned with the same rules, yet a re-scan ran the engine over it again: on the bench
-history ~150 such blobs were most of a warm re-scan. A record names, per text the blob became, each
+A blob with something to report (a fixture's generic key, a decoding cap's note) finds nothing new the
+next time it is scanned with the same rules, yet a re-scan would run the engine over it again, and on a
+large history such blobs are most of a warm re-scan. A record names, per text the blob became, each
 match's rule (by its place in the rule set) and offsets, and the notes; rebuilding re-reads the blob's
 bytes and slices the secrets out of its text again, so nothing secret is stored and `--show-secrets`
 works. Only results that slicing rebuilds exactly are recorded: matches in decoded text, or a timeout,

@@ -382,7 +382,7 @@ def refs_containing(repo: RepoInfo, commits: Sequence[str]) -> list[str]:
             if name and not name.endswith("/HEAD")]
 
 
-def ref_tips(repo: RepoInfo) -> list[tuple[str, str]] | None:
+def containing_ref_tips(repo: RepoInfo) -> list[tuple[str, str]] | None:
     """(short name, commit) of the refs `refs_containing` looks at, in its order: branches, tags (at the
     commit they tag) and remote-tracking branches; a ref at a tree or blob contains no commit and is left
     out. None when a tag tags another tag (then `refs_containing` answers)."""

@@ -383,7 +383,7 @@ def collecting_no_cycles() -> Iterator[None]:
 def pausing_collection() -> Iterator[None]:
     """The cyclic garbage collector paused while the walk makes a few hundred thousand tuples and lists,
     none part of a cycle, that live as long as the scan; its passes over them were a third of building
-    the index of a large history (bench history: listing load and index 0.11 s -> 0.07 s of CPU)."""
+    the index of a large history."""
     import gc
 
     if not gc.isenabled():
@@ -452,7 +452,7 @@ class RefsContaining:
         from scanner.sources.exposure import RefReach
 
         if self._graph is None:
-            tips = git.ref_tips(self.repo)
+            tips = git.containing_ref_tips(self.repo)
             if tips is None:
                 self._graph = False
             elif self.parents is not None:
@@ -471,7 +471,7 @@ class RefsContaining:
 
 def head_tree_soon(repo: git.RepoInfo) -> Future[set[tuple[str, str]]]:
     """`git.head_tree` in a thread: a blob with a record will have findings, which need it; listing HEAD
-    (~20 ms of git on the bench history) then runs while the blobs are read."""
+    then runs while the blobs are read."""
     import threading
     from concurrent.futures import Future
 
