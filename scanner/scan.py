@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
@@ -273,7 +273,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         )
     rule = m.rule
     confidence = rule.confidence
-    if rule.fixture_paths and all(path_matches(loc.path, rule.fixture_paths) for loc in locations):
+    if rule.fixture_paths and all(in_fixture_paths(loc.path, rule.fixture_paths) for loc in locations):
         confidence = FIXTURE_CONFIDENCE
     return Finding(
         description=rule.description, references=rule.references,
@@ -282,6 +282,13 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         locations=locations, remediation=rule.remediation, entropy=round(m.entropy, 2),
         secret=m.secret, suppressed_by=m.dropped_by, captures=m.captures,
     )
+
+
+@lru_cache(maxsize=4096)
+def in_fixture_paths(path: str, globs: tuple[str, ...]) -> bool:
+    """Remembered per path: a history's fixture findings repeat the same few test files across hundreds of
+    versions."""
+    return path_matches(path, globs)
 
 
 def preview(line: str, column: int, secret: str, shown: str, others: tuple[str, ...] = (),

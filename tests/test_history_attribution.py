@@ -91,3 +91,38 @@ def test_sarif_carries_the_exposure(leakstop, repo):
     props = result["properties"]
     assert props["leftCommit"] == left and props["reachableFrom"] == ["main"]
     assert props["exposedSince"] and props["exposedUntil"] and props["exposedFor"] >= 0
+
+
+def test_the_refs_graph_names_the_refs_for_each_ref_contains_names(repo):
+    """One pass over the refs' commit graph answers every secret; it must name exactly what git's
+    `for-each-ref --contains` names: tags at their commits, a tag on a blob never, remote-tracking
+    branches but not their HEAD, ambiguous short names as git shortens them."""
+    from scanner.git import runner as git
+    from scanner.sources.exposure import RefReach
+
+    first = commit_file(repo, "a.txt", "one\n", "one")
+    second = commit_file(repo, "a.txt", "two\n", "two")
+    repo.git("checkout", "-q", "-b", "side", first)
+    side = commit_file(repo, "b.txt", "side\n", "side")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-edit", "side")
+    merged = repo.git("rev-parse", "HEAD").strip()
+    repo.git("tag", "-a", "-m", "release", "v2.0", second)
+    repo.git("tag", "light", side)
+    repo.git("tag", "side", first)  # a tag named as a branch: both get longer short names
+    repo.git("tag", "a-blob", repo.git("rev-parse", "HEAD:a.txt").strip())
+    repo.git("update-ref", "refs/remotes/origin/main", second)
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    info = git.repository(repo.path)
+    tips = git.containing_ref_tips(info)
+    assert tips is not None
+    parents: dict[str, list[str]] = {}
+    order = git.commit_order(info, ["--all"], parents)  # the scan cache's walk gives the same graph
+    graphs = (RefReach(tips, git.commit_parents(info, [sha for _, sha in tips])),
+              RefReach(tips, ((sha, parents[sha]) for sha in reversed(order))))
+    for commits in ([first], [second], [side], [merged], [second, side]):
+        for graph in graphs:
+            assert graph.refs(commits) == git.refs_containing(info, commits)
+    assert "origin/main" in graphs[0].refs([first]) and "v2.0" in graphs[0].refs([first])
+    repo.git("tag", "-a", "-m", "of a tag", "nested", "v2.0")
+    assert git.containing_ref_tips(info) is None  # then each secret is asked of git

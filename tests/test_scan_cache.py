@@ -152,6 +152,82 @@ def test_a_changed_rule_is_a_new_context(repo: Repo, tmp_path: Path) -> None:
     assert [f["rule_id"] for f in found] == ["acme-token"]
 
 
+FIXTURE_TEST = (
+    "def test_login(client):\n"
+    '    client.login(username="ada", password="Tq7vLm2xR9pK4wZsHb3")\n'
+    '    api_key = "kR4mW9xT2qL7vZ8nB5cY1pD6"\n'
+)
+
+
+def test_findings_in_fixtures_are_rebuilt_from_the_cache_without_the_engine(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generic keys in a test file end as suppressed `fixture` findings, so the blob is not clean; what the
+    engine found in it is kept (offsets, no text) and rebuilt from the blob, byte for byte."""
+    from scanner.engine import parallel
+    from scanner.ruleset.rule_set import load_ruleset
+    from scanner.scan import ScanRequest, scan
+    from scanner.sources.history import HistorySource
+
+    cache = tmp_path / "cache"
+    repo.write("tests/test_login.py", FIXTURE_TEST)
+    repo.write("app/settings.py", f'STRIPE_KEY = "{STRIPE}"\n')
+    repo.commit("login test")
+    for extra in ((), ("--min-confidence", "fixture"), ("--min-confidence", "fixture", "--show-secrets")):
+        assert same_as_uncached(repo, cache, *extra) == same_as_uncached(repo, cache, *extra)
+    assert rows(cache, "found") == 2
+    listed, _ = history(repo, cache, "--min-confidence", "fixture", "--show-secrets")
+    assert {f["secret"] for f in listed["findings"]} >= {"Tq7vLm2xR9pK4wZsHb3", "kR4mW9xT2qL7vZ8nB5cY1pD6"}
+
+    def scanned_once_more() -> list[tuple[str, tuple[tuple[str, int, str], ...]]]:
+        store = ScanCache(cache)
+        report = scan(ScanRequest(source=HistorySource(repo.path, max_file_size=1_000_000),
+                                  ruleset=load_ruleset(), cache=store, keep_suppressed=True))
+        store.close()
+        return [(f.fingerprint, tuple((loc.path, loc.line, loc.commit) for loc in f.locations))
+                for f in [*report.findings, *report.suppressed]]
+
+    before = scanned_once_more()
+
+    def no_engine(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the engine ran on a blob the cache knew")
+
+    monkeypatch.setattr(parallel, "scan_fragment", no_engine)
+    assert scanned_once_more() == before and len(before) >= 3
+
+
+def test_a_note_about_a_capped_decoding_is_rebuilt_in_order(repo: Repo, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text whose decoding stopped at the cap has a note to report, so it is not clean: the note is
+    recorded with it and comes back where an uncached scan puts it, without decoding 500 runs again."""
+    import base64
+
+    from scanner.engine import parallel
+    from scanner.ruleset.rule_set import load_ruleset
+    from scanner.scan import ScanRequest, scan
+    from scanner.sources.history import HistorySource
+
+    cache = tmp_path / "cache"
+    for name in ("settings_a.py", "settings_b.py"):
+        repo.write(name, "".join(f'{name[9]}{i} = "{base64.b64encode(f"option {i} of {name}".encode()).decode()}"\n'
+                                 for i in range(600)))
+    repo.write("app/settings.py", f'STRIPE_KEY = "{STRIPE}"\n')
+    repo.commit("generated settings")
+    cold = same_as_uncached(repo, cache)
+    assert len(cold["skipped"]) == 2 and same_as_uncached(repo, cache) == cold
+    assert rows(cache, "found") == 3
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded a blob the cache knew")
+
+    monkeypatch.setattr(parallel, "decoded_items", no_decoding)
+    monkeypatch.setattr(parallel, "scan_fragment", no_decoding)
+    store = ScanCache(cache)
+    report = scan(ScanRequest(source=HistorySource(repo.path, max_file_size=1_000_000), ruleset=load_ruleset(),
+                              cache=store))
+    store.close()
+    assert [(s.path, s.reason) for s in report.skipped] == [(s["path"], s["reason"]) for s in cold["skipped"]]
+
+
 def rows(cache: Path, table: str) -> int:
     with sqlite3.connect(cache / FILE_NAME) as db:
         return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - our table names

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from scanner.engine.decode import decoded_items
 from scanner.engine.match import EngineResult, scan_fragment
+from scanner.engine.recorded import record_of, replayed
 from scanner.fragment import Fragment
 from scanner.git.blobs import BlobExpander, GitBlob
 from scanner.git.blobs import Item as SourceItem
@@ -76,8 +77,8 @@ def _results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, k
                     yield from pairs
                     first = pairs[0][0]
                     scanned += len(first.text) if isinstance(first, Fragment) else 0
-                if verdicts is not None and isinstance(item, GitBlob) and item.key and _clean(item, groups):
-                    verdicts.record(item.key)
+                if verdicts is not None and isinstance(item, GitBlob) and item.key:
+                    _remember(verdicts, item, groups, ruleset)
             if workers > 1 and scanned > BULK_BYTES:
                 break
         else:
@@ -85,6 +86,16 @@ def _results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, k
     finally:
         expander.close()
     yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers, verdicts)
+
+
+def _remember(verdicts: Verdicts, item: GitBlob, groups: Sequence[Pairs], ruleset: RuleSet) -> None:
+    """What the scan cache keeps of a blob scanned in this process: clean, or what was found in it."""
+    if _clean(item, groups):
+        verdicts.record(item.key)
+    elif item.record is None:
+        record = record_of(groups, ruleset)
+        if record is not None:
+            verdicts.record_found(item.key, record)
 
 
 def _clean(item: SourceItem, groups: Sequence[Pairs]) -> bool:
@@ -115,13 +126,17 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
                 yield from ((Skipped(unscanned_name(item), failure, error=True), None) for item in batch
                             if not isinstance(item, Skipped))
             else:
-                pairs, clean = results
+                pairs, clean, records = results
                 yield from pairs
                 if verdicts is not None:
                     for index in clean:
                         item = batch[index]
                         if isinstance(item, GitBlob) and item.key:
                             verdicts.record(item.key)
+                    for index, record in records:
+                        item = batch[index]
+                        if isinstance(item, GitBlob) and item.key:
+                            verdicts.record_found(item.key, record)
     finally:
         ahead.close()
 
@@ -292,26 +307,37 @@ def _scanned_items(expander: BlobExpander, batch: Sequence[SourceItem], ruleset:
     """Per item of the batch, what it became once read: per note, the note alone; per text, the text
     followed by the fragments decoded out of it, each with its result."""
     for item, expanded in expander.expand_each(batch):
+        if isinstance(item, GitBlob) and item.record is not None:
+            groups = replayed(expanded, item.record, ruleset)
+            if groups is not None:
+                yield item, groups
+                continue
         yield item, [[(part, None)] if isinstance(part, Skipped)
                      else list(_scan_with_decoded(ruleset, part, timeout, keep_dropped, max_decode_depth))
                      for part in expanded]
 
 
-def _scan_in_worker(batch: Sequence[SourceItem]) -> tuple[Pairs, list[int]]:
+def _scan_in_worker(batch: Sequence[SourceItem]) -> tuple[Pairs, list[int], list[tuple[int, tuple[object, ...]]]]:
     """The batch's notes, and the fragments of every text that has something to report (a text and
-    the fragments decoded out of it travel together); and which of the batch's blobs came out clean (for
-    the scan cache). The rest is not sent back: on a history nearly every text comes out empty, and a
-    stub for each would be most of what the parent receives."""
+    the fragments decoded out of it travel together); which of the batch's blobs came out clean, and
+    what was found in the others (for the scan cache). The rest is not sent back: on a history nearly
+    every text comes out empty, and a stub for each would be most of what the parent receives."""
     pairs: Pairs = []
     clean: list[int] = []
+    records: list[tuple[int, tuple[object, ...]]] = []
+    ruleset: RuleSet = _worker["ruleset"]  # type: ignore[assignment]
     for index, (item, groups) in enumerate(_scanned_items(
-            _worker["expander"], batch, _worker["ruleset"], _worker["timeout"],  # type: ignore[arg-type]
+            _worker["expander"], batch, ruleset, _worker["timeout"],  # type: ignore[arg-type]
             bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"]))):  # type: ignore[call-overload]
         if _clean(item, groups):
             clean.append(index)
+        elif isinstance(item, GitBlob) and item.key and item.record is None:
+            record = record_of(groups, ruleset)
+            if record is not None:
+                records.append((index, record))
         for scanned in groups:
             pairs.extend(_worth_sending(scanned))
-    return pairs, clean
+    return pairs, clean, records
 
 
 def _worth_sending(scanned: Pairs) -> Pairs:

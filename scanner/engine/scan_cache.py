@@ -1,9 +1,11 @@
-"""The scan cache: which blobs a rule set found nothing in, and what a repository's commits wrote.
+"""The scan cache: which blobs a rule set found nothing in, what it found in the others, and what a
+repository's commits wrote.
 
 A second history scan of the same repository reads again what it read before and finds the same
 nothing in it. Blob ids name immutable content, so "blob B, scanned as path P, by rule set R of leakstop
-version V with these options: nothing to report" stays true forever. Only that verdict is stored (a key
-of digests), never text, never a match: a blob with anything to report is simply scanned again, so its
+version V with these options: nothing to report" stays true forever. That verdict is a key of digests;
+for a blob with something to report the engine's results are kept as rule indexes and offsets
+(engine/recorded.py), never text: the blob is read again and its secrets sliced out of it, so its
 findings (and `--show-secrets`) are exactly those of an uncached scan, and nothing secret reaches disk.
 Suppression (inline allows, ignore file, baseline) runs after the engine, so it is not part of the key.
 
@@ -41,6 +43,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS contexts (ctx BLOB PRIMARY KEY, used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS clean (ctx BLOB NOT NULL, item BLOB NOT NULL, PRIMARY KEY (ctx, item)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS found (ctx BLOB NOT NULL, item BLOB NOT NULL, data BLOB NOT NULL,
+                                  PRIMARY KEY (ctx, item)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS listings (repo BLOB PRIMARY KEY, used REAL NOT NULL, data BLOB NOT NULL);
 """
 
@@ -85,6 +89,8 @@ class ScanCache:
         self._db: sqlite3.Connection | None = None
         self._clean: dict[bytes, set[bytes]] = {}
         self._new: dict[bytes, list[bytes]] = {}
+        self._found: dict[bytes, dict[bytes, bytes]] = {}
+        self._new_found: dict[bytes, dict[bytes, bytes]] = {}
         self._listings: dict[bytes, bytes] = {}
         self._lookups = 0
         try:
@@ -184,6 +190,28 @@ class ScanCache:
         """Remember verdicts (none: the context was used); written by `save`, once the scan has finished."""
         self._new.setdefault(ctx, []).extend(keys)
 
+    def found(self, ctx: bytes, key: bytes) -> bytes | None:
+        """What the engine found in an item (engine/recorded.py), for this context: every record of the
+        context is loaded at the first question (a history has a few hundred at most)."""
+        found = self._found.get(ctx)
+        if found is None:
+            found = self._found[ctx] = self._load_found(ctx)
+        return found.get(key)
+
+    def _load_found(self, ctx: bytes) -> dict[bytes, bytes]:
+        if self._db is None:
+            return {}
+        try:
+            rows = self._db.execute("SELECT item, data FROM found WHERE ctx = ?", (ctx,)).fetchall()
+        except sqlite3.Error as exc:
+            self._warn(f"unreadable ({exc})")
+            return {}
+        return {item: data for item, data in rows if isinstance(item, bytes) and isinstance(data, bytes)}
+
+    def add_found(self, ctx: bytes, key: bytes, data: bytes) -> None:
+        """Remember what the engine found in an item; written by `save`."""
+        self._new_found.setdefault(ctx, {})[key] = data
+
     def listing(self, repo: bytes) -> bytes | None:
         if self._db is None:
             return None
@@ -203,7 +231,7 @@ class ScanCache:
         """Write the new verdicts and listings in one transaction, then prune past MAX_BYTES."""
         new = self._new
         listings = self._listings
-        if self._db is None or not (new or listings):
+        if self._db is None or not (new or listings or self._new_found):
             return
         now = time.time()
         try:
@@ -211,9 +239,13 @@ class ScanCache:
                 for ctx, keys in new.items():
                     db.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?)", (ctx, now))
                     db.executemany("INSERT OR IGNORE INTO clean VALUES (?, ?)", ((ctx, k) for k in keys))
+                for ctx, records in self._new_found.items():
+                    db.executemany("INSERT OR REPLACE INTO found VALUES (?, ?, ?)",
+                                   ((ctx, k, data) for k, data in records.items()))
                 for repo, data in listings.items():
                     db.execute("INSERT OR REPLACE INTO listings VALUES (?, ?, ?)", (repo, now, data))
             self._new.clear()
+            self._new_found.clear()
             self._listings.clear()
             self.prune(MAX_BYTES)
         except sqlite3.Error as exc:
@@ -246,6 +278,7 @@ class ScanCache:
     @staticmethod
     def _drop_context(db: sqlite3.Connection, ctx: bytes) -> None:
         db.execute("DELETE FROM clean WHERE ctx = ?", (ctx,))
+        db.execute("DELETE FROM found WHERE ctx = ?", (ctx,))
         db.execute("DELETE FROM contexts WHERE ctx = ?", (ctx,))
 
     @staticmethod
@@ -290,6 +323,21 @@ class Verdicts:
 
     def record(self, key: bytes) -> None:
         self._found.append(key)
+
+    def found(self, key: bytes) -> object | None:
+        """What the engine found in the item the last time (engine/recorded.py); None when unknown or
+        unreadable (then it is scanned)."""
+        data = self.cache.found(self.context, key)
+        if data is None:
+            return None
+        try:
+            record: object = marshal.loads(data)
+        except (EOFError, TypeError, ValueError):
+            return None
+        return record
+
+    def record_found(self, key: bytes, record: tuple[object, ...]) -> None:
+        self.cache.add_found(self.context, key, marshal.dumps(record))  # type: ignore[arg-type]
 
     def summary_name(self, repo: bytes, *options: object) -> bytes:
         return hashlib.blake2b(f"summary{options!r}".encode(), digest_size=16, key=repo + self.context).digest()

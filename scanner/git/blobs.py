@@ -35,6 +35,8 @@ class GitBlob:
     """--max-archive-depth, for the worker that opens the blob if it is an archive."""
     key: bytes = b""
     """The scan cache's name for this blob scanned at these paths (empty: not cached)."""
+    record: object = None
+    """What the engine found in it the last time (engine/recorded.py): rebuilt instead of scanned."""
 
 
 Item = Union[Fragment, Skipped, GitBlob]

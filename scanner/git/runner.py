@@ -298,11 +298,20 @@ def commit_trees(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, 
     yield from split_commits(stream_git(repo.path, *args))
 
 
-def commit_order(repo: RepoInfo, revs: list[str]) -> list[str]:
+def commit_order(repo: RepoInfo, revs: list[str], parents: dict[str, list[str]] | None = None) -> list[str]:
     """The ids of the commits `commit_trees` walks, in the same order (one `rev-list`, no diffs): which
-    of them a scan cache already knows is then a lookup."""
-    out = run_git(repo.path, "rev-list", "--reverse", "--topo-order", *log_revisions(repo, revs), "--")
-    return out.decode("ascii").split()
+    of them a scan cache already knows is then a lookup. `parents`, when given, gets each commit's
+    parents from the same walk (which refs reach a secret is worked out from them)."""
+    args = ["rev-list", "--reverse", "--topo-order", *(["--parents"] if parents is not None else [])]
+    out = run_git(repo.path, *args, *log_revisions(repo, revs), "--").decode("ascii")
+    if parents is None:
+        return out.split()
+    order = []
+    for line in out.splitlines():
+        commit, *of = line.split()
+        order.append(commit)
+        parents[commit] = of
+    return order
 
 
 def trees_of_commits(repo: RepoInfo, ids: Sequence[str]) -> Iterator[tuple[CommitInfo, bytes]]:
@@ -371,6 +380,37 @@ def refs_containing(repo: RepoInfo, commits: Sequence[str]) -> list[str]:
                   "refs/heads/", "refs/tags/", "refs/remotes/")
     return [name for name in out.decode("utf-8", "backslashreplace").splitlines()
             if name and not name.endswith("/HEAD")]
+
+
+def containing_ref_tips(repo: RepoInfo) -> list[tuple[str, str]] | None:
+    """(short name, commit) of the refs `refs_containing` looks at, in its order: branches, tags (at the
+    commit they tag) and remote-tracking branches; a ref at a tree or blob contains no commit and is left
+    out. None when a tag tags another tag (then `refs_containing` answers)."""
+    out = run_git(repo.path, "for-each-ref",
+                  "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname:short)",
+                  "--end-of-options", "refs/heads/", "refs/tags/", "refs/remotes/")
+    tips: list[tuple[str, str]] = []
+    for line in out.decode("utf-8", "backslashreplace").splitlines():
+        kind, sha, peeled_kind, peeled, name = line.split(" ", 4)
+        if kind == "tag":
+            if peeled_kind == "tag":
+                return None
+            kind, sha = peeled_kind, peeled
+        if kind == "commit" and name and not name.endswith("/HEAD"):
+            tips.append((name, sha))
+    return tips
+
+
+def commit_parents(repo: RepoInfo, tips: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
+    """Every commit reachable from `tips` with its parents, each commit before its parents: one
+    `rev-list --topo-order`."""
+    if not tips:
+        return
+    out = run_git(repo.path, "rev-list", "--topo-order", "--parents", "--stdin",
+                  input="\n".join(dict.fromkeys(tips)).encode("ascii") + b"\n")
+    for line in out.decode("ascii").splitlines():
+        commit, *parents = line.split()
+        yield commit, parents
 
 
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:

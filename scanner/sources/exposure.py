@@ -31,6 +31,33 @@ class Write:
     """The blobs the path held in the commit's parents."""
 
 
+class RefReach:
+    """Which refs reach which commits, for every secret at once: each commit gets the set of refs (a bit
+    per ref) whose tip it is or is an ancestor of, passed down from children to parents in one pass,
+    instead of a `for-each-ref --contains` per secret (each a walk of the history) and a `rev-parse` per
+    commit."""
+
+    def __init__(self, tips: Sequence[tuple[str, str]], commits: Iterable[tuple[str, list[str]]]) -> None:
+        """`tips`: (ref name, commit) in the order refs are named; `commits`: every commit reachable from
+        them with its parents, each commit before its parents."""
+        self.names = [name for name, _ in tips]
+        reach: dict[str, int] = {}
+        for bit, (_, tip) in enumerate(tips):
+            reach[tip] = reach.get(tip, 0) | 1 << bit
+        for commit, parents in commits:
+            refs = reach.get(commit, 0)
+            for parent in parents:
+                reach[parent] = reach.get(parent, 0) | refs
+        self.reach = reach
+
+    def refs(self, commits: Sequence[str]) -> list[str]:
+        """The refs from which any of `commits` is reachable."""
+        bits = 0
+        for commit in commits:
+            bits |= self.reach.get(commit, 0)
+        return [name for bit, name in enumerate(self.names) if bits >> bit & 1]
+
+
 def outer_path(path: str) -> str:
     """An archive member's location (`lib.jar!conf/app.yaml`) lives in the archive's path."""
     return path.partition("!")[0]

@@ -11,6 +11,7 @@ The blobs are read by the processes that scan them (git/blobs.py), not here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -36,7 +37,10 @@ from scanner.sources.progress import Progress
 from scanner.sources.text_decode import BINARY_SNIFF
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from scanner.engine.scan_cache import ScanCache, Verdicts
+    from scanner.sources.exposure import RefReach
     from scanner.sources.history_listing import Listing
 
 FEW_NEW_BLOBS = 2000
@@ -66,12 +70,14 @@ class HistorySource(Source):
         self._introduced: dict[str, list[Introduction]] = {}
         self._commits: list[GitContext] = []
         self._at_head: set[tuple[str, str]] | None = None
+        self._head_tree_early: Future[set[tuple[str, str]]] | None = None
         self._repo: git.RepoInfo | None = None
         self._order: list[str] = []
         self._known: dict[str, CommitWrites] = {}
         self._replacements: set[str] = set()
         self._deletions: list[Introduction] = []
         self._refs_state = ""
+        self._parents: dict[str, list[str]] | None = None
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -98,10 +104,15 @@ class HistorySource(Source):
             revs = [self.branch]
         if self.known_commits:
             revs += ["--not", *self.known_commits]
-        if self.verdicts is not None:
-            introduced, commits, submodules, sizes = self.cached_walk(repo, revs, self.verdicts.cache)
-        else:
-            introduced, commits, submodules, sizes = self.walk(repo, revs)
+        with collecting_no_cycles():
+            yield from self.walked_items(repo, revs, stats)
+
+    def walked_items(self, repo: git.RepoInfo, revs: list[str], stats: ScanStats) -> Iterator[SourceItem]:
+        with pausing_collection():
+            if self.verdicts is not None:
+                introduced, commits, submodules, sizes = self.cached_walk(repo, revs, self.verdicts.cache)
+            else:
+                introduced, commits, submodules, sizes = self.walk(repo, revs)
         stats.commits = len(commits)
         if not commits and git.head_commit(repo) is None:
             self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
@@ -152,9 +163,12 @@ class HistorySource(Source):
             with_replacements(introduced, swaps)
             sizes = self.sized(repo, introduced, listing.sizes)
         self._refs_state = listing.state
-        if (len(listing.known) != commits_known or listing.walks is not walks_known
-                or any(blob not in listing.sizes for blob in sizes)):
-            listing.sizes.update((blob, size) for blob, size in sizes.items() if size >= 0)
+        # the order's walk from every ref gave every parent: which refs reach a secret needs no other walk
+        self._parents = listing.parents if revs == ["--all"] else None
+        stored = listing.sizes
+        unknown = {blob: size for blob, size in sizes.items() if blob not in stored}
+        if len(listing.known) != commits_known or listing.walks is not walks_known or unknown:
+            stored.update((blob, size) for blob, size in unknown.items() if size >= 0)
             cache.add_listing(key, dump_listing(listing))
         return introduced, commits, submodules, sizes
 
@@ -195,7 +209,9 @@ class HistorySource(Source):
         new = [blob for blob in introduced if blob not in known]
         if len(new) > FEW_NEW_BLOBS:
             return git.blobs_in_pack_order(repo, introduced)
-        sizes = {blob: known[blob] for blob in introduced if blob in known}
+        # in the listing's order, which is the pack order of the scan that sized them: blobs are read, and
+        # notes about them reported, in the same order as by an uncached scan of the same packs
+        sizes = {blob: size for blob, size in known.items() if blob in introduced}
         if new:
             sizes.update(git.blobs_in_pack_order(repo, new) if git.partial_clone(repo) else git.blob_sizes(repo, new))
         return sizes
@@ -218,28 +234,37 @@ class HistorySource(Source):
         # verdicts hold for this repository and this --max-archive-depth (which archive members are read)
         repo_key = hashlib.blake2b(str(self.archive_depth).encode(), key=repository_key(repo), digest_size=16).digest()
         summary_name, still_clean, unchanged = self.unchanged_since_last_scan(repo_key)
-        clean: set[str] = set()
+        # the blobs still clean are counted at once: a re-scan of a large history hands out a few
+        # hundred of its tens of thousands of blobs, and going through the rest one by one was ~15%
+        # of it
+        clean = {blob for blob in wanted if blob in still_clean}
+        stats.blobs += len(clean)
+        stats.bytes += sum(map(sizes.__getitem__, clean))
         handed_out: dict[bytes, str] = {}
         try:
             for done, blob in enumerate(wanted, 1):
+                if blob in clean:
+                    continue
                 stats.blobs += 1
                 stats.bytes += sizes[blob]
                 progress.update(done, stats.bytes)  # as blobs are handed out: at most a few batches ahead
-                key = b""
+                key, record = b"", None
                 if verdicts is not None:
-                    if blob in still_clean:
-                        clean.add(blob)
-                        continue
                     # every path the blob was written at: they decide its groups, which then need no
                     # working out for the blobs known to be clean
                     key = item_key(repo_key, blob, dict.fromkeys(place.path for place in introduced[blob]))
-                    if verdicts.clean(key):
+                    # what was found in a blob is looked up first: the records come in one query, the
+                    # clean verdicts one at a time on a re-scan
+                    record = verdicts.found(key)
+                    if record is None and verdicts.clean(key):
                         clean.add(blob)
                         continue
                     handed_out[key] = blob
+                    if record and self._head_tree_early is None:
+                        self._head_tree_early = head_tree_soon(repo)
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
-                              blob_fragments, self.archive_depth, key)
+                              blob_fragments, self.archive_depth, key, record)
         finally:
             progress.close()
         if verdicts is not None:
@@ -277,7 +302,9 @@ class HistorySource(Source):
             return fragment
         outer, bang, member = fragment.path.partition("!")  # an archive's member: `lib.jar!conf/app.yaml`
         if self._at_head is None:  # only texts with findings need it: a re-scan may have none to scan
-            self._at_head = git.head_tree(self._repo) if self._repo is not None else set()
+            early = self._head_tree_early
+            self._at_head = early.result() if early is not None else (
+                git.head_tree(self._repo) if self._repo is not None else set())
         at_head = self._at_head
         for group in self.by_path_rules(places):
             if group[0].path == outer:
@@ -304,7 +331,8 @@ class HistorySource(Source):
         places += [(gone.path, gone.order, gone.commit, "", gone.parents) for gone in self._deletions
                    if gone.path in paths]
         writes = writes_by_path(places, self._commits, paths)
-        containing = RefsContaining(repo, self.verdicts.cache if self.verdicts else None, self._refs_state)
+        containing = RefsContaining(repo, self.verdicts.cache if self.verdicts else None, self._refs_state,
+                                    self._parents, self._order)
         done, warnings = attributed(findings, writes, datetime.now(timezone.utc), containing.refs)
         containing.save()
         self._warnings.extend(warnings)
@@ -338,6 +366,37 @@ class HistorySource(Source):
         return list(groups.values())
 
 
+@contextlib.contextmanager
+def collecting_no_cycles() -> Iterator[None]:
+    """While the history's blobs are handed out, the objects made before (the walk's index, see
+    `pausing_collection`) are left out of the cyclic collector's passes (`gc.freeze`; reference counting
+    still frees them), and given back to it afterwards."""
+    import gc
+
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def pausing_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while the walk makes a few hundred thousand tuples and lists,
+    none part of a cycle, that live as long as the scan; its passes over them were a third of building
+    the index of a large history."""
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str, str]) -> None:
     """A blob that `git replace` shows in place of a blob of this history is scanned at that blob's places
     too (the history itself is read as stored, so the original is scanned as well)."""
@@ -349,15 +408,20 @@ def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str
 
 
 class RefsContaining:
-    """`git.refs_containing`, remembered in the scan cache while the refs are as they were (one
-    `for-each-ref --contains` per secret is ~45 ms on the bench history: most of a re-scan). It holds ref
-    names and commit ids only."""
+    """Which refs reach a secret's commits, from the refs' commit graph (`RefReach`, one `rev-list` for
+    every secret), remembered in the scan cache while the refs are as they were. It holds ref names and
+    commit ids only."""
 
-    def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str) -> None:
+    def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str,
+                 parents: dict[str, list[str]] | None = None, order: Sequence[str] = ()) -> None:
+        """`parents` and `order` (oldest first), when given, are the graph of every commit of the
+        repository (a walk of `--all`)."""
         self.repo, self.cache, self.state = repo, cache, state
+        self.parents, self.order = parents, order
         self.name = hashlib.blake2b(b"refs-containing", key=repository_key(repo), digest_size=16).digest()
         self.known: dict[str, tuple[str, ...]] = self._load() if cache is not None and state else {}
         self.learnt = False
+        self._graph: RefReach | bool | None = None
 
     def _load(self) -> dict[str, tuple[str, ...]]:
         import marshal
@@ -377,15 +441,50 @@ class RefsContaining:
         key = "\n".join(sorted(commits))
         found = self.known.get(key)
         if found is None:
-            found = self.known[key] = tuple(git.refs_containing(self.repo, commits))
+            graph = self.graph()
+            found = tuple(graph.refs(commits) if graph is not None else git.refs_containing(self.repo, commits))
+            self.known[key] = found
             self.learnt = True
         return list(found)
+
+    def graph(self) -> RefReach | None:
+        """The refs' commit graph, read once at the first question not answered from the cache."""
+        from scanner.sources.exposure import RefReach
+
+        if self._graph is None:
+            tips = git.containing_ref_tips(self.repo)
+            if tips is None:
+                self._graph = False
+            elif self.parents is not None:
+                parents = self.parents
+                self._graph = RefReach(tips, ((sha, parents[sha]) for sha in reversed(self.order)))
+            else:
+                self._graph = RefReach(tips, git.commit_parents(self.repo, [sha for _, sha in tips]))
+        return self._graph if isinstance(self._graph, RefReach) else None
 
     def save(self) -> None:
         import marshal
 
         if self.cache is not None and self.state and self.learnt:
             self.cache.add_listing(self.name, marshal.dumps((self.state, self.known)))
+
+
+def head_tree_soon(repo: git.RepoInfo) -> Future[set[tuple[str, str]]]:
+    """`git.head_tree` in a thread: a blob with a record will have findings, which need it; listing HEAD
+    then runs while the blobs are read."""
+    import threading
+    from concurrent.futures import Future
+
+    future: Future[set[tuple[str, str]]] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(git.head_tree(repo))
+        except BaseException as exc:  # noqa: BLE001 - raised where the result is asked for
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="leakstop-head-tree", daemon=True).start()
+    return future
 
 
 def repository_key(repo: git.RepoInfo) -> bytes:

@@ -141,6 +141,8 @@ class Listing:
     """repr(revs) -> (refs_state, the commit ids in walk order, one per line)."""
     state: str = ""
     """`refs_state` when this scan walked (not stored)."""
+    parents: dict[str, list[str]] | None = None
+    """Each walked commit's parents, when this scan asked git for the walk's order (not stored)."""
 
 
 def refs_state(repo: git.RepoInfo) -> str:
@@ -169,7 +171,8 @@ def completed(repo: git.RepoInfo, revs: list[str], listing: Listing) -> list[str
     if state and state == stored_state:
         order = stored_order.split()
     else:
-        order = git.commit_order(repo, revs)
+        listing.parents = {}
+        order = git.commit_order(repo, revs, listing.parents)
         remember_walk(listing, revs, state, order)
     missing = [sha for sha in order if sha not in known]
     if missing:
@@ -205,7 +208,7 @@ def load_listing(data: bytes) -> Listing:
         new = tuple.__new__
         known = {sha: new(CommitWrites, row) for sha, row in rows.items()
                  if isinstance(row, tuple) and len(row) == len(CommitWrites._fields)}
-        if len(known) != len(rows) or not all(isinstance(size, int) for size in sizes.values()):
+        if len(known) != len(rows) or not set(map(type, sizes.values())) <= {int}:
             raise ValueError("not a listing of this version")
         if not all(isinstance(w, tuple) and len(w) == 2 and all(isinstance(x, str) for x in w)
                    for w in walks.values()):
