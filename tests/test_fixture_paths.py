@@ -9,15 +9,14 @@ from conftest import Repo
 from git_fixtures import findings
 
 
-def _token() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(6)) + "7Qz" + "".join(
-        secrets.choice(alphabet) for _ in range(14))
+def _token(n: int = 0) -> str:
+    """Fixed made-up values (a random one fails the generic rule's randomness checks now and then)."""
+    return ("Zq8mW2vk4T9xR7bN1cQp", "Hv3nR8tLq2Wx9cK4mZb7")[n]
 
 
 def test_a_generic_key_only_in_tests_is_counted_not_reported(repo: Repo, leakstop) -> None:
     repo.write("tests/test_client.py", f'api_key = "{_token()}"\n')
-    repo.write("docs/setup.md", f'DB_PASSWORD={_token()}!\n')
+    repo.write("docs/setup.md", f'DB_PASSWORD={_token(1)}!\n')
     shown = leakstop("scan", repo.path)
     assert shown.code == 0, shown.output
     assert "2 suppressed (2 fixture)" in shown.stdout
