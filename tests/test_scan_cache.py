@@ -355,13 +355,18 @@ def test_no_secret_reaches_the_cache_folder(repo: Repo, tmp_path: Path) -> None:
     github, stripe, aws = fresh_tokens()
     repo.write("app/settings.py", f'GITHUB_TOKEN = "{github}"\nSTRIPE_KEY = "{stripe}"\n')
     repo.write("deploy/.env", f"AWS_ACCESS_KEY_ID={aws}\n")
-    repo.commit("keys")
+    repo.commit(f"keys: the deploy token is {github}")  # a message holding a key the files also hold
     repo.write("app/settings.py", "GITHUB_TOKEN = os.environ['GITHUB_TOKEN']\n")
     repo.commit("no keys")
+    subjects = []
     for _ in range(2):
         result = run_leakstop("scan", "--history", repo.path, "--show-secrets", "--cache-dir", cache,
                               env={"LEAKSTOP_CACHE_DIR": str(cache)})
         assert result.code == 1 and github in result.stdout and stripe in result.stdout
+        redacted = run_leakstop("scan", "--history", repo.path, "--cache-dir", cache, "-f", "json")
+        subjects.append(sorted({o["subject"] for f in redacted.json()["findings"] for o in f["occurrences"]}))
+        assert github not in redacted.stdout
+    assert subjects[0] == subjects[1] and any(s.startswith("keys: the deploy token is ") for s in subjects[1])
     files = [p for p in cache.rglob("*") if p.is_file()]
     assert any(p.name == FILE_NAME for p in files)
     for path in files:

@@ -370,6 +370,20 @@ def remote_ref_ids(repo: RepoInfo, remote: str = "") -> list[str]:
     return sorted(set(out.decode("ascii").split()))
 
 
+def commit_subjects(repo: RepoInfo, commits: Sequence[str]) -> dict[str, str]:
+    """Each commit's subject line, in one `git log --no-walk --stdin`: for reports, when the commits came
+    from the scan cache, which keeps no messages (a message may hold a key)."""
+    if not commits:
+        return {}
+    out = run_git(repo.path, "log", "--no-walk=unsorted", "--no-show-signature", "--stdin", "--format=%H%x00%s",
+                  input="".join(f"{sha}\n" for sha in commits).encode("ascii"))
+    found: dict[str, str] = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        sha, _, subject = line.partition("\0")
+        found[sha] = subject
+    return found
+
+
 def refs_containing(repo: RepoInfo, commits: Sequence[str]) -> list[str]:
     """The branches, tags and remote-tracking branches (short names) from which any of `commits` is
     reachable: one `for-each-ref`, whose `--contains` options are a union."""

@@ -71,6 +71,8 @@ class HistorySource(Source):
         self._commits: list[GitContext] = []
         self._at_head: set[tuple[str, str]] | None = None
         self._head_tree_early: Future[set[tuple[str, str]]] | None = None
+        self._pending_subjects: set[int] = set()
+        """Commits of blobs whose findings the cache recorded: their subjects are asked for together."""
         self._repo: git.RepoInfo | None = None
         self._order: list[str] = []
         self._known: dict[str, CommitWrites] = {}
@@ -260,8 +262,10 @@ class HistorySource(Source):
                         clean.add(blob)
                         continue
                     handed_out[key] = blob
-                    if record and self._head_tree_early is None:
-                        self._head_tree_early = head_tree_soon(repo)
+                    if record:
+                        self._pending_subjects.update(place.commit for place in introduced[blob])
+                        if self._head_tree_early is None:
+                            self._head_tree_early = head_tree_soon(repo)
                 yield GitBlob(repo.path, blob, sizes[blob],
                               tuple(group[0].path for group in self.by_path_rules(introduced[blob])),
                               blob_fragments, self.archive_depth, key, record)
@@ -306,6 +310,9 @@ class HistorySource(Source):
             self._at_head = early.result() if early is not None else (
                 git.head_tree(self._repo) if self._repo is not None else set())
         at_head = self._at_head
+        unsaid = {place.commit for place in places if not self._commits[place.commit].message}
+        if unsaid:
+            self.with_subjects(unsaid)
         for group in self.by_path_rules(places):
             if group[0].path == outer:
                 occurrences = tuple(
@@ -337,6 +344,17 @@ class HistorySource(Source):
         containing.save()
         self._warnings.extend(warnings)
         return done
+
+    def with_subjects(self, commits: set[int]) -> None:
+        """Fill in the subjects of these commits (and of those the blobs with records were written in), in
+        one git call: a listing from the scan cache keeps no messages, since a message may hold a key."""
+        wanted = commits | {i for i in self._pending_subjects if not self._commits[i].message}
+        self._pending_subjects.clear()
+        if self._repo is None:
+            return
+        subjects = git.commit_subjects(self._repo, [self._commits[i].commit for i in sorted(wanted)])
+        for i in wanted:
+            self._commits[i] = replace(self._commits[i], message=subjects.get(self._commits[i].commit, ""))
 
     def signature(self, path: str) -> tuple[int, ...]:
         """The rules limited by path (`paths` or `exclude_paths`) that are in force for a path, computed

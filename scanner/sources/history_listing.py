@@ -192,8 +192,10 @@ def remember_walk(listing: Listing, revs: list[str], state: str, order: list[str
 
 
 def dump_listing(listing: Listing) -> bytes:
-    return marshal.dumps((LISTING_FORMAT, {sha: tuple(record) for sha, record in listing.known.items()},
-                          listing.sizes, listing.walks))
+    """The listing as the cache stores it, without commit subjects: a message may hold a key, and a cache
+    never holds a secret (reports ask git for the subjects of the commits they name)."""
+    rows = {sha: (*record[:3], "", *record[4:]) for sha, record in listing.known.items()}
+    return marshal.dumps((LISTING_FORMAT, rows, listing.sizes, listing.walks))
 
 
 def load_listing(data: bytes) -> Listing:
