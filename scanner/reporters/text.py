@@ -81,10 +81,10 @@ def exposure(f: Finding) -> str:
     if f.present_at_head:
         return f"still at HEAD{since}: remove it and rotate it"
     if f.exposed_for is not None and not f.exposed_until:
-        # some branch's files still hold it: "no longer" would send the reader to history alone
+        # a branch's or tag's files still hold it: "no longer" would send the reader to history alone
         held = sorted({loc.path for loc in f.locations if not loc.left_commit})
         where = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
-        return f"not at HEAD, but still in {where or 'a file'} on another branch{since}: remove it there and rotate it"
+        return f"not at HEAD, but still in {where or 'a file'} on another branch or tag{since}: rotate it"
     return f"no longer at HEAD, but in history{since}: rotate it (history keeps it readable)"
 
 

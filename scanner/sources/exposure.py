@@ -85,6 +85,8 @@ def attributed(findings: list[Finding], writes: dict[str, list[Write]], now: dat
             warnings.append(f"branches and tags that reach a secret are named for the first "
                             f"{MAX_REACHABILITY_QUERIES} secrets only")
         since, until = window(locations, entering, left)
+        if until and number < MAX_REACHABILITY_QUERIES and kept_elsewhere(entering, left, refs_containing):
+            until = ""
         for f in group:
             located = tuple(with_departure(loc, left[id(loc)]) for loc in f.locations)
             out.append(replace(f, locations=located, reachable_from=refs, exposed_since=since,
@@ -132,6 +134,17 @@ def window(locations: list[Location], entering: list[Location], left: dict[int, 
     if not departures or any(d is None for d in departures):
         return since, ""
     return since, max((d.commit.date for d in departures if d is not None), key=parsed)
+
+
+def kept_elsewhere(entering: list[Location], left: dict[int, Write | None],
+                   refs_containing: Callable[[Sequence[str]], list[str]]) -> bool:
+    """A ref reaches a commit that brought the secret in but not the commit that took it out: that
+    branch or tag still holds it (a branch cut before the removal, a merge that kept the old file)."""
+    for loc in entering:
+        gone = left[id(loc)]
+        if gone is not None and set(refs_containing([loc.commit])) - set(refs_containing([gone.commit.commit])):
+            return True
+    return False
 
 
 def parsed(date: str) -> datetime:
