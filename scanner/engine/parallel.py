@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional, Union
 
 from scanner.engine.decode import decoded_items
 from scanner.engine.match import EngineResult, scan_fragment
@@ -36,7 +36,8 @@ READ_AHEAD_BYTES = 32 * 1024 * 1024
 _worker: dict[str, object] = {}
 
 
-Pairs = list[tuple[Fragment | Skipped, EngineResult | None]]
+# typing's spelling: this alias is evaluated at run time, where `X | Y` of classes needs Python 3.10
+Pairs = list[tuple[Union[Fragment, Skipped], Optional[EngineResult]]]
 
 
 def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,

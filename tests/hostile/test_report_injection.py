@@ -66,7 +66,7 @@ def test_control_characters_are_shown_as_escapes(hostile_tree, fmt):
 
 @pytest.mark.parametrize("fmt", ("json", "sarif"))
 def test_json_formats_parse_and_name_the_non_utf8_file(hostile_tree, tmp_path, fmt):
-    report = tmp_path / "out.json"
+    report = tmp_path / f"out.{fmt}"  # a name whose extension says another format is an error (-f reaches no output)
     code, out, _ = raw_run("scan", hostile_tree, "--no-git", "--no-group", "--format", fmt, "-o", report)
     assert code == 1
     for data in (report.read_bytes(), raw_run("scan", hostile_tree, "--no-git", "--no-group", "--format", fmt)[1]):
