@@ -119,9 +119,9 @@ def setup_scan(paths: Sequence[Path], flags: ScanFlags, *, suppress: bool = True
 
         suppressors.append(GlobalAllowlist(config.allow_patterns, config.stopwords))
     if min_confidence != CONFIDENCE_ORDER[-1]:
-        from scanner.suppress.confidence import BelowConfidence
+        from scanner.suppress.confidence import fixture_finding
 
-        suppressors.append(BelowConfidence(min_confidence))
+        suppressors.append(fixture_finding)
     if config.allowlists:
         from scanner.suppress.rule_allowlist import RuleAllowlists
 
