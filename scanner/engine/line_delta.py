@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     Prefilter = InPrefilter | AhoCorasickPrefilter | HyperscanPrefilter
 
-CONTEXT_LINES = 3
+CONTEXT_LINES = 2
 """Lines scanned on each side of a changed line: a key named on the line above its value, a value wrapped
 onto the next line."""
 MAX_SHARE = 0.9

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 FEW_NEW_BLOBS = 2000
 """Up to this many blobs a cached listing does not know, their sizes are asked for by id; more, and the
-whole object listing (pack order, ~0.35 s per 100k objects) pays for itself in faster reads."""
+whole object listing (~0.35 s per 100k objects) costs less."""
 
 
 class HistorySource(Source):
