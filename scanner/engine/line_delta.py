@@ -192,7 +192,7 @@ class LineDeltas:
 
         The stretches are scanned as one text, whole lines one after the other: only whether anything is
         found there counts, never where (a hit is scanned again in the whole text)."""
-        if keywords and self._multiline_hit(fragment, keywords):
+        if self._multiline_hit(fragment, keywords):
             return None
         runs = 0
         for scanned, result in scan(Fragment(text=part, path=fragment.path, blob=fragment.blob)):
@@ -206,7 +206,7 @@ class LineDeltas:
         matches it anywhere: its match can reach far past the changed lines. Any match counts, or a rule's
         time running out."""
         for rule in self._multiline:
-            if keywords.isdisjoint(rule.keywords):
+            if rule.keywords and keywords.isdisjoint(rule.keywords):
                 continue
             if (rule.paths or rule.exclude_paths) and not rule_applies_to(fragment.path, rule.paths,
                                                                           rule.exclude_paths):
@@ -219,19 +219,14 @@ class LineDeltas:
         return False
 
     def _keywords(self, text: str) -> frozenset[str]:
-        """The multi-line rules' keywords in the text; a rule without keywords is looked for everywhere (its
-        id stands in)."""
-        return frozenset(self._prefilter.found(text)) | self._always if self._multiline else frozenset()
+        """The multi-line rules' keywords in the text (a rule without keywords is run on every text)."""
+        return frozenset(self._prefilter.found(text)) if self._multiline else frozenset()
 
     @functools.cached_property
     def _prefilter(self) -> Prefilter:
         from scanner.ruleset.prefilter import best_prefilter
 
         return best_prefilter(sorted({kw for rule in self._multiline for kw in rule.keywords}))
-
-    @functools.cached_property
-    def _always(self) -> frozenset[str]:
-        return frozenset(rule.id for rule in self._multiline if not rule.keywords)
 
     def _remember(self, blob: GitBlob, clean: CleanText) -> None:
         if not blob.replaced:
