@@ -137,3 +137,21 @@ def test_a_multi_line_key_completed_far_from_its_first_line_is_found(repo: Repo,
     # without that pass, the changed lines alone hold nothing: the check above can fail
     monkeypatch.setattr(LineDeltas, "_multiline_hit", lambda self, fragment, keywords: False)
     assert _found(_history(repo.path, monkeypatch)) == []
+
+
+def test_worker_processes_take_the_same_shortcuts_and_find_the_same(repo: Repo, monkeypatch):
+    """Each worker keeps the clean texts it scanned; a version whose predecessor went to the other worker is
+    scanned whole. Either way the findings are those of one process."""
+    text = CONFIG
+    for step in range(6):
+        text = text.replace(f"setting_{step * 40} = ", f"setting_{step * 40} = 1 + ")
+        commit_file(repo, "settings.py", text, f"edit {step}")
+    leaked = commit_file(repo, "settings.py", text.replace("setting_150 = 1050", f'stripe_key = "{STRIPE}"'), "leak")
+    commit_file(repo, "settings.py", text.replace("setting_151 = 1057", "setting_151 = 0"), "unleak")
+    one = _found(_history(repo.path, monkeypatch))
+    assert one == [("stripe-secret-key", leaked, "settings.py", 151)]
+    monkeypatch.setattr(parallel, "BULK_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    pooled = scan(ScanRequest(source=HistorySource(repo.path, max_file_size=1_000_000), ruleset=load_ruleset()))
+    assert _found(pooled) == one
