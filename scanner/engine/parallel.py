@@ -151,16 +151,23 @@ def unscanned_name(item: Fragment | GitBlob) -> str:
 
 
 def batches(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
-    """Items in lists of `size` (or fewer, up to BATCH_BYTES): one pool task each, and one request to git
-    for the blobs among them."""
+    """Items in lists of about `size` (or fewer, up to BATCH_BYTES): one pool task each, and one request to
+    git for the blobs among them.
+
+    A file's versions in a row (a history blob that a later one replaced, `GitBlob.replaced`) stay in one
+    batch up to twice those bounds: the process that scans a version then holds the one before (see
+    engine/line_delta.py), and its `git cat-file` has the delta base at hand (split between two processes,
+    git spent a fifth more CPU resolving delta chains again)."""
     batch: list[SourceItem] = []
     held = 0
-    for item in items:
+    for item in items:  # a full batch goes at once, holding no item back: the caller may go on with `items`
         batch.append(item)
         held += item_size(item)
-        if len(batch) == size or held >= BATCH_BYTES:
-            yield batch
-            batch, held = [], 0
+        if len(batch) >= size or held >= BATCH_BYTES:
+            continued = isinstance(item, GitBlob) and item.replaced  # its next version comes next
+            if not continued or len(batch) >= 2 * size or held >= 2 * BATCH_BYTES:
+                yield batch
+                batch, held = [], 0
     if batch:
         yield batch
 
