@@ -619,21 +619,6 @@ def blob_contents(repo: RepoInfo, blob_ids: Sequence[str]) -> Iterator[tuple[str
         reader.close()
 
 
-PIPE_BYTES = 1 << 20
-"""How far git may read ahead of the scan: with the default 64 KiB pipe, git stopped after each blob until
-the scan had taken it, and inflating the next one waited for the scan of the last."""
-
-
-def widen_pipe(fd: int) -> None:
-    """Linux only (F_SETPIPE_SZ); elsewhere, or past the system's limit, the pipe stays as it is."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-    except (ImportError, OSError):
-        pass
-
-
 class BlobReader:
     """One long-lived `git cat-file --batch`, asked for batch after batch of blobs.
 
@@ -656,8 +641,6 @@ class BlobReader:
 
         proc = subprocess.Popen(git_command(*GIT_MEMORY, "cat-file", "--batch"), cwd=self.path,
                                 env=git_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdout is not None
-        widen_pipe(proc.stdout.fileno())
         self._stalled = False
         threading.Thread(target=self._watch, args=(proc,), name="leakstop-cat-file-watchdog", daemon=True).start()
         return proc
