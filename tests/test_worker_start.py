@@ -1,0 +1,36 @@
+"""The worker pool starts its processes as soon as it exists, not when the first batch is ready: a
+history's first batch comes only after its walk, and the workers' start-up belongs under the walk."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from scanner.engine.worker_pool import ordered_results
+
+
+def _mark_started(folder: str) -> None:
+    Path(folder, str(os.getpid())).touch()
+
+
+def _doubled(batch: Sequence[int]) -> list[int]:
+    return [2 * n for n in batch]
+
+
+def test_the_workers_start_before_the_first_batch_exists(tmp_path):
+    started_before_first_batch: list[int] = []
+
+    def slow_source() -> Iterator[list[int]]:
+        """Like a history's walk: nothing to hand out for a while."""
+        deadline = time.monotonic() + 20
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started_before_first_batch.append(len(list(tmp_path.iterdir())))
+        yield [1, 2]
+        yield [3]
+
+    results = list(ordered_results(slow_source(), _doubled, 2, _mark_started, (str(tmp_path),)))
+    assert started_before_first_batch == [2]
+    assert [(list(batch), result, why) for batch, result, why in results] == [([1, 2], [2, 4], ""), ([3], [6], "")]
