@@ -1,5 +1,6 @@
-"""The worker pool starts its processes as soon as it exists, not when the first batch is ready: a
-history's first batch comes only after its walk, and the workers' start-up belongs under the walk."""
+"""The worker pool's fixed costs: its processes start as soon as it exists, not when the first batch is
+ready (a history's first batch comes only after its walk, and the workers' start-up belongs under the
+walk), and they end without the interpreter's teardown, which the scan would wait for."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from scanner.engine.worker_pool import ordered_results
 
 def _mark_started(folder: str) -> None:
     Path(folder, str(os.getpid())).touch()
+
+
+def _exit_handler_at_teardown(folder: str) -> None:
+    import atexit
+
+    atexit.register(Path(folder, f"teardown-{os.getpid()}").touch)
 
 
 def _doubled(batch: Sequence[int]) -> list[int]:
@@ -34,3 +41,11 @@ def test_the_workers_start_before_the_first_batch_exists(tmp_path):
     results = list(ordered_results(slow_source(), _doubled, 2, _mark_started, (str(tmp_path),)))
     assert started_before_first_batch == [2]
     assert [(list(batch), result, why) for batch, result, why in results] == [([1, 2], [2, 4], ""), ([3], [6], "")]
+
+
+def test_the_workers_end_without_the_interpreters_teardown(tmp_path):
+    """An exit handler registered before the pool's own (as the interpreter's teardown would run it) does
+    not run: the worker ended at once, after every result had come back."""
+    results = list(ordered_results(iter([[1], [2, 3]]), _doubled, 2, _exit_handler_at_teardown, (str(tmp_path),)))
+    assert [result for _, result, _ in results] == [[2], [4, 6]]
+    assert list(tmp_path.iterdir()) == []
