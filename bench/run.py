@@ -143,6 +143,24 @@ def measure(row: Row, timeout: float, planted: list[tuple[str, list[str]]]) -> N
         row.planted_found = count_planted(row.report, planted)
 
 
+def measure_rows(rows: list[Row], runs: int, interleave: bool, timeout: float,
+                 planted: list[tuple[str, list[str]]]) -> None:
+    """Each row `runs` times (slow tools fewer): row after row, or with `interleave` round after round,
+    every row once a round, so that a change in the machine's load falls on every row alike."""
+    live = [r for r in rows if r.argv is not None]
+    if interleave:
+        for i in range(runs):
+            for r in live:
+                if i < r.max_runs and not r.error:
+                    measure(r, timeout, planted)
+        return
+    for r in live:
+        for _ in range(min(runs, r.max_runs)):
+            measure(r, timeout, planted)
+            if r.error:
+                break
+
+
 def count_planted(report: Path, planted: list[tuple[str, list[str]]]) -> int | None:
     """How many planted credentials the report mentions (detect-secrets stores SHA-1s)."""
     if not report.exists():
@@ -457,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=1200, help="seconds allowed per run")
     ap.add_argument("--markdown", action="store_true", help="print markdown tables (for the README)")
     ap.add_argument("--no-setup", action="store_true", help="do not run setup_peers.sh")
+    ap.add_argument("--interleave", action="store_true",
+                    help="run the rows round after round instead of row after row (a shared machine)")
     args = ap.parse_args(argv)
     runs = 1 if args.quick else max(1, args.runs)
 
@@ -488,13 +508,10 @@ def main(argv: list[str] | None = None) -> int:
         for workload in [w.strip() for w in args.only.split(",") if w.strip()]:
             target, size, desc = targets[workload]
             rows = rows_for(workload, target, Path(tmpdir), args.quick)
+            measure_rows(rows, runs, args.interleave, args.timeout, make_corpus.planted(workload))
             for r in rows:
                 if r.argv is None:
                     continue
-                for _ in range(min(runs, r.max_runs)):
-                    measure(r, args.timeout, make_corpus.planted(workload))
-                    if r.error:
-                        break
                 if r.cache_dir is not None and r.cache_dir.exists():
                     r.note = f"scan cache {dir_bytes(r.cache_dir) / 1e6:.1f} MB on disk"
                 print(f"  {workload:8s} {r.name:45s} "
