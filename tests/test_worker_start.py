@@ -1,6 +1,8 @@
-"""The worker pool's fixed costs: its processes start as soon as it exists, not when the first batch is
-ready (a history's first batch comes only after its walk, and the workers' start-up belongs under the
-walk), and they end without the interpreter's teardown, which the scan would wait for."""
+"""The worker pool's fixed costs: a history large enough for the pool starts it before its walk (judged by
+what its repository stores, times what blobs hold over their packed size), the pool's processes start as
+soon as it exists, not when the first batch is ready (a history's first batch comes only after its walk,
+and the workers' start-up belongs under the walk), and they end without the interpreter's teardown, which
+the scan would wait for."""
 
 from __future__ import annotations
 
@@ -9,7 +11,15 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from conftest import Repo
+from git_fixtures import commit_file
+
+from scanner.engine import parallel
 from scanner.engine.worker_pool import ordered_results
+from scanner.git import runner as git
+from scanner.ruleset.rule_set import load_ruleset
+from scanner.scan import ScanRequest, scan
+from scanner.sources.history import HistorySource
 
 
 def _mark_started(folder: str) -> None:
@@ -49,3 +59,19 @@ def test_the_workers_end_without_the_interpreters_teardown(tmp_path):
     results = list(ordered_results(iter([[1], [2, 3]]), _doubled, 2, _exit_handler_at_teardown, (str(tmp_path),)))
     assert [result for _, result, _ in results] == [[2], [4, 6]]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_history_whose_blobs_outweigh_bulk_bytes_starts_the_pool_before_its_walk(repo: Repo, monkeypatch):
+    """Packed, it stores less than BULK_BYTES; its blobs hold more (blobs hold ~3 times their packed size):
+    the pool starts up front, and this process scans nothing itself."""
+    for i in range(20):
+        commit_file(repo, f"mod{i}.py", "".join(f"value_{i}_{n} = {n * n}\n" for n in range(400)), f"module {i}")
+    stored = git.stored_bytes(repo.path)
+    monkeypatch.setattr(parallel, "BULK_BYTES", 2 * stored)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    in_parent = []
+    scanned_items = parallel._scanned_items
+    monkeypatch.setattr(parallel, "_scanned_items", lambda *args: in_parent.append(1) or scanned_items(*args))
+    report = scan(ScanRequest(source=HistorySource(repo.path, max_file_size=1_000_000), ruleset=load_ruleset()))
+    assert report.stats.blobs == 20
+    assert in_parent == []
