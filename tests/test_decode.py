@@ -14,6 +14,7 @@ from secrets_fixtures import DB_PASSWORD, GITHUB
 from scanner.engine.decode import (
     MAX_RUNS_PER_FRAGMENT,
     _base64_runs,
+    capped_runs,
     decode_base64,
     decode_hex,
     decode_percent,
@@ -196,4 +197,14 @@ def test_paths_and_hashes_do_not_use_up_the_decoding_budget():
     junk = "\n".join(f"/srv/app{i}/releases/2024{i:04d}/site-packages/pkg{i}" for i in range(25_000))
     secret = b64(f"db_password={DB_PASSWORD}")
     runs = encoded_runs(junk + "\nVALUE = '" + secret + "'\n")
+    assert [r.text for r in runs] == [f"db_password={DB_PASSWORD}"]
+
+
+def test_a_table_of_escaped_characters_does_not_use_up_the_decoding_budget():
+    """HTML entities and emoji names as JSON-style escapes: each decodes to a character or two, too short to
+    hold a credential, and a vendored table of thousands of them ended every version's scan in a note."""
+    table = "\n".join(f'    "entity{i};": "\\u{0x2100 + i:04x}",' for i in range(MAX_RUNS_PER_FRAGMENT * 2))
+    secret = b64(f"db_password={DB_PASSWORD}")
+    runs, stopped_at = capped_runs(table + "\nVALUE = '" + secret + "'\n")
+    assert stopped_at == -1
     assert [r.text for r in runs] == [f"db_password={DB_PASSWORD}"]

@@ -19,7 +19,8 @@ def test_escaped_secrets_in_a_json_file_are_found(leakstop, tmp_path):
 
 
 def test_json_string_decoding():
-    assert decode_json_string("a\\/b\\u0041") == "a/bA"
+    assert decode_json_string("a\\/bc\\u0041d") == "a/bcAd"
+    assert decode_json_string("\\u2135") is None  # one character: too short to hold a credential
     assert decode_json_string("plain") is None  # nothing to decode
     assert decode_json_string("bad \\x escape") is None
     assert decode_json_string("\\u0000\\u0001 controls") is None

@@ -218,7 +218,9 @@ def decode_json_string(run: str) -> str | None:
         decoded = json.loads(f'"{run}"')
     except ValueError:
         return None
-    if not isinstance(decoded, str) or decoded == run or _CONTROL.search(decoded):
+    # too short to hold a credential: a table of escaped characters (HTML entities, emoji names) would
+    # otherwise spend the per-text budget of runs and end in a note on every version of the file
+    if not isinstance(decoded, str) or decoded == run or len(decoded) < MIN_DECODED or _CONTROL.search(decoded):
         return None
     return decoded
 
