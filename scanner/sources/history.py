@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from scanner.engine.scan_cache import ScanCache, Verdicts
     from scanner.sources.exposure import RefReach
     from scanner.sources.history_listing import Listing
+    from scanner.sources.history_snapshot import Snapshot
 
 FEW_NEW_BLOBS = 2000
 """Up to this many blobs a cached listing does not know, their sizes are asked for by id; more, and the
@@ -80,6 +81,11 @@ class HistorySource(Source):
         self._deletions: list[Introduction] = []
         self._refs_state = ""
         self._parents: dict[str, list[str]] | None = None
+        self._sizes: dict[str, int] = {}
+        self._submodules = 0
+        self._snapshot_name = b""
+        self._snapshot_used = False
+        self._cache_damage_said = False
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -110,6 +116,10 @@ class HistorySource(Source):
             yield from self.walked_items(repo, revs, stats)
 
     def walked_items(self, repo: git.RepoInfo, revs: list[str], stats: ScanStats) -> Iterator[SourceItem]:
+        snapshot = self.last_snapshot(repo, revs) if self.verdicts is not None else None
+        if snapshot is not None:
+            yield from self.snapshot_items(repo, snapshot, stats)
+            return
         with pausing_collection():
             if self.verdicts is not None:
                 introduced, commits, submodules, sizes = self.cached_walk(repo, revs, self.verdicts.cache)
@@ -119,8 +129,64 @@ class HistorySource(Source):
         if not commits and git.head_commit(repo) is None:
             self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
         if submodules:
-            yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
+            yield submodules_note(submodules)
+        self._sizes, self._submodules = sizes, submodules
         yield from self.scan_blobs(repo, introduced, commits, sizes, stats)
+
+    def last_snapshot(self, repo: git.RepoInfo, revs: list[str]) -> Snapshot | None:
+        """What the last scan with these rules and options handed out, when no ref has moved since."""
+        from scanner.sources.history_listing import refs_state
+        from scanner.sources.history_snapshot import load_snapshot
+
+        assert self.verdicts is not None
+        state = self._refs_state = refs_state(repo)  # before the walk: a ref moving during it is seen next time
+        self._snapshot_name = self.verdicts.summary_name(self.verdict_key(repo), "snapshot", self.exclude, revs,
+                                                         self.max_file_size)
+        data = self.verdicts.cache.listing(self._snapshot_name) if state else None
+        if data is None:
+            return None
+        try:
+            snapshot = load_snapshot(data)
+        except ValueError as exc:
+            self.cache_damaged(self.verdicts.cache, str(exc))
+            return None
+        return snapshot if snapshot.state == state else None
+
+    def snapshot_items(self, repo: git.RepoInfo, snapshot: Snapshot, stats: ScanStats) -> Iterator[SourceItem]:
+        """The items of `scan_blobs` over the snapshot's blobs; the clean ones are counted only."""
+        self._snapshot_used = True
+        stats.commits = snapshot.commit_count
+        if snapshot.submodules:
+            yield submodules_note(snapshot.submodules)
+        stats.blobs += snapshot.clean_blobs
+        stats.bytes += snapshot.clean_bytes
+        self._deletions = snapshot.deletions
+        introduced = dict(snapshot.introduced)
+        yield from self.scan_blobs(repo, introduced, snapshot.commits, snapshot.sizes, stats)
+        # where a secret left its paths (`attributed`) needs the other blobs' writes at them; no blob of
+        # these is handed out or located
+        for blob, places in snapshot.around.items():
+            introduced.setdefault(blob, places)
+        if self.verdicts is not None:
+            self.verdicts.cache.touch_listing(self._snapshot_name)
+
+    def snapshot_of_scan(self, clean: set[str]) -> tuple[bytes, bytes] | None:
+        """(name, data) of the snapshot of this scan, once `clean` (the blobs found clean) is known."""
+        from scanner.sources.history_snapshot import snapshot_data
+
+        data = snapshot_data(self._refs_state, self._introduced, self._commits, self._sizes, self._deletions,
+                             self._submodules, clean, self.max_file_size)
+        return None if data is None or not self._snapshot_name else (self._snapshot_name, data)
+
+    def verdict_key(self, repo: git.RepoInfo) -> bytes:
+        """Verdicts hold for this repository and this --max-archive-depth (which archive members are read)."""
+        return hashlib.blake2b(str(self.archive_depth).encode(), key=repository_key(repo), digest_size=16).digest()
+
+    def cache_damaged(self, cache: ScanCache, why: str) -> None:
+        """One warning for the scan, however many of its stored parts are damaged."""
+        if not self._cache_damage_said:
+            self._cache_damage_said = True
+            cache.warnings.append(f"scan cache: {why} for {self.path}; walked the whole history")
 
     def walk(self, repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites] | None = None
              ) -> tuple[dict[str, list[Introduction]], list[GitContext], int, dict[str, int]]:
@@ -147,14 +213,14 @@ class HistorySource(Source):
         """The same as `walk`, from the listing an earlier scan of this repository left: only commits it
         does not know are diffed, only blobs it does not know are sized. The new listing is saved with
         the scan's verdicts."""
-        from scanner.sources.history_listing import Listing, dump_listing, refs_state, remember_walk
+        from scanner.sources.history_listing import Listing, dump_listing, remember_walk
 
         key = repository_key(repo)
         listing = self.stored_listing(cache, key)
         commits_known, walks_known = len(listing.known), listing.walks
         found = self.known_walk(repo, revs, listing, cache) if listing.known else None
         if found is None:
-            listing, state = Listing(), refs_state(repo)
+            listing, state = Listing(), self._refs_state
             listing.state = state
             introduced, commits, submodules, sizes = self.walk(repo, revs, listing.known)
             remember_walk(listing, revs, state, self._order)
@@ -183,7 +249,7 @@ class HistorySource(Source):
         try:
             return load_listing(stored)
         except ValueError as exc:
-            cache.warnings.append(f"scan cache: {exc} for {self.path}; walked the whole history")
+            self.cache_damaged(cache, str(exc))
             return Listing()
 
     def known_walk(self, repo: git.RepoInfo, revs: list[str], listing: Listing, cache: ScanCache
@@ -192,13 +258,12 @@ class HistorySource(Source):
         damaged (then the whole history is walked)."""
         from scanner.sources.history_listing import completed
 
-        order = completed(repo, revs, listing)
+        order = completed(repo, revs, listing, self._refs_state)
         try:
             deletions: list[Introduction] = []
             found = introductions(order, listing.known, self.exclude, deletions)
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
-                                  "walked the whole history")
+            self.cache_damaged(cache, f"damaged history listing ({exc!r})")
             return None
         self._order, self._known, self._deletions = order, listing.known, deletions
         return found
@@ -279,9 +344,10 @@ class HistorySource(Source):
         since has written anywhere: still clean at the very same paths, so neither their key nor their
         verdict needs looking up. Empty when a commit of that scan is gone (paths may have been lost)."""
         verdicts = self.verdicts
-        if verdicts is None:
+        if verdicts is None or self._snapshot_used:
             return b"", set(), -1
         name = verdicts.summary_name(repo_key, self.exclude, self.branch)
+        verdicts.when_summarized(name, self.snapshot_of_scan)
         last = verdicts.summary(name)
         if last is None:
             return name, set(), -1
@@ -413,6 +479,10 @@ def pausing_collection() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+def submodules_note(count: int) -> Skipped:
+    return Skipped(f"{count} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
 
 
 def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str, str]) -> None:

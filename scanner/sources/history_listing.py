@@ -161,11 +161,12 @@ def refs_state(repo: git.RepoInfo) -> str:
     return hashlib.sha256(refs + b"\0" + heads).hexdigest()
 
 
-def completed(repo: git.RepoInfo, revs: list[str], listing: Listing) -> list[str]:
-    """The walk's order (the stored one while the refs are as they were), with the commits the listing
-    lacks diffed and added to it."""
+def completed(repo: git.RepoInfo, revs: list[str], listing: Listing, state: str) -> list[str]:
+    """The walk's order (the stored one while the refs are as they were in `state`, taken before the
+    walk: a ref moving during it is seen next time), with the commits the listing lacks diffed and added
+    to it."""
     known = listing.known
-    state, walk = refs_state(repo), repr(revs)  # before the walk: a ref moving during it is seen next time
+    walk = repr(revs)
     listing.state = state
     stored_state, stored_order = listing.walks.get(walk, ("", ""))
     if state and state == stored_state:
