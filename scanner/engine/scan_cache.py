@@ -325,6 +325,7 @@ class Verdicts:
         self._found: list[bytes] = []
         self._summaries: list[tuple[bytes, list[str], set[str], dict[bytes, str], int]] = []
         self._follow_ups: dict[bytes, list[Callable[[set[str]], tuple[bytes, bytes] | None]]] = {}
+        self._no_summary: set[bytes] = set()
 
     def clean(self, key: bytes) -> bool:
         return self.cache.is_clean(self.context, key)
@@ -374,10 +375,14 @@ class Verdicts:
         if name:
             self._summaries.append((name, commits, clean, handed_out, unchanged))
 
-    def when_summarized(self, name: bytes, write: Callable[[set[str]], tuple[bytes, bytes] | None]) -> None:
+    def when_summarized(self, name: bytes, write: Callable[[set[str]], tuple[bytes, bytes] | None],
+                        summary: bool = True) -> None:
         """Have `write` make one more listing (name, data), or none, out of the blobs the summary `name`
-        finds clean once the scan is over (history_snapshot.py)."""
+        finds clean once the scan is over (history_snapshot.py); `summary=False`: only that, the summary
+        itself is not written."""
         self._follow_ups.setdefault(name, []).append(write)
+        if not summary:
+            self._no_summary.add(name)
 
     def save(self) -> None:
         """Hand what this scan learnt to the cache (written by `ScanCache.save`)."""
@@ -385,13 +390,13 @@ class Verdicts:
         found = set(self._found)
         for name, commits, clean, handed_out, unchanged in self._summaries:
             now = clean | {blob for key, blob in handed_out.items() if key in found}
-            if len(now) != unchanged:
+            if len(now) != unchanged and name not in self._no_summary:
                 self.cache.add_listing(name, marshal.dumps((FORMAT, "\n".join(commits), "\n".join(now))))
             for write in self._follow_ups.pop(name, ()):
                 written = write(now)
                 if written is not None:
                     self.cache.add_listing(*written)
-        self._found, self._summaries, self._follow_ups = [], [], {}
+        self._found, self._summaries, self._follow_ups, self._no_summary = [], [], {}, set()
 
 
 def _remove(path: Path) -> None:

@@ -84,7 +84,10 @@ class HistorySource(Source):
         self._sizes: dict[str, int] = {}
         self._submodules = 0
         self._snapshot_name = b""
-        self._snapshot_used = False
+        self._reduced: Snapshot | None = None
+        """The snapshot this scan works from, when it does."""
+        self._snapshot_changed = False
+        """The refs have moved since the snapshot: it is written again."""
         self._cache_damage_said = False
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
@@ -116,9 +119,9 @@ class HistorySource(Source):
             yield from self.walked_items(repo, revs, stats)
 
     def walked_items(self, repo: git.RepoInfo, revs: list[str], stats: ScanStats) -> Iterator[SourceItem]:
-        snapshot = self.last_snapshot(repo, revs) if self.verdicts is not None else None
-        if snapshot is not None:
-            yield from self.snapshot_items(repo, snapshot, stats)
+        reduced = self.from_snapshot(repo, revs) if self.verdicts is not None else None
+        if reduced is not None:
+            yield from self.reduced_items(repo, reduced, stats)
             return
         with pausing_collection():
             if self.verdicts is not None:
@@ -133,8 +136,9 @@ class HistorySource(Source):
         self._sizes, self._submodules = sizes, submodules
         yield from self.scan_blobs(repo, introduced, commits, sizes, stats)
 
-    def last_snapshot(self, repo: git.RepoInfo, revs: list[str]) -> Snapshot | None:
-        """What the last scan with these rules and options handed out, when no ref has moved since."""
+    def from_snapshot(self, repo: git.RepoInfo, revs: list[str]) -> Snapshot | None:
+        """What the last scan with these rules and options handed out, when no ref has moved since; or
+        that with the commits added since, when they only add to the history (history_snapshot.py)."""
         from scanner.sources.history_listing import refs_state
         from scanner.sources.history_snapshot import load_snapshot
 
@@ -147,35 +151,73 @@ class HistorySource(Source):
             return None
         try:
             snapshot = load_snapshot(data)
+            if snapshot.state == state:
+                return snapshot
+            self._snapshot_changed = True
+            return self.extended_snapshot(repo, revs, snapshot)
         except ValueError as exc:
             self.cache_damaged(self.verdicts.cache, str(exc))
             return None
-        return snapshot if snapshot.state == state else None
 
-    def snapshot_items(self, repo: git.RepoInfo, snapshot: Snapshot, stats: ScanStats) -> Iterator[SourceItem]:
-        """The items of `scan_blobs` over the snapshot's blobs; the clean ones are counted only."""
-        self._snapshot_used = True
-        stats.commits = snapshot.commit_count
-        if snapshot.submodules:
-            yield submodules_note(snapshot.submodules)
-        stats.blobs += snapshot.clean_blobs
-        stats.bytes += snapshot.clean_bytes
-        self._deletions = snapshot.deletions
-        introduced = dict(snapshot.introduced)
-        yield from self.scan_blobs(repo, introduced, snapshot.commits, snapshot.sizes, stats)
+    def extended_snapshot(self, repo: git.RepoInfo, revs: list[str], snapshot: Snapshot) -> Snapshot | None:
+        """The snapshot with the commits added since it was taken (their writes diffed, their new blobs
+        sized); None when the history changed otherwise (then it is walked)."""
+        from scanner.sources.history_listing import commit_writes
+        from scanner.sources.history_snapshot import extended
+
+        parents: dict[str, list[str]] = {}
+        order = git.commit_order(repo, revs, parents)
+        new = order[snapshot.commit_count:]
+        if len(order) < snapshot.commit_count or len(new) > FEW_NEW_BLOBS or git.replaced_blobs(repo):
+            return None
+        known: dict[str, CommitWrites] = {}
+        paths: dict[bytes, str] = {}
+        for commit, body in git.trees_of_commits(repo, new) if new else ():
+            known[commit.sha] = commit_writes(commit, body, paths)
+        if len(known) != len(new):
+            return None
+        walk = extended(snapshot, order, known, self.exclude)
+        if walk is None:
+            return None
+        added = {blob: places for blob, places in walk.introduced.items() if blob not in snapshot.sizes}
+        if len(added) > FEW_NEW_BLOBS:
+            return None
+        self._order = order
+        self._parents = parents if revs == ["--all"] else None
+        return replace(walk, state=self._refs_state, sizes={**snapshot.sizes, **self.sized(repo, added, {})})
+
+    def reduced_items(self, repo: git.RepoInfo, reduced: Snapshot, stats: ScanStats) -> Iterator[SourceItem]:
+        """The items of `scan_blobs` over the blobs of a snapshot (extended or not); the clean ones are
+        counted only."""
+        self._reduced = reduced
+        stats.commits = reduced.commit_count
+        if reduced.submodules:
+            yield submodules_note(reduced.submodules)
+        stats.blobs += reduced.clean_blobs
+        stats.bytes += reduced.clean_bytes
+        self._deletions = reduced.deletions
+        introduced = dict(reduced.introduced)
+        yield from self.scan_blobs(repo, introduced, reduced.commits, reduced.sizes, stats)
         # where a secret left its paths (`attributed`) needs the other blobs' writes at them; no blob of
         # these is handed out or located
-        for blob, places in snapshot.around.items():
+        for blob, places in reduced.around.items():
             introduced.setdefault(blob, places)
-        if self.verdicts is not None:
+        if self.verdicts is not None and not self._snapshot_changed:
             self.verdicts.cache.touch_listing(self._snapshot_name)
 
     def snapshot_of_scan(self, clean: set[str]) -> tuple[bytes, bytes] | None:
         """(name, data) of the snapshot of this scan, once `clean` (the blobs found clean) is known."""
-        from scanner.sources.history_snapshot import snapshot_data
+        from scanner.sources.history_snapshot import Snapshot, order_digest, snapshot_data
 
-        data = snapshot_data(self._refs_state, self._introduced, self._commits, self._sizes, self._deletions,
-                             self._submodules, clean, self.max_file_size)
+        walk = self._reduced
+        if walk is None:
+            if self._replacements:
+                return None  # with_replacements: places not written by the walk itself
+            writes = 1 + max((place.order for places in (*self._introduced.values(), self._deletions)
+                              for place in places), default=-1)
+            walk = Snapshot(self._refs_state, len(self._commits), order_digest(self._order), writes, self._commits,
+                            self._introduced, self._sizes, self._deletions, self._submodules)
+        data = snapshot_data(walk, clean, self.max_file_size)
         return None if data is None or not self._snapshot_name else (self._snapshot_name, data)
 
     def verdict_key(self, repo: git.RepoInfo) -> bytes:
@@ -344,8 +386,11 @@ class HistorySource(Source):
         since has written anywhere: still clean at the very same paths, so neither their key nor their
         verdict needs looking up. Empty when a commit of that scan is gone (paths may have been lost)."""
         verdicts = self.verdicts
-        if verdicts is None or self._snapshot_used:
+        if verdicts is None or (self._reduced is not None and not self._snapshot_changed):
             return b"", set(), -1
+        if self._reduced is not None:  # the summary stays as the last whole walk left it
+            verdicts.when_summarized(self._snapshot_name, self.snapshot_of_scan, summary=False)
+            return self._snapshot_name, set(), -1
         name = verdicts.summary_name(repo_key, self.exclude, self.branch)
         verdicts.when_summarized(name, self.snapshot_of_scan)
         last = verdicts.summary(name)
