@@ -85,7 +85,8 @@ def test_the_snapshot_spares_loading_the_listing_and_walking(repo: Repo, tmp_pat
         raise AssertionError("walked or loaded the listing of an unchanged history")
 
     for module, name in ((history_listing, "load_listing"), (runner, "commit_order"), (runner, "commit_trees"),
-                         (runner, "trees_of_commits"), (runner, "blob_listing")):
+                         (runner, "trees_of_commits"), (runner, "blob_listing"), (runner, "head_tree"),
+                         (runner, "stored_bytes")):
         monkeypatch.setattr(module, name, no_walk)
     again = scanned_in_process(repo, cache, 4000)
     assert timeless(again.findings) == timeless(first.findings)
@@ -115,7 +116,8 @@ def snapshot_rows(cache: Path) -> list[tuple[bytes, tuple[Any, ...]]]:
 
 
 FIELDS = ("format", "state", "commit_count", "order_digest", "writes", "submodules", "clean_blobs", "clean_bytes",
-          "commits", "introduced", "sizes", "around", "deletions", "blob_keys", "path_keys")
+          "commits", "introduced", "sizes", "around", "deletions", "blob_keys", "path_keys",
+          "at_head")
 
 
 def field(fields: tuple[Any, ...], name: str) -> Any:
@@ -155,12 +157,17 @@ def wrong_types(fields: tuple[Any, ...]) -> bytes:
     return rewritten(fields, "clean_blobs", "many")
 
 
+def head_files_of_another_shape(fields: tuple[Any, ...]) -> bytes:
+    return rewritten(fields, "at_head", (("app/settings.py",),))
+
+
 def blob_keys_cut(fields: tuple[Any, ...]) -> bytes:
     return rewritten(fields, "blob_keys", field(fields, "blob_keys")[:-3])
 
 
 @pytest.mark.parametrize("damage", [newer_format, garbage, truncated, commit_out_of_range,
-                                    sizes_without_their_blobs, wrong_types, blob_keys_cut])
+                                    sizes_without_their_blobs, wrong_types, blob_keys_cut,
+                                    head_files_of_another_shape])
 def test_a_damaged_snapshot_is_a_warning_and_the_scan_is_whole(
         repo: Repo, tmp_path: Path, damage: Callable[[tuple[Any, ...]], bytes]) -> None:
     cache = tmp_path / "cache"

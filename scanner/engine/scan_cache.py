@@ -233,9 +233,11 @@ class ScanCache:
         self._touched.add(repo)
 
     def save(self) -> None:
-        """Write the new verdicts and listings in one transaction, then prune past MAX_BYTES."""
+        """Write the new verdicts and listings in one transaction, then prune past MAX_BYTES (when the file
+        may have grown: a re-scan that learnt nothing only marks what it used)."""
         new = self._new
         listings = self._listings
+        grew = bool(any(new.values()) or listings or self._new_found)
         if self._db is None or not (new or listings or self._new_found or self._touched):
             return
         now = time.time()
@@ -254,7 +256,8 @@ class ScanCache:
             self._touched.clear()
             self._new_found.clear()
             self._listings.clear()
-            self.prune(MAX_BYTES)
+            if grew:
+                self.prune(MAX_BYTES)
         except sqlite3.Error as exc:
             self._warn(f"not written ({exc})")
 

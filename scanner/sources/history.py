@@ -101,7 +101,9 @@ class HistorySource(Source):
 
     def expected_bytes(self) -> int:
         """What the repository stores, compressed: a low estimate of its blobs' text (bench history: 147 MB
-        of packs, 504 MB of blobs)."""
+        of packs, 504 MB of blobs). Not asked on a re-scan, which starts no pool up front."""
+        if self.verdicts is not None and self.verdicts.warm:
+            return 0
         return git.stored_bytes(self.path)
 
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
@@ -196,6 +198,9 @@ class HistorySource(Source):
         stats.blobs += reduced.clean_blobs
         stats.bytes += reduced.clean_bytes
         self._deletions = reduced.deletions
+        if reduced.at_head is not None and not self._snapshot_changed:
+            self._at_head = reduced.at_head
+            self._head_tree_early = done(reduced.at_head)  # nothing to list in a thread either
         introduced = dict(reduced.introduced)
         yield from self.scan_blobs(repo, introduced, reduced.commits, reduced.sizes, stats)
         # where a secret left its paths (`attributed`) needs the other blobs' writes at them; no blob of
@@ -217,7 +222,10 @@ class HistorySource(Source):
                               for place in places), default=-1)
             walk = Snapshot(self._refs_state, len(self._commits), order_digest(self._order), writes, self._commits,
                             self._introduced, self._sizes, self._deletions, self._submodules)
-        data = snapshot_data(walk, clean, self.max_file_size)
+        at_head, early = self._at_head, self._head_tree_early
+        if at_head is None and early is not None and early.done() and early.exception() is None:
+            at_head = early.result()
+        data = snapshot_data(walk, clean, self.max_file_size, at_head)
         return None if data is None or not self._snapshot_name else (self._snapshot_name, data)
 
     def verdict_key(self, repo: git.RepoInfo) -> bytes:
@@ -617,6 +625,14 @@ def head_tree_soon(repo: git.RepoInfo) -> Future[set[tuple[str, str]]]:
             future.set_exception(exc)
 
     threading.Thread(target=run, name="leakstop-head-tree", daemon=True).start()
+    return future
+
+
+def done(result: set[tuple[str, str]]) -> Future[set[tuple[str, str]]]:
+    from concurrent.futures import Future
+
+    future: Future[set[tuple[str, str]]] = Future()
+    future.set_result(result)
     return future
 
 

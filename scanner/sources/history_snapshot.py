@@ -61,6 +61,9 @@ class Snapshot:
     """`blob_key` of every blob the walk wrote, packed (those of `introduced` may be left out)."""
     path_keys: bytes = b""
     """`path_key` of every path the walk wrote, packed (those of `introduced` may be left out)."""
+    at_head: set[tuple[str, str]] | None = None
+    """(path, blob) of HEAD's files among `introduced`'s places, when the scan listed HEAD (the refs'
+    state fixes HEAD's tree)."""
 
 
 def order_digest(order: list[str]) -> bytes:
@@ -111,10 +114,12 @@ def packed(values: set[int]) -> bytes:
     return array(KEY_TYPE, sorted(values)).tobytes()
 
 
-def snapshot_data(walk: Snapshot, clean: set[str], max_file_size: int) -> bytes | None:
+def snapshot_data(walk: Snapshot, clean: set[str], max_file_size: int, at_head: set[tuple[str, str]] | None = None
+                  ) -> bytes | None:
     """`walk` (a whole walk, or a snapshot extended) once the scan is over and `clean` (the blobs found
-    clean) is known, reduced and as stored; None when there is nothing worth keeping (no commits) or the
-    history may change under the same refs (blobs a partial clone lacks may be fetched)."""
+    clean) is known, reduced and as stored, with those of HEAD's files (`at_head`) that are its blobs; None
+    when there is nothing worth keeping (no commits) or the history may change under the same refs (blobs
+    a partial clone lacks may be fetched)."""
     sizes, introduced = walk.sizes, walk.introduced
     if not walk.state or not walk.commit_count or any(size < 0 for size in sizes.values()):
         return None
@@ -144,6 +149,7 @@ def snapshot_data(walk: Snapshot, clean: set[str], max_file_size: int) -> bytes 
         tuple((blob, size) for blob, size in sizes.items() if blob in kept),
         tuple((blob, rows(places)) for blob, places in around.items()),
         rows(gone), packed(blobs), packed(written),
+        None if at_head is None else tuple(sorted((path, blob) for path, blob in at_head if blob in kept)),
     ))
 
 
@@ -152,7 +158,7 @@ def load_snapshot(data: bytes) -> Snapshot:
     field is checked: the snapshot is small, and a blob it names wrongly would go unscanned."""
     try:
         (version, state, commit_count, digest, writes, submodules, clean_blobs, clean_bytes, commit_rows,
-         introduced_rows, size_rows, around_rows, gone_rows, blob_keys, path_keys) = marshal.loads(data)
+         introduced_rows, size_rows, around_rows, gone_rows, blob_keys, path_keys, head_rows) = marshal.loads(data)
         if version != SNAPSHOT_FORMAT:
             raise ValueError("not a snapshot of this version")
         _check(isinstance(state, str) and state and isinstance(digest, bytes) and all(
@@ -167,10 +173,12 @@ def load_snapshot(data: bytes) -> Snapshot:
         around = {_string(blob): _places(rows, len(commits)) for blob, rows in _pairs(around_rows)}
         _check(len(around) == len(around_rows) and not around.keys() & introduced.keys())
         deletions = _places(gone_rows, len(commits))
+        at_head = None if head_rows is None else {_strings(row, 2) for row in _pairs(head_rows)}
     except (EOFError, TypeError, ValueError) as exc:
         raise ValueError(f"damaged history listing (its snapshot: {exc})") from exc
     return Snapshot(state, commit_count, digest, writes, commits, introduced, sizes, deletions, submodules,
-                    clean_blobs, clean_bytes, around, blob_keys, path_keys)
+                    clean_blobs, clean_bytes, around, blob_keys, path_keys,
+                    cast("set[tuple[str, str]] | None", at_head))
 
 
 def _check(ok: object) -> None:
