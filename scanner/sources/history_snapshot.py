@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import marshal
 from array import array
+from bisect import bisect_left, insort
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -29,6 +31,8 @@ from scanner.sources.history_listing import CommitWrites, Introduction, introduc
 
 SNAPSHOT_FORMAT = 1
 KEY_TYPE = "Q"
+INSERTED_KEYS = 64
+"""Up to this many new keys are inserted one by one; more, and the keys are sorted again."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,9 @@ class Snapshot:
     around: dict[str, list[Introduction]] = field(default_factory=dict)
     """Writes of blobs not in `introduced` at the paths of those that are."""
     blob_keys: bytes = b""
-    """`blob_key` of every blob the walk wrote, packed (those of `introduced` may be left out)."""
+    """`blob_key` of every blob the walk wrote, sorted and packed (those of `introduced` may be left out)."""
     path_keys: bytes = b""
-    """`path_key` of every path the walk wrote, packed (those of `introduced` may be left out)."""
+    """`path_key` of every path the walk wrote, sorted and packed (those of `introduced` may be left out)."""
     at_head: set[tuple[str, str]] | None = None
     """(path, blob) of HEAD's files among `introduced`'s places, when the scan listed HEAD (the refs'
     state fixes HEAD's tree)."""
@@ -79,12 +83,30 @@ def path_key(path: str) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8).digest(), "little")
 
 
-def keys(packed: bytes) -> set[int]:
+def key_array(packed: bytes) -> array[int]:
+    """Packed keys (sorted, each once) as an array to search: a re-scan asks about a few keys among tens of
+    thousands, for which a set would cost more to build than every search."""
     found = array(KEY_TYPE)
     if found.itemsize != 8 or len(packed) % 8:
         raise ValueError("not a snapshot of this version")
     found.frombytes(packed)
-    return set(found)
+    return found
+
+
+def has_key(found: array[int], key: int) -> bool:
+    at = bisect_left(found, key)
+    return at < len(found) and found[at] == key
+
+
+def with_keys(packed: bytes, new: Iterable[int]) -> bytes:
+    """`packed` with the keys of `new` added, still sorted and each once."""
+    found = key_array(packed)
+    missing = sorted({key for key in new if not has_key(found, key)})
+    if len(missing) > INSERTED_KEYS:
+        return array(KEY_TYPE, sorted({*found, *missing})).tobytes()
+    for key in missing:
+        insort(found, key)
+    return found.tobytes()
 
 
 def extended(snapshot: Snapshot, order: list[str], new: dict[str, CommitWrites], exclude: tuple[str, ...]
@@ -94,24 +116,19 @@ def extended(snapshot: Snapshot, order: list[str], new: dict[str, CommitWrites],
     missing) or `order` does not follow it."""
     if not order_digest(order[:snapshot.commit_count]) == snapshot.order_digest:
         return None
-    old_paths = keys(snapshot.path_keys)
+    old_paths = key_array(snapshot.path_keys)
     deletions: list[Introduction] = []
     added, commits, submodules = introductions(
         order[snapshot.commit_count:], new, exclude, deletions, after=(len(snapshot.commits), snapshot.writes),
-        written_before=lambda path: path_key(path) in old_paths)
-    old_blobs = keys(snapshot.blob_keys)
-    if any(blob_key(blob) in old_blobs or blob in snapshot.introduced for blob in added):
+        written_before=lambda path: has_key(old_paths, path_key(path)))
+    old_blobs = key_array(snapshot.blob_keys)
+    if any(has_key(old_blobs, blob_key(blob)) or blob in snapshot.introduced for blob in added):
         return None
     writes = snapshot.writes + sum(map(len, added.values())) + len(deletions)
     return Snapshot(
         "", len(order), order_digest(order), writes, [*snapshot.commits, *commits], {**snapshot.introduced, **added},
         snapshot.sizes, [*snapshot.deletions, *deletions], snapshot.submodules + submodules, snapshot.clean_blobs,
-        snapshot.clean_bytes, snapshot.around, packed(old_blobs | {blob_key(b) for b in added}),
-        packed(old_paths | {path_key(p.path) for places in added.values() for p in places}))
-
-
-def packed(values: set[int]) -> bytes:
-    return array(KEY_TYPE, sorted(values)).tobytes()
+        snapshot.clean_bytes, snapshot.around, snapshot.blob_keys, snapshot.path_keys)
 
 
 def snapshot_data(walk: Snapshot, clean: set[str], max_file_size: int, at_head: set[tuple[str, str]] | None = None
@@ -139,8 +156,8 @@ def snapshot_data(walk: Snapshot, clean: set[str], max_file_size: int, at_head: 
         return tuple((p.order, renumbered[p.commit], p.path, p.parents) for p in places)
 
     clean_sizes = [size for blob, size in sizes.items() if blob not in kept]
-    blobs = keys(walk.blob_keys) | {blob_key(blob) for blob in introduced}
-    written = keys(walk.path_keys) | {path_key(path) for path in {p.path for ps in introduced.values() for p in ps}}
+    blobs = with_keys(walk.blob_keys, map(blob_key, introduced))
+    written = with_keys(walk.path_keys, map(path_key, {p.path for places in introduced.values() for p in places}))
     return marshal.dumps((
         SNAPSHOT_FORMAT, walk.state, walk.commit_count, walk.order_digest, walk.writes, walk.submodules,
         walk.clean_blobs + len(clean_sizes), walk.clean_bytes + sum(clean_sizes),
@@ -148,7 +165,7 @@ def snapshot_data(walk: Snapshot, clean: set[str], max_file_size: int, at_head: 
         tuple((blob, rows(places)) for blob, places in introduced.items() if blob in kept),
         tuple((blob, size) for blob, size in sizes.items() if blob in kept),
         tuple((blob, rows(places)) for blob, places in around.items()),
-        rows(gone), packed(blobs), packed(written),
+        rows(gone), blobs, written,
         None if at_head is None else tuple(sorted((path, blob) for path, blob in at_head if blob in kept)),
     ))
 
