@@ -234,11 +234,15 @@ def walks_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from scanner.sources import history_listing
 
     taken: list[str] = []
+
+    def counting(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: object, **kwargs: object) -> Any:
+            taken.append(name)
+            return real(*args, **kwargs)
+        return counted
+
     for module, name in ((history_listing, "load_listing"), (runner, "commit_trees")):
-        def counted(*args: object, _name: str = name, _real: Any = getattr(module, name), **kwargs: object) -> Any:
-            taken.append(_name)
-            return _real(*args, **kwargs)
-        monkeypatch.setattr(module, name, counted)
+        monkeypatch.setattr(module, name, counting(name, getattr(module, name)))
     return taken
 
 

@@ -146,6 +146,8 @@ class HistorySource(Source):
 
         assert self.verdicts is not None
         state = self._refs_state = refs_state(repo)  # before the walk: a ref moving during it is seen next time
+        if self.known_commits:
+            return None  # an audit's known tips differ each time: a snapshot would never be used again
         self._snapshot_name = self.verdicts.summary_name(self.verdict_key(repo), "snapshot", self.exclude, revs,
                                                          self.max_file_size)
         data = self.verdicts.cache.listing(self._snapshot_name) if state else None

@@ -114,7 +114,7 @@ def extended(snapshot: Snapshot, order: list[str], new: dict[str, CommitWrites],
     """The snapshot with the commits of `order` (which follow its own) added, numbered as a full walk
     numbers them; None when one writes a blob the snapshot's history had (its earlier places may be
     missing) or `order` does not follow it."""
-    if not order_digest(order[:snapshot.commit_count]) == snapshot.order_digest:
+    if order_digest(order[:snapshot.commit_count]) != snapshot.order_digest:
         return None
     old_paths = key_array(snapshot.path_keys)
     deletions: list[Introduction] = []
