@@ -200,6 +200,8 @@ class HistorySource(Source):
         stats.blobs += reduced.clean_blobs
         stats.bytes += reduced.clean_bytes
         self._deletions = reduced.deletions
+        # its blobs are the ones likely to have findings: their commits' subjects are asked for together
+        self._pending_subjects.update(place.commit for places in reduced.introduced.values() for place in places)
         if reduced.at_head is not None and not self._snapshot_changed:
             self._at_head = reduced.at_head
             self._head_tree_early = done(reduced.at_head)  # nothing to list in a thread either
