@@ -4,6 +4,7 @@ and a whole scan."""
 
 from __future__ import annotations
 
+import json
 import marshal
 import sqlite3
 from collections.abc import Callable
@@ -322,3 +323,21 @@ def test_commits_that_reorder_the_walk_walk_it(repo: Repo, tmp_path: Path, monke
     cached = scanned_in_process(repo, cache)
     assert taken == ["load_listing"]
     same_reports(cached, uncached_in_process(repo))
+
+
+def test_a_replaced_blob_is_never_worked_from_a_snapshot(repo: Repo, tmp_path: Path) -> None:
+    """`git replace` shows a blob at another blob's places: a replace ref added after the snapshot makes
+    the history walk again, and a history with one keeps no snapshot."""
+    cache = tmp_path / "cache"
+    rich_history(repo)
+    report_of(repo, cache)
+    assert snapshot_rows(cache)
+    notes = repo.git("hash-object", "-w", "--stdin", input=f'token = "{SLACK}"\n'.encode()).strip()
+    repo.git("replace", repo.git("rev-parse", "HEAD:README.md").strip(), notes)
+    uncached, _ = report_of(repo, None)
+    assert "README.md" in json.dumps(uncached["findings"])
+    assert report_of(repo, cache)[0] == uncached
+    assert report_of(repo, cache)[0] == uncached
+    with sqlite3.connect(cache / FILE_NAME) as db:
+        db.execute("DELETE FROM listings")
+    assert report_of(repo, cache)[0] == uncached and not snapshot_rows(cache)
