@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from scanner.sources.history_listing import Listing
     from scanner.sources.history_snapshot import Snapshot
 
+FEW_NEW_COMMITS = 2000
+"""Up to this many commits added since a snapshot are diffed and numbered on from it; more, and the
+listing's whole walk runs (a large push: the re-scan's cost is in its new blobs anyway)."""
 FEW_NEW_BLOBS = 2000
 """Up to this many blobs a cached listing does not know, their sizes are asked for by id; more, and the
 whole object listing (pack order, ~0.35 s per 100k objects) pays for itself in faster reads."""
@@ -172,7 +175,7 @@ class HistorySource(Source):
         parents: dict[str, list[str]] = {}
         order = git.commit_order(repo, revs, parents)
         new = order[snapshot.commit_count:]
-        if len(order) < snapshot.commit_count or len(new) > FEW_NEW_BLOBS or git.replaced_blobs(repo):
+        if len(order) < snapshot.commit_count or len(new) > FEW_NEW_COMMITS or git.replaced_blobs(repo):
             return None
         known: dict[str, CommitWrites] = {}
         paths: dict[bytes, str] = {}
@@ -219,6 +222,8 @@ class HistorySource(Source):
         from scanner.sources.history_snapshot import Snapshot, order_digest, snapshot_data
 
         walk = self._reduced
+        if not (self._snapshot_name and self._refs_state):
+            return None
         if walk is None:
             if self._replacements:
                 return None  # with_replacements: places not written by the walk itself
@@ -230,7 +235,7 @@ class HistorySource(Source):
         if at_head is None and early is not None and early.done() and early.exception() is None:
             at_head = early.result()
         data = snapshot_data(walk, clean, self.max_file_size, at_head)
-        return None if data is None or not self._snapshot_name else (self._snapshot_name, data)
+        return None if data is None else (self._snapshot_name, data)
 
     def verdict_key(self, repo: git.RepoInfo) -> bytes:
         """Verdicts hold for this repository and this --max-archive-depth (which archive members are read)."""
