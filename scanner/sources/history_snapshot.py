@@ -60,7 +60,9 @@ class Snapshot:
     """How many blobs, of how many bytes, were known to be clean and are not in `introduced`."""
     clean_bytes: int = 0
     around: dict[str, list[Introduction]] = field(default_factory=dict)
-    """Writes of blobs not in `introduced` at the paths of those that are."""
+    """Writes of blobs not in `introduced` at the paths of those that are: at least every such write
+    after their own places there, which is all that where a secret left a path depends on (a snapshot
+    extended by a commit that brings a secret to a path written before lacks the earlier writes)."""
     blob_keys: bytes = b""
     """`blob_key` of every blob the walk wrote, sorted and packed (those of `introduced` may be left out)."""
     path_keys: bytes = b""
