@@ -7,11 +7,14 @@ small commits (one per directory, a few files each), so ``git log -p`` has the
 shape of a real history: thousands of commits with small diffs, plus a few
 branches, a merge, tags and some planted fake secrets (some later removed).
 
-Three corpora, each rebuilt only if missing (``--force`` to redo):
+Four corpora, each rebuilt only if missing (``--force`` to redo):
 
-* ``history/``  non-bare repo with the rebuilt pip history (workload 1)
-* ``tree/``     the newest pip sdist unpacked, also a one-commit git repo (2)
-* ``staged/``   a small repo with one small staged change (3)
+* ``history/``    non-bare repo with the rebuilt pip history (workload 1)
+* ``tree/``       the newest pip sdist unpacked, also a one-commit git repo (2)
+* ``staged/``     a small repo with one small staged change (3)
+* ``smallhist/``  a flask-size history rebuilt the same way from Flask's
+                  releases (and its companions under third_party/), where
+                  fixed costs (start-up, loading rules) decide (4)
 
 ``corpus.json`` beside them records sizes and build time for bench/run.py.
 """
@@ -87,7 +90,7 @@ def planted(workload: str) -> list[tuple[str, list[str]]]:
     s = _fake_secrets()
     key_part = s["private_key"].splitlines()[1][:24]
     db_password = s["db_url"].split("admin:", 1)[1].split("@", 1)[0]
-    if workload == "history":
+    if workload in ("history", "smallhist"):   # both built by build_history
         return [
             ("aws .env.deploy", [s["aws_id"], s["aws_secret"]]),
             ("aws legacy branch", [s["aws_id_2"], s["aws_secret_2"]]),
@@ -142,6 +145,18 @@ class Project:
 PROJECTS = [
     Project("pip", "", 6, every_release),
     Project("django", "third_party/django/", 25, minor_releases),
+]
+
+
+def flask_releases(versions: list[str]) -> list[str]:
+    """Every Flask release from 0.3 on (0.1 and 0.2 were one module each)."""
+    return [v for v in versions if _version_key(v) >= (0, 3)]
+
+
+# The small history: about the size of Flask's own repository (~5k commits, ~20 MB of blobs). One file
+# per commit gives Flask's releases alone that shape (4.4k commits, 2.3k blobs, 23 MB).
+SMALL_PROJECTS = [
+    Project("flask", "", 1, flask_releases),
 ]
 
 
@@ -385,7 +400,8 @@ def plant_plan(n: int, s: dict[str, str]) -> dict[int, list[tuple[str, list[Chan
 
 
 def build_history(releases: list[Release], dest: Path) -> None:
-    """Write the whole history through one git fast-import process."""
+    """Write the whole history through one git fast-import process (releases of several projects, each
+    under its own prefix, oldest first)."""
     secrets = _fake_secrets()
     n = len(releases)
     plan = plant_plan(n, secrets)
@@ -399,7 +415,7 @@ def build_history(releases: list[Release], dest: Path) -> None:
                           stdin=subprocess.PIPE)
     assert fi.stdin is not None
     st = Stream(fi.stdin)  # type: ignore[arg-type]
-    olds: dict[str, dict[str, bytes]] = {p.name: {} for p in PROJECTS}
+    olds: dict[str, dict[str, bytes]] = {r.project.name: {} for r in releases}
     feature_tip: int | None = None
     for idx, rel in enumerate(releases):
         proj, version, old = rel.project, rel.version, olds[rel.project.name]
@@ -553,6 +569,24 @@ def tree_bytes(root: Path) -> tuple[int, int]:
     return n, total
 
 
+CORPORA = ("history", "tree", "staged", "smallhist")
+
+
+def releases_of(projects: list[Project], max_versions: int) -> list[Release]:
+    """The projects' chosen releases, downloaded (cached), oldest first across projects."""
+    releases: list[Release] = []
+    for proj in projects:
+        versions = proj.pick(available_versions(proj.name))
+        if max_versions:
+            versions = versions[-max_versions:]
+        print(f"downloading up to {len(versions)} {proj.name} sdists into {SDISTS} (cached)", file=sys.stderr)
+        releases += [Release(proj, v, p, first_mtime(p)) for v, p in download_all(proj.name, versions)]
+    releases.sort(key=lambda r: r.mtime)
+    if len([r for r in releases if r.project is projects[0]]) < 2:
+        raise SystemExit(f"too few {projects[0].name} sdists downloaded to build a history")
+    return releases
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--force", action="store_true", help="rebuild the corpora even if present")
@@ -562,61 +596,59 @@ def main(argv: list[str] | None = None) -> int:
 
     CACHE.mkdir(parents=True, exist_ok=True)
     meta_path = CACHE / "corpus.json"
-    history, tree, staged = CACHE / "history", CACHE / "tree", CACHE / "staged"
     if args.force:
-        for p in (history, tree, staged, meta_path, CACHE / "history-trufflehog"):
+        for p in (*(CACHE / name for name in CORPORA), meta_path, CACHE / "history-trufflehog",
+                  CACHE / "smallhist-trufflehog"):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    if meta_path.exists() and history.is_dir() and tree.is_dir() and staged.is_dir():
+    missing = [name for name in CORPORA if not (CACHE / name).is_dir()]
+    if meta_path.exists() and not missing:
         print(f"corpus present in {CACHE} (use --force to rebuild)", file=sys.stderr)
         return 0
+    meta: dict[str, object] = json.loads(meta_path.read_text()) if meta_path.exists() else {}
 
     t0 = time.monotonic()
-    releases: list[Release] = []
-    for proj in PROJECTS:
-        versions = proj.pick(available_versions(proj.name))
-        if args.max_versions:
-            versions = versions[-args.max_versions:]
-        print(f"downloading up to {len(versions)} {proj.name} sdists into {SDISTS} (cached)", file=sys.stderr)
-        releases += [Release(proj, v, p, first_mtime(p)) for v, p in download_all(proj.name, versions)]
-    releases.sort(key=lambda r: r.mtime)
-    pips = [r for r in releases if r.project is PROJECTS[0]]
-    if len(pips) < 2:
-        raise SystemExit("too few sdists downloaded to build a history")
-    newest_pip = pips[-1].sdist
+    builders: list[tuple[str, Callable[[Path], None]]] = []
+    if {"history", "tree", "staged"} & set(missing):
+        releases = releases_of(PROJECTS, args.max_versions)
+        newest_pip = [r for r in releases if r.project is PROJECTS[0]][-1].sdist
+        meta["project"] = PROJECTS[0].name
+        meta["releases"] = {p.name: [r.version for r in releases if r.project is p] for p in PROJECTS}
+        builders += [
+            ("history", lambda dest: build_history(releases, dest)),
+            ("tree", lambda dest: build_tree(newest_pip, dest)),
+            ("staged", lambda dest: build_staged(newest_pip, dest)),
+        ]
+    if "smallhist" in missing:
+        small = releases_of(SMALL_PROJECTS, args.max_versions)
+        meta["smallhist_releases"] = {p.name: [r.version for r in small if r.project is p] for p in SMALL_PROJECTS}
+        builders.append(("smallhist", lambda dest: build_history(small, dest)))
     t_dl = time.monotonic()
-
-    meta: dict[str, object] = {
-        "project": PROJECTS[0].name,
-        "releases": {p.name: [r.version for r in releases if r.project is p] for p in PROJECTS},
-    }
-    builders: list[tuple[str, Callable[[Path], None]]] = [
-        ("history", lambda dest: build_history(releases, dest)),
-        ("tree", lambda dest: build_tree(newest_pip, dest)),
-        ("staged", lambda dest: build_staged(newest_pip, dest)),
-    ]
     for name, build in builders:
         dest = CACHE / name
         if not dest.exists():
             tmp = CACHE / f".{name}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
             print(f"building {name}", file=sys.stderr)
-            if name == "history":
-                shutil.rmtree(CACHE / "history-trufflehog", ignore_errors=True)   # run.py's clone of it
+            shutil.rmtree(CACHE / f"{name}-trufflehog", ignore_errors=True)   # run.py's clone of a history
             build(tmp)
             tmp.rename(dest)   # built under a temporary name: never half a corpus
-    meta["history"] = repo_stats(history)
+    meta["history"] = repo_stats(CACHE / "history")
+    meta["smallhist"] = repo_stats(CACHE / "smallhist")
     t_build = time.monotonic()
+    tree = CACHE / "tree"
     files, size = tree_bytes(tree)
     meta["tree"] = {"path": str(tree), "files": files, "bytes": size}
-    meta["staged"] = {"path": str(staged)}
+    meta["staged"] = {"path": str(CACHE / "staged")}
     meta["download_seconds"] = round(t_dl - t0, 1)
     meta["build_seconds"] = round(t_build - t_dl, 1)
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
-    h = meta["history"]
-    assert isinstance(h, dict)
-    print(f"history: {h['commits']} commits, {h['blobs']} blobs, {h['blob_bytes'] / 1e6:.0f} MB of blobs, "
-          f"pack {h['pack_bytes'] / 1e6:.0f} MB; tree: {files} files, {size / 1e6:.1f} MB; "
-          f"download {meta['download_seconds']} s, build {meta['build_seconds']} s", file=sys.stderr)
+    for name in ("history", "smallhist"):
+        h = meta[name]
+        assert isinstance(h, dict)
+        print(f"{name}: {h['commits']} commits, {h['blobs']} blobs, {h['blob_bytes'] / 1e6:.0f} MB of blobs, "
+              f"pack {h['pack_bytes'] / 1e6:.0f} MB", file=sys.stderr)
+    print(f"tree: {files} files, {size / 1e6:.1f} MB; download {meta['download_seconds']} s, "
+          f"build {meta['build_seconds']} s", file=sys.stderr)
     return 0
 
 

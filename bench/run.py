@@ -43,6 +43,7 @@ _REPORT = ["--format", "json", "--output", "{report}", "--exit-zero", "-q", "--s
 LEAKSTOP_ARGS: dict[str, list[str]] = {
     # cold: the peers keep nothing between runs, so neither does this row (the warm rows below do)
     "history": ["scan", "--history", "{target}", "--no-cache", *_REPORT],
+    "smallhist": ["scan", "--history", "{target}", "--no-cache", *_REPORT],  # fixed costs decide here
     "tree":    ["scan", "{target}", *_REPORT],
     "staged":  ["scan", "--staged", *_REPORT],
 }
@@ -50,6 +51,8 @@ LEAKSTOP_ARGS: dict[str, list[str]] = {
 LEAKSTOP_CACHED_ARGS = ["scan", "--history", "{target}", "--cache-dir", "{cache}", *_REPORT]
 
 CACHE = make_corpus.CACHE
+HISTORIES = ("history", "smallhist")
+"""Workloads that scan a repository's history: the same floors and peers."""
 PEER_BIN = CACHE / "bin"
 TIME = Path("/usr/bin/time")
 
@@ -140,6 +143,24 @@ def measure(row: Row, timeout: float, planted: list[tuple[str, list[str]]]) -> N
         row.planted_found = count_planted(row.report, planted)
 
 
+def measure_rows(rows: list[Row], runs: int, interleave: bool, timeout: float,
+                 planted: list[tuple[str, list[str]]]) -> None:
+    """Each row `runs` times (slow tools fewer): row after row, or with `interleave` round after round,
+    every row once a round, so that a change in the machine's load falls on every row alike."""
+    live = [r for r in rows if r.argv is not None]
+    if interleave:
+        for i in range(runs):
+            for r in live:
+                if i < r.max_runs and not r.error:
+                    measure(r, timeout, planted)
+        return
+    for r in live:
+        for _ in range(min(runs, r.max_runs)):
+            measure(r, timeout, planted)
+            if r.error:
+                break
+
+
 def count_planted(report: Path, planted: list[tuple[str, list[str]]]) -> int | None:
     """How many planted credentials the report mentions (detect-secrets stores SHA-1s)."""
     if not report.exists():
@@ -177,7 +198,9 @@ def count_findings(report: Path) -> int | None:
 # --------------------------------------------------------------------------- #
 # Which commands
 # --------------------------------------------------------------------------- #
-LEAKSTOP_VENV = CACHE / "leakstop-venv"
+# LEAKSTOP_BENCH_VENV: another venv, for a second checkout benched on the same machine (each checkout
+# reinstalls the venv as its own)
+LEAKSTOP_VENV = Path(os.environ.get("LEAKSTOP_BENCH_VENV", CACHE / "leakstop-venv"))
 # Users run leakstop installed, with byte-compiled modules; an inherited PYTHONDONTWRITEBYTECODE would
 # make every run compile every module again (~60 ms) and measure a start-up nobody pays.
 INSTALLED_ENV = {"PYTHONDONTWRITEBYTECODE": ""}
@@ -242,7 +265,7 @@ def tool_version(argv: list[str]) -> str:
 def trufflehog_clone(history: Path) -> Path:
     """truffleHog 2.x scans the branches of remote 'origin' only, so give it a
     local (hard-linked, cheap) clone whose origin is the history corpus."""
-    clone = CACHE / "history-trufflehog"
+    clone = CACHE / f"{history.name}-trufflehog"
     if not (clone / ".git").exists():
         subprocess.run(["git", "clone", "-q", "--no-checkout", str(history), str(clone)], check=True)
     return clone
@@ -321,7 +344,7 @@ def rows_for(workload: str, target: Path, tmp: Path, quick: bool) -> list[Row]:
     else:
         rows.append(Row("leakstop", "leakstop", None, note="not available"))
 
-    if workload == "history":
+    if workload in HISTORIES:
         rows.append(Row("git cat-file --batch-all-objects --batch", "floor",
                         sh(f"git -C {q(target)} cat-file --batch-all-objects --batch >/dev/null")))
         # Same bytes in pack order: no delta-chain thrashing, the true "read every object" floor.
@@ -364,7 +387,7 @@ def rows_for(workload: str, target: Path, tmp: Path, quick: bool) -> list[Row]:
             rows.append(Row(name, "peer", build(tool), cwd=cwd, report=rep(report) if report else None,
                             max_runs=max_runs, ok_codes=ok_codes))
 
-    if workload == "history":
+    if workload in HISTORIES:
         add(glv, gl, lambda t: [t, "git", str(target), *common_gl, "-r", str(rep("gitleaks"))],
             report="gitleaks")
         add(blv, bl, lambda t: [t, "git", str(target), *common_bl, "-o", str(rep("betterleaks"))],
@@ -448,10 +471,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="1 run per row and skip slow peers")
     ap.add_argument("--runs", type=int, default=3, help="runs per row; the median is shown (default 3)")
-    ap.add_argument("--only", default="history,tree,staged", help="comma-separated workloads")
+    ap.add_argument("--only", default="history,smallhist,tree,staged", help="comma-separated workloads")
     ap.add_argument("--timeout", type=float, default=1200, help="seconds allowed per run")
     ap.add_argument("--markdown", action="store_true", help="print markdown tables (for the README)")
     ap.add_argument("--no-setup", action="store_true", help="do not run setup_peers.sh")
+    ap.add_argument("--interleave", action="store_true",
+                    help="run the rows round after round instead of row after row (a shared machine)")
     args = ap.parse_args(argv)
     runs = 1 if args.quick else max(1, args.runs)
 
@@ -460,11 +485,14 @@ def main(argv: list[str] | None = None) -> int:
     if make_corpus.main([]) != 0:
         return 1
     meta = json.loads((CACHE / "corpus.json").read_text())
-    h, t = meta["history"], meta["tree"]
+    h, t, sh_ = meta["history"], meta["tree"], meta["smallhist"]
     targets = {
         "history": (CACHE / "history", h["blob_bytes"],
                     f"{h['commits']} commits, {h['blobs']} blobs, {h['blob_bytes'] / 1e6:.0f} MB of blobs "
                     f"(MB/s over blob bytes)"),
+        "smallhist": (CACHE / "smallhist", sh_["blob_bytes"],
+                      f"{sh_['commits']} commits, {sh_['blobs']} blobs, {sh_['blob_bytes'] / 1e6:.0f} MB of blobs "
+                      f"(flask's releases; MB/s over blob bytes)"),
         "tree": (CACHE / "tree", t["bytes"],
                  f"{t['files']} files, {t['bytes'] / 1e6:.1f} MB (newest {meta['project']} sdist + 3 planted)"),
         "staged": (CACHE / "staged", None, "one small staged change in a small repo"),
@@ -480,13 +508,10 @@ def main(argv: list[str] | None = None) -> int:
         for workload in [w.strip() for w in args.only.split(",") if w.strip()]:
             target, size, desc = targets[workload]
             rows = rows_for(workload, target, Path(tmpdir), args.quick)
+            measure_rows(rows, runs, args.interleave, args.timeout, make_corpus.planted(workload))
             for r in rows:
                 if r.argv is None:
                     continue
-                for _ in range(min(runs, r.max_runs)):
-                    measure(r, args.timeout, make_corpus.planted(workload))
-                    if r.error:
-                        break
                 if r.cache_dir is not None and r.cache_dir.exists():
                     r.note = f"scan cache {dir_bytes(r.cache_dir) / 1e6:.1f} MB on disk"
                 print(f"  {workload:8s} {r.name:45s} "

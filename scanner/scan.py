@@ -95,7 +95,8 @@ def scan(request: ScanRequest) -> Report:
             in_plain_text, plain = set(), item
         if result.matches:
             item = request.source.located(item)
-        for finding in findings_in(item, result.matches, request.show_secrets, request.redact_percent):
+        for finding in findings_in(item, result.matches, request.show_secrets, request.redact_percent,
+                                   fixtures=item.path not in request.source.named):
             if item.decoded and finding.fingerprint in in_plain_text:
                 continue  # the same secret, already reported where it sits undecoded
             in_plain_text.add(finding.fingerprint)
@@ -198,8 +199,8 @@ def suppression(finding: Finding, fragment: Fragment, suppressors: Sequence[Supp
     return "; ".join(reasons)
 
 
-def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, redact_percent: int | None = None
-                ) -> list[Finding]:
+def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, redact_percent: int | None = None,
+                fixtures: bool = True) -> list[Finding]:
     """Matches → Findings with real-file positions. One rule hitting one span twice is one finding; two
     provider rules on one secret stay two (each has its own remediation); a less specific rule (a generic
     `api_key = ...` rule, or a lower confidence) on a secret a more specific rule already names is dropped,
@@ -220,7 +221,7 @@ def findings_in(fragment: Fragment, matches: list[Match], show_secrets: bool, re
             continue
         seen.add((m.rule.id, m.start, m.end))
         line = lines.position(m.start)[0]
-        out.append(finding_from_match(fragment, m, lines, show_secrets, others.get(line, ()), mask))
+        out.append(finding_from_match(fragment, m, lines, show_secrets, others.get(line, ()), mask, fixtures))
     return out
 
 
@@ -235,7 +236,9 @@ def secrets_by_line(matches: list[Match], lines: LineIndex) -> dict[int, tuple[s
 
 
 def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secrets: bool,
-                       others: tuple[str, ...] = (), mask: Callable[[str], str] = redact) -> Finding:
+                       others: tuple[str, ...] = (), mask: Callable[[str], str] = redact, fixtures: bool = True
+                       ) -> Finding:
+    """`fixtures`: whether a rule's fixture paths lower its confidence here (not in a file the user named)."""
     line, column = lines.position(m.start)
     end_line, end_column = lines.position(m.end)
     shown = m.secret if show_secrets else mask(m.secret)
@@ -273,7 +276,7 @@ def finding_from_match(fragment: Fragment, m: Match, lines: LineIndex, show_secr
         )
     rule = m.rule
     confidence = rule.confidence
-    if rule.fixture_paths and all(in_fixture_paths(loc.path, rule.fixture_paths) for loc in locations):
+    if fixtures and rule.fixture_paths and all(in_fixture_paths(loc.path, rule.fixture_paths) for loc in locations):
         confidence = FIXTURE_CONFIDENCE
     return Finding(
         description=rule.description, references=rule.references,

@@ -48,3 +48,14 @@ def test_a_provider_key_in_tests_is_still_reported(repo: Repo, leakstop) -> None
     result = leakstop("scan", repo.path, "--format", "json")
     assert result.code == 1, result.output
     assert [f["confidence"] for f in findings(result)] == ["high"]
+
+
+def test_a_file_named_on_the_command_line_keeps_the_rules_confidence(repo: Repo, leakstop) -> None:
+    """Asked about one file, the answer is about that file: its tests/ folder does not lower the match."""
+    repo.write("tests/test_client.py", f'api_key = "{_token()}"\n')
+    whole = leakstop("scan", repo.path, "--format", "json")
+    assert whole.code == 0 and not findings(whole), whole.output  # in the tree: a fixture, counted only
+    for named in (repo.path / "tests" / "test_client.py", "tests/test_client.py"):
+        result = leakstop("scan", named, "--format", "json", cwd=repo.path)
+        assert result.code == 1, result.output
+        assert [(f["rule_id"], f["confidence"]) for f in findings(result)] == [("generic-api-key-assignment", "low")]

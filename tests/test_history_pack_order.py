@@ -1,4 +1,4 @@
-"""`scan --history` reads blobs in the order git stores them, yet reports every secret oldest first.
+"""`scan --history` reads blobs in an order of its own (file by file), yet reports every secret oldest first.
 
 Each test first proves that the pack really holds the newer blobs before the introducing one (otherwise
 reading in pack order and reading in history order would be the same and the test could not fail).

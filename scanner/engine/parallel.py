@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Optional, Union
 
 from scanner.engine.decode import decoded_items
+from scanner.engine.line_delta import LineDeltas
 from scanner.engine.match import EngineResult, scan_fragment
 from scanner.engine.recorded import record_of, replayed
 from scanner.fragment import Fragment
@@ -69,11 +70,12 @@ def _results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, k
     if workers > 1 and expected_bytes > BULK_BYTES:
         yield from _pool_results(iterator, ruleset, timeout, keep_dropped, max_decode_depth, workers, verdicts)
         return
-    expander = BlobExpander()
+    expander, deltas = BlobExpander(), LineDeltas(ruleset, timeout)
     scanned = 0
     try:
         for batch in batches(iterator, CHUNK):
-            for item, groups in _scanned_items(expander, batch, ruleset, timeout, keep_dropped, max_decode_depth):
+            for item, groups in _scanned_items(expander, batch, ruleset, timeout, keep_dropped, max_decode_depth,
+                                               deltas):
                 for pairs in groups:
                     yield from pairs
                     first = pairs[0][0]
@@ -149,16 +151,23 @@ def unscanned_name(item: Fragment | GitBlob) -> str:
 
 
 def batches(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
-    """Items in lists of `size` (or fewer, up to BATCH_BYTES): one pool task each, and one request to git
-    for the blobs among them."""
+    """Items in lists of about `size` (or fewer, up to BATCH_BYTES): one pool task each, and one request to
+    git for the blobs among them.
+
+    A file's versions in a row (a history blob that a later one replaced, `GitBlob.replaced`) stay in one
+    batch up to twice those bounds: the process that scans a version then holds the one before (see
+    engine/line_delta.py), and its `git cat-file` has the delta base at hand (split between two processes,
+    git spent a fifth more CPU resolving delta chains again)."""
     batch: list[SourceItem] = []
     held = 0
-    for item in items:
+    for item in items:  # a full batch goes at once, holding no item back: the caller may go on with `items`
         batch.append(item)
         held += item_size(item)
-        if len(batch) == size or held >= BATCH_BYTES:
-            yield batch
-            batch, held = [], 0
+        if len(batch) >= size or held >= BATCH_BYTES:
+            continued = isinstance(item, GitBlob) and item.replaced  # its next version comes next
+            if not continued or len(batch) >= 2 * size or held >= 2 * BATCH_BYTES:
+                yield batch
+                batch, held = [], 0
     if batch:
         yield batch
 
@@ -300,22 +309,33 @@ def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_deco
     PRECOMPILED.update(precompiled)
     PRECOMPILED_FOR[0] = regex_version
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth,
-                   expander=BlobExpander())
+                   expander=BlobExpander(), deltas=LineDeltas(ruleset, timeout))
 
 
 def _scanned_items(expander: BlobExpander, batch: Sequence[SourceItem], ruleset: RuleSet, timeout: float,
-                   keep_dropped: bool, max_decode_depth: int) -> Iterator[tuple[SourceItem, list[Pairs]]]:
+                   keep_dropped: bool, max_decode_depth: int, deltas: LineDeltas
+                   ) -> Iterator[tuple[SourceItem, list[Pairs]]]:
     """Per item of the batch, what it became once read: per note, the note alone; per text, the text
-    followed by the fragments decoded out of it, each with its result."""
+    followed by the fragments decoded out of it, each with its result. A history blob read as one plain
+    text may be scanned as the lines it changed (`LineDeltas`)."""
+    def scan(part: Fragment) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
+        return _scan_with_decoded(ruleset, part, timeout, keep_dropped, max_decode_depth)
+
     for item, expanded in expander.expand_each(batch):
         if isinstance(item, GitBlob) and item.record is not None:
             groups = replayed(expanded, item.record, ruleset)
             if groups is not None:
                 yield item, groups
                 continue
-        yield item, [[(part, None)] if isinstance(part, Skipped)
-                     else list(_scan_with_decoded(ruleset, part, timeout, keep_dropped, max_decode_depth))
-                     for part in expanded]
+        if isinstance(item, GitBlob) and len(expanded) == 1 and plain_text(expanded[0]):
+            yield item, [deltas.scan(item, expanded[0], scan)]  # type: ignore[arg-type]
+            continue
+        yield item, [[(part, None)] if isinstance(part, Skipped) else list(scan(part)) for part in expanded]
+
+
+def plain_text(part: Fragment | Skipped) -> bool:
+    """A blob's whole text as it is (not a notebook's cell, an archive's member or a decoded text)."""
+    return isinstance(part, Fragment) and part.first_line == 1 and not (part.cell or part.decoded or "!" in part.path)
 
 
 def _scan_in_worker(batch: Sequence[SourceItem]) -> tuple[Pairs, list[int], list[tuple[int, tuple[object, ...]]]]:
@@ -329,7 +349,8 @@ def _scan_in_worker(batch: Sequence[SourceItem]) -> tuple[Pairs, list[int], list
     ruleset: RuleSet = _worker["ruleset"]  # type: ignore[assignment]
     for index, (item, groups) in enumerate(_scanned_items(
             _worker["expander"], batch, ruleset, _worker["timeout"],  # type: ignore[arg-type]
-            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"]))):  # type: ignore[call-overload]
+            bool(_worker["keep_dropped"]), int(_worker["max_decode_depth"]),  # type: ignore[call-overload]
+            _worker["deltas"])):  # type: ignore[arg-type]
         if _clean(item, groups):
             clean.append(index)
         elif isinstance(item, GitBlob) and item.key and item.record is None:

@@ -37,6 +37,11 @@ class GitBlob:
     """The scan cache's name for this blob scanned at these paths (empty: not cached)."""
     record: object = None
     """What the engine found in it the last time (engine/recorded.py): rebuilt instead of scanned."""
+    after: str = ""
+    """The blob this one replaced at its path, handed out before it: when that came out clean, only the
+    lines this one changed need scanning (engine/line_delta.py)."""
+    replaced: bool = False
+    """Whether a blob handed out later replaced this one (names it as `after`): only then is its text kept."""
 
 
 Item = Union[Fragment, Skipped, GitBlob]

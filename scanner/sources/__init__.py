@@ -30,6 +30,9 @@ class Source(abc.ABC):
     description: str = ""
     archive_depth: int = DEFAULT_ARCHIVE_DEPTH
     """How deep archives inside archives are opened (--max-archive-depth; 0: archives are not opened)."""
+    named: frozenset[str] | set[str] = frozenset()
+    """Paths of files the user named one by one (`scan FILE`): asked about directly, so a generic rule's
+    match there keeps its confidence even in a test or docs path."""
 
     @abc.abstractmethod
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:

@@ -43,6 +43,7 @@ class FilesSource(Source):
         self.max_file_size = max_file_size
         self.exclude = exclude
         self.description = "tree " + " ".join(str(t) for t in targets)
+        self.named: set[str] = set()
 
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
         for target in self.targets:
@@ -68,10 +69,10 @@ class FilesSource(Source):
                 raise SourceError(f"{target}: a symlink to nothing (no such file or folder)")
             resolved = target.resolve()
             if not resolved.is_dir():
-                return [(target.name if target.is_absolute() else target.as_posix(), resolved.parent, resolved.name)]
+                return [self.named_file(target, resolved.parent, resolved.name)]
             target = resolved
         if target.is_file():
-            return [(target.name if target.is_absolute() else target.as_posix(), target.parent, target.name)]
+            return [self.named_file(target, target.parent, target.name)]
         root = git.work_tree_root(target) if self.use_git else None
         if root is not None:
             base = target.resolve()
@@ -81,6 +82,11 @@ class FilesSource(Source):
                       for folder, why in unopened),
                     *((shown_relative(name, rel_base), root, name) for name in names)]
         return walk(target)
+
+    def named_file(self, target: Path, anchor: Path, relative: str) -> tuple[str, Path, str]:
+        shown = target.name if target.is_absolute() else target.as_posix()
+        self.named.add(shown)
+        return shown, anchor, relative
 
     def read(self, shown: str, anchor: Path, relative: str, stats: ScanStats) -> Iterator[SourceItem]:
         try:

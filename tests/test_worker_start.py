@@ -1,0 +1,77 @@
+"""The worker pool's fixed costs: a history large enough for the pool starts it before its walk (judged by
+what its repository stores, times what blobs hold over their packed size), the pool's processes start as
+soon as it exists, not when the first batch is ready (a history's first batch comes only after its walk,
+and the workers' start-up belongs under the walk), and they end without the interpreter's teardown, which
+the scan would wait for."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from conftest import Repo
+from git_fixtures import commit_file
+
+from scanner.engine import parallel
+from scanner.engine.worker_pool import ordered_results
+from scanner.git import runner as git
+from scanner.ruleset.rule_set import load_ruleset
+from scanner.scan import ScanRequest, scan
+from scanner.sources.history import HistorySource
+
+
+def _mark_started(folder: str) -> None:
+    Path(folder, str(os.getpid())).touch()
+
+
+def _exit_handler_at_teardown(folder: str) -> None:
+    import atexit
+
+    atexit.register(Path(folder, f"teardown-{os.getpid()}").touch)
+
+
+def _doubled(batch: Sequence[int]) -> list[int]:
+    return [2 * n for n in batch]
+
+
+def test_the_workers_start_before_the_first_batch_exists(tmp_path):
+    started_before_first_batch: list[int] = []
+
+    def slow_source() -> Iterator[list[int]]:
+        """Like a history's walk: nothing to hand out for a while."""
+        deadline = time.monotonic() + 20
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started_before_first_batch.append(len(list(tmp_path.iterdir())))
+        yield [1, 2]
+        yield [3]
+
+    results = list(ordered_results(slow_source(), _doubled, 2, _mark_started, (str(tmp_path),)))
+    assert started_before_first_batch == [2]
+    assert [(list(batch), result, why) for batch, result, why in results] == [([1, 2], [2, 4], ""), ([3], [6], "")]
+
+
+def test_the_workers_end_without_the_interpreters_teardown(tmp_path):
+    """An exit handler registered before the pool's own (as the interpreter's teardown would run it) does
+    not run: the worker ended at once, after every result had come back."""
+    results = list(ordered_results(iter([[1], [2, 3]]), _doubled, 2, _exit_handler_at_teardown, (str(tmp_path),)))
+    assert [result for _, result, _ in results] == [[2], [4, 6]]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_history_whose_blobs_outweigh_bulk_bytes_starts_the_pool_before_its_walk(repo: Repo, monkeypatch):
+    """Packed, it stores less than BULK_BYTES; its blobs hold more (blobs hold ~3 times their packed size):
+    the pool starts up front, and this process scans nothing itself."""
+    for i in range(20):
+        commit_file(repo, f"mod{i}.py", "".join(f"value_{i}_{n} = {n * n}\n" for n in range(400)), f"module {i}")
+    stored = git.stored_bytes(repo.path)
+    monkeypatch.setattr(parallel, "BULK_BYTES", 2 * stored)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    in_parent = []
+    scanned_items = parallel._scanned_items
+    monkeypatch.setattr(parallel, "_scanned_items", lambda *args: in_parent.append(1) or scanned_items(*args))
+    report = scan(ScanRequest(source=HistorySource(repo.path, max_file_size=1_000_000), ruleset=load_ruleset()))
+    assert report.stats.blobs == 20
+    assert in_parent == []
