@@ -68,7 +68,8 @@ def test_a_cached_rescan_reports_exactly_what_an_uncached_one_does(repo: Repo, t
     secret_history(repo)
     cold = same_as_uncached(repo, cache)
     assert {f["rule_id"] for f in cold["findings"]} >= {"stripe-secret-key", "slack-bot-token"}
-    assert rows(cache, "clean") > 0 and rows(cache, "listings") == 3  # commits, a summary, refs containing
+    # commits, a summary, refs containing, a snapshot
+    assert rows(cache, "clean") > 0 and rows(cache, "listings") == 4
     warm = same_as_uncached(repo, cache)
     assert warm == cold
     assert same_as_uncached(repo, cache, "--show-secrets")["findings"][0]["secret"]

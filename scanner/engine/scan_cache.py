@@ -24,7 +24,7 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from scanner import __version__
@@ -92,6 +92,7 @@ class ScanCache:
         self._found: dict[bytes, dict[bytes, bytes]] = {}
         self._new_found: dict[bytes, dict[bytes, bytes]] = {}
         self._listings: dict[bytes, bytes] = {}
+        self._touched: set[bytes] = set()
         self._lookups = 0
         try:
             try:
@@ -227,11 +228,17 @@ class ScanCache:
         `save`."""
         self._listings[repo] = data
 
+    def touch_listing(self, repo: bytes) -> None:
+        """Mark a listing used (not to be pruned as unused) without writing it again; done by `save`."""
+        self._touched.add(repo)
+
     def save(self) -> None:
-        """Write the new verdicts and listings in one transaction, then prune past MAX_BYTES."""
+        """Write the new verdicts and listings in one transaction, then prune past MAX_BYTES (when the file
+        may have grown: a re-scan that learnt nothing only marks what it used)."""
         new = self._new
         listings = self._listings
-        if self._db is None or not (new or listings or self._new_found):
+        grew = bool(any(new.values()) or listings or self._new_found)
+        if self._db is None or not (new or listings or self._new_found or self._touched):
             return
         now = time.time()
         try:
@@ -244,10 +251,13 @@ class ScanCache:
                                    ((ctx, k, data) for k, data in records.items()))
                 for repo, data in listings.items():
                     db.execute("INSERT OR REPLACE INTO listings VALUES (?, ?, ?)", (repo, now, data))
+                db.executemany("UPDATE listings SET used = ? WHERE repo = ?", ((now, r) for r in self._touched))
             self._new.clear()
+            self._touched.clear()
             self._new_found.clear()
             self._listings.clear()
-            self.prune(MAX_BYTES)
+            if grew:
+                self.prune(MAX_BYTES)
         except sqlite3.Error as exc:
             self._warn(f"not written ({exc})")
 
@@ -317,6 +327,8 @@ class Verdicts:
         self.warm = cache.has_context(self.context)
         self._found: list[bytes] = []
         self._summaries: list[tuple[bytes, list[str], set[str], dict[bytes, str], int]] = []
+        self._follow_ups: dict[bytes, list[Callable[[set[str]], tuple[bytes, bytes] | None]]] = {}
+        self._no_summary: set[bytes] = set()
 
     def clean(self, key: bytes) -> bool:
         return self.cache.is_clean(self.context, key)
@@ -361,8 +373,19 @@ class Verdicts:
         """Leave a summary of this scan for the next (`summary`): the blobs already known to be clean,
         and those of `handed_out` (key -> blob) that the engine finds clean. `unchanged`: how many clean
         blobs the last summary had, when this scan's commits are exactly its commits (then a summary with
-        as many clean blobs is the same one, and is not written again)."""
-        self._summaries.append((name, commits, clean, handed_out, unchanged))
+        as many clean blobs is the same one, and is not written again). An empty name: nothing to leave
+        (the scan worked from a snapshot, which is already there)."""
+        if name:
+            self._summaries.append((name, commits, clean, handed_out, unchanged))
+
+    def when_summarized(self, name: bytes, write: Callable[[set[str]], tuple[bytes, bytes] | None],
+                        summary: bool = True) -> None:
+        """Have `write` make one more listing (name, data), or none, out of the blobs the summary `name`
+        finds clean once the scan is over (history_snapshot.py); `summary=False`: only that, the summary
+        itself is not written."""
+        self._follow_ups.setdefault(name, []).append(write)
+        if not summary:
+            self._no_summary.add(name)
 
     def save(self) -> None:
         """Hand what this scan learnt to the cache (written by `ScanCache.save`)."""
@@ -370,9 +393,13 @@ class Verdicts:
         found = set(self._found)
         for name, commits, clean, handed_out, unchanged in self._summaries:
             now = clean | {blob for key, blob in handed_out.items() if key in found}
-            if len(now) != unchanged:
+            if len(now) != unchanged and name not in self._no_summary:
                 self.cache.add_listing(name, marshal.dumps((FORMAT, "\n".join(commits), "\n".join(now))))
-        self._found, self._summaries = [], []
+            for write in self._follow_ups.pop(name, ()):
+                written = write(now)
+                if written is not None:
+                    self.cache.add_listing(*written)
+        self._found, self._summaries, self._follow_ups, self._no_summary = [], [], {}, set()
 
 
 def _remove(path: Path) -> None:

@@ -42,7 +42,11 @@ if TYPE_CHECKING:
     from scanner.engine.scan_cache import ScanCache, Verdicts
     from scanner.sources.exposure import RefReach
     from scanner.sources.history_listing import Listing
+    from scanner.sources.history_snapshot import Snapshot
 
+FEW_NEW_COMMITS = 2000
+"""Up to this many commits added since a snapshot are diffed and numbered on from it; more, and the
+listing's whole walk runs (a large push: the re-scan's cost is in its new blobs anyway)."""
 STORED_TEXT_RATIO = 3
 """About how many times the bytes its objects take on disk a history's blobs hold (2.5 on the bench's small
 history, 3.4 on the large one)."""
@@ -85,6 +89,14 @@ class HistorySource(Source):
         self._deletions: list[Introduction] = []
         self._refs_state = ""
         self._parents: dict[str, list[str]] | None = None
+        self._sizes: dict[str, int] = {}
+        self._submodules = 0
+        self._snapshot_name = b""
+        self._reduced: Snapshot | None = None
+        """The snapshot this scan works from, when it does."""
+        self._snapshot_changed = False
+        """The refs have moved since the snapshot: it is written again."""
+        self._cache_damage_said = False
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -99,7 +111,10 @@ class HistorySource(Source):
     def expected_bytes(self) -> int:
         """An estimate of the blobs' text from what the repository stores, compressed (bench history: 147 MB
         of packs, 504 MB of blobs; the small one: 9 MB, 23 MB): a Flask-size history is large enough
-        for the pool to start before the walk, so that its workers start up while git log runs."""
+        for the pool to start before the walk, so that its workers start up while git log runs. Not asked
+        on a re-scan, which starts no pool up front."""
+        if self.verdicts is not None and self.verdicts.warm:
+            return 0
         return git.stored_bytes(self.path) * STORED_TEXT_RATIO
 
     def items(self, stats: ScanStats) -> Iterator[SourceItem]:
@@ -117,6 +132,10 @@ class HistorySource(Source):
             yield from self.walked_items(repo, revs, stats)
 
     def walked_items(self, repo: git.RepoInfo, revs: list[str], stats: ScanStats) -> Iterator[SourceItem]:
+        reduced = self.from_snapshot(repo, revs) if self.verdicts is not None else None
+        if reduced is not None:
+            yield from self.reduced_items(repo, reduced, stats)
+            return
         with pausing_collection():
             if self.verdicts is not None:
                 introduced, commits, submodules, sizes = self.cached_walk(repo, revs, self.verdicts.cache)
@@ -126,8 +145,115 @@ class HistorySource(Source):
         if not commits and git.head_commit(repo) is None:
             self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
         if submodules:
-            yield Skipped(f"{submodules} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
+            yield submodules_note(submodules)
+        self._sizes, self._submodules = sizes, submodules
         yield from self.scan_blobs(repo, introduced, commits, sizes, stats)
+
+    def from_snapshot(self, repo: git.RepoInfo, revs: list[str]) -> Snapshot | None:
+        """What the last scan with these rules and options handed out, when no ref has moved since; or
+        that with the commits added since, when they only add to the history (history_snapshot.py)."""
+        from scanner.sources.history_listing import refs_state
+        from scanner.sources.history_snapshot import load_snapshot
+
+        assert self.verdicts is not None
+        state = self._refs_state = refs_state(repo)  # before the walk: a ref moving during it is seen next time
+        if self.known_commits:
+            return None  # an audit's known tips differ each time: a snapshot would never be used again
+        self._snapshot_name = self.verdicts.summary_name(self.verdict_key(repo), "snapshot", self.exclude, revs,
+                                                         self.max_file_size)
+        data = self.verdicts.cache.listing(self._snapshot_name) if state else None
+        if data is None:
+            return None
+        try:
+            snapshot = load_snapshot(data)
+            if snapshot.state == state:
+                return snapshot
+            self._snapshot_changed = True
+            return self.extended_snapshot(repo, revs, snapshot)
+        except ValueError as exc:
+            self.cache_damaged(self.verdicts.cache, str(exc))
+            return None
+
+    def extended_snapshot(self, repo: git.RepoInfo, revs: list[str], snapshot: Snapshot) -> Snapshot | None:
+        """The snapshot with the commits added since it was taken (their writes diffed, their new blobs
+        sized); None when the history changed otherwise (then it is walked)."""
+        from scanner.sources.history_listing import commit_writes
+        from scanner.sources.history_snapshot import extended
+
+        parents: dict[str, list[str]] = {}
+        order = git.commit_order(repo, revs, parents)
+        new = order[snapshot.commit_count:]
+        if len(order) < snapshot.commit_count or len(new) > FEW_NEW_COMMITS or git.replaced_blobs(repo):
+            return None
+        known: dict[str, CommitWrites] = {}
+        paths: dict[bytes, str] = {}
+        for commit, body in git.trees_of_commits(repo, new) if new else ():
+            known[commit.sha] = commit_writes(commit, body, paths)
+        if len(known) != len(new):
+            return None
+        walk = extended(snapshot, order, known, self.exclude)
+        if walk is None:
+            return None
+        added = {blob: places for blob, places in walk.introduced.items() if blob not in snapshot.sizes}
+        if len(added) > FEW_NEW_BLOBS:
+            return None
+        self._order = order
+        self._parents = parents if revs == ["--all"] else None
+        return replace(walk, state=self._refs_state, sizes={**snapshot.sizes, **self.sized(repo, added, {})})
+
+    def reduced_items(self, repo: git.RepoInfo, reduced: Snapshot, stats: ScanStats) -> Iterator[SourceItem]:
+        """The items of `scan_blobs` over the blobs of a snapshot (extended or not); the clean ones are
+        counted only."""
+        self._reduced = reduced
+        stats.commits = reduced.commit_count
+        if reduced.submodules:
+            yield submodules_note(reduced.submodules)
+        stats.blobs += reduced.clean_blobs
+        stats.bytes += reduced.clean_bytes
+        self._deletions = reduced.deletions
+        # its blobs are the ones likely to have findings: their commits' subjects are asked for together
+        self._pending_subjects.update(place.commit for places in reduced.introduced.values() for place in places)
+        if reduced.at_head is not None and not self._snapshot_changed:
+            self._at_head = reduced.at_head
+            self._head_tree_early = done(reduced.at_head)  # nothing to list in a thread either
+        introduced = dict(reduced.introduced)
+        yield from self.scan_blobs(repo, introduced, reduced.commits, reduced.sizes, stats)
+        # where a secret left its paths (`attributed`) needs the other blobs' writes at them; no blob of
+        # these is handed out or located
+        for blob, places in reduced.around.items():
+            introduced.setdefault(blob, places)
+        if self.verdicts is not None and not self._snapshot_changed:
+            self.verdicts.cache.touch_listing(self._snapshot_name)
+
+    def snapshot_of_scan(self, clean: set[str]) -> tuple[bytes, bytes] | None:
+        """(name, data) of the snapshot of this scan, once `clean` (the blobs found clean) is known."""
+        from scanner.sources.history_snapshot import Snapshot, order_digest, snapshot_data
+
+        walk = self._reduced
+        if not (self._snapshot_name and self._refs_state):
+            return None
+        if walk is None:
+            if self._replacements:
+                return None  # with_replacements: places not written by the walk itself
+            writes = 1 + max((place.order for places in (*self._introduced.values(), self._deletions)
+                              for place in places), default=-1)
+            walk = Snapshot(self._refs_state, len(self._commits), order_digest(self._order), writes, self._commits,
+                            self._introduced, self._sizes, self._deletions, self._submodules)
+        at_head, early = self._at_head, self._head_tree_early
+        if at_head is None and early is not None and early.done() and early.exception() is None:
+            at_head = early.result()
+        data = snapshot_data(walk, clean, self.max_file_size, at_head)
+        return None if data is None else (self._snapshot_name, data)
+
+    def verdict_key(self, repo: git.RepoInfo) -> bytes:
+        """Verdicts hold for this repository and this --max-archive-depth (which archive members are read)."""
+        return hashlib.blake2b(str(self.archive_depth).encode(), key=repository_key(repo), digest_size=16).digest()
+
+    def cache_damaged(self, cache: ScanCache, why: str) -> None:
+        """One warning for the scan, however many of its stored parts are damaged."""
+        if not self._cache_damage_said:
+            self._cache_damage_said = True
+            cache.warnings.append(f"scan cache: {why} for {self.path}; walked the whole history")
 
     def walk(self, repo: git.RepoInfo, revs: list[str], known: dict[str, CommitWrites] | None = None
              ) -> tuple[dict[str, list[Introduction]], list[GitContext], int, dict[str, int]]:
@@ -154,14 +280,14 @@ class HistorySource(Source):
         """The same as `walk`, from the listing an earlier scan of this repository left: only commits it
         does not know are diffed, only blobs it does not know are sized. The new listing is saved with
         the scan's verdicts."""
-        from scanner.sources.history_listing import Listing, dump_listing, refs_state, remember_walk
+        from scanner.sources.history_listing import Listing, dump_listing, remember_walk
 
         key = repository_key(repo)
         listing = self.stored_listing(cache, key)
         commits_known, walks_known = len(listing.known), listing.walks
         found = self.known_walk(repo, revs, listing, cache) if listing.known else None
         if found is None:
-            listing, state = Listing(), refs_state(repo)
+            listing, state = Listing(), self._refs_state
             listing.state = state
             introduced, commits, submodules, sizes = self.walk(repo, revs, listing.known)
             remember_walk(listing, revs, state, self._order)
@@ -190,7 +316,7 @@ class HistorySource(Source):
         try:
             return load_listing(stored)
         except ValueError as exc:
-            cache.warnings.append(f"scan cache: {exc} for {self.path}; walked the whole history")
+            self.cache_damaged(cache, str(exc))
             return Listing()
 
     def known_walk(self, repo: git.RepoInfo, revs: list[str], listing: Listing, cache: ScanCache
@@ -199,13 +325,12 @@ class HistorySource(Source):
         damaged (then the whole history is walked)."""
         from scanner.sources.history_listing import completed
 
-        order = completed(repo, revs, listing)
+        order = completed(repo, revs, listing, self._refs_state)
         try:
             deletions: list[Introduction] = []
             found = introductions(order, listing.known, self.exclude, deletions)
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            cache.warnings.append(f"scan cache: damaged history listing ({exc!r}) for {self.path}; "
-                                  "walked the whole history")
+            self.cache_damaged(cache, f"damaged history listing ({exc!r})")
             return None
         self._order, self._known, self._deletions = order, listing.known, deletions
         return found
@@ -289,9 +414,13 @@ class HistorySource(Source):
         since has written anywhere: still clean at the very same paths, so neither their key nor their
         verdict needs looking up. Empty when a commit of that scan is gone (paths may have been lost)."""
         verdicts = self.verdicts
-        if verdicts is None:
+        if verdicts is None or (self._reduced is not None and not self._snapshot_changed):
             return b"", set(), -1
+        if self._reduced is not None:  # the summary stays as the last whole walk left it
+            verdicts.when_summarized(self._snapshot_name, self.snapshot_of_scan, summary=False)
+            return self._snapshot_name, set(), -1
         name = verdicts.summary_name(repo_key, self.exclude, self.branch)
+        verdicts.when_summarized(name, self.snapshot_of_scan)
         last = verdicts.summary(name)
         if last is None:
             return name, set(), -1
@@ -440,6 +569,10 @@ def pausing_collection() -> Iterator[None]:
         gc.enable()
 
 
+def submodules_note(count: int) -> Skipped:
+    return Skipped(f"{count} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
+
+
 def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str, str]) -> None:
     """A blob that `git replace` shows in place of a blob of this history is scanned at that blob's places
     too (the history itself is read as stored, so the original is scanned as well)."""
@@ -527,6 +660,14 @@ def head_tree_soon(repo: git.RepoInfo) -> Future[set[tuple[str, str]]]:
             future.set_exception(exc)
 
     threading.Thread(target=run, name="leakstop-head-tree", daemon=True).start()
+    return future
+
+
+def done(result: set[tuple[str, str]]) -> Future[set[tuple[str, str]]]:
+    from concurrent.futures import Future
+
+    future: Future[set[tuple[str, str]]] = Future()
+    future.set_result(result)
     return future
 
 

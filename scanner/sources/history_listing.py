@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -85,19 +86,23 @@ def shown_path(raw: bytes, paths: dict[bytes, str]) -> str:
 
 
 def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tuple[str, ...] = (),
-                  deletions: list[Introduction] | None = None) -> Introductions:
+                  deletions: list[Introduction] | None = None, after: tuple[int, int] = (0, 0),
+                  written_before: Callable[[str], bool] | None = None) -> Introductions:
     """blob id → every commit that wrote that blob at a path, oldest commit first (the dict's order is
     the order blobs first appeared); the commits themselves; and how many submodule changes were passed
     over. `deletions`, when given, gets every commit that deleted a path written before (and not
-    excluded): where a secret may have left."""
+    excluded): where a secret may have left.
+
+    `after` and `written_before`: `order` follows commits already numbered (how many, and how many
+    writes they made), which wrote the paths `written_before` says they did."""
     introduced: dict[str, list[Introduction]] = {}
     commits: list[GitContext] = []
     excluded: dict[str, bool] = {}
     written: set[str] = set()
     submodules = 0
-    writes = 0
+    first_commit, writes = after
     new = tuple.__new__  # a NamedTuple's own __new__ is Python code: 50k calls were ~40% of this
-    for index, sha in enumerate(order):
+    for index, sha in enumerate(order, first_commit):
         record = known[sha]
         commits.append(GitContext(sha, record.author, record.email, record.date, record.subject))
         submodules += record.submodules
@@ -109,7 +114,8 @@ def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tup
                 if out:
                     continue
             if not blob:
-                if deletions is not None and path in written:
+                if deletions is not None and (path in written or (written_before is not None
+                                                                   and written_before(path))):
                     deletions.append(new(Introduction, (writes, index, path, parents)))
                     writes += 1
                 continue
@@ -161,11 +167,12 @@ def refs_state(repo: git.RepoInfo) -> str:
     return hashlib.sha256(refs + b"\0" + heads).hexdigest()
 
 
-def completed(repo: git.RepoInfo, revs: list[str], listing: Listing) -> list[str]:
-    """The walk's order (the stored one while the refs are as they were), with the commits the listing
-    lacks diffed and added to it."""
+def completed(repo: git.RepoInfo, revs: list[str], listing: Listing, state: str) -> list[str]:
+    """The walk's order (the stored one while the refs are as they were in `state`, taken before the
+    walk: a ref moving during it is seen next time), with the commits the listing lacks diffed and added
+    to it."""
     known = listing.known
-    state, walk = refs_state(repo), repr(revs)  # before the walk: a ref moving during it is seen next time
+    walk = repr(revs)
     listing.state = state
     stored_state, stored_order = listing.walks.get(walk, ("", ""))
     if state and state == stored_state:
