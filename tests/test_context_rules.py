@@ -43,6 +43,8 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"[info] connecting to Quill Base with secret {TOKEN}",
     f"# quillbase credentials\ntoken: '{TOKEN}'",
     f"export QUILL-BASE_TOKEN='{TOKEN}'",
+    f"quillbase:\n  api:\n    key: {TOKEN}\n",  # a YAML block nesting the key two levels down
+    f'variable "quillbase_api_key" {{\n  type    = string\n  default = "{TOKEN}"\n}}',
 ])
 def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     assert secrets_in(ruleset, text) == [TOKEN]
@@ -53,7 +55,9 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     f"QUILLBASE_KEY={TOKEN}ab",  # longer than the shape
     f"QUILLBASE_KEY=x{TOKEN}",  # not whole
     f"quillbase_checksum = '{TOKEN}'",  # a digest word between name and token
-    f"quillbase = 1\n\n\nkey = {TOKEN}",  # two lines above
+    f"quillbase = 1\n\n\nkey = {TOKEN}",  # blank lines between: another block
+    f"quillbase:\n  api:\n    region: eu\n    key: {TOKEN}",  # three lines above
+    f"quillbase = 1\n\nkey = {TOKEN}",  # one blank line between
     "QUILLBASE_KEY=00000000000000000000000000000000",  # no entropy
     f"quillbase{' ' * 60}{TOKEN}",  # out of reach
 ])

@@ -232,10 +232,12 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
 
 
 # A context rule: the provider's name (or one of its words) shortly before a token of a known shape, on the
-# same line or the line above. Most providers issue unprefixed keys (32 hex, 40 alphanumerics, UUIDs) that
+# same line or one of the two lines above (a YAML or Terraform block names the provider and nests the key:
+# `acme:` / `  api:` / `    key: ...`). Most providers issue unprefixed keys (32 hex, 40 alphanumerics, UUIDs) that
 # only the name next to them identifies; a compact YAML entry expands into one ordinary pattern, so the
 # gate, keyword windows and time limit treat it like any rule.
 CONTEXT_REACH = 48
+CONTEXT_LINES_BELOW = 2
 CONTEXT_MIN_ENTROPY = 3.0
 CONTEXT_FILTERS = ("placeholder", "template", "variable", "path", "url", "checksum", "example-word")
 # Words between the name and the token that say it is a digest or a commit, not a credential.
@@ -246,11 +248,13 @@ _TOKEN_EDGE = r"A-Za-z0-9_+/"
 
 def context_pattern(context: dict[str, Any]) -> str:
     """The regex of a context rule: name, then up to `reach` characters of key, separators and quotes
-    (never through a digest word), then the token as group 1, whole on both sides."""
+    (never through a digest word) on each of up to three lines, none of the lines after the name's blank
+    (a blank line ends the block that named the provider), then the token as group 1, whole on both
+    sides."""
     names = "|".join(_name_pattern(name) for name in context["names"])
     reach = int(context.get("reach", CONTEXT_REACH))
     gap = rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
-    return (rf"(?i:{names}){gap}(?:\r?\n{gap})?"
+    return (rf"(?i:{names}){gap}(?:\r?\n(?=[ \t]*\S){gap}){{0,{CONTEXT_LINES_BELOW}}}"
             rf"(?<![{_TOKEN_EDGE}-])({context['token']})(?![{_TOKEN_EDGE}=-])")
 
 
