@@ -58,6 +58,7 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     f"quillbase = 1\n\n\nkey = {TOKEN}",  # blank lines between: another block
     f"quillbase:\n  api:\n    region: eu\n    key: {TOKEN}",  # three lines above
     f"quillbase = 1\n\nkey = {TOKEN}",  # one blank line between
+    f"quillbase_key: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {TOKEN}",  # encrypted
     "QUILLBASE_KEY=00000000000000000000000000000000",  # no entropy
     f"quillbase{' ' * 60}{TOKEN}",  # out of reach
 ])
@@ -109,7 +110,8 @@ def with_generic(tmp_path):
     path = tmp_path / "quillbase.yaml"
     path.write_text(CLAIMING, encoding="utf-8")
     builtin = load_ruleset()
-    generic = tuple(r for r in builtin.rules if r.id == "generic-api-key-assignment")
+    generic = tuple(r for r in builtin.rules if r.id in ("generic-api-key-assignment",
+                                                         "generic-terraform-variable-default"))
     return RuleSet((*parse_rule_file(path), *generic))
 
 
@@ -121,15 +123,19 @@ def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("text", [
     "QUILLBASE_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a", # the provider's hex alphabet, 28 characters not 32
     "QUILLBASE_TOKEN=qbd_Q7rT2mX9pL4vK8nB1zW6",  # the provider's prefix, cut short
+    '"Quillbase": {\n  "ApiKey": "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',  # the block above names it
+    'variable "quillbase_api_key" {\n  type = string\n  default = "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',
 ])
 def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_generic, text):
-    assert reported(with_generic, text) == [("generic-api-key-assignment", "claimed:Quillbase")]
+    assert {dropped for _, dropped in reported(with_generic, text)} == {"claimed:Quillbase"}
 
 
 @pytest.mark.parametrize("text", [
     "QUILLBASE_API_KEY=Zq8mW2vk9Lp4Xt7Rb3Nc",  # another alphabet: a credential the rules may not know
     "ORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # no provider named
     "QUILLBASE_SIGNING_SECRET=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # the provider's own shape, unmatched key
+    "QUILLBASE_REGION=eu\nORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a line above that opens no block
+    "quillbase:\n  signing_key: 5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e5d0c8a7e2b4f6193ac",  # far from its length
 ])
 def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)

@@ -29,6 +29,14 @@ CAUGHT = {
     "login.sh": f"docker login --password={DB_PASSWORD} registry.corp.io\n",
     "call.sh": f"curl -u deploy:{DB_PASSWORD.replace('&', '')} https://ci.corp.io/build\n",
     "api.http": f"GET /v1/items\nAuthorization: Bearer {TOKEN}\n",
+    "k8s/deployment.yaml": f"      env:\n        - name: DB_PASSWORD\n          value: \"{DB_PASSWORD}\"\n",
+    "ecs-task.json": f'{{"environment": [{{"name": "BILLING_API_KEY", "value": "{TOKEN}"}}]}}\n',
+    "init.sql": f"CREATE USER 'app'@'%' IDENTIFIED BY '{HUMAN}';\n",
+    "roles.sql": f"ALTER ROLE reporting WITH LOGIN PASSWORD '{HUMAN}';\n",
+    "variables.tf": f'variable "db_password" {{\n  type    = string\n  default = "{HUMAN}"\n}}\n',
+    "charge.sh": f"curl -u {TOKEN}: https://api.payments.invalid/v1/charges\n",
+    "redis.conf": f"bind 127.0.0.1\nrequirepass {TOKEN}\n",
+    "ssh.sh": f"sshpass -p '{HUMAN}' ssh deploy@10.0.0.7 uptime\n",
 }
 
 IGNORED = {
@@ -45,6 +53,13 @@ IGNORED = {
     "README.md": "Run `app --password <password>` or `curl -u $USER:$PASS https://x`.\n",
     "tests/test_login.py": f'client.login(username="ada", password="{DB_PASSWORD}")\n',
     "docs/setup.rst": f'   DATABASE_PASSWORD = "{HUMAN}"\n',
+    "k8s/secret-ref.yaml": "        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n"
+                           "              name: db\n        - name: API_TOKEN\n          value: ${API_TOKEN}\n",
+    "schema.sql": "CREATE USER app IDENTIFIED BY '<password>';\n"
+                  "ALTER USER app IDENTIFIED BY PASSWORD '*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4';\n",
+    "vars.tf": 'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n',
+    "call_api.sh": "curl -u $STRIPE_KEY: https://api.payments.invalid/v1/charges\n",
+    "redis-prod.conf": "# requirepass foobared\nrequirepass ${REDIS_PASSWORD}\n",
 }
 
 

@@ -240,8 +240,9 @@ CONTEXT_REACH = 48
 CONTEXT_LINES_BELOW = 2
 CONTEXT_MIN_ENTROPY = 3.0
 CONTEXT_FILTERS = ("placeholder", "template", "variable", "path", "url", "checksum", "example-word")
-# Words between the name and the token that say it is a digest or a commit, not a credential.
-_DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commit|revision|fingerprint)"
+# Words between the name and the token that say it is a digest or a commit, not a credential (or that it
+# is encrypted: the hex lines of an Ansible `!vault` block).
+_DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commit|revision|fingerprint|\$ANSIBLE_VAULT)"
 # A token ends where its alphabet does: these never stand right before or after a whole token.
 _TOKEN_EDGE = r"A-Za-z0-9_+/"
 
