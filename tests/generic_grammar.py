@@ -50,12 +50,17 @@ def api_key_pattern() -> str:
     key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
     not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY))"
+    # A value may start on the next line only after an opener: a YAML block scalar (`key: >-`), or a
+    # parenthesis or bracket (`API_KEY = (` / `"..."`). `||=` is Ruby's and Perl's assign-if-unset;
+    # `--body`/`-b` is how `gh secret set NAME` takes the value.
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?[ \t]*"
-           r"(?:(?::=|=>|<-|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>|\|(?=[ \t]))[ \t]*(?:[\[{(][ \t]*)?"
+           r"(?:(?::=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>|\|(?=[ \t]))[ \t]*"
+           r"(?:(?:[\[{(]|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*(?:\r?\n[ \t]+)?)?"
            r"|[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
-           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of)[ \t]+)?)")
-    value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
+           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b)[ \t]+)?)")
+    # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
+    value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
              r"(?:[rbu@](?=[\"'`]))?[\"'`]?"
              r"([A-Za-z0-9][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])")
     return f"(?:{key})(?={sep}{value.replace('([A-Za-z0-9]', '(?:[A-Za-z0-9]')}){not_secret}{sep}{value}"

@@ -37,6 +37,11 @@ CAUGHT = {
     "charge.sh": f"curl -u {TOKEN}: https://api.payments.invalid/v1/charges\n",
     "redis.conf": f"bind 127.0.0.1\nrequirepass {TOKEN}\n",
     "ssh.sh": f"sshpass -p '{HUMAN}' ssh deploy@10.0.0.7 uptime\n",
+    "main.rs": f'static LEDGER_TOKEN: &\'static str = "{TOKEN}";\n',
+    "boot.rb": f"ENV['LEDGER_TOKEN'] ||= '{TOKEN}'\n",
+    "bootstrap.sh": f'gh secret set LEDGER_TOKEN --body "{TOKEN}"\n',
+    "config/block.yml": f"ledger:\n  api_token: >-\n    {TOKEN}\n",
+    "keys.py": f'LEDGER_API_KEY = (\n    "{TOKEN}"\n)\n',
 }
 
 IGNORED = {
