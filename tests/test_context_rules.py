@@ -139,3 +139,44 @@ def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_ge
 ])
 def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)
+
+
+UUID_RULE = """\
+provider: Quillbase
+rules:
+  - id: quillbase-uuid-key
+    name: Quillbase API key
+    context: {names: [quillbase], token: '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'}
+    examples:
+      - 'QUILLBASE_API_KEY=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60'
+      - 'quillbase token: 7a1e4c9b-2d58-4f03-b6e7-90c4d1a2f385'
+    negative_examples:
+      - 'QUILLBASE_PROJECT_ID=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60'
+      - 'key=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60'
+    remediation: Revoke the key in the Quillbase console.
+"""
+UUID = "3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60"
+
+
+@pytest.fixture
+def uuid_ruleset(tmp_path):
+    path = tmp_path / "quillbase.yaml"
+    path.write_text(UUID_RULE, encoding="utf-8")
+    return RuleSet(tuple(parse_rule_file(path)))
+
+
+@pytest.mark.parametrize("text, found", [
+    (f"QUILLBASE_API_KEY={UUID}", True),
+    (f'quillbase:\n  token: "{UUID}"', True),
+    (f"quillbase_project_id: {UUID}", False),
+    (f'{{"Quillbase": {{"TenantId": "{UUID}"}}}}', False),
+    (f"2024-05-01 INFO quillbase request_id={UUID} done", False),
+    (f"QUILLBASE_WORKSPACE_UUID={UUID}", False),
+])
+def test_a_uuid_under_a_key_that_says_id_is_not_a_key(uuid_ruleset, text, found):
+    assert secrets_in(uuid_ruleset, text) == ([UUID] if found else [])
+
+
+def test_a_token_pinned_after_an_at_sign_is_not_a_key(ruleset):
+    assert secrets_in(ruleset, f"      - uses: quillbase/setup-action@{TOKEN}") == []
+    assert secrets_in(ruleset, f"quillbase token {TOKEN}") == [TOKEN]
