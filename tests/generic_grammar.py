@@ -50,12 +50,13 @@ def api_key_pattern() -> str:
     key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
     not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY))"
-    # A value may start on the next line only after an opener: a YAML block scalar (`key: >-`), or a
-    # parenthesis or bracket (`API_KEY = (` / `"..."`). `||=` is Ruby's and Perl's assign-if-unset;
+    # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
+    # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
+    # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's assign-if-unset;
     # `--body`/`-b` is how `gh secret set NAME` takes the value.
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?[ \t]*"
            r"(?:(?::=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>|\|(?=[ \t]))[ \t]*"
-           r"(?:(?:[\[{(]|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*(?:\r?\n[ \t]+)?)?"
+           r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*)?"
            r"|[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
            r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b)[ \t]+)?)")

@@ -42,6 +42,7 @@ CAUGHT = {
     "bootstrap.sh": f'gh secret set LEDGER_TOKEN --body "{TOKEN}"\n',
     "config/block.yml": f"ledger:\n  api_token: >-\n    {TOKEN}\n",
     "keys.py": f'LEDGER_API_KEY = (\n    "{TOKEN}"\n)\n',
+    "creds.py": f'CREDENTIALS = {{\n    "ledger_token": "{TOKEN}",\n}}\n',
 }
 
 IGNORED = {
