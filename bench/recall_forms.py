@@ -111,6 +111,18 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
     ("requests-header", "fetch.py",
      'r = requests.get("https://api.{host}.com/v1", headers={{"Authorization": "Token {T}"}})\n'),
     ("gradle-properties", "gradle.properties", "{camel}Token={T}\n"),
+    ("go-var-typed", "vars.go", 'var {camel}Token string = "{T}"\n'),
+    ("php-concat-assign", "keys.php", '${camel}Token .= "{T}";\n'),
+    ("make-double-colon", "rules.mk", "{upper}_TOKEN ::= {T}\n"),
+    ("java-set-property", "Main.java", 'System.setProperty("{upper}_TOKEN", "{T}");\n'),
+    ("java-local", "Setup.java", 'String {camel}Token = "{T}";\n'),
+    ("perl-hash", "conf.pl", "my %cfg = ({snake}_token => '{T}');\n"),
+    ("lua-table", "conf.lua", 'local cfg = {{ {snake}_token = "{T}" }}\n'),
+    ("cpp-define", "keys.h", '#define {upper}_API_KEY "{T}"\n'),
+    ("shell-default-expansion", "run.sh", 'TOKEN="${{{upper}_TOKEN:-{T}}}"\n'),
+    ("go-header-set", "client.go", 'req.Header.Set("X-{pascal}-Token", "{T}")\n'),
+    ("js-headers-bearer", "api.js", "fetch(url, {{ headers: {{ Authorization: `Bearer {T}` }} }});\n"),
+    ("python-bearer-fstring", "api.py", 'headers = {{"Authorization": "Bearer {T}"}}  # {pascal}\n'),
 )
 
 # Forms that carry a password rather than a provider's token. {P} is the password.

@@ -53,9 +53,11 @@ def api_key_pattern() -> str:
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
     # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's assign-if-unset;
-    # `--body`/`-b` is how `gh secret set NAME` takes the value.
+    # `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make, BNF-like configs),
+    # `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an unset variable.
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?[ \t]*"
-           r"(?:(?::=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>|\|(?=[ \t]))[ \t]*"
+           r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>"
+           r"|\|(?=[ \t]))[ \t]*"
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*)?"
            r"|[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
@@ -73,7 +75,8 @@ def password_pattern() -> str:
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
     sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?"
-           r"(?:(?:[ \t]*(?::=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:(?![:\\/]))[ \t]*"
+           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])|:(?![:\\/]))"
+           r"[ \t]*"
            r"|[ \t]*[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"

@@ -45,6 +45,7 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"export QUILL-BASE_TOKEN='{TOKEN}'",
     f"quillbase:\n  api:\n    key: {TOKEN}\n",  # a YAML block nesting the key two levels down
     f'variable "quillbase_api_key" {{\n  type    = string\n  default = "{TOKEN}"\n}}',
+    f'KEY="${{QUILLBASE_KEY:-{TOKEN}}}"',  # the shell's default for an unset variable
 ])
 def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     assert secrets_in(ruleset, text) == [TOKEN]

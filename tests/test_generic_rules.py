@@ -43,6 +43,10 @@ CAUGHT = {
     "config/block.yml": f"ledger:\n  api_token: >-\n    {TOKEN}\n",
     "keys.py": f'LEDGER_API_KEY = (\n    "{TOKEN}"\n)\n',
     "creds.py": f'CREDENTIALS = {{\n    "ledger_token": "{TOKEN}",\n}}\n',
+    "keys.php": f'$ledgerToken .= "{TOKEN}";\n',
+    "rules.mk": f"LEDGER_TOKEN ::= {TOKEN}\n",
+    "run.sh": f'TOKEN="${{LEDGER_TOKEN:-{TOKEN}}}"\n',
+    "api.js": f"fetch(url, {{ headers: {{ Authorization: `Bearer {TOKEN}` }} }});\n",
 }
 
 IGNORED = {

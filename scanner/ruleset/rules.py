@@ -244,7 +244,8 @@ CONTEXT_FILTERS = ("placeholder", "template", "variable", "path", "url", "checks
 # is encrypted: the hex lines of an Ansible `!vault` block).
 _DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commit|revision|fingerprint|\$ANSIBLE_VAULT)"
 # A token ends where its alphabet does: these never stand right before or after a whole token (nor `@`
-# before it: `action@<sha>`, `image@sha256:`, `user@host` pin or address something).
+# before it: `action@<sha>`, `image@sha256:`, `user@host` pin or address something), except the shell's
+# `${ACME_KEY:-<default>}`.
 _TOKEN_EDGE = r"A-Za-z0-9_+/"
 # A UUID-shaped token whose own key says it is an id (`project_id:`, `"TenantId": `, `request_id=`) names
 # a thing, not a credential; a UUID under `api_key` or `token` is a key (Heroku's, Snyk's).
@@ -263,7 +264,7 @@ def context_pattern(context: dict[str, Any]) -> str:
     gap = rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
     key_is_id = _ID_KEY if _UUID_SHAPE in context["token"] else ""
     return (rf"(?i:{names}){gap}(?:\r?\n(?=[ \t]*\S){gap}){{0,{CONTEXT_LINES_BELOW}}}"
-            rf"(?<![{_TOKEN_EDGE}@-]){key_is_id}({context['token']})(?![{_TOKEN_EDGE}=-])")
+            rf"(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}({context['token']})(?![{_TOKEN_EDGE}=-])")
 
 
 def _name_pattern(name: str) -> str:
