@@ -47,6 +47,8 @@ CAUGHT = {
     "rules.mk": f"LEDGER_TOKEN ::= {TOKEN}\n",
     "run.sh": f'TOKEN="${{LEDGER_TOKEN:-{TOKEN}}}"\n',
     "api.js": f"fetch(url, {{ headers: {{ Authorization: `Bearer {TOKEN}` }} }});\n",
+    "ledger.py": f'ledger_key = "{TOKEN}"\n',
+    "ledger.ts": f'const ledgerKey = "{TOKEN}";\n',
 }
 
 IGNORED = {
