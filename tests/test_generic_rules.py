@@ -49,6 +49,7 @@ CAUGHT = {
     "api.js": f"fetch(url, {{ headers: {{ Authorization: `Bearer {TOKEN}` }} }});\n",
     "ledger.py": f'ledger_key = "{TOKEN}"\n',
     "ledger.ts": f'const ledgerKey = "{TOKEN}";\n',
+    "me.http": "GET /account\nAuthorization: Bearer 5b2e9c4f-71d3-4a8e-b6f0-2c9d7e1a4b83\n",
 }
 
 IGNORED = {
