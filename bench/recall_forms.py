@@ -93,6 +93,8 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
     ("case-lower-nosep", "settings.cfg", "{host}key = {T}\n"),
     ("case-snake-key", "settings.py", "{snake}_key = '{T}'\n"),
     ("case-camel-key", "config.ts", "export const {camel}Key = '{T}';\n"),
+    ("key-suffix-env", "prod.env", "{upper}_API_KEY_PROD={T}\n"),
+    ("key-suffix-camel", "config.js", "const {camel}TokenLive = '{T}';\n"),
     ("next-line-yaml", "config.yml", "{snake}_token: >-\n  {T}\n"),
     ("next-line-python", "keys.py", "{upper}_API_KEY = (\n    \"{T}\"\n)\n"),
     ("provider-only-json", "creds.json", '{{"{snake}": "{T}"}}\n'),

@@ -40,6 +40,15 @@ NOT_SECRET = (
     r"purchase|lifecycle|sync|state|pagination|paging|refresh_?page"
 )
 NOT_PASSWORD = NOT_SECRET + r"|forgot|new_?|old_?|repeat|policy|bypass|compass|by|sur|over|under"
+# What may follow the credential word in its own key: a number (`API_KEY_2`) and up to two words that
+# name the environment or the encoding of the same credential (`SECRET_KEY_BASE`, `API_KEY_PROD`,
+# `apiTokenLive`, `DB_PASSWORD_B64`). Other words (`_ID`, `_TYPE`, `_URL`, `_FILE`) say the value is
+# something else, and stay unmatched.
+KEY_SUFFIX = (
+    r"(?:[_.-]?(?:\d{1,2}|(?i:base|prod|production|live|staging|stage|dev|development|local|primary|secondary|"
+    r"main|default|value|b64|base64|raw|hex|master|admin|readonly|write|read|current|global)(?![a-z])))"
+    r"{0,2}"
+)
 _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 
@@ -58,7 +67,7 @@ def api_key_pattern() -> str:
     # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's assign-if-unset;
     # `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make, BNF-like configs),
     # `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an unset variable.
-    sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?[ \t]*"
+    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?[ \t]*"
            r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>"
            r"|\|(?=[ \t]))[ \t]*"
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*)?"
@@ -77,7 +86,7 @@ def password_pattern() -> str:
     not_password = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})[\w.-]{{0,24}} ?(?i:{PASSWORD_WORDS}))"
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
-    sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?"
+    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])|:(?![:\\/]))"
            r"[ \t]*"
            r"|[ \t]*[,(][ \t]*(?=[\"'`])"

@@ -50,6 +50,9 @@ CAUGHT = {
     "ledger.py": f'ledger_key = "{TOKEN}"\n',
     "ledger.ts": f'const ledgerKey = "{TOKEN}";\n',
     "me.http": "GET /account\nAuthorization: Bearer 5b2e9c4f-71d3-4a8e-b6f0-2c9d7e1a4b83\n",
+    "rails.env": f"SECRET_KEY_BASE={TOKEN}\n",
+    "prod.sh": f"export LEDGER_API_KEY_PROD={TOKEN}\n",
+    "db.sh": f"export DB_PASSWORD_PROD='{DB_PASSWORD}'\n",
 }
 
 IGNORED = {
