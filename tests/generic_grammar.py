@@ -64,10 +64,12 @@ def api_key_pattern() -> str:
     not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY|[_.-]key|Key))"
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
-    # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's assign-if-unset;
-    # `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make, BNF-like configs),
-    # `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an unset variable.
-    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?[ \t]*"
+    # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's
+    # assign-if-unset; `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make,
+    # BNF-like configs), `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an
+    # unset variable. Prose and logs say what the key is for before the colon: `API token for staging: `.
+    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"
+           r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
            r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>"
            r"|\|(?=[ \t]))[ \t]*"
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*)?"

@@ -137,6 +137,7 @@ def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_ge
     "QUILLBASE_SIGNING_SECRET=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # the provider's own shape, unmatched key
     "QUILLBASE_REGION=eu\nORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a line above that opens no block
     "quillbase:\n  signing_key: 5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e5d0c8a7e2b4f6193ac",  # far from its length
+    "Quillbase is where the Orbital API token for staging: 5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a sentence's start
 ])
 def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)

@@ -53,6 +53,7 @@ CAUGHT = {
     "rails.env": f"SECRET_KEY_BASE={TOKEN}\n",
     "prod.sh": f"export LEDGER_API_KEY_PROD={TOKEN}\n",
     "db.sh": f"export DB_PASSWORD_PROD='{DB_PASSWORD}'\n",
+    "handover.txt": f"Here is the Ledger API token for staging: {TOKEN}\n",
 }
 
 IGNORED = {

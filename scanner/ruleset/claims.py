@@ -25,6 +25,8 @@ CLAIMING_FILTER = "provider-shape"
 KEY_REACH = 96
 """How far before the secret, on its line, the key naming the provider may start."""
 KEY_LINES_ABOVE = 2
+KEY_WORDS = 6
+"""How many words before the secret (or at the end of the block's opening line) the key may hold."""
 """How far above the secret's line the line opening its block may be (as far as context rules look)."""
 _MIN_NAME = 4
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
@@ -149,7 +151,9 @@ def block_opener(text: str, line_start: int) -> str:
 
 
 def _word_runs(key: str) -> set[str]:
-    words = [w.lower() for w in _WORD.findall(key)]
+    """Runs of the last KEY_WORDS words only: a key is a few words long, and a sentence's first words
+    (`Here is the Acme API token: ...`) name no provider even when one is called HERE."""
+    words = [w.lower() for w in _WORD.findall(key)][-KEY_WORDS:]
     return {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 
