@@ -54,6 +54,7 @@ CAUGHT = {
     "prod.sh": f"export LEDGER_API_KEY_PROD={TOKEN}\n",
     "db.sh": f"export DB_PASSWORD_PROD='{DB_PASSWORD}'\n",
     "handover.txt": f"Here is the Ledger API token for staging: {TOKEN}\n",
+    "notes.sh": f"# Ledger key: {TOKEN}\n",
 }
 
 IGNORED = {
@@ -77,6 +78,8 @@ IGNORED = {
     "vars.tf": 'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n',
     "call_api.sh": "curl -u $STRIPE_KEY: https://api.payments.invalid/v1/charges\n",
     "redis-prod.conf": "# requirepass foobared\nrequirepass ${REDIS_PASSWORD}\n",
+    "web.config": '<appSettings><add key="LedgerApiKey" value="${LEDGER_API_KEY}" /></appSettings>\n'
+                  "<!-- Cache key: deps-v2-9f3a1c2e7b4d -->\n",
 }
 
 
