@@ -63,7 +63,8 @@ def api_key_pattern() -> str:
     key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
            r"|(?<=[a-z0-9][_.-]key)|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
-    not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY|[_.-]key|Key|(?i:key)))"
+    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?"
+                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-]key|Key|(?i:key)))")
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
     # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's
