@@ -56,15 +56,16 @@ _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 def api_key_pattern() -> str:
     # The last word of every credential name comes first: four literals the engine finds quickly, where
     # the whole alternation was tried at every position (16 ms on an 8 KB source file, now ~1 ms).
-    # Any name ending in `_KEY`/`_key`/`.key`/`-key`/`Key` (`QUILLMETRICS_KEY`, `stormboard_key`,
-    # `ledgerKey`): the NOT_SECRET words and the value's randomness keep out cache, sort and lookup keys.
+    # Any name ending in `_KEY`/`_key`/`.key`/`-key`/`-Key`/`Key` (`QUILLMETRICS_KEY`, `stormboard_key`,
+    # `ledgerKey`, `X-Ledger-Key`): the NOT_SECRET words and the value's randomness keep out cache, sort
+    # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
     # (`<add key="..."` is XML, where the value comes later).
     key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
-           r"|(?<=[a-z0-9][_.-]key)|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
+           r"|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
     not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?"
-                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-]key|Key|(?i:key)))")
+                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
     # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's

@@ -55,6 +55,7 @@ CAUGHT = {
     "db.sh": f"export DB_PASSWORD_PROD='{DB_PASSWORD}'\n",
     "handover.txt": f"Here is the Ledger API token for staging: {TOKEN}\n",
     "notes.sh": f"# Ledger key: {TOKEN}\n",
+    "nginx.conf": f"location /api {{\n  proxy_set_header X-Ledger-Key {TOKEN};\n}}\n",
 }
 
 IGNORED = {
