@@ -40,6 +40,15 @@ NOT_SECRET = (
     r"purchase|lifecycle|sync|state|pagination|paging|refresh_?page"
 )
 NOT_PASSWORD = NOT_SECRET + r"|forgot|new_?|old_?|repeat|policy|bypass|compass|by|sur|over|under"
+# What may follow the credential word in its own key: a number (`API_KEY_2`) and up to two words that
+# name the environment or the encoding of the same credential (`SECRET_KEY_BASE`, `API_KEY_PROD`,
+# `apiTokenLive`, `DB_PASSWORD_B64`). Other words (`_ID`, `_TYPE`, `_URL`, `_FILE`) say the value is
+# something else, and stay unmatched.
+KEY_SUFFIX = (
+    r"(?:[_.-]?(?:\d{1,2}|(?i:base|prod|production|live|staging|stage|dev|development|local|primary|secondary|"
+    r"main|default|value|b64|base64|raw|hex|master|admin|readonly|write|read|current|global)(?![a-z])))"
+    r"{0,2}"
+)
 _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 
@@ -47,15 +56,32 @@ _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 def api_key_pattern() -> str:
     # The last word of every credential name comes first: four literals the engine finds quickly, where
     # the whole alternation was tried at every position (16 ms on an 8 KB source file, now ~1 ms).
-    key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY))")
+    # Any name ending in `_KEY`/`_key`/`.key`/`-key`/`-Key`/`Key` (`QUILLMETRICS_KEY`, `stormboard_key`,
+    # `ledgerKey`, `X-Ledger-Key`): the NOT_SECRET words and the value's randomness keep out cache, sort
+    # and lookup keys.
+    # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
+    # (`<add key="..."` is XML, where the value comes later).
+    key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
+           r"|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
-    not_secret = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY))"
-    sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?[ \t]*"
-           r"(?:(?::=|=>|<-|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>|\|(?=[ \t]))[ \t]*(?:[\[{(][ \t]*)?"
+    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?"
+                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
+    # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
+    # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
+    # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's
+    # assign-if-unset; `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make,
+    # BNF-like configs), `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an
+    # unset variable. Prose and logs say what the key is for before the colon: `API token for staging: `.
+    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"
+           r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
+           r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>"
+           r"|\|(?=[ \t]))[ \t]*"
+           r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*)?"
            r"|[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
-           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of)[ \t]+)?)")
-    value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
+           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b)[ \t]+)?)")
+    # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
+    value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
              r"(?:[rbu@](?=[\"'`]))?[\"'`]?"
              r"([A-Za-z0-9][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])")
     return f"(?:{key})(?={sep}{value.replace('([A-Za-z0-9]', '(?:[A-Za-z0-9]')}){not_secret}{sep}{value}"
@@ -66,8 +92,9 @@ def password_pattern() -> str:
     not_password = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})[\w.-]{{0,24}} ?(?i:{PASSWORD_WORDS}))"
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
-    sep = (r"(?:[_.-]?\d{1,2})?(?![\w])[\"'`]?[\])]?"
-           r"(?:(?:[ \t]*(?::=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:(?![:\\/]))[ \t]*"
+    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"
+           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])|:(?![:\\/]))"
+           r"[ \t]*"
            r"|[ \t]*[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"

@@ -43,6 +43,9 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"[info] connecting to Quill Base with secret {TOKEN}",
     f"# quillbase credentials\ntoken: '{TOKEN}'",
     f"export QUILL-BASE_TOKEN='{TOKEN}'",
+    f"quillbase:\n  api:\n    key: {TOKEN}\n",  # a YAML block nesting the key two levels down
+    f'variable "quillbase_api_key" {{\n  type    = string\n  default = "{TOKEN}"\n}}',
+    f'KEY="${{QUILLBASE_KEY:-{TOKEN}}}"',  # the shell's default for an unset variable
 ])
 def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     assert secrets_in(ruleset, text) == [TOKEN]
@@ -53,7 +56,10 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     f"QUILLBASE_KEY={TOKEN}ab",  # longer than the shape
     f"QUILLBASE_KEY=x{TOKEN}",  # not whole
     f"quillbase_checksum = '{TOKEN}'",  # a digest word between name and token
-    f"quillbase = 1\n\n\nkey = {TOKEN}",  # two lines above
+    f"quillbase = 1\n\n\nkey = {TOKEN}",  # blank lines between: another block
+    f"quillbase:\n  api:\n    region: eu\n    key: {TOKEN}",  # three lines above
+    f"quillbase = 1\n\nkey = {TOKEN}",  # one blank line between
+    f"quillbase_key: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {TOKEN}",  # encrypted
     "QUILLBASE_KEY=00000000000000000000000000000000",  # no entropy
     f"quillbase{' ' * 60}{TOKEN}",  # out of reach
 ])
@@ -105,7 +111,8 @@ def with_generic(tmp_path):
     path = tmp_path / "quillbase.yaml"
     path.write_text(CLAIMING, encoding="utf-8")
     builtin = load_ruleset()
-    generic = tuple(r for r in builtin.rules if r.id == "generic-api-key-assignment")
+    generic = tuple(r for r in builtin.rules if r.id in ("generic-api-key-assignment",
+                                                         "generic-terraform-variable-default"))
     return RuleSet((*parse_rule_file(path), *generic))
 
 
@@ -117,15 +124,61 @@ def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("text", [
     "QUILLBASE_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a", # the provider's hex alphabet, 28 characters not 32
     "QUILLBASE_TOKEN=qbd_Q7rT2mX9pL4vK8nB1zW6",  # the provider's prefix, cut short
+    '"Quillbase": {\n  "ApiKey": "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',  # the block above names it
+    'variable "quillbase_api_key" {\n  type = string\n  default = "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',
 ])
 def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_generic, text):
-    assert reported(with_generic, text) == [("generic-api-key-assignment", "claimed:Quillbase")]
+    assert {dropped for _, dropped in reported(with_generic, text)} == {"claimed:Quillbase"}
 
 
 @pytest.mark.parametrize("text", [
     "QUILLBASE_API_KEY=Zq8mW2vk9Lp4Xt7Rb3Nc",  # another alphabet: a credential the rules may not know
     "ORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # no provider named
     "QUILLBASE_SIGNING_SECRET=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # the provider's own shape, unmatched key
+    "QUILLBASE_REGION=eu\nORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a line above that opens no block
+    "quillbase:\n  signing_key: 5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e5d0c8a7e2b4f6193ac",  # far from its length
+    "Quillbase is where the Orbital API token for staging: 5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a sentence's start
 ])
 def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)
+
+
+UUID_RULE = """\
+provider: Quillbase
+rules:
+  - id: quillbase-uuid-key
+    name: Quillbase API key
+    context: {names: [quillbase], token: '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'}
+    examples:
+      - 'QUILLBASE_API_KEY=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60'
+      - 'quillbase token: 7a1e4c9b-2d58-4f03-b6e7-90c4d1a2f385'
+    negative_examples:
+      - 'QUILLBASE_PROJECT_ID=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60'
+      - 'key=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60'
+    remediation: Revoke the key in the Quillbase console.
+"""
+UUID = "3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60"
+
+
+@pytest.fixture
+def uuid_ruleset(tmp_path):
+    path = tmp_path / "quillbase.yaml"
+    path.write_text(UUID_RULE, encoding="utf-8")
+    return RuleSet(tuple(parse_rule_file(path)))
+
+
+@pytest.mark.parametrize("text, found", [
+    (f"QUILLBASE_API_KEY={UUID}", True),
+    (f'quillbase:\n  token: "{UUID}"', True),
+    (f"quillbase_project_id: {UUID}", False),
+    (f'{{"Quillbase": {{"TenantId": "{UUID}"}}}}', False),
+    (f"2024-05-01 INFO quillbase request_id={UUID} done", False),
+    (f"QUILLBASE_WORKSPACE_UUID={UUID}", False),
+])
+def test_a_uuid_under_a_key_that_says_id_is_not_a_key(uuid_ruleset, text, found):
+    assert secrets_in(uuid_ruleset, text) == ([UUID] if found else [])
+
+
+def test_a_token_pinned_after_an_at_sign_is_not_a_key(ruleset):
+    assert secrets_in(ruleset, f"      - uses: quillbase/setup-action@{TOKEN}") == []
+    assert secrets_in(ruleset, f"quillbase token {TOKEN}") == [TOKEN]

@@ -21,6 +21,8 @@ CASES = {
     "variable": [
         ("os.environ", True), ("settings.SECRET_KEY", True), ("DB_PASSWORD", True), ("self.password", True),
         ("params[key]", True), ("Tr0ub4dor&3-horse", False), ("hunter2!x", False),
+        ("config.db.password", True), ("self.api_key2", True), ("cfg.getToken()", True),
+        ("nQo7.y3wq4I", False), ("Nk69eubhe.KdSUx", False),
     ],
     "path": [
         ("/run/secrets/db", True), ("./secret.txt", True), ("C:\\keys\\id", True), ("a/b/c", True),

@@ -29,6 +29,33 @@ CAUGHT = {
     "login.sh": f"docker login --password={DB_PASSWORD} registry.corp.io\n",
     "call.sh": f"curl -u deploy:{DB_PASSWORD.replace('&', '')} https://ci.corp.io/build\n",
     "api.http": f"GET /v1/items\nAuthorization: Bearer {TOKEN}\n",
+    "k8s/deployment.yaml": f"      env:\n        - name: DB_PASSWORD\n          value: \"{DB_PASSWORD}\"\n",
+    "ecs-task.json": f'{{"environment": [{{"name": "BILLING_API_KEY", "value": "{TOKEN}"}}]}}\n',
+    "init.sql": f"CREATE USER 'app'@'%' IDENTIFIED BY '{HUMAN}';\n",
+    "roles.sql": f"ALTER ROLE reporting WITH LOGIN PASSWORD '{HUMAN}';\n",
+    "variables.tf": f'variable "db_password" {{\n  type    = string\n  default = "{HUMAN}"\n}}\n',
+    "charge.sh": f"curl -u {TOKEN}: https://api.payments.invalid/v1/charges\n",
+    "redis.conf": f"bind 127.0.0.1\nrequirepass {TOKEN}\n",
+    "ssh.sh": f"sshpass -p '{HUMAN}' ssh deploy@10.0.0.7 uptime\n",
+    "main.rs": f'static LEDGER_TOKEN: &\'static str = "{TOKEN}";\n',
+    "boot.rb": f"ENV['LEDGER_TOKEN'] ||= '{TOKEN}'\n",
+    "bootstrap.sh": f'gh secret set LEDGER_TOKEN --body "{TOKEN}"\n',
+    "config/block.yml": f"ledger:\n  api_token: >-\n    {TOKEN}\n",
+    "keys.py": f'LEDGER_API_KEY = (\n    "{TOKEN}"\n)\n',
+    "creds.py": f'CREDENTIALS = {{\n    "ledger_token": "{TOKEN}",\n}}\n',
+    "keys.php": f'$ledgerToken .= "{TOKEN}";\n',
+    "rules.mk": f"LEDGER_TOKEN ::= {TOKEN}\n",
+    "run.sh": f'TOKEN="${{LEDGER_TOKEN:-{TOKEN}}}"\n',
+    "api.js": f"fetch(url, {{ headers: {{ Authorization: `Bearer {TOKEN}` }} }});\n",
+    "ledger.py": f'ledger_key = "{TOKEN}"\n',
+    "ledger.ts": f'const ledgerKey = "{TOKEN}";\n',
+    "me.http": "GET /account\nAuthorization: Bearer 5b2e9c4f-71d3-4a8e-b6f0-2c9d7e1a4b83\n",
+    "rails.env": f"SECRET_KEY_BASE={TOKEN}\n",
+    "prod.sh": f"export LEDGER_API_KEY_PROD={TOKEN}\n",
+    "db.sh": f"export DB_PASSWORD_PROD='{DB_PASSWORD}'\n",
+    "handover.txt": f"Here is the Ledger API token for staging: {TOKEN}\n",
+    "notes.sh": f"# Ledger key: {TOKEN}\n",
+    "nginx.conf": f"location /api {{\n  proxy_set_header X-Ledger-Key {TOKEN};\n}}\n",
 }
 
 IGNORED = {
@@ -45,6 +72,15 @@ IGNORED = {
     "README.md": "Run `app --password <password>` or `curl -u $USER:$PASS https://x`.\n",
     "tests/test_login.py": f'client.login(username="ada", password="{DB_PASSWORD}")\n',
     "docs/setup.rst": f'   DATABASE_PASSWORD = "{HUMAN}"\n',
+    "k8s/secret-ref.yaml": "        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n"
+                           "              name: db\n        - name: API_TOKEN\n          value: ${API_TOKEN}\n",
+    "schema.sql": "CREATE USER app IDENTIFIED BY '<password>';\n"
+                  "ALTER USER app IDENTIFIED BY PASSWORD '*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4';\n",
+    "vars.tf": 'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n',
+    "call_api.sh": "curl -u $STRIPE_KEY: https://api.payments.invalid/v1/charges\n",
+    "redis-prod.conf": "# requirepass foobared\nrequirepass ${REDIS_PASSWORD}\n",
+    "web.config": '<appSettings><add key="LedgerApiKey" value="${LEDGER_API_KEY}" /></appSettings>\n'
+                  "<!-- Cache key: deps-v2-9f3a1c2e7b4d -->\n",
 }
 
 

@@ -108,3 +108,11 @@ def test_a_cache_entry_others_could_write_is_ignored(tmp_path, leakstop):
     entry.write_bytes(marshal.dumps((names, [], version, {})))
     os.chmod(entry, 0o600)  # the same file, private: trusted, and a scan with no rules is an error
     assert leakstop("scan", target, env=env).code == 2
+
+
+def test_a_new_context_expansion_gets_another_cache_file(monkeypatch):
+    """Context rules' patterns are made by code from a short YAML entry: a leakstop whose expansion changed
+    (a longer reach, more lines) must not serve the patterns the old one cached for unchanged files."""
+    here = cache_key([builtin_rules_dir()])
+    monkeypatch.setattr(rules, "CONTEXT_LINES_BELOW", rules.CONTEXT_LINES_BELOW + 1)
+    assert cache_key([builtin_rules_dir()]) != here

@@ -27,9 +27,9 @@ _VARIABLE = LazyPattern(
     r"self\.|this\.|params\[|request\.|args\.|options\.|props\.|secrets\.|vars\.|var\.|local\.|"
     r"data\.|module\.|\w+\()"
     r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
-    r"|^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+(?:\(\))?$"
     r"|^[A-Za-z_]\w*\[[^\]]*\]$"
 )
+_DOTTED_NAME = LazyPattern(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?$")
 _PATH = LazyPattern(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^[\w.-]+(?:/[\w.@-]+){2,}/?$|^[\w.-]+/$")
 _UUID = LazyPattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HASH = LazyPattern(
@@ -65,8 +65,12 @@ def is_template(secret: str) -> bool:
 
 
 def is_variable(secret: str) -> bool:
-    """A reference to where the secret lives, not the secret: `os.environ["X"]`, `settings.KEY`, `MY_VAR`."""
-    return bool(_VARIABLE.search(secret))
+    """A reference to where the secret lives, not the secret: `os.environ["X"]`, `settings.KEY`, `MY_VAR`.
+    A dotted name counts only when its parts read as names (`config.db.password`, `self.api_key2`): a
+    generated password with a dot in it (`nQo7.y3wq4I`) is no attribute."""
+    if _VARIABLE.search(secret):
+        return True
+    return bool(_DOTTED_NAME.match(secret)) and is_not_random(secret.replace("()", "").replace(".", ""))
 
 
 def is_path(secret: str) -> bool:

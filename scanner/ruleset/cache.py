@@ -21,10 +21,19 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.ruleset.regex_engine import compile_arguments, vouch_for
-from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR, Rule, compile_pattern, load_rules, rule_files
+from scanner.ruleset.rules import (
+    PRECOMPILED,
+    PRECOMPILED_FOR,
+    Rule,
+    compile_pattern,
+    context_pattern,
+    load_rules,
+    rule_files,
+)
 from scanner.sha256 import sha256
 
 CACHE_FORMAT = 3
+_PROBE_CONTEXT = {"names": ["probe"], "token": "[a-f0-9]{32}"}
 RULE_FIELDS = tuple(f.name for f in fields(Rule))
 
 
@@ -115,6 +124,9 @@ def cache_key(paths: Sequence[Path]) -> str:
     """A digest of every rule file's resolved path, size and mtime: editing, adding, removing or renaming
     a rule file changes it. Raises OSError for a path that cannot be listed (loading then reports it)."""
     digest = sha256(f"{CACHE_FORMAT}:{__version__}:{sys.version_info[:2]}:{regex_install()}".encode())
+    # A context rule's pattern is made by code, not read from its file: a change to how it is made must
+    # not leave the cached patterns of the old expansion in use.
+    digest.update(context_pattern(_PROBE_CONTEXT).encode())
     for path in paths:
         root = os.path.realpath(path)
         if not os.path.isdir(root):

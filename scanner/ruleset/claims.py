@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 CLAIMING_FILTER = "provider-shape"
 KEY_REACH = 96
 """How far before the secret, on its line, the key naming the provider may start."""
+KEY_LINES_ABOVE = 2
+KEY_WORDS = 6
+"""How many words before the secret (or at the end of the block's opening line) the key may hold."""
+"""How far above the secret's line the line opening its block may be (as far as context rules look)."""
 _MIN_NAME = 4
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _PREFIX = re.compile(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
@@ -80,7 +84,25 @@ def token_alphabet(token: str) -> frozenset[str]:
     return frozenset(accepted)
 
 
-def near_miss(secret: str, formats: Formats) -> bool:
+@functools.lru_cache(maxsize=4096)
+def token_width(token: str) -> tuple[int, int]:
+    """The shortest and longest token the shape accepts; (0, a huge number) when it cannot be worked out."""
+    try:
+        import re._parser as parser  # type: ignore[import-not-found]  # Python 3.11+
+    except ImportError:
+        import sre_parse as parser  # type: ignore[no-redef, unused-ignore]
+    try:
+        low, high = parser.parse(token).getwidth()
+    except Exception:  # noqa: BLE001 - syntax only the regex module knows
+        return 0, 1 << 30
+    return int(low), int(high)
+
+
+def near_miss(secret: str, formats: Formats, close: bool = False) -> bool:
+    """`close`: the alphabet alone is not enough, the length must be near a shape's too:
+    a provider named only by the block around the key may issue other credentials the rules do not
+    know, in the same broad alphabet (base64 keys of another length). Near: from half the shortest
+    to a third over the longest."""
     from scanner.ruleset.rules import compile_pattern
 
     if any(compile_pattern(f"(?:{shape})").fullmatch(secret) for shape in formats.shapes):
@@ -89,14 +111,49 @@ def near_miss(secret: str, formats: Formats) -> bool:
     if any(lower.startswith(prefix) for prefix in formats.prefixes):
         return True
     chars = set(secret)
-    return any(chars <= token_alphabet(shape) for shape in formats.shapes)
+    return any(chars <= token_alphabet(shape) and (not close or _near_in_length(len(secret), shape))
+               for shape in formats.shapes)
+
+
+def _near_in_length(length: int, shape: str) -> bool:
+    low, high = token_width(shape)
+    return low - low // 2 <= length <= high + high // 3
 
 
 def key_words(text: str, start: int) -> set[str]:
     """Every run of one to three consecutive words of the key before `start` (`huggingFaceToken` gives
     `hugging`, `huggingface`, `huggingfacetoken`, ...), lower-cased and joined."""
     line_start = text.rfind("\n", 0, start) + 1
-    words = [w.lower() for w in _WORD.findall(text[max(line_start, start - KEY_REACH):start])]
+    return _word_runs(text[max(line_start, start - KEY_REACH):start])
+
+
+def opener_words(text: str, start: int) -> set[str]:
+    """The same word runs, of the line that opens the key's block when one of the two lines above does
+    (see `block_opener`)."""
+    opener = block_opener(text, text.rfind("\n", 0, start) + 1)
+    return _word_runs(opener[-KEY_REACH:]) if opener else set()
+
+
+def block_opener(text: str, line_start: int) -> str:
+    """The nearest of the two lines above that opens a block (ends with `:`, `{`, `(` or `[`): the
+    provider a YAML mapping, a JSON object or a Terraform `variable "acme_api_key" {` names is the
+    provider of the key inside it. Lines that only list other keys name nothing for this one."""
+    end = line_start - 1
+    for _ in range(KEY_LINES_ABOVE):
+        if end <= 0:
+            return ""
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end].rstrip()
+        if line.endswith((":", "{", "(", "[")):
+            return line
+        end = begin - 1
+    return ""
+
+
+def _word_runs(key: str) -> set[str]:
+    """Runs of the last KEY_WORDS words only: a key is a few words long, and a sentence's first words
+    (`Here is the Acme API token: ...`) name no provider even when one is called HERE."""
+    words = [w.lower() for w in _WORD.findall(key)][-KEY_WORDS:]
     return {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 
@@ -117,10 +174,12 @@ def claimant(m: Match, matches: Sequence[Match], text: str, names: dict[str, str
              formats: dict[str, Formats]) -> str:
     """The provider the key names, when none of its rules matched this secret (reportable or not) and the
     secret is a near miss of its formats."""
-    for word in key_words(text, m.start):
-        provider = names.get(word)
-        if (provider and provider in formats
-                and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end for o in matches)
-                and near_miss(m.secret, formats[provider])):
-            return provider
+    for words, close in ((key_words(text, m.start), False), (opener_words(text, m.start), True)):
+        for word in words:
+            provider = names.get(word)
+            if (provider and provider in formats
+                    and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end
+                                for o in matches)
+                    and near_miss(m.secret, formats[provider], close)):
+                return provider
     return ""

@@ -232,26 +232,39 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
 
 
 # A context rule: the provider's name (or one of its words) shortly before a token of a known shape, on the
-# same line or the line above. Most providers issue unprefixed keys (32 hex, 40 alphanumerics, UUIDs) that
+# same line or one of the two lines above (a YAML or Terraform block names the provider and nests the key:
+# `acme:` / `  api:` / `    key: ...`). Most providers issue unprefixed keys (32 hex, 40 alphanumerics, UUIDs) that
 # only the name next to them identifies; a compact YAML entry expands into one ordinary pattern, so the
 # gate, keyword windows and time limit treat it like any rule.
 CONTEXT_REACH = 48
+CONTEXT_LINES_BELOW = 2
 CONTEXT_MIN_ENTROPY = 3.0
 CONTEXT_FILTERS = ("placeholder", "template", "variable", "path", "url", "checksum", "example-word")
-# Words between the name and the token that say it is a digest or a commit, not a credential.
-_DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commit|revision|fingerprint)"
-# A token ends where its alphabet does: these never stand right before or after a whole token.
+# Words between the name and the token that say it is a digest or a commit, not a credential (or that it
+# is encrypted: the hex lines of an Ansible `!vault` block).
+_DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commit|revision|fingerprint|\$ANSIBLE_VAULT)"
+# A token ends where its alphabet does: these never stand right before or after a whole token (nor `@`
+# before it: `action@<sha>`, `image@sha256:`, `user@host` pin or address something), except the shell's
+# `${ACME_KEY:-<default>}`.
 _TOKEN_EDGE = r"A-Za-z0-9_+/"
+# A UUID-shaped token whose own key says it is an id (`project_id:`, `"TenantId": `, `request_id=`) names
+# a thing, not a credential; a UUID under `api_key` or `token` is a key (Heroku's, Snyk's).
+_UUID_SHAPE = "{4}-"
+_ID_KEY = (r"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
+           r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)")
 
 
 def context_pattern(context: dict[str, Any]) -> str:
     """The regex of a context rule: name, then up to `reach` characters of key, separators and quotes
-    (never through a digest word), then the token as group 1, whole on both sides."""
+    (never through a digest word) on each of up to three lines, none of the lines after the name's blank
+    (a blank line ends the block that named the provider), then the token as group 1, whole on both
+    sides."""
     names = "|".join(_name_pattern(name) for name in context["names"])
     reach = int(context.get("reach", CONTEXT_REACH))
     gap = rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
-    return (rf"(?i:{names}){gap}(?:\r?\n{gap})?"
-            rf"(?<![{_TOKEN_EDGE}-])({context['token']})(?![{_TOKEN_EDGE}=-])")
+    key_is_id = _ID_KEY if _UUID_SHAPE in context["token"] else ""
+    return (rf"(?i:{names}){gap}(?:\r?\n(?=[ \t]*\S){gap}){{0,{CONTEXT_LINES_BELOW}}}"
+            rf"(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}({context['token']})(?![{_TOKEN_EDGE}=-])")
 
 
 def _name_pattern(name: str) -> str:

@@ -79,3 +79,20 @@ def test_a_base64_image_and_a_hex_dump_are_quiet(tmp_path, leakstop):
     html = f'<img alt="logo" src="data:image/png;base64,{image}">\n'
     assert scan_file(tmp_path, leakstop, "page.html", html).code == 0
     assert scan_file(tmp_path, leakstop, "firmware.hex", dump).code == 0
+
+
+def test_a_manifest_of_thousands_of_name_value_credentials_is_capped(tmp_path, leakstop):
+    entries = [f"        - name: SERVICE_{i}_PASSWORD\n          value: \"{token(16)}\"" for i in range(5_000)]
+    result = scan_file(tmp_path, leakstop, "deployment.yaml", "      env:\n" + "\n".join(entries) + "\n")
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert result.code == 1
+    assert 0 < ids.count("generic-env-name-value") <= MAX_FINDINGS_PER_RULE
+    assert "finding(s) not listed" in result.stderr
+
+
+def test_thousands_of_ansible_vault_blocks_under_provider_keys_are_quiet(tmp_path, leakstop):
+    hexline = string.hexdigits[:16]
+    blocks = [f"ambee_api_key_{i}: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {token(64, hexline)}\n"
+              f"  {token(64, hexline)}" for i in range(3_000)]
+    result = scan_file(tmp_path, leakstop, "all.yml", "\n".join(blocks) + "\n")
+    assert result.code == 0, result.output
