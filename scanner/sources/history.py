@@ -11,9 +11,8 @@ The blobs are read by the processes that scan them (git/blobs.py), not here.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,15 +31,16 @@ from scanner.ruleset.rule_set import RuleSet
 from scanner.sources import Source, SourceItem
 from scanner.sources.files import oversized
 from scanner.sources.fragment_builder import blob_fragments
+from scanner.sources.gc_pauses import collecting_no_cycles, pausing_collection
 from scanner.sources.history_listing import CommitWrites, Introduction, Introductions, introductions, walked
 from scanner.sources.progress import Progress
+from scanner.sources.refs_containing import RefsContaining, repository_key
 from scanner.sources.text_decode import BINARY_SNIFF
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from scanner.engine.scan_cache import ScanCache, Verdicts
-    from scanner.sources.exposure import RefReach
     from scanner.sources.history_listing import Listing
     from scanner.sources.history_snapshot import Snapshot
 
@@ -535,37 +535,6 @@ def file_chains(wanted: list[str], introduced: dict[str, list[Introduction]]) ->
     return ordered, after
 
 
-@contextlib.contextmanager
-def collecting_no_cycles() -> Iterator[None]:
-    """While the history's blobs are handed out, the objects made before (the walk's index, see
-    `pausing_collection`) are left out of the cyclic collector's passes (`gc.freeze`; reference counting
-    still frees them), and given back to it afterwards."""
-    import gc
-
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-@contextlib.contextmanager
-def pausing_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while the walk makes a few hundred thousand tuples and lists,
-    none part of a cycle, that live as long as the scan; its passes over them were a third of building
-    the index of a large history."""
-    import gc
-
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
 def submodules_note(count: int) -> Skipped:
     return Skipped(f"{count} submodule change(s)", "submodule (not scanned; scan it in its own repository)")
 
@@ -578,68 +547,6 @@ def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str
         if places:
             merged = sorted({*introduced.get(replacement, []), *places})
             introduced[replacement] = merged
-
-
-class RefsContaining:
-    """Which refs reach a secret's commits, from the refs' commit graph (`RefReach`, one `rev-list` for
-    every secret), remembered in the scan cache while the refs are as they were. It holds ref names and
-    commit ids only."""
-
-    def __init__(self, repo: git.RepoInfo, cache: ScanCache | None, state: str,
-                 parents: dict[str, list[str]] | None = None, order: Sequence[str] = ()) -> None:
-        """`parents` and `order` (oldest first), when given, are the graph of every commit of the
-        repository (a walk of `--all`)."""
-        self.repo, self.cache, self.state = repo, cache, state
-        self.parents, self.order = parents, order
-        self.name = hashlib.blake2b(b"refs-containing", key=repository_key(repo), digest_size=16).digest()
-        self.known: dict[str, tuple[str, ...]] = self._load() if cache is not None and state else {}
-        self.learnt = False
-        self._graph: RefReach | bool | None = None
-
-    def _load(self) -> dict[str, tuple[str, ...]]:
-        import marshal
-
-        assert self.cache is not None
-        data = self.cache.listing(self.name)
-        try:
-            state, known = marshal.loads(data) if data is not None else ("", {})
-        except (EOFError, TypeError, ValueError):
-            return {}
-        if state != self.state or not isinstance(known, dict):
-            return {}
-        return {k: v for k, v in known.items()
-                if isinstance(k, str) and isinstance(v, tuple) and all(isinstance(r, str) for r in v)}
-
-    def refs(self, commits: Sequence[str]) -> list[str]:
-        key = "\n".join(sorted(commits))
-        found = self.known.get(key)
-        if found is None:
-            graph = self.graph()
-            found = tuple(graph.refs(commits) if graph is not None else git.refs_containing(self.repo, commits))
-            self.known[key] = found
-            self.learnt = True
-        return list(found)
-
-    def graph(self) -> RefReach | None:
-        """The refs' commit graph, read once at the first question not answered from the cache."""
-        from scanner.sources.exposure import RefReach
-
-        if self._graph is None:
-            tips = git.containing_ref_tips(self.repo)
-            if tips is None:
-                self._graph = False
-            elif self.parents is not None:
-                parents = self.parents
-                self._graph = RefReach(tips, ((sha, parents[sha]) for sha in reversed(self.order)))
-            else:
-                self._graph = RefReach(tips, git.commit_parents(self.repo, [sha for _, sha in tips]))
-        return self._graph if isinstance(self._graph, RefReach) else None
-
-    def save(self) -> None:
-        import marshal
-
-        if self.cache is not None and self.state and self.learnt:
-            self.cache.add_listing(self.name, marshal.dumps((self.state, self.known)))
 
 
 def head_tree_soon(repo: git.RepoInfo) -> Future[set[tuple[str, str]]]:
@@ -666,9 +573,3 @@ def done(result: set[tuple[str, str]]) -> Future[set[tuple[str, str]]]:
     future: Future[set[tuple[str, str]]] = Future()
     future.set_result(result)
     return future
-
-
-def repository_key(repo: git.RepoInfo) -> bytes:
-    """Which repository a cached listing is of: its git folder. (Its records are keyed by commit and blob
-    ids, so a listing of another repository would only ever be incomplete, never wrong.)"""
-    return hashlib.sha256(str(repo.git_dir.resolve()).encode("utf-8", "surrogateescape")).digest()[:16]
