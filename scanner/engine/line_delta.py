@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scanner.engine.decode import MAX_ENCODED_PER_FRAGMENT, MAX_RUNS_PER_FRAGMENT
-from scanner.engine.match import EngineResult, rule_applies_to, rule_matches
+from scanner.engine.match import EngineResult, Pairs, nothing_to_report, rule_applies_to, rule_matches
 from scanner.fragment import Fragment
 from scanner.git.blobs import GitBlob
 from scanner.report import Skipped
@@ -42,7 +42,6 @@ out, so scanning a part cannot miss the note a whole scan would give."""
 REMEMBERED = 64
 """Clean texts kept per process: a history hands out each file's versions next to each other."""
 
-Pairs = list[tuple["Fragment | Skipped", "EngineResult | None"]]
 Scan = Callable[[Fragment], Iterable[tuple["Fragment | Skipped", "EngineResult | None"]]]
 
 
@@ -181,8 +180,7 @@ class LineDeltas:
                     self._remember(blob, CleanText(fragment.path, text, before.runs + runs, keywords))
                     return [(fragment, EngineResult())]
         scanned = list(scan(fragment))
-        if blob.replaced and all(isinstance(part, Fragment) and result is not None
-                                 and not (result.matches or result.timeouts) for part, result in scanned):
+        if blob.replaced and nothing_to_report(scanned):
             self._remember(blob, CleanText(fragment.path, text, _top_runs(scanned), self._keywords(text)))
         return scanned
 
@@ -194,12 +192,8 @@ class LineDeltas:
         found there counts, never where (a hit is scanned again in the whole text)."""
         if self._multiline_hit(fragment, keywords):
             return None
-        runs = 0
-        for scanned, result in scan(Fragment(text=part, path=fragment.path, blob=fragment.blob)):
-            if not isinstance(scanned, Fragment) or result is None or result.matches or result.timeouts:
-                return None
-            runs += bool(scanned.decoded) and ">" not in scanned.decoded
-        return runs
+        scanned = list(scan(Fragment(text=part, path=fragment.path, blob=fragment.blob)))
+        return _top_runs(scanned) if nothing_to_report(scanned) else None
 
     def _multiline_hit(self, fragment: Fragment, keywords: frozenset[str]) -> bool:
         """Whether a multi-line rule (a PEM block, a JSON credentials file) whose keyword the text holds

@@ -13,11 +13,12 @@ import operator
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from scanner.engine.entropy import shannon_entropy
 from scanner.engine.filters import failing_heuristic
 from scanner.fragment import Fragment
+from scanner.report import Skipped
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.lazy_pattern import LazyPattern
@@ -49,6 +50,22 @@ class Match:
 class EngineResult:
     matches: list[Match] = field(default_factory=list)
     timeouts: list[RuleTimeout] = field(default_factory=list)
+
+
+# typing's spelling: this alias is evaluated at run time, where `X | Y` of classes needs Python 3.10
+Pairs = list[tuple[Union[Fragment, Skipped], Optional[EngineResult]]]
+"""A text and the fragments decoded out of it, each with its result (a note, with None, where a decoding cap
+stopped)."""
+
+
+def to_report(result: EngineResult | None) -> bool:
+    """A note (no result), or a text with matches or timeouts."""
+    return result is None or bool(result.matches or result.timeouts)
+
+
+def nothing_to_report(pairs: Pairs) -> bool:
+    """Whether a text and everything decoded out of it came out clean, without a note."""
+    return not any(to_report(result) for _, result in pairs)
 
 
 def scan_fragment(

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING
 
 from scanner.engine.decode import decoded_items
 from scanner.engine.line_delta import LineDeltas
-from scanner.engine.match import EngineResult, scan_fragment
+from scanner.engine.match import EngineResult, Pairs, nothing_to_report, scan_fragment, to_report
 from scanner.engine.recorded import record_of, replayed
 from scanner.fragment import Fragment
 from scanner.git.blobs import BlobExpander, GitBlob
@@ -35,10 +35,6 @@ READ_AHEAD_BYTES = 32 * 1024 * 1024
 
 # Worker state, set once per worker process by `_start_worker`.
 _worker: dict[str, object] = {}
-
-
-# typing's spelling: this alias is evaluated at run time, where `X | Y` of classes needs Python 3.10
-Pairs = list[tuple[Union[Fragment, Skipped], Optional[EngineResult]]]
 
 
 def engine_results(items: Iterable[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
@@ -104,8 +100,7 @@ def _remember(verdicts: Verdicts, item: GitBlob, groups: Sequence[Pairs], rulese
 def _clean(item: SourceItem, groups: Sequence[Pairs]) -> bool:
     """A blob whose every text (decoded ones too) came out with nothing to report, and no note: what
     the cache may remember about it."""
-    return isinstance(item, GitBlob) and all(
-        isinstance(fragment, Fragment) and not _to_report(result) for pairs in groups for fragment, result in pairs)
+    return isinstance(item, GitBlob) and all(map(nothing_to_report, groups))
 
 
 def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: float, keep_dropped: bool,
@@ -369,13 +364,9 @@ def _worth_sending(scanned: Pairs) -> Pairs:
     the parent whether a fragment is the plain text or decoded out of it). The plain text travels whole
     when something decoded out of it is reported: its lines are where an allow marker for the decoded
     secret must be (scan.py)."""
-    if not any(map(_to_report, (result for _, result in scanned))):
+    if nothing_to_report(scanned):
         return []
-    return [(fragment if _to_report(result) or not isinstance(fragment, Fragment) or not fragment.decoded
+    return [(fragment if to_report(result) or not isinstance(fragment, Fragment) or not fragment.decoded
              else Fragment(text="", path=fragment.path, decoded=fragment.decoded), result)
             for fragment, result in scanned]
 
-
-def _to_report(result: EngineResult | None) -> bool:
-    """A note (no result), or a text with matches or timeouts."""
-    return result is None or bool(result.matches or result.timeouts)

@@ -12,10 +12,10 @@ leave the blob to be scanned again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
 from scanner.engine.entropy import shannon_entropy
-from scanner.engine.match import EngineResult, Match
+from scanner.engine.match import EngineResult, Match, Pairs
 from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.rule_set import RuleSet
@@ -23,7 +23,6 @@ from scanner.ruleset.rule_set import RuleSet
 CAPTURE_REACH = 4096
 """How far before its secret a capture (a key id next to its secret) is looked for."""
 
-Pairs = list[tuple[Union[Fragment, Skipped], Union[EngineResult, None]]]
 MatchRecord = tuple[int, int, int, str, tuple[tuple[str, int, int], ...]]
 """(rule's index in the rule set, secret start, secret end, dropped_by, captures as (name, start, end))."""
 Record = tuple[tuple[int, tuple[MatchRecord, ...], tuple[tuple[str, str, bool, bool], ...]], ...]
