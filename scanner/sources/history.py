@@ -364,8 +364,7 @@ class HistorySource(Source):
         readable = [blob for blob, size in sizes.items() if 0 <= size <= self.max_file_size]
         self._introduced, self._commits, self._repo = introduced, commits, repo
         verdicts = self.verdicts
-        # verdicts hold for this repository and this --max-archive-depth (which archive members are read)
-        repo_key = hashlib.blake2b(str(self.archive_depth).encode(), key=repository_key(repo), digest_size=16).digest()
+        repo_key = self.verdict_key(repo)
         summary_name, still_clean, unchanged = self.unchanged_since_last_scan(repo_key)
         # the blobs still clean are counted at once, and only the others are put in order: a re-scan of a
         # large history hands out a few hundred of its tens of thousands of blobs
