@@ -12,7 +12,14 @@ from git_fixtures import commit_file
 from secrets_fixtures import PRIVATE_KEY, STRIPE
 
 from scanner.engine import parallel
-from scanner.engine.line_delta import CONTEXT_LINES, LineDeltas, changed_spans, common_prefix, common_suffix
+from scanner.engine.line_delta import (
+    CONTEXT_LINES,
+    LineDeltas,
+    changed_spans,
+    common_prefix,
+    common_suffix,
+    line_changes,
+)
 from scanner.report import Report
 from scanner.ruleset.rule_set import load_ruleset
 from scanner.scan import ScanRequest, scan
@@ -56,7 +63,9 @@ def test_every_new_line_and_its_context_lies_in_a_span(seed):
         limit = rnd.randint(0, min(len(before), len(text)))
         assert common_suffix(before, text, limit) == _naive_suffix(before, text, limit)
         context = rnd.randint(0, 4)
-        spans = changed_spans(before, text, context)
+        spans, split = line_changes(before, before.split("\n"), text, context)
+        assert split == text.split("\n")  # made from the common start and end of `before`'s split
+        assert spans == changed_spans(before, text, context)
         old = set(before.split("\n"))
         lines = text.split("\n")
         starts = [0]
