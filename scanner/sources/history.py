@@ -47,9 +47,9 @@ if TYPE_CHECKING:
 FEW_NEW_COMMITS = 2000
 """Up to this many commits added since a snapshot are diffed and numbered on from it; more, and the
 listing's whole walk runs (a large push: the re-scan's cost is in its new blobs anyway)."""
-STORED_TEXT_RATIO = 3
-"""About how many times the bytes its objects take on disk a history's blobs hold (2.5 on the bench's small
-history, 3.4 on the large one)."""
+STORED_TEXT_RATIO = 6
+"""About how many times the bytes its objects take on disk a history's blobs hold, at the least, once packed as a
+clone or `git gc` packs them (6.0 on the bench's small history, 9.8 on the large one)."""
 FEW_NEW_BLOBS = 2000
 """Up to this many blobs a cached listing does not know, their sizes are asked for by id; more, and the
 whole object listing (~0.35 s per 100k objects) costs less."""
