@@ -68,8 +68,8 @@ def line_changes(before: str, before_lines: list[str], text: str, context: int =
                  ) -> tuple[list[tuple[int, int]], list[str]]:
     """`changed_spans`, given `before` split at its newlines; and `text` split the same way, for its own next
     version. Lines are compared only between the first and the last difference; the common start and end
-    are the same lines, so their part of the split is taken from `before`'s: splitting and hashing lines
-    was most of the cost (on a history, 2 s of 8 s of CPU when both texts were split)."""
+    are the same lines, so their part of the split is taken from `before`'s: splitting and hashing the lines
+    is most of what comparing versions costs."""
     head = text.rfind("\n", 0, common_prefix(before, text)) + 1
     tail = common_suffix(before, text, min(len(before), len(text)) - head)
     if tail and not (_starts_line(text, len(text) - tail) and _starts_line(before, len(before) - tail)):
