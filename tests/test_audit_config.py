@@ -6,19 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audit_fixtures import github_token, new_repo, repo_with_secret, rows, run_cli
-
-# Made up for these tests: an invented provider's prefix and 30 random letters and digits.
-KESTREL_KEY = "kst_" + "Jw4Rb8Nq2Xv6Lm9Tc3Hy7Pd5Gz1Fk0"
-KESTREL_RULE = f"""\
-rules:
-  - id: kestrel-deploy-key
-    provider: Kestrel
-    name: Kestrel deploy key
-    keywords: [kst_]
-    pattern: '\\bkst_[A-Za-z0-9]{{30}}\\b'
-    examples: ['KESTREL_TOKEN={KESTREL_KEY}']
-    remediation: Revoke it in the Kestrel dashboard.
-"""
+from config_fixtures import ACME_RULE, ACME_TOKEN
 
 
 def audited_rules(store: Path) -> list[tuple[str, str]]:
@@ -29,7 +17,7 @@ def audited_rules(store: Path) -> list[tuple[str, str]]:
 def team_config(tmp_path: Path, text: str) -> Path:
     folder = tmp_path / "policy"
     (folder / "rules").mkdir(parents=True, exist_ok=True)
-    (folder / "rules" / "kestrel.yaml").write_text(KESTREL_RULE)
+    (folder / "rules" / "acme.yaml").write_text(ACME_RULE)
     config = folder / "leakstop.yaml"
     config.write_text(text)
     return config
@@ -37,7 +25,7 @@ def team_config(tmp_path: Path, text: str) -> Path:
 
 def deploy_repo(tmp_path: Path):  # type: ignore[no-untyped-def]
     repo, token = repo_with_secret(tmp_path / "org", "deploy")
-    repo.write("deploy/kestrel.env", "KESTREL_TOKEN=kst_Qe7Vn3Bx9Mr5Kt1Wz8Ls4Hp6Dc2Yj0\n")
+    repo.write("deploy/acme.env", f"ACME_API_TOKEN={ACME_TOKEN}\n")
     repo.write("tests/fixtures/ci.env", f"GITHUB_TOKEN={github_token()}\n")
     repo.commit("deploy settings")
     return repo, token
@@ -50,23 +38,26 @@ def test_the_configurations_rules_and_allowlists_apply_to_every_repository(tmp_p
     plain, configured = tmp_path / "plain.sqlite", tmp_path / "configured.sqlite"
     without = run_cli("audit", tmp_path / "org", "--store", plain, "--workers", "1")
     assert without.code == 1, without.output
-    assert audited_rules(plain) == [("generic-api-key-assignment", "deploy/kestrel.env"),
+    assert audited_rules(plain) == [("generic-api-key-assignment", "deploy/acme.env"),
                                     ("github-pat-classic", "settings.py"),
                                     ("github-pat-classic", "tests/fixtures/ci.env")]
     result = run_cli("audit", tmp_path / "org", "--store", configured, "--workers", "1", "--config", config)
     assert result.code == 1, result.output
-    assert audited_rules(configured) == [("github-pat-classic", "settings.py"),
-                                         ("kestrel-deploy-key", "deploy/kestrel.env")]
+    assert audited_rules(configured) == [("acme-token", "deploy/acme.env"), ("github-pat-classic", "settings.py")]
 
 
 def test_disable_exclude_and_thresholds_of_the_configuration_apply(tmp_path):
     deploy_repo(tmp_path)
-    config = team_config(tmp_path, "rules: [rules]\ndisable: [github-pat-classic]\nexclude: ['deploy/**']\n"
-                                   "min_confidence: high\n")
+    config = team_config(tmp_path, "rules: [rules]\ndisable: [github-pat-classic]\nexclude: ['tests/**']\n"
+                                   "min_severity: medium\n")
     store = tmp_path / "audit.sqlite"
     result = run_cli("audit", tmp_path / "org", "--store", store, "--workers", "1", "--config", config)
-    assert result.code == 0, result.output
-    assert audited_rules(store) == [], "no GitHub rule, nothing under deploy/, no medium-confidence generic rule"
+    assert result.code == 1, result.output
+    found = audited_rules(store)
+    assert ("generic-api-key-assignment", "settings.py") in found, "the disabled rule's secret, by another rule"
+    assert not [f for f in found if f[0] == "github-pat-classic"], "disable"
+    assert not [f for f in found if f[1].startswith("tests/")], "exclude"
+    assert not [f for f in found if f[0] == "acme-token"], "min_severity: the Acme rule is low"
 
 
 def test_a_configuration_inside_an_audited_repository_is_never_applied(tmp_path):
@@ -120,5 +111,5 @@ def test_the_settings_reach_a_worker_without_the_files(tmp_path):
     shutil.rmtree(config.parent)
     settings = pickle.loads(sent)
     ids = {rule.id for rule in configured_rules(settings).rules}
-    assert "kestrel-deploy-key" in ids and "github-pat-classic" not in ids and len(ids) > 100
+    assert "acme-token" in ids and "github-pat-classic" not in ids and len(ids) > 100
     assert len(settings.suppressors) == 1
