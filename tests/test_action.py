@@ -358,12 +358,15 @@ def tag_push_event(tag: str, after: str) -> dict[str, object]:
 
 
 def tagged_release(repo: Repo, annotated: bool) -> str:
-    """main with an old secret and a later clean commit that is tagged v1.0; the tag's object id."""
+    """main with an old secret and a later clean commit that is tagged v1.0, then main moves on; the tag's
+    object id."""
     repo.write("app/settings.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')  # on main long ago, scanned then
     repo.commit("settings")
     repo.write("CHANGELOG.md", "1.0: first release\n")
     repo.commit("release 1.0")
     repo.git("tag", *(["-a", "-m", "Release 1.0"] if annotated else []), "v1.0")
+    repo.write("CHANGELOG.md", "1.1: in progress\n")
+    repo.commit("start 1.1")
     return repo.git("rev-parse", "v1.0").strip()
 
 
