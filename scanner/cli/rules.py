@@ -119,7 +119,8 @@ def check_rules(path: Path | None, rules_paths: tuple[Path, ...], no_builtin_rul
     """Validate rules; every example must be found by its rule and no negative example may be.
 
     The rules checked are your own, those a scan of PATH (default: here) adds to the built-in pack: the
-    configuration's `rules:` (found as `scan` finds it, or named by --config) and --rules-path."""
+    configuration's `rules:` (found as `scan` finds it, or named by --config) and --rules-path; with none,
+    the built-in pack."""
     with error_handler():
         from scanner.cli.scan_setup import start_folder
         from scanner.config import load_config
