@@ -69,8 +69,11 @@ payload_base() {
   return 1
 }
 
+on_default=3
+
 default_branch_base() {
-  # Where the pushed commits leave the default branch, when they are not on it already.
+  # Where the pushed commits leave the default branch; status $on_default when `after` is on it already
+  # (the push adds no commit the default branch lacks), 1 when that cannot be told.
   local default base step
   default=$(event_field repository.default_branch)
   [[ -n "$default" ]] || return 1
@@ -81,7 +84,8 @@ default_branch_base() {
     if [[ $step -gt 0 ]]; then deepen "$step" || break; fi
     if base=$(git merge-base "origin/$default" "$after" 2>/dev/null); then
       [[ "$base" != "$after" ]] && { echo "$base"; return 0; }
-      return 1
+      note "$after is on the default branch $default, whose pushes scan its commits: nothing new to scan"
+      return $on_default
     fi
   done
   return 1
@@ -91,17 +95,26 @@ push_range() {
   local before base
   before=$(event_field before) after=$(event_field after)
   if [[ -z "$after" || "$after" == "$zero" ]]; then
-    return 1  # a deleted branch: nothing new to scan
+    note "the push deleted $(event_field ref)"
+    return 1  # a deleted branch or tag: nothing new to scan
   fi
   ensure_commits "$after"
+  # An annotated tag's push names the tag object: the commits are those of the commit it tags.
+  after=$(git rev-parse --verify --quiet "$after^{commit}" 2>/dev/null) || after=$(event_field after)
   if [[ -n "$before" && "$before" != "$zero" ]]; then
     ensure_commits "$before"
     if have_commit "$before"; then echo "$before..$after"; return 0; fi
     warn "the push's previous tip $before cannot be fetched (a force-push?): scanning the commits the push lists"
     base=$(payload_base) || base=$(default_branch_base) || base=""
   else
-    # A new branch: its commits are those not on the default branch, else those the push lists.
-    base=$(default_branch_base) || base=$(payload_base) || base=""
+    # A new branch or tag: its commits are those not on the default branch (none when it points at a
+    # commit of the default branch, whose own pushes scanned it), else those the push lists.
+    base=$(default_branch_base)
+    case $? in
+      0) ;;
+      "$on_default") return 1 ;;
+      *) base=$(payload_base) || base="" ;;
+    esac
   fi
   if [[ -n "$base" ]]; then echo "$base..$after"; return 0; fi
   warn "no commit to compare the push with: scanning the whole history"
@@ -165,7 +178,7 @@ fi
 target=${PLANNED_TARGET:-}
 [[ -n "$target" ]] || target=$(target_args) || exit 2
 if [[ "$target" == none ]]; then
-  note "nothing to scan (the push deleted a branch)"
+  note "nothing to scan: the push adds no commit that needs a scan (see above)"
   exit 0
 fi
 

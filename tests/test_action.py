@@ -349,3 +349,57 @@ def test_trust_range_config_input_applies_what_the_pull_request_adds(repo, tmp_p
     assert judged.code == 1 and "adds 1 exclude" in judged.stderr + judged.stdout, judged.stderr
     trusted = run_action(repo, tmp_path, "pull_request", pull_request_event(base, head), trust_range_config="true")
     assert trusted.code == 0 and trusted.outputs["findings"] == "0", trusted.stderr
+
+
+def tag_push_event(tag: str, after: str) -> dict[str, object]:
+    """What GitHub sends for a new tag: `before` all zeros, `after` the tag's object, no commits listed."""
+    return {"before": ZERO, "after": after, "ref": f"refs/tags/{tag}", "commits": [], "created": True,
+            "repository": {"default_branch": "main"}}
+
+
+def tagged_release(repo: Repo, annotated: bool) -> str:
+    """main with an old secret and a later clean commit that is tagged v1.0, then main moves on; the tag's
+    object id."""
+    repo.write("app/settings.py", f'STRIPE_SECRET_KEY = "{STRIPE}"\n')  # on main long ago, scanned then
+    repo.commit("settings")
+    repo.write("CHANGELOG.md", "1.0: first release\n")
+    repo.commit("release 1.0")
+    repo.git("tag", *(["-a", "-m", "Release 1.0"] if annotated else []), "v1.0")
+    repo.write("CHANGELOG.md", "1.1: in progress\n")
+    repo.commit("start 1.1")
+    return repo.git("rev-parse", "v1.0").strip()
+
+
+@pytest.mark.parametrize("annotated", [False, True], ids=["lightweight", "annotated"])
+def test_a_tag_on_a_commit_of_the_default_branch_scans_nothing(repo, tmp_path, annotated):
+    tag = tagged_release(repo, annotated)
+    checkout = shallow_checkout(remote_with(repo, tmp_path), tmp_path, branch="v1.0")
+    run = run_action(checkout, tmp_path, "push", tag_push_event("v1.0", tag))
+    assert run.code == 0, run.stderr
+    assert "on the default branch main" in run.stderr and "nothing to scan" in run.stderr
+    assert "whole history" not in run.stderr and not run.sarif.exists()
+
+
+def test_a_tag_on_commits_no_default_branch_has_scans_exactly_those(repo, tmp_path):
+    tagged_release(repo, annotated=False)
+    repo.git("checkout", "-qb", "release-1.x")
+    repo.write("deploy/ci.env", f"GITHUB_TOKEN={GITHUB}\n")
+    hotfix = repo.commit("hotfix for 1.0")
+    repo.git("tag", "-a", "-m", "Release 1.0.1", "v1.0.1")
+    tag = repo.git("rev-parse", "v1.0.1").strip()
+    repo.git("checkout", "-q", "main")
+    checkout = shallow_checkout(remote_with(repo, tmp_path), tmp_path, branch="v1.0.1")
+    run = run_action(checkout, tmp_path, "push", tag_push_event("v1.0.1", tag))
+    assert run.code == 1, run.stderr
+    results = valid_sarif(run.sarif.read_text())["runs"][0]["results"]
+    assert [(r["ruleId"], r["properties"]["commitSha"]) for r in results] == [("github-pat-classic", hotfix)]
+    assert "whole history" not in run.stderr
+
+
+def test_a_tag_push_with_no_default_branch_to_compare_scans_the_history_and_says_so(repo, tmp_path, recorder):
+    tag = tagged_release(repo, annotated=True)
+    stub, log = recorder
+    run = run_action(repo, tmp_path, "push", tag_push_event("v1.0", tag), leakstop=stub)  # no origin at all
+    assert run.code == 0, run.stderr
+    assert scan_arguments(log).startswith("scan --history ")
+    assert "::warning title=leakstop::no commit to compare the push with" in run.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from scanner.audit.executors import Executor
+from scanner.audit.settings import AuditSettings
 from scanner.audit.task import AuditJob
 from scanner.sha256 import sha256_hex
 from scanner.store.queries import open_findings
@@ -42,18 +43,21 @@ class AuditOutcome:
 OnResult = Callable[[RepoResult, Change, AuditOutcome], None]
 
 
-def run_key(targets: Sequence[AuditTarget]) -> str:
-    """Runs of the same command share a key: what lets a rerun resume an interrupted one."""
-    return sha256_hex("\n".join(sorted({t.name for t in targets})))
+def run_key(targets: Sequence[AuditTarget], settings: AuditSettings | None = None) -> str:
+    """Runs of the same command share a key: what lets a rerun resume an interrupted one (with another
+    configuration it is another run)."""
+    names = "\n".join(sorted({t.name for t in targets}))
+    return sha256_hex(names if settings is None else f"{names}\nconfig {settings.key}")
 
 
 def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, *, cache_dir: Path | None,
-              max_file_size: int, on_result: OnResult | None = None) -> AuditOutcome:
+              max_file_size: int, on_result: OnResult | None = None,
+              settings: AuditSettings | None = None) -> AuditOutcome:
     store.claim_writer()
     unique = list({t.name: t for t in targets}.values())
-    run_id, done = store.begin_run(run_key(unique), len(unique))
+    run_id, done = store.begin_run(run_key(unique, settings), len(unique))
     outcome = AuditOutcome(run_id, len(unique), already_done=len(done & {t.name for t in unique}))
-    jobs = [job_for(store, t, cache_dir, max_file_size) for t in unique if t.name not in done]
+    jobs = [job_for(store, t, cache_dir, max_file_size, settings) for t in unique if t.name not in done]
     for result in executor.results(jobs):
         change = store.record(run_id, result)
         outcome.changes.append(change)
@@ -67,7 +71,9 @@ def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, 
     return outcome
 
 
-def job_for(store: Store, target: AuditTarget, cache_dir: Path | None, max_file_size: int) -> AuditJob:
+def job_for(store: Store, target: AuditTarget, cache_dir: Path | None, max_file_size: int,
+            settings: AuditSettings | None = None) -> AuditJob:
     previous = store.previous(target.name)
     return AuditJob(name=target.name, location=target.location, remote=target.remote, cache_dir=str(cache_dir or ""),
-                    max_file_size=max_file_size, known_commits=previous.tips, known_places=previous.places)
+                    max_file_size=max_file_size, known_commits=previous.tips, known_places=previous.places,
+                    settings=settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from scanner.errors import ScannerError
@@ -18,8 +19,12 @@ from scanner.git import runner as git
 from scanner.ruleset.rule_set import RuleSet
 from scanner.store.records import Place, RepoResult, SeenSecret
 
+if TYPE_CHECKING:
+    from scanner.audit.settings import AuditSettings
+
 _rulesets: dict[str, RuleSet] = {}
-"""The built-in rules, loaded once per worker process (a worker audits many repositories)."""
+"""The built-in rules, and each configuration's, loaded once per worker process (a worker audits many
+repositories)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class AuditJob:
     """The ref tips the last audit saw: only commits they cannot reach are scanned."""
     known_places: frozenset[tuple[str, str]] = frozenset()
     """(path, blob) of every place recorded before: which of them HEAD still holds is looked up."""
+    settings: AuditSettings | None = None
+    """`audit --config`: the configuration applied to this repository; None: the built-in rules alone."""
 
 
 def audit_repository(job: AuditJob) -> RepoResult:
@@ -79,10 +86,13 @@ def audited(job: AuditJob, path: Path, started: float) -> RepoResult:
     commits = 0
     error = ""
     if not (known and set(tips.values()) <= set(job.known_commits)):  # else: no commit since the last audit
-        source = HistorySource(path, job.max_file_size, known_commits=known)
+        settings = job.settings
+        source = HistorySource(path, job.max_file_size, known_commits=known,
+                               exclude=settings.exclude if settings else ())
         # One repository per core: the engine's own pool would only compete with the other tasks.
-        report = scan(ScanRequest(source=source, ruleset=builtin_rules(), group=False, max_findings_per_rule=0,
-                                  workers=1))
+        report = scan(ScanRequest(source=source, ruleset=configured_rules(settings), group=False,
+                                  max_findings_per_rule=0, workers=1,
+                                  suppressors=settings.suppressors if settings else ()))
         secrets = seen_secrets(report.findings)
         commits = report.stats.commits
         if report.errors:
@@ -102,6 +112,16 @@ def builtin_rules() -> RuleSet:
         from scanner.ruleset.rule_set import load_ruleset
 
         ruleset = _rulesets["builtin"] = load_ruleset([], builtin=True)
+    return ruleset
+
+
+def configured_rules(settings: AuditSettings | None) -> RuleSet:
+    """The rules `settings` keeps, built once per worker and configuration; the built-in rules without one."""
+    if settings is None:
+        return builtin_rules()
+    ruleset = _rulesets.get(settings.key)
+    if ruleset is None:
+        ruleset = _rulesets[settings.key] = settings.ruleset(builtin_rules() if settings.builtin else None)
     return ruleset
 
 

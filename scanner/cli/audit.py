@@ -56,10 +56,14 @@ def open_store(store_path: Path | None, create: bool = False) -> Store:
               help="Local processes (default: one per core; ignored with --dask).")
 @click.option("--max-file-size", type=ByteSize(), default="10MB", show_default=True,
               help="Skip larger blobs (without reading them).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Apply this configuration file (its rules, disable, thresholds, exclude and allowlists) to "
+                   "every repository; a configuration inside an audited repository is never applied.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
 def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tuple[str, ...],
           gitlab_groups: tuple[str, ...], api_url: str | None, store_path: Path | None, cache_dir: Path | None,
-          dask_address: str, workers: int | None, max_file_size: int, quiet: bool) -> None:
+          dask_address: str, workers: int | None, max_file_size: int, config_file: Path | None,
+          quiet: bool) -> None:
     """Audit the history of many repositories into the findings store; later audits scan only new commits
     and say what changed. Exit 2 if a repository failed, 1 if untriaged findings remain, else 0."""
     with error_handler():
@@ -67,13 +71,19 @@ def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tupl
         from scanner.audit.run import run_audit
         from scanner.engine.parallel import usable_cores
 
+        settings = None
+        if config_file is not None:
+            from scanner.cli.audit_config import audit_settings
+
+            settings = audit_settings(config_file)
         chosen = audit_targets(targets, targets_file, github_orgs, gitlab_groups, api_url)
         with open_store(store_path, create=True) as store:
             executor = executor_for(workers or usable_cores(), dask_address)
             progress = AuditProgress(len(chosen), "audit", enabled=not quiet and sys.stderr.isatty())
             try:
                 outcome = run_audit(store, chosen, executor, cache_dir=cache_dir.resolve() if cache_dir else None,
-                                    max_file_size=max_file_size, on_result=progress.repository_done)
+                                    max_file_size=max_file_size, on_result=progress.repository_done,
+                                    settings=settings)
             finally:
                 progress.close()
                 executor.close()

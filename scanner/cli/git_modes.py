@@ -50,7 +50,10 @@ def git_options(fn: Command) -> Command:
         click.option("--since", metavar="DATE", help="Scan the commits HEAD gained after DATE, as git reads it "
                      "(`2024-01-01`, `\"2 weeks ago\"`). A revision still works here (deprecated: --since-commit)."),
         click.option("--since-commit", metavar="REV", help="Scan the commits of HEAD that REV does not have."),
-        click.option("--range", "rev_range", metavar="A..B", help="Scan the commits in B that are not in A."),
+        click.option("--range", "rev_range", metavar="A..B",
+                     help="Scan the commits in B that are not in A. A...B (a pull request's range, as in "
+                          "`git diff A...B`) is the same: the commits on B since its merge base with A, never "
+                          "the commits A gained meanwhile."),
         click.option("--pre-push", is_flag=True,
                      help="Scan what a push sends (git's pre-push stdin, or PRE_COMMIT_FROM_REF/TO_REF)."),
         click.option("--remote", metavar="NAME", help="With --pre-push: the remote (or URL) pushed to; a new "
@@ -171,7 +174,8 @@ def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type
     if mode.kind == "range":
         if ".." not in mode.range:
             raise SourceError(f"--range {mode.range!r}: expected A..B (the commits in B that are not in A)")
-        return CommitRangeSource(path, max_file_size, [[mode.range]], f"commits {mode.range}", exclude)
+        return CommitRangeSource(path, max_file_size, [[since_merge_base(mode.range)]], f"commits {mode.range}",
+                                 exclude)
     lines = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
     hook_vars = ("PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH", "PRE_COMMIT_REMOTE_NAME")
     in_a_hook = mode.remote or any(os.environ.get(v) for v in hook_vars) or "GIT_EXEC_PATH" in os.environ
@@ -185,6 +189,14 @@ def git_source(mode: GitMode, paths: Sequence[Path], max_file_size: int,  # type
                           "nothing to scan (git's pre-push hook passes the refs being pushed)")
     push = push_request(lines, os.environ, mode.remote)
     return CommitRangeSource(path, max_file_size, [], "commits to push", exclude, push=push)
+
+
+def since_merge_base(rev_range: str) -> str:
+    """`A...B` as a pull request means it: the commits on B since its merge base with A. That is `A..B`
+    (every commit both reach lies below a merge base), while git log's `A...B`, the symmetric difference,
+    would also scan what A gained and report the base branch's secrets against the change."""
+    base, dots, tip = rev_range.partition("...")
+    return f"{base}..{tip}" if dots and not tip.startswith(".") else rev_range
 
 
 def commit_linker(path: Path) -> Callable[[Finding], Finding] | None:

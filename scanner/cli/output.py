@@ -103,10 +103,13 @@ def streamed_target(targets: Sequence[ReportTarget], flags: Mapping[str, object]
                     linked: Callable[[Finding], Finding] | None = None) -> Callable[[Finding], None] | None:
     """With `--format jsonl` on stdout, a callback that writes each finding as its line when the scan makes
     it (flushed: a pipe reader sees it at once), with its commit's link (`linked`) where there is one.
-    Verification changes findings after the scan, so with `--verify` the lines are written at the end."""
+    Verification changes findings after the scan, and a history finding's exposure (where it left its paths,
+    the refs that reach it, for how long) needs every place of its secret, so with `--verify` or `--history`
+    the lines are written at the end: the report's findings, each the object `--format json` lists."""
     from scanner.cli.verify import wants_verification
 
-    if wants_verification(flags) or not any(t.path is None and t.fmt == "jsonl" for t in targets):
+    if wants_verification(flags) or flags.get("history") or not any(t.path is None and t.fmt == "jsonl"
+                                                                     for t in targets):
         return None
     from scanner.printable import printable
     from scanner.reporters.jsonl import finding_line

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from scanner.cli.config import config_option, named_config
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.cli.groups import CommandGroup
 from scanner.errors import RuleError
@@ -23,16 +24,24 @@ def rules() -> None:
 
 
 @rules.command("list")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
               help="Extra rule file or folder (repeatable), as in `scan`: listed next to the built-in rules.")
 @click.option("--no-builtin-rules", is_flag=True, help="As in `scan`: list only the rules from --rules-path.")
 @click.option("--verifiable", is_flag=True, help="List the providers `scan --verify` can check, and how.")
-def list_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool, verifiable: bool) -> None:
-    """One line per rule: id, severity, confidence, provider, name."""
-    with error_handler():
-        from scanner.ruleset.rule_set import load_ruleset
+@config_option
+def list_rules(path: Path | None, rules_paths: tuple[Path, ...], no_builtin_rules: bool, verifiable: bool,
+               config_file: Path | None) -> None:
+    """One line per rule a scan of PATH (default: here) would run: id, severity, confidence, provider, name.
 
-        ruleset = load_ruleset(rules_paths, builtin=not no_builtin_rules)
+    The configuration is found as `scan` finds it (or named by --config): its `rules:` are listed, and the
+    rules it disables or puts below its thresholds are not."""
+    with error_handler():
+        from scanner.cli.scan_setup import ScanFlags, setup_scan
+
+        flags = ScanFlags(config=named_config(click.get_current_context(), config_file), rules_paths=rules_paths,
+                          no_builtin_rules=no_builtin_rules)
+        ruleset = setup_scan([path] if path else [], flags, suppress=False).ruleset
         if verifiable:
             list_verifiable({r.source for r in ruleset.rules})
             return
@@ -98,18 +107,34 @@ class Problem:
 
 
 @rules.command("check")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--rules-path", "rules_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Extra rule file or folder (repeatable), as in `scan`: these are checked, next to the "
-                   "built-in rules (an id both use is a problem); without it, the built-in rules are checked.")
+              help="Extra rule file or folder (repeatable), as in `scan`: these are checked with the "
+                   "configuration's `rules:`, next to the built-in rules (an id both use is a problem); without "
+                   "either, the built-in rules are checked.")
 @click.option("--no-builtin-rules", is_flag=True, help="As in `scan`: no built-in rules next to --rules-path.")
-def check_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool) -> None:
-    """Validate rules; every example must be found by its rule and no negative example may be."""
-    with error_handler():
-        from scanner.ruleset.rule_problems import RuleProblems
-        from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
+@config_option
+def check_rules(path: Path | None, rules_paths: tuple[Path, ...], no_builtin_rules: bool,
+                config_file: Path | None) -> None:
+    """Validate rules; every example must be found by its rule and no negative example may be.
 
+    The rules checked are your own, those a scan of PATH (default: here) adds to the built-in pack: the
+    configuration's `rules:` (found as `scan` finds it, or named by --config) and --rules-path; with none,
+    the built-in pack."""
+    with error_handler():
+        from scanner.cli.scan_setup import start_folder
+        from scanner.config import load_config
+        from scanner.ruleset.rule_problems import RuleProblems
+        from scanner.ruleset.rules import builtin_rules_dir, load_rules
+
+        config = load_config(start_folder([path] if path else []),
+                             named_config(click.get_current_context(), config_file))
+        own = [*config.rules, *rules_paths]
+        if config.rules:
+            click.echo(f"leakstop: checking the rules {config.path} names: "
+                       f"{', '.join(str(p) for p in config.rules)}", err=True)
         try:
-            rules_list = load_rules(rule_files(list(rules_paths) or [builtin_rules_dir()]))
+            rules_list = load_rules(own or [builtin_rules_dir()])
         except RuleProblems as exc:
             # One line per problem, so a rule file is fixed in one round trip.
             click.echo(f"leakstop: error: {counted(len(exc.problems), 'problem')} in rule files; nothing was "
@@ -118,10 +143,10 @@ def check_rules(rules_paths: tuple[Path, ...], no_builtin_rules: bool) -> None:
                 click.echo(f"  {problem}", err=True)
             sys.exit(EXIT_ERROR)
         problems = [p for rule in rules_list for p in rule_problems(rule)]
-        if not rules_paths:
+        if not own:
             problems += builtin_problems(rules_list)
-        if rules_paths and not no_builtin_rules:
-            builtin_ids = {r.id for r in load_rules(rule_files([builtin_rules_dir()]))}
+        if own and config.use_builtin_rules and not no_builtin_rules:
+            builtin_ids = {r.id for r in load_rules([builtin_rules_dir()])}
             problems += [Problem(r, "a built-in rule has this id; give yours another") for r in rules_list
                          if r.id in builtin_ids]
         problems += verify_problems(rules_list)

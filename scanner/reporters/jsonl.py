@@ -1,8 +1,9 @@
 """JSON Lines: one finding per line, each the object `--format json` lists under `findings`.
 
 `scan --format jsonl` writes each line as the scan makes the finding (the CLI's stream), so `jq` or a log
-shipper reads results while a long history scan runs; rendered after a scan (`-o FILE.jsonl`,
-`--verify`), the lines are the report's findings in report order. Statistics and notes go to stderr.
+shipper reads results while a long scan runs; rendered after a scan (`-o FILE.jsonl`, `--verify`,
+`--history`, whose exposure fields need every place of a secret), the lines are the report's findings in
+report order. Statistics and notes go to stderr.
 """
 
 from __future__ import annotations
