@@ -12,14 +12,18 @@ loosened so that every class able to match a non-ASCII character accepts the sta
 also loosened before compiling (see `hyperscan_pattern`) because large bounded repeats make
 Hyperscan's compiler slow (20 times slower for the pack as written); loosening only ever widens what
 matches, so the superset guarantee holds. Compiling still costs a second or two, so the database is
-cached on disk next to the rule cache, keyed by the patterns it was built from.
+cached on disk next to the rule cache, keyed by the patterns it was built from; where there is none yet
+(a fresh install, a CI container) it is compiled in a background thread while the rules' own patterns
+compile (`start_building`): Hyperscan's compiler releases the GIL, so the two share no core.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -179,7 +183,9 @@ def _loosened_class(pattern: str, start: int) -> tuple[str | None, int]:
     return "[" + body + "]", j + 1
 
 
+@functools.cache
 def _accepted_bytes(negated: str) -> str | None:
+    """Cached: a few classes (`[^\\r\\n]`, `[^\\s'\"]`) recur in hundreds of patterns."""
     import regex
 
     try:
@@ -228,20 +234,30 @@ class RuleGate:
 def rule_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> RuleGate | None:
     """The gate for a rule set, or None where Hyperscan is missing (Windows) or another prefilter is
     forced (LEAKSTOP_PREFILTER, for tests): then keywords alone decide, as they always did. Without
-    `build`, only a gate compiled before (in memory or on disk) is returned."""
-    if os.environ.get("LEAKSTOP_PREFILTER", "hyperscan") != "hyperscan" or not keywords:
+    `build`, only a gate compiled before (in memory, on disk, or by a background build that has
+    finished) is returned; with it, a background build of this gate is waited for rather than repeated."""
+    if not _gate_wanted(keywords):
         return None
-    if not all(kw.isascii() for kw in keywords):
-        return None  # the gate sees non-ASCII text as stand-ins: such a keyword would never be found
-    try:
-        import hyperscan
-    except ImportError:
-        return None
+    import hyperscan
+
     try:
         compiled = compiled_gate(rules, keywords, build)
     except hyperscan.error:
         return None  # a CPU or build Hyperscan cannot serve: the keyword path is slower, never wrong
     return RuleGate(*compiled, keywords, len(rules)) if compiled else None
+
+
+def _gate_wanted(keywords: Sequence[str]) -> bool:
+    """Whether a gate can serve these keywords here: Hyperscan is installed and not overridden."""
+    if os.environ.get("LEAKSTOP_PREFILTER", "hyperscan") != "hyperscan" or not keywords:
+        return False
+    if not all(kw.isascii() for kw in keywords):
+        return False  # the gate sees non-ASCII text as stand-ins: such a keyword would never be found
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def gated_rule(rule: Rule) -> bool:
@@ -272,15 +288,18 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
 
 
 def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> tuple[Any, frozenset[int]] | None:
-    """The database and the rules it gates, from memory, the disk cache, or (with `build`) compiled and
-    cached."""
+    """The database and the rules it gates, from memory, a background build, the disk cache, or (with
+    `build`) compiled and cached."""
     import hyperscan
 
-    from scanner.ruleset.cache import cache_dir, load, store
+    from scanner.ruleset.cache import load
 
     key = gate_key(rules, keywords)
-    path = cache_dir() / f"gate-{key}.pickle"
-    stored = SERIALIZED.get(key) or load(path)
+    pending = _BUILDS.get(key)
+    if pending is not None and (build or not pending.thread.is_alive()):
+        del _BUILDS[key]
+        return pending.outcome()
+    stored = SERIALIZED.get(key) or load(gate_path(key))
     if stored is not None:
         try:
             entry = cast("tuple[tuple[int, ...], bytes]", stored)  # a damaged entry fails right here
@@ -293,15 +312,93 @@ def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -
             pass
     if not build:
         return None
+    return _built(rules, keywords, key)
+
+
+def gate_path(key: str) -> Path:
+    from scanner.ruleset.cache import cache_dir
+
+    return cache_dir() / f"gate-{key}.pickle"
+
+
+def _built(rules: Sequence[Rule], keywords: Sequence[str], key: str) -> tuple[Any, frozenset[int]]:
+    return _compiled(keywords, loosened_patterns(rules), len(rules), key)
+
+
+def loosened_patterns(rules: Sequence[Rule]) -> dict[int, str]:
+    """What goes into the database for each gated rule, by rule index (see hyperscan_pattern)."""
     patterns = {}
     for index, rule in enumerate(rules):
         loosened = hyperscan_pattern(rule.pattern, from_start=rule.multiline) if gated_rule(rule) else None
         if loosened is not None:
             patterns[index] = loosened
-    db, gated = _compile(keywords, patterns, len(rules))
+    return patterns
+
+
+def _compiled(keywords: Sequence[str], patterns: dict[int, str], offset: int, key: str
+              ) -> tuple[Any, frozenset[int]]:
+    """Compile the gate, keep it for worker processes (SERIALIZED) and cache it on disk."""
+    import hyperscan
+
+    from scanner.ruleset.cache import store
+
+    db, gated = _compile(keywords, patterns, offset)
     SERIALIZED[key] = (tuple(sorted(gated)), hyperscan.dumpb(db))
-    store(path, SERIALIZED[key])
+    store(gate_path(key), SERIALIZED[key])
     return db, gated
+
+
+class _Build:
+    """A gate compiling in a daemon thread; `outcome` waits for it and raises what the build raised. A
+    process that ends first (a small scan never needed the gate) does not wait for it.
+
+    The patterns are loosened before the thread starts: that is Python, which would share the GIL with
+    the loading thread and take five times as long; the compiler that follows releases it."""
+
+    def __init__(self, keywords: Sequence[str], patterns: dict[int, str], offset: int, key: str) -> None:
+        self.result: tuple[Any, frozenset[int]] | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(tuple(keywords), patterns, offset, key),
+                                       name="leakstop-gate", daemon=True)
+        self.thread.start()
+
+    def _run(self, keywords: Sequence[str], patterns: dict[int, str], offset: int, key: str) -> None:
+        try:
+            self.result = _compiled(keywords, patterns, offset, key)
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits (outcome)
+            self.error = exc
+
+    def outcome(self) -> tuple[Any, frozenset[int]] | None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+_BUILDS: dict[str, _Build] = {}
+"""Gates compiling in the background, by key, until a scan takes them (`compiled_gate`)."""
+
+
+def start_building(rules: Sequence[Rule], keywords: Sequence[str]) -> None:
+    """Compile a rule set's gate in the background when no cached one exists and another core is free
+    to do it: a cold start then compiles the gate while the rules' own patterns compile, instead of
+    after them. Nothing waits for it unless a scan needs the gate."""
+    if _usable_cores() < 2 or not _gate_wanted(keywords):
+        return
+    key = gate_key(rules, keywords)
+    if key in SERIALIZED or key in _BUILDS or gate_path(key).exists():
+        return
+    _BUILDS[key] = _Build(keywords, loosened_patterns(rules), len(rules), key)
+
+
+def building() -> bool:
+    """Whether a gate is still compiling in the background."""
+    return any(build.thread.is_alive() for build in _BUILDS.values())
+
+
+def _usable_cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _compile(keywords: Sequence[str], patterns: dict[int, str], offset: int) -> tuple[Any, frozenset[int]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,24 +127,34 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
-def load_rules(paths: Sequence[Path]) -> list[Rule]:
+def load_rules(paths: Sequence[Path], before_compiling: Callable[[Sequence[Rule]], None] | None = None
+               ) -> list[Rule]:
     """Parse and validate every rule file. Every problem of every file is collected and raised together
-    (RuleProblems), each naming file, rule and field: fixing a rule file should take one round trip."""
+    (RuleProblems), each naming file, rule and field: fixing a rule file should take one round trip.
+
+    Every file is parsed before any pattern is compiled, and `before_compiling` sees the parsed rules
+    in between: compiling the patterns is most of a load, and the rule cache uses that time to compile
+    the rule gate on another core (rule_set.py)."""
     from scanner.ruleset.rule_problems import RuleProblems
 
+    files = rule_files(paths)
+    parsed: list[tuple[Path, list[Rule], list[str]]] = []
+    for path in files:
+        try:
+            parsed.append((path, *_parsed_rules(path)))
+        except RuleError as exc:
+            parsed.append((path, [], list(getattr(exc, "problems", (str(exc),)))))
+    if before_compiling is not None:
+        before_compiling([rule for _path, found, _problems in parsed for rule in found])
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     problems: list[str] = []
-    for path in rule_files(paths):
-        try:
-            parsed = parse_rule_file(path)
-        except RuleProblems as exc:
-            problems.extend(exc.problems)
+    for path, found, file_problems in parsed:
+        file_problems.extend(_compile_problems(found))
+        if file_problems:
+            problems.extend(file_problems)
             continue
-        except RuleError as exc:
-            problems.append(str(exc))
-            continue
-        for rule in parsed:
+        for rule in found:
             if rule.id in seen:
                 problems.append(f"{path}: rule '{rule.id}' is also defined in {seen[rule.id]}")
                 continue
@@ -155,9 +165,31 @@ def load_rules(paths: Sequence[Path]) -> list[Rule]:
     return rules
 
 
+def _compile_problems(rules: Sequence[Rule]) -> list[str]:
+    problems = []
+    for rule in rules:
+        try:
+            check_rule_compiles(rule)
+        except RuleError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 def parse_rule_file(path: Path) -> list[Rule]:
     """The rules of one file, or RuleProblems with every problem found in it."""
-    from scanner.ruleset.rule_problems import RuleProblems, document_problems
+    from scanner.ruleset.rule_problems import RuleProblems
+
+    rules, problems = _parsed_rules(path)
+    problems.extend(_compile_problems(rules))
+    if problems:
+        raise RuleProblems(problems)
+    return rules
+
+
+def _parsed_rules(path: Path) -> tuple[list[Rule], list[str]]:
+    """The rules of one file whose fields are valid (patterns not compiled yet), and the file's problems.
+    RuleError when the file cannot be read or parsed at all."""
+    from scanner.ruleset.rule_problems import document_problems
     from scanner.ruleset.yaml_io import load_yaml
 
     try:
@@ -174,12 +206,10 @@ def parse_rule_file(path: Path) -> list[Rule]:
             if index in invalid:
                 continue
             try:
-                rules.append(rule_from_dict(path, raw, str(data.get("provider", ""))))
+                rules.append(rule_from_dict(path, raw, str(data.get("provider", "")), compile_check=False))
             except RuleError as exc:
                 problems.append(str(exc))
-    if problems:
-        raise RuleProblems(problems)
-    return rules
+    return rules, problems
 
 
 @functools.lru_cache(maxsize=1)
@@ -190,7 +220,8 @@ def rule_schema() -> dict[str, Any]:
     return schema
 
 
-def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Rule:
+def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compile_check: bool = True) -> Rule:
+    """One rule from its YAML mapping; with `compile_check`, RuleError unless its patterns compile."""
     allow = raw.get("allow", {})
     context = raw.get("context")
     if context is not None:
@@ -223,7 +254,8 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         description=raw.get("description", ""),
         source=str(path),
     )
-    check_rule_compiles(rule)
+    if compile_check:
+        check_rule_compiles(rule)
     if rule.starts_at_keyword and (rule.multiline or not rule.keywords):
         raise RuleError(f"{path}: rule '{rule.id}': starts_at_keyword needs keywords and a single-line rule")
     if not rule.keywords and not rule.paths:

@@ -1,0 +1,159 @@
+"""A first scan with an empty cache (a fresh install, every CI container) finds what a warm one finds.
+
+On a cold start the rule gate is compiled in a background thread while the rules' patterns compile
+(gate.start_building); these tests run the real CLI with a fresh cache folder and compare its findings
+with a warm run's, and spoil the gate's cache entry every way it can be spoilt to see it rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import random
+import shutil
+import stat
+import string
+from pathlib import Path
+
+import pytest
+from conftest import Repo, run_leakstop
+from secrets_fixtures import AWS_KEY_ID, GITHUB, OPENAI, SLACK, STRIPE
+
+from scanner.ruleset import gate
+from scanner.ruleset.rule_set import GATE_AFTER, load_ruleset
+
+FILLER = "def handler(request):\n    return render(request, 'page.html', {'key': request.key})\n"
+FRESH = "ghp_" + "".join(random.SystemRandom().choices(string.ascii_letters + string.digits, k=36))
+"""A token made for this run, which no rule file holds as an example: no cache entry may hold it."""
+PLANTED = (f'STRIPE_KEY = "{STRIPE}"\n', f"github_token: {GITHUB}\n", f"OPENAI_API_KEY={OPENAI}\n",
+           f"aws_access_key_id = {AWS_KEY_ID}\n", f'SLACK_BOT_TOKEN = "{SLACK}"\ngh_deploy_token = "{FRESH}"\n')
+
+
+def findings(result: object) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Each finding's rule, fingerprint and every place it occurs (history: every commit too)."""
+    data = result.json()  # type: ignore[attr-defined]
+    return sorted((f["rule_id"], f["fingerprint"],
+                   tuple(sorted(json.dumps(o, sort_keys=True) for o in f["occurrences"]))) for f in data["findings"])
+
+
+@pytest.fixture(scope="module")
+def large_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """More large text than GATE_AFTER, so that every scan of it uses the gate, with secrets among it."""
+    tree = tmp_path_factory.mktemp("large")
+    per_file = GATE_AFTER // 4 + 1
+    for n in range(5):
+        body = FILLER * (per_file // len(FILLER))
+        (tree / f"module{n}.py").write_text(body[: len(body) // 2] + PLANTED[n] + body[len(body) // 2:])
+    return tree
+
+
+@pytest.fixture(scope="module")
+def warm(large_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[object]]:
+    """A cache folder filled by one cold scan of the large tree, and what a warm scan then finds."""
+    cache = tmp_path_factory.mktemp("warm-cache")
+    env = {"LEAKSTOP_CACHE_DIR": str(cache)}
+    cold = run_leakstop("scan", large_tree, "--format", "json", env=env)
+    assert cold.code == 1, cold.stderr
+    again = run_leakstop("scan", large_tree, "--format", "json", env=env)
+    assert findings(again) == findings(cold)
+    return cache, findings(again)
+
+
+def test_a_cold_scan_finds_what_a_warm_scan_finds(large_tree, warm, tmp_path):
+    cache, expected = warm
+    assert {rule for rule, _, _ in expected} >= {"github-pat-classic", "openai-project-key"}, expected
+    result = run_leakstop("scan", large_tree, "--format", "json", env={"LEAKSTOP_CACHE_DIR": str(tmp_path / "c")})
+    assert result.code == 1, result.stderr
+    assert findings(result) == expected
+    entries = sorted(p.name.split("-")[0] for p in (tmp_path / "c").iterdir())
+    assert entries == ["gate", "rules"]
+    for path in (tmp_path / "c").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert FRESH.encode() not in path.read_bytes()
+    assert sum(rule == "github-pat-classic" for rule, _, _ in expected) == 2  # FRESH was found, and kept out
+
+
+def test_a_cold_history_scan_finds_what_a_warm_one_finds(repo: Repo, tmp_path):
+    """A small history: the scan may end before or after the background gate is ready; either way the
+    findings are the same."""
+    for n, line in enumerate(PLANTED):
+        repo.write(f"src/config{n}.py", FILLER * 20 + line)
+        repo.commit(f"config {n}")
+        repo.write(f"src/config{n}.py", FILLER * 21)
+        repo.commit(f"tidy {n}")
+    env = {"LEAKSTOP_CACHE_DIR": str(tmp_path / "cache")}
+    cold = run_leakstop("scan", "--history", repo.path, "--no-cache", "--format", "json", env=env)
+    warm = run_leakstop("scan", "--history", repo.path, "--no-cache", "--format", "json", env=env)
+    assert cold.code == warm.code == 1, cold.stderr + warm.stderr
+    assert findings(cold) == findings(warm)
+    assert len(findings(cold)) >= 4
+
+
+def _gate_entry(cache: Path) -> Path:
+    (entry,) = cache.glob("gate-*.pickle")
+    return entry
+
+
+def _spoil_damaged(entry: Path) -> None:
+    entry.write_bytes(entry.read_bytes()[:1000])
+
+
+def _spoil_foreign(entry: Path) -> None:
+    os.chmod(entry, 0o664)  # another account could have written it: never read
+
+
+def _spoil_other_hyperscan(entry: Path) -> None:
+    """What another Hyperscan version left: the right shape, a database whose version field differs."""
+    gated, blob = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps((gated, blob[:4] + bytes(4) + blob[8:])))
+
+
+def _spoil_other_cpu(entry: Path) -> None:
+    """What a CPU with other features left (a cache folder shared by runners): its platform field."""
+    gated, blob = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps((gated, blob[:16] + b"\xff" * 8 + blob[24:])))
+
+
+def _spoil_newer(entry: Path) -> None:
+    entry.write_bytes(pickle.dumps({"format": 99, "gates": []}))
+
+
+@pytest.mark.parametrize("spoil", [_spoil_damaged, _spoil_foreign, _spoil_other_hyperscan, _spoil_other_cpu,
+                                   _spoil_newer])
+def test_a_spoilt_gate_entry_is_rebuilt_and_the_findings_stay(large_tree, warm, tmp_path, spoil):
+    cache, expected = warm
+    copy = tmp_path / "cache"
+    shutil.copytree(cache, copy)
+    entry = _gate_entry(copy)
+    spoil(entry)
+    result = run_leakstop("scan", large_tree, "--format", "json", env={"LEAKSTOP_CACHE_DIR": str(copy)})
+    assert result.code == 1, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") <= 2, result.stderr
+    assert findings(result) == expected
+    rebuilt = _gate_entry(copy)
+    assert stat.S_IMODE(rebuilt.stat().st_mode) == 0o600
+    assert rebuilt.read_bytes() == _gate_entry(cache).read_bytes()
+
+
+def test_a_cold_rule_load_compiles_the_gate_meanwhile(tmp_path, monkeypatch):
+    """The gate a scan asks for after a cold load is the one compiled in the background, not a second."""
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(gate, "SERIALIZED", {})  # another test of this process may have built it
+    monkeypatch.setattr(gate, "_usable_cores", lambda: 2)
+    ruleset = load_ruleset()
+    assert gate.building() or list(tmp_path.glob("gate-*.pickle"))
+    compiled_again: list[object] = []
+    monkeypatch.setattr(gate, "_compile", lambda *args: compiled_again.append(args))
+    ruleset.build_gate()
+    assert ruleset._gate is not None and not compiled_again
+    assert not gate.building()
+    assert list(tmp_path.glob("gate-*.pickle"))
+
+
+def test_one_core_compiles_the_gate_only_when_a_scan_needs_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(gate, "SERIALIZED", {})
+    monkeypatch.setattr(gate, "_usable_cores", lambda: 1)
+    load_ruleset()
+    assert not gate.building() and not list(tmp_path.glob("gate-*.pickle"))
