@@ -140,7 +140,7 @@ def test_a_cold_rule_load_compiles_the_gate_meanwhile(tmp_path, monkeypatch):
     """The gate a scan asks for after a cold load is the one compiled in the background, not a second."""
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(gate, "SERIALIZED", {})  # another test of this process may have built it
-    monkeypatch.setattr(gate, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(gate, "usable_cores", lambda: 2)
     ruleset = load_ruleset()
     assert gate.building() or list(tmp_path.glob("gate-*.pickle"))
     compiled_again: list[object] = []
@@ -154,6 +154,41 @@ def test_a_cold_rule_load_compiles_the_gate_meanwhile(tmp_path, monkeypatch):
 def test_one_core_compiles_the_gate_only_when_a_scan_needs_it(tmp_path, monkeypatch):
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(gate, "SERIALIZED", {})
-    monkeypatch.setattr(gate, "_usable_cores", lambda: 1)
+    monkeypatch.setattr(gate, "usable_cores", lambda: 1)
     load_ruleset()
     assert not gate.building() and not list(tmp_path.glob("gate-*.pickle"))
+
+
+def test_patterns_compiled_in_children_are_the_patterns_compiled_here():
+    import regex
+
+    from scanner.ruleset.forked_compile import compile_in_children
+    from scanner.ruleset.regex_engine import precompiled_pattern
+    from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
+
+    assert not gate.building()
+    patterns = [rule.pattern for rule in load_rules(rule_files([builtin_rules_dir()]))][:900] + ["acme_(\\w+"]
+    own, collect = compile_in_children(patterns, 2)
+    blobs = collect()
+    assert len(own) < len(patterns) / 2, "children took their shares"
+    assert "acme_(\\w+" not in blobs
+    assert set(blobs) | set(own) >= set(patterns) - {"acme_(\\w+"}
+    for pattern, blob in blobs.items():
+        rebuilt, compiled = precompiled_pattern(blob, regex.__version__), regex.compile(pattern)
+        assert (rebuilt.pattern, rebuilt.flags, rebuilt.groups, rebuilt.groupindex) == (
+            compiled.pattern, compiled.flags, compiled.groups, compiled.groupindex)
+
+
+def test_a_custom_pattern_that_does_not_compile_fails_a_cold_load_as_it_always_did(tmp_path):
+    """Built-in rules and a custom file together: enough patterns for children to take shares, one of
+    which does not compile; the error is the one-line error it always was."""
+    rules = tmp_path / "acme.yaml"
+    rules.write_text("provider: Acme\nrules:\n  - id: acme-token\n    name: Acme token\n    keywords: [acme_]\n"
+                     "    pattern: 'acme_(\\w+'\n    examples: ['acme_Zx81kQ']\n    remediation: Revoke it.\n")
+    (tmp_path / "tree").mkdir()
+    result = run_leakstop("scan", tmp_path / "tree", "--rules-path", rules,
+                          env={"LEAKSTOP_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.code == 2, result.output
+    assert "Traceback" not in result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith("leakstop: error:") and "acme-token" in line and "does not compile" in line

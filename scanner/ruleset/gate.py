@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from scanner.ruleset.char_bytes import char_bytes
+from scanner.ruleset.forked_compile import usable_cores
 
 if TYPE_CHECKING:
     from scanner.ruleset.rules import Rule
@@ -383,7 +384,7 @@ def start_building(rules: Sequence[Rule], keywords: Sequence[str]) -> None:
     """Compile a rule set's gate in the background when no cached one exists and another core is free
     to do it: a cold start then compiles the gate while the rules' own patterns compile, instead of
     after them. Nothing waits for it unless a scan needs the gate."""
-    if _usable_cores() < 2 or not _gate_wanted(keywords):
+    if usable_cores() < 2 or not _gate_wanted(keywords):
         return
     key = gate_key(rules, keywords)
     if key in SERIALIZED or key in _BUILDS or gate_path(key).exists():
@@ -394,11 +395,6 @@ def start_building(rules: Sequence[Rule], keywords: Sequence[str]) -> None:
 def building() -> bool:
     """Whether a gate is still compiling in the background."""
     return any(build.thread.is_alive() for build in _BUILDS.values())
-
-
-def _usable_cores() -> int:
-    affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _compile(keywords: Sequence[str], patterns: dict[int, str], offset: int) -> tuple[Any, frozenset[int]]:

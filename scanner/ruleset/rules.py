@@ -132,20 +132,26 @@ def load_rules(paths: Sequence[Path], before_compiling: Callable[[Sequence[Rule]
     """Parse and validate every rule file. Every problem of every file is collected and raised together
     (RuleProblems), each naming file, rule and field: fixing a rule file should take one round trip.
 
-    Every file is parsed before any pattern is compiled, and `before_compiling` sees the parsed rules
-    in between: compiling the patterns is most of a load, and the rule cache uses that time to compile
-    the rule gate on another core (rule_set.py)."""
+    Compiling the patterns is most of a load, so it starts as early as it can: once every file is read,
+    the rules they hold (when they can be built before validation, as valid files' can) have their
+    patterns compiled by forked children (forked_compile.py) and are shown to `before_compiling`, with
+    which the rule cache starts compiling the rule gate on another core (rule_set.py), while this
+    process validates; then it compiles its own share of the patterns and checks every rule."""
     from scanner.ruleset.rule_problems import RuleProblems
 
-    files = rule_files(paths)
-    parsed: list[tuple[Path, list[Rule], list[str]]] = []
-    for path in files:
+    documents: list[tuple[Path, object, RuleError | None]] = []
+    for path in rule_files(paths):
         try:
-            parsed.append((path, *_parsed_rules(path)))
+            documents.append((path, _read_rule_file(path), None))
         except RuleError as exc:
-            parsed.append((path, [], list(getattr(exc, "problems", (str(exc),)))))
-    if before_compiling is not None:
-        before_compiling([rule for _path, found, _problems in parsed for rule in found])
+            documents.append((path, None, exc))
+    early = _unchecked_rules(documents)
+    compiling = _start_compiling(early, before_compiling) if early is not None else None
+    parsed = [(path, *_checked_rules(path, data)) if error is None
+              else (path, [], list(getattr(error, "problems", (str(error),)))) for path, data, error in documents]
+    if compiling is None:
+        compiling = _start_compiling([rule for _, found, _ in parsed for rule in found], before_compiling)
+    _finish_compiling(*compiling)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     problems: list[str] = []
@@ -165,6 +171,51 @@ def load_rules(paths: Sequence[Path], before_compiling: Callable[[Sequence[Rule]
     return rules
 
 
+def _unchecked_rules(documents: Sequence[tuple[Path, object, RuleError | None]]) -> list[Rule] | None:
+    """The rules the files hold, built before the schema has looked at them; None when one cannot be
+    built so (the checked rules are then used). For valid files they are the rules the load returns."""
+    rules: list[Rule] = []
+    for path, data, error in documents:
+        raw_rules = data.get("rules") if isinstance(data, dict) else None
+        if error is not None or not isinstance(data, dict) or not isinstance(raw_rules, list):
+            return None
+        try:
+            rules.extend(rule_from_dict(path, raw, str(data.get("provider", "")), compile_check=False)
+                         for raw in raw_rules)
+        except Exception:  # noqa: BLE001 - any field of an unvalidated file may be wrong; the schema says how
+            return None
+    return rules
+
+
+def _start_compiling(rules: Sequence[Rule], before_compiling: Callable[[Sequence[Rule]], None] | None
+                     ) -> tuple[list[str], Callable[[], dict[str, bytes]]]:
+    """Fork the children compiling a share of the rules' patterns, then call `before_compiling` (it may
+    start a thread, and a fork must come first); (this process's share, what collects the children's)."""
+    from scanner.ruleset.forked_compile import compile_in_children, usable_cores
+
+    patterns = list(dict.fromkeys(p for rule in rules for p in (rule.pattern, *rule.allow_patterns)))
+    started = compile_in_children(patterns, min(usable_cores() - 1, 3))
+    if before_compiling is not None:
+        before_compiling(rules)
+    return started
+
+
+def _finish_compiling(own: Sequence[str], collect: Callable[[], dict[str, bytes]]) -> None:
+    """Compile this process's share into compile_pattern's cache and take the children's compiled
+    patterns; errors are left for check_rule_compiles to report."""
+    import regex
+
+    for pattern in own:
+        try:
+            compile_pattern(pattern)
+        except (regex.error, ValueError, RecursionError, OverflowError):
+            continue
+    blobs = collect()
+    if blobs:
+        PRECOMPILED.update(blobs)
+        PRECOMPILED_FOR[0] = regex.__version__
+
+
 def _compile_problems(rules: Sequence[Rule]) -> list[str]:
     problems = []
     for rule in rules:
@@ -179,29 +230,33 @@ def parse_rule_file(path: Path) -> list[Rule]:
     """The rules of one file, or RuleProblems with every problem found in it."""
     from scanner.ruleset.rule_problems import RuleProblems
 
-    rules, problems = _parsed_rules(path)
+    rules, problems = _checked_rules(path, _read_rule_file(path))
     problems.extend(_compile_problems(rules))
     if problems:
         raise RuleProblems(problems)
     return rules
 
 
-def _parsed_rules(path: Path) -> tuple[list[Rule], list[str]]:
-    """The rules of one file whose fields are valid (patterns not compiled yet), and the file's problems.
-    RuleError when the file cannot be read or parsed at all."""
-    from scanner.ruleset.rule_problems import document_problems
+def _read_rule_file(path: Path) -> object:
+    """A rule file's YAML, parsed; RuleError when it cannot be read or parsed."""
     from scanner.ruleset.yaml_io import load_yaml
 
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
     except ValueError as exc:
         raise RuleError(f"{path}: {exc}") from exc
+
+
+def _checked_rules(path: Path, data: object) -> tuple[list[Rule], list[str]]:
+    """The rules of a parsed file whose fields are valid (patterns not compiled yet), and its problems."""
+    from scanner.ruleset.rule_problems import document_problems
+
     problems, invalid = document_problems(path, data, rule_schema())
     rules: list[Rule] = []
     raw_rules = data.get("rules") if isinstance(data, dict) else None
-    if isinstance(raw_rules, list) and None not in invalid:
+    if isinstance(data, dict) and isinstance(raw_rules, list) and None not in invalid:
         for index, raw in enumerate(raw_rules):
             if index in invalid:
                 continue
