@@ -8,19 +8,21 @@ with a warm run's, and spoil the gate's cache entry every way it can be spoilt t
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import pickle
 import random
 import shutil
 import stat
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import Repo, run_leakstop
 from secrets_fixtures import AWS_KEY_ID, GITHUB, OPENAI, SLACK, STRIPE
 
-from scanner.ruleset import gate
+from scanner.ruleset import gate, gate_build
 from scanner.ruleset.rule_set import GATE_AFTER, load_ruleset
 
 FILLER = "def handler(request):\n    return render(request, 'page.html', {'key': request.key})\n"
@@ -103,16 +105,21 @@ def _spoil_foreign(entry: Path) -> None:
     os.chmod(entry, 0o664)  # another account could have written it: never read
 
 
-def _spoil_other_hyperscan(entry: Path) -> None:
-    """What another Hyperscan version left: the right shape, a database whose version field differs."""
+def _spoil_first_part(entry: Path, change: Callable[[bytes], bytes]) -> None:
+    """An entry of the right shape whose first database (Hyperscan's serialized form) is changed."""
     gated, blob = pickle.loads(entry.read_bytes())
-    entry.write_bytes(pickle.dumps((gated, blob[:4] + bytes(4) + blob[8:])))
+    first, *rest = marshal.loads(blob)
+    entry.write_bytes(pickle.dumps((gated, marshal.dumps((change(first), *rest)))))
+
+
+def _spoil_other_hyperscan(entry: Path) -> None:
+    """What another Hyperscan version left: its databases' version field differs."""
+    _spoil_first_part(entry, lambda db: db[:4] + bytes(4) + db[8:])
 
 
 def _spoil_other_cpu(entry: Path) -> None:
-    """What a CPU with other features left (a cache folder shared by runners): its platform field."""
-    gated, blob = pickle.loads(entry.read_bytes())
-    entry.write_bytes(pickle.dumps((gated, blob[:16] + b"\xff" * 8 + blob[24:])))
+    """What a CPU with other features left (a cache folder shared by runners): the platform field."""
+    _spoil_first_part(entry, lambda db: db[:16] + b"\xff" * 8 + db[24:])
 
 
 def _spoil_newer(entry: Path) -> None:
@@ -137,16 +144,18 @@ def test_a_spoilt_gate_entry_is_rebuilt_and_the_findings_stay(large_tree, warm, 
 
 
 def test_a_cold_rule_load_compiles_the_gate_meanwhile(tmp_path, monkeypatch):
-    """The gate a scan asks for after a cold load is the one compiled in the background, not a second."""
+    """The gate a scan asks for after a cold load is the build started then (the scan helps it along),
+    not another one."""
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(gate, "SERIALIZED", {})  # another test of this process may have built it
     monkeypatch.setattr(gate, "usable_cores", lambda: 2)
     ruleset = load_ruleset()
     assert gate.building() or list(tmp_path.glob("gate-*.pickle"))
-    compiled_again: list[object] = []
-    monkeypatch.setattr(gate, "_compile", lambda *args: compiled_again.append(args))
+    builds_after_load: list[object] = []
+    monkeypatch.setattr(gate, "GateBuild", lambda *args: builds_after_load.append(args))
     ruleset.build_gate()
-    assert ruleset._gate is not None and not compiled_again
+    assert ruleset._gate is not None and not builds_after_load
+    assert len(ruleset._gate.dbs) == gate_build.PARTS
     assert not gate.building()
     assert list(tmp_path.glob("gate-*.pickle"))
 

@@ -54,10 +54,10 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("leakstop", appauthor=False))
 
 
-def cached_rules(paths: Sequence[Path], before_compiling: Callable[[Sequence[Rule]], None] | None = None
+def cached_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]], None] | None = None
                  ) -> list[Rule]:
     """The rules under `paths`, from the cache when the files are unchanged; else loaded, with
-    `before_compiling` called as load_rules says."""
+    `once_compiled` called as load_rules says."""
     try:
         path: Path | None = cache_dir() / f"rules-{cache_key(paths)}.marshal"
     except OSError:
@@ -69,7 +69,7 @@ def cached_rules(paths: Sequence[Path], before_compiling: Callable[[Sequence[Rul
         PRECOMPILED_FOR[0] = regex_version
         vouch_for(regex_version)  # the file's key names the installed regex: its blobs are for it
         return rules
-    rules = load_rules(rule_files(paths), before_compiling)
+    rules = load_rules(rule_files(paths), once_compiled)
     if path is not None:
         # ValueError: a value marshal cannot write (a custom rule's odd YAML): no cache, same rules.
         with contextlib.suppress(ValueError):

@@ -13,28 +13,29 @@ also loosened before compiling (see `hyperscan_pattern`) because large bounded r
 Hyperscan's compiler slow (20 times slower for the pack as written); loosening only ever widens what
 matches, so the superset guarantee holds. Compiling still costs a second or two, so the database is
 cached on disk next to the rule cache, keyed by the patterns it was built from; where there is none yet
-(a fresh install, a CI container) it is compiled in a background thread while the rules' own patterns
-compile (`start_building`): Hyperscan's compiler releases the GIL, so the two share no core.
+(a fresh install, a CI container) it starts compiling in the background as soon as the rules' patterns
+are compiled (`start_building`, gate_build.py), in two parts that a scan needing it helps to compile.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import marshal
 import os
 import re
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from scanner.ruleset.char_bytes import char_bytes
 from scanner.ruleset.forked_compile import usable_cores
+from scanner.ruleset.gate_build import Compiled, GateBuild
 
 if TYPE_CHECKING:
     from scanner.ruleset.rules import Rule
 
-GATE_FORMAT = 1
+GATE_FORMAT = 2
 REPEAT_LIMIT = 16
 """Bounded repeats above this become open-ended: `[a-z0-9]{32,64}` → `[a-z0-9]{16,}`."""
 
@@ -209,9 +210,10 @@ class RuleGate:
     """Which rules are candidates for a text: their keyword occurs and, for gated rules, their loosened
     pattern matches somewhere (in `gate_bytes(text)`). Keyword-only rules behave exactly as without the gate."""
 
-    def __init__(self, db: Any, gated: frozenset[int], keywords: Sequence[str], offset: int) -> None:
-        """`keywords`: every keyword of the rule set, numbered in the database from `offset` on."""
-        self.db = db
+    def __init__(self, dbs: Sequence[Any], gated: frozenset[int], keywords: Sequence[str], offset: int) -> None:
+        """`dbs`: the parts of the database (see PARTS); `keywords`: every keyword of the rule set,
+        numbered in the database from `offset` on."""
+        self.dbs = list(dbs)
         self.gated = gated
         self.keywords = list(keywords)
         self.offset = offset
@@ -228,7 +230,9 @@ class RuleGate:
             else:
                 rules.add(ident)
 
-        self.db.scan(gate_bytes(text), match_event_handler=on_match)
+        data = gate_bytes(text)
+        for db in self.dbs:
+            db.scan(data, match_event_handler=on_match)
         return keywords, rules
 
 
@@ -272,7 +276,7 @@ def gated_rule(rule: Rule) -> bool:
 
 def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     """Names a database by what it was built from: the patterns, the keywords, Hyperscan's version, the
-    `regex` installation and this module's own code (which decides how patterns are loosened)."""
+    `regex` installation and the code that loosens and compiles the patterns (this module, gate_build.py)."""
     import hyperscan
 
     from scanner.ruleset.cache import regex_install
@@ -281,6 +285,7 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     version = hyperscan.__version__  # type: ignore[attr-defined]  # missing from its stub
     digest = hashlib.sha256(f"{GATE_FORMAT}:{version}:{regex_install()}:".encode())
     digest.update(Path(__file__).read_bytes())
+    digest.update(Path(__file__).with_name("gate_build.py").read_bytes())
     for kw in keywords:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
     for rule in rules:
@@ -288,8 +293,8 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     return digest.hexdigest()[:24]
 
 
-def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> tuple[Any, frozenset[int]] | None:
-    """The database and the rules it gates, from memory, a background build, the disk cache, or (with
+def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> Compiled | None:
+    """The database's parts and the rules it gates, from memory, a background build, the disk cache, or (with
     `build`) compiled and cached."""
     import hyperscan
 
@@ -305,15 +310,30 @@ def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -
         try:
             entry = cast("tuple[tuple[int, ...], bytes]", stored)  # a damaged entry fails right here
             stored_gated, blob = entry
-            db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+            dbs = [_loaded(part) for part in _parts(blob)]
             SERIALIZED[key] = entry
-            return db, frozenset(stored_gated)
-        except (hyperscan.error, ValueError, TypeError):  # built on another CPU, or damaged: rebuild
+            return dbs, frozenset(stored_gated)
+        except (hyperscan.error, ValueError, TypeError, EOFError):  # built on another CPU, or damaged: rebuild
             pass
     if not build:
         return None
     return _built(rules, keywords, key)
+
+
+def _parts(blob: bytes) -> tuple[bytes, ...]:
+    """The serialized parts a stored gate holds; TypeError or ValueError when it holds anything else."""
+    parts = marshal.loads(blob)
+    if not isinstance(parts, tuple) or not parts or not all(isinstance(part, bytes) for part in parts):
+        raise TypeError("not a gate's parts")
+    return parts
+
+
+def _loaded(part: bytes) -> Any:
+    import hyperscan
+
+    db = hyperscan.loadb(part, hyperscan.HS_MODE_BLOCK)
+    db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+    return db
 
 
 def gate_path(key: str) -> Path:
@@ -322,8 +342,9 @@ def gate_path(key: str) -> Path:
     return cache_dir() / f"gate-{key}.pickle"
 
 
-def _built(rules: Sequence[Rule], keywords: Sequence[str], key: str) -> tuple[Any, frozenset[int]]:
-    return _compiled(keywords, loosened_patterns(rules), len(rules), key)
+def _built(rules: Sequence[Rule], keywords: Sequence[str], key: str) -> Compiled:
+    """Compile the gate now, this thread and a helper each compiling a part."""
+    return GateBuild(keywords, loosened_patterns(rules), len(rules), _keep(key)).outcome()
 
 
 def loosened_patterns(rules: Sequence[Rule]) -> dict[int, str]:
@@ -336,96 +357,37 @@ def loosened_patterns(rules: Sequence[Rule]) -> dict[int, str]:
     return patterns
 
 
-def _compiled(keywords: Sequence[str], patterns: dict[int, str], offset: int, key: str
-              ) -> tuple[Any, frozenset[int]]:
-    """Compile the gate, keep it for worker processes (SERIALIZED) and cache it on disk."""
-    import hyperscan
+def _keep(key: str) -> Callable[[Compiled], None]:
+    """What a finished build does: keep the gate for worker processes (SERIALIZED) and cache it on disk."""
 
-    from scanner.ruleset.cache import store
+    def keep(compiled: Compiled) -> None:
+        import hyperscan
 
-    db, gated = _compile(keywords, patterns, offset)
-    SERIALIZED[key] = (tuple(sorted(gated)), hyperscan.dumpb(db))
-    store(gate_path(key), SERIALIZED[key])
-    return db, gated
+        from scanner.ruleset.cache import store
 
+        dbs, gated = compiled
+        SERIALIZED[key] = (tuple(sorted(gated)), marshal.dumps(tuple(hyperscan.dumpb(db) for db in dbs)))
+        store(gate_path(key), SERIALIZED[key])
 
-class _Build:
-    """A gate compiling in a daemon thread; `outcome` waits for it and raises what the build raised. A
-    process that ends first (a small scan never needed the gate) does not wait for it.
-
-    The patterns are loosened before the thread starts: that is Python, which would share the GIL with
-    the loading thread and take five times as long; the compiler that follows releases it."""
-
-    def __init__(self, keywords: Sequence[str], patterns: dict[int, str], offset: int, key: str) -> None:
-        self.result: tuple[Any, frozenset[int]] | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(tuple(keywords), patterns, offset, key),
-                                       name="leakstop-gate", daemon=True)
-        self.thread.start()
-
-    def _run(self, keywords: Sequence[str], patterns: dict[int, str], offset: int, key: str) -> None:
-        try:
-            self.result = _compiled(keywords, patterns, offset, key)
-        except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits (outcome)
-            self.error = exc
-
-    def outcome(self) -> tuple[Any, frozenset[int]] | None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.result
+    return keep
 
 
-_BUILDS: dict[str, _Build] = {}
+_BUILDS: dict[str, GateBuild] = {}
 """Gates compiling in the background, by key, until a scan takes them (`compiled_gate`)."""
 
 
 def start_building(rules: Sequence[Rule], keywords: Sequence[str]) -> None:
-    """Compile a rule set's gate in the background when no cached one exists and another core is free
-    to do it: a cold start then compiles the gate while the rules' own patterns compile, instead of
-    after them. Nothing waits for it unless a scan needs the gate."""
+    """Compile a rule set's gate in the background when no cached one exists and a second core can do it
+    (gate_build.py). The patterns are loosened first, in this thread: that is Python, which shares the
+    GIL; the compiling that follows does not."""
     if usable_cores() < 2 or not _gate_wanted(keywords):
         return
     key = gate_key(rules, keywords)
     if key in SERIALIZED or key in _BUILDS or gate_path(key).exists():
         return
-    _BUILDS[key] = _Build(keywords, loosened_patterns(rules), len(rules), key)
+    _BUILDS[key] = GateBuild(keywords, loosened_patterns(rules), len(rules), _keep(key))
 
 
 def building() -> bool:
     """Whether a gate is still compiling in the background."""
     return any(build.thread.is_alive() for build in _BUILDS.values())
-
-
-def _compile(keywords: Sequence[str], patterns: dict[int, str], offset: int) -> tuple[Any, frozenset[int]]:
-    """All patterns at once; when one is refused (a construct Hyperscan lacks), each is tried alone to
-    leave the refused ones out: those rules stay keyword-gated, which is how they ran before."""
-    import hyperscan
-
-    literal = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
-    prefilter = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
-
-    def build(gated: Sequence[int]) -> Any:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [patterns[i].encode("utf-8") for i in gated]
-        expressions += [re.escape(kw).encode("utf-8") for kw in keywords]
-        flags = [prefilter] * len(gated) + [literal] * len(keywords)
-        db.compile(expressions=expressions, ids=[*gated, *range(offset, offset + len(keywords))],
-                   elements=len(expressions), flags=flags)
-        return db
-
-    gated = sorted(patterns)
-    try:
-        return build(gated), frozenset(gated)
-    except hyperscan.error:
-        pass
-    accepted = []
-    for index in gated:
-        try:
-            single = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            single.compile(expressions=[patterns[index].encode("utf-8")], ids=[index], elements=1,
-                           flags=[prefilter])
-            accepted.append(index)
-        except hyperscan.error:
-            continue
-    return build(accepted), frozenset(accepted)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 SMALL_TEXT = 512
 # The rule gate (gate.py) takes seconds to compile the first time; a scan waits for it only once it has
 # read this much large text, so a small tree never pays for it. A gate compiled before is used at once, and
-# one compiling in the background (started while a cold rule cache was filled) as soon as it is done.
+# one compiling in the background (started when a cold rule cache was filled) as soon as it is done.
 GATE_AFTER = 16 * 1024 * 1024
 
 
@@ -127,15 +127,17 @@ def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
     paths = ([builtin_rules_dir()] if builtin else []) + list(extra)
     if not paths:
         raise RuleError("no rules: --no-builtin-rules needs at least one --rules-path")
-    rules = cached_rules(paths, before_compiling=_compile_gate_meanwhile)
+    rules = cached_rules(paths, once_compiled=_compile_gate_meanwhile)
     if not rules:
         raise RuleError("no rules were loaded: a scan with no rules would find nothing")
     return RuleSet(tuple(rules))
 
 
 def _compile_gate_meanwhile(rules: Sequence[Rule]) -> None:
-    """On a cold rule cache, start compiling the loaded rules' gate while their patterns compile: both take
-    seconds, and the gate's compiler runs on another core. Rules that fail to load waste only that work."""
+    """On a cold rule cache, start compiling the loaded rules' gate in the background once their patterns
+    are compiled (gate_build.py): a large scan then finds it ready, or half done, when it asks; a small
+    one never waits for it. Not earlier: on two cores it would slow the patterns' compiling, which every
+    scan waits for, by as much as it gains a large scan."""
     from scanner.ruleset.gate import start_building
 
     start_building(rules, list(dict.fromkeys(kw for rule in rules for kw in rule.keywords)))

@@ -127,16 +127,16 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
-def load_rules(paths: Sequence[Path], before_compiling: Callable[[Sequence[Rule]], None] | None = None
+def load_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]], None] | None = None
                ) -> list[Rule]:
     """Parse and validate every rule file. Every problem of every file is collected and raised together
     (RuleProblems), each naming file, rule and field: fixing a rule file should take one round trip.
 
     Compiling the patterns is most of a load, so it starts as early as it can: once every file is read,
-    the rules they hold (when they can be built before validation, as valid files' can) have their
-    patterns compiled by forked children (forked_compile.py) and are shown to `before_compiling`, with
-    which the rule cache starts compiling the rule gate on another core (rule_set.py), while this
-    process validates; then it compiles its own share of the patterns and checks every rule."""
+    forked children start compiling a share each of the patterns of the rules the files hold (when they
+    can be built before validation, as valid files' can; forked_compile.py) while this process
+    validates, then compiles its own share. `once_compiled` then sees the rules, before they are
+    checked: the rule cache starts compiling the rule gate on the cores the patterns leave free."""
     from scanner.ruleset.rule_problems import RuleProblems
 
     documents: list[tuple[Path, object, RuleError | None]] = []
@@ -145,13 +145,16 @@ def load_rules(paths: Sequence[Path], before_compiling: Callable[[Sequence[Rule]
             documents.append((path, _read_rule_file(path), None))
         except RuleError as exc:
             documents.append((path, None, exc))
-    early = _unchecked_rules(documents)
-    compiling = _start_compiling(early, before_compiling) if early is not None else None
+    loaded = _unchecked_rules(documents)
+    compiling = _start_compiling(loaded) if loaded is not None else None
     parsed = [(path, *_checked_rules(path, data)) if error is None
               else (path, [], list(getattr(error, "problems", (str(error),)))) for path, data, error in documents]
-    if compiling is None:
-        compiling = _start_compiling([rule for _, found, _ in parsed for rule in found], before_compiling)
+    if loaded is None or compiling is None:
+        loaded = [rule for _, found, _ in parsed for rule in found]
+        compiling = _start_compiling(loaded)
     _finish_compiling(*compiling)
+    if once_compiled is not None:
+        once_compiled(loaded)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     problems: list[str] = []
@@ -187,17 +190,13 @@ def _unchecked_rules(documents: Sequence[tuple[Path, object, RuleError | None]])
     return rules
 
 
-def _start_compiling(rules: Sequence[Rule], before_compiling: Callable[[Sequence[Rule]], None] | None
-                     ) -> tuple[list[str], Callable[[], dict[str, bytes]]]:
-    """Fork the children compiling a share of the rules' patterns, then call `before_compiling` (it may
-    start a thread, and a fork must come first); (this process's share, what collects the children's)."""
+def _start_compiling(rules: Sequence[Rule]) -> tuple[list[str], Callable[[], dict[str, bytes]]]:
+    """Fork the children compiling a share of the rules' patterns: (this process's share, what collects
+    the children's)."""
     from scanner.ruleset.forked_compile import compile_in_children, usable_cores
 
     patterns = list(dict.fromkeys(p for rule in rules for p in (rule.pattern, *rule.allow_patterns)))
-    started = compile_in_children(patterns, min(usable_cores() - 1, 3))
-    if before_compiling is not None:
-        before_compiling(rules)
-    return started
+    return compile_in_children(patterns, min(usable_cores() - 1, 3))
 
 
 def _finish_compiling(own: Sequence[str], collect: Callable[[], dict[str, bytes]]) -> None:
