@@ -211,7 +211,7 @@ class RuleGate:
     pattern matches somewhere (in `gate_bytes(text)`). Keyword-only rules behave exactly as without the gate."""
 
     def __init__(self, dbs: Sequence[Any], gated: frozenset[int], keywords: Sequence[str], offset: int) -> None:
-        """`dbs`: the parts of the database (see PARTS); `keywords`: every keyword of the rule set,
+        """`dbs`: the parts of the database (gate_build.PARTS); `keywords`: every keyword of the rule set,
         numbered in the database from `offset` on."""
         self.dbs = list(dbs)
         self.gated = gated
