@@ -21,6 +21,10 @@ from collections.abc import Callable, Sequence
 
 MIN_SHARE = 200
 """Below this many patterns per child a fork costs more than it saves."""
+VALIDATING = 0.4
+"""What this process does besides its share (validating every file), as a fraction of compiling every
+pattern: its share is that much smaller than a child's. On the bench's two cores a cold staged scan
+took 1.36 s with this process compiling 30% of the patterns, 1.57 s with half."""
 
 
 def usable_cores() -> int:
@@ -34,7 +38,7 @@ def compile_in_children(patterns: Sequence[str], children: int) -> tuple[list[st
     children = min(children, len(patterns) // MIN_SHARE - 1)
     if children < 1 or not sys.platform.startswith("linux") or threading.active_count() > 1:
         return list(patterns), dict
-    shares = [list(patterns[i::children + 1]) for i in range(children + 1)]
+    shares = _shares(patterns, children)
     started = [_fork_compiling(share) for share in shares[1:]]
     started_ok = [child for child in started if child is not None]
     left = shares[0] + [p for share, child in zip(shares[1:], started) if child is None for p in share]
@@ -46,6 +50,21 @@ def compile_in_children(patterns: Sequence[str], children: int) -> tuple[list[st
         return blobs
 
     return left, collect
+
+
+def _shares(patterns: Sequence[str], children: int) -> list[list[str]]:
+    """This process's share (first), then each child's: interleaved, since each rule file's patterns
+    cost alike and files differ, with this process's made smaller by VALIDATING."""
+    own = max(0.0, (1 - children * VALIDATING) / (children + 1))
+    shares: list[list[str]] = [[] for _ in range(children + 1)]
+    taken = 0
+    for index, pattern in enumerate(patterns):
+        if int((index + 1) * own) > taken:
+            taken += 1
+            shares[0].append(pattern)
+        else:
+            shares[1 + (index - taken) % children].append(pattern)
+    return shares
 
 
 def _fork_compiling(share: list[str]) -> tuple[int, int] | None:
