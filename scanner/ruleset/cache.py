@@ -15,7 +15,7 @@ import contextlib
 import marshal
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
@@ -54,8 +54,10 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("leakstop", appauthor=False))
 
 
-def cached_rules(paths: Sequence[Path]) -> list[Rule]:
-    """The rules under `paths`, from the cache when the files are unchanged."""
+def cached_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]], None] | None = None
+                 ) -> list[Rule]:
+    """The rules under `paths`, from the cache when the files are unchanged; else loaded, with
+    `once_compiled` called as load_rules says."""
     try:
         path: Path | None = cache_dir() / f"rules-{cache_key(paths)}.marshal"
     except OSError:
@@ -67,7 +69,7 @@ def cached_rules(paths: Sequence[Path]) -> list[Rule]:
         PRECOMPILED_FOR[0] = regex_version
         vouch_for(regex_version)  # the file's key names the installed regex: its blobs are for it
         return rules
-    rules = load_rules(rule_files(paths))
+    rules = load_rules(rule_files(paths), once_compiled)
     if path is not None:
         # ValueError: a value marshal cannot write (a custom rule's odd YAML): no cache, same rules.
         with contextlib.suppress(ValueError):

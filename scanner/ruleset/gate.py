@@ -12,24 +12,30 @@ loosened so that every class able to match a non-ASCII character accepts the sta
 also loosened before compiling (see `hyperscan_pattern`) because large bounded repeats make
 Hyperscan's compiler slow (20 times slower for the pack as written); loosening only ever widens what
 matches, so the superset guarantee holds. Compiling still costs a second or two, so the database is
-cached on disk next to the rule cache, keyed by the patterns it was built from.
+cached on disk next to the rule cache, keyed by the patterns it was built from; where there is none yet
+(a fresh install, a CI container) it starts compiling in the background as soon as the rules' patterns
+are compiled (`start_building`, gate_build.py), in two parts that a scan needing it helps to compile.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import marshal
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from scanner.ruleset.char_bytes import char_bytes
+from scanner.ruleset.forked_compile import usable_cores
+from scanner.ruleset.gate_build import Compiled, GateBuild
 
 if TYPE_CHECKING:
     from scanner.ruleset.rules import Rule
 
-GATE_FORMAT = 1
+GATE_FORMAT = 2
 REPEAT_LIMIT = 16
 """Bounded repeats above this become open-ended: `[a-z0-9]{32,64}` → `[a-z0-9]{16,}`."""
 
@@ -179,7 +185,9 @@ def _loosened_class(pattern: str, start: int) -> tuple[str | None, int]:
     return "[" + body + "]", j + 1
 
 
+@functools.cache
 def _accepted_bytes(negated: str) -> str | None:
+    """Cached: a few classes (`[^\\r\\n]`, `[^\\s'\"]`) recur in hundreds of patterns."""
     import regex
 
     try:
@@ -202,9 +210,10 @@ class RuleGate:
     """Which rules are candidates for a text: their keyword occurs and, for gated rules, their loosened
     pattern matches somewhere (in `gate_bytes(text)`). Keyword-only rules behave exactly as without the gate."""
 
-    def __init__(self, db: Any, gated: frozenset[int], keywords: Sequence[str], offset: int) -> None:
-        """`keywords`: every keyword of the rule set, numbered in the database from `offset` on."""
-        self.db = db
+    def __init__(self, dbs: Sequence[Any], gated: frozenset[int], keywords: Sequence[str], offset: int) -> None:
+        """`dbs`: the parts of the database (gate_build.PARTS); `keywords`: every keyword of the rule set,
+        numbered in the database from `offset` on."""
+        self.dbs = list(dbs)
         self.gated = gated
         self.keywords = list(keywords)
         self.offset = offset
@@ -221,27 +230,39 @@ class RuleGate:
             else:
                 rules.add(ident)
 
-        self.db.scan(gate_bytes(text), match_event_handler=on_match)
+        data = gate_bytes(text)
+        for db in self.dbs:
+            db.scan(data, match_event_handler=on_match)
         return keywords, rules
 
 
 def rule_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> RuleGate | None:
     """The gate for a rule set, or None where Hyperscan is missing (Windows) or another prefilter is
     forced (LEAKSTOP_PREFILTER, for tests): then keywords alone decide, as they always did. Without
-    `build`, only a gate compiled before (in memory or on disk) is returned."""
-    if os.environ.get("LEAKSTOP_PREFILTER", "hyperscan") != "hyperscan" or not keywords:
+    `build`, only a gate compiled before (in memory, on disk, or by a background build that has
+    finished) is returned; with it, a background build of this gate is waited for rather than repeated."""
+    if not _gate_wanted(keywords):
         return None
-    if not all(kw.isascii() for kw in keywords):
-        return None  # the gate sees non-ASCII text as stand-ins: such a keyword would never be found
-    try:
-        import hyperscan
-    except ImportError:
-        return None
+    import hyperscan
+
     try:
         compiled = compiled_gate(rules, keywords, build)
     except hyperscan.error:
         return None  # a CPU or build Hyperscan cannot serve: the keyword path is slower, never wrong
     return RuleGate(*compiled, keywords, len(rules)) if compiled else None
+
+
+def _gate_wanted(keywords: Sequence[str]) -> bool:
+    """Whether a gate can serve these keywords here: Hyperscan is installed and not overridden."""
+    if os.environ.get("LEAKSTOP_PREFILTER", "hyperscan") != "hyperscan" or not keywords:
+        return False
+    if not all(kw.isascii() for kw in keywords):
+        return False  # the gate sees non-ASCII text as stand-ins: such a keyword would never be found
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def gated_rule(rule: Rule) -> bool:
@@ -255,7 +276,7 @@ def gated_rule(rule: Rule) -> bool:
 
 def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     """Names a database by what it was built from: the patterns, the keywords, Hyperscan's version, the
-    `regex` installation and this module's own code (which decides how patterns are loosened)."""
+    `regex` installation and the code that loosens and compiles the patterns (this module, gate_build.py)."""
     import hyperscan
 
     from scanner.ruleset.cache import regex_install
@@ -264,6 +285,7 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     version = hyperscan.__version__  # type: ignore[attr-defined]  # missing from its stub
     digest = hashlib.sha256(f"{GATE_FORMAT}:{version}:{regex_install()}:".encode())
     digest.update(Path(__file__).read_bytes())
+    digest.update(Path(__file__).with_name("gate_build.py").read_bytes())
     for kw in keywords:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
     for rule in rules:
@@ -271,68 +293,101 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     return digest.hexdigest()[:24]
 
 
-def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> tuple[Any, frozenset[int]] | None:
-    """The database and the rules it gates, from memory, the disk cache, or (with `build`) compiled and
-    cached."""
+def compiled_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> Compiled | None:
+    """The database's parts and the rules it gates, from memory, a background build, the disk cache, or (with
+    `build`) compiled and cached."""
     import hyperscan
 
-    from scanner.ruleset.cache import cache_dir, load, store
+    from scanner.ruleset.cache import load
 
     key = gate_key(rules, keywords)
-    path = cache_dir() / f"gate-{key}.pickle"
-    stored = SERIALIZED.get(key) or load(path)
+    pending = _BUILDS.get(key)
+    if pending is not None and (build or not pending.thread.is_alive()):
+        del _BUILDS[key]
+        return pending.outcome()
+    stored = SERIALIZED.get(key) or load(gate_path(key))
     if stored is not None:
         try:
             entry = cast("tuple[tuple[int, ...], bytes]", stored)  # a damaged entry fails right here
             stored_gated, blob = entry
-            db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+            dbs = [_loaded(part) for part in _parts(blob)]
             SERIALIZED[key] = entry
-            return db, frozenset(stored_gated)
-        except (hyperscan.error, ValueError, TypeError):  # built on another CPU, or damaged: rebuild
+            return dbs, frozenset(stored_gated)
+        except (hyperscan.error, ValueError, TypeError, EOFError):  # built on another CPU, or damaged: rebuild
             pass
     if not build:
         return None
+    return _built(rules, keywords, key)
+
+
+def _parts(blob: bytes) -> tuple[bytes, ...]:
+    """The serialized parts a stored gate holds; TypeError or ValueError when it holds anything else."""
+    parts = marshal.loads(blob)
+    if not isinstance(parts, tuple) or not parts or not all(isinstance(part, bytes) for part in parts):
+        raise TypeError("not a gate's parts")
+    return parts
+
+
+def _loaded(part: bytes) -> Any:
+    import hyperscan
+
+    db = hyperscan.loadb(part, hyperscan.HS_MODE_BLOCK)
+    db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+    return db
+
+
+def gate_path(key: str) -> Path:
+    from scanner.ruleset.cache import cache_dir
+
+    return cache_dir() / f"gate-{key}.pickle"
+
+
+def _built(rules: Sequence[Rule], keywords: Sequence[str], key: str) -> Compiled:
+    """Compile the gate now, this thread and a helper each compiling a part."""
+    return GateBuild(keywords, loosened_patterns(rules), len(rules), _keep(key)).outcome()
+
+
+def loosened_patterns(rules: Sequence[Rule]) -> dict[int, str]:
+    """What goes into the database for each gated rule, by rule index (see hyperscan_pattern)."""
     patterns = {}
     for index, rule in enumerate(rules):
         loosened = hyperscan_pattern(rule.pattern, from_start=rule.multiline) if gated_rule(rule) else None
         if loosened is not None:
             patterns[index] = loosened
-    db, gated = _compile(keywords, patterns, len(rules))
-    SERIALIZED[key] = (tuple(sorted(gated)), hyperscan.dumpb(db))
-    store(path, SERIALIZED[key])
-    return db, gated
+    return patterns
 
 
-def _compile(keywords: Sequence[str], patterns: dict[int, str], offset: int) -> tuple[Any, frozenset[int]]:
-    """All patterns at once; when one is refused (a construct Hyperscan lacks), each is tried alone to
-    leave the refused ones out: those rules stay keyword-gated, which is how they ran before."""
-    import hyperscan
+def _keep(key: str) -> Callable[[Compiled], None]:
+    """What a finished build does: keep the gate for worker processes (SERIALIZED) and cache it on disk."""
 
-    literal = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
-    prefilter = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    def keep(compiled: Compiled) -> None:
+        import hyperscan
 
-    def build(gated: Sequence[int]) -> Any:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [patterns[i].encode("utf-8") for i in gated]
-        expressions += [re.escape(kw).encode("utf-8") for kw in keywords]
-        flags = [prefilter] * len(gated) + [literal] * len(keywords)
-        db.compile(expressions=expressions, ids=[*gated, *range(offset, offset + len(keywords))],
-                   elements=len(expressions), flags=flags)
-        return db
+        from scanner.ruleset.cache import store
 
-    gated = sorted(patterns)
-    try:
-        return build(gated), frozenset(gated)
-    except hyperscan.error:
-        pass
-    accepted = []
-    for index in gated:
-        try:
-            single = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            single.compile(expressions=[patterns[index].encode("utf-8")], ids=[index], elements=1,
-                           flags=[prefilter])
-            accepted.append(index)
-        except hyperscan.error:
-            continue
-    return build(accepted), frozenset(accepted)
+        dbs, gated = compiled
+        SERIALIZED[key] = (tuple(sorted(gated)), marshal.dumps(tuple(hyperscan.dumpb(db) for db in dbs)))
+        store(gate_path(key), SERIALIZED[key])
+
+    return keep
+
+
+_BUILDS: dict[str, GateBuild] = {}
+"""Gates compiling in the background, by key, until a scan takes them (`compiled_gate`)."""
+
+
+def start_building(rules: Sequence[Rule], keywords: Sequence[str]) -> None:
+    """Compile a rule set's gate in the background when no cached one exists and a second core can do it
+    (gate_build.py). The patterns are loosened first, in this thread: that is Python, which shares the
+    GIL; the compiling that follows does not."""
+    if usable_cores() < 2 or not _gate_wanted(keywords):
+        return
+    key = gate_key(rules, keywords)
+    if key in SERIALIZED or key in _BUILDS or gate_path(key).exists():
+        return
+    _BUILDS[key] = GateBuild(keywords, loosened_patterns(rules), len(rules), _keep(key))
+
+
+def building() -> bool:
+    """Whether a gate is still compiling in the background."""
+    return any(build.thread.is_alive() for build in _BUILDS.values())

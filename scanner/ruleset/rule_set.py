@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 # keywords: ~0.2 ms for a 512-character hunk); above it the `in` loop costs keywords x length (1.5 s on
 # pip's tree with a 16 KB threshold) and scanner/ruleset/prefilter.py's engines win.
 SMALL_TEXT = 512
-# The rule gate (rule_gate.py) takes seconds to compile the first time; a scan compiles it only once it
-# has read this much large text, so a small tree never pays for it. A gate compiled before is used at once.
+# The rule gate (gate.py) takes seconds to compile the first time; a scan waits for it only once it has
+# read this much large text, so a small tree never pays for it. A gate compiled before is used at once, and
+# one compiling in the background (started when a cold rule cache was filled) as soon as it is done.
 GATE_AFTER = 16 * 1024 * 1024
 
 
@@ -36,6 +37,8 @@ class RuleSet:
     _prefilter: Any = field(default=None, init=False, repr=False)
     _gate: Any = field(default=None, init=False, repr=False)
     _large_seen: int = field(default=0, init=False, repr=False)
+    _awaiting: bool = field(default=False, init=False, repr=False)
+    """The gate was not ready when first asked for, but was compiling in the background."""
 
     def __post_init__(self) -> None:
         index: dict[str, list[int]] = {}
@@ -82,13 +85,14 @@ class RuleSet:
         return sorted(hits)
 
     def _rule_gate(self, length: int) -> Any:
-        """The rule gate if one was compiled before, or once this scan has read GATE_AFTER of large text;
-        None until then (the keyword prefilter decides)."""
+        """The rule gate if one was compiled before or in the background, or once this scan has read
+        GATE_AFTER of large text; None until then (the keyword prefilter decides)."""
         if self._gate is None and self._large_seen <= GATE_AFTER:
-            if self._large_seen == 0:
-                from scanner.ruleset.gate import rule_gate
+            from scanner.ruleset import gate
 
-                self._gate = rule_gate(self.rules, list(self.by_keyword), build=False)
+            if self._large_seen == 0 or (self._awaiting and not gate.building()):
+                self._gate = gate.rule_gate(self.rules, list(self.by_keyword), build=False)
+                self._awaiting = self._gate is None and gate.building()
             self._large_seen += length
             if self._gate is None and self._large_seen > GATE_AFTER:
                 self.build_gate()
@@ -123,7 +127,17 @@ def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
     paths = ([builtin_rules_dir()] if builtin else []) + list(extra)
     if not paths:
         raise RuleError("no rules: --no-builtin-rules needs at least one --rules-path")
-    rules = cached_rules(paths)
+    rules = cached_rules(paths, once_compiled=_compile_gate_meanwhile)
     if not rules:
         raise RuleError("no rules were loaded: a scan with no rules would find nothing")
     return RuleSet(tuple(rules))
+
+
+def _compile_gate_meanwhile(rules: Sequence[Rule]) -> None:
+    """On a cold rule cache, start compiling the loaded rules' gate in the background once their patterns
+    are compiled (gate_build.py): a large scan then finds it ready, or half done, when it asks; a small
+    one never waits for it. Not earlier: on two cores it would slow the patterns' compiling, which every
+    scan waits for, by as much as it gains a large scan."""
+    from scanner.ruleset.gate import start_building
+
+    start_building(rules, list(dict.fromkeys(kw for rule in rules for kw in rule.keywords)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,24 +127,43 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
-def load_rules(paths: Sequence[Path]) -> list[Rule]:
+def load_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]], None] | None = None
+               ) -> list[Rule]:
     """Parse and validate every rule file. Every problem of every file is collected and raised together
-    (RuleProblems), each naming file, rule and field: fixing a rule file should take one round trip."""
+    (RuleProblems), each naming file, rule and field: fixing a rule file should take one round trip.
+
+    Compiling the patterns is most of a load, so it starts as early as it can: once every file is read,
+    forked children start compiling a share each of the patterns of the rules the files hold (when they
+    can be built before validation, as valid files' can; forked_compile.py) while this process
+    validates, then compiles its own share. `once_compiled` then sees the rules, before they are
+    checked: the rule cache starts compiling the rule gate on the cores the patterns leave free."""
     from scanner.ruleset.rule_problems import RuleProblems
 
+    documents: list[tuple[Path, object, RuleError | None]] = []
+    for path in rule_files(paths):
+        try:
+            documents.append((path, _read_rule_file(path), None))
+        except RuleError as exc:
+            documents.append((path, None, exc))
+    loaded = _unchecked_rules(documents)
+    compiling = _start_compiling(loaded) if loaded is not None else None
+    parsed = [(path, *_checked_rules(path, data)) if error is None
+              else (path, [], list(getattr(error, "problems", (str(error),)))) for path, data, error in documents]
+    if loaded is None or compiling is None:
+        loaded = [rule for _, found, _ in parsed for rule in found]
+        compiling = _start_compiling(loaded)
+    _finish_compiling(*compiling)
+    if once_compiled is not None:
+        once_compiled(loaded)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     problems: list[str] = []
-    for path in rule_files(paths):
-        try:
-            parsed = parse_rule_file(path)
-        except RuleProblems as exc:
-            problems.extend(exc.problems)
+    for path, found, file_problems in parsed:
+        file_problems.extend(_compile_problems(found))
+        if file_problems:
+            problems.extend(file_problems)
             continue
-        except RuleError as exc:
-            problems.append(str(exc))
-            continue
-        for rule in parsed:
+        for rule in found:
             if rule.id in seen:
                 problems.append(f"{path}: rule '{rule.id}' is also defined in {seen[rule.id]}")
                 continue
@@ -155,31 +174,96 @@ def load_rules(paths: Sequence[Path]) -> list[Rule]:
     return rules
 
 
+def _unchecked_rules(documents: Sequence[tuple[Path, object, RuleError | None]]) -> list[Rule] | None:
+    """The rules the files hold, built before the schema has looked at them; None when one cannot be
+    built so (the checked rules are then used). For valid files they are the rules the load returns."""
+    rules: list[Rule] = []
+    for path, data, error in documents:
+        raw_rules = data.get("rules") if isinstance(data, dict) else None
+        if error is not None or not isinstance(data, dict) or not isinstance(raw_rules, list):
+            return None
+        try:
+            rules.extend(rule_from_dict(path, raw, str(data.get("provider", "")), compile_check=False)
+                         for raw in raw_rules)
+        except Exception:  # noqa: BLE001 - any field of an unvalidated file may be wrong; the schema says how
+            return None
+    return rules
+
+
+def _start_compiling(rules: Sequence[Rule]) -> tuple[list[str], Callable[[], dict[str, bytes]]]:
+    """Fork the children compiling a share of the rules' patterns: (this process's share, what collects
+    the children's)."""
+    from scanner.ruleset.forked_compile import compile_in_children, usable_cores
+
+    patterns = list(dict.fromkeys(p for rule in rules for p in (rule.pattern, *rule.allow_patterns)))
+    return compile_in_children(patterns, min(usable_cores() - 1, 3))
+
+
+def _finish_compiling(own: Sequence[str], collect: Callable[[], dict[str, bytes]]) -> None:
+    """Compile this process's share into compile_pattern's cache and take the children's compiled
+    patterns; errors are left for check_rule_compiles to report."""
+    import regex
+
+    for pattern in own:
+        try:
+            compile_pattern(pattern)
+        except (regex.error, ValueError, RecursionError, OverflowError):
+            continue
+    blobs = collect()
+    if blobs:
+        PRECOMPILED.update(blobs)
+        PRECOMPILED_FOR[0] = regex.__version__
+
+
+def _compile_problems(rules: Sequence[Rule]) -> list[str]:
+    problems = []
+    for rule in rules:
+        try:
+            check_rule_compiles(rule)
+        except RuleError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 def parse_rule_file(path: Path) -> list[Rule]:
     """The rules of one file, or RuleProblems with every problem found in it."""
-    from scanner.ruleset.rule_problems import RuleProblems, document_problems
+    from scanner.ruleset.rule_problems import RuleProblems
+
+    rules, problems = _checked_rules(path, _read_rule_file(path))
+    problems.extend(_compile_problems(rules))
+    if problems:
+        raise RuleProblems(problems)
+    return rules
+
+
+def _read_rule_file(path: Path) -> object:
+    """A rule file's YAML, parsed; RuleError when it cannot be read or parsed."""
     from scanner.ruleset.yaml_io import load_yaml
 
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from exc
     except ValueError as exc:
         raise RuleError(f"{path}: {exc}") from exc
+
+
+def _checked_rules(path: Path, data: object) -> tuple[list[Rule], list[str]]:
+    """The rules of a parsed file whose fields are valid (patterns not compiled yet), and its problems."""
+    from scanner.ruleset.rule_problems import document_problems
+
     problems, invalid = document_problems(path, data, rule_schema())
     rules: list[Rule] = []
     raw_rules = data.get("rules") if isinstance(data, dict) else None
-    if isinstance(raw_rules, list) and None not in invalid:
+    if isinstance(data, dict) and isinstance(raw_rules, list) and None not in invalid:
         for index, raw in enumerate(raw_rules):
             if index in invalid:
                 continue
             try:
-                rules.append(rule_from_dict(path, raw, str(data.get("provider", ""))))
+                rules.append(rule_from_dict(path, raw, str(data.get("provider", "")), compile_check=False))
             except RuleError as exc:
                 problems.append(str(exc))
-    if problems:
-        raise RuleProblems(problems)
-    return rules
+    return rules, problems
 
 
 @functools.lru_cache(maxsize=1)
@@ -190,7 +274,8 @@ def rule_schema() -> dict[str, Any]:
     return schema
 
 
-def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Rule:
+def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compile_check: bool = True) -> Rule:
+    """One rule from its YAML mapping; with `compile_check`, RuleError unless its patterns compile."""
     allow = raw.get("allow", {})
     context = raw.get("context")
     if context is not None:
@@ -223,7 +308,8 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         description=raw.get("description", ""),
         source=str(path),
     )
-    check_rule_compiles(rule)
+    if compile_check:
+        check_rule_compiles(rule)
     if rule.starts_at_keyword and (rule.multiline or not rule.keywords):
         raise RuleError(f"{path}: rule '{rule.id}': starts_at_keyword needs keywords and a single-line rule")
     if not rule.keywords and not rule.paths:
