@@ -185,3 +185,16 @@ def test_hostile_repetitions_of_names_and_nouns_stay_fast_and_quiet(context_rule
     started = time.monotonic()
     assert found(context_rules, line) == [] and found(keyed_rules, line) == []
     assert time.monotonic() - started < 5.0
+
+
+B64 = "".join(RNG.choice(string.ascii_letters + string.digits + "+/") for _ in range(43)) + "="
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    (f"curl -u {B64}: https://api.imaging.invalid/v2/tags", B64),
+    (f"curl -s --user '{B64 * 3}:' https://api.imaging.invalid/v2/tags", B64 * 3),
+])
+def test_a_base64_key_as_curls_user_name_is_found_at_any_length(text, secret):
+    from scanner.ruleset.rule_set import load_ruleset
+
+    assert ("generic-curl-user-token", secret) in found(load_ruleset(), text, path="scripts/tag.sh")
