@@ -113,6 +113,7 @@ def test_a_name_ending_in_a_credential_noun_finds_the_noun_apart_from_the_provid
     "quorvex_secret_sha: {T}",  # a digest word between
     "stream:\n  secret: {T}\n",  # an everyday word alone names no provider
     "Here is the stream secret key: x{T}",  # not whole
+    "git clone https://quorvex+deploy-secret-81:{T}@git.quorvex.invalid/a/b.git",  # a URL's password
 ])
 def test_loosened_names_still_need_the_noun_a_distinctive_provider_and_the_block(context_rules, text):
     assert found(context_rules, text.format(T=ALNUM)) == []
@@ -174,6 +175,8 @@ def test_only_plain_single_group_patterns_get_a_context_branch(keyed_rules):
     assert keyed_context(r"(?i)acme[\w.-]{0,9}pass(?:word)?=([^\s]{3,64})", 1, ["acme"], "Acme") is None
     assert keyed_context(r"(?i)acme[\w.-]{0,9}key=([a-z0-9]{32})([a-z]{4})", 1, ["acme"], "Acme") is None
     assert keyed_context(r"(?i)acme[\w.-]{0,9}key=([a-z0-9]{32})", 1, ["acme"], "Acme") is not None
+    both = r"(?|acme[\w.-]{0,9}key=([a-z0-9]{32})|\[acme\][^\[]{0,99}key = ([a-z0-9]{32}))"
+    assert keyed_context(both, 1, ["acme"], "Acme") is not None  # a branch reset capturing one shape
 
 
 @pytest.mark.parametrize("line", [

@@ -9,7 +9,7 @@ loosened context-rule lead (see context_names.py): the name, the noun on its lin
 then the token, whole. Everything else about the rule (keywords, filters, entropy, the gate) is unchanged.
 
 Rules whose token is not a plain shape (a password, anything up to a quote), whose patterns set global flags
-other than `(?i)` or hold more than one group, or whose provider word is an everyday word get no branch.
+other than `(?i)` or capture more than one shape, or whose provider word is an everyday word get no branch.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ MIN_TOKEN = 16
 MAX_TOKEN = 256
 # A token shape made of character classes (no negated ones), literals and bounded counts, as a whole or in
 # `(?-i:...)`, with alternatives: `[a-f0-9]{32}`, `(?-i:[A-Za-z0-9]{40})`, `[A-Za-z0-9+/]{43}=`.
-_SHAPE = re.compile(r"(?:\(\?-i:|\(\?:|\)|\||\[(?!\^)(?:\\.|[^\]\\])+\]|[A-Za-z0-9=]|\{\d+(?:,\d+)?\}|\?)+")
+_SHAPE = re.compile(r"(?:\(\?-i:|\(\?:|\)|\||\[(?!\^)(?:\\.|[^\]\\])+\]|[A-Za-z0-9=_-]|\{\d+(?:,\d+)?\}|\?)+")
 _PROVIDER_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
 _GLOBAL_FLAGS = re.compile(r"^\(\?([a-zA-Z]+)\)")
 KEYED_EVERYDAY_WORDS = frozenset({
@@ -47,15 +47,16 @@ def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str]
                   ) -> KeyedContext | None:
     """The provider words, credential nouns and token shape of a keyword-pattern rule, or None when the
     rule does not lend itself to a context branch."""
-    if secret_group != 1 or provider == "Generic" or "(?|" in pattern or "(?P<" in pattern:
+    if secret_group != 1 or provider == "Generic" or "(?P<" in pattern:
         return None
     flags = _GLOBAL_FLAGS.match(pattern)
     if flags and flags.group(1) != "i":
         return None
-    groups = capture_groups(pattern)
-    if len(groups) != 1:
+    # One group, or the alternatives of a branch reset that each capture the same shape as group 1.
+    tokens = {pattern[start + 1:end] for start, end in capture_groups(pattern)}
+    if len(tokens) != 1 or (len(capture_groups(pattern)) > 1 and "(?|" not in pattern):
         return None
-    token = pattern[groups[0][0] + 1:groups[0][1]]
+    token = tokens.pop()
     if not _SHAPE.fullmatch(token) or not _plain_width(token):
         return None
     display = re.sub(r"[^a-z0-9]", "", provider.lower())

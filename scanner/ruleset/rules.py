@@ -275,9 +275,10 @@ def context_pattern(context: dict[str, Any]) -> str:
     gap = _gap(int(context.get("reach", CONTEXT_REACH)))
     lead = rf"(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     loose = loose_names(context["names"])
-    if loose is not None:
-        lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
-    return _with_token(lead, context["token"])
+    if loose is None:
+        return _with_token(lead, context["token"])
+    loose_branch = _with_token(_loose_lead(loose.providers, loose.nouns, gap), context["token"], _LOOSE_END)
+    return f"(?|{_with_token(lead, context['token'])}|{loose_branch})"
 
 
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str) -> str:
@@ -289,7 +290,7 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
     if found is None:
         return pattern
     lead = _loose_lead(found.providers, found.nouns, _gap(CONTEXT_REACH))
-    return with_context_branch(pattern, _with_token(lead, found.token))
+    return with_context_branch(pattern, _with_token(lead, found.token, _LOOSE_END))
 
 
 _NEXT_LINE = r"\r?\n(?=[ \t]*\S)"
@@ -299,11 +300,16 @@ def _gap(reach: int) -> str:
     return rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
 
 
-def _with_token(lead: str, token: str) -> str:
+# A loosened lead's token is not the secret part of a URL's user info (`https://gitlab+deploy-token-1:<token>@gitlab.com`):
+# URL rules judge those, and a user name that holds a noun is no key naming the token.
+_LOOSE_END = "(?!@)"
+
+
+def _with_token(lead: str, token: str, end: str = "") -> str:
     """The lead, then the token as group 1, whole on both sides."""
     key_is_id = _ID_KEY if _UUID_SHAPE in token else ""
     return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
-            rf"(?![{_TOKEN_EDGE}=-])")
+            rf"(?![{_TOKEN_EDGE}=-]){end}")
 
 
 def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], gap: str) -> str:
