@@ -275,10 +275,9 @@ def context_pattern(context: dict[str, Any]) -> str:
     gap = _gap(int(context.get("reach", CONTEXT_REACH)))
     lead = rf"(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     loose = loose_names(context["names"])
-    if loose is None:
-        return _with_token(lead, context["token"])
-    loose_branch = _with_token(_loose_lead(loose.providers, loose.nouns, gap), context["token"], _LOOSE_END)
-    return f"(?|{_with_token(lead, context['token'])}|{loose_branch})"
+    if loose is not None:
+        lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
+    return _with_token(lead, context["token"])
 
 
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str) -> str:
@@ -290,7 +289,7 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
     if found is None:
         return pattern
     lead = _loose_lead(found.providers, found.nouns, _gap(CONTEXT_REACH))
-    return with_context_branch(pattern, _with_token(lead, found.token, _LOOSE_END))
+    return with_context_branch(pattern, _with_token(lead, found.token))
 
 
 _NEXT_LINE = r"\r?\n(?=[ \t]*\S)"
@@ -300,16 +299,13 @@ def _gap(reach: int) -> str:
     return rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
 
 
-# A loosened lead's token is not the secret part of a URL's user info (`https://gitlab+deploy-token-1:<token>@gitlab.com`):
-# URL rules judge those, and a user name that holds a noun is no key naming the token.
-_LOOSE_END = "(?!@)"
-
-
-def _with_token(lead: str, token: str, end: str = "") -> str:
-    """The lead, then the token as group 1, whole on both sides."""
+def _with_token(lead: str, token: str) -> str:
+    """The lead, then the token as group 1, whole on both sides. Not a URL's password either
+    (`https://gitlab+deploy-token-1:<token>@gitlab.com`): the URL rules judge those, and a user name that
+    holds the provider's name is no key naming the token."""
     key_is_id = _ID_KEY if _UUID_SHAPE in token else ""
     return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
-            rf"(?![{_TOKEN_EDGE}=-]){end}")
+            rf"(?![{_TOKEN_EDGE}=@-])")
 
 
 def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], gap: str) -> str:
@@ -320,10 +316,10 @@ def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], gap: str) -
     providers = "|".join(_name_pattern(p) for p in provider_words)
     noun, glued = noun_pattern(nouns), glued_noun_pattern(nouns)
     line = rf"{_NEXT_LINE}{gap}"
-    # The noun on the provider's line (right after it, or further on), on the next line, or on the one after.
+    # The noun on the provider's line (right after it, or further on), or on the token's own line: two
+    # branches, which keep the gate's database small (each branch is compiled into it).
     after = (rf"(?:{glued}|{gap}{noun}){gap}(?:{line}){{0,{CONTEXT_LINES_BELOW}}}"
-             rf"|{gap}{line}{noun}{gap}(?:{line})?"
-             rf"|{gap}{line}{line}{noun}{gap}")
+             rf"|{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}(?<={noun}[^\r\n]{{0,{CONTEXT_REACH}}})")
     return rf"{PROVIDER_START}(?i:{providers})(?:{after})"
 
 
