@@ -201,3 +201,28 @@ def test_a_base64_key_as_curls_user_name_is_found_at_any_length(text, secret):
     from scanner.ruleset.rule_set import load_ruleset
 
     assert ("generic-curl-user-token", secret) in found(load_ruleset(), text, path="scripts/tag.sh")
+
+
+PREFIXED = "ztk_" + "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(30))
+PREFIXED_RULE = f"""\
+provider: Zentrik
+rules:
+  - id: zentrik-token
+    name: Zentrik token
+    keywords: [ztk_]
+    pattern: '(?<![A-Za-z0-9_-])(ztk_[A-Za-z0-9]{{30}})(?![A-Za-z0-9_-])'
+    secret_group: 1
+    examples: ['ZENTRIK_TOKEN={PREFIXED}']
+    negative_examples: ['ZENTRIK_TOKEN=x-{PREFIXED}']
+    remediation: Revoke the token.
+"""
+
+
+@pytest.mark.parametrize(("text", "found_it"), [
+    (f'TOKEN="${{ZENTRIK_TOKEN:-{PREFIXED}}}"', True),  # the shell's default for an unset variable
+    (f"      - ZENTRIK_TOKEN=${{ZENTRIK_TOKEN:-{PREFIXED}}}", True),  # docker-compose
+    (f"name: a-{PREFIXED}", False),  # inside a longer name, as before
+])
+def test_a_prefixed_token_as_the_shells_default_value_is_found(tmp_path, text, found_it):
+    ruleset = ruleset_of(tmp_path, PREFIXED_RULE)
+    assert (found(ruleset, text, path="run.sh") == [("zentrik-token", PREFIXED)]) is found_it

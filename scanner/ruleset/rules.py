@@ -204,7 +204,8 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         name=raw["name"],
         provider=provider,
         pattern=(context_pattern(context) if context is not None
-                 else keyed_context_branch(raw["pattern"], raw.get("secret_group", 0), keywords, provider)),
+                 else keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
+                                           keywords, provider)),
         keywords=keywords,
         remediation=raw["remediation"].strip(),
         severity=raw.get("severity", "high"),
@@ -344,6 +345,20 @@ def loose_keywords(context: dict[str, Any]) -> tuple[str, ...]:
     if loose is None:
         return ()
     return tuple(max(p.split(), key=len) for p in loose.providers)
+
+
+# A pattern that opens by refusing a token character before its token (`(?<![A-Za-z0-9_-])sk_live_...`)
+# also refuses the shell's default value, `${STRIPE_KEY:-sk_live_...}`, where `-` is syntax: such a lead
+# also accepts `:-` right before the match.
+_LEADING_EDGE = re.compile(r"(\(\?[a-zA-Z]+\))?(\(\?<!\[[^\]\\]*-\]\))")
+
+
+def shell_default_edge(pattern: str) -> str:
+    """The pattern, its leading negative lookbehind (when its class refuses `-`) widened to accept `:-`."""
+    m = _LEADING_EDGE.match(pattern)
+    if m is None:
+        return pattern
+    return f"{m.group(1) or ''}(?:(?<=:-)|{m.group(2)}){pattern[m.end():]}"
 
 
 def check_context(path: Path, rule_id: str, context: dict[str, Any]) -> None:
