@@ -226,3 +226,28 @@ rules:
 def test_a_prefixed_token_as_the_shells_default_value_is_found(tmp_path, text, found_it):
     ruleset = ruleset_of(tmp_path, PREFIXED_RULE)
     assert (found(ruleset, text, path="run.sh") == [("zentrik-token", PREFIXED)]) is found_it
+
+
+LIVE = "vlive_" + "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(30))
+PROXIMITY_RULE = f"""\
+provider: Vortaq
+rules:
+  - id: vortaq-live-token
+    name: Vortaq live token
+    keywords: [vortaq]
+    pattern: '(?i)vortaq[^\\n]{{0,80}}?(?<![A-Za-z0-9_-])((?-i:vlive_[A-Za-z0-9]{{30}}))(?![A-Za-z0-9_-])'
+    secret_group: 1
+    examples: ['VORTAQ_LIVE={LIVE}']
+    negative_examples: ['LIVE={LIVE}']
+    remediation: Revoke the token.
+"""
+
+
+@pytest.mark.parametrize(("text", "found_it"), [
+    (f"vortaq:\n  live:\n    value: {LIVE}\n", True),  # the name two lines above, as a context rule reads it
+    (f"payments:\n  provider: other\n  value: {LIVE}\n", False),  # no name
+    (f"vortaq:\n  a: 1\n  b: 2\n  value: {LIVE}\n", False),  # three lines above
+])
+def test_a_rule_asking_only_for_its_name_near_the_token_reads_the_lines_above(tmp_path, text, found_it):
+    ruleset = ruleset_of(tmp_path, PROXIMITY_RULE)
+    assert (found(ruleset, text) == [("vortaq-live-token", LIVE)]) is found_it

@@ -4,7 +4,8 @@ A rule such as `datadog[\\w.-]{0,20}?api[_.-]?key ... ([a-f0-9]{32})` spells the
 same key written as a block (`datadog:` / `  api_key: ...`), a Terraform variable's default, a Kubernetes
 `name:`/`value:` pair, or `datadogkey = ...`. Such a rule gets a second branch, made from what it already
 says: its provider's name (a keyword that is part of the provider's display name), a credential noun its
-pattern names (`key`, `token`, `secret`...), and its token shape (its one capture group). The branch is a
+pattern names (`key`, `token`, `secret`...; none when the pattern asks only for the name on the token's
+line, `mollie[^\n]{0,80}?live_...`), and its token shape (its one capture group). The branch is a
 loosened context-rule lead (see context_names.py): the name, the noun on its line or one of the two below,
 then the token, whole. Everything else about the rule (keywords, filters, entropy, the gate) is unchanged.
 
@@ -26,6 +27,9 @@ MAX_TOKEN = 256
 # `(?-i:...)`, with alternatives: `[a-f0-9]{32}`, `(?-i:[A-Za-z0-9]{40})`, `[A-Za-z0-9+/]{43}=`.
 _SHAPE = re.compile(r"(?:\(\?-i:|\(\?:|\)|\||\[(?!\^)(?:\\.|[^\]\\])+\]|[A-Za-z0-9=_-]|\{\d+(?:,\d+)?\}|\?)+")
 _PROVIDER_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
+_PROXIMITY = re.compile(r"\[\^(?:\\r)?\\n\]\{0,\d+\}")
+"""`[^\n]{0,80}`: a rule that asks only for its provider's name near the token (`mollie ... live_...`), whose
+branch then asks for no noun either."""
 _GLOBAL_FLAGS = re.compile(r"^\(\?([a-zA-Z]+)\)")
 KEYED_EVERYDAY_WORDS = frozenset({
     "copper", "daily", "together", "census", "deputy", "delighted", "dune", "zoom", "crisp", "plaid",
@@ -40,6 +44,7 @@ class KeyedContext:
 
     providers: tuple[str, ...]
     nouns: tuple[str, ...]
+    """Empty for a rule that names no credential noun and joins provider and token by proximity alone."""
     token: str
 
 
@@ -64,7 +69,7 @@ def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str]
                       and k not in EVERYDAY_WORDS and k not in KEYED_EVERYDAY_WORDS)
     lowered = pattern.lower()
     nouns = tuple(n for n in sorted(CREDENTIAL_NOUNS) if re.search(rf"(?<![a-z]){n}(?![a-z])", lowered))
-    if not providers or not nouns:
+    if not providers or not (nouns or _PROXIMITY.search(pattern)):
         return None
     return KeyedContext(providers, nouns, token)
 

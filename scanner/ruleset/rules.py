@@ -284,12 +284,18 @@ def context_pattern(context: dict[str, Any]) -> str:
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str) -> str:
     """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), or the
     pattern unchanged."""
+    from scanner.ruleset.context_names import PROVIDER_START
     from scanner.ruleset.keyed_context import keyed_context, with_context_branch
 
     found = keyed_context(pattern, secret_group, keywords, provider)
     if found is None:
         return pattern
-    lead = _loose_lead(found.providers, found.nouns, _gap(CONTEXT_REACH))
+    gap = _gap(CONTEXT_REACH)
+    if found.nouns:
+        lead = _loose_lead(found.providers, found.nouns, gap)
+    else:
+        names = "|".join(_name_pattern(p) for p in found.providers)
+        lead = rf"{PROVIDER_START}(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     return with_context_branch(pattern, _with_token(lead, found.token))
 
 
