@@ -177,6 +177,8 @@ def test_only_plain_single_group_patterns_get_a_context_branch(keyed_rules):
     assert keyed_context(r"(?i)acme[\w.-]{0,9}key=([a-z0-9]{32})", 1, ["acme"], "Acme") is not None
     both = r"(?|acme[\w.-]{0,9}key=([a-z0-9]{32})|\[acme\][^\[]{0,99}key = ([a-z0-9]{32}))"
     assert keyed_context(both, 1, ["acme"], "Acme") is not None  # a branch reset capturing one shape
+    dotted = r"(?i)acme[\w.-]{0,9}token=((?-i:s\.[A-Za-z0-9]{24}))"
+    assert keyed_context(dotted, 1, ["acme"], "Acme") is not None  # an escaped literal in the shape
 
 
 @pytest.mark.parametrize("line", [

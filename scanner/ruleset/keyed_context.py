@@ -23,9 +23,9 @@ from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS
 
 MIN_TOKEN = 16
 MAX_TOKEN = 256
-# A token shape made of character classes (no negated ones), literals and bounded counts, as a whole or in
-# `(?-i:...)`, with alternatives: `[a-f0-9]{32}`, `(?-i:[A-Za-z0-9]{40})`, `[A-Za-z0-9+/]{43}=`.
-_SHAPE = re.compile(r"(?:\(\?-i:|\(\?:|\)|\||\[(?!\^)(?:\\.|[^\]\\])+\]|[A-Za-z0-9=_-]|\{\d+(?:,\d+)?\}|\?)+")
+# A token shape made of character classes (no negated ones), literals (`\.` too) and bounded counts, as a
+# whole or in `(?-i:...)`, with alternatives: `[a-f0-9]{32}`, `(?-i:s\.[A-Za-z0-9]{24})`, `[A-Za-z0-9+/]{43}=`.
+_SHAPE = re.compile(r"(?:\(\?-i:|\(\?:|\)|\||\[(?!\^)(?:\\.|[^\]\\])+\]|[A-Za-z0-9=_-]|\\[.+/:-]|\{\d+(?:,\d+)?\}|\?)+")
 _PROVIDER_WORD = re.compile(r"[a-z][a-z0-9]{3,}")
 _PROXIMITY = re.compile(r"\[\^(?:\\r)?\\n\]\{0,\d+\}")
 """`[^\n]{0,80}`: a rule that asks only for its provider's name near the token (`mollie ... live_...`), whose
