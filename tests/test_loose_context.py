@@ -179,6 +179,8 @@ def test_only_plain_single_group_patterns_get_a_context_branch(keyed_rules):
     assert keyed_context(both, 1, ["acme"], "Acme") is not None  # a branch reset capturing one shape
     dotted = r"(?i)acme[\w.-]{0,9}token=((?-i:s\.[A-Za-z0-9]{24}))"
     assert keyed_context(dotted, 1, ["acme"], "Acme") is not None  # an escaped literal in the shape
+    named = keyed_context(r"(?i)acme[\w.-]{0,9}token=([a-z0-9]{32})", 1, ["acme"], "Acme", "Acme HMAC key")
+    assert named is not None and named.nouns == ("token", "key")  # the rule's name says `key` too
 
 
 @pytest.mark.parametrize("line", [

@@ -48,10 +48,11 @@ class KeyedContext:
     token: str
 
 
-def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str
+def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str, name: str = ""
                   ) -> KeyedContext | None:
     """The provider words, credential nouns and token shape of a keyword-pattern rule, or None when the
-    rule does not lend itself to a context branch."""
+    rule does not lend itself to a context branch. A rule's name says which credential it finds too
+    (`Adyen HMAC key`): its last word joins the nouns of a pattern that names some."""
     if secret_group != 1 or provider == "Generic" or "(?P<" in pattern:
         return None
     flags = _GLOBAL_FLAGS.match(pattern)
@@ -69,6 +70,9 @@ def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str]
                       and k not in EVERYDAY_WORDS and k not in KEYED_EVERYDAY_WORDS)
     lowered = pattern.lower()
     nouns = tuple(n for n in sorted(CREDENTIAL_NOUNS) if re.search(rf"(?<![a-z]){n}(?![a-z])", lowered))
+    named = name.lower().split()[-1:] if name else []
+    if nouns and named and named[0] in CREDENTIAL_NOUNS and named[0] not in nouns:
+        nouns = (*nouns, named[0])
     if not providers or not (nouns or _PROXIMITY.search(pattern)):
         return None
     return KeyedContext(providers, nouns, token)

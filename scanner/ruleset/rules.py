@@ -205,7 +205,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str) -> Ru
         provider=provider,
         pattern=(context_pattern(context) if context is not None
                  else keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
-                                           keywords, provider)),
+                                           keywords, provider, raw["name"])),
         keywords=keywords,
         remediation=raw["remediation"].strip(),
         severity=raw.get("severity", "high"),
@@ -281,13 +281,14 @@ def context_pattern(context: dict[str, Any]) -> str:
     return _with_token(lead, context["token"])
 
 
-def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str) -> str:
+def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,
+                         name: str = "") -> str:
     """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), or the
     pattern unchanged."""
     from scanner.ruleset.context_names import PROVIDER_START
     from scanner.ruleset.keyed_context import keyed_context, with_context_branch
 
-    found = keyed_context(pattern, secret_group, keywords, provider)
+    found = keyed_context(pattern, secret_group, keywords, provider, name)
     if found is None:
         return pattern
     gap = _gap(CONTEXT_REACH)
