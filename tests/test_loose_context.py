@@ -44,28 +44,26 @@ rules:
 
 KEYED_PATTERN = ("(?i:vortaq[\\w.-]{0,20}?api[_.-]?key[\\w.-]{0,10}[\"'']?\\s{0,5}(?:[:=]|=>|:=)\\s{0,5}[\"'']?)"
                  "([a-f0-9]{32})(?![A-Za-z0-9_-])")
-KEYED_RULE = f"""\
-provider: Vortaq
-rules:
-  - id: vortaq-api-key
-    name: Vortaq API key
-    keywords: [vortaq]
-    pattern: '{KEYED_PATTERN}'
-    secret_group: 1
-    min_entropy: 3.0
-    filters: [placeholder, template, variable]
-    examples: ['VORTAQ_API_KEY={HEX}']
-    negative_examples: ['API_KEY={HEX}']
-    remediation: Revoke the key.
-  - id: vortaq-multiline-secret
-    name: Vortaq secret (multi-line rule)
-    keywords: [vortaq]
-    pattern: '(?m)^vortaq_secret = ([a-f0-9]{{32}})$'
-    secret_group: 1
-    examples: ['vortaq_secret = {HEX}']
-    negative_examples: ['vortaq_secret = abc']
-    remediation: Revoke the key.
-"""
+
+
+def pattern_rule(rule_id: str, pattern: str, example: str, negative: str, extra: str = "") -> str:
+    """One pattern rule of a test rule file, keyed on its provider's name (the id's first word)."""
+    return (f"  - id: {rule_id}\n    name: {rule_id.replace('-', ' ')}\n    keywords: [{rule_id.split('-')[0]}]\n"
+            f"    pattern: '{pattern}'\n    secret_group: 1\n{extra}"
+            f"    examples: ['{example}']\n    negative_examples: ['{negative}']\n    remediation: Revoke it.\n")
+
+
+def rule_file(provider: str, *rules: str) -> str:
+    return f"provider: {provider}\nrules:\n" + "".join(rules)
+
+
+KEYED_RULE = rule_file(
+    "Vortaq",
+    pattern_rule("vortaq-api-key", KEYED_PATTERN, f"VORTAQ_API_KEY={HEX}", f"API_KEY={HEX}",
+                 "    min_entropy: 3.0\n    filters: [placeholder, template, variable]\n"),
+    pattern_rule("vortaq-multiline-secret", "(?m)^vortaq_secret = ([a-f0-9]{32})$", f"vortaq_secret = {HEX}",
+                 "vortaq_secret = abc"),
+)
 
 
 def ruleset_of(tmp_path, text: str) -> RuleSet:
@@ -208,24 +206,15 @@ def test_a_base64_key_as_curls_user_name_is_found_at_any_length(text, secret):
 
 
 PREFIXED = "ztk_" + "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(30))
-PREFIXED_RULE = f"""\
-provider: Zentrik
-rules:
-  - id: zentrik-token
-    name: Zentrik token
-    keywords: [ztk_]
-    pattern: '(?<![A-Za-z0-9_-])(ztk_[A-Za-z0-9]{{30}})(?![A-Za-z0-9_-])'
-    secret_group: 1
-    examples: ['ZENTRIK_TOKEN={PREFIXED}']
-    negative_examples: ['ZENTRIK_TOKEN=x-{PREFIXED}']
-    remediation: Revoke the token.
-"""
+PREFIXED_RULE = rule_file("Zentrik", pattern_rule(
+    "zentrik-token", "(?<![A-Za-z0-9_-])(ztk_[A-Za-z0-9]{30})(?![A-Za-z0-9_-])", f"ZENTRIK_TOKEN={PREFIXED}",
+    f"ZENTRIK_TOKEN=x-{PREFIXED}"))
 
 
 @pytest.mark.parametrize(("text", "found_it"), [
     (f'TOKEN="${{ZENTRIK_TOKEN:-{PREFIXED}}}"', True),  # the shell's default for an unset variable
     (f"      - ZENTRIK_TOKEN=${{ZENTRIK_TOKEN:-{PREFIXED}}}", True),  # docker-compose
-    (f"name: a-{PREFIXED}", False),  # inside a longer name, as before
+    (f"ZENTRIK_NAME: a-{PREFIXED}", False),  # inside a longer name, as before
 ])
 def test_a_prefixed_token_as_the_shells_default_value_is_found(tmp_path, text, found_it):
     ruleset = ruleset_of(tmp_path, PREFIXED_RULE)
@@ -233,18 +222,9 @@ def test_a_prefixed_token_as_the_shells_default_value_is_found(tmp_path, text, f
 
 
 LIVE = "vlive_" + "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(30))
-PROXIMITY_RULE = f"""\
-provider: Vortaq
-rules:
-  - id: vortaq-live-token
-    name: Vortaq live token
-    keywords: [vortaq]
-    pattern: '(?i)vortaq[^\\n]{{0,80}}?(?<![A-Za-z0-9_-])((?-i:vlive_[A-Za-z0-9]{{30}}))(?![A-Za-z0-9_-])'
-    secret_group: 1
-    examples: ['VORTAQ_LIVE={LIVE}']
-    negative_examples: ['LIVE={LIVE}']
-    remediation: Revoke the token.
-"""
+PROXIMITY_RULE = rule_file("Vortaq", pattern_rule(
+    "vortaq-live-token", "(?i)vortaq[^\\n]{0,80}?(?<![A-Za-z0-9_-])((?-i:vlive_[A-Za-z0-9]{30}))(?![A-Za-z0-9_-])",
+    f"VORTAQ_LIVE={LIVE}", f"LIVE={LIVE}"))
 
 
 @pytest.mark.parametrize(("text", "found_it"), [
