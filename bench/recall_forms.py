@@ -2,6 +2,7 @@
 
     python bench/recall_forms.py                    # the tables (about a minute)
     python bench/recall_forms.py --rules 'aws-*' --misses
+    python bench/recall_forms.py --rule-misses keyed    # per rule of a kind: the forms it misses
     python bench/recall_forms.py --json forms.json
 
 An independent corpus, generated at run time, of one-to-few-line snippets: dict and object literals,
@@ -273,13 +274,15 @@ class Tally:
         return sum(self.found[k] for k in keys) / total if total else 0.0
 
 
-def run(rules_glob: str, seed: int, passwords: int, show_misses: bool) -> dict[str, object]:
+def run(rules_glob: str, seed: int, passwords: int, show_misses: bool, rule_misses: str = ""
+        ) -> dict[str, object]:
     rng = random.Random(seed)
     ruleset = load_ruleset()
     chosen = [r for r in ruleset.rules if fnmatch.fnmatch(r.id, rules_glob) and r.provider != "Generic"]
     tokens = Tally()
     near = Tally()
     misses: defaultdict[str, list[str]] = defaultdict(list)
+    by_rule: dict[str, list[str]] = {}
     started = time.perf_counter()
     tested = 0
     for rule in chosen:
@@ -295,6 +298,8 @@ def run(rules_glob: str, seed: int, passwords: int, show_misses: bool) -> dict[s
             tokens.add(name, column, hit)
             if not hit:
                 misses[name].append(f"{column}:{rule.id}")
+                if column == rule_misses:
+                    by_rule.setdefault(rule.id, []).append(name)
         for kind, miss in token_near_misses(token, keep).items():
             for _name, path, template in TOKEN_FORMS[::6]:
                 near.add(f"token-{kind}", column, flagged(ruleset, template.format(T=miss, **spelt), path))
@@ -328,6 +333,8 @@ def run(rules_glob: str, seed: int, passwords: int, show_misses: bool) -> dict[s
     }
     if show_misses:
         report["misses"] = {k: v[:40] for k, v in misses.items()}
+    if rule_misses:
+        report["rule_misses"] = dict(sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0])))
     return report
 
 
@@ -367,6 +374,11 @@ def print_report(report: dict[str, object]) -> None:
     if isinstance(misses, dict):
         for name, which in misses.items():
             print(f"miss {name}: {', '.join(which)}")
+    per_rule = report.get("rule_misses")
+    if isinstance(per_rule, dict):
+        print("\n| rule | forms missed | which |\n|---|---|---|")
+        for rule_id, forms in per_rule.items():
+            print(f"| {rule_id} | {len(forms)} | {', '.join(forms[:8])}{' ...' if len(forms) > 8 else ''} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -375,9 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="random seed")
     parser.add_argument("--passwords", type=int, default=200, help="random passwords per password form")
     parser.add_argument("--misses", action="store_true", help="list some misses per form")
+    parser.add_argument("--rule-misses", choices=("prefixed", "keyed", "context"), default="",
+                        help="for each rule of this kind, list the token forms it misses")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    report = run(args.rules, args.seed, args.passwords, args.misses)
+    report = run(args.rules, args.seed, args.passwords, args.misses, args.rule_misses)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")

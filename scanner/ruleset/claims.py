@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from scanner.ruleset.token_shape import token_width
+
 if TYPE_CHECKING:
     from scanner.engine.match import Match
     from scanner.ruleset.rules import Rule
@@ -82,20 +84,6 @@ def token_alphabet(token: str) -> frozenset[str]:
             return frozenset(_TOKEN_CHARS)
         accepted.update(c for c in _TOKEN_CHARS if compiled.fullmatch(c))
     return frozenset(accepted)
-
-
-@functools.lru_cache(maxsize=4096)
-def token_width(token: str) -> tuple[int, int]:
-    """The shortest and longest token the shape accepts; (0, a huge number) when it cannot be worked out."""
-    try:
-        import re._parser as parser  # type: ignore[import-not-found]  # Python 3.11+
-    except ImportError:
-        import sre_parse as parser  # type: ignore[no-redef, unused-ignore]
-    try:
-        low, high = parser.parse(token).getwidth()
-    except Exception:  # noqa: BLE001 - syntax only the regex module knows
-        return 0, 1 << 30
-    return int(low), int(high)
 
 
 def near_miss(secret: str, formats: Formats, close: bool = False) -> bool:

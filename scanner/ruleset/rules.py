@@ -280,12 +280,18 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
     context = raw.get("context")
     if context is not None:
         check_context(path, raw["id"], context)
+    provider = raw.get("provider", default_provider)
+    keywords = tuple(k.lower() for k in raw.get("keywords", context_keywords(context) if context else ()))
+    if context is not None:
+        keywords = tuple(dict.fromkeys((*keywords, *loose_keywords(context))))
     rule = Rule(
         id=raw["id"],
         name=raw["name"],
-        provider=raw.get("provider", default_provider),
-        pattern=raw["pattern"] if context is None else context_pattern(context),
-        keywords=tuple(k.lower() for k in raw.get("keywords", context_keywords(context) if context else ())),
+        provider=provider,
+        pattern=(context_pattern(context) if context is not None
+                 else keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
+                                           keywords, provider, raw["name"])),
+        keywords=keywords,
         remediation=raw["remediation"].strip(),
         severity=raw.get("severity", "high"),
         confidence=raw.get("confidence", "high" if context is None else "medium"),
@@ -336,6 +342,11 @@ _TOKEN_EDGE = r"A-Za-z0-9_+/"
 # A UUID-shaped token whose own key says it is an id (`project_id:`, `"TenantId": `, `request_id=`) names
 # a thing, not a credential; a UUID under `api_key` or `token` is a key (Heroku's, Snyk's).
 _UUID_SHAPE = "{4}-"
+# A token right after a word of version control or CI and a space (`Acme build 3f2c...e9 passed`,
+# `deployed <sha>`, `at tag @<sha>`) is the revision a log line or a sentence is about, not a credential.
+# Only in prose: a key (`ACME_SECRET_RELEASE=`) may end in such a word.
+_AFTER_SCM_WORD = (r"(?<!(?<![A-Za-z])(?i:builds?|built|deploy(?:s|ed|ing)?|releases?|released|merged?|push(?:ed)?"
+                   r"|checkout|checked[ \t]out|rev|ref|tag(?:ged)?|version|head|branch)[ \t]{1,3}[#@]?)")
 _ID_KEY = (r"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
            r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)")
 
@@ -345,12 +356,65 @@ def context_pattern(context: dict[str, Any]) -> str:
     (never through a digest word) on each of up to three lines, none of the lines after the name's blank
     (a blank line ends the block that named the provider), then the token as group 1, whole on both
     sides."""
+    from scanner.ruleset.context_names import loose_names
+
     names = "|".join(_name_pattern(name) for name in context["names"])
-    reach = int(context.get("reach", CONTEXT_REACH))
-    gap = rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
-    key_is_id = _ID_KEY if _UUID_SHAPE in context["token"] else ""
-    return (rf"(?i:{names}){gap}(?:\r?\n(?=[ \t]*\S){gap}){{0,{CONTEXT_LINES_BELOW}}}"
-            rf"(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}({context['token']})(?![{_TOKEN_EDGE}=-])")
+    gap = _gap(int(context.get("reach", CONTEXT_REACH)))
+    lead = rf"(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
+    loose = loose_names(context["names"])
+    if loose is not None:
+        lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
+    return _with_token(lead, context["token"])
+
+
+def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,
+                         name: str = "") -> str:
+    """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), or the
+    pattern unchanged."""
+    from scanner.ruleset.context_names import PROVIDER_START
+    from scanner.ruleset.keyed_context import keyed_context, with_context_branch
+
+    found = keyed_context(pattern, secret_group, keywords, provider, name)
+    if found is None:
+        return pattern
+    gap = _gap(CONTEXT_REACH)
+    if found.nouns:
+        lead = _loose_lead(found.providers, found.nouns, gap)
+    else:
+        names = "|".join(_name_pattern(p) for p in found.providers)
+        lead = rf"{PROVIDER_START}(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
+    return with_context_branch(pattern, _with_token(lead, found.token))
+
+
+_NEXT_LINE = r"\r?\n(?=[ \t]*\S)"
+
+
+def _gap(reach: int) -> str:
+    return rf"(?:(?!{_DIGEST_WORDS})[^\r\n]){{0,{reach}}}?"
+
+
+def _with_token(lead: str, token: str) -> str:
+    """The lead, then the token as group 1, whole on both sides. Not a URL's password either
+    (`https://gitlab+deploy-token-1:<token>@gitlab.com`): the URL rules judge those, and a user name that
+    holds the provider's name is no key naming the token."""
+    key_is_id = _ID_KEY if _UUID_SHAPE in token else ""
+    return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
+            rf"(?![{_TOKEN_EDGE}=@-])")
+
+
+def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], gap: str) -> str:
+    """Provider words, then a credential noun on the provider's line or one of the two below it, within the
+    same reach as a whole name (see context_names.py)."""
+    from scanner.ruleset.context_names import PROVIDER_START, glued_noun_pattern, noun_pattern
+
+    providers = "|".join(_name_pattern(p) for p in provider_words)
+    noun, glued = noun_pattern(nouns), glued_noun_pattern(nouns)
+    line = rf"{_NEXT_LINE}{gap}"
+    # The noun on the provider's line (right after it, or further on), or on the token's own line: two
+    # branches, which keep the gate's database small (each branch is compiled into it).
+    after = (rf"(?:{glued}|{gap}{noun}){gap}(?:{line}){{0,{CONTEXT_LINES_BELOW}}}"
+             rf"|{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}(?<={noun}[^\r\n]{{0,{CONTEXT_REACH}}})")
+    return rf"{PROVIDER_START}(?i:{providers})(?:{after})"
 
 
 def _name_pattern(name: str) -> str:
@@ -363,6 +427,31 @@ def context_keywords(context: dict[str, Any]) -> tuple[str, ...]:
     """The gate's literals: each name's longest word, which every spelling of the name contains."""
     return tuple(dict.fromkeys(max(re.split(r"[\s_.-]+", name.strip()), key=len).lower()
                                for name in context["names"]))
+
+
+def loose_keywords(context: dict[str, Any]) -> tuple[str, ...]:
+    """The longest word of each provider part a loosened name starts with: a loose match holds it, not
+    always the whole name's longest word (`demio … secret` has no `demio secret`)."""
+    from scanner.ruleset.context_names import loose_names
+
+    loose = loose_names(context["names"])
+    if loose is None:
+        return ()
+    return tuple(max(p.split(), key=len) for p in loose.providers)
+
+
+# A pattern that opens by refusing a token character before its token (`(?<![A-Za-z0-9_-])sk_live_...`)
+# also refuses the shell's default value, `${STRIPE_KEY:-sk_live_...}`, where `-` is syntax: such a lead
+# also accepts `:-` right before the match.
+_LEADING_EDGE = re.compile(r"(\(\?[a-zA-Z]+\))?(\(\?<!\[[^\]\\]*-\]\))")
+
+
+def shell_default_edge(pattern: str) -> str:
+    """The pattern, its leading negative lookbehind (when its class refuses `-`) widened to accept `:-`."""
+    m = _LEADING_EDGE.match(pattern)
+    if m is None:
+        return pattern
+    return f"{m.group(1) or ''}(?:(?<=:-)|{m.group(2)}){pattern[m.end():]}"
 
 
 def check_context(path: Path, rule_id: str, context: dict[str, Any]) -> None:
