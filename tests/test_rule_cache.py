@@ -4,11 +4,13 @@ precompiled by its own `regex`."""
 from __future__ import annotations
 
 import marshal
+import shutil
 import sys
 
+import pytest
 import regex
 
-from scanner.ruleset import rules
+from scanner.ruleset import cache, rules
 from scanner.ruleset.cache import cache_key
 from scanner.ruleset.rule_set import load_ruleset
 from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
@@ -110,9 +112,15 @@ def test_a_cache_entry_others_could_write_is_ignored(tmp_path, leakstop):
     assert leakstop("scan", target, env=env).code == 2
 
 
-def test_a_new_context_expansion_gets_another_cache_file(monkeypatch):
-    """Context rules' patterns are made by code from a short YAML entry: a leakstop whose expansion changed
-    (a longer reach, more lines) must not serve the patterns the old one cached for unchanged files."""
+@pytest.mark.parametrize("module", cache.PATTERN_MAKERS)
+def test_a_new_context_expansion_gets_another_cache_file(monkeypatch, tmp_path, module):
+    """Context rules' patterns (and keyword-pattern rules' context branches) are made by code from short YAML
+    entries: a leakstop whose expansion changed (a longer reach, more lines, another noun) must not serve the
+    patterns the old one cached for unchanged files, even with the same version number."""
     here = cache_key([builtin_rules_dir()])
-    monkeypatch.setattr(rules, "CONTEXT_LINES_BELOW", rules.CONTEXT_LINES_BELOW + 1)
+    edited = tmp_path / "ruleset"
+    shutil.copytree(cache.PATTERN_MAKERS_FOLDER, edited, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PATTERN_MAKERS_FOLDER", edited)
+    assert cache_key([builtin_rules_dir()]) == here
+    (edited / module).write_text((edited / module).read_text() + "\nCONTEXT_LINES_BELOW = 3\n")
     assert cache_key([builtin_rules_dir()]) != here

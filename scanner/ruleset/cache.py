@@ -26,14 +26,15 @@ from scanner.ruleset.rules import (
     PRECOMPILED_FOR,
     Rule,
     compile_pattern,
-    context_pattern,
     load_rules,
     rule_files,
 )
 from scanner.sha256 import sha256
 
 CACHE_FORMAT = 3
-_PROBE_CONTEXT = {"names": ["probe"], "token": "[a-f0-9]{32}"}
+PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py")
+"""The modules that turn a rule file into the patterns the cache keeps (in PATTERN_MAKERS_FOLDER)."""
+PATTERN_MAKERS_FOLDER = Path(__file__).parent
 RULE_FIELDS = tuple(f.name for f in fields(Rule))
 
 
@@ -126,9 +127,10 @@ def cache_key(paths: Sequence[Path]) -> str:
     """A digest of every rule file's resolved path, size and mtime: editing, adding, removing or renaming
     a rule file changes it. Raises OSError for a path that cannot be listed (loading then reports it)."""
     digest = sha256(f"{CACHE_FORMAT}:{__version__}:{sys.version_info[:2]}:{regex_install()}".encode())
-    # A context rule's pattern is made by code, not read from its file: a change to how it is made must
-    # not leave the cached patterns of the old expansion in use.
-    digest.update(context_pattern(_PROBE_CONTEXT).encode())
+    # Context rules' patterns, and the context branches of keyword-pattern rules, are made by code, not read
+    # from their files: a change to that code must not leave the cached patterns of the old one in use.
+    for module in PATTERN_MAKERS:
+        digest.update((PATTERN_MAKERS_FOLDER / module).read_bytes())
     for path in paths:
         root = os.path.realpath(path)
         if not os.path.isdir(root):
