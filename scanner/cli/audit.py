@@ -69,7 +69,7 @@ def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tupl
     with error_handler():
         from scanner.audit.executors import executor_for
         from scanner.audit.run import run_audit
-        from scanner.engine.parallel import usable_cores
+        from scanner.ruleset.forked_compile import usable_cores
 
         settings = None
         if config_file is not None:

@@ -8,7 +8,6 @@ not depend on how many cores ran.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from scanner.fragment import Fragment
 from scanner.git.blobs import BlobExpander, GitBlob
 from scanner.git.blobs import Item as SourceItem
 from scanner.report import Skipped
+from scanner.ruleset.forked_compile import usable_cores
 from scanner.ruleset.rule_set import RuleSet
 
 if TYPE_CHECKING:
@@ -272,13 +272,6 @@ def item_size(item: SourceItem) -> int:
     if isinstance(item, Fragment):
         return len(item.text)
     return item.size if isinstance(item, GitBlob) else 0
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 def _scan_with_decoded(ruleset: RuleSet, fragment: Fragment, timeout: float, keep_dropped: bool,

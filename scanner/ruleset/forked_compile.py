@@ -28,6 +28,7 @@ took 1.36 s with this process compiling 30% of the patterns, 1.57 s with half.""
 
 
 def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the platform has one)."""
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
