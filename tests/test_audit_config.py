@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit_fixtures import github_token, new_repo, repo_with_secret, rows, run_cli
+from audit_fixtures import github_token, new_repo, repo_with_secret, rows, run_cli, store_bytes
 from config_fixtures import ACME_RULE, ACME_TOKEN
 
 
@@ -113,3 +113,103 @@ def test_the_settings_reach_a_worker_without_the_files(tmp_path):
     ids = {rule.id for rule in configured_rules(settings).rules}
     assert "acme-token" in ids and "github-pat-classic" not in ids and len(ids) > 100
     assert len(settings.suppressors) == 1
+
+
+# -- a changed policy reaches the commits audited before ------------------------------------------------------
+
+REAUDIT = "policy changed since last audit: full re-audit"
+
+
+def audit_with(tmp_path: Path, store: Path, config: Path):  # type: ignore[no-untyped-def]
+    return run_cli("audit", tmp_path / "org", "--store", store, "--workers", "1", "--config", config)
+
+
+def run_row(store: Path, run_id: int) -> list[tuple[object, ...]]:
+    return rows(store, "SELECT incremental, commits, reaudit, dropped FROM run_repositories WHERE run_id = ?", run_id)
+
+
+def test_a_changed_allowlist_makes_a_finding_of_an_old_commit_gone(tmp_path):
+    repo, _ = repo_with_secret(tmp_path / "org", "api")
+    repo.git("rm", "-q", "settings.py")
+    repo.commit("the token leaves HEAD")  # so it lives only in a commit the first audit read
+    store = tmp_path / "audit.sqlite"
+    config = team_config(tmp_path, "exclude: ['vendor/**']\n")
+    first = audit_with(tmp_path, store, config)
+    assert first.code == 1, first.output
+    [(fp,)] = rows(store, "SELECT fingerprint FROM findings")
+
+    config.write_text("exclude: ['vendor/**']\nallowlists:\n  - rules: [github-pat-classic]\n"
+                      "    regexes: ['^ghp_.*$']\n    paths: ['settings.py']\n    description: rotated in 2025\n")
+    second = audit_with(tmp_path, store, config)
+    assert second.code == 0, second.output
+    assert f"{repo.path}: {REAUDIT}\n" in second.stderr
+    assert "1 no longer reported" in second.stderr
+    # the reason names the allowlist entry and the kind of condition, never the condition itself
+    reason = f"no longer reported: allowlist {config}:2 #1: regex"
+    assert f"{repo.path}: gone: {fp} critical github-pat-classic ghp_" in second.stdout
+    assert f"({reason})\n" in second.stdout, second.stdout
+    assert run_row(store, 2) == [(0, 3, REAUDIT, 1)]  # the whole history again, not the one new commit
+    assert rows(store, "SELECT gone_reason FROM repo_findings WHERE fingerprint = ?", fp) == [(reason,)]
+    assert rows(store, "SELECT count(*) FROM occurrences") == [(0,)]
+    assert fp not in run_cli("findings", "--store", store).stdout
+    for text in (b"rotated in 2025", b"^ghp_"):  # the configuration's text never enters the store
+        assert text not in store_bytes(store)
+
+    third = audit_with(tmp_path, store, config)
+    assert third.code == 0 and REAUDIT not in third.stderr and third.stdout == "", third.output
+    assert run_row(store, 3) == [(1, 0, "", 0)]
+
+    config.write_text("exclude: ['vendor/**']\n")  # the allowlist withdrawn: the finding is back, as new
+    fourth = audit_with(tmp_path, store, config)
+    assert fourth.code == 1 and f"{repo.path}: new: {fp}" in fourth.stdout, fourth.output
+    assert rows(store, "SELECT gone_reason FROM repo_findings") == [("",)]
+
+
+def test_a_rule_added_by_the_configuration_finds_a_secret_in_an_old_commit(tmp_path):
+    repo = new_repo(tmp_path / "org", "billing")
+    repo.write("NOTES.md", f"Billing staging still talks to Acme with {ACME_TOKEN} until the March cut-over.\n")
+    repo.commit("notes")
+    repo.write("README.md", "# billing\n")
+    repo.commit("readme")
+    store = tmp_path / "audit.sqlite"
+    config = team_config(tmp_path, "exclude: ['vendor/**']\n")
+    first = audit_with(tmp_path, store, config)
+    assert first.code == 0 and audited_rules(store) == [], first.output
+
+    config.write_text("rules: [rules]\nexclude: ['vendor/**']\n")
+    second = audit_with(tmp_path, store, config)
+    assert second.code == 1, second.output
+    assert f"{repo.path}: {REAUDIT}\n" in second.stderr
+    assert audited_rules(store) == [("acme-token", "NOTES.md")]
+    [(fp, commit)] = rows(store, "SELECT fingerprint, commit_id FROM occurrences")
+    assert f"{repo.path}: new: {fp} low acme-token" in second.stdout
+    assert commit == repo.git("rev-parse", "HEAD~1").strip()
+    assert run_row(store, 2) == [(0, 2, REAUDIT, 0)]
+
+
+def test_an_unchanged_configuration_keeps_re_audits_incremental(tmp_path):
+    repo, _ = repo_with_secret(tmp_path / "org", "api")
+    store = tmp_path / "audit.sqlite"
+    text = "rules: [rules]\nallowlists:\n  - rules: [github-pat-classic]\n    paths: ['tests/**']\n"
+    config = team_config(tmp_path, text)
+    assert audit_with(tmp_path, store, config).code == 1
+    assert run_row(store, 1) == [(0, 2, "", 0)]
+    repo.write("app.py", "print('hello')\n")
+    repo.commit("app")
+    # the same policy, written differently: a comment moves every entry a line down
+    config.write_text("# the security team's audit policy\n" + text)
+    second = audit_with(tmp_path, store, config)
+    assert second.code == 1 and REAUDIT not in second.stderr, second.output
+    assert run_row(store, 2) == [(1, 1, "", 0)]  # only the new commit was read
+
+
+def test_changed_limits_audit_every_repository_in_full_once(tmp_path):
+    repo_with_secret(tmp_path / "org", "api")
+    store = tmp_path / "audit.sqlite"
+    for run, flags, expected in ((1, (), (0, 2, "", 0)), (2, (), (1, 0, "", 0)),
+                                 (3, ("--max-archive-depth", "1"), (0, 2, REAUDIT, 0)),
+                                 (4, ("--max-archive-depth", "1"), (1, 0, "", 0)),
+                                 (5, ("--max-archive-depth", "1", "--max-file-size", "1MB"), (0, 2, REAUDIT, 0))):
+        result = run_cli("audit", tmp_path / "org", "--store", store, "--workers", "1", *flags)
+        assert result.code == 1, result.output
+        assert run_row(store, run) == [expected], (run, result.stderr)

@@ -12,6 +12,7 @@ from scanner.audit.executors import Executor
 from scanner.audit.settings import AuditSettings
 from scanner.audit.task import AuditJob
 from scanner.sha256 import sha256_hex
+from scanner.sources import DEFAULT_ARCHIVE_DEPTH
 from scanner.store.queries import open_findings
 from scanner.store.records import Change, RepoResult
 from scanner.store.store import Store
@@ -51,13 +52,14 @@ def run_key(targets: Sequence[AuditTarget], settings: AuditSettings | None = Non
 
 
 def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, *, cache_dir: Path | None,
-              max_file_size: int, on_result: OnResult | None = None,
-              settings: AuditSettings | None = None) -> AuditOutcome:
+              max_file_size: int, on_result: OnResult | None = None, settings: AuditSettings | None = None,
+              archive_depth: int = DEFAULT_ARCHIVE_DEPTH) -> AuditOutcome:
     store.claim_writer()
     unique = list({t.name: t for t in targets}.values())
     run_id, done = store.begin_run(run_key(unique, settings), len(unique))
     outcome = AuditOutcome(run_id, len(unique), already_done=len(done & {t.name for t in unique}))
-    jobs = [job_for(store, t, cache_dir, max_file_size, settings) for t in unique if t.name not in done]
+    jobs = [job_for(store, t, cache_dir, max_file_size, settings, archive_depth) for t in unique
+            if t.name not in done]
     for result in executor.results(jobs):
         change = store.record(run_id, result)
         outcome.changes.append(change)
@@ -72,8 +74,8 @@ def run_audit(store: Store, targets: Sequence[AuditTarget], executor: Executor, 
 
 
 def job_for(store: Store, target: AuditTarget, cache_dir: Path | None, max_file_size: int,
-            settings: AuditSettings | None = None) -> AuditJob:
+            settings: AuditSettings | None = None, archive_depth: int = DEFAULT_ARCHIVE_DEPTH) -> AuditJob:
     previous = store.previous(target.name)
     return AuditJob(name=target.name, location=target.location, remote=target.remote, cache_dir=str(cache_dir or ""),
                     max_file_size=max_file_size, known_commits=previous.tips, known_places=previous.places,
-                    settings=settings)
+                    settings=settings, known_policy=previous.policy, archive_depth=archive_depth)

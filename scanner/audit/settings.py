@@ -33,6 +33,9 @@ class AuditSettings:
     exclude: tuple[str, ...] = ()
     suppressors: tuple[Suppressor, ...] = ()
     """The configuration's global and per-rule allowlists."""
+    policy: str = ""
+    """A digest of what the configuration decides besides its rules (excludes, allowlists), without where
+    each entry was written: part of every repository's policy digest (`scanner.audit.policy`)."""
 
     def ruleset(self, builtin_rules: RuleSet | None) -> RuleSet:
         """The configured rule set from the worker's built-in rules (None when the configuration turns them

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from scanner.audit.policy import policy_digest, reaudit_reason
 from scanner.errors import ScannerError
 from scanner.findings import Finding
 from scanner.git import runner as git
 from scanner.ruleset.rule_set import RuleSet
+from scanner.sources import DEFAULT_ARCHIVE_DEPTH
 from scanner.store.records import Place, RepoResult, SeenSecret
 
 if TYPE_CHECKING:
@@ -44,6 +46,10 @@ class AuditJob:
     """(path, blob) of every place recorded before: which of them HEAD still holds is looked up."""
     settings: AuditSettings | None = None
     """`audit --config`: the configuration applied to this repository; None: the built-in rules alone."""
+    known_policy: str = ""
+    """The policy digest the last audit recorded: when this task's differs, every commit is judged again."""
+    archive_depth: int = DEFAULT_ARCHIVE_DEPTH
+    """How deep archives inside archives are opened (--max-archive-depth)."""
 
 
 def audit_repository(job: AuditJob) -> RepoResult:
@@ -80,19 +86,28 @@ def audited(job: AuditJob, path: Path, started: float) -> RepoResult:
 
     repo = git.repository(path)
     tips = git.ref_tips(repo)
-    known = tuple(git.independent_commits(repo, job.known_commits))
+    settings = job.settings
+    ruleset = configured_rules(settings)
+    policy = policy_digest(ruleset, settings, max_file_size=job.max_file_size, archive_depth=job.archive_depth)
+    reaudit = reaudit_reason(job.known_commits, job.known_policy, policy)
+    known = () if reaudit else tuple(git.independent_commits(repo, job.known_commits))
     remote_url = job.location if job.remote else git.config_value(path, "remote.origin.url")
     secrets: tuple[SeenSecret, ...] = ()
+    silenced: dict[str, str] = {}
     commits = 0
     error = ""
     if not (known and set(tips.values()) <= set(job.known_commits)):  # else: no commit since the last audit
-        settings = job.settings
         source = HistorySource(path, job.max_file_size, known_commits=known,
                                exclude=settings.exclude if settings else ())
+        source.archive_depth = job.archive_depth
+        suppressors = settings.suppressors if settings else ()
+        if reaudit:
+            from scanner.audit.silenced import SilenceLog
+
+            suppressors = tuple(SilenceLog(s, silenced) for s in suppressors)
         # One repository per core: the engine's own pool would only compete with the other tasks.
-        report = scan(ScanRequest(source=source, ruleset=configured_rules(settings), group=False,
-                                  max_findings_per_rule=0, workers=1,
-                                  suppressors=settings.suppressors if settings else ()))
+        report = scan(ScanRequest(source=source, ruleset=ruleset, group=False, max_findings_per_rule=0, workers=1,
+                                  suppressors=suppressors))
         secrets = seen_secrets(report.findings)
         commits = report.stats.commits
         if report.errors:
@@ -102,7 +117,8 @@ def audited(job: AuditJob, path: Path, started: float) -> RepoResult:
         name=job.name, location=without_credentials(job.location), remote_url=without_credentials(remote_url),
         tips=tuple(sorted(tips.items())), head=git.head_commit(repo) or "", secrets=secrets,
         at_head=frozenset(p for p in job.known_places if p in head), incremental=bool(known), commits=commits,
-        seconds=time.perf_counter() - started, error=error,
+        seconds=time.perf_counter() - started, error=error, policy=policy, reaudit=reaudit,
+        silenced=tuple(sorted(silenced.items())),
     )
 
 

@@ -56,16 +56,19 @@ def open_store(store_path: Path | None, create: bool = False) -> Store:
               help="Local processes (default: one per core; ignored with --dask).")
 @click.option("--max-file-size", type=ByteSize(), default="10MB", show_default=True,
               help="Skip larger blobs (without reading them).")
+@click.option("--max-archive-depth", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Open archives inside archives this many levels deep (0: archives are not opened).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Apply this configuration file (its rules, disable, thresholds, exclude and allowlists) to "
                    "every repository; a configuration inside an audited repository is never applied.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
 def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tuple[str, ...],
           gitlab_groups: tuple[str, ...], api_url: str | None, store_path: Path | None, cache_dir: Path | None,
-          dask_address: str, workers: int | None, max_file_size: int, config_file: Path | None,
-          quiet: bool) -> None:
+          dask_address: str, workers: int | None, max_file_size: int, max_archive_depth: int,
+          config_file: Path | None, quiet: bool) -> None:
     """Audit the history of many repositories into the findings store; later audits scan only new commits
-    and say what changed. Exit 2 if a repository failed, 1 if untriaged findings remain, else 0."""
+    (all of them again when the policy changed: configuration, rules, limits) and say what changed. Exit 2
+    if a repository failed, 1 if untriaged findings remain, else 0."""
     with error_handler():
         from scanner.audit.executors import executor_for
         from scanner.audit.run import run_audit
@@ -83,7 +86,7 @@ def audit(targets: tuple[str, ...], targets_file: Path | None, github_orgs: tupl
             try:
                 outcome = run_audit(store, chosen, executor, cache_dir=cache_dir.resolve() if cache_dir else None,
                                     max_file_size=max_file_size, on_result=progress.repository_done,
-                                    settings=settings)
+                                    settings=settings, archive_depth=max_archive_depth)
             finally:
                 progress.close()
                 executor.close()
@@ -137,11 +140,12 @@ class AuditProgress(Progress):
 
 
 def since_last_time(store: Store, changes: list[Change]) -> str:
-    """One line per finding that is new, gone from HEAD, or back at HEAD, per repository."""
+    """One line per finding that is new, gone from HEAD, back at HEAD, or gone because the policy no longer
+    reports it (with the reason), per repository."""
     from scanner.printable import visible
     from scanner.store.queries import stored_findings
 
-    described = {f.fingerprint: f for f in stored_findings(store.db)}
+    described = {f.fingerprint: f for f in stored_findings(store.db, placeless=True)}
     lines = []
     for change in sorted(changes, key=lambda c: c.name):
         for label, fingerprints in (("new", change.new), ("gone from HEAD", change.gone),
@@ -150,18 +154,30 @@ def since_last_time(store: Store, changes: list[Change]) -> str:
                 f = described.get(fp)
                 what = f"{f.severity} {f.rule_id} {visible(f.redacted)} [{f.status}]" if f else ""
                 lines.append(f"{visible(change.name)}: {label}: {fp} {what}")
+        for fp, reason in change.dropped:
+            f = described.get(fp)
+            what = f"{f.severity} {f.rule_id} {visible(f.redacted)} [{f.status}] " if f else ""
+            lines.append(f"{visible(change.name)}: gone: {fp} {what}({visible(reason)})")
     return "".join(line + "\n" for line in lines)
 
 
 def summary(outcome: AuditOutcome) -> str:
+    """The totals, after a line per repository audited in full again because its policy changed."""
+    from scanner.printable import visible
+
     new = sum(len(c.new) for c in outcome.changes)
     gone = sum(len(c.gone) for c in outcome.changes)
     back = sum(len(c.back) for c in outcome.changes)
+    dropped = sum(len(c.dropped) for c in outcome.changes)
     resumed = (f" (resumed run {outcome.run_id}: {outcome.already_done} already done)"
                if outcome.already_done else "")
-    return (f"Audited {len(outcome.changes)} of {outcome.total} repositories{resumed}: {outcome.findings} findings, "
-            f"{new} new, {gone} gone from HEAD, {back} back at HEAD; {outcome.open_findings} untriaged; "
-            f"{len(outcome.failures)} failed.")
+    reaudits = [f"{visible(c.name)}: {c.reaudit}\n" for c in sorted(outcome.changes, key=lambda c: c.name)
+                if c.reaudit]
+    no_longer = f", {dropped} no longer reported" if dropped else ""
+    return "".join(reaudits) + (
+        f"Audited {len(outcome.changes)} of {outcome.total} repositories{resumed}: {outcome.findings} findings, "
+        f"{new} new, {gone} gone from HEAD, {back} back at HEAD{no_longer}; {outcome.open_findings} untriaged; "
+        f"{len(outcome.failures)} failed.")
 
 
 @click.command("triage")

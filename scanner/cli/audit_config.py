@@ -43,7 +43,16 @@ def audit_settings(config_file: Path) -> AuditSettings:
     key = sha256_hex("\n".join([str(config.path), repr(config.exclude), repr(suppressors), *sorted(kept),
                                 *(f"{rule.id}\0{rule.pattern}" for rule in own)]))
     return AuditSettings(key=key, kept_rule_ids=kept, own_rules=own, builtin=config.use_builtin_rules,
-                         exclude=config.exclude, suppressors=suppressors)
+                         exclude=config.exclude, suppressors=suppressors, policy=filters_digest(config))
+
+
+def filters_digest(config: Config) -> str:
+    """What the configuration's excludes and allowlists decide, as a digest: their conditions, not where
+    they were written (a comment added above an entry changes no finding) nor their text in the store."""
+    from scanner.sha256 import sha256_hex
+
+    return sha256_hex(repr((config.exclude, config.allow_patterns, config.stopwords,
+                            [entry.conditions() for entry in config.allowlists])))
 
 
 def config_suppressors(config: Config) -> tuple[Suppressor, ...]:

@@ -60,10 +60,11 @@ class Failure:
 _LATEST_TRIAGE = "(SELECT max(id) FROM triage WHERE triage.fingerprint = f.fingerprint)"
 
 
-def stored_findings(db: sqlite3.Connection, *, statuses: Sequence[str] = (),
-                    repositories: Sequence[str] = ()) -> list[StoredFinding]:
+def stored_findings(db: sqlite3.Connection, *, statuses: Sequence[str] = (), repositories: Sequence[str] = (),
+                    placeless: bool = False) -> list[StoredFinding]:
     """Findings, most severe first; `statuses` and `repositories` narrow them (a finding shows only its
-    places in the repositories asked for)."""
+    places in the repositories asked for). A finding no audit reports anywhere any more (a changed policy
+    dropped its every place) is left out unless `placeless`."""
     for status in statuses:
         if status not in STATUSES:
             raise StoreError(f"status {status!r}: expected one of {', '.join(STATUSES)}")
@@ -77,7 +78,7 @@ def stored_findings(db: sqlite3.Connection, *, statuses: Sequence[str] = (),
     out = []
     for row in rows:
         mine = tuple(p for p in places.get(row[0], ()) if not repositories or p.repository in repositories)
-        if (statuses and row[9] not in statuses) or not mine:
+        if (statuses and row[9] not in statuses) or not (mine or (placeless and not repositories)):
             continue
         out.append(StoredFinding(
             fingerprint=row[0], rule_id=row[1], rule_name=row[2], provider=row[3], severity=row[4],

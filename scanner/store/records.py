@@ -73,6 +73,15 @@ class RepoResult:
     commits: int = 0
     seconds: float = 0.0
     error: str = ""
+    policy: str = ""
+    """The digest of what decided these findings (`scanner.audit.policy`): the next audit compares it."""
+    reaudit: str = ""
+    """Why the repository was audited in full although it had been audited before (its policy changed);
+    empty otherwise. Such a result holds every finding the repository has under the new policy, so the
+    store drops what it no longer reports."""
+    silenced: tuple[tuple[str, str], ...] = ()
+    """(fingerprint, reason) of secrets the configuration's allowlists silenced in a full re-audit: why a
+    finding reported before is not any more."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ class Previous:
     tips: tuple[str, ...] = ()
     places: frozenset[tuple[str, str]] = frozenset()
     """(path, blob) of every recorded place: the audit says which of them HEAD still holds."""
+    policy: str = ""
+    """The policy digest of the last complete audit; empty: none recorded (a store written before it was)."""
 
 
 @dataclass(frozen=True)
@@ -96,3 +107,7 @@ class Change:
     """Fingerprints known before, not at HEAD then, at HEAD again."""
     findings: int = 0
     """Secrets known in the repository after this result."""
+    dropped: tuple[tuple[str, str], ...] = ()
+    """(fingerprint, reason) of secrets a full re-audit under a changed policy no longer reports here."""
+    reaudit: str = ""
+    """Why the repository was audited in full again (RepoResult.reaudit)."""

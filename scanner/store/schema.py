@@ -103,6 +103,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE findings ADD COLUMN remediation TEXT NOT NULL DEFAULT '';
     CREATE INDEX occurrences_by_fingerprint ON occurrences (fingerprint);
     """,
+    # 2 → 3: the policy each repository was audited under (a digest: rules, the configuration's allowlists
+    # and excludes, limits, leakstop's version; '' for stores written before, which is unknown and so
+    # audited in full once), why a finding is no longer reported in a repository after a full re-audit,
+    # and which runs re-audited a repository in full.
+    """
+    ALTER TABLE repositories ADD COLUMN policy TEXT NOT NULL DEFAULT '';
+    ALTER TABLE repo_findings ADD COLUMN gone_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE run_repositories ADD COLUMN reaudit TEXT NOT NULL DEFAULT '';
+    ALTER TABLE run_repositories ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

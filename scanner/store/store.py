@@ -35,6 +35,14 @@ def recent(started_at: str) -> bool:
     return dt.datetime.now(dt.timezone.utc) - started < RESUME_WITHIN
 
 
+def no_longer_reported(fingerprint: str, result: RepoResult) -> str:
+    """Why a full re-audit no longer reports a secret: the allowlist entry that silenced it, when one did."""
+    why = dict(result.silenced).get(fingerprint)
+    if why:
+        return f"no longer reported: {why}"
+    return "no longer reported under the changed policy (its rule, an exclude or a limit)"
+
+
 class Store:
     """One open store; the audit's process is the only writer, `leakstop findings` and others read."""
 
@@ -115,14 +123,15 @@ class Store:
             db.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (now(), run_id))
 
     def previous(self, name: str) -> Previous:
-        """The ref tips and recorded places of a repository, for its next (incremental) audit."""
-        row = self.db.execute("SELECT id FROM repositories WHERE name = ?", (name,)).fetchone()
-        if row is None:
+        """The ref tips, recorded places and policy of a repository, for its next (incremental) audit."""
+        found = self.db.execute("SELECT id, policy FROM repositories WHERE name = ?", (name,)).fetchone()
+        if found is None:
             return Previous()
+        row = found[:1]
         tips = self.db.execute("SELECT DISTINCT commit_id FROM ref_tips WHERE repo_id = ? ORDER BY commit_id",
                                row).fetchall()
         places = self.db.execute("SELECT DISTINCT path, blob FROM occurrences WHERE repo_id = ?", row).fetchall()
-        return Previous(tuple(t for (t,) in tips), frozenset((p, b) for p, b in places))
+        return Previous(tuple(t for (t,) in tips), frozenset((p, b) for p, b in places), policy=found[1])
 
     # -- one repository's result ---------------------------------------------------------------------------
 
@@ -134,24 +143,27 @@ class Store:
                                  (run_id, repo_id)).fetchone()
             if outcome is not None and outcome[0] == "done":
                 return Change(result.name, findings=self._count(db, repo_id))  # a task run twice: once counted
-            before = dict(db.execute("SELECT fingerprint, at_head FROM repo_findings WHERE repo_id = ?",
-                                     (repo_id,)).fetchall())
+            before = dict(db.execute("SELECT fingerprint, at_head FROM repo_findings WHERE repo_id = ? "
+                                     "AND gone_reason = ''", (repo_id,)).fetchall())
             for secret in result.secrets:
                 self._secret(db, run_id, repo_id, secret)
             if not result.error:
                 self._places_at_head(db, repo_id, result)
-            change = self._repo_findings(db, run_id, repo_id, result.name, before)
-            if not result.error:  # an incomplete audit starts again from the old tips next time
+                if result.reaudit:
+                    self._places_not_reported(db, repo_id, result)
+            change = self._repo_findings(db, run_id, repo_id, result, before)
+            if not result.error:  # an incomplete audit starts again from the old tips (and policy) next time
                 db.execute("DELETE FROM ref_tips WHERE repo_id = ?", (repo_id,))
                 db.executemany("INSERT INTO ref_tips (repo_id, ref, commit_id) VALUES (?, ?, ?)",
                                [(repo_id, ref, sha) for ref, sha in result.tips])
-                db.execute("UPDATE repositories SET head = ?, audited_at = ? WHERE id = ?",
-                           (result.head, now(), repo_id))
+                db.execute("UPDATE repositories SET head = ?, audited_at = ?, policy = ? WHERE id = ?",
+                           (result.head, now(), result.policy, repo_id))
             db.execute(
                 "INSERT OR REPLACE INTO run_repositories (run_id, repo_id, outcome, reason, incremental, commits, "
-                "new, gone, back, seconds, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "new, gone, back, seconds, at, reaudit, dropped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, repo_id, "failed" if result.error else "done", result.error, int(result.incremental),
-                 result.commits, len(change.new), len(change.gone), len(change.back), result.seconds, now()))
+                 result.commits, len(change.new), len(change.gone), len(change.back), result.seconds, now(),
+                 result.reaudit, len(change.dropped)))
             return change
 
     def _repository(self, db: sqlite3.Connection, result: RepoResult) -> int:
@@ -163,7 +175,8 @@ class Store:
 
     @staticmethod
     def _count(db: sqlite3.Connection, repo_id: int) -> int:
-        return int(db.execute("SELECT count(*) FROM repo_findings WHERE repo_id = ?", (repo_id,)).fetchone()[0])
+        return int(db.execute("SELECT count(*) FROM repo_findings WHERE repo_id = ? AND gone_reason = ''",
+                              (repo_id,)).fetchone()[0])
 
     @staticmethod
     def _secret(db: sqlite3.Connection, run_id: int, repo_id: int, s: SeenSecret) -> None:
@@ -186,19 +199,35 @@ class Store:
                        [(int(now_held), rowid) for rowid, path, blob, was in rows
                         if (now_held := (path, blob) in held) != bool(was)])
 
-    def _repo_findings(self, db: sqlite3.Connection, run_id: int, repo_id: int, name: str,
+    @staticmethod
+    def _places_not_reported(db: sqlite3.Connection, repo_id: int, result: RepoResult) -> None:
+        """A full re-audit under a changed policy reports every place the repository has under it: a place
+        recorded before that it does not report (allowlisted now, its rule removed, its path excluded) is
+        no longer a place of a finding."""
+        reported = {(s.fingerprint, p.commit, p.path, p.line) for s in result.secrets for p in s.places}
+        rows = db.execute("SELECT rowid, fingerprint, commit_id, path, line FROM occurrences WHERE repo_id = ?",
+                          (repo_id,)).fetchall()
+        db.executemany("DELETE FROM occurrences WHERE rowid = ?",
+                       [(rowid,) for rowid, *place in rows if tuple(place) not in reported])
+
+    def _repo_findings(self, db: sqlite3.Connection, run_id: int, repo_id: int, result: RepoResult,
                        before: dict[str, int]) -> Change:
         after = dict(db.execute("SELECT fingerprint, max(at_head) FROM occurrences WHERE repo_id = ? "
                                 "GROUP BY fingerprint", (repo_id,)).fetchall())
         db.executemany("INSERT INTO repo_findings (repo_id, fingerprint, first_seen_run, at_head) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (repo_id, fingerprint) DO UPDATE SET at_head = excluded.at_head",
+                       "ON CONFLICT (repo_id, fingerprint) DO UPDATE SET at_head = excluded.at_head, gone_reason = ''",
                        [(repo_id, fp, run_id, at) for fp, at in after.items()])
+        dropped = tuple(sorted((fp, no_longer_reported(fp, result)) for fp in before if fp not in after))
+        db.executemany("UPDATE repo_findings SET at_head = 0, gone_reason = ? WHERE repo_id = ? AND fingerprint = ?",
+                       [(reason, repo_id, fp) for fp, reason in dropped])
         return Change(
-            name,
+            result.name,
             new=tuple(sorted(fp for fp in after if fp not in before)),
             gone=tuple(sorted(fp for fp, at in after.items() if fp in before and before[fp] and not at)),
             back=tuple(sorted(fp for fp, at in after.items() if fp in before and not before[fp] and at)),
             findings=len(after),
+            dropped=dropped,
+            reaudit=result.reaudit,
         )
 
     # -- triage ---------------------------------------------------------------------------------------------
