@@ -76,6 +76,17 @@ def test_an_audit_on_a_dask_cluster_matches_the_local_pool(tmp_path, cluster):
     query = "SELECT fingerprint, path, line, commit_id FROM occurrences ORDER BY fingerprint"
     assert rows(tmp_path / "dask.sqlite", query) == rows(tmp_path / "local.sqlite", query)
     assert len(rows(tmp_path / "dask.sqlite", query)) == 4
+    # the same policy digest, so each executor's store is audited incrementally by the other
+    policies = "SELECT name, policy FROM repositories ORDER BY name"
+    assert rows(tmp_path / "dask.sqlite", policies) == rows(tmp_path / "local.sqlite", policies)
+    assert {policy for _, policy in rows(tmp_path / "dask.sqlite", policies)} != {""}
+    swapped = (run_cli("audit", tmp_path / "org", "--store", tmp_path / "dask.sqlite"),
+               run_cli("audit", tmp_path / "org", "--store", tmp_path / "local.sqlite", "--dask",
+                       cluster.scheduler_address))
+    for store, again in zip(("dask.sqlite", "local.sqlite"), swapped):
+        assert again.code == 1 and "full re-audit" not in again.stderr, again.output
+        assert rows(tmp_path / store, "SELECT DISTINCT incremental, commits, reaudit FROM run_repositories "
+                                      "WHERE run_id = 2") == [(1, 0, "")]
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path):

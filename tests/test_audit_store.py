@@ -8,12 +8,16 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from audit_fixtures import repo_with_secret, rows, run_cli
 
+from scanner.audit.policy import POLICY_CHANGED, POLICY_UNKNOWN
 from scanner.store import StoreError
-from scanner.store.queries import stored_findings
-from scanner.store.records import Place, RepoResult, SeenSecret
+from scanner.store.queries import open_findings, stored_findings
+from scanner.store.records import Place, Previous, RepoResult, SeenSecret
 from scanner.store.schema import SCHEMA_VERSION, connect
 from scanner.store.store import Store
 
@@ -96,7 +100,7 @@ WRITER = textwrap.dedent("""
 
 def test_a_crash_mid_write_keeps_every_committed_repository(tmp_path):
     path = tmp_path / "s.sqlite"
-    tests = str(__import__("pathlib").Path(__file__).parent)
+    tests = str(Path(__file__).parent)
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), tests], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     committed = -1
@@ -121,3 +125,90 @@ def test_an_unfinished_run_is_resumed_only_while_it_is_recent(tmp_path):
         store.db.execute("UPDATE runs SET started_at = '2026-01-01T00:00:00+00:00' WHERE id = ?", (run_id,))
         later, done = store.begin_run("weekly", 2)  # a week later: a new audit, nothing skipped
         assert later != run_id and done == frozenset()
+
+
+# -- policies: a store from before them, and a full re-audit that no longer reports what it did ---------------
+
+def columns(path: Path) -> dict[str, list[str]]:
+    db = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: [row[1] for row in db.execute(f"PRAGMA table_info({t})")] for t in sorted(tables)}
+    finally:
+        db.close()
+
+
+def as_written_before_policies(path: Path) -> None:
+    """The store as a leakstop that recorded no policy left it: schema 2, without the columns 3 added."""
+    db = sqlite3.connect(path)
+    for table, column in (("repositories", "policy"), ("repo_findings", "gone_reason"),
+                          ("run_repositories", "reaudit"), ("run_repositories", "dropped")):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute("PRAGMA user_version=2")
+    db.close()
+
+
+def test_a_store_of_schema_2_is_migrated_with_an_unknown_policy(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = connect(path, up_to=2)
+    db.execute("INSERT INTO repositories (name, location) VALUES ('r', '/srv/r')")
+    db.execute("INSERT INTO ref_tips VALUES (1, 'refs/heads/main', '" + "c" * 40 + "')")
+    db.close()
+    with Store.open(path) as store:
+        assert store.previous("r") == Previous(("c" * 40,), frozenset(), policy="")
+        run_id, _ = store.begin_run("key", 1)
+        store.record(run_id, replace(result("r"), policy="policy1:abc", reaudit=POLICY_UNKNOWN))
+        assert store.previous("r").policy == "policy1:abc"
+
+
+def test_an_old_store_is_audited_in_full_once_then_incrementally(tmp_path):
+    repo, _ = repo_with_secret(tmp_path / "org", "api")
+    store = tmp_path / "audit.sqlite"
+    assert run_cli("audit", tmp_path / "org", "--store", store, "--workers", "1").code == 1
+    as_written_before_policies(store)
+    connect(tmp_path / "schema2.sqlite", up_to=2).close()
+    assert columns(store) == columns(tmp_path / "schema2.sqlite")  # what an older leakstop wrote
+    repo.write("app.py", "print('hello')\n")
+    repo.commit("app")
+
+    second = run_cli("audit", tmp_path / "org", "--store", store, "--workers", "1")
+    assert second.code == 1, second.output
+    assert f"{repo.path}: {POLICY_UNKNOWN}\n" in second.stderr
+    assert second.stdout == ""  # the same finding: nothing new, nothing gone
+    assert rows(store, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    query = "SELECT incremental, commits, reaudit FROM run_repositories WHERE run_id = ?"
+    assert rows(store, query, 2) == [(0, 3, POLICY_UNKNOWN)]
+    third = run_cli("audit", tmp_path / "org", "--store", store, "--workers", "1")
+    assert third.code == 1 and POLICY_CHANGED not in third.stderr, third.output
+    assert rows(store, query, 3) == [(1, 0, "")]
+
+
+def test_a_full_re_audit_drops_the_places_and_findings_it_no_longer_reports(tmp_path):
+    fp = "ls1:" + "ab" * 16
+    with Store.open(tmp_path / "s.sqlite") as store:
+        run_id, _ = store.begin_run("one", 1)
+        store.record(run_id, replace(result("r", places=3), policy="p1"))
+        reaudited = replace(result("r", places=1), policy="p2", reaudit=POLICY_CHANGED)
+        run_id, _ = store.begin_run("two", 1)
+        assert store.record(run_id, reaudited).dropped == ()
+        assert store.db.execute("SELECT path FROM occurrences").fetchall() == [("conf/0.py",)]
+
+        failed = replace(reaudited, secrets=(), error="1 part(s) not scanned")
+        run_id, _ = store.begin_run("three", 1)
+        assert store.record(run_id, failed).dropped == ()  # an incomplete audit drops nothing
+        assert store.previous("r").policy == "p2"
+
+        silenced = replace(reaudited, secrets=(), policy="p3", silenced=((fp, "allowlist x.yaml:3 #1: path"),))
+        run_id, _ = store.begin_run("four", 1)
+        change = store.record(run_id, silenced)
+        assert change.dropped == ((fp, "no longer reported: allowlist x.yaml:3 #1: path"),)
+        assert change.findings == 0 and change.reaudit == POLICY_CHANGED
+        assert store.db.execute("SELECT gone_reason, at_head FROM repo_findings").fetchall() == \
+            [("no longer reported: allowlist x.yaml:3 #1: path", 0)]
+        assert stored_findings(store.db) == [] and open_findings(store.db, ["r"]) == 0
+        assert store.db.execute("SELECT count(*) FROM findings").fetchone() == (1,)  # and its triage history
+
+        run_id, _ = store.begin_run("five", 1)
+        back = store.record(run_id, replace(result("r", places=1), policy="p1", reaudit=POLICY_CHANGED))
+        assert back.new == (fp,) and back.dropped == ()
+        assert store.db.execute("SELECT gone_reason FROM repo_findings").fetchall() == [("",)]
