@@ -10,10 +10,11 @@ It holds no configuration text (an allowlist regex may well spell part of a secr
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from scanner import __version__
+from scanner.ruleset.rules import Rule
 from scanner.sha256 import sha256
 
 if TYPE_CHECKING:
@@ -36,8 +37,16 @@ def policy_digest(ruleset: RuleSet, settings: AuditSettings | None, *, max_file_
     digest = sha256(f"{FORMAT}\0{__version__}\0{max_file_size}\0{archive_depth}\0".encode())
     digest.update((settings.policy if settings is not None else "built-in").encode())
     for rule in ruleset.rules:
-        digest.update(b"\0" + repr(replace(rule, source="")).encode("utf-8", "surrogatepass"))
+        digest.update(rule_text(rule).encode("utf-8", "surrogatepass"))
     return f"{FORMAT}:{digest.hexdigest()}"
+
+
+def rule_text(rule: Rule) -> str:
+    """Every field of a rule but the file it was read from, as text: two installations' same rule is one."""
+    return repr([getattr(rule, name) for name in _RULE_FIELDS])
+
+
+_RULE_FIELDS = tuple(f.name for f in fields(Rule) if f.name != "source")
 
 
 def reaudit_reason(known_commits: tuple[str, ...], known_policy: str, policy: str) -> str:

@@ -19,6 +19,7 @@ NOT_APPLIED = {"baseline": "triage the store's findings instead", "max_file_size
 
 def audit_settings(config_file: Path) -> AuditSettings:
     """The configuration in `config_file` (and the files it extends and names) as an audit applies it."""
+    from scanner.audit.policy import rule_text
     from scanner.cli.scan_setup import effective_ruleset
     from scanner.config import load_config
     from scanner.ruleset.rules import builtin_rules_dir
@@ -40,8 +41,9 @@ def audit_settings(config_file: Path) -> AuditSettings:
     own = tuple(rule for rule in ruleset.rules if not rule.source.startswith(builtin))
     kept = frozenset(rule.id for rule in ruleset.rules)
     suppressors = config_suppressors(config)
+    # every field of the configuration's own rules: a worker keeps the rule set it built per key
     key = sha256_hex("\n".join([str(config.path), repr(config.exclude), repr(suppressors), *sorted(kept),
-                                *(f"{rule.id}\0{rule.pattern}" for rule in own)]))
+                                *(rule_text(rule) for rule in own)]))
     return AuditSettings(key=key, kept_rule_ids=kept, own_rules=own, builtin=config.use_builtin_rules,
                          exclude=config.exclude, suppressors=suppressors, policy=filters_digest(config))
 
