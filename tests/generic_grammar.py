@@ -100,10 +100,14 @@ def password_pattern() -> str:
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
            r"|[ \t]+(?:is|was)[ \t]+(?=[^\s\"'`]*[\d!@#$%^&*]))")
+    # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
+    # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
+    # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords).
     value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:[rbu@](?=[\"'`]))?"
              r"(?|\"([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
-             r"|([^\s\"'`<>;&|,#(){}\[\]$\\!*%@][^\s\"'`<>;&|,(){}\[\]\\]{5,127})(?![^\s\"'`<>;&|,{}\]\\]))")
-    ahead = value.replace("(?|", "(?:").replace("([^", "(?:[^")
+             r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*]))"
+             r"(?:[^\s\"'`<>;&|,(){}\[\]\\]|&(?![\w.\[\]-]*=|&)){5,127})(?![^\s\"'`<>;&|,{}\]\\]))")
+    ahead = value.replace("(?|", "(?:").replace("([^", "(?:[^").replace("((?:", "(?:(?:")
     return f"{key}(?={sep}{ahead}){not_password}{sep}{value}"
 
 

@@ -28,6 +28,8 @@ CAUGHT = {
     "deploy.sh": f"mysql -u root -p'{HUMAN}' app\n",
     "login.sh": f"docker login --password={DB_PASSWORD} registry.corp.io\n",
     "call.sh": f"curl -u deploy:{DB_PASSWORD.replace('&', '')} https://ci.corp.io/build\n",
+    "mailer.cfg": "[smtp]\npasswd = vR4&qe9*Lm%2\n",  # `&` inside an unquoted value is the password's
+    "relay.ini": "[relay]\npassword = !Kw8&zu3Tq\n",  # so is a leading `!` before digits and symbols
     "api.http": f"GET /v1/items\nAuthorization: Bearer {TOKEN}\n",
     "k8s/deployment.yaml": f"      env:\n        - name: DB_PASSWORD\n          value: \"{DB_PASSWORD}\"\n",
     "ecs-task.json": f'{{"environment": [{{"name": "BILLING_API_KEY", "value": "{TOKEN}"}}]}}\n',
@@ -79,6 +81,7 @@ IGNORED = {
     "vars.tf": 'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n',
     "call_api.sh": "curl -u $STRIPE_KEY: https://api.payments.invalid/v1/charges\n",
     "redis-prod.conf": "# requirepass foobared\nrequirepass ${REDIS_PASSWORD}\n",
+    "stack.yaml": "MasterUserPassword: !GetAtt Secrets.Value\nDbPassword: !Ref DatabasePass\n",
     "web.config": '<appSettings><add key="LedgerApiKey" value="${LEDGER_API_KEY}" /></appSettings>\n'
                   "<!-- Cache key: deps-v2-9f3a1c2e7b4d -->\n",
 }
@@ -107,6 +110,13 @@ def test_generic_credential_found(tmp_path, leakstop, name):
 def test_generic_false_positives_stay_quiet(tmp_path, leakstop, name):
     result = scan_one_file(tmp_path, leakstop, name, IGNORED[name])
     assert result.code == 0, [(f["rule_id"], f["preview"]) for f in result.json()["findings"]]
+
+
+def test_an_unquoted_password_ends_where_the_next_query_parameter_starts(tmp_path, leakstop):
+    result = scan_one_file(tmp_path, leakstop, "client.py",
+                           'url = "https://db.corp.io/login?user=ada&password=Qm4&v8Zrx9&mode=ro"\n')
+    [finding] = result.json()["findings"]
+    assert finding["end_column"] - finding["column"] == len("Qm4&v8Zrx9")
 
 
 def test_dropped_generic_match_says_which_heuristic(tmp_path, leakstop):
