@@ -81,10 +81,11 @@ def api_key_pattern() -> str:
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
            r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b)[ \t]+)?)")
     # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
+    # Base64 may start with `+` and end with `+` or `/` (one key in sixteen of 40 characters does).
     value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
              r"(?:[rbu@](?=[\"'`]))?[\"'`]?"
-             r"([A-Za-z0-9][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])")
-    return f"(?:{key})(?={sep}{value.replace('([A-Za-z0-9]', '(?:[A-Za-z0-9]')}){not_secret}{sep}{value}"
+             r"([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])")
+    return f"(?:{key})(?={sep}{value.replace('([A-Za-z0-9+]', '(?:[A-Za-z0-9+]')}){not_secret}{sep}{value}"
 
 
 def password_pattern() -> str:

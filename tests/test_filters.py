@@ -26,7 +26,10 @@ CASES = {
     ],
     "path": [
         ("/run/secrets/db", True), ("./secret.txt", True), ("C:\\keys\\id", True), ("a/b/c", True),
-        ("hunter2!x", False), ("ab/cd", False),
+        ("hunter2!x", False), ("ab/cd", False), ("src/app/models", True), ("static/js/main.3f9a2c1b.js", True),
+        ("build/", True),
+        # base64 with `/` in it: random letters and digits, no dot
+        ("Tq8vLk2mZx7Rb4Wc9Np3/sYd6Hf1/Jg5Ke0", False), ("mR7xK2vQ9pL4tZ8wN3bJ6cY1hF5gD0sA/", False),
     ],
     "uuid": [("123e4567-e89b-12d3-a456-426614174000", True), ("123e4567e89b12d3a456426614174000", False)],
     "hash": [("da39a3ee5e6b4b0d3255bfef95601890afd80709", True), ("sha256:abcd", True), ("abcd1234", False)],

@@ -28,6 +28,7 @@ CAUGHT = {
     "deploy.sh": f"mysql -u root -p'{HUMAN}' app\n",
     "login.sh": f"docker login --password={DB_PASSWORD} registry.corp.io\n",
     "call.sh": f"curl -u deploy:{DB_PASSWORD.replace('&', '')} https://ci.corp.io/build\n",
+    "keys.yaml": "signer:\n  api_key: +Jc4Rw9Lm2Tq7Vx3Zb8Nk5Hs1/Gd6Fp0Ye4Ua7Mi2/\n",  # base64's `+` and `/` at its ends
     "mailer.cfg": "[smtp]\npasswd = vR4&qe9*Lm%2\n",  # `&` inside an unquoted value is the password's
     "relay.ini": "[relay]\npassword = !Kw8&zu3Tq\n",  # so is a leading `!` before digits and symbols
     "api.http": f"GET /v1/items\nAuthorization: Bearer {TOKEN}\n",

@@ -30,7 +30,7 @@ _VARIABLE = LazyPattern(
     r"|^[A-Za-z_]\w*\[[^\]]*\]$"
 )
 _DOTTED_NAME = LazyPattern(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?$")
-_PATH = LazyPattern(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^[\w.-]+(?:/[\w.@-]+){2,}/?$|^[\w.-]+/$")
+_PATH = LazyPattern(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^([\w.-]+(?:/[\w.@-]+){2,}/?|[\w.-]+/)$")
 _UUID = LazyPattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HASH = LazyPattern(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$"
@@ -74,7 +74,10 @@ def is_variable(secret: str) -> bool:
 
 
 def is_path(secret: str) -> bool:
-    return bool(_PATH.match(secret))
+    """A file or folder path; `dir/sub/name` or `name/` without a dot, whose letters and digits look
+    generated, is base64 with `/` in it (one 40-character key in six)."""
+    found = _PATH.match(secret)
+    return bool(found) and not (found.lastindex == 1 and "." not in secret and looks_generated(secret))
 
 
 def is_uuid(secret: str) -> bool:
