@@ -83,9 +83,14 @@ def api_key_pattern() -> str:
     # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
     # Base64 may start with `+` and end with `+` or `/` (one key in sixteen of 40 characters does).
     value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
-             r"(?:[rbu@](?=[\"'`]))?[\"'`]?"
-             r"([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])")
-    return f"(?:{key})(?={sep}{value.replace('([A-Za-z0-9+]', '(?:[A-Za-z0-9+]')}){not_secret}{sep}{value}"
+             r"(?:[rbu@](?=[\"'`]))?"
+             # Quoted, a secret may hold what a token's alphabet lacks (`~:[]@?*!#$%^&`: legacy Entra ID client
+             # secrets, generated passwords used as keys); one of them at least, or the plain form is the one.
+             r"(?|\"((?=[^\"\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})\"(?![\w\"])"
+             r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})'(?![\w'])"
+             r"|[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9]))")
+    ahead = value.replace("(?|", "(?:").replace("((?=", "(?:(?=").replace("([A-Za-z0-9+]", "(?:[A-Za-z0-9+]")
+    return f"(?:{key})(?={sep}{ahead}){not_secret}{sep}{value}"
 
 
 def password_pattern() -> str:

@@ -29,6 +29,7 @@ CAUGHT = {
     "login.sh": f"docker login --password={DB_PASSWORD} registry.corp.io\n",
     "call.sh": f"curl -u deploy:{DB_PASSWORD.replace('&', '')} https://ci.corp.io/build\n",
     "keys.yaml": "signer:\n  api_key: +Jc4Rw9Lm2Tq7Vx3Zb8Nk5Hs1/Gd6Fp0Ye4Ua7Mi2/\n",  # base64's `+` and `/` at its ends
+    "aad.py": 'client_secret = "Vx2~kQ9:tR4[mW7@zL1*pN5]"\n',  # quoted, what a token's alphabet lacks
     "mailer.cfg": "[smtp]\npasswd = vR4&qe9*Lm%2\n",  # `&` inside an unquoted value is the password's
     "relay.ini": "[relay]\npassword = !Kw8&zu3Tq\n",  # so is a leading `!` before digits and symbols
     "api.http": f"GET /v1/items\nAuthorization: Bearer {TOKEN}\n",
@@ -82,6 +83,7 @@ IGNORED = {
     "vars.tf": 'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n',
     "call_api.sh": "curl -u $STRIPE_KEY: https://api.payments.invalid/v1/charges\n",
     "redis-prod.conf": "# requirepass foobared\nrequirepass ${REDIS_PASSWORD}\n",
+    "patterns.py": 'secret_mask = "********************"\nTOKEN_SEP = "::::::::::::::::::::"\n',
     "stack.yaml": "MasterUserPassword: !GetAtt Secrets.Value\nDbPassword: !Ref DatabasePass\n",
     "web.config": '<appSettings><add key="LedgerApiKey" value="${LEDGER_API_KEY}" /></appSettings>\n'
                   "<!-- Cache key: deps-v2-9f3a1c2e7b4d -->\n",
