@@ -100,6 +100,10 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
     ("next-line-python", "keys.py", "{upper}_API_KEY = (\n    \"{T}\"\n)\n"),
     ("provider-only-json", "creds.json", '{{"{snake}": "{T}"}}\n'),
     ("provider-only-yaml", "creds.yaml", "{pascal}: {T}\n"),
+    ("provider-only-env", "ci.env", "{upper}={T}\n"),
+    ("provider-only-flag", "sync.sh", "./bin/report --since 7d --{kebab} {T} --quiet\n"),
+    ("provider-only-assign", "keys.py", "{snake} = '{T}'\n"),
+    ("provider-only-ruby", "secrets.rb", "KEYS = {{ :{snake} => \"{T}\", :region => 'eu' }}\n"),
     ("prose-colon", "NOTES.md", "{pascal} -> {T}\n"),
     ("windows-set", "setup.bat", "set {upper}_TOKEN={T}\n"),
     ("makefile-var", "Makefile", "{upper}_TOKEN ?= {T}\n"),
@@ -201,6 +205,9 @@ NEAR_MISS_FORMS: tuple[tuple[str, str, str], ...] = (
     ("git-sha-in-log", "ci.log", "{pascal} build {H40} passed\n"),
     ("pinned-action", "ci.yml", "      - uses: {host}/setup@{H40}\n"),
     ("asset-hash", "manifest.json", '{{"main.js": "main.{H20}.js"}}\n'),
+    ("bare-key-commit-pin", "versions.json", '{{\n  "{snake}": "{H40}",\n  "core": "{H40}"\n}}\n'),
+    ("bare-key-digest", "images.yaml", "{snake}: {H64}\n"),
+    ("bare-key-name", "services.yaml", "{snake}: {pascal}ReportingServiceAccountForProduction\n"),
 )
 
 _PASSWORD_SYMBOLS = "-_.!*~"

@@ -362,9 +362,10 @@ def context_pattern(context: dict[str, Any]) -> str:
     gap = _gap(int(context.get("reach", CONTEXT_REACH)))
     lead = rf"(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     loose = loose_names(context["names"])
-    if loose is not None:
-        lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
-    return _with_token(lead, context["token"])
+    if loose is None:
+        return _with_token(lead, context["token"])
+    lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
+    return _with_bare_key(_with_token(lead, context["token"]), loose.providers, context["token"])
 
 
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,
@@ -383,7 +384,8 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
     else:
         names = "|".join(_name_pattern(p) for p in found.providers)
         lead = rf"{PROVIDER_START}(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
-    return with_context_branch(pattern, _with_token(lead, found.token))
+    return _with_bare_key(with_context_branch(pattern, _with_token(lead, found.token)), found.providers,
+                          found.token)
 
 
 _NEXT_LINE = r"\r?\n(?=[ \t]*\S)"
@@ -400,6 +402,14 @@ def _with_token(lead: str, token: str) -> str:
     key_is_id = _ID_KEY if _UUID_SHAPE in token else ""
     return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
             rf"(?![{_TOKEN_EDGE}=@-])")
+
+
+def _with_bare_key(pattern: str, provider_words: Sequence[str], token: str) -> str:
+    """The pattern, or the provider's name as a whole key right before the token, marked (key_leads.py)."""
+    from scanner.ruleset.key_leads import BARE_NAME, bare_key_lead
+
+    bare = _with_token(bare_key_lead([_name_pattern(p) for p in provider_words]), token)
+    return f"(?|{pattern}|{bare}(?P<{BARE_NAME}>))"
 
 
 def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], gap: str) -> str:

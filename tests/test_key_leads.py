@@ -1,0 +1,100 @@
+"""A provider named as a whole key with no credential noun (`{"acme": "<token>"}`), and as the key of the
+block its token is nested in: the forms each must find and the near misses each must leave alone."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from scanner.engine.match import scan_fragment
+from scanner.fragment import Fragment
+from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import parse_rule_file
+
+RNG = random.Random(20261205)
+ALNUM = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(40))
+HEX = "".join(RNG.choice("0123456789abcdef") for _ in range(32))
+HEX40 = "".join(RNG.choice("0123456789abcdef") for _ in range(40))
+
+VORTAQ_PATTERN = ("(?i:vortaq[\\w.-]{0,20}?api[_.-]?key[\\w.-]{0,10}[\"'']?\\s{0,5}(?:[:=]|=>|:=)\\s{0,5}[\"'']?)"
+                  "([a-f0-9]{32})(?![A-Za-z0-9_-])")
+RULES = rf"""provider: Quorvex
+rules:
+  - id: quorvex-api-secret
+    name: Quorvex API secret
+    context: {{names: ['quorvex api secret'], token: '[A-Za-z0-9]{{40}}'}}
+    examples: ['QUORVEX_API_SECRET={ALNUM}']
+    remediation: Rotate the secret in the Quorvex console.
+  - id: brindle-key
+    name: Brindle key
+    context: {{names: ['brindle key'], token: '[a-f0-9]{{40}}'}}
+    examples: ['BRINDLE_KEY={HEX40}']
+    remediation: Rotate it.
+  - id: vortaq-api-key
+    name: Vortaq API key
+    provider: Vortaq
+    keywords: [vortaq]
+    pattern: '{VORTAQ_PATTERN}'
+    secret_group: 1
+    min_entropy: 3.0
+    filters: [placeholder, template, variable]
+    examples: ['VORTAQ_API_KEY={HEX}']
+    remediation: Revoke it.
+"""
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory) -> RuleSet:
+    path = tmp_path_factory.mktemp("rules") / "rules.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    return RuleSet(tuple(parse_rule_file(path)))
+
+
+def found(ruleset: RuleSet, text: str, path: str = "config/settings.yaml") -> list[tuple[str, str]]:
+    return [(m.rule.id, m.secret) for m in scan_fragment(ruleset, Fragment(text=text, path=path)).matches]
+
+
+BARE_KEYS = [
+    '{{"{name}": "{T}"}}',
+    "{NAME}={T}",
+    "{name}: {T}",
+    "./bin/sync --{name} {T} --quiet",
+    "./bin/sync --{name}={T}",
+    "{name} = '{T}'",
+    'opts = {{ :{name} => "{T}" }}',
+    "{Name}: '{T}'",
+]
+
+
+@pytest.mark.parametrize("form", BARE_KEYS)
+@pytest.mark.parametrize(("name", "rule_id", "token"), [
+    ("quorvex", "quorvex-api-secret", ALNUM),  # a context rule whose name ends in a credential noun
+    ("vortaq", "vortaq-api-key", HEX),  # a keyword-pattern rule's context branch
+])
+def test_a_key_that_is_the_providers_name_alone_names_its_token(rules, form, name, rule_id, token):
+    text = form.format(name=name, NAME=name.upper(), Name=name.capitalize(), T=token)
+    assert found(rules, text) == [(rule_id, token)]
+
+
+WORDY = "QuorvexReportingServiceAccountProduction"  # 40 letters: the shape, but a name
+
+
+@pytest.mark.parametrize("text", [
+    f"quorvex_region: {ALNUM}",  # the key goes on: it names something else of the provider's
+    f"my_quorvex: {ALNUM}",  # the name inside another key
+    f"cfg.quorvex = '{ALNUM}'",  # an attribute path
+    f"$quorvex = '{ALNUM}'",
+    f"/quorvex: {ALNUM}",
+    f"quorvex: {WORDY}",  # the shape, but not a generated value
+    f"quorvex: x{ALNUM}",  # not whole
+    f'{{"brindle": "{HEX40}"}}',  # a lock file's pinned commit, in the rule's own shape
+    f"-quorvex {ALNUM}",  # a single-dash word is no flag of this form
+])
+def test_a_bare_provider_key_keeps_out_names_paths_and_pinned_commits(rules, text):
+    assert found(rules, text) == []
+
+
+def test_a_pinned_commits_length_is_still_found_under_a_credential_key(rules):
+    assert found(rules, f"BRINDLE_KEY={HEX40}") == [("brindle-key", HEX40)]
