@@ -109,6 +109,8 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
     ("provider-only-json", "creds.json", '{{"{snake}": "{T}"}}\n'),
     ("provider-only-yaml", "creds.yaml", "{pascal}: {T}\n"),
     ("provider-only-env", "ci.env", "{upper}={T}\n"),
+    ("product-word-env", "svc.env", "{PRODUCT}_ACCESS_TOKEN={T}\n"),
+    ("product-word-block", "values.yaml", "{product}:\n  region: eu\n  client:\n    secret: {T}\n"),
     ("provider-only-flag", "sync.sh", "./bin/report --since 7d --{kebab} {T} --quiet\n"),
     ("provider-only-assign", "keys.py", "{snake} = '{T}'\n"),
     ("provider-only-ruby", "secrets.rb", "KEYS = {{ :{snake} => \"{T}\", :region => 'eu' }}\n"),
@@ -244,6 +246,25 @@ def spellings(provider: str) -> dict[str, str]:
     return spelt
 
 
+_ID_WORDS_NOT_PRODUCT = frozenset({
+    "api", "key", "keys", "token", "tokens", "secret", "secrets", "access", "client", "app", "application", "auth",
+    "oauth", "password", "private", "public", "legacy", "context", "assignment", "account", "admin", "master",
+    "personal", "service", "user", "id", "sandbox", "test", "live", "production", "webhook", "signing", "session",
+})
+
+
+def product_of(rule_id: str, provider: str) -> tuple[str, str]:
+    """The word of a rule's id that names its product when that is not its company's name (`cosmosdb` in
+    `azure-cosmosdb-key`), as (snake, UPPER); the provider's own spelling when the id names nothing else."""
+    display = "".join(c for c in provider.lower() if c.isalnum())
+    words = [w for w in rule_id.split("-") if w not in _ID_WORDS_NOT_PRODUCT and not w.isdigit()
+             and len(w) >= 4 and w not in display]
+    if not words:
+        names = names_of(provider)
+        return names.snake, names.upper
+    return words[0], words[0].upper()
+
+
 def randoms(rng: random.Random) -> dict[str, str]:
     hexdigits = "0123456789abcdef"
     return {
@@ -308,6 +329,7 @@ def run(rules_glob: str, seed: int, passwords: int, show_misses: bool, rule_miss
         keep = kept_prefix(rule, token)
         column = "context" if rule.token else "prefixed" if keep else "keyed"
         spelt = spellings(rule.provider)
+        spelt["product"], spelt["PRODUCT"] = product_of(rule.id, rule.provider)
         for name, path, template in TOKEN_FORMS:
             hit = covered(ruleset, template.format(T=token, **spelt), path, token)[0]
             tokens.add(name, column, hit)

@@ -147,3 +147,24 @@ def test_a_block_under_the_providers_name_names_a_credential_key_it_holds(block_
 ])
 def test_a_block_lead_stays_inside_the_providers_block(block_rules, text):
     assert found(block_rules, text.format(H=HEX, A=ALNUM, K=KELV)) == []
+
+
+LOWER32 = "".join(RNG.choice(string.ascii_lowercase + string.digits) for _ in range(32))
+ALNUM64 = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(64))
+UUID = "-".join("".join(RNG.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12))
+COSMOS = "".join(RNG.choice(string.ascii_letters + string.digits + "+/") for _ in range(86)) + "=="
+
+
+@pytest.mark.parametrize(("text", "rule_id", "secret"), [
+    # a product's or a company's own word, where the rule's names had only the other
+    (f"ADOBE_COMMERCE_ACCESS_TOKEN={LOWER32}", "magento-access-token", LOWER32),
+    (f"tanzu_observability_api_token: {UUID}", "wavefront-api-token", UUID),
+    (f"HASHICORP_CLOUD_CLIENT_SECRET={ALNUM64}", "hcp-client-secret", ALNUM64),
+    (f'config.hashicorpNomad = "{UUID}"', "nomad-token", UUID),
+    # a keyword-pattern rule whose keyword names the product (Cosmos DB), not the company (Azure)
+    (f"cosmos:\n  endpoint: https://acme.invalid\n  key: {COSMOS}\n", "azure-cosmosdb-key", COSMOS),
+])
+def test_a_product_word_names_the_rule_its_company_word_does(text, rule_id, secret):
+    from scanner.ruleset.rule_set import load_ruleset
+
+    assert (rule_id, secret) in found(load_ruleset(), text, path="deploy/settings.yaml")
