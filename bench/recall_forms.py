@@ -73,6 +73,14 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
     ("ruby-env-default", "boot.rb", "ENV['{upper}_TOKEN'] ||= '{T}'\n"),
     ("php-define", "wp-config.php", "define('{upper}_API_KEY', '{T}');\n"),
     ("helm-values", "values.yaml", "{camel}:\n  enabled: true\n  auth:\n    token: \"{T}\"\n"),
+    ("helm-values-deep", "values.yaml",
+     "{camel}:\n  enabled: true\n  config:\n    site: eu\n    logLevel: info\n    apiKey: \"{T}\"\n"),
+    ("toml-table-later", "settings.toml", '[{snake}]\nenv = "prod"\nregion = "eu"\ntimeout = 30\napi_key = "{T}"\n'),
+    ("json-object-later", "config.json",
+     '{{\n  "{camel}": {{\n    "enabled": true,\n    "region": "eu",\n    "retries": 3,\n'
+     '    "token": "{T}"\n  }}\n}}\n'),
+    ("hcl-provider-block", "providers.tf",
+     'provider "{snake}" {{\n  region  = "eu"\n  retries = 3\n  timeout = 30\n  api_key = "{T}"\n}}\n'),
     ("ansible-vars", "group_vars/all.yml", "{snake}_api_token: \"{T}\"\n"),
     ("terraform-default", "variables.tf",
      'variable "{snake}_api_key" {{\n  type      = string\n  default   = "{T}"\n  sensitive = true\n}}\n'),
@@ -100,6 +108,12 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
     ("next-line-python", "keys.py", "{upper}_API_KEY = (\n    \"{T}\"\n)\n"),
     ("provider-only-json", "creds.json", '{{"{snake}": "{T}"}}\n'),
     ("provider-only-yaml", "creds.yaml", "{pascal}: {T}\n"),
+    ("provider-only-env", "ci.env", "{upper}={T}\n"),
+    ("product-word-env", "svc.env", "{PRODUCT}_ACCESS_TOKEN={T}\n"),
+    ("product-word-block", "values.yaml", "{product}:\n  region: eu\n  client:\n    secret: {T}\n"),
+    ("provider-only-flag", "sync.sh", "./bin/report --since 7d --{kebab} {T} --quiet\n"),
+    ("provider-only-assign", "keys.py", "{snake} = '{T}'\n"),
+    ("provider-only-ruby", "secrets.rb", "KEYS = {{ :{snake} => \"{T}\", :region => 'eu' }}\n"),
     ("prose-colon", "NOTES.md", "{pascal} -> {T}\n"),
     ("windows-set", "setup.bat", "set {upper}_TOKEN={T}\n"),
     ("makefile-var", "Makefile", "{upper}_TOKEN ?= {T}\n"),
@@ -201,6 +215,9 @@ NEAR_MISS_FORMS: tuple[tuple[str, str, str], ...] = (
     ("git-sha-in-log", "ci.log", "{pascal} build {H40} passed\n"),
     ("pinned-action", "ci.yml", "      - uses: {host}/setup@{H40}\n"),
     ("asset-hash", "manifest.json", '{{"main.js": "main.{H20}.js"}}\n'),
+    ("bare-key-commit-pin", "versions.json", '{{\n  "{snake}": "{H40}",\n  "core": "{H40}"\n}}\n'),
+    ("bare-key-digest", "images.yaml", "{snake}: {H64}\n"),
+    ("bare-key-name", "services.yaml", "{snake}: {pascal}ReportingServiceAccountForProduction\n"),
 )
 
 _PASSWORD_SYMBOLS = "-_.!*~"
@@ -227,6 +244,25 @@ def spellings(provider: str) -> dict[str, str]:
     spelt["kebab"] = names.snake.replace("_", "-")
     spelt["dotted"] = names.snake.replace("_", ".")
     return spelt
+
+
+_ID_WORDS_NOT_PRODUCT = frozenset({
+    "api", "key", "keys", "token", "tokens", "secret", "secrets", "access", "client", "app", "application", "auth",
+    "oauth", "password", "private", "public", "legacy", "context", "assignment", "account", "admin", "master",
+    "personal", "service", "user", "id", "sandbox", "test", "live", "production", "webhook", "signing", "session",
+})
+
+
+def product_of(rule_id: str, provider: str) -> tuple[str, str]:
+    """The word of a rule's id that names its product when that is not its company's name (`cosmosdb` in
+    `azure-cosmosdb-key`), as (snake, UPPER); the provider's own spelling when the id names nothing else."""
+    display = "".join(c for c in provider.lower() if c.isalnum())
+    words = [w for w in rule_id.split("-") if w not in _ID_WORDS_NOT_PRODUCT and not w.isdigit()
+             and len(w) >= 4 and w not in display]
+    if not words:
+        names = names_of(provider)
+        return names.snake, names.upper
+    return words[0], words[0].upper()
 
 
 def randoms(rng: random.Random) -> dict[str, str]:
@@ -293,6 +329,7 @@ def run(rules_glob: str, seed: int, passwords: int, show_misses: bool, rule_miss
         keep = kept_prefix(rule, token)
         column = "context" if rule.token else "prefixed" if keep else "keyed"
         spelt = spellings(rule.provider)
+        spelt["product"], spelt["PRODUCT"] = product_of(rule.id, rule.provider)
         for name, path, template in TOKEN_FORMS:
             hit = covered(ruleset, template.format(T=token, **spelt), path, token)[0]
             tokens.add(name, column, hit)

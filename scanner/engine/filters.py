@@ -220,6 +220,21 @@ def is_env_lookup(secret: str) -> bool:
     return bool(_ENV_LOOKUP.search(secret))
 
 
+_DIGEST_HEX = LazyPattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")
+
+
+def bare_name_rejection(secret: str) -> str:
+    """Why a value under a key that is a provider's name alone (`"acme": "..."`) is not taken, or empty.
+    Such keys also map a dependency to its version or pinned commit (a lock file's `"acme": "<sha>"`)
+    and a service to a name: the value must look generated (`not-random`) and not be a SHA-1 or SHA-256
+    digest's length of hex."""
+    if is_not_random(secret):
+        return "filter:not-random"
+    if _DIGEST_HEX.match(secret):
+        return "filter:bare-digest"
+    return ""
+
+
 HEURISTICS: dict[str, Callable[[str], bool]] = {
     "placeholder": is_placeholder,
     "template": is_template,

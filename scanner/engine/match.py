@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from scanner.engine.entropy import shannon_entropy
-from scanner.engine.filters import failing_heuristic
+from scanner.engine.filters import bare_name_rejection, failing_heuristic
 from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
+from scanner.ruleset.key_leads import BARE_NAME
 from scanner.ruleset.lazy_pattern import LazyPattern
 from scanner.ruleset.rule_set import RuleSet
 from scanner.ruleset.rules import Rule, compile_pattern
@@ -207,7 +208,10 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     secret = text[start:end]
     entropy = shannon_entropy(secret)
     captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
-    return Match(rule, start, end, secret, entropy, rejection(rule, secret, entropy), captures)
+    dropped = rejection(rule, secret, entropy)
+    if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
+        dropped = bare_name_rejection(secret)
+    return Match(rule, start, end, secret, entropy, dropped, captures)
 
 
 def rejection(rule: Rule, secret: str, entropy: float) -> str:

@@ -32,7 +32,7 @@ from scanner.ruleset.rules import (
 from scanner.sha256 import sha256
 
 CACHE_FORMAT = 3
-PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py")
+PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py", "key_leads.py")
 """The modules that turn a rule file into the patterns the cache keeps (in PATTERN_MAKERS_FOLDER)."""
 PATTERN_MAKERS_FOLDER = Path(__file__).parent
 RULE_FIELDS = tuple(f.name for f in fields(Rule))

@@ -3,7 +3,8 @@
 A rule such as `datadog[\\w.-]{0,20}?api[_.-]?key ... ([a-f0-9]{32})` spells the key in one run: it misses the
 same key written as a block (`datadog:` / `  api_key: ...`), a Terraform variable's default, a Kubernetes
 `name:`/`value:` pair, or `datadogkey = ...`. Such a rule gets a second branch, made from what it already
-says: its provider's name (a keyword that is part of the provider's display name), a credential noun its
+says: its provider's name (a keyword that is part of the provider's display name, or starts a word of the
+rule's name: a product's, `cosmos` in `Azure Cosmos DB account key`), a credential noun its
 pattern names (`key`, `token`, `secret`...; none when the pattern asks only for the name on the token's
 line, `mollie[^\n]{0,80}?live_...`), and its token shape (its one capture group). The branch is a
 loosened context-rule lead (see context_names.py): the name, the noun on its line or one of the two below,
@@ -19,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS
+from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, QUALIFIERS
 
 MIN_TOKEN = 16
 MAX_TOKEN = 256
@@ -33,7 +34,7 @@ branch then asks for no noun either."""
 _GLOBAL_FLAGS = re.compile(r"^\(\?([a-zA-Z]+)\)")
 KEYED_EVERYDAY_WORDS = frozenset({
     "copper", "daily", "together", "census", "deputy", "delighted", "dune", "zoom", "crisp", "plaid",
-    "circle", "cloze",
+    "circle", "cloze", "bootstrap", "storage",
 })
 """Provider words of keyword-pattern rules that are also everyday English (see EVERYDAY_WORDS)."""
 
@@ -66,7 +67,10 @@ def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str]
     if not _SHAPE.fullmatch(token) or not _plain_width(token):
         return None
     display = re.sub(r"[^a-z0-9]", "", provider.lower())
-    providers = tuple(k for k in keywords if _PROVIDER_WORD.fullmatch(k) and k in display
+    # a product's word (`Azure Cosmos DB account key`: cosmos) names the provider as its company's does
+    product = re.findall(r"[a-z0-9]+", name.lower())
+    providers = tuple(k for k in keywords if _PROVIDER_WORD.fullmatch(k)
+                      and (k in display or (k not in QUALIFIERS and any(w.startswith(k) for w in product)))
                       and k not in EVERYDAY_WORDS and k not in KEYED_EVERYDAY_WORDS)
     lowered = pattern.lower()
     nouns = tuple(n for n in sorted(CREDENTIAL_NOUNS) if re.search(rf"(?<![a-z]){n}(?![a-z])", lowered))

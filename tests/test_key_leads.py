@@ -1,0 +1,170 @@
+"""A provider named as a whole key with no credential noun (`{"acme": "<token>"}`), and as the key of the
+block its token is nested in: the forms each must find and the near misses each must leave alone."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from scanner.engine.match import scan_fragment
+from scanner.fragment import Fragment
+from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import parse_rule_file
+
+RNG = random.Random(20261205)
+ALNUM = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(40))
+HEX = "".join(RNG.choice("0123456789abcdef") for _ in range(32))
+HEX40 = "".join(RNG.choice("0123456789abcdef") for _ in range(40))
+
+VORTAQ_PATTERN = ("(?i:vortaq[\\w.-]{0,20}?api[_.-]?key[\\w.-]{0,10}[\"'']?\\s{0,5}(?:[:=]|=>|:=)\\s{0,5}[\"'']?)"
+                  "([a-f0-9]{32})(?![A-Za-z0-9_-])")
+RULES = rf"""provider: Quorvex
+rules:
+  - id: quorvex-api-secret
+    name: Quorvex API secret
+    context: {{names: ['quorvex api secret'], token: '[A-Za-z0-9]{{40}}'}}
+    examples: ['QUORVEX_API_SECRET={ALNUM}']
+    remediation: Rotate the secret in the Quorvex console.
+  - id: brindle-key
+    name: Brindle key
+    context: {{names: ['brindle key'], token: '[a-f0-9]{{40}}'}}
+    examples: ['BRINDLE_KEY={HEX40}']
+    remediation: Rotate it.
+  - id: vortaq-api-key
+    name: Vortaq API key
+    provider: Vortaq
+    keywords: [vortaq]
+    pattern: '{VORTAQ_PATTERN}'
+    secret_group: 1
+    min_entropy: 3.0
+    filters: [placeholder, template, variable]
+    examples: ['VORTAQ_API_KEY={HEX}']
+    remediation: Revoke it.
+"""
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory) -> RuleSet:
+    path = tmp_path_factory.mktemp("rules") / "rules.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    return RuleSet(tuple(parse_rule_file(path)))
+
+
+def found(ruleset: RuleSet, text: str, path: str = "config/settings.yaml") -> list[tuple[str, str]]:
+    return [(m.rule.id, m.secret) for m in scan_fragment(ruleset, Fragment(text=text, path=path)).matches]
+
+
+BARE_KEYS = [
+    '{{"{name}": "{T}"}}',
+    "{NAME}={T}",
+    "{name}: {T}",
+    "./bin/sync --{name} {T} --quiet",
+    "./bin/sync --{name}={T}",
+    "{name} = '{T}'",
+    'opts = {{ :{name} => "{T}" }}',
+    "{Name}: '{T}'",
+]
+
+
+@pytest.mark.parametrize("form", BARE_KEYS)
+@pytest.mark.parametrize(("name", "rule_id", "token"), [
+    ("quorvex", "quorvex-api-secret", ALNUM),  # a context rule whose name ends in a credential noun
+    ("vortaq", "vortaq-api-key", HEX),  # a keyword-pattern rule's context branch
+])
+def test_a_key_that_is_the_providers_name_alone_names_its_token(rules, form, name, rule_id, token):
+    text = form.format(name=name, NAME=name.upper(), Name=name.capitalize(), T=token)
+    assert found(rules, text) == [(rule_id, token)]
+
+
+WORDY = "QuorvexReportingServiceAccountProduction"  # 40 letters: the shape, but a name
+
+
+@pytest.mark.parametrize("text", [
+    f"quorvex_region: {ALNUM}",  # the key goes on: it names something else of the provider's
+    f"my_quorvex: {ALNUM}",  # the name inside another key
+    f"cfg.quorvex = '{ALNUM}'",  # an attribute path
+    f"$quorvex = '{ALNUM}'",
+    f"/quorvex: {ALNUM}",
+    f"quorvex: {WORDY}",  # the shape, but not a generated value
+    f"quorvex: x{ALNUM}",  # not whole
+    f'{{"brindle": "{HEX40}"}}',  # a lock file's pinned commit, in the rule's own shape
+    f"-quorvex {ALNUM}",  # a single-dash word is no flag of this form
+])
+def test_a_bare_provider_key_keeps_out_names_paths_and_pinned_commits(rules, text):
+    assert found(rules, text) == []
+
+
+def test_a_pinned_commits_length_is_still_found_under_a_credential_key(rules):
+    assert found(rules, f"BRINDLE_KEY={HEX40}") == [("brindle-key", HEX40)]
+
+
+KELV = "".join(RNG.choice("0123456789abcdef") for _ in range(32))
+BLOCK_RULES = f"""provider: Kelvandor
+rules:
+  - id: kelvandor-token
+    name: Kelvandor token
+    context: {{names: [kelvandor], token: '[a-f0-9]{{32}}'}}
+    examples: ['KELVANDOR_TOKEN={KELV}']
+    remediation: Revoke it.
+"""
+
+
+@pytest.fixture(scope="module")
+def block_rules(rules, tmp_path_factory) -> RuleSet:
+    path = tmp_path_factory.mktemp("block") / "rules.yaml"
+    path.write_text(BLOCK_RULES, encoding="utf-8")
+    return RuleSet((*rules.rules, *parse_rule_file(path)))
+
+
+@pytest.mark.parametrize(("text", "rule_id", "token"), [
+    # Helm values: the key three levels down, four lines below the provider
+    ("vortaq:\n  enabled: true\n  config:\n    site: eu\n    apiKey: {H}\n", "vortaq-api-key", HEX),
+    ("global:\n  vortaq:\n    config:\n      site: eu\n      region: west\n      api_key: {H}\n",
+     "vortaq-api-key", HEX),  # the block itself nested
+    ('{{\n  "vortaq": {{\n    "site": "eu",\n    "env": "prod",\n    "api_key": "{H}"\n  }}\n}}\n',
+     "vortaq-api-key", HEX),  # a JSON object under the provider
+    ('[vortaq]\nsite = "eu"\nenv = "prod"\nretries = 3\napi_key = "{H}"\n', "vortaq-api-key", HEX),  # TOML
+    ('provider "vortaq" {{\n  site    = "eu"\n  env     = "prod"\n  retries = 3\n  api_key = "{H}"\n}}\n',
+     "vortaq-api-key", HEX),  # HCL
+    ("quorvex:\n  project: reports\n  region: eu\n  tier: paid\n  apiSecret: {A}\n", "quorvex-api-secret", ALNUM),
+    ("kelvandor:\n\tproject: reports\n\tregion: eu\n\ttier: paid\n\ttoken: {K}\n", "kelvandor-token", KELV),
+])
+def test_a_block_under_the_providers_name_names_a_credential_key_it_holds(block_rules, text, rule_id, token):
+    assert found(block_rules, text.format(H=HEX, A=ALNUM, K=KELV)) == [(rule_id, token)]
+
+
+@pytest.mark.parametrize("text", [
+    "vortaq:\n  enabled: true\nother:\n  config:\n    apiKey: {H}\n",  # the provider's block ended
+    "  vortaq:\n    enabled: true\n  other:\n    config:\n      apiKey: {H}\n",  # the same, nested
+    "vortaq:\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  e: 5\n  f: 6\n  apiKey: {H}\n",  # seven lines below
+    "vortaq:\n  site: eu\n\n  region: west\n  c: 3\n  apiKey: {H}\n",  # a blank line ends the block
+    '[vortaq]\nsite = "eu"\n[other]\nenv = "prod"\napi_key = "{H}"\n',  # another table began
+    "vortaq:\n  site: eu\n  region: west\n  owner: ops\n  build: {H}\n",  # no credential noun in the key
+    "kelvandor:\n  site: eu\n  region: west\n  owner: ops\n  image_sha: {K}\n",  # a digest word
+    "vortaq_version: 2\nconfig:\n  site: eu\n  region: west\n  apiKey: {H}\n",  # a key, not a block
+])
+def test_a_block_lead_stays_inside_the_providers_block(block_rules, text):
+    assert found(block_rules, text.format(H=HEX, A=ALNUM, K=KELV)) == []
+
+
+LOWER32 = "".join(RNG.choice(string.ascii_lowercase + string.digits) for _ in range(32))
+ALNUM64 = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(64))
+UUID = "-".join("".join(RNG.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12))
+COSMOS = "".join(RNG.choice(string.ascii_letters + string.digits + "+/") for _ in range(86)) + "=="
+
+
+@pytest.mark.parametrize(("text", "rule_id", "secret"), [
+    # a product's or a company's own word, where the rule's names had only the other
+    (f"ADOBE_COMMERCE_ACCESS_TOKEN={LOWER32}", "magento-access-token", LOWER32),
+    (f"tanzu_observability_api_token: {UUID}", "wavefront-api-token", UUID),
+    (f"HASHICORP_CLOUD_CLIENT_SECRET={ALNUM64}", "hcp-client-secret", ALNUM64),
+    (f'config.hashicorpNomad = "{UUID}"', "nomad-token", UUID),
+    # a keyword-pattern rule whose keyword names the product (Cosmos DB), not the company (Azure)
+    (f"cosmos:\n  endpoint: https://acme.invalid\n  key: {COSMOS}\n", "azure-cosmosdb-key", COSMOS),
+])
+def test_a_product_word_names_the_rule_its_company_word_does(text, rule_id, secret):
+    from scanner.ruleset.rule_set import load_ruleset
+
+    assert (rule_id, secret) in found(load_ruleset(), text, path="deploy/settings.yaml")
