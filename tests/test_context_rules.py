@@ -57,7 +57,7 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     f"QUILLBASE_KEY=x{TOKEN}",  # not whole
     f"quillbase_checksum = '{TOKEN}'",  # a digest word between name and token
     f"quillbase = 1\n\n\nkey = {TOKEN}",  # blank lines between: another block
-    f"quillbase:\n  api:\n    region: eu\nother:\n  key: {TOKEN}",  # four lines above, in another block
+    f"quillbase:\n  api:\n    region: eu\n    key: {TOKEN}",  # three lines above
     f"quillbase = 1\n\nkey = {TOKEN}",  # one blank line between
     f"quillbase_key: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {TOKEN}",  # encrypted
     "QUILLBASE_KEY=00000000000000000000000000000000",  # no entropy

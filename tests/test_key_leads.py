@@ -100,55 +100,6 @@ def test_a_pinned_commits_length_is_still_found_under_a_credential_key(rules):
     assert found(rules, f"BRINDLE_KEY={HEX40}") == [("brindle-key", HEX40)]
 
 
-KELV = "".join(RNG.choice("0123456789abcdef") for _ in range(32))
-BLOCK_RULES = f"""provider: Kelvandor
-rules:
-  - id: kelvandor-token
-    name: Kelvandor token
-    context: {{names: [kelvandor], token: '[a-f0-9]{{32}}'}}
-    examples: ['KELVANDOR_TOKEN={KELV}']
-    remediation: Revoke it.
-"""
-
-
-@pytest.fixture(scope="module")
-def block_rules(rules, tmp_path_factory) -> RuleSet:
-    path = tmp_path_factory.mktemp("block") / "rules.yaml"
-    path.write_text(BLOCK_RULES, encoding="utf-8")
-    return RuleSet((*rules.rules, *parse_rule_file(path)))
-
-
-@pytest.mark.parametrize(("text", "rule_id", "token"), [
-    # Helm values: the key three levels down, four lines below the provider
-    ("vortaq:\n  enabled: true\n  config:\n    site: eu\n    apiKey: {H}\n", "vortaq-api-key", HEX),
-    ("global:\n  vortaq:\n    config:\n      site: eu\n      region: west\n      api_key: {H}\n",
-     "vortaq-api-key", HEX),  # the block itself nested
-    ('{{\n  "vortaq": {{\n    "site": "eu",\n    "env": "prod",\n    "api_key": "{H}"\n  }}\n}}\n',
-     "vortaq-api-key", HEX),  # a JSON object under the provider
-    ('[vortaq]\nsite = "eu"\nenv = "prod"\nretries = 3\napi_key = "{H}"\n', "vortaq-api-key", HEX),  # TOML
-    ('provider "vortaq" {{\n  site    = "eu"\n  env     = "prod"\n  retries = 3\n  api_key = "{H}"\n}}\n',
-     "vortaq-api-key", HEX),  # HCL
-    ("quorvex:\n  project: reports\n  region: eu\n  tier: paid\n  apiSecret: {A}\n", "quorvex-api-secret", ALNUM),
-    ("kelvandor:\n\tproject: reports\n\tregion: eu\n\ttier: paid\n\ttoken: {K}\n", "kelvandor-token", KELV),
-])
-def test_a_block_under_the_providers_name_names_a_credential_key_it_holds(block_rules, text, rule_id, token):
-    assert found(block_rules, text.format(H=HEX, A=ALNUM, K=KELV)) == [(rule_id, token)]
-
-
-@pytest.mark.parametrize("text", [
-    "vortaq:\n  enabled: true\nother:\n  config:\n    apiKey: {H}\n",  # the provider's block ended
-    "  vortaq:\n    enabled: true\n  other:\n    config:\n      apiKey: {H}\n",  # the same, nested
-    "vortaq:\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  e: 5\n  f: 6\n  apiKey: {H}\n",  # seven lines below
-    "vortaq:\n  site: eu\n\n  region: west\n  c: 3\n  apiKey: {H}\n",  # a blank line ends the block
-    '[vortaq]\nsite = "eu"\n[other]\nenv = "prod"\napi_key = "{H}"\n',  # another table began
-    "vortaq:\n  site: eu\n  region: west\n  owner: ops\n  build: {H}\n",  # no credential noun in the key
-    "kelvandor:\n  site: eu\n  region: west\n  owner: ops\n  image_sha: {K}\n",  # a digest word
-    "vortaq_version: 2\nconfig:\n  site: eu\n  region: west\n  apiKey: {H}\n",  # a key, not a block
-])
-def test_a_block_lead_stays_inside_the_providers_block(block_rules, text):
-    assert found(block_rules, text.format(H=HEX, A=ALNUM, K=KELV)) == []
-
-
 LOWER32 = "".join(RNG.choice(string.ascii_lowercase + string.digits) for _ in range(32))
 ALNUM64 = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(64))
 UUID = "-".join("".join(RNG.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12))

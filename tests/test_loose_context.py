@@ -106,7 +106,7 @@ def test_a_name_ending_in_a_credential_noun_finds_the_noun_apart_from_the_provid
     "QUORVEX_REGION={T}",  # no noun at all
     "myquorvex:\n  secret: {T}\n",  # the provider's name inside another word
     "quorvex:\n  searchSecret: {T}\n",  # a noun made public by the word before it
-    "quorvex:\n  a: 1\nother:\n  b: 2\n  secret: {T}\n",  # four lines below, and out of the provider's block
+    "quorvex:\n  a: 1\n  b: 2\n  secret: {T}\n",  # three lines below the provider
     "quorvex:\n\n  secret: {T}\n",  # a blank line ends the provider's block
     "quorvex_secret_sha: {T}",  # a digest word between
     "stream:\n  secret: {T}\n",  # an everyday word alone names no provider

@@ -11,12 +11,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scanner.errors import RuleError
-
-if TYPE_CHECKING:
-    from scanner.ruleset.context_names import LooseNames
 
 DEFAULT_FILTERS = ("placeholder",)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -365,8 +362,6 @@ def context_pattern(context: dict[str, Any]) -> str:
     gap = _gap(int(context.get("reach", CONTEXT_REACH)))
     lead = rf"(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     loose = loose_names(context["names"])
-    block = _block_lead(context["names"], loose, gap)
-    lead = f"(?:{lead}|{block})" if block else lead
     if loose is None:
         return _with_token(lead, context["token"])
     lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
@@ -377,8 +372,7 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
                          name: str = "") -> str:
     """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), or the
     pattern unchanged."""
-    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, PROVIDER_START, noun_pattern
-    from scanner.ruleset.key_leads import block_key_lead
+    from scanner.ruleset.context_names import PROVIDER_START
     from scanner.ruleset.keyed_context import keyed_context, with_context_branch
 
     found = keyed_context(pattern, secret_group, keywords, provider, name)
@@ -390,9 +384,6 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
     else:
         names = "|".join(_name_pattern(p) for p in found.providers)
         lead = rf"{PROVIDER_START}(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
-    block = block_key_lead([_name_pattern(p) for p in found.providers],
-                           noun_pattern(found.nouns or sorted(CREDENTIAL_NOUNS)), gap)
-    lead = f"(?:{lead}|{block})"
     return _with_bare_key(with_context_branch(pattern, _with_token(lead, found.token)), found.providers,
                           found.token)
 
@@ -411,24 +402,6 @@ def _with_token(lead: str, token: str) -> str:
     key_is_id = _ID_KEY if _UUID_SHAPE in token else ""
     return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
             rf"(?![{_TOKEN_EDGE}=@-])")
-
-
-def _block_lead(names: Sequence[str], loose: LooseNames | None, gap: str) -> str:
-    """A context rule's names as the key of the block its token is nested in (key_leads.py), or empty.
-    A name that ends in a credential noun keys a block as its provider words, and the token's key then
-    needs that noun; a name that is a provider alone needs any credential noun there. Everyday words and
-    short names key no block: a block reaches further than a name's own lines."""
-    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, noun_pattern, provider_and_noun
-    from scanner.ruleset.key_leads import block_key_lead
-
-    plain = [n for n in names if provider_and_noun(n) is None
-             and re.split(r"[\s_.-]+", n.strip().lower())[-1] not in CREDENTIAL_NOUNS
-             and len(re.sub(r"[\s_.-]", "", n)) >= 4 and n.strip().lower() not in EVERYDAY_WORDS]
-    providers = [*plain, *(loose.providers if loose else ())]
-    if not providers:
-        return ""
-    nouns = sorted(CREDENTIAL_NOUNS) if plain or loose is None else loose.nouns
-    return block_key_lead([_name_pattern(p) for p in providers], noun_pattern(nouns), gap)
 
 
 def _with_bare_key(pattern: str, provider_words: Sequence[str], token: str) -> str:
