@@ -77,7 +77,9 @@ def is_path(secret: str) -> bool:
     """A file or folder path; `dir/sub/name` or `name/` without a dot, whose letters and digits look
     generated, is base64 with `/` in it (one 40-character key in six)."""
     found = _PATH.match(secret)
-    return bool(found) and not (found.lastindex == 1 and "." not in secret and looks_generated(secret))
+    if found is None:
+        return False
+    return not (found.lastindex == 1 and "." not in secret and looks_generated(secret))
 
 
 def is_uuid(secret: str) -> bool:
