@@ -12,6 +12,7 @@ from scanner.audit.settings import AuditSettings
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.scan import Suppressor
+from scanner.sha256 import sha256_hex
 
 NOT_APPLIED = {"baseline": "triage the store's findings instead", "max_file_size": "use --max-file-size"}
 """Keys an audit leaves alone, and what takes their place."""
@@ -23,7 +24,6 @@ def audit_settings(config_file: Path) -> AuditSettings:
     from scanner.cli.scan_setup import effective_ruleset
     from scanner.config import load_config
     from scanner.ruleset.rules import builtin_rules_dir
-    from scanner.sha256 import sha256_hex
 
     if not config_file.is_file():
         raise ConfigError(f"{config_file}: no such configuration file")
@@ -51,7 +51,6 @@ def audit_settings(config_file: Path) -> AuditSettings:
 def filters_digest(config: Config) -> str:
     """What the configuration's excludes and allowlists decide, as a digest: their conditions, not where
     they were written (a comment added above an entry changes no finding) nor their text in the store."""
-    from scanner.sha256 import sha256_hex
 
     return sha256_hex(repr((config.exclude, config.allow_patterns, config.stopwords,
                             [entry.conditions() for entry in config.allowlists])))
