@@ -53,7 +53,16 @@ _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 
 
-def api_key_pattern() -> str:
+def named_key_pattern() -> str:
+    # A bare `key` (`key: ...`, `"key": "..."`, `using key=...`): what it keys says nothing by itself, so
+    # the rule's `provider-named` filter asks for a provider's name on its line or the two lines above.
+    # `public key: ...` and the like stay out as in the broad rule; compound names are the broad rule's.
+    key = rf"(?i:key)(?<=(?<![\w.-])(?i:key))(?<!(?i:{NOT_SECRET})[ \t]{{1,3}}(?i:key))"
+    return api_key_pattern(key, "")
+
+
+def api_key_pattern(bare: str = "", bare_not_secret: str | None = None) -> str:
+    """The broad rule's pattern; or, given a key and what checks the words before it, another key's."""
     # The last word of every credential name comes first: four literals the engine finds quickly, where
     # the whole alternation was tried at every position (16 ms on an 8 KB source file, now ~1 ms).
     # Any name ending in `_KEY`/`_key`/`.key`/`-key`/`-Key`/`Key` (`QUILLMETRICS_KEY`, `stormboard_key`,
@@ -61,11 +70,11 @@ def api_key_pattern() -> str:
     # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
     # (`<add key="..."` is XML, where the value comes later).
-    key = (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
-           r"|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
+    key = bare or (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
+                   r"|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
-    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?"
-                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
+    not_secret = bare_not_secret if bare_not_secret is not None else (
+        rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
     # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's
@@ -117,7 +126,8 @@ def password_pattern() -> str:
     return f"{key}(?={sep}{ahead}){not_password}{sep}{value}"
 
 
-PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern}
+PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern,
+            "generic-provider-named-key": named_key_pattern}
 
 
 def yaml_patterns(text: str) -> dict[str, str]:

@@ -101,6 +101,12 @@ CLAIMING = RULE_FILE + """\
     examples: ['qbd_Q7rT2mX9pL4vK8nB1zW6yH3jD5fG0a']
     negative_examples: ['qbd_short', 'qbd_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
     remediation: Revoke it.
+  - id: quillbase-session-token
+    name: Quillbase session token
+    context: {names: [quillbase session], token: 'eyJ[A-Za-z0-9_-]{10,200}\\.[A-Za-z0-9_-]{10,200}'}
+    examples: ['quillbase session: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJxYiJ9']
+    negative_examples: ['qbd_short', 'qbd_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
+    remediation: Revoke it.
 """
 
 
@@ -138,6 +144,8 @@ def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_ge
     "QUILLBASE_REGION=eu\nORBITAL_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a line above that opens no block
     "quillbase:\n  signing_key: 5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e5d0c8a7e2b4f6193ac",  # far from its length
     "Quillbase is where the Orbital API token for staging: 5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a sentence's start
+    "QUILLBASE_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # twice its length
+    "QUILLBASE_SESSION_TOKEN=Zq8mW2vk9Lp4Xt7Rb3NcQ5",  # the JWT shape's alphabet, not its `eyJ` start
 ])
 def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from scanner.cli.rules import rule_problems
+from scanner.ruleset.claims import claim_names
 from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
 BUILTIN = load_rules(rule_files([builtin_rules_dir()]))
+NAMES = claim_names(BUILTIN)
 
 
 @pytest.mark.parametrize("rule", BUILTIN, ids=lambda r: r.id)
@@ -15,7 +17,7 @@ def test_rule_examples_and_negatives(rule):
     assert len(rule.examples) >= 2, "every rule ships at least two examples"
     assert len(rule.negative_examples) >= 2, "every rule ships at least two negative examples"
     assert rule.remediation and rule.references
-    assert [p.message for p in rule_problems(rule)] == []
+    assert [p.message for p in rule_problems(rule, NAMES)] == []
 
 
 def test_pack_size_and_required_providers():

@@ -142,7 +142,10 @@ def check_rules(path: Path | None, rules_paths: tuple[Path, ...], no_builtin_rul
             for problem in exc.problems:
                 click.echo(f"  {problem}", err=True)
             sys.exit(EXIT_ERROR)
-        problems = [p for rule in rules_list for p in rule_problems(rule)]
+        from scanner.ruleset.claims import claim_names
+
+        names = claim_names(rules_list)
+        problems = [p for rule in rules_list for p in rule_problems(rule, names)]
         if not own:
             problems += builtin_problems(rules_list)
         if own and config.use_builtin_rules and not no_builtin_rules:
@@ -172,13 +175,16 @@ def builtin_problems(rules_list: list[Rule]) -> list[Problem]:
                        "report") for r in rules_list if len(r.negative_examples) < 2]
 
 
-def rule_problems(rule: Rule) -> list[Problem]:
-    """Each example is scanned as a file of its own through the real engine (prefilter included)."""
+def rule_problems(rule: Rule, names: dict[str, str] | None = None) -> list[Problem]:
+    """Each example is scanned as a file of its own through the real engine (prefilter included). `names`:
+    the provider names of the rules checked with it, which a `provider-named` rule's examples name."""
     from scanner.engine.match import scan_fragment
     from scanner.fragment import Fragment
     from scanner.ruleset.rule_set import RuleSet
 
     ruleset = RuleSet((rule,))
+    if names is not None:
+        ruleset.claims = (names, ruleset.claims[1])
     path = rule.example_path or "example.txt"
     problems = []
     for i, example in enumerate(rule.examples, 1):

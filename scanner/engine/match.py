@@ -23,6 +23,7 @@ from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.key_leads import BARE_NAME
 from scanner.ruleset.lazy_pattern import LazyPattern
+from scanner.ruleset.named_provider import NAMING_FILTER, named_only
 from scanner.ruleset.rule_set import RuleSet
 from scanner.ruleset.rules import Rule, compile_pattern
 
@@ -98,6 +99,8 @@ def scan_fragment(
             from scanner.ruleset.timeout import RuleTimeout
 
             result.timeouts.append(RuleTimeout(rule.id, fragment.path))
+    if any(NAMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
+        result.matches = named_only(result.matches, text, ruleset.claims[0])
     if any(CLAIMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
         result.matches = unclaimed(result.matches, text, *ruleset.claims)
     if not keep_dropped:

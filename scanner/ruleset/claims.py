@@ -86,11 +86,11 @@ def token_alphabet(token: str) -> frozenset[str]:
     return frozenset(accepted)
 
 
-def near_miss(secret: str, formats: Formats, close: bool = False) -> bool:
-    """`close`: the alphabet alone is not enough, the length must be near a shape's too:
-    a provider named only by the block around the key may issue other credentials the rules do not
-    know, in the same broad alphabet (base64 keys of another length). Near: from half the shortest
-    to a third over the longest."""
+def near_miss(secret: str, formats: Formats) -> bool:
+    """Whether the secret starts with one of the provider's prefixes, or misses one of its shapes only by
+    its length: the shape's alphabet, the literal the shape starts with (a JWT's `eyJ`), and a length from
+    half the shortest to a third over the longest. A value far from every length, or in a wider alphabet,
+    is a credential the rules may not know (the provider issues several), which the generic rule keeps."""
     from scanner.ruleset.rules import compile_pattern
 
     if any(compile_pattern(f"(?:{shape})").fullmatch(secret) for shape in formats.shapes):
@@ -99,8 +99,8 @@ def near_miss(secret: str, formats: Formats, close: bool = False) -> bool:
     if any(lower.startswith(prefix) for prefix in formats.prefixes):
         return True
     chars = set(secret)
-    return any(chars <= token_alphabet(shape) and (not close or _near_in_length(len(secret), shape))
-               for shape in formats.shapes)
+    return any(chars <= token_alphabet(shape) and secret.startswith(literal_lead(shape))
+               and _near_in_length(len(secret), shape) for shape in formats.shapes)
 
 
 def _near_in_length(length: int, shape: str) -> bool:
@@ -108,18 +108,26 @@ def _near_in_length(length: int, shape: str) -> bool:
     return low - low // 2 <= length <= high + high // 3
 
 
+@functools.lru_cache(maxsize=4096)
+def literal_lead(shape: str) -> str:
+    """The characters every token of the shape starts with (`eyJ` of a JWT's shape, `` of `[a-f0-9]{32}`)."""
+    lead = re.match(r"(?:[A-Za-z0-9_=]|\\[.+/:-])*", shape)
+    text = lead.group(0).replace("\\", "") if lead else ""
+    return "" if shape[len(lead.group(0)) if lead else 0:][:1] in ("?", "*", "{") else text
+
+
 def key_words(text: str, start: int) -> set[str]:
     """Every run of one to three consecutive words of the key before `start` (`huggingFaceToken` gives
     `hugging`, `huggingface`, `huggingfacetoken`, ...), lower-cased and joined."""
     line_start = text.rfind("\n", 0, start) + 1
-    return _word_runs(text[max(line_start, start - KEY_REACH):start])
+    return word_runs(text[max(line_start, start - KEY_REACH):start])
 
 
 def opener_words(text: str, start: int) -> set[str]:
     """The same word runs, of the line that opens the key's block when one of the two lines above does
     (see `block_opener`)."""
     opener = block_opener(text, text.rfind("\n", 0, start) + 1)
-    return _word_runs(opener[-KEY_REACH:]) if opener else set()
+    return word_runs(opener[-KEY_REACH:]) if opener else set()
 
 
 def block_opener(text: str, line_start: int) -> str:
@@ -138,7 +146,7 @@ def block_opener(text: str, line_start: int) -> str:
     return ""
 
 
-def _word_runs(key: str) -> set[str]:
+def word_runs(key: str) -> set[str]:
     """Runs of the last KEY_WORDS words only: a key is a few words long, and a sentence's first words
     (`Here is the Acme API token: ...`) name no provider even when one is called HERE."""
     words = [w.lower() for w in _WORD.findall(key)][-KEY_WORDS:]
@@ -162,12 +170,12 @@ def claimant(m: Match, matches: Sequence[Match], text: str, names: dict[str, str
              formats: dict[str, Formats]) -> str:
     """The provider the key names, when none of its rules matched this secret (reportable or not) and the
     secret is a near miss of its formats."""
-    for words, close in ((key_words(text, m.start), False), (opener_words(text, m.start), True)):
+    for words in (key_words(text, m.start), opener_words(text, m.start)):
         for word in words:
             provider = names.get(word)
             if (provider and provider in formats
                     and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end
                                 for o in matches)
-                    and near_miss(m.secret, formats[provider], close)):
+                    and near_miss(m.secret, formats[provider])):
                 return provider
     return ""

@@ -1,0 +1,59 @@
+"""A random value under a bare `key` is a credential only where a provider is named next to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.engine.match import scan_fragment
+from scanner.fragment import Fragment
+from scanner.ruleset.rule_set import RuleSet, load_ruleset
+
+RULE = "generic-provider-named-key"
+VALUE = "Hq7Zm2Xk9Lv4Tp8Rw3NcB6"
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> RuleSet:
+    return load_ruleset()
+
+
+def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> list[tuple[str, str]]:
+    result = scan_fragment(ruleset, Fragment(text=text, path=path), keep_dropped=True)
+    return [(m.rule.id, m.dropped_by) for m in result.matches if m.secret == VALUE]
+
+
+@pytest.mark.parametrize("text", [
+    f"doppler:\n  key: {VALUE}\n",  # a YAML block under the provider
+    f"services:\n  tailscale:\n    region: eu\n    key: {VALUE}\n",  # two lines above
+    f"[pulumi]\nkey = \"{VALUE}\"\n",  # a TOML table
+    f"2026-01-04 INFO connecting to the Tailscale API\n2026-01-04 DEBUG using key={VALUE}\n",  # a log
+    f'{{"doppler": {{"key": "{VALUE}"}}}}',  # the same line
+])
+def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
+    assert (RULE, "") in verdicts(ruleset, text)
+
+
+@pytest.mark.parametrize(("text", "dropped"), [
+    (f"key: {VALUE}\n", "filter:no-provider-named"),  # no provider at all
+    (f"cache:\n  paths: [node_modules]\n  key: {VALUE}\n", "filter:no-provider-named"),
+    (f"stream:\n  key: {VALUE}\n", "filter:no-provider-named"),  # an everyday word names no provider
+    (f"doppler:\n  notes: none\n  region: eu\n  key: {VALUE}\n", "filter:no-provider-named"),  # three lines up
+])
+def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
+    assert (RULE, dropped) in verdicts(ruleset, text)
+
+
+@pytest.mark.parametrize("text", [
+    f"doppler:\n  public key: {VALUE}\n",
+    f"doppler:\n  cache_key: {VALUE}\n",
+    "doppler:\n  key: deploy-settings-production\n",
+])
+def test_keys_that_are_no_credential_stay_out(ruleset, text):
+    assert all(rule != RULE or dropped for rule, dropped in verdicts(ruleset, text))
+
+
+def test_a_near_miss_of_the_named_providers_shape_is_claimed(ruleset):
+    """MailerLite's API keys are 32 hex characters: 28 of them under its block is a cut key."""
+    text = "mailerlite:\n  key: 5d0c8a7e2b4f6193ac1e3d5f7b9a\n"
+    result = scan_fragment(ruleset, Fragment(text=text, path="config/services.yml"), keep_dropped=True)
+    assert [m.dropped_by for m in result.matches if m.rule.id == RULE] == ["claimed:MailerLite"]
