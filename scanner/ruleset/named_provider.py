@@ -9,6 +9,7 @@ is among the last words before the secret on its line, or on one of the two line
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -39,14 +40,18 @@ def names_provider(text: str, start: int, names: dict[str, str]) -> bool:
     return any(word in names and word not in EVERYDAY_WORDS for word in words)
 
 
+_VALUE = re.compile(r"(?<![\w+/=-])(?=[\w+/=-]*[0-9])[\w+/=-]{12,}")
+
+
 def _lines_above(text: str, line_start: int) -> set[str]:
-    """The word runs (claims.word_runs) of each of the two lines above."""
+    """The word runs (claims.word_runs) of each of the two lines above, without their values: a random
+    token's letters can spell a provider's name."""
     runs: set[str] = set()
     end = line_start - 1
     for _ in range(KEY_LINES_ABOVE):
         if end <= 0:
             break
         begin = text.rfind("\n", 0, end) + 1
-        runs |= word_runs(text[max(begin, end - KEY_REACH):end])
+        runs |= word_runs(_VALUE.sub(" ", text[max(begin, end - KEY_REACH):end]))
         end = begin - 1
     return runs

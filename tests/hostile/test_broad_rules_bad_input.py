@@ -96,3 +96,27 @@ def test_thousands_of_ansible_vault_blocks_under_provider_keys_are_quiet(tmp_pat
               f"  {token(64, hexline)}" for i in range(3_000)]
     result = scan_file(tmp_path, leakstop, "all.yml", "\n".join(blocks) + "\n")
     assert result.code == 0, result.output
+
+
+def test_five_thousand_provider_blocks_of_bare_keys_are_capped(tmp_path, leakstop):
+    """generic-provider-named-key: a provider's block, two random values under `key` in it, 5,000 times."""
+    lines = [f"doppler:\n  key: {token(24)}\n  key: {token(24)}" for _ in range(5_000)]
+    result = scan_file(tmp_path, leakstop, "keys.yml", "\n".join(lines))
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert ids.count("generic-provider-named-key") == MAX_FINDINGS_PER_RULE
+    assert "more generic-provider-named-key finding(s) not listed" in result.stderr
+
+
+def test_bare_keys_with_no_provider_named_are_quiet(tmp_path, leakstop):
+    """A data file of `key:` entries (translations, cache keys) names no provider: nothing to report."""
+    lines = [f"- key: {token(24)}\n  value: {token(8, string.ascii_lowercase)}" for _ in range(5_000)]
+    result = scan_file(tmp_path, leakstop, "entries.yml", "\n".join(lines))
+    assert result.code == 0, result.output
+
+
+def test_thousands_of_pem_headers_without_ends_are_capped(tmp_path, leakstop):
+    """private-key-truncated: each header looks ahead for its END line once, and the findings are capped."""
+    blocks = [f"-----BEGIN RSA PRIVATE KEY-----\n{token(64)}\n{token(64)}\n" for _ in range(2_000)]
+    result = scan_file(tmp_path, leakstop, "dump.txt", "".join(blocks))
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert 0 < ids.count("private-key-truncated") <= MAX_FINDINGS_PER_RULE
