@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from scanner.engine.decode import DEFAULT_MAX_DECODE_DEPTH
 from scanner.engine.match import DEFAULT_RULE_TIMEOUT, LineIndex, Match
@@ -100,6 +101,8 @@ def scan(request: ScanRequest) -> Report:
             if item.decoded and finding.fingerprint in in_plain_text:
                 continue  # the same secret, already reported where it sits undecoded
             in_plain_text.add(finding.fingerprint)
+            if not item.decoded and "%" in finding.secret:  # `sig=...%3D`: its percent-decoded form is the same
+                in_plain_text.add(fingerprint(finding.rule_id, unquote(finding.secret)))
             # Suppressors see the real file: a decoded secret's location is its encoded run there, and an
             # allow marker counts only where a reviewer can read it, never inside the decoded text.
             real = item if not item.decoded else plain if plain is not None and plain.path == item.path else None

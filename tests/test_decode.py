@@ -179,6 +179,16 @@ def test_same_secret_plain_and_decoded_is_reported_once(tmp_path, leakstop):
     assert "decoded" not in github[0]
 
 
+def test_a_secret_holding_a_percent_escape_is_reported_once(tmp_path, leakstop):
+    """A SAS signature ends in `%3D`: the raw token and its percent-decoded form are one secret, not two."""
+    sig = "Qm7Zx2Kv9Lt4Rp8Nw3Bc6Hd1Jf5Gs0Ka2Lm9Qz8Vt4R%3D"
+    (tmp_path / "blob.txt").write_text("https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=o"
+                                       f"&sp=r&se=2030-01-01T00:00:00Z&sig={sig}\n")
+    found = [f for f in leakstop("scan", tmp_path, "--no-git", "--format", "json").json()["findings"]
+             if f["rule_id"] == "azure-sas-token"]
+    assert len(found) == 1 and "decoded" not in found[0]
+
+
 def test_wrapped_base64_block_is_decoded_whole(tmp_path, leakstop):
     """MIME/PEM-style base64 wrapped at 76 columns (a key attached to an email or multipart body)."""
     import textwrap
