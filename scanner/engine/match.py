@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from scanner.engine.entropy import shannon_entropy
+from scanner.engine.entropy import entropy_floor, shannon_entropy
 from scanner.engine.filters import bare_name_rejection, failing_heuristic
 from scanner.fragment import Fragment
 from scanner.report import Skipped
@@ -219,7 +219,7 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
 
 def rejection(rule: Rule, secret: str, entropy: float) -> str:
     """Why the rule's own checks reject the secret, or empty when it is reportable."""
-    if entropy < rule.min_entropy:
+    if entropy < rule.min_entropy and (rule.provider == "Generic" or entropy < entropy_floor(rule.min_entropy, secret)):
         return "entropy"
     heuristic = failing_heuristic(secret, rule.filters)
     if heuristic:
