@@ -29,6 +29,7 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     f"2026-01-04 INFO connecting to the Tailscale API\n2026-01-04 DEBUG using key={VALUE}\n",  # a log
     f'{{"doppler": {{"key": "{VALUE}"}}}}',  # the same line
     f"auth0:\n  key: {VALUE}\n",  # a name with a digit in it
+    f"azure:\n  key: {VALUE}\n",  # one word of the provider's name (Microsoft Azure) that names it alone
 ])
 def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     assert (RULE, "") in verdicts(ruleset, text)
@@ -38,6 +39,7 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f"key: {VALUE}\n", "filter:no-provider-named"),  # no provider at all
     (f"cache:\n  paths: [node_modules]\n  key: {VALUE}\n", "filter:no-provider-named"),
     (f"stream:\n  key: {VALUE}\n", "filter:no-provider-named"),  # an everyday word names no provider
+    (f"better:\n  key: {VALUE}\n", "filter:no-provider-named"),  # nor does an everyday word of a name
     (f"doppler:\n  notes: none\n  region: eu\n  key: {VALUE}\n", "filter:no-provider-named"),  # three lines up
     # a random value's letters on the line above spell no provider (`Ably` inside it)
     (f"- key: x9QzK2mW8vLp4RtNAbly\n  key: {VALUE}\n", "filter:no-provider-named"),

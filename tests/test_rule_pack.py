@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from scanner.cli.rules import rule_problems
-from scanner.ruleset.claims import claim_names
+from scanner.ruleset.named_provider import provider_words
 from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
 
 BUILTIN = load_rules(rule_files([builtin_rules_dir()]))
-NAMES = claim_names(BUILTIN)
+NAMES = provider_words(BUILTIN)
 
 
 @pytest.mark.parametrize("rule", BUILTIN, ids=lambda r: r.id)

@@ -142,9 +142,9 @@ def check_rules(path: Path | None, rules_paths: tuple[Path, ...], no_builtin_rul
             for problem in exc.problems:
                 click.echo(f"  {problem}", err=True)
             sys.exit(EXIT_ERROR)
-        from scanner.ruleset.claims import claim_names
+        from scanner.ruleset.named_provider import provider_words
 
-        names = claim_names(rules_list)
+        names = provider_words(rules_list)
         problems = [p for rule in rules_list for p in rule_problems(rule, names)]
         if not own:
             problems += builtin_problems(rules_list)
@@ -175,7 +175,7 @@ def builtin_problems(rules_list: list[Rule]) -> list[Problem]:
                        "report") for r in rules_list if len(r.negative_examples) < 2]
 
 
-def rule_problems(rule: Rule, names: dict[str, str] | None = None) -> list[Problem]:
+def rule_problems(rule: Rule, names: frozenset[str] | None = None) -> list[Problem]:
     """Each example is scanned as a file of its own through the real engine (prefilter included). `names`:
     the provider names of the rules checked with it, which a `provider-named` rule's examples name."""
     from scanner.engine.match import scan_fragment
@@ -184,7 +184,7 @@ def rule_problems(rule: Rule, names: dict[str, str] | None = None) -> list[Probl
 
     ruleset = RuleSet((rule,))
     if names is not None:
-        ruleset.claims = (names, ruleset.claims[1])
+        ruleset.provider_words = names
     path = rule.example_path or "example.txt"
     problems = []
     for i, example in enumerate(rule.examples, 1):

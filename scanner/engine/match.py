@@ -100,7 +100,7 @@ def scan_fragment(
 
             result.timeouts.append(RuleTimeout(rule.id, fragment.path))
     if any(NAMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
-        result.matches = named_only(result.matches, text, ruleset.claims[0])
+        result.matches = named_only(result.matches, text, ruleset.provider_words)
     if any(CLAIMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
         result.matches = unclaimed(result.matches, text, *ruleset.claims)
     if not keep_dropped:

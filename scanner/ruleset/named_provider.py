@@ -14,16 +14,49 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, key_words, word_runs
-from scanner.ruleset.context_names import EVERYDAY_WORDS
+from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, claim_names, key_words, word_runs
+from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, QUALIFIERS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from scanner.engine.match import Match
+    from scanner.ruleset.rules import Rule
 
 NAMING_FILTER = "provider-named"
 
 
-def named_only(matches: Sequence[Match], text: str, names: dict[str, str]) -> list[Match]:
+_DISPLAY_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+COMMON_WORDS = frozenset({
+    "abstract", "active", "alpha", "annoying", "anti", "apollo", "argo", "atlas", "authorize", "bamboo",
+    "better", "boost", "brave", "butter", "captain", "carbon", "census", "checkout", "circle", "clockwork",
+    "code", "collective", "commerce", "commodities", "conversations", "conversion", "crossing", "crypto",
+    "currents", "dark", "database", "dependency", "detect", "drone", "eagle", "eden", "elements", "exchange",
+    "exchangerates", "export", "extractor", "file", "financial", "flight", "holiday", "kanban", "knapsack",
+    "llama", "location", "logic", "lunch", "mercado", "monday", "neutrino", "news", "notify", "observability",
+    "octopus", "odds", "people", "polls", "privacy", "prospect", "protocols", "rapid", "raven", "recorded",
+    "remove", "reply", "request", "revamp", "rocket", "score", "scraper", "scraping", "scribe", "semantic",
+    "sentinel", "squeezy", "stability", "storage", "systems", "technical", "times", "together", "tomorrow", "twelve",
+    "uptime", "vault", "voyage", "weather",
+})
+"""Words of providers' display names that are also everyday words (`Better` Stack, `Rocket` Chat): alone,
+they name no provider (see context_names.EVERYDAY_WORDS for providers whose whole name is one)."""
+
+
+def provider_words(rules: Iterable[Rule]) -> frozenset[str]:
+    """The words that name a provider: the names claims know (claims.claim_names), and each provider's
+    keywords that are a word of its display name (`azure` of Microsoft Azure, `autodesk` of Autodesk
+    Platform Services), without everyday words and credential words."""
+    rules = tuple(rules)
+    words = set(claim_names(rules))
+    for rule in rules:
+        if rule.provider != "Generic":
+            display = {w.lower() for w in _DISPLAY_WORD.findall(rule.provider)}
+            words.update(k for k in rule.keywords if len(k) >= 4 and k in display)
+    return frozenset(words - EVERYDAY_WORDS - COMMON_WORDS - QUALIFIERS - CREDENTIAL_NOUNS)
+
+
+def named_only(matches: Sequence[Match], text: str, names: frozenset[str]) -> list[Match]:
     """The matches with each opted-in match that no provider's name is near marked dropped."""
     out = []
     for m in matches:
@@ -33,11 +66,10 @@ def named_only(matches: Sequence[Match], text: str, names: dict[str, str]) -> li
     return out
 
 
-def names_provider(text: str, start: int, names: dict[str, str]) -> bool:
-    """Whether the words before `start` on its line, or those of the two lines above, name a provider
-    (an everyday word such as `stream` or `here` names none)."""
+def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
+    """Whether the words before `start` on its line, or those of the two lines above, name a provider."""
     words = key_words(text, start) | _lines_above(text, text.rfind("\n", 0, start) + 1)
-    return any(word in names and word not in EVERYDAY_WORDS for word in words)
+    return not names.isdisjoint(words)
 
 
 _VALUE = re.compile(r"(?<![\w+/=-])(?=[\w+/=-]*[0-9])[\w+/=-]{12,}")

@@ -56,6 +56,13 @@ class RuleSet:
 
         return claim_names(self.rules), provider_formats(self.rules)
 
+    @functools.cached_property
+    def provider_words(self) -> frozenset[str]:
+        """The words that name a provider, for rules that need one named (named_provider.py)."""
+        from scanner.ruleset.named_provider import provider_words
+
+        return provider_words(self.rules)
+
     def __len__(self) -> int:
         return len(self.rules)
 
