@@ -13,17 +13,9 @@ from scanner.fragment import Fragment
 from scanner.ruleset.rule_set import RuleSet
 from scanner.ruleset.rules import parse_rule_file
 
-RULES = """\
-provider: Quillbase
-rules:
-  - id: quillbase-short-key
-    name: Quillbase short key
-    context: {names: [quillbase], token: '[a-f0-9]{14}'}
-    min_entropy: 3.0
-    examples: ['QUILLBASE_KEY=5d0c8a7e2b4f61']
-    negative_examples: ['QUILLBASE_KEY=aaaaaaaabbbbbb', 'key=5d0c8a7e2b4f61']
-    remediation: Revoke it.
-"""
+RULES = ("provider: Quillbase\nrules:\n  - {id: quillbase-short-key, name: Quillbase short key, min_entropy: 3.0, "
+         "context: {names: [quillbase], token: '[a-f0-9]{14}'}, remediation: Revoke it., "
+         "examples: ['QUILLBASE_KEY=5d0c8a7e2b4f61'], negative_examples: ['QUILLBASE_KEY=aaaaaaaabbbbbb']}\n")
 
 
 @pytest.mark.parametrize(("alphabet", "length"), [
