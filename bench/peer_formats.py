@@ -24,10 +24,11 @@ import random
 import re
 import signal
 import sys
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -170,11 +171,11 @@ def _timeout(*_: object) -> None:
 
 def make_token(regex: str, group: int, xeger: object) -> str:
     """A random string of the regex, cut to its token group; empty when none comes out readable."""
+    source = python_regex(regex)
     try:
-        compiled = re.compile(python_regex(regex))
+        compiled = re.compile(source)
     except re.error:
         return ""
-    source = python_regex(regex)
     if re.match(r"\(\?[a-z]*x", source):  # verbose: rstr reads neither comments nor free spacing
         source = re.sub(r"(?<!\\)\s+", "", re.sub(r"(?<!\\)#.*", "", source))
         source = re.sub(r"^\(\?([a-z]*)x([a-z]*)\)", lambda m: f"(?{m.group(1)}{m.group(2)})", source)

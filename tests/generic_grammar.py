@@ -1,4 +1,4 @@
-"""The grammar the two broad generic rules' patterns are built from (rules/generic.yaml).
+"""The grammar the broad generic rules' patterns are built from (rules/generic.yaml).
 
 A 1.5 KB regex is not something to edit by hand: change the word lists here, then run
 `python tests/generic_grammar.py --write` to rewrite the patterns in rules/generic.yaml, and
@@ -58,11 +58,12 @@ def named_key_pattern() -> str:
     # the rule's `provider-named` filter asks for a provider's name on its line or the two lines above.
     # `public key: ...` and the like stay out as in the broad rule; compound names are the broad rule's.
     key = rf"(?i:key)(?<=(?<![\w.-])(?i:key))(?<!(?i:{NOT_SECRET})[ \t]{{1,3}}(?i:key))"
-    return api_key_pattern(key, "")
+    return api_key_pattern(key, checked=False)
 
 
-def api_key_pattern(bare: str = "", bare_not_secret: str | None = None) -> str:
-    """The broad rule's pattern; or, given a key and what checks the words before it, another key's."""
+def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
+    """The broad rule's pattern; or, given a key of its own, another rule's with the same separators and
+    values (`checked=False`: nothing before the key to check, so no lookahead guarding that check)."""
     # The last word of every credential name comes first: four literals the engine finds quickly, where
     # the whole alternation was tried at every position (16 ms on an 8 KB source file, now ~1 ms).
     # Any name ending in `_KEY`/`_key`/`.key`/`-key`/`-Key`/`Key` (`QUILLMETRICS_KEY`, `stormboard_key`,
@@ -70,11 +71,11 @@ def api_key_pattern(bare: str = "", bare_not_secret: str | None = None) -> str:
     # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
     # (`<add key="..."` is XML, where the value comes later).
-    key = bare or (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
-                   r"|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
+    key = own_key or (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
+                     r"|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
-    not_secret = bare_not_secret if bare_not_secret is not None else (
-        rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
+    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?"
+                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
     # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's
@@ -99,6 +100,8 @@ def api_key_pattern(bare: str = "", bare_not_secret: str | None = None) -> str:
              r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})'(?![\w'])"
              r"|[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9]))")
     ahead = value.replace("(?|", "(?:").replace("((?=", "(?:(?=").replace("([A-Za-z0-9+]", "(?:[A-Za-z0-9+]")
+    if not checked:
+        return f"(?:{key}){sep}{value}"
     return f"(?:{key})(?={sep}{ahead}){not_secret}{sep}{value}"
 
 

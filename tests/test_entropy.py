@@ -21,12 +21,13 @@ RULES = ("provider: Quillbase\nrules:\n  - {id: quillbase-short-key, name: Quill
 @pytest.mark.parametrize(("alphabet", "length"), [
     (string.hexdigits[:16], 8), (string.hexdigits[:16], 14), (string.hexdigits[:16], 16),
     (string.ascii_lowercase + string.digits, 10), (string.ascii_letters + string.digits, 8),
+    (string.digits, 8), (string.digits, 12),
 ])
 def test_random_short_tokens_clear_the_floor_nearly_always(alphabet, length):
     rng = random.Random(length)
     tokens = ["".join(rng.choice(alphabet) for _ in range(length)) for _ in range(4000)]
     below = sum(shannon_entropy(t) < entropy_floor(3.0, t) for t in tokens)
-    assert below < 0.05 * len(tokens)
+    assert below < (0.06 if alphabet == string.digits else 0.034) * len(tokens)
 
 
 @pytest.mark.parametrize("secret", ["aaaaaaaabbbbbb", "12121212121212", "deadbeefdeadbeef", "xxxxxxxxxxxxxx"])

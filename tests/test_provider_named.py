@@ -30,6 +30,8 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     f'{{"doppler": {{"key": "{VALUE}"}}}}',  # the same line
     f"auth0:\n  key: {VALUE}\n",  # a name with a digit in it
     f"azure:\n  key: {VALUE}\n",  # one word of the provider's name (Microsoft Azure) that names it alone
+    f"cloudflare_r2:\n  key: {VALUE}\n",  # a name with a digit in the key
+    f"2026-01-04 INFO connecting to tailscale-prod-2\nkey={VALUE}\n",
 ])
 def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     assert (RULE, "") in verdicts(ruleset, text)
@@ -43,6 +45,8 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f"doppler:\n  notes: none\n  region: eu\n  key: {VALUE}\n", "filter:no-provider-named"),  # three lines up
     # a random value's letters on the line above spell no provider (`Ably` inside it)
     (f"- key: x9QzK2mW8vLp4RtNAbly\n  key: {VALUE}\n", "filter:no-provider-named"),
+    (f"# one entry per line\nkey: {VALUE}\n", "filter:no-provider-named"),  # LINE, the provider, is a word too
+    (f'{{"meta": {{"page": 2, "key": "{VALUE}"}}}}', "filter:no-provider-named"),
 ])
 def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
     assert (RULE, dropped) in verdicts(ruleset, text)
@@ -54,7 +58,14 @@ def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
     "doppler:\n  key: deploy-settings-production\n",
 ])
 def test_keys_that_are_no_credential_stay_out(ruleset, text):
-    assert all(rule != RULE or dropped for rule, dropped in verdicts(ruleset, text))
+    result = scan_fragment(ruleset, Fragment(text=text, path="config/services.yml"), keep_dropped=True)
+    assert not [m for m in result.matches if m.rule.id == RULE and not m.dropped_by]
+
+
+def test_only_the_generic_rules_enabled_still_know_the_providers(ruleset):
+    generic = ruleset.subset([r for r in ruleset.rules if r.provider == "Generic"])
+    result = scan_fragment(generic, Fragment(text=f"doppler:\n  key: {VALUE}\n", path="config/services.yml"))
+    assert [m.rule.id for m in result.matches] == [RULE]
 
 
 def test_a_near_miss_of_the_named_providers_shape_is_claimed(ruleset):

@@ -144,12 +144,14 @@ def check_rules(path: Path | None, rules_paths: tuple[Path, ...], no_builtin_rul
             sys.exit(EXIT_ERROR)
         from scanner.ruleset.named_provider import provider_words
 
-        names = provider_words(rules_list)
+        with_builtin = bool(own) and config.use_builtin_rules and not no_builtin_rules
+        builtin = load_rules([builtin_rules_dir()]) if with_builtin else []
+        names = provider_words([*rules_list, *builtin])  # the providers a scan with these rules knows
         problems = [p for rule in rules_list for p in rule_problems(rule, names)]
         if not own:
             problems += builtin_problems(rules_list)
-        if own and config.use_builtin_rules and not no_builtin_rules:
-            builtin_ids = {r.id for r in load_rules([builtin_rules_dir()])}
+        if with_builtin:
+            builtin_ids = {r.id for r in builtin}
             problems += [Problem(r, "a built-in rule has this id; give yours another") for r in rules_list
                          if r.id in builtin_ids]
         problems += verify_problems(rules_list)

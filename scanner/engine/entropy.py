@@ -19,8 +19,9 @@ def shannon_entropy(text: str) -> float:
 
 
 SPREAD = 0.55
-"""Bits below the entropy random tokens of a length and alphabet score on average: about two
-standard deviations and more, so that fewer than one random token in 30 falls under it."""
+"""Bits below the entropy random tokens of a length and alphabet score on average, about two standard
+deviations: fewer than one random hex or letter-and-digit token in 30 falls under it (digits alone, whose
+short runs repeat most, up to one in 20)."""
 
 
 def entropy_floor(floor: float, secret: str) -> float:

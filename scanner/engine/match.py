@@ -99,7 +99,7 @@ def scan_fragment(
             from scanner.ruleset.timeout import RuleTimeout
 
             result.timeouts.append(RuleTimeout(rule.id, fragment.path))
-    if any(NAMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
+    if any(not m.dropped_by and NAMING_FILTER in m.rule.filters for m in result.matches):
         result.matches = named_only(result.matches, text, ruleset.provider_words)
     if any(CLAIMING_FILTER in m.rule.filters and not m.dropped_by for m in result.matches):
         result.matches = unclaimed(result.matches, text, *ruleset.claims)

@@ -5,8 +5,9 @@ issues 32, is a near miss: a truncated key, a fixture, a value of the wrong shap
 reports it anyway is noise. A generic rule that opts in (filter `provider-shape`) is dropped as
 `claimed:<provider>` when its key names a provider, none of that provider's rules matched the secret,
 and the secret is a near miss of one of its formats: it starts with one of the provider's token prefixes,
-or it is written in the alphabet of one of its token shapes. A value in another alphabet altogether is
-left to the generic rule: the provider may issue a kind of credential the rules do not know.
+or it is written in the alphabet of one of its token shapes, starts as the shape starts and is near its
+length. A value in another alphabet, or far from every length, is left to the generic rule: the provider
+may issue a kind of credential the rules do not know.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ CLAIMING_FILTER = "provider-shape"
 KEY_REACH = 96
 """How far before the secret, on its line, the key naming the provider may start."""
 KEY_LINES_ABOVE = 2
+"""How far above the secret's line the line opening its block may be (as far as context rules look)."""
 KEY_WORDS = 6
 """How many words before the secret (or at the end of the block's opening line) the key may hold."""
-"""How far above the secret's line the line opening its block may be (as far as context rules look)."""
 _MIN_NAME = 4
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _PREFIX = re.compile(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
@@ -110,10 +111,31 @@ def _near_in_length(length: int, shape: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def literal_lead(shape: str) -> str:
-    """The characters every token of the shape starts with (`eyJ` of a JWT's shape, `` of `[a-f0-9]{32}`)."""
+    """The characters every token of the shape starts with: `eyJ` of a JWT's shape, nothing of `[a-f0-9]{32}`
+    or of a shape with alternatives at its top level (`sk_[a-z]{8}|rk_[a-z]{8}`)."""
+    if _top_level_bar(shape):
+        return ""
     lead = re.match(r"(?:[A-Za-z0-9_=]|\\[.+/:-])*", shape)
     text = lead.group(0).replace("\\", "") if lead else ""
     return "" if shape[len(lead.group(0)) if lead else 0:][:1] in ("?", "*", "{") else text
+
+
+def _top_level_bar(shape: str) -> bool:
+    depth, escaped, in_class = 0, False, False
+    for c in shape:
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            return True
+    return False
 
 
 def key_words(text: str, start: int) -> set[str]:

@@ -3,8 +3,8 @@
 `key: 5f0c...` alone is a cache key, a translation, a map entry. Under a provider's name it is that
 provider's credential: a YAML or TOML block (`acme:` / `  key: ...`), a log that names the service on the
 line before (`connecting to Acme` / `using key=...`), a sentence (`the Acme key: ...`). A rule that opts in
-(filter `provider-named`) is dropped as `filter:no-provider-named` unless one of its known providers' names
-is among the last words before the secret on its line, or on one of the two lines above.
+(filter `provider-named`) is dropped as `filter:no-provider-named` unless a known provider's name is among
+the last words before the secret on its line, or on one of the two lines above.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, claim_names, key_words, word_runs
-from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, QUALIFIERS
+from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, claim_names, word_runs
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,31 +23,39 @@ if TYPE_CHECKING:
     from scanner.ruleset.rules import Rule
 
 NAMING_FILTER = "provider-named"
-
-
 _DISPLAY_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+_VALUE = re.compile(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=]*[0-9])[A-Za-z0-9+/=]{12,}(?![\w+/=.-])")
+"""A generated value (letters and digits run together, no `_`, `-` or `.` between words): its letters can
+spell a provider's name (`...RtNAbly`), so it is no word of a key or a sentence. `cloudflare_r2` stays."""
 COMMON_WORDS = frozenset({
     "abstract", "active", "alpha", "annoying", "anti", "apollo", "argo", "atlas", "authorize", "bamboo",
-    "better", "boost", "brave", "butter", "captain", "carbon", "census", "checkout", "circle", "clockwork",
-    "code", "collective", "commerce", "commodities", "conversations", "conversion", "crossing", "crypto",
-    "currents", "dark", "database", "dependency", "detect", "drone", "eagle", "eden", "elements", "exchange",
-    "exchangerates", "export", "extractor", "file", "financial", "flight", "holiday", "kanban", "knapsack",
-    "llama", "location", "logic", "lunch", "mercado", "monday", "neutrino", "news", "notify", "observability",
-    "octopus", "odds", "people", "polls", "privacy", "prospect", "protocols", "rapid", "raven", "recorded",
-    "remove", "reply", "request", "revamp", "rocket", "score", "scraper", "scraping", "scribe", "semantic",
-    "sentinel", "squeezy", "stability", "storage", "systems", "technical", "times", "together", "tomorrow", "twelve",
-    "uptime", "vault", "voyage", "weather",
+    "better", "boost", "branch", "brave", "butter", "captain", "carbon", "census", "checkout", "circle",
+    "clockwork", "close", "code", "collective", "column", "commerce", "commodities", "composer", "conduit",
+    "conversations", "conversion", "copper", "crisp", "crossing", "crypto", "currents", "daily", "dark",
+    "database", "dependency", "detect", "django", "docker", "dotenv", "drone", "eagle", "eden", "elastic",
+    "elements", "exchange", "exchangerates", "export", "extractor", "face", "fauna", "file", "financial",
+    "flight", "float", "ghost", "gist", "gradle", "groove", "harness", "harvest", "holiday", "hunter", "ionic",
+    "java", "kanban", "knapsack", "kong", "laravel", "line", "linear", "llama", "location", "logic", "lunch",
+    "matrix", "maven", "mercado", "mercury", "meta", "monday", "neon", "netrc", "neutrino", "news", "notify",
+    "notion", "observability", "octopus", "odds", "paddle", "pangea", "people", "polls", "prefect", "prisma",
+    "privacy", "prospect", "protocols", "radar", "ramp", "rapid", "raven", "readme", "recharge", "recorded",
+    "remove", "render", "reply", "request", "resend", "revamp", "rocket", "sanity", "score", "scraper",
+    "scraping", "scribe", "semantic", "sentinel", "square", "squeezy", "stability", "storage", "systems",
+    "technical", "times", "together", "tomorrow", "twelve", "unleash", "uptime", "vault", "voyage", "weather",
+    "wise", "workable",
 })
-"""Words of providers' display names that are also everyday words (`Better` Stack, `Rocket` Chat): alone,
-they name no provider (see context_names.EVERYDAY_WORDS for providers whose whole name is one)."""
+"""Providers' names, or words of them, that are also everyday or tooling words (`line`, `meta`, `Better`
+Stack, `docker`): on their own they name no provider (context_names.EVERYDAY_WORDS lists more)."""
 
 
-def provider_words(rules: Iterable[Rule]) -> frozenset[str]:
-    """The words that name a provider: the names claims know (claims.claim_names), and each provider's
-    keywords that are a word of its display name (`azure` of Microsoft Azure, `autodesk` of Autodesk
-    Platform Services), without everyday words and credential words."""
+def provider_words(rules: Iterable[Rule], names: Iterable[str] = ()) -> frozenset[str]:
+    """The words that name a provider: the names claims know (`names`, claims.claim_names by default),
+    and each provider's keywords that are a word of its display name (`azure` of Microsoft Azure,
+    `autodesk` of Autodesk Platform Services), without everyday words and credential words."""
+    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, QUALIFIERS
+
     rules = tuple(rules)
-    words = set(claim_names(rules))
+    words = set(names or claim_names(rules))
     for rule in rules:
         if rule.provider != "Generic":
             display = {w.lower() for w in _DISPLAY_WORD.findall(rule.provider)}
@@ -68,22 +75,12 @@ def named_only(matches: Sequence[Match], text: str, names: frozenset[str]) -> li
 
 def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
     """Whether the words before `start` on its line, or those of the two lines above, name a provider."""
-    words = key_words(text, start) | _lines_above(text, text.rfind("\n", 0, start) + 1)
-    return not names.isdisjoint(words)
-
-
-_VALUE = re.compile(r"(?<![\w+/=-])(?=[\w+/=-]*[0-9])[\w+/=-]{12,}")
-
-
-def _lines_above(text: str, line_start: int) -> set[str]:
-    """The word runs (claims.word_runs) of each of the two lines above, without their values: a random
-    token's letters can spell a provider's name."""
-    runs: set[str] = set()
-    end = line_start - 1
-    for _ in range(KEY_LINES_ABOVE):
-        if end <= 0:
-            break
+    end = start
+    for _ in range(KEY_LINES_ABOVE + 1):  # the secret's line up to the secret, then each line above whole
         begin = text.rfind("\n", 0, end) + 1
-        runs |= word_runs(_VALUE.sub(" ", text[max(begin, end - KEY_REACH):end]))
+        if not names.isdisjoint(word_runs(_VALUE.sub(" ", text[max(begin, end - KEY_REACH):end]))):
+            return True
+        if begin == 0:
+            return False
         end = begin - 1
-    return runs
+    return False

@@ -61,7 +61,7 @@ class RuleSet:
         """The words that name a provider, for rules that need one named (named_provider.py)."""
         from scanner.ruleset.named_provider import provider_words
 
-        return provider_words(self.rules)
+        return provider_words(self.rules, self.claims[0])
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -114,7 +114,11 @@ class RuleSet:
             self._gate = rule_gate(self.rules, list(self.by_keyword), build=True)
 
     def subset(self, keep: Sequence[Rule]) -> RuleSet:
-        return RuleSet(tuple(keep))
+        """The rules kept, still knowing every provider's name: a rule that needs one named (a bare `key`
+        under `doppler:`) keeps working when only the generic rules are enabled."""
+        kept = RuleSet(tuple(keep))
+        kept.provider_words = self.provider_words
+        return kept
 
 
 def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
