@@ -90,9 +90,12 @@ def test_a_version_equal_to_or_inside_the_one_before_has_nothing_to_rescan():
     assert one[start:end] == "setting_149 = 1043\nsetting_150 = 1051\nsetting_151 = 1057\n"
 
 
-def _history(path, monkeypatch) -> Report:
+def _history(path, monkeypatch, without: str = "") -> Report:
     monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
-    return scan(ScanRequest(source=HistorySource(path, max_file_size=1_000_000), ruleset=load_ruleset()))
+    ruleset = load_ruleset()
+    if without:
+        ruleset = ruleset.subset([r for r in ruleset.rules if r.id != without])
+    return scan(ScanRequest(source=HistorySource(path, max_file_size=1_000_000), ruleset=ruleset))
 
 
 def _found(report: Report) -> list[tuple[str, str, str, int]]:
@@ -138,14 +141,16 @@ def test_a_multi_line_key_completed_far_from_its_first_line_is_found(repo: Repo,
     multi-line rules' pass over the whole text sees the block."""
     body = PRIVATE_KEY.splitlines(keepends=True)
     assert len(body) - 1 > CONTEXT_LINES + 1  # BEGIN lies outside the END line's context
-    unfinished = CONFIG + "".join(body[:-1])  # no END line yet: nothing to find
-    commit_file(repo, "deploy/key.txt", unfinished, "half a key")
+    unfinished = CONFIG + "".join(body[:-1])  # no END line yet: only a key cut short, whose rule is left out
+    half = commit_file(repo, "deploy/key.txt", unfinished, "half a key")
     finished = commit_file(repo, "deploy/key.txt", unfinished + body[-1], "the rest")
-    assert _found(_history(repo.path, monkeypatch)) == [
+    assert ("private-key-truncated", half, "deploy/key.txt", CONFIG.count("\n") + 1) in _found(
+        _history(repo.path, monkeypatch))
+    assert _found(_history(repo.path, monkeypatch, without="private-key-truncated")) == [
         ("private-key-rsa", finished, "deploy/key.txt", CONFIG.count("\n") + 1)]
     # without that pass, the changed lines alone hold nothing: the check above can fail
     monkeypatch.setattr(LineDeltas, "_multiline_hit", lambda self, fragment, keywords: False)
-    assert _found(_history(repo.path, monkeypatch)) == []
+    assert _found(_history(repo.path, monkeypatch, without="private-key-truncated")) == []
 
 
 def test_worker_processes_take_the_same_shortcuts_and_find_the_same(repo: Repo, monkeypatch):
