@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from scanner.ruleset.token_shape import token_width
+from scanner.ruleset.token_shape import literal_lead, token_width
 
 if TYPE_CHECKING:
     from scanner.engine.match import Match
@@ -107,35 +107,6 @@ def near_miss(secret: str, formats: Formats) -> bool:
 def _near_in_length(length: int, shape: str) -> bool:
     low, high = token_width(shape)
     return low - low // 2 <= length <= high + high // 3
-
-
-@functools.lru_cache(maxsize=4096)
-def literal_lead(shape: str) -> str:
-    """The characters every token of the shape starts with: `eyJ` of a JWT's shape, nothing of `[a-f0-9]{32}`
-    or of a shape with alternatives at its top level (`sk_[a-z]{8}|rk_[a-z]{8}`)."""
-    if _top_level_bar(shape):
-        return ""
-    lead = re.match(r"(?:[A-Za-z0-9_=]|\\[.+/:-])*", shape)
-    text = lead.group(0).replace("\\", "") if lead else ""
-    return "" if shape[len(lead.group(0)) if lead else 0:][:1] in ("?", "*", "{") else text
-
-
-def _top_level_bar(shape: str) -> bool:
-    depth, escaped, in_class = 0, False, False
-    for c in shape:
-        if escaped:
-            escaped = False
-        elif c == "\\":
-            escaped = True
-        elif in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c in "()":
-            depth += 1 if c == "(" else -1
-        elif c == "|" and depth == 0:
-            return True
-    return False
 
 
 def key_words(text: str, start: int) -> set[str]:
