@@ -65,6 +65,13 @@ BARE_KEYS = [
     "{name} = '{T}'",
     'opts = {{ :{name} => "{T}" }}',
     "{Name}: '{T}'",
+    "{Name} -> {T}",
+    'client = {Name}Client("{T}")',  # its client's constructor, the key its first argument
+    "const c = new {Name}.Client('{T}');",
+    'c := New{Name}Client("{T}")',
+    "{name}.init(`{T}`)",
+    "| service | key |\n|---|---|\n| {Name} | `{T}` |",  # a table's row
+    "| **{Name}** | {T} | production |",
 ]
 
 
@@ -91,6 +98,11 @@ WORDY = "QuorvexReportingServiceAccountProduction"  # 40 letters: the shape, but
     f"quorvex: x{ALNUM}",  # not whole
     f'{{"brindle": "{HEX40}"}}',  # a lock file's pinned commit, in the rule's own shape
     f"-quorvex {ALNUM}",  # a single-dash word is no flag of this form
+    f'region = QuorvexRegion("{ALNUM}")',  # a call that is no client's constructor
+    f'my_quorvex_client("{ALNUM}")',
+    f'QuorvexClient(timeout=3, name="{ALNUM}")',  # not its first argument
+    f"| Quorvex | {WORDY} |",
+    f"| Quorvex | notes | more notes | {ALNUM} |",  # too far along the row
 ])
 def test_a_bare_provider_key_keeps_out_names_paths_and_pinned_commits(rules, text):
     assert found(rules, text) == []
