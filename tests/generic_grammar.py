@@ -26,7 +26,7 @@ QUALIFIERS = (
 )
 API_WORDS = (
     rf"(?:(?:{QUALIFIERS})[_.-]?(?:key|token|secret)|(?:access|auth|api|secret)[_.-]?key[_.-]?secret|"
-    r"secret|token|apikey|credentials?|creds)"
+    r"secret|token|apikey|credentials?|creds|o?auth)"
 )
 PASSWORD_WORDS = r"(?:password|passwd|passphrase|passcode|pwd|pass|pword)"
 # Words in a key that say its value is not a credential: digests, public keys, pagination and request ids,
@@ -71,7 +71,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
     # (`<add key="..."` is XML, where the value comes later).
-    key = own_key or (rf"(?i:key|token|secret|cred(?:entials?|s))(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
+    key = own_key or (rf"(?i:key|token|secret|cred(?:entials?|s)|auth)(?:(?<={_BOUNDARY}(?i:{API_WORDS}))|(?<=[A-Z0-9]_KEY)"
                      r"|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
     not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?"

@@ -60,6 +60,9 @@ CAUGHT = {
     "handover.txt": f"Here is the Ledger API token for staging: {TOKEN}\n",
     "notes.sh": f"# Ledger key: {TOKEN}\n",
     "nginx.conf": f"location /api {{\n  proxy_set_header X-Ledger-Key {TOKEN};\n}}\n",
+    "ledger.cfg": f"[ledger]\nledger_auth = {TOKEN}\n",  # `auth` alone ends a credential's name too
+    "oauth.ini": f"[ledger]\noauth = {TOKEN}\n",
+    "firebase.js": f'fetch(`https://ledger.invalid/items.json?auth={TOKEN}`);\n',
 }
 
 IGNORED = {
@@ -87,6 +90,8 @@ IGNORED = {
     "stack.yaml": "MasterUserPassword: !GetAtt Secrets.Value\nDbPassword: !Ref DatabasePass\n",
     "web.config": '<appSettings><add key="LedgerApiKey" value="${LEDGER_API_KEY}" /></appSettings>\n'
                   "<!-- Cache key: deps-v2-9f3a1c2e7b4d -->\n",
+    "setup.cfg": "[metadata]\nauthor = Ada Lovelace-Byron\nauth: basic\n"
+                 "auth_method = client_credentials_v2\n",
 }
 
 

@@ -32,6 +32,9 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     f"azure:\n  key: {VALUE}\n",  # one word of the provider's name (Microsoft Azure) that names it alone
     f"cloudflare_r2:\n  key: {VALUE}\n",  # a name with a digit in the key
     f"2026-01-04 INFO connecting to tailscale-prod-2\nkey={VALUE}\n",
+    # a web API's address names the provider it calls, whose name leakstop may not know
+    f'fetch("https://api.zorbly.io/v2/items?limit=10&key={VALUE}&page=2")',
+    f"GET https://maps.zorbly.com/maps/api/geocode/json?address=Paris&key={VALUE}",
 ])
 def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     assert (RULE, "") in verdicts(ruleset, text)
@@ -47,6 +50,8 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f"- key: x9QzK2mW8vLp4RtNAbly\n  key: {VALUE}\n", "filter:no-provider-named"),
     (f"# one entry per line\nkey: {VALUE}\n", "filter:no-provider-named"),  # LINE, the provider, is a word too
     (f'{{"meta": {{"page": 2, "key": "{VALUE}"}}}}', "filter:no-provider-named"),
+    (f"https://cdn.zorbly.io/images/logo.png?key={VALUE}", "filter:no-provider-named"),  # no API
+    (f"see https://api.zorbly.io/docs and the key={VALUE}", "filter:no-provider-named"),  # not its query
 ])
 def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
     assert (RULE, dropped) in verdicts(ruleset, text)

@@ -4,7 +4,9 @@
 provider's credential: a YAML or TOML block (`acme:` / `  key: ...`), a log that names the service on the
 line before (`connecting to Acme` / `using key=...`), a sentence (`the Acme key: ...`). A rule that opts in
 (filter `provider-named`) is dropped as `filter:no-provider-named` unless a known provider's name is among
-the last words before the secret on its line, or on one of the two lines above.
+the last words before the secret on its line, or on one of the two lines above. A web API's address
+names one too, when the key is its query parameter (`https://api.acme.io/v2/items?key=...`): whoever
+wrote it was calling that API with the key.
 """
 
 from __future__ import annotations
@@ -73,8 +75,18 @@ def named_only(matches: Sequence[Match], text: str, names: frozenset[str]) -> li
     return out
 
 
+_API_QUERY = re.compile(r"https?://[^\s\"'`?#]*(?<![a-z])api(?![a-z])[^\s\"'`?#]*\?(?:[^\s\"'`#&]*&)*key=\Z",
+                        re.IGNORECASE)
+"""An API's address (`api` a word of its host or path) whose query's `key=` ends right before the secret."""
+_URL_REACH = 512
+
+
 def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
-    """Whether the words before `start` on its line, or those of the two lines above, name a provider."""
+    """Whether the words before `start` on its line, or those of the two lines above, name a provider, or
+    the secret is the `key` of a web API's address."""
+    line = text[max(text.rfind("\n", 0, start) + 1, start - _URL_REACH):start]
+    if _API_QUERY.search(line):
+        return True
     end = start
     for _ in range(KEY_LINES_ABOVE + 1):  # the secret's line up to the secret, then each line above whole
         begin = text.rfind("\n", 0, end) + 1

@@ -120,3 +120,22 @@ def test_thousands_of_pem_headers_without_ends_are_capped(tmp_path, leakstop):
     result = scan_file(tmp_path, leakstop, "dump.txt", "".join(blocks))
     ids = [f["rule_id"] for f in result.json()["findings"]]
     assert 0 < ids.count("private-key-truncated") <= MAX_FINDINGS_PER_RULE
+
+
+def test_a_table_of_ten_thousand_rows_naming_a_provider_is_capped(tmp_path, leakstop):
+    """A provider's name heading each row of a table (a bare-key lead) on a generated dump: bounded."""
+    rows = ["| service | value |", "|---|---|"]
+    rows += [f"| Cicero | `{token(40, string.ascii_lowercase + string.digits)}` |" for _ in range(10_000)]
+    result = scan_file(tmp_path, leakstop, "dump.md", "\n".join(rows))
+    per_rule: dict[str, int] = {}
+    for f in result.json()["findings"]:
+        per_rule[f["rule_id"]] = per_rule.get(f["rule_id"], 0) + 1
+    assert per_rule and max(per_rule.values()) <= MAX_FINDINGS_PER_RULE
+    assert "finding(s) not listed" in result.stderr
+
+
+def test_a_line_of_auth_words_without_values_is_quiet(tmp_path, leakstop):
+    """`auth` now ends a credential's name: a file full of the word and no value costs no finding."""
+    text = " ".join(RNG.choice(["auth", "oauth", "author", "authority", "x_auth", "Auth"]) for _ in range(200_000))
+    result = scan_file(tmp_path, leakstop, "words.txt", text)
+    assert result.code == 0, result.output
