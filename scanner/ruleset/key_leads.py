@@ -1,7 +1,8 @@
 """Another way a provider's name leads to its token: as the whole key.
 
 A bare key (`{"datadog": "<hex>"}`, `DATADOG=<hex>`, `--datadog <hex>`) names the provider and no credential
-noun; so do its client's constructor (`DatadogClient("<hex>")`) and a table's row (`| Datadog | <hex> |`). The loosened leads (context_names.py) need the noun, and rightly so for a key that goes on
+noun; so do its client's constructor (`DatadogClient("<hex>")`) and a table's row (`| Datadog | <hex> |`).
+The loosened leads (context_names.py) need the noun, and rightly so for a key that goes on
 (`DATADOG_REGION`); a key that is the provider's name and nothing else says only "Datadog's value". Such a
 lead is marked with an empty group, BARE_NAME, after the token: the engine then asks more of the value than
 the rule does (scanner/engine/filters.py, bare_name_rejection), since bare provider keys also hold names,
