@@ -35,6 +35,7 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     # a web API's address names the provider it calls, whose name leakstop may not know
     f'fetch("https://api.zorbly.io/v2/items?limit=10&key={VALUE}&page=2")',
     f"GET https://maps.zorbly.com/maps/api/geocode/json?address=Paris&key={VALUE}",
+    f"[INFO] connecting to the Zorbly API\n[DEBUG] using key={VALUE}\n",  # a name said to be an API
 ])
 def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     assert (RULE, "") in verdicts(ruleset, text)
@@ -52,6 +53,8 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f'{{"meta": {{"page": 2, "key": "{VALUE}"}}}}', "filter:no-provider-named"),
     (f"https://cdn.zorbly.io/images/logo.png?key={VALUE}", "filter:no-provider-named"),  # no API
     (f"see https://api.zorbly.io/docs and the key={VALUE}", "filter:no-provider-named"),  # not its query
+    (f"# api docs: see the wiki\nkey: {VALUE}\n", "filter:no-provider-named"),  # `api` names nothing alone
+    (f"# call the REST api with it\nkey: {VALUE}\n", "filter:no-provider-named"),  # nor with a word of kind
 ])
 def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
     assert (RULE, dropped) in verdicts(ruleset, text)

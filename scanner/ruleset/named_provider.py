@@ -5,8 +5,9 @@ provider's credential: a YAML or TOML block (`acme:` / `  key: ...`), a log that
 line before (`connecting to Acme` / `using key=...`), a sentence (`the Acme key: ...`). A rule that opts in
 (filter `provider-named`) is dropped as `filter:no-provider-named` unless a known provider's name is among
 the last words before the secret on its line, or on one of the two lines above. A web API's address
-names one too, when the key is its query parameter (`https://api.acme.io/v2/items?key=...`): whoever
-wrote it was calling that API with the key.
+names one too, when the key is its query parameter (`https://api.acme.io/v2/items?key=...`), and so does a
+name said to be an API (`connecting to the Acme API`): whoever wrote either was calling that API with the
+key, and leakstop need not know the provider.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ _API_QUERY = re.compile(r"https?://[^\s\"'`?#]*(?<![a-z])api(?![a-z])[^\s\"'`?#]
                         re.IGNORECASE)
 """An API's address (`api` a word of its host or path) whose query's `key=` ends right before the secret."""
 _URL_REACH = 512
+_NAMED_API = re.compile(r"(?<![\w.-])(?!(?i:the|this|that|our|your|their|its|any|each|every|same|public|private"
+                        r"|internal|rest|http|web|new|old|test|mock|fake|local)[ \t])[A-Za-z][\w-]{2,30}[ \t]+"
+                        r"(?:API|Api|api)(?![\w-])")
+"""A name, then `API`: `the Acme API`, `Acme api`; not a word that only says which API (`the`, `REST`)."""
 
 
 def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
@@ -90,7 +95,8 @@ def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
     end = start
     for _ in range(KEY_LINES_ABOVE + 1):  # the secret's line up to the secret, then each line above whole
         begin = text.rfind("\n", 0, end) + 1
-        if not names.isdisjoint(word_runs(_VALUE.sub(" ", text[max(begin, end - KEY_REACH):end]))):
+        words = _VALUE.sub(" ", text[max(begin, end - KEY_REACH):end])
+        if not names.isdisjoint(word_runs(words)) or _NAMED_API.search(words):
             return True
         if begin == 0:
             return False
