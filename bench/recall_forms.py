@@ -319,7 +319,7 @@ def run(rules_glob: str, seed: int, passwords: int, show_misses: bool, rule_miss
             continue
         tested += 1
         keep = kept_prefix(rule, token)
-        column = "context" if rule.token else "prefixed" if keep else "keyed"
+        column = "context" if rule.names else "prefixed" if keep else "keyed"
         spelt = spellings(rule.provider)
         spelt["product"], spelt["PRODUCT"] = product_of(rule.id, rule.provider)
         for name, path, template in TOKEN_FORMS:

@@ -151,6 +151,39 @@ def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)
 
 
+KEYED = """\
+provider: Vortaq
+rules:
+  - id: vortaq-api-key
+    name: Vortaq API key
+    keywords: [vortaq]
+    pattern: '(?i:vortaq[\\w.-]{0,20}?api[_.-]?key[\\w.-]{0,10}\\s{0,5}[:=]\\s{0,5})((?-i:vq-[a-f0-9]{32}))\\b'
+    secret_group: 1
+    examples: ['VORTAQ_API_KEY=vq-5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e']
+    remediation: Revoke it.
+"""
+
+
+@pytest.fixture
+def keyed_with_generic(tmp_path):
+    from scanner.ruleset.rule_set import load_ruleset
+
+    path = tmp_path / "vortaq.yaml"
+    path.write_text(KEYED, encoding="utf-8")
+    generic = tuple(r for r in load_ruleset().rules if r.id == "generic-api-key-assignment")
+    return RuleSet((*parse_rule_file(path), *generic))
+
+
+def test_a_keyword_pattern_rules_token_shape_claims_its_near_misses_too(keyed_with_generic):
+    """The shape comes wrapped in a flag group, `(?-i:vq-...)`: its `vq-` start and its hex alphabet are
+    read through it (not the group's `-` and `i`, nor the count's digits)."""
+    assert reported(keyed_with_generic, "VORTAQ_TOKEN=vq-5d0c8a7e2b4f6193ac1e3d5f7b") == [
+        ("generic-api-key-assignment", "claimed:Vortaq")]
+    for other in ("VORTAQ_TOKEN=5d0c8a7e2b4f6193ac1e3d5f7b9a2c",  # not the shape's `vq-` start
+                  "VORTAQ_TOKEN=vq-5d0c8a7e2b4f6193ac1e3d5f7bZZ"):  # not its alphabet
+        assert reported(keyed_with_generic, other) == [("generic-api-key-assignment", "")]
+
+
 UUID_RULE = """\
 provider: Quillbase
 rules:

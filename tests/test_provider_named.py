@@ -30,7 +30,7 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     f'{{"doppler": {{"key": "{VALUE}"}}}}',  # the same line
     f"auth0:\n  key: {VALUE}\n",  # a name with a digit in it
     f"azure:\n  key: {VALUE}\n",  # one word of the provider's name (Microsoft Azure) that names it alone
-    f"cloudflare_r2:\n  key: {VALUE}\n",  # a name with a digit in the key
+    f"backblaze_b2:\n  key: {VALUE}\n",  # a name with a digit in the key
     f"2026-01-04 INFO connecting to tailscale-prod-2\nkey={VALUE}\n",
     # a web API's address names the provider it calls, whose name leakstop may not know
     f'fetch("https://api.zorbly.io/v2/items?limit=10&key={VALUE}&page=2")',

@@ -12,13 +12,12 @@ may issue a kind of credential the rules do not know.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from scanner.ruleset.token_shape import literal_lead, token_width
+from scanner.ruleset.token_shape import literal_lead, token_alphabet, token_width
 
 if TYPE_CHECKING:
     from scanner.engine.match import Match
@@ -71,20 +70,6 @@ def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
         if rule.token:
             shapes.setdefault(rule.provider, set()).add(rule.token)
     return {p: Formats(tuple(sorted(prefixes[p])), tuple(sorted(shapes.get(p, ())))) for p in prefixes}
-
-
-@functools.lru_cache(maxsize=4096)
-def token_alphabet(token: str) -> frozenset[str]:
-    """Every printable character some part of the token shape accepts (its classes and literals)."""
-    parts = re.findall(r"\[(?:\\.|[^\]\\])+\]|\\[dws]|\\.|[A-Za-z0-9_.+/=-]", token)
-    accepted: set[str] = set()
-    for part in parts:
-        try:
-            compiled = re.compile(part)
-        except re.error:  # a class only the `regex` module reads: it cannot narrow the alphabet
-            return frozenset(_TOKEN_CHARS)
-        accepted.update(c for c in _TOKEN_CHARS if compiled.fullmatch(c))
-    return frozenset(accepted)
 
 
 def near_miss(secret: str, formats: Formats) -> bool:

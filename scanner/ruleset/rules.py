@@ -53,7 +53,8 @@ class Rule:
     names: tuple[str, ...] = ()
     """A context rule's provider names; a generic key named after one is claimed (see claims.py)."""
     token: str = ""
-    """A context rule's token shape, which tells a near miss of it (see claims.py)."""
+    """The token shape of a context rule, or of a keyword-pattern rule's context branch: it tells a near
+    miss of the provider's format (see claims.py)."""
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     example_path: str = ""
@@ -284,13 +285,16 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
     keywords = tuple(k.lower() for k in raw.get("keywords", context_keywords(context) if context else ()))
     if context is not None:
         keywords = tuple(dict.fromkeys((*keywords, *loose_keywords(context))))
+    if context is not None:
+        pattern, token = context_pattern(context), context["token"]
+    else:
+        pattern, token = keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
+                                              keywords, provider, raw["name"])
     rule = Rule(
         id=raw["id"],
         name=raw["name"],
         provider=provider,
-        pattern=(context_pattern(context) if context is not None
-                 else keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
-                                           keywords, provider, raw["name"])),
+        pattern=pattern,
         keywords=keywords,
         remediation=raw["remediation"].strip(),
         severity=raw.get("severity", "high"),
@@ -306,7 +310,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
         exclude_paths=tuple(raw.get("exclude_paths", ())),
         fixture_paths=tuple(raw.get("fixture_paths", ())),
         names=tuple(context["names"]) if context else (),
-        token=context["token"] if context else "",
+        token=token,
         examples=tuple(raw["examples"]),
         negative_examples=tuple(raw.get("negative_examples", ())),
         example_path=raw.get("example_path", ""),
@@ -369,15 +373,15 @@ def context_pattern(context: dict[str, Any]) -> str:
 
 
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,
-                         name: str = "") -> str:
-    """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), or the
-    pattern unchanged."""
+                         name: str = "") -> tuple[str, str]:
+    """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), and
+    that token's shape; or the pattern unchanged and no shape."""
     from scanner.ruleset.context_names import PROVIDER_START
     from scanner.ruleset.keyed_context import keyed_context, with_context_branch
 
     found = keyed_context(pattern, secret_group, keywords, provider, name)
     if found is None:
-        return pattern
+        return pattern, ""
     gap = _gap(CONTEXT_REACH)
     if found.nouns:
         lead = _loose_lead(found.providers, found.nouns, gap)
@@ -385,7 +389,7 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
         names = "|".join(_name_pattern(p) for p in found.providers)
         lead = rf"{PROVIDER_START}(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     return _with_bare_key(with_context_branch(pattern, _with_token(lead, found.token)), found.providers,
-                          found.token)
+                          found.token), found.token
 
 
 _NEXT_LINE = r"\r?\n(?=[ \t]*\S)"

@@ -1,6 +1,9 @@
 """What a token shape says, read by Python's own regex parser: the lengths it accepts (claims, for a near
-miss's length, and keyword-pattern rules' context branches, for a plain bounded token) and the literal its
-tokens start with (claims). A leaf: it imports nothing of the rule set."""
+miss's length, and keyword-pattern rules' context branches, for a plain bounded token), the literal its
+tokens start with and the characters they are made of (claims). A shape taken from a keyword-pattern rule
+comes wrapped in a flag group (`(?-i:md-[A-Za-z0-9_-]{22})`): the parser reads through it, where reading
+the text would take the group's `-i` and the count's digits for the token's. A leaf: it imports nothing
+of the rule set."""
 
 from __future__ import annotations
 
@@ -23,14 +26,74 @@ def literal_lead(token: str) -> str:
     """The characters every token of the shape starts with: `eyJ` of a JWT's shape, nothing of `[a-f0-9]{32}`,
     of alternatives (`sk_[a-z]{8}|rk_[a-z]{8}`) or of a shape only the `regex` module reads."""
     parsed = _parsed(token)
-    if parsed is None:
-        return ""
-    lead = []
-    for op, value in parsed.data:
-        if op is not _parser().LITERAL:
-            break
-        lead.append(chr(value))
-    return "".join(lead)
+    return "" if parsed is None else _lead(parsed.data)[0]
+
+
+_PRINTABLE = frozenset(chr(c) for c in range(33, 127))
+
+
+@functools.lru_cache(maxsize=4096)
+def token_alphabet(token: str) -> frozenset[str]:
+    """Every printable ASCII character a token of the shape may hold; all of them when the shape cannot be
+    read."""
+    parsed = _parsed(token)
+    return _PRINTABLE if parsed is None else frozenset(_chars(parsed.data, ignore_case=bool(parsed.state.flags & 2)))
+
+
+def _lead(items: Any) -> tuple[str, bool]:
+    """The literal the items start with, and whether they are that literal whole."""
+    p = _parser()
+    lead = ""
+    for op, value in items:
+        if op is p.LITERAL:
+            lead += chr(value)
+        elif op is p.SUBPATTERN and value[0] is None:  # a flag or non-capturing group: read through it
+            inner, whole = _lead(value[-1].data)
+            lead += inner
+            if not whole:
+                return lead, False
+        else:
+            return lead, False
+    return lead, True
+
+
+def _chars(items: Any, ignore_case: bool) -> set[str]:
+    p = _parser()
+    found: set[str] = set()
+    for op, value in items:
+        if op is p.LITERAL:
+            found.add(chr(value))
+        elif op is p.IN:
+            found |= _class_chars(value)
+        elif op in (p.MAX_REPEAT, p.MIN_REPEAT):
+            found |= _chars(value[2].data, ignore_case)
+        elif op is p.SUBPATTERN:
+            found |= _chars(value[-1].data, (ignore_case or bool(value[1] & 2)) and not value[2] & 2)
+        elif op is p.BRANCH:
+            for branch in value[1]:
+                found |= _chars(branch.data, ignore_case)
+        elif op is not p.AT:  # anything else (`.`, `[^...]`, a backreference) may be any character
+            return set(_PRINTABLE)
+    if ignore_case:
+        found |= {c.swapcase() for c in found}
+    return found & _PRINTABLE
+
+
+def _class_chars(items: Any) -> set[str]:
+    p = _parser()
+    found: set[str] = set()
+    for op, value in items:
+        if op is p.LITERAL:
+            found.add(chr(value))
+        elif op is p.RANGE:
+            found.update(chr(c) for c in range(value[0], min(value[1], 126) + 1))
+        elif op is p.CATEGORY and value is p.CATEGORY_DIGIT:
+            found.update("0123456789")
+        elif op is p.CATEGORY and value is p.CATEGORY_WORD:
+            found.update(c for c in _PRINTABLE if c.isalnum() or c == "_")
+        else:  # a negated class, `\s`, `\W`: any character
+            return set(_PRINTABLE)
+    return found
 
 
 def _parsed(token: str) -> Any:
