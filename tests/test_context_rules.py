@@ -215,6 +215,10 @@ def uuid_ruleset(tmp_path):
     (f'{{"Quillbase": {{"TenantId": "{UUID}"}}}}', False),
     (f"2024-05-01 INFO quillbase request_id={UUID} done", False),
     (f"QUILLBASE_WORKSPACE_UUID={UUID}", False),
+    (f"Quillbase request {UUID} finished in 120 ms", False),  # in prose, the word before says what it is
+    (f"quillbase job #{UUID} done", False),
+    (f"Quillbase trace: {UUID}", False),
+    (f"Quillbase key {UUID}", True),
 ])
 def test_a_uuid_under_a_key_that_says_id_is_not_a_key(uuid_ruleset, text, found):
     assert secrets_in(uuid_ruleset, text) == ([UUID] if found else [])

@@ -352,7 +352,11 @@ _UUID_SHAPE = "{4}-"
 _AFTER_SCM_WORD = (r"(?<!(?<![A-Za-z])(?i:builds?|built|deploy(?:s|ed|ing)?|releases?|released|merged?|push(?:ed)?"
                    r"|checkout|checked[ \t]out|rev|ref|tag(?:ged)?|version|head|branch)[ \t]{1,3}[#@]?)")
 _ID_KEY = (r"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
-           r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)")
+           r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)"
+           # in prose and logs, the thing a UUID identifies is the word before it (`Acme request <uuid> done`)
+           r"(?<!(?<![A-Za-z])(?i:request|req|trace|span|correlation|transaction|txn|job|run|task|order|event"
+           r"|message|msg|record|item|object|entity|instance|device|workflow|execution|operation|batch)"
+           r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)")
 
 
 def context_pattern(context: dict[str, Any]) -> str:
