@@ -58,28 +58,7 @@ def _lead(items: Any) -> tuple[str, bool]:
 
 
 def _chars(items: Any, ignore_case: bool) -> set[str]:
-    p = _parser()
-    found: set[str] = set()
-    for op, value in items:
-        if op is p.LITERAL:
-            found.add(chr(value))
-        elif op is p.IN:
-            found |= _class_chars(value)
-        elif op in (p.MAX_REPEAT, p.MIN_REPEAT):
-            found |= _chars(value[2].data, ignore_case)
-        elif op is p.SUBPATTERN:
-            found |= _chars(value[-1].data, (ignore_case or bool(value[1] & 2)) and not value[2] & 2)
-        elif op is p.BRANCH:
-            for branch in value[1]:
-                found |= _chars(branch.data, ignore_case)
-        elif op is not p.AT:  # anything else (`.`, `[^...]`, a backreference) may be any character
-            return set(_PRINTABLE)
-    if ignore_case:
-        found |= {c.swapcase() for c in found}
-    return found & _PRINTABLE
-
-
-def _class_chars(items: Any) -> set[str]:
+    """The characters the parsed items accept: a sequence's, or a class's (`IN`: its ranges and categories)."""
     p = _parser()
     found: set[str] = set()
     for op, value in items:
@@ -91,9 +70,20 @@ def _class_chars(items: Any) -> set[str]:
             found.update("0123456789")
         elif op is p.CATEGORY and value is p.CATEGORY_WORD:
             found.update(c for c in _PRINTABLE if c.isalnum() or c == "_")
-        else:  # a negated class, `\s`, `\W`: any character
+        elif op is p.IN:
+            found |= _chars(value, ignore_case=False)
+        elif op in (p.MAX_REPEAT, p.MIN_REPEAT):
+            found |= _chars(value[2].data, ignore_case)
+        elif op is p.SUBPATTERN:
+            found |= _chars(value[-1].data, (ignore_case or bool(value[1] & 2)) and not value[2] & 2)
+        elif op is p.BRANCH:
+            for branch in value[1]:
+                found |= _chars(branch.data, ignore_case)
+        elif op is not p.AT:  # anything else (`.`, `[^...]`, `\s`, a backreference) may be any character
             return set(_PRINTABLE)
-    return found
+    if ignore_case:
+        found |= {c.swapcase() for c in found}
+    return found & _PRINTABLE
 
 
 def _parsed(token: str) -> Any:
