@@ -12,8 +12,10 @@ as a person would name it. Each text is scanned as a file of its own through the
 same de-duplication as a scan. A surrounding counts as found when any finding covers the token;
 `by rule` when the rule itself (not a generic rule) reports it.
 
-Near misses are measured the same way: the token cut short by a quarter, and the token with its random
-part replaced by `x`s. Findings on those are false positives.
+Near misses are measured the same way: the token cut short by a quarter, the token with its random
+part replaced by `x`s, and (counted apart) the token with one character of its random part replaced by one
+no token of the shape holds (`!`), as a test of a detector spoils a token. Findings on those are false
+positives.
 
 Not a test: the figures are for people (they go in the closing notes and bench/README.md). No token
 here comes from another project; every one is made at run time.
@@ -172,10 +174,12 @@ def covered(ruleset: RuleSet, text: str, path: str, token: str) -> tuple[bool, s
     return bool(rules), rules
 
 
-def near_misses(token: str, keep: int) -> list[str]:
+def near_misses(token: str, keep: int) -> list[tuple[str, str]]:
     short = token[: max(keep + 4, len(token) * 3 // 4)]
     exes = token[:keep] + re.sub(r"[A-Za-z0-9]", "x", token[keep:])
-    return [short, exes]
+    middle = keep + (len(token) - keep) // 2
+    spoilt = token[:middle] + "!" + token[middle + 1:]
+    return [("cut", short), ("exes", exes), ("spoilt", spoilt)]
 
 
 def run(rules_glob: str, seed: int, show_misses: bool) -> dict[str, object]:
@@ -185,8 +189,8 @@ def run(rules_glob: str, seed: int, show_misses: bool) -> dict[str, object]:
     per_rule: dict[str, tuple[int, int, int]] = {}
     per_surrounding: Counter[str] = Counter()
     per_surrounding_by_rule: Counter[str] = Counter()
-    fp_near = 0
-    near_total = 0
+    fp_near: Counter[str] = Counter()
+    near_total: Counter[str] = Counter()
     no_token: list[str] = []
     misses: defaultdict[str, list[str]] = defaultdict(list)
     started = time.perf_counter()
@@ -208,9 +212,9 @@ def run(rules_glob: str, seed: int, show_misses: bool) -> dict[str, object]:
             if not hit:
                 misses[rule.id].append(name)
             if name in ("dotenv", "python", "json", "yaml-nested", "prose"):
-                for miss in near_misses(token, keep):
-                    near_total += 1
-                    fp_near += covered(ruleset, template.format(T=miss, **names.__dict__), path, miss)[0]
+                for kind, miss in near_misses(token, keep):
+                    near_total[kind] += 1
+                    fp_near[kind] += covered(ruleset, template.format(T=miss, **names.__dict__), path, miss)[0]
         per_rule[rule.id] = (found, by_rule, len(SURROUNDINGS))
     seconds = time.perf_counter() - started
     tested = len(per_rule)
@@ -224,8 +228,11 @@ def run(rules_glob: str, seed: int, show_misses: bool) -> dict[str, object]:
         "texts": total,
         "recall": sum(f for f, _, _ in per_rule.values()) / total if total else 0.0,
         "recall_by_rule": sum(b for _, b, _ in per_rule.values()) / total if total else 0.0,
-        "near_miss_texts": near_total,
-        "near_miss_flagged": fp_near / near_total if near_total else 0.0,
+        "near_miss_texts": near_total["cut"] + near_total["exes"],
+        "near_miss_flagged": ((fp_near["cut"] + fp_near["exes"]) / (near_total["cut"] + near_total["exes"])
+                              if near_total else 0.0),
+        "spoilt_texts": near_total["spoilt"],
+        "spoilt_flagged": fp_near["spoilt"] / near_total["spoilt"] if near_total else 0.0,
         "per_surrounding": {n: (per_surrounding[n] / tested if tested else 0.0,
                                 per_surrounding_by_rule[n] / tested if tested else 0.0)
                             for n, _, _ in SURROUNDINGS},
@@ -241,7 +248,8 @@ def print_report(report: dict[str, object], worst: int) -> None:
     print(f"{report['rules_tested']} of {report['rules']} rules ({report['providers']} providers), "
           f"{report['surroundings']} surroundings, {report['texts']} texts, {report['seconds']:.1f} s")
     print(f"recall: {report['recall']:.1%} (by the rule itself: {report['recall_by_rule']:.1%}); "
-          f"near misses flagged: {report['near_miss_flagged']:.1%} of {report['near_miss_texts']}")
+          f"near misses flagged: {report['near_miss_flagged']:.1%} of {report['near_miss_texts']}; "
+          f"spoilt tokens flagged: {report['spoilt_flagged']:.1%} of {report['spoilt_texts']}")
     print("\n| surrounding | found | by the rule |\n|---|---|---|")
     per_surrounding = report["per_surrounding"]
     assert isinstance(per_surrounding, dict)

@@ -222,6 +222,38 @@ def is_env_lookup(secret: str) -> bool:
     return bool(_ENV_LOOKUP.search(secret))
 
 
+_SPOILT = LazyPattern(r"^[A-Za-z0-9_-]+[!?$^*#][A-Za-z0-9_-]+$")
+
+
+def is_spoilt(secret: str) -> bool:
+    """A token's alphabet with one stray symbol inside (`Xq8Lm2Rt7!Vw4Zp9`): a key spoilt by hand, as tests
+    of detectors spoil one, not a generated value (a generator that uses symbols uses several)."""
+    return bool(_SPOILT.match(secret))
+
+
+def spoilt_edge(text: str, start: int, end: int) -> bool:
+    """Whether the match ends (or starts) at a stray symbol inside a longer run of token characters
+    (`Xq8Lm2Rt7Vw4!Zp9Ks3`): the token is spoilt, not cut by its syntax. `?` inside an address is the
+    query's start, not a stray."""
+    for at, joined in ((end, end + 1), (start - 1, start - 2)):
+        stray = text[at] if 0 <= at < len(text) else ""
+        if (stray and stray in _STRAYS and 0 <= joined < len(text) and text[joined].isalnum()
+                and not (stray == "?" and "/" in _run_before(text, at))):
+            return True
+    return False
+
+
+_STRAYS = "!?*^"
+
+
+def _run_before(text: str, start: int) -> str:
+    """The non-blank characters right before `start` (the token's own run)."""
+    begin = start
+    while begin > 0 and not text[begin - 1].isspace() and start - begin < 256:
+        begin -= 1
+    return text[begin:start]
+
+
 _DIGEST_HEX = LazyPattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")
 
 
@@ -253,6 +285,7 @@ HEURISTICS: dict[str, Callable[[str], bool]] = {
     "function-call": is_function_call,
     "env-lookup": is_env_lookup,
     "not-random": is_not_random,
+    "spoilt": is_spoilt,
 }
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from scanner.engine.entropy import entropy_floor, shannon_entropy
-from scanner.engine.filters import bare_name_rejection, failing_heuristic
+from scanner.engine.filters import bare_name_rejection, failing_heuristic, spoilt_edge
 from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
@@ -214,6 +214,8 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     dropped = rejection(rule, secret, entropy)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret)
+    if not dropped and not rule.multiline and spoilt_edge(text, start, end):
+        dropped = "filter:spoilt-edge"
     return Match(rule, start, end, secret, entropy, dropped, captures)
 
 

@@ -1,0 +1,51 @@
+"""A token spoilt by one stray symbol (`...Rt7!Vw4...`) is no token: the way tests of detectors write a near
+miss. Neither its part before the symbol nor a generic value holding the symbol is reported; a password,
+which people do write with one `!`, still is."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from scanner.engine.match import scan_fragment
+from scanner.fragment import Fragment
+from scanner.ruleset.rule_set import RuleSet, load_ruleset
+
+RNG = random.Random(20261205)
+ALNUM = string.ascii_letters + string.digits
+GHP = "ghp_" + "".join(RNG.choice(ALNUM) for _ in range(40))
+KEY = "".join(RNG.choice(ALNUM) for _ in range(28))
+HOOK = ("https://hooks.slack.com/services/T" + "".join(RNG.choice(string.ascii_uppercase) for _ in range(10))
+        + "/B" + "".join(RNG.choice(string.ascii_uppercase) for _ in range(10)) + "/"
+        + "".join(RNG.choice(ALNUM) for _ in range(24)))
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> RuleSet:
+    return load_ruleset()
+
+
+def reported(ruleset: RuleSet, text: str, path: str = "app/settings.py") -> list[tuple[str, str]]:
+    result = scan_fragment(ruleset, Fragment(text=text, path=path), keep_dropped=True)
+    return [(m.rule.id, m.dropped_by) for m in result.matches]
+
+
+@pytest.mark.parametrize("text", [
+    f'token = "{GHP[:30]}!{GHP[31:]}"',  # the prefixed rule would report the part before the `!`
+    f"GITHUB_TOKEN={GHP[:30]}?{GHP[31:]}",
+    f'ledger_api_key = "{KEY[:14]}!{KEY[15:]}"',  # the generic rule would report the whole value
+    f"ledger_token: {KEY[:14]}*{KEY[15:]}",
+])
+def test_a_token_spoilt_by_one_stray_symbol_is_not_reported(ruleset, text):
+    assert [r for r in reported(ruleset, text) if not r[1]] == []
+
+
+@pytest.mark.parametrize(("text", "rule_id"), [
+    (f"GITHUB_TOKEN={GHP}! rotate it", "github-pat-classic"),  # a sentence's `!`, not joined to the token
+    (f"curl -X POST '{HOOK}?thread_key=ops' -d @msg.json", "slack-webhook-url"),  # an address's query
+    ('db_password = "Summ3r!2024xyz"', "generic-password-assignment"),  # people write passwords so
+])
+def test_a_symbol_that_ends_the_token_or_is_a_passwords_own_is_kept(ruleset, text, rule_id):
+    assert (rule_id, "") in reported(ruleset, text)
