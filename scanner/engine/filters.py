@@ -231,6 +231,9 @@ def is_spoilt(secret: str) -> bool:
     return bool(_SPOILT.match(secret))
 
 
+_STRAYS = "!?*^"
+
+
 def spoilt_edge(text: str, start: int, end: int) -> bool:
     """Whether the match ends (or starts) at a stray symbol inside a longer run of token characters
     (`Xq8Lm2Rt7Vw4!Zp9Ks3`): the token is spoilt, not cut by its syntax. `?` inside an address is the
@@ -241,9 +244,6 @@ def spoilt_edge(text: str, start: int, end: int) -> bool:
                 and not (stray == "?" and "/" in _run_before(text, at))):
             return True
     return False
-
-
-_STRAYS = "!?*^"
 
 
 def _run_before(text: str, start: int) -> str:

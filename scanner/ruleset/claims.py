@@ -33,7 +33,6 @@ KEY_WORDS = 6
 _MIN_NAME = 4
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _PREFIX = re.compile(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
-_TOKEN_CHARS = "".join(chr(c) for c in range(33, 127))
 
 
 @dataclass(frozen=True)

@@ -285,7 +285,6 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
     keywords = tuple(k.lower() for k in raw.get("keywords", context_keywords(context) if context else ()))
     if context is not None:
         keywords = tuple(dict.fromkeys((*keywords, *loose_keywords(context))))
-    if context is not None:
         pattern, token = context_pattern(context), context["token"]
     else:
         pattern, token = keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
