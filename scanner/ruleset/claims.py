@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from scanner.ruleset.lazy_pattern import LazyPattern
 from scanner.ruleset.token_shape import literal_lead, token_alphabet, token_width
 
 if TYPE_CHECKING:
@@ -31,8 +32,8 @@ KEY_LINES_ABOVE = 2
 KEY_WORDS = 6
 """How many words before the secret (or at the end of the block's opening line) the key may hold."""
 _MIN_NAME = 4
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-_PREFIX = re.compile(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
+_WORD = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_PREFIX = LazyPattern(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
 
 
 @dataclass(frozen=True)

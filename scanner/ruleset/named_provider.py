@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, claim_names, word_runs
+from scanner.ruleset.lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
     from scanner.ruleset.rules import Rule
 
 NAMING_FILTER = "provider-named"
-_DISPLAY_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
-_VALUE = re.compile(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=]*[0-9])[A-Za-z0-9+/=]{12,}(?![\w+/=.-])")
+_DISPLAY_WORD = LazyPattern(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+_VALUE = LazyPattern(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=]*[0-9])[A-Za-z0-9+/=]{12,}(?![\w+/=.-])")
 """A generated value (letters and digits run together, no `_`, `-` or `.` between words): its letters can
 spell a provider's name (`...RtNAbly`), so it is no word of a key or a sentence. `cloudflare_r2` stays."""
 COMMON_WORDS = frozenset({
@@ -76,13 +77,13 @@ def named_only(matches: Sequence[Match], text: str, names: frozenset[str]) -> li
     return out
 
 
-_API_QUERY = re.compile(r"https?://[^\s\"'`?#]*(?<![a-z])api(?![a-z])[^\s\"'`?#]*\?(?:[^\s\"'`#&]*&)*key=\Z",
-                        re.IGNORECASE)
+_API_QUERY = LazyPattern(r"https?://[^\s\"'`?#]*(?<![a-z])api(?![a-z])[^\s\"'`?#]*\?(?:[^\s\"'`#&]*&)*key=\Z",
+                         re.IGNORECASE)
 """An API's address (`api` a word of its host or path) whose query's `key=` ends right before the secret."""
 _URL_REACH = 512
-_NAMED_API = re.compile(r"(?<![\w.-])(?!(?i:the|this|that|our|your|their|its|any|each|every|same|public|private"
-                        r"|internal|rest|http|web|new|old|test|mock|fake|local)[ \t])[A-Za-z][\w-]{2,30}[ \t]+"
-                        r"(?:API|Api|api)(?![\w-])")
+_NAMED_API = LazyPattern(r"(?<![\w.-])(?!(?i:the|this|that|our|your|their|its|any|each|every|same|public|private"
+                         r"|internal|rest|http|web|new|old|test|mock|fake|local)[ \t])[A-Za-z][\w-]{2,30}[ \t]+"
+                         r"(?:API|Api|api)(?![\w-])")
 """A name, then `API`: `the Acme API`, `Acme api`; not a word that only says which API (`the`, `REST`)."""
 
 
