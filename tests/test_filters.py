@@ -75,6 +75,14 @@ CASES = {
         ("k7ravo2tesi9pumo4lina", False), ("MoUkaBiRelaTOnuVepaSiDo", False),
         ("updated_value1", True), ("utf8mb4_unicode_ci", True), ("LaTeXTranslator", True),
     ],
+    "spoilt": [
+        ("Xq8Lm2Rt7Vw4!Zp9Ks3Nb6Hc", True), ("9f3a1c2e7b4d?4e8f9a6b1c2d", True), ("Rt7Vw4Zp9K*s3Nb6", True),
+        ("Xq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", False),  # no symbol: a token
+        ("Xq8!Lm2Rt7Vw4Zp9K#s3Nb6", False),  # two: a generated value with symbols
+        ("Xq8Lm2Rt7Vw4Zp9Ks3Nb6Hc!", False),  # at its end: punctuation after it, or a password's
+        ("86|qohkkTIi9EMiTKXHzzIpEu9TWV9PfMcS", False),  # `<id>|<token>` (Laravel Sanctum) is a real format
+        ("abcDEF123~ghiJKL456.mno", False),  # Entra ID client secrets hold `~` and `.`
+    ],
 }
 
 
