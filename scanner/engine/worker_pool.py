@@ -123,8 +123,9 @@ class _Pool:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             return self._executor.submit(task, batch)
-        except (BrokenProcessPool, OSError) as exc:  # broken before this batch got in: the caller retries it
-            # (a pool whose workers die while starting can also fail on its closed call-queue pipe)
+        except (BrokenProcessPool, OSError, ValueError) as exc:  # broken before this batch got in: the caller
+            # retries it (a pool whose workers die while starting can also fail on its closed call-queue pipe,
+            # or in spawning a worker on a descriptor closed under it: "bad value(s) in fds_to_keep")
             failed: Future[Any] = Future()
             failed.set_exception(exc if isinstance(exc, BrokenProcessPool) else BrokenProcessPool(str(exc)))
             return failed
@@ -150,6 +151,13 @@ class _Pool:
                 process.kill()
         for process in processes:
             process.join(timeout=5)
+        # The executor's manager thread closes its wake-up pipe as it ends; Python 3.11's exit handler for
+        # executors writes to that pipe, and a close at the same moment made it print a traceback (Bad
+        # file descriptor) after a killed worker's scan had completed. Waiting here for the thread takes
+        # that race away.
+        manager = getattr(executor, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=5)
 
     def remove(self) -> None:
         with contextlib.suppress(OSError):
