@@ -227,3 +227,11 @@ def test_a_uuid_under_a_key_that_says_id_is_not_a_key(uuid_ruleset, text, found)
 def test_a_token_pinned_after_an_at_sign_is_not_a_key(ruleset):
     assert secrets_in(ruleset, f"      - uses: quillbase/setup-action@{TOKEN}") == []
     assert secrets_in(ruleset, f"quillbase token {TOKEN}") == [TOKEN]
+
+
+def test_a_shapes_alphabet_follows_the_case_flags_in_force_where_each_character_is():
+    from scanner.ruleset.token_shape import literal_lead, token_alphabet
+
+    assert token_alphabet("(?i:a(?-i:b))") == {"a", "A", "b"}
+    assert token_alphabet("(?-i:md-[a-f0-9]{4})") == set("md-0123456789abcdef")
+    assert literal_lead("(?-i:md-[a-f0-9]{4})") == "md-"

@@ -342,8 +342,9 @@ _DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commi
 # before it: `action@<sha>`, `image@sha256:`, `user@host` pin or address something), except the shell's
 # `${ACME_KEY:-<default>}`.
 _TOKEN_EDGE = r"A-Za-z0-9_+/"
-# A UUID-shaped token whose own key says it is an id (`project_id:`, `"TenantId": `, `request_id=`) names
-# a thing, not a credential; a UUID under `api_key` or `token` is a key (Heroku's, Snyk's).
+# A UUID-shaped token whose own key says it is an id (`project_id:`, `"TenantId": `, `request_id=`), or
+# that follows the word for what it identifies in prose or a log (`request <uuid>`, `job #<uuid>`), names a
+# thing, not a credential; a UUID under `api_key` or `token` is a key (Heroku's, Snyk's).
 _UUID_SHAPE = "{4}-"
 # A token right after a word of version control or CI and a space (`Acme build 3f2c...e9 passed`,
 # `deployed <sha>`, `at tag @<sha>`) is the revision a log line or a sentence is about, not a credential.
@@ -352,7 +353,6 @@ _AFTER_SCM_WORD = (r"(?<!(?<![A-Za-z])(?i:builds?|built|deploy(?:s|ed|ing)?|rele
                    r"|checkout|checked[ \t]out|rev|ref|tag(?:ged)?|version|head|branch)[ \t]{1,3}[#@]?)")
 _ID_KEY = (r"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
            r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)"
-           # in prose and logs, the thing a UUID identifies is the word before it (`Acme request <uuid> done`)
            r"(?<!(?<![A-Za-z])(?i:request|req|trace|span|correlation|transaction|txn|job|run|task|order|event"
            r"|message|msg|record|item|object|entity|instance|device|workflow|execution|operation|batch)"
            r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)")

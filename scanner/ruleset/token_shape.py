@@ -8,6 +8,7 @@ of the rule set."""
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 
@@ -37,7 +38,7 @@ def token_alphabet(token: str) -> frozenset[str]:
     """Every printable ASCII character a token of the shape may hold; all of them when the shape cannot be
     read."""
     parsed = _parsed(token)
-    return _PRINTABLE if parsed is None else frozenset(_chars(parsed.data, ignore_case=bool(parsed.state.flags & 2)))
+    return _PRINTABLE if parsed is None else frozenset(_chars(parsed.data, bool(parsed.state.flags & re.IGNORECASE)))
 
 
 def _lead(items: Any) -> tuple[str, bool]:
@@ -58,31 +59,33 @@ def _lead(items: Any) -> tuple[str, bool]:
 
 
 def _chars(items: Any, ignore_case: bool) -> set[str]:
-    """The characters the parsed items accept: a sequence's, or a class's (`IN`: its ranges and categories)."""
+    """The characters the parsed items accept: a sequence's, or a class's (`IN`: its ranges and categories);
+    a letter in both cases where the flags in force there ignore case (`(?-i:...)` inside `(?i)` does not)."""
     p = _parser()
     found: set[str] = set()
     for op, value in items:
+        leaf: set[str] = set()
         if op is p.LITERAL:
-            found.add(chr(value))
+            leaf = {chr(value)}
         elif op is p.RANGE:
-            found.update(chr(c) for c in range(value[0], min(value[1], 126) + 1))
+            leaf = {chr(c) for c in range(value[0], min(value[1], 126) + 1)}
         elif op is p.CATEGORY and value is p.CATEGORY_DIGIT:
-            found.update("0123456789")
+            leaf = set("0123456789")
         elif op is p.CATEGORY and value is p.CATEGORY_WORD:
-            found.update(c for c in _PRINTABLE if c.isalnum() or c == "_")
+            leaf = {c for c in _PRINTABLE if c.isalnum() or c == "_"}
         elif op is p.IN:
-            found |= _chars(value, ignore_case=False)
+            found |= _chars(value, ignore_case)
         elif op in (p.MAX_REPEAT, p.MIN_REPEAT):
             found |= _chars(value[2].data, ignore_case)
         elif op is p.SUBPATTERN:
-            found |= _chars(value[-1].data, (ignore_case or bool(value[1] & 2)) and not value[2] & 2)
+            found |= _chars(value[-1].data, (ignore_case or bool(value[1] & re.IGNORECASE))
+                            and not value[2] & re.IGNORECASE)
         elif op is p.BRANCH:
             for branch in value[1]:
                 found |= _chars(branch.data, ignore_case)
         elif op is not p.AT:  # anything else (`.`, `[^...]`, `\s`, a backreference) may be any character
             return set(_PRINTABLE)
-    if ignore_case:
-        found |= {c.swapcase() for c in found}
+        found |= leaf | ({c.swapcase() for c in leaf} if ignore_case else set())
     return found & _PRINTABLE
 
 
