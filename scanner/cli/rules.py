@@ -15,6 +15,7 @@ from scanner.cli.config import config_option, named_config
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.cli.groups import CommandGroup
 from scanner.errors import RuleError
+from scanner.ruleset.key_leads import provider_keyed
 from scanner.ruleset.rules import Rule
 
 
@@ -230,7 +231,9 @@ def probe_texts(rule: Rule) -> Iterator[tuple[str, str]]:
     filler and a character no pattern ends on, which forces every alternative to be tried and to fail; and
     each example, whole and cut short, between indented lines (a multi-line block whose end is missing)."""
     literal = re.match(r"(?:\\b|\^|\((?:\?[a-z]*:)?)*([\w-]*)", rule.pattern).group(1)  # type: ignore[union-attr]
-    for prefix in dict.fromkeys((*rule.keywords, literal)):
+    # a `provider_key` rule's keywords are a thousand names that each take the same path through its pattern
+    keywords = rule.keywords[:3] if provider_keyed(rule.pattern) else rule.keywords
+    for prefix in dict.fromkeys((*keywords, literal)):
         for filler in PROBE_FILLERS:
             run = filler * (PROBE_LENGTH // len(filler))
             yield f"{prefix!r} + {len(run)} x {filler!r}", f"{prefix}{run}\x00!"

@@ -11,7 +11,7 @@ import functools
 import itertools
 import operator
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -21,7 +21,7 @@ from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
-from scanner.ruleset.key_leads import BARE_NAME
+from scanner.ruleset.key_leads import BARE_NAME, PROVIDER_KEY, provider_keyed
 from scanner.ruleset.lazy_pattern import LazyPattern
 from scanner.ruleset.named_provider import NAMING_FILTER, named_only
 from scanner.ruleset.rule_set import RuleSet
@@ -77,7 +77,8 @@ def scan_fragment(
     text = fragment.text
     lowered: str | None = None
     positions: dict[str, list[int]] = {}
-    for index in ruleset.candidates(text):
+    indices, found = ruleset.candidates(text)
+    for index in indices:
         rule = ruleset.rules[index]
         if (rule.paths or rule.exclude_paths) and not rule_applies_to(fragment.path, rule.paths, rule.exclude_paths):
             continue
@@ -85,14 +86,15 @@ def scan_fragment(
             if rule.starts_at_keyword:
                 lowered = text.lower() if lowered is None else lowered
                 if len(lowered) == len(text):
-                    starts = sorted(p for kw in rule.keywords for p in keyword_positions(kw, lowered, positions))
+                    starts = sorted(p for kw in rule.keywords if kw in found
+                                    for p in keyword_positions(kw, lowered, positions))
                     result.matches.extend(anchored_matches(rule, text, timeout, starts))
                     continue
             spans: list[tuple[int, int]] = [(0, len(text))]
             # multiline rules always search from the text's start: the rule gate relies on it (`\G`, gate.py)
-            if len(text) > WINDOWED_TEXT and not rule.multiline and rule.keywords:
+            if (len(text) > WINDOWED_TEXT or provider_keyed(rule.pattern)) and not rule.multiline and rule.keywords:
                 lowered = text.lower() if lowered is None else lowered
-                spans = keyword_windows(rule, lowered, len(text), positions)
+                spans = keyword_windows(rule, lowered, len(text), positions, found)
             for start, end in spans:
                 result.matches.extend(rule_matches(rule, text, timeout, start, end))
         except TimeoutError:
@@ -107,6 +109,11 @@ def scan_fragment(
         result.matches = [m for m in result.matches if not m.dropped_by]
     return result
 
+
+NAME_LEAD = 16
+"""How far before a `provider_key` rule's name its match may start (`| **`, `new `, `--`, a quote)."""
+NAME_REACH = 400
+"""How far after the name its match may end: the name, what follows it in its form, and the token."""
 
 # A rule's keyword lies inside its match, so a match lies within MATCH_REACH characters of a keyword
 # occurrence (rules whose matches may be longer, like PEM blocks, are `multiline` and see the whole text).
@@ -139,20 +146,28 @@ def rule_applies_to(path: str, paths: tuple[str, ...], exclude_paths: tuple[str,
     return (not paths or path_matches(path, paths)) and not (exclude_paths and path_matches(path, exclude_paths))
 
 
-def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, list[int]]
-                    ) -> list[tuple[int, int]]:
-    """Merged [start, end) spans around every occurrence of the rule's keywords; the whole text when they
-    cover most of it, or when lower-casing changed the length (offsets would not line up).
+def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, list[int]],
+                    found: Collection[str]) -> list[tuple[int, int]]:
+    """Merged [start, end) spans around every occurrence of the rule's keywords (of those `found` in the
+    text); the whole text when they cover most of it, or when lower-casing changed the length (offsets would
+    not line up). A `provider_key` rule's keywords are names that start a word (or follow `New`, as in
+    `NewAcmeClient`): its spans reach only as far as its key's forms and its token do.
 
     `positions` caches each keyword's occurrences for the fragment: rules share keywords (`password`,
     `token`), and finding them again per rule was a tenth of a history scan."""
     if len(lowered) != length:
         return [(0, length)]
-    hits = sorted(p for kw in rule.keywords for p in keyword_positions(kw, lowered, positions))
+    before = after = match_reach(rule.pattern)
+    if provider_keyed(rule.pattern):  # a thousand names, of which a text holds a few
+        names = (kw for kw in found if _names_provider(rule.keywords, kw))
+        hits = sorted(p for kw in names for p in keyword_positions(kw, lowered, positions)
+                      if p == 0 or not lowered[p - 1].isalnum() or lowered.endswith("new", 0, p))
+        before, after = NAME_LEAD, NAME_REACH
+    else:
+        hits = sorted(p for kw in rule.keywords if kw in found for p in keyword_positions(kw, lowered, positions))
     spans: list[tuple[int, int]] = []
-    reach = match_reach(rule.pattern)
     for pos in hits:
-        start, end = max(0, pos - reach), min(length, pos + reach)
+        start, end = max(0, pos - before), min(length, pos + after)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], end))
         else:
@@ -211,12 +226,21 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     secret = text[start:end]
     entropy = shannon_entropy(secret)
     captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
-    dropped = rejection(rule, secret, entropy)
+    if PROVIDER_KEY in m.re.groupindex and not _names_provider(rule.keywords, m.group(PROVIDER_KEY).lower()):
+        dropped = "filter:no-provider-key"  # a `provider_key` rule's key that names no provider
+    else:
+        dropped = rejection(rule, secret, entropy)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end):
         dropped = "filter:spoilt-edge"
     return Match(rule, start, end, secret, entropy, dropped, captures)
+
+
+def _names_provider(names: tuple[str, ...], key: str) -> bool:
+    """Whether the key is one of a `provider_key` rule's names, which are sorted (rules.with_provider_keys)."""
+    at = bisect.bisect_left(names, key)
+    return at < len(names) and names[at] == key
 
 
 def rejection(rule: Rule, secret: str, entropy: float) -> str:

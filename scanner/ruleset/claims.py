@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from scanner.ruleset.lazy_pattern import LazyPattern
-from scanner.ruleset.token_shape import literal_lead, token_alphabet, token_width
+from scanner.ruleset.token_shape import literal_lead, shape_pattern, token_alphabet, token_width
 
 if TYPE_CHECKING:
     from scanner.engine.match import Match
@@ -77,9 +77,7 @@ def near_miss(secret: str, formats: Formats) -> bool:
     its length: the shape's alphabet, the literal the shape starts with (a JWT's `eyJ`), and a length from
     half the shortest to a third over the longest. A value far from every length, or in a wider alphabet,
     is a credential the rules may not know (the provider issues several), which the generic rule keeps."""
-    from scanner.ruleset.rules import compile_pattern
-
-    if any(compile_pattern(f"(?:{shape})").fullmatch(secret) for shape in formats.shapes):
+    if any(shape_pattern(shape).fullmatch(secret) for shape in formats.shapes):
         return False
     lower = secret.lower()
     if any(lower.startswith(prefix) for prefix in formats.prefixes):

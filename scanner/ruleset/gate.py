@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from scanner.ruleset.char_bytes import char_bytes
 from scanner.ruleset.forked_compile import usable_cores
-from scanner.ruleset.gate_build import Compiled, GateBuild
+from scanner.ruleset.gate_build import Compiled, Expression, GateBuild
+from scanner.ruleset.key_leads import bare_key_gates, provider_keyed
 
 if TYPE_CHECKING:
     from scanner.ruleset.rules import Rule
@@ -276,7 +277,8 @@ def gated_rule(rule: Rule) -> bool:
 
 def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     """Names a database by what it was built from: the patterns, the keywords, Hyperscan's version, the
-    `regex` installation and the code that loosens and compiles the patterns (this module, gate_build.py)."""
+    `regex` installation and the code that loosens and compiles the patterns (this module, gate_build.py,
+    key_leads.py)."""
     import hyperscan
 
     from scanner.ruleset.cache import regex_install
@@ -286,6 +288,7 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     digest = hashlib.sha256(f"{GATE_FORMAT}:{version}:{regex_install()}:".encode())
     digest.update(Path(__file__).read_bytes())
     digest.update(Path(__file__).with_name("gate_build.py").read_bytes())
+    digest.update(Path(__file__).with_name("key_leads.py").read_bytes())
     for kw in keywords:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
     for rule in rules:
@@ -347,14 +350,36 @@ def _built(rules: Sequence[Rule], keywords: Sequence[str], key: str) -> Compiled
     return GateBuild(keywords, loosened_patterns(rules), len(rules), _keep(key)).outcome()
 
 
-def loosened_patterns(rules: Sequence[Rule]) -> dict[int, str]:
-    """What goes into the database for each gated rule, by rule index (see hyperscan_pattern)."""
+def loosened_patterns(rules: Sequence[Rule]) -> dict[int, tuple[Expression, ...]]:
+    """What goes into the database for each gated rule, by rule index: its pattern loosened (see
+    hyperscan_pattern), or for a `provider_key` rule exact expressions holding a share of its names each."""
     patterns = {}
     for index, rule in enumerate(rules):
-        loosened = hyperscan_pattern(rule.pattern, from_start=rule.multiline) if gated_rule(rule) else None
-        if loosened is not None:
-            patterns[index] = loosened
+        if not gated_rule(rule):
+            continue
+        if provider_keyed(rule.pattern):
+            exact = [hyperscan_pattern(f"{lead}(?:{rule.token})") for names in _shares(rule.keywords)
+                     for lead in bare_key_gates(names)]
+            expressions = tuple((e, False) for e in exact if e is not None)
+            if len(expressions) < len(exact):
+                continue
+        else:
+            loosened = hyperscan_pattern(rule.pattern, from_start=rule.multiline)
+            if loosened is None:
+                continue
+            expressions = ((loosened, True),)
+        patterns[index] = expressions
     return patterns
+
+
+_NAMES_PER_PATTERN = 30
+"""How many names one expression of a `provider_key` rule holds: 800 of ~10 characters stay well under
+Hyperscan's limit of 16,000 characters on a pattern."""
+
+
+def _shares(keywords: Sequence[str]) -> list[list[str]]:
+    escaped = [re.escape(kw) for kw in keywords]
+    return [escaped[i:i + _NAMES_PER_PATTERN] for i in range(0, len(escaped), _NAMES_PER_PATTERN)]
 
 
 def _keep(key: str) -> Callable[[Compiled], None]:

@@ -22,6 +22,9 @@ first), which costs a large scan a few hundredths of a second."""
 
 Compiled = tuple[list[Any], frozenset[int]]
 """The gate's databases and the rules (by index) whose patterns they hold."""
+Expression = tuple[str, bool]
+"""A pattern for the database, and whether it is compiled in prefilter mode (the loosened rule patterns,
+whose lookarounds that mode drops) or exact."""
 
 
 class GateBuild:
@@ -29,7 +32,7 @@ class GateBuild:
     gives them (or raises what a compile raised). `done` is called with them once, by whichever thread
     finishes; a process that ends before that (a small scan) does not wait for the thread."""
 
-    def __init__(self, keywords: Sequence[str], patterns: dict[int, str], offset: int,
+    def __init__(self, keywords: Sequence[str], patterns: dict[int, tuple[Expression, ...]], offset: int,
                  done: Callable[[Compiled], None]) -> None:
         indices = sorted(patterns)
         count = max(1, min(PARTS, len(indices)))
@@ -82,21 +85,25 @@ class GateBuild:
         self._done(self._result)
 
 
-def compile_database(keywords: Sequence[str], patterns: dict[int, str], offset: int) -> tuple[Any, frozenset[int]]:
-    """One database of all these patterns (and keywords); when one is refused (a construct Hyperscan
-    lacks), each is tried alone to leave the refused ones out: those rules stay keyword-gated, which is
-    how they ran before. (None, empty) for a part whose every pattern was refused."""
+def compile_database(keywords: Sequence[str], patterns: dict[int, tuple[Expression, ...]], offset: int
+                     ) -> tuple[Any, frozenset[int]]:
+    """One database of all these rules' expressions (and keywords); when one is refused (a construct
+    Hyperscan lacks), each rule is tried alone to leave the refused ones out: those rules stay
+    keyword-gated, which is how they ran before. (None, empty) for a part whose every rule was refused."""
     import hyperscan
 
     literal = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
-    prefilter = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    exact = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    prefilter = hyperscan.HS_FLAG_PREFILTER | exact
 
     def build(gated: Sequence[int]) -> Any:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [patterns[i].encode("utf-8") for i in gated]
+        ids = [i for i in gated for _ in patterns[i]]
+        expressions = [p.encode("utf-8") for i in gated for p, _ in patterns[i]]
         expressions += [re.escape(kw).encode("utf-8") for kw in keywords]
-        flags = [prefilter] * len(gated) + [literal] * len(keywords)
-        db.compile(expressions=expressions, ids=[*gated, *range(offset, offset + len(keywords))],
+        flags = [prefilter if loose else exact for i in gated for _, loose in patterns[i]]
+        flags += [literal] * len(keywords)
+        db.compile(expressions=expressions, ids=[*ids, *range(offset, offset + len(keywords))],
                    elements=len(expressions), flags=flags)
         return db
 
@@ -109,8 +116,9 @@ def compile_database(keywords: Sequence[str], patterns: dict[int, str], offset: 
     for index in gated:
         try:
             single = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            single.compile(expressions=[patterns[index].encode("utf-8")], ids=[index], elements=1,
-                           flags=[prefilter])
+            own = patterns[index]
+            single.compile(expressions=[p.encode("utf-8") for p, _ in own], ids=[index] * len(own),
+                           elements=len(own), flags=[prefilter if loose else exact for _, loose in own])
             accepted.append(index)
         except hyperscan.error:
             continue

@@ -66,30 +66,32 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def candidates(self, text: str) -> list[int]:
+    def candidates(self, text: str) -> tuple[list[int], set[str]]:
         """Indices of the rules whose keywords occur in the text (case-insensitive), in rule order; on a
         large text (or any text, once the gate is loaded), minus the rules the rule gate proves cannot
-        match (see rule_gate.py)."""
+        match (see rule_gate.py). And the keywords found, whose places the engine then looks up: finding
+        one that is not there reads the whole text."""
         hits: set[int] = set(self.always)
         if len(text) <= SMALL_TEXT and self._gate is None:
             lowered = text.lower()
-            for kw, ids in self.by_keyword.items():
-                if kw in lowered:
-                    hits.update(ids)
-            return sorted(hits)
+            found = {kw for kw in self.by_keyword if kw in lowered}
+            for kw in found:
+                hits.update(self.by_keyword[kw])
+            return sorted(hits), found
         gate = self._rule_gate(len(text))
         if gate is not None:
-            keywords, matched = gate.scan(text)
-            for kw in keywords:
+            found, matched = gate.scan(text)
+            for kw in found:
                 hits.update(i for i in self.by_keyword[kw] if i in matched or i not in gate.gated)
-            return sorted(hits)
+            return sorted(hits), found
         if self._prefilter is None:  # only while there is no gate: it holds the keywords too
             from scanner.ruleset.prefilter import best_prefilter
 
             self._prefilter = best_prefilter(list(self.by_keyword))
-        for kw in self._prefilter.found(text):
+        found = self._prefilter.found(text)
+        for kw in found:
             hits.update(self.by_keyword[kw])
-        return sorted(hits)
+        return sorted(hits), found
 
     def _rule_gate(self, length: int) -> Any:
         """The rule gate if one was compiled before or in the background, or once this scan has read

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def load_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]], 
         compiling = _start_compiling(loaded)
     _finish_compiling(*compiling)
     if once_compiled is not None:
-        once_compiled(loaded)
+        once_compiled(with_provider_keys(loaded))
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     problems: list[str] = []
@@ -172,7 +172,7 @@ def load_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]], 
             rules.append(rule)
     if problems:
         raise RuleProblems(problems)
-    return rules
+    return with_provider_keys(rules)
 
 
 def _unchecked_rules(documents: Sequence[tuple[Path, object, RuleError | None]]) -> list[Rule] | None:
@@ -234,7 +234,7 @@ def parse_rule_file(path: Path) -> list[Rule]:
     problems.extend(_compile_problems(rules))
     if problems:
         raise RuleProblems(problems)
-    return rules
+    return with_provider_keys(rules)
 
 
 def _read_rule_file(path: Path) -> object:
@@ -283,9 +283,12 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
         check_context(path, raw["id"], context)
     provider = raw.get("provider", default_provider)
     keywords = tuple(k.lower() for k in raw.get("keywords", context_keywords(context) if context else ()))
+    provider_key = raw.get("provider_key")
     if context is not None:
         keywords = tuple(dict.fromkeys((*keywords, *loose_keywords(context))))
         pattern, token = context_pattern(context), context["token"]
+    elif provider_key is not None:
+        pattern, token = provider_key_pattern(provider_key["token"]), provider_key["token"]
     else:
         pattern, token = keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
                                               keywords, provider, raw["name"])
@@ -298,7 +301,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
         remediation=raw["remediation"].strip(),
         severity=raw.get("severity", "high"),
         confidence=raw.get("confidence", "high" if context is None else "medium"),
-        secret_group=raw.get("secret_group", 0 if context is None else 1),
+        secret_group=raw.get("secret_group", 1 if context is not None else 2 if provider_key is not None else 0),
         min_entropy=float(raw.get("min_entropy", 0.0 if context is None else CONTEXT_MIN_ENTROPY)),
         multiline=bool(raw.get("multiline", False)),
         starts_at_keyword=bool(raw.get("starts_at_keyword", False)),
@@ -321,7 +324,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
         check_rule_compiles(rule)
     if rule.starts_at_keyword and (rule.multiline or not rule.keywords):
         raise RuleError(f"{path}: rule '{rule.id}': starts_at_keyword needs keywords and a single-line rule")
-    if not rule.keywords and not rule.paths:
+    if not rule.keywords and not rule.paths and provider_key is None:
         raise RuleError(f"{path}: rule '{rule.id}': keywords may be empty only when paths restrict the rule")
     return rule
 
@@ -373,6 +376,34 @@ def context_pattern(context: dict[str, Any]) -> str:
         return _with_token(lead, context["token"])
     lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
     return _with_bare_key(_with_token(lead, context["token"]), loose.providers, context["token"])
+
+
+def provider_key_pattern(token: str) -> str:
+    """The regex of a `provider_key` rule: any one word as a bare key in each of its forms (key_leads.py),
+    then the token as group 2 (the key is group 1), whole on both sides. Its keywords are every provider
+    name of the rule set (with_provider_keys); a match whose key is none of them is dropped (match.py)."""
+    from scanner.ruleset.key_leads import ANY_KEY, BARE_NAME, bare_key_lead
+
+    return f"{_with_token(bare_key_lead([ANY_KEY]), token)}(?P<{BARE_NAME}>)"
+
+
+def with_provider_keys(rules: Sequence[Rule], words: Iterable[str] | None = None) -> list[Rule]:
+    """The rules, each `provider_key` rule with the provider words (`words`, by default those of `rules`)
+    as its keywords: the names a bare key may be, which the gate looks for before the rule runs."""
+    from scanner.ruleset.key_leads import provider_key_words, provider_keyed
+
+    keyed = [i for i, rule in enumerate(rules) if provider_keyed(rule.pattern)]
+    if not keyed:
+        return list(rules)
+    if words is None:
+        from scanner.ruleset.named_provider import provider_words
+
+        words = provider_words(rules)
+    keywords = provider_key_words(words)
+    out = list(rules)
+    for i in keyed:
+        out[i] = replace(out[i], keywords=keywords)
+    return out
 
 
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,

@@ -2,8 +2,8 @@
 miss's length, and keyword-pattern rules' context branches, for a plain bounded token), the literal its
 tokens start with and the characters they are made of (claims). A shape taken from a keyword-pattern rule
 comes wrapped in a flag group (`(?-i:md-[A-Za-z0-9_-]{22})`): the parser reads through it, where reading
-the text would take the group's `-i` and the count's digits for the token's. A leaf: it imports nothing
-of the rule set."""
+the text would take the group's `-i` and the count's digits for the token's; and the shape compiled, for
+telling a token of the shape from a near miss. A leaf: it imports nothing of the rule set."""
 
 from __future__ import annotations
 
@@ -102,3 +102,11 @@ def _parser() -> Any:
     except ImportError:
         import sre_parse as parser  # type: ignore[no-redef, unused-ignore]
     return parser
+
+
+@functools.lru_cache(maxsize=4096)
+def shape_pattern(token: str) -> Any:
+    """A token shape compiled whole by the `regex` module, which rules' patterns are written for."""
+    import regex
+
+    return regex.compile(f"(?:{token})")

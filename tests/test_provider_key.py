@@ -1,0 +1,197 @@
+"""A `provider_key` rule: any provider's name that the rule set knows, as the whole key of a random value
+whose shape that provider's rules do not know (`{"quorvex": "<token>"}`, `QuorvexClient("<token>")`, a
+table row). The forms it must find, the keys and values it must leave alone, and the gate and windows that
+keep it from costing every text a regex pass."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import subprocess
+import sys
+
+import pytest
+
+from scanner.engine.match import WINDOWED_TEXT, keyword_windows, scan_fragment
+from scanner.engine.ranking import outranked
+from scanner.errors import RuleError
+from scanner.fragment import Fragment
+from scanner.ruleset.gate import loosened_patterns, rule_gate
+from scanner.ruleset.key_leads import provider_key_words, provider_keyed
+from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import parse_rule_file, with_provider_keys
+
+RNG = random.Random(20261205)
+
+
+def token(length: int = 28, alphabet: str = string.ascii_letters + string.digits) -> str:
+    while True:
+        value = "".join(RNG.choice(alphabet) for _ in range(length))
+        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+            return value
+
+
+HEX = token(40, "0123456789abcdef")
+MIXED = token(30)
+RULES = rf"""provider: Quorvex
+rules:
+  - id: quorvex-api-secret
+    name: Quorvex API secret
+    context: {{names: ['quorvex api secret'], token: '[a-f0-9]{{40}}'}}
+    examples: ['QUORVEX_API_SECRET={HEX}']
+    remediation: Rotate the secret in the Quorvex console.
+  - id: tallowick-token
+    name: Tallowick token
+    provider: Tallowick
+    context: {{names: ['tallowick token'], token: 'tlw_[A-Za-z0-9]{{30}}'}}
+    examples: ['TALLOWICK_TOKEN=tlw_{MIXED}']
+    remediation: Revoke it.
+  - id: generic-provider-bare-key
+    name: Random value under a provider's name as its whole key
+    provider: Generic
+    provider_key:
+      token: '[A-Za-z0-9][A-Za-z0-9+/=_.~-]{{14,254}}[A-Za-z0-9=]'
+    min_entropy: 3.0
+    filters: [placeholder, template, variable, uuid, identifier, not-random, provider-shape]
+    examples: ['{{"quorvex": "{MIXED}"}}']
+    remediation: Revoke it.
+"""
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory) -> RuleSet:
+    path = tmp_path_factory.mktemp("rules") / "rules.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    return RuleSet(tuple(parse_rule_file(path)))
+
+
+def found(ruleset: RuleSet, text: str, path: str = "app/settings.py") -> list[tuple[str, str]]:
+    return [(m.rule.id, m.secret) for m in scan_fragment(ruleset, Fragment(text=text, path=path)).matches]
+
+
+FORMS = [
+    'SERVICES = {{"quorvex": "{T}"}}',
+    "QUORVEX={T}",
+    "export Quorvex='{T}'",
+    "quorvex: {T}",
+    ":quorvex => '{T}'",
+    "deploy --quorvex {T}",
+    'client = QuorvexClient("{T}")',
+    "client = new Quorvex.Client('{T}')",
+    'c := NewQuorvexClient("{T}")',
+    'quorvex.init("{T}")',
+    "| service | key |\n|---|---|\n| Quorvex | `{T}` |",
+    'SERVICES = {{"tallowick": "{T}"}}',
+]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_provider_named_as_the_whole_key_leads_to_a_value_of_any_generated_shape(rules, form):
+    value = token(26)
+    assert found(rules, form.format(T=value)) == [("generic-provider-bare-key", value)]
+
+
+NOT_REPORTED = [
+    'SERVICES = {{"billing": "{T}"}}',  # not a provider's name
+    'SERVICES = {{"myquorvex": "{T}"}}',  # a longer word
+    'SERVICES = {{"cfg.quorvex": "{T}"}}',  # a field of something else
+    'path = "/quorvex={T}"',
+    "the quorvex {T} was deployed",  # prose, not a key
+]
+
+
+@pytest.mark.parametrize("form", NOT_REPORTED)
+def test_other_keys_lead_nowhere(rules, form):
+    assert found(rules, form.format(T=token(26))) == []
+
+
+def test_a_key_that_names_no_provider_is_listed_as_such_among_the_suppressed(rules):
+    text = f'# quorvex settings\nSERVICES = {{"billing": "{MIXED}"}}'
+    dropped = scan_fragment(rules, Fragment(text=text, path="app/settings.py"), keep_dropped=True).matches
+    assert [(m.rule.id, m.dropped_by) for m in dropped] == [("generic-provider-bare-key", "filter:no-provider-key")]
+
+
+@pytest.mark.parametrize("value", [
+    HEX,  # a pinned commit's length of hex
+    token(64, "0123456789abcdef"),  # a SHA-256 digest's
+    "7c9e6679-7425-40de-944b-e07fc1f90ae7",  # an id
+    "quorvex_activity_sync_handler_v2",  # a name
+    "${QUORVEX_TOKEN}",
+    "3.14.159-beta.2",  # too short, and a version
+])
+def test_values_that_do_not_look_generated_are_not_taken(rules, value):
+    assert found(rules, f'{{"quorvex": "{value}"}}') == []
+
+
+def test_a_near_miss_of_the_providers_own_format_is_claimed_not_reported(rules):
+    """Tallowick's tokens start `tlw_`: one cut short under its bare name is a near miss, not a new format."""
+    assert found(rules, f'{{"tallowick": "tlw_{MIXED[:20]}"}}') == []
+
+
+def test_a_token_of_the_providers_own_shape_is_one_finding_of_the_providers_rule(rules):
+    matches = scan_fragment(rules, Fragment(text=f'{{"tallowick": "tlw_{MIXED}"}}', path="app/settings.py")).matches
+    kept = [m.rule.id for i, m in enumerate(matches) if i not in outranked(matches)]
+    assert kept == ["tallowick-token"]
+
+
+def test_the_rules_keywords_are_the_provider_names_without_credential_nouns(rules):
+    rule = next(r for r in rules.rules if r.id == "generic-provider-bare-key")
+    assert provider_keyed(rule.pattern)
+    assert "quorvex" in rule.keywords and "tallowick" in rule.keywords
+    assert list(rule.keywords) == sorted(rule.keywords)  # the engine looks a key up by bisection
+    assert provider_key_words(["quorvex", "quorvexsecret", "agoraappcertificate", "tallowick"]) == (
+        "quorvex", "tallowick")
+
+
+def test_names_come_from_every_rule_loaded_with_it(rules):
+    """A custom rule file's `provider_key` rule knows the built-in providers when loaded with them."""
+    rule = next(r for r in rules.rules if r.id == "generic-provider-bare-key")
+    (keyed,) = with_provider_keys([rule], ["zorblax", "quorvex"])
+    assert keyed.keywords == ("quorvex", "zorblax")
+    assert found(RuleSet((keyed,)), f'{{"zorblax": "{MIXED}"}}') == [("generic-provider-bare-key", MIXED)]
+
+
+def test_the_gate_holds_exact_expressions_of_the_names_and_skips_texts_without_them(rules):
+    index = next(i for i, r in enumerate(rules.rules) if r.id == "generic-provider-bare-key")
+    expressions = loosened_patterns(rules.rules)[index]
+    assert expressions and all(not prefilter for _, prefilter in expressions)
+    gate = rule_gate(rules.rules, list(rules.by_keyword), build=True)
+    assert gate is not None and index in gate.gated
+    filler = "probably_not = 'a value'\n" * 40
+    assert index in gate.scan(f'{filler}SERVICES = {{"quorvex": "{MIXED}"}}\n')[1]
+    for text in (f'{filler}SERVICES = {{"billing": "{MIXED}"}}\n', f"{filler}quorvex: true\n",
+                 f'{filler}QuorvexTimeout("{MIXED}")\n'):
+        assert index not in gate.scan(text)[1], text
+
+
+def test_on_a_large_text_the_regex_runs_only_near_names_that_start_a_word(rules):
+    rule = next(r for r in rules.rules if r.id == "generic-provider-bare-key")
+    filler = "x = compute(probably)  # a line\n" * 400
+    text = f'{filler}SERVICES = {{"quorvex": "{MIXED}"}}\n{filler}'
+    assert len(text) > WINDOWED_TEXT
+    lowered = text.lower()
+    spans = keyword_windows(rule, lowered, len(text), {}, {"quorvex", "ably"})
+    at = text.index('"quorvex"')
+    assert len(spans) == 1 and spans[0][0] <= at < text.index(MIXED) + len(MIXED) <= spans[0][1]
+    assert sum(end - start for start, end in spans) < 1000
+    assert found(rules, text) == [("generic-provider-bare-key", MIXED)]
+
+
+def test_a_rule_file_cannot_mix_a_provider_key_with_a_pattern(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(RULES.replace("    provider_key:\n", "    pattern: 'x'\n    provider_key:\n"), encoding="utf-8")
+    with pytest.raises(RuleError, match="generic-provider-bare-key"):
+        parse_rule_file(path)
+
+
+def test_the_builtin_pack_finds_a_bare_provider_key_through_the_cli(tmp_path):
+    value = token(30)
+    (tmp_path / "services.py").write_text(f'SERVICES = {{"todoist": "{value}", "billing": "{token(30)}"}}\n',
+                                          encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "scanner", "scan", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["rule_id"], f["line"]) for f in findings] == [("generic-provider-bare-key", 1)]
+    assert value not in done.stdout  # redacted by default
