@@ -19,7 +19,7 @@ from scanner.errors import RuleError
 from scanner.fragment import Fragment
 from scanner.ruleset.gate import loosened_patterns, rule_gate
 from scanner.ruleset.key_leads import provider_key_words, provider_keyed
-from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rule_set import RuleSet, load_ruleset
 from scanner.ruleset.rules import parse_rule_file, with_provider_keys
 
 RNG = random.Random(20261205)
@@ -81,6 +81,7 @@ FORMS = [
     "client = new Quorvex.Client('{T}')",
     'c := NewQuorvexClient("{T}")',
     'quorvex.init("{T}")',
+    'client = QuorvexConnection("{T}")',  # `client` would take `QuorvexConnection` for its value
     "| service | key |\n|---|---|\n| Quorvex | `{T}` |",
     'SERVICES = {{"tallowick": "{T}"}}',
 ]
@@ -195,3 +196,26 @@ def test_the_builtin_pack_finds_a_bare_provider_key_through_the_cli(tmp_path):
     findings = json.loads(done.stdout)["findings"]
     assert [(f["rule_id"], f["line"]) for f in findings] == [("generic-provider-bare-key", 1)]
     assert value not in done.stdout  # redacted by default
+
+
+BUILTIN_FORMS = ['| service | credential |\n|---|---|\n| {N} | `{T}` |\n', 'SERVICES = {{"{N}": "{T}"}}\n',
+                 'client = {N}Client("{T}")\n', "deploy.sh\nrun --{N} {T}\n", "{U}={T}\n", "services:\n  {N}: {T}\n"]
+
+
+def test_the_gate_lets_every_builtin_name_through_in_every_form():
+    """Each of the thousand names, in each form, behind the text that precedes it in a real file: a gate
+    that lost one would hide that provider's keys without a trace (Hyperscan 5.4 once lost the rows behind
+    a Markdown table's header, when a table's row was an expression of its own per share of names)."""
+    ruleset = load_ruleset()
+    ruleset.build_gate()
+    index = next(i for i, r in enumerate(ruleset.rules) if r.id == "generic-provider-bare-key")
+    rule = ruleset.rules[index]
+    assert len(rule.keywords) > 1000 and index in ruleset._gate.gated
+    missed = []
+    for name in rule.keywords:
+        value = token(30)
+        for form in BUILTIN_FORMS:
+            text = form.format(N=name.capitalize(), U=name.upper(), T=value)
+            if index not in ruleset._gate.scan(text)[1]:
+                missed.append(text)
+    assert not missed

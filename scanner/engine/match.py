@@ -110,6 +110,8 @@ def scan_fragment(
     return result
 
 
+NO_PROVIDER_KEY = "filter:no-provider-key"
+"""Why a `provider_key` rule's match is dropped when its key is none of the rule's provider names."""
 NAME_LEAD = 16
 """How far before a `provider_key` rule's name its match may start (`| **`, `new `, `--`, a quote)."""
 NAME_REACH = 400
@@ -194,8 +196,28 @@ def keyword_positions(keyword: str, lowered: str, positions: dict[str, list[int]
 def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int | None = None) -> Iterator[Match]:
     """Every hit of one rule in text[start:end] (lookarounds still see the whole text); the time limit
     bounds the pass, so a catastrophic pattern cannot hang."""
+    if provider_keyed(rule.pattern):
+        yield from _provider_key_matches(rule, text, timeout, start, len(text) if end is None else end)
+        return
     for m in rule.regex.finditer(text, start, end if end is not None else len(text), timeout=timeout):
         found = match_of(rule, text, m)
+        if found is not None:
+            yield found
+
+
+def _provider_key_matches(rule: Rule, text: str, timeout: float, start: int, end: int) -> Iterator[Match]:
+    """A `provider_key` rule's hits: after a match whose key names no provider, the search goes on from just
+    after where that key began, not where the match ended. In `client = AcmeClient("...")` the key `client` took
+    `AcmeClient` for its value, and the constructor's match inside it was never tried."""
+    deadline = time.monotonic() + timeout
+    regex, pos = rule.regex, start
+    while pos < end:
+        m = regex.search(text, pos, end, timeout=max(deadline - time.monotonic(), 0.001))
+        if m is None:
+            return
+        found = match_of(rule, text, m)
+        named = found is None or found.dropped_by != NO_PROVIDER_KEY
+        pos = max(m.end(), pos + 1) if named else m.start(PROVIDER_KEY) + 1
         if found is not None:
             yield found
 
@@ -227,7 +249,7 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     entropy = shannon_entropy(secret)
     captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
     if PROVIDER_KEY in m.re.groupindex and not _names_provider(rule.keywords, m.group(PROVIDER_KEY).lower()):
-        dropped = "filter:no-provider-key"  # a `provider_key` rule's key that names no provider
+        dropped = NO_PROVIDER_KEY
     else:
         dropped = rejection(rule, secret, entropy)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:

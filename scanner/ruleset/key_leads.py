@@ -32,9 +32,11 @@ def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
     """What the rule gate looks for where any of `names` may be the bare key (`provider_key` rules), in
     Hyperscan's exact mode: its prefilter mode turns an alternation of hundreds of names into a pattern that
     matches most texts. Without lookarounds, which that mode lacks, these match wherever bare_key_lead's
-    forms do; a flag and a table's row keep what must come before the name."""
+    forms do; a flag keeps the `--` that must come before the name. A table's row does not keep its `|`:
+    Hyperscan 5.4 missed rows behind a Markdown table's header when each share's row was an expression of
+    its own (seen with two shares of names, found by bench/peer_formats.py)."""
     name = f"(?i:{'|'.join(names)})"
-    return (f"{name}(?:{_KEY}|{_CALL_GATE})", f"--{name}{_FLAG}", f"{_ROW_OPEN}{name}{_ROW}")
+    return f"{name}(?:{_KEY}|{_CALL_GATE}|{_ROW})", f"--{name}{_FLAG}"
 
 
 PROVIDER_KEY = "provider_key"
