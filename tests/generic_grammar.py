@@ -51,6 +51,7 @@ KEY_SUFFIX = (
 )
 _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+_WORD_END = r"(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 
 
 def named_key_pattern() -> str:
@@ -75,7 +76,10 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
                      r"|(?<=[A-Z0-9]_KEY)|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)"
                      r"|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
-    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})[\w.-]{{0,24}} ?"
+    # The word (or its `-ed`, `-s`, `-ing` form) must end where it ends in the key (`PAGE_TOKEN`,
+    # `nextPageToken`, `hashed_secret`, `publickey`), not begin a provider's name: `PAGERDUTY_API_KEY`,
+    # `HOSTINGER_TOKEN` and `TYPEFORM_KEY` are credentials.
+    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})(?:(?i:e?d|e?s|ing)?{_WORD_END}[\w.-]{{0,24}})? ?"
                   rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
