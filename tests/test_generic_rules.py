@@ -63,6 +63,9 @@ CAUGHT = {
     "ledger.cfg": f"[ledger]\nledger_auth = {TOKEN}\n",  # `auth` alone ends a credential's name too
     "oauth.ini": f"[ledger]\noauth = {TOKEN}\n",
     "firebase.js": f'fetch(`https://ledger.invalid/items.json?auth={TOKEN}`);\n',
+    # a provider whose name begins with a word that says "not a secret" (`page`, `host`) is still named
+    "pagewise.py": f'PAGEWISE_API_KEY = "{TOKEN}"\n',
+    "hostwell.go": f'hostwellToken := "{TOKEN}"\n',
 }
 
 IGNORED = {
@@ -92,6 +95,7 @@ IGNORED = {
                   "<!-- Cache key: deps-v2-9f3a1c2e7b4d -->\n",
     "setup.cfg": "[metadata]\nauthor = Ada Lovelace-Byron\nauth: basic\n"
                  "auth_method = client_credentials_v2\n",
+    "paging.py": f'NEXT_PAGE_TOKEN = "{TOKEN}"\nhashed_secret = "{TOKEN}"\n',  # the word ends in the key
 }
 
 
