@@ -51,7 +51,8 @@ KEY_SUFFIX = (
 )
 _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
-_WORD_END = r"(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+_WORD_ENDING = r"(?i:e?d|e?s|ing)?(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+"""Where a word of a key ends, after its `-ed`, `-s` or `-ing` if it has one (`hashed_`, `Pages`)."""
 
 
 def named_key_pattern() -> str:
@@ -79,7 +80,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # The word (or its `-ed`, `-s`, `-ing` form) must end where it ends in the key (`PAGE_TOKEN`,
     # `nextPageToken`, `hashed_secret`, `publickey`), not begin a provider's name: `PAGERDUTY_API_KEY`,
     # `HOSTINGER_TOKEN` and `TYPEFORM_KEY` are credentials.
-    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})(?:(?i:e?d|e?s|ing)?{_WORD_END}[\w.-]{{0,24}})? ?"
+    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
                   rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
     # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
@@ -112,7 +113,8 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
 
 def password_pattern() -> str:
     key = rf"(?:(?i:{PASSWORD_WORDS})(?<={_BOUNDARY}(?i:{PASSWORD_WORDS})))"
-    not_password = rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})[\w.-]{{0,24}} ?(?i:{PASSWORD_WORDS}))"
+    not_password = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
+                    rf"(?i:{PASSWORD_WORDS}))")  # as not_secret: `NEWRELIC_PASSWORD`, `MAXSCALE_PASSWORD`
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
     sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"

@@ -66,6 +66,7 @@ CAUGHT = {
     # a provider whose name begins with a word that says "not a secret" (`page`, `host`) is still named
     "pagewise.py": f'PAGEWISE_API_KEY = "{TOKEN}"\n',
     "hostwell.go": f'hostwellToken := "{TOKEN}"\n',
+    "maxscale.env.sh": f"export MAXSCALE_PASSWORD='{HUMAN}'\n",
 }
 
 IGNORED = {
@@ -96,6 +97,7 @@ IGNORED = {
     "setup.cfg": "[metadata]\nauthor = Ada Lovelace-Byron\nauth: basic\n"
                  "auth_method = client_credentials_v2\n",
     "paging.py": f'NEXT_PAGE_TOKEN = "{TOKEN}"\nhashed_secret = "{TOKEN}"\n',  # the word ends in the key
+    "account.py": f'new_password = "{HUMAN}"\nhashed_password = "{HUMAN}"\n',
 }
 
 
