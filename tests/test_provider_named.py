@@ -31,6 +31,8 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     f"auth0:\n  key: {VALUE}\n",  # a name with a digit in it
     f"azure:\n  key: {VALUE}\n",  # one word of the provider's name (Microsoft Azure) that names it alone
     f"backblaze_b2:\n  key: {VALUE}\n",  # a name with a digit in the key
+    f"google:\n  key: {VALUE}\n",  # the first word of a provider's name (Google Cloud)
+    f"mongodb:\n  key: {VALUE}\n",  # (MongoDB Atlas)
     f"2026-01-04 INFO connecting to tailscale-prod-2\nkey={VALUE}\n",
     # a web API's address names the provider it calls, whose name leakstop may not know
     f'fetch("https://api.zorbly.io/v2/items?limit=10&key={VALUE}&page=2")',
@@ -46,6 +48,7 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f"cache:\n  paths: [node_modules]\n  key: {VALUE}\n", "filter:no-provider-named"),
     (f"stream:\n  key: {VALUE}\n", "filter:no-provider-named"),  # an everyday word names no provider
     (f"better:\n  key: {VALUE}\n", "filter:no-provider-named"),  # nor does an everyday word of a name
+    (f"cloud:\n  key: {VALUE}\n", "filter:no-provider-named"),  # nor the everyday first word of one
     (f"doppler:\n  notes: none\n  region: eu\n  key: {VALUE}\n", "filter:no-provider-named"),  # three lines up
     # a random value's letters on the line above spell no provider (`Ably` inside it)
     (f"- key: x9QzK2mW8vLp4RtNAbly\n  key: {VALUE}\n", "filter:no-provider-named"),

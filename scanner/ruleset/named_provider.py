@@ -32,7 +32,9 @@ _VALUE = LazyPattern(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=]*[0-9])[A-Za-z0-9+/=]{12,}
 """A generated value (letters and digits run together, no `_`, `-` or `.` between words): its letters can
 spell a provider's name (`...RtNAbly`), so it is no word of a key or a sentence. `cloudflare_r2` stays."""
 COMMON_WORDS = frozenset({
-    "abstract", "active", "alpha", "annoying", "anti", "apollo", "argo", "atlas", "authorize", "bamboo",
+    "abstract", "active", "alpha", "browser", "cloud", "connection", "crunchy", "defined", "easy", "endor", "game",
+    "happy", "help", "hugging", "label", "lemon", "less", "mail", "open", "really", "riot", "ruby", "shell",
+    "sunshine", "survey", "ticket", "unix", "visual", "walk", "weights", "world", "ftpsftp", "annoying", "anti", "apollo", "argo", "atlas", "authorize", "bamboo",
     "better", "boost", "branch", "brave", "butter", "captain", "carbon", "census", "checkout", "circle",
     "clockwork", "close", "code", "collective", "column", "commerce", "commodities", "composer", "conduit",
     "conversations", "conversion", "copper", "crisp", "crossing", "crypto", "currents", "daily", "dark",
@@ -54,8 +56,9 @@ Stack, `docker`): on their own they name no provider (context_names.EVERYDAY_WOR
 
 def provider_words(rules: Iterable[Rule], names: Iterable[str] = ()) -> frozenset[str]:
     """The words that name a provider: the names claims know (`names`, claims.claim_names by default),
-    and each provider's keywords that are a word of its display name (`azure` of Microsoft Azure,
-    `autodesk` of Autodesk Platform Services), without everyday words and credential words."""
+    each provider's keywords that are a word of its display name (`azure` of Microsoft Azure, `autodesk`
+    of Autodesk Platform Services), and the first word of its display name (`google` of Google Cloud,
+    `mongodb` of MongoDB Atlas); without everyday words and credential words."""
     from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, QUALIFIERS
 
     rules = tuple(rules)
@@ -64,6 +67,9 @@ def provider_words(rules: Iterable[Rule], names: Iterable[str] = ()) -> frozense
         if rule.provider != "Generic":
             display = {w.lower() for w in _DISPLAY_WORD.findall(rule.provider)}
             words.update(k for k in rule.keywords if len(k) >= 4 and k in display)
+            brand = re.sub(r"[^a-z0-9]", "", rule.provider.split()[0].lower())
+            if len(brand) >= 4:
+                words.add(brand)
     return frozenset(words - EVERYDAY_WORDS - COMMON_WORDS - QUALIFIERS - CREDENTIAL_NOUNS)
 
 
