@@ -145,3 +145,12 @@ def test_the_broad_generic_patterns_are_the_ones_their_grammar_builds():
 
     written = yaml_patterns(RULES.read_text(encoding="utf-8"))
     assert written == {rule_id: build() for rule_id, build in PATTERNS.items()}
+
+
+def test_an_env_file_by_another_name_is_read_as_a_dotenv_file(tmp_path, leakstop):
+    """Compose's `env_file: config/production.env` holds the same NAME=value lines as `.env`: a value of
+    any alphabet under a credential name is reported by the dotenv rule, not only a token-shaped one."""
+    result = scan_one_file(tmp_path, leakstop, "config/production.env", "RABBITMQ_PASSWORD=+n]N]ET!5C[)IHn6%F22b\n")
+    assert [f["rule_id"] for f in result.json()["findings"]] == ["dotenv-credential"]
+    template = scan_one_file(tmp_path / "t", leakstop, "config/production.example.env", "API_TOKEN=Xq7]Lm2!Vt9%Rz\n")
+    assert "dotenv-credential" not in [f["rule_id"] for f in template.json()["findings"]]
