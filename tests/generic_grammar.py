@@ -34,10 +34,11 @@ PASSWORD_WORDS = r"(?:password|passwd|passphrase|passcode|pwd|pass|pword)"
 NOT_SECRET = (
     r"hash|digest|sha\d{0,3}|md5|checksum|fingerprint|nonce|salt|public|publishable|pub|csrf|xsrf|next|page|"
     r"continuation|cursor|sort|cache|primary|foreign|partition|row|idempotency|lock|i18n|translation|unique|"
-    r"index|object|item|host|recaptcha|site|captcha|anon|anonymous|sitekey|stripe_?p|verify|verification|"
+    r"index|object|item|host|hostname|recaptcha|site|captcha|anon|anonymous|sitekey|stripe_?pk?|verify|verification|"
     r"reset|invite|invitation|confirm|confirmation|unsubscribe|tokens?_?type|type|expir\w*|max|min|len|length|"
     r"count|url|uri|endpoint|path|file|name|header|field|param|format|prefix|suffix|kind|mode|request|change|grant|"
-    r"purchase|lifecycle|sync|state|pagination|paging|refresh_?page"
+    r"purchase|lifecycle|sync|state|pagination|paging|refresh_?page|counter|namespace|typeahead|formatted|"
+    r"filename|pathname"
 )
 NOT_PASSWORD = NOT_SECRET + r"|forgot|new_?|old_?|repeat|policy|bypass|compass|by|sur|over|under"
 # What may follow the credential word in its own key: a number (`API_KEY_2`) and up to two words that

@@ -38,7 +38,7 @@ def test_the_configurations_rules_and_allowlists_apply_to_every_repository(tmp_p
     plain, configured = tmp_path / "plain.sqlite", tmp_path / "configured.sqlite"
     without = run_cli("audit", tmp_path / "org", "--store", plain, "--workers", "1")
     assert without.code == 1, without.output
-    assert audited_rules(plain) == [("generic-api-key-assignment", "deploy/acme.env"),
+    assert audited_rules(plain) == [("dotenv-credential", "deploy/acme.env"),
                                     ("github-pat-classic", "settings.py"),
                                     ("github-pat-classic", "tests/fixtures/ci.env")]
     result = run_cli("audit", tmp_path / "org", "--store", configured, "--workers", "1", "--config", config)

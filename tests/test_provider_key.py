@@ -18,9 +18,9 @@ from scanner.engine.ranking import outranked
 from scanner.errors import RuleError
 from scanner.fragment import Fragment
 from scanner.ruleset.gate import loosened_patterns, rule_gate
-from scanner.ruleset.key_leads import provider_key_words, provider_keyed
+from scanner.ruleset.provider_keys import provider_key_words, provider_keyed, with_provider_keys
 from scanner.ruleset.rule_set import RuleSet, load_ruleset
-from scanner.ruleset.rules import parse_rule_file, with_provider_keys
+from scanner.ruleset.rules import parse_rule_file
 
 RNG = random.Random(20261205)
 
@@ -82,6 +82,9 @@ FORMS = [
     'c := NewQuorvexClient("{T}")',
     'quorvex.init("{T}")',
     'client = QuorvexConnection("{T}")',  # `client` would take `QuorvexConnection` for its value
+    'client = QuorvexApiClient("{T}")',  # the key the pattern reads is `QuorvexApi`
+    "|                    Quorvex | `{T}` |",  # a right-aligned cell
+    "QUORVEX = " + " " * 200 + "{T}",
     "| service | key |\n|---|---|\n| Quorvex | `{T}` |",
     'SERVICES = {{"tallowick": "{T}"}}',
 ]
@@ -107,10 +110,11 @@ def test_other_keys_lead_nowhere(rules, form):
     assert found(rules, form.format(T=token(26))) == []
 
 
-def test_a_key_that_names_no_provider_is_listed_as_such_among_the_suppressed(rules):
-    text = f'# quorvex settings\nSERVICES = {{"billing": "{MIXED}"}}'
-    dropped = scan_fragment(rules, Fragment(text=text, path="app/settings.py"), keep_dropped=True).matches
-    assert [(m.rule.id, m.dropped_by) for m in dropped] == [("generic-provider-bare-key", "filter:no-provider-key")]
+def test_a_key_that_names_no_provider_makes_no_match_not_even_a_suppressed_one(rules):
+    """`--show-suppressed` lists what a rule matched and a filter dropped; a key like `rules:` on a line
+    that names a provider is no match of this rule at all."""
+    text = f'SERVICES = {{"billing": "{MIXED}"}}  # not quorvex'
+    assert scan_fragment(rules, Fragment(text=text, path="app/settings.py"), keep_dropped=True).matches == []
 
 
 @pytest.mark.parametrize("value", [
@@ -141,8 +145,8 @@ def test_the_rules_keywords_are_the_provider_names_without_credential_nouns(rule
     assert provider_keyed(rule.pattern)
     assert "quorvex" in rule.keywords and "tallowick" in rule.keywords
     assert list(rule.keywords) == sorted(rule.keywords)  # the engine looks a key up by bisection
-    assert provider_key_words(["quorvex", "quorvexsecret", "agoraappcertificate", "tallowick"]) == (
-        "quorvex", "tallowick")
+    assert provider_key_words(["quorvex", "quorvexsecret", "agoraappcertificate", "keygen", "tallowick"]) == (
+        "keygen", "quorvex", "tallowick")
 
 
 def test_names_come_from_every_rule_loaded_with_it(rules):
@@ -173,10 +177,32 @@ def test_on_a_large_text_the_regex_runs_only_near_names_that_start_a_word(rules)
     assert len(text) > WINDOWED_TEXT
     lowered = text.lower()
     spans = keyword_windows(rule, lowered, len(text), {}, {"quorvex", "ably"})
-    at = text.index('"quorvex"')
-    assert len(spans) == 1 and spans[0][0] <= at < text.index(MIXED) + len(MIXED) <= spans[0][1]
-    assert sum(end - start for start, end in spans) < 1000
+    line = text.index("SERVICES")
+    assert spans == [(line, text.index("\n", line))]  # the line of the name, and only it
     assert found(rules, text) == [("generic-provider-bare-key", MIXED)]
+
+
+def test_a_name_that_new_begins_is_read_whole(rules):
+    """`NewQuorvexClient("...")` is Go's constructor of Quorvex; `NewRelic("...")`'s `New` is the name's."""
+    newrelic = with_provider_keys([next(r for r in rules.rules if r.id == "generic-provider-bare-key")],
+                                  ["newrelic", "quorvex"])
+    value = token(26)
+    for text in (f'app := NewRelic("{value}")', f'nr = NewRelicClient("{value}")', f'"newrelic": "{value}"'):
+        assert found(RuleSet(tuple(newrelic)), text) == [("generic-provider-bare-key", value)], text
+
+
+def test_a_key_its_provider_publishes_is_not_taken(rules):
+    for value in (f"pk_live_{MIXED}", f"phc_{MIXED}", f"pk.eyJ1Ijoi{MIXED}"):
+        assert found(rules, f'{{"quorvex": "{value}"}}') == [], value
+
+
+def test_a_pattern_rule_may_not_name_the_engines_groups(tmp_path):
+    path = tmp_path / "own.yaml"
+    path.write_text("provider: Zorblax\nrules:\n  - id: zorblax-key\n    name: Zorblax key\n"
+                    "    keywords: [zbx_]\n    pattern: '(?P<provider_key>zbx)_[a-z0-9]{24}'\n"
+                    "    examples: ['zbx_k3j4h5g6f7d8s9a0q1w2e3r4']\n    remediation: Revoke it.\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="provider_key and bare_name"):
+        parse_rule_file(path)
 
 
 def test_a_rule_file_cannot_mix_a_provider_key_with_a_pattern(tmp_path):
@@ -219,3 +245,29 @@ def test_the_gate_lets_every_builtin_name_through_in_every_form():
             if index not in ruleset._gate.scan(text)[1]:
                 missed.append(text)
     assert not missed
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_form_is_found_in_a_large_text_too(rules, form):
+    """On a large text the rule runs in the lines of its names: each form whole there, as in a small one."""
+    value = token(26)
+    filler = "x = compute(value)  # probably fine\n" * 300
+    text = f"{filler}{form.format(T=value)}\n{filler}"
+    assert len(text) > WINDOWED_TEXT
+    assert found(rules, text) == [("generic-provider-bare-key", value)]
+
+
+def test_rules_check_counts_the_builtin_providers_for_a_custom_provider_key_rule(tmp_path, leakstop):
+    """Checked alone, a custom `provider_key` rule knows the providers a scan with it would know."""
+    own = tmp_path / "rules"
+    own.mkdir()
+    (own / "bare.yaml").write_text(
+        "provider: Generic\nrules:\n  - id: own-bare-key\n    name: Own bare key\n"
+        "    provider_key: {token: '[A-Za-z0-9]{24}'}\n    filters: [not-random]\n"
+        f"    examples: ['{{\"todoist\": \"{token(24)}\"}}']\n"
+        f"    negative_examples: ['{{\"billing\": \"{token(24)}\"}}', 'todoist: none']\n"
+        "    remediation: Revoke it.\n", encoding="utf-8")
+    checked = leakstop("rules", "check", "--rules-path", own)
+    assert checked.code == 0, checked.stderr
+    alone = leakstop("rules", "check", "--rules-path", own, "--no-builtin-rules")
+    assert alone.code == 1 and "name no provider" in alone.stderr

@@ -12,12 +12,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scanner.engine.match import scan_fragment
+from scanner.engine.match import rule_matches, scan_fragment
 from scanner.fragment import Fragment
 from scanner.ruleset.gate import gate_bytes, hyperscan_pattern, rule_gate
-from scanner.ruleset.key_leads import PROVIDER_KEY, provider_keyed
 from scanner.ruleset.rule_set import SMALL_TEXT, RuleSet
-from scanner.ruleset.rules import Rule, builtin_rules_dir, compile_pattern, load_rules, rule_files
+from scanner.ruleset.rules import Rule, builtin_rules_dir, load_rules, rule_files
 
 BUILTIN = load_rules(rule_files([builtin_rules_dir()]))
 KEYWORDS = list(RuleSet(tuple(BUILTIN)).by_keyword)
@@ -151,13 +150,10 @@ def test_letters_that_fold_to_ascii_never_rule_a_rule_out(gate, char):
 
 
 def _matches(rule: Rule, text: str) -> bool:
-    """Whether the rule's regex matches the text (a hang fails, never stalls the suite); for a
-    `provider_key` rule, with a key that is one of its names, as the engine asks (any word matches its
-    regex, and the gate looks for the names only)."""
-    for m in compile_pattern(rule.pattern).finditer(text, timeout=10):
-        if not provider_keyed(rule.pattern) or m.group(PROVIDER_KEY).lower() in rule.keywords:
-            return True
-    return False
+    """Whether the engine's search for the rule matches the text (a hang fails, never stalls the suite); for
+    a `provider_key` rule, with a key that is one of its names (any word matches its regex, and the gate
+    looks for the names only)."""
+    return any(True for _ in rule_matches(rule, text, 10))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

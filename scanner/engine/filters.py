@@ -257,15 +257,22 @@ def _run_before(text: str, start: int) -> str:
 _DIGEST_HEX = LazyPattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")
 
 
+_PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-)")
+"""Keys their providers publish in web pages: Stripe's publishable keys, PostHog's project keys, Mapbox's
+public tokens, New Relic's browser keys."""
+
+
 def bare_name_rejection(secret: str) -> str:
     """Why a value under a key that is a provider's name alone (`"acme": "..."`) is not taken, or empty.
-    Such keys also map a dependency to its version or pinned commit (a lock file's `"acme": "<sha>"`)
-    and a service to a name: the value must look generated (`not-random`) and not be a SHA-1 or SHA-256
-    digest's length of hex."""
+    Such keys also map a dependency to its version or pinned commit (a lock file's `"acme": "<sha>"`), a
+    service to a name, and a front end's service to its public key: the value must look generated
+    (`not-random`), not be a SHA-1 or SHA-256 digest's length of hex, nor a key its provider makes public."""
     if is_not_random(secret):
         return "filter:not-random"
     if _DIGEST_HEX.match(secret):
         return "filter:bare-digest"
+    if _PUBLIC_ID.match(secret):
+        return "filter:public-key"
     return ""
 
 

@@ -21,9 +21,10 @@ from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
-from scanner.ruleset.key_leads import BARE_NAME, PROVIDER_KEY, provider_keyed
+from scanner.ruleset.key_leads import BARE_NAME
 from scanner.ruleset.lazy_pattern import LazyPattern
 from scanner.ruleset.named_provider import NAMING_FILTER, named_only
+from scanner.ruleset.provider_keys import PROVIDER_KEY, names_a_provider, provider_keyed
 from scanner.ruleset.rule_set import RuleSet
 from scanner.ruleset.rules import Rule, compile_pattern
 
@@ -77,7 +78,7 @@ def scan_fragment(
     text = fragment.text
     lowered: str | None = None
     positions: dict[str, list[int]] = {}
-    indices, found = ruleset.candidates(text)
+    indices, present = ruleset.candidates(text)
     for index in indices:
         rule = ruleset.rules[index]
         if (rule.paths or rule.exclude_paths) and not rule_applies_to(fragment.path, rule.paths, rule.exclude_paths):
@@ -86,7 +87,7 @@ def scan_fragment(
             if rule.starts_at_keyword:
                 lowered = text.lower() if lowered is None else lowered
                 if len(lowered) == len(text):
-                    starts = sorted(p for kw in rule.keywords if kw in found
+                    starts = sorted(p for kw in rule.keywords if kw in present
                                     for p in keyword_positions(kw, lowered, positions))
                     result.matches.extend(anchored_matches(rule, text, timeout, starts))
                     continue
@@ -94,7 +95,7 @@ def scan_fragment(
             # multiline rules always search from the text's start: the rule gate relies on it (`\G`, gate.py)
             if (len(text) > WINDOWED_TEXT or provider_keyed(rule.pattern)) and not rule.multiline and rule.keywords:
                 lowered = text.lower() if lowered is None else lowered
-                spans = keyword_windows(rule, lowered, len(text), positions, found)
+                spans = keyword_windows(rule, lowered, len(text), positions, present)
             for start, end in spans:
                 result.matches.extend(rule_matches(rule, text, timeout, start, end))
         except TimeoutError:
@@ -110,12 +111,6 @@ def scan_fragment(
     return result
 
 
-NO_PROVIDER_KEY = "filter:no-provider-key"
-"""Why a `provider_key` rule's match is dropped when its key is none of the rule's provider names."""
-NAME_LEAD = 16
-"""How far before a `provider_key` rule's name its match may start (`| **`, `new `, `--`, a quote)."""
-NAME_REACH = 400
-"""How far after the name its match may end: the name, what follows it in its form, and the token."""
 
 # A rule's keyword lies inside its match, so a match lies within MATCH_REACH characters of a keyword
 # occurrence (rules whose matches may be longer, like PEM blocks, are `multiline` and see the whole text).
@@ -149,34 +144,40 @@ def rule_applies_to(path: str, paths: tuple[str, ...], exclude_paths: tuple[str,
 
 
 def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, list[int]],
-                    found: Collection[str]) -> list[tuple[int, int]]:
-    """Merged [start, end) spans around every occurrence of the rule's keywords (of those `found` in the
+                    present: Collection[str]) -> list[tuple[int, int]]:
+    """Merged [start, end) spans around every occurrence of the rule's keywords (of those `present` in the
     text); the whole text when they cover most of it, or when lower-casing changed the length (offsets would
-    not line up). A `provider_key` rule's keywords are names that start a word (or follow `New`, as in
-    `NewAcmeClient`): its spans reach only as far as its key's forms and its token do.
+    not line up). A `provider_key` rule's keywords are names, of which a text holds a few: its spans are
+    the lines where a name starts a word (or follows `New`, as in `NewRelicClient`), since a bare key, its
+    value and what lies between stay on one line.
 
     `positions` caches each keyword's occurrences for the fragment: rules share keywords (`password`,
     `token`), and finding them again per rule was a tenth of a history scan."""
     if len(lowered) != length:
         return [(0, length)]
-    before = after = match_reach(rule.pattern)
-    if provider_keyed(rule.pattern):  # a thousand names, of which a text holds a few
-        names = (kw for kw in found if _names_provider(rule.keywords, kw))
-        hits = sorted(p for kw in names for p in keyword_positions(kw, lowered, positions)
-                      if p == 0 or not lowered[p - 1].isalnum() or lowered.endswith("new", 0, p))
-        before, after = NAME_LEAD, NAME_REACH
+    if provider_keyed(rule.pattern):
+        names = (kw for kw in present if names_a_provider(rule.keywords, kw, ""))
+        spans = [(lowered.rfind("\n", 0, p) + 1, _line_end(lowered, p))
+                 for kw in names for p in keyword_positions(kw, lowered, positions)
+                 if p == 0 or not lowered[p - 1].isalnum() or lowered.endswith("new", 0, p)]
     else:
-        hits = sorted(p for kw in rule.keywords if kw in found for p in keyword_positions(kw, lowered, positions))
-    spans: list[tuple[int, int]] = []
-    for pos in hits:
-        start, end = max(0, pos - before), min(length, pos + after)
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        reach = match_reach(rule.pattern)
+        spans = [(max(0, p - reach), min(length, p + reach)) for kw in rule.keywords if kw in present
+                 for p in keyword_positions(kw, lowered, positions)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
-            spans.append((start, end))
-    if sum(end - start for start, end in spans) > length // 2:
+            merged.append((start, end))
+    if sum(end - start for start, end in merged) > length // 2:
         return [(0, length)]
-    return spans
+    return merged
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def keyword_positions(keyword: str, lowered: str, positions: dict[str, list[int]]) -> list[int]:
@@ -206,18 +207,21 @@ def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int
 
 
 def _provider_key_matches(rule: Rule, text: str, timeout: float, start: int, end: int) -> Iterator[Match]:
-    """A `provider_key` rule's hits: after a match whose key names no provider, the search goes on from just
-    after where that key began, not where the match ended. In `client = AcmeClient("...")` the key `client` took
-    `AcmeClient` for its value, and the constructor's match inside it was never tried."""
+    """A `provider_key` rule's hits: those whose key is one of its names. A key that names no provider makes
+    no match, and the search goes on from just after where that key began: in `client = AcmeClient("...")`
+    the key `client` took `AcmeClient` for its value, and the constructor inside it was still to be tried."""
     deadline = time.monotonic() + timeout
     regex, pos = rule.regex, start
     while pos < end:
-        m = regex.search(text, pos, end, timeout=max(deadline - time.monotonic(), 0.001))
+        m = regex.search(text, pos, end, timeout=_left(deadline))
         if m is None:
             return
+        key = m.start(PROVIDER_KEY)
+        if not names_a_provider(rule.keywords, m.group(PROVIDER_KEY), text[max(0, key - 3):key]):
+            pos = key + 1
+            continue
+        pos = max(m.end(), pos + 1)
         found = match_of(rule, text, m)
-        named = found is None or found.dropped_by != NO_PROVIDER_KEY
-        pos = max(m.end(), pos + 1) if named else m.start(PROVIDER_KEY) + 1
         if found is not None:
             yield found
 
@@ -232,13 +236,22 @@ def anchored_matches(rule: Rule, text: str, timeout: float, starts: list[int]) -
     for pos in starts:
         if pos < after:
             continue
-        m = regex.match(text, pos, timeout=max(deadline - time.monotonic(), 0.001))
+        m = regex.match(text, pos, timeout=_left(deadline))
         if m is None:
             continue
         after = max(m.end(), pos + 1)
         found = match_of(rule, text, m)
         if found is not None:
             yield found
+
+
+def _left(deadline: float) -> float:
+    """The time left for one more search of a pass, which TimeoutError ends once none is left: a pass of
+    many short searches would otherwise give each a moment past the deadline, and never end."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the rule's time limit ran out")
+    return left
 
 
 def match_of(rule: Rule, text: str, m: Any) -> Match | None:
@@ -248,21 +261,12 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     secret = text[start:end]
     entropy = shannon_entropy(secret)
     captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
-    if PROVIDER_KEY in m.re.groupindex and not _names_provider(rule.keywords, m.group(PROVIDER_KEY).lower()):
-        dropped = NO_PROVIDER_KEY
-    else:
-        dropped = rejection(rule, secret, entropy)
+    dropped = rejection(rule, secret, entropy)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end):
         dropped = "filter:spoilt-edge"
     return Match(rule, start, end, secret, entropy, dropped, captures)
-
-
-def _names_provider(names: tuple[str, ...], key: str) -> bool:
-    """Whether the key is one of a `provider_key` rule's names, which are sorted (rules.with_provider_keys)."""
-    at = bisect.bisect_left(names, key)
-    return at < len(names) and names[at] == key
 
 
 def rejection(rule: Rule, secret: str, entropy: float) -> str:

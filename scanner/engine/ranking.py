@@ -1,10 +1,10 @@
 """Which of the matches on one text give way to another on the same secret, so one secret is one finding.
 
-A less specific rule (a generic `api_key = ...` rule, or a lower confidence) gives way to a more specific
-rule's reportable match that overlaps its secret; between generic rules of equal rank on one secret (a
-password flag and a password assignment), the longer secret, then the first rule id, is the one finding.
-Answered with sorts and bisections, never by comparing every pair: a generated file with tens of
-thousands of keys took minutes that way.
+A less specific rule (a generic `api_key = ...` rule, a file format's rule such as `.env`'s, or a lower
+confidence) gives way to a more specific rule's reportable match that overlaps its secret; between generic
+rules of equal rank on one secret (a password flag and a password assignment), the longer secret, then the
+first rule id, is the one finding. Answered with sorts and bisections, never by comparing every pair: a
+generated file with tens of thousands of keys took minutes that way.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from scanner.engine.match import Match
 
 CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 
-Level = tuple[bool, int]
+Level = tuple[bool, bool, int]
 
 
 def specificity(m: Match) -> Level:
-    return m.rule.provider != "Generic", CONFIDENCE_RANK.get(m.rule.confidence, 0)
+    """Generic rules rank lowest; then a file format's rule (limited to `.env`, `.netrc`... by `paths`),
+    which says where a credential is but not whose; then by confidence."""
+    return m.rule.provider != "Generic", not m.rule.paths, CONFIDENCE_RANK.get(m.rule.confidence, 0)
 
 
 def outranked(matches: Sequence[Match]) -> set[int]:
@@ -58,7 +60,7 @@ def outranked_within_generic_levels(matches: Sequence[Match], levels: dict[Level
     reportable one taken before it overlaps it. Matches with the same length and rule never beat each
     other, so each group of them is checked before any of it is added."""
     beaten: set[int] = set()
-    for (specific, _), members in levels.items():
+    for (specific, *_), members in levels.items():
         if specific:
             continue
         ranked = sorted(members, key=lambda i: (matches[i].start - matches[i].end, matches[i].rule.id))

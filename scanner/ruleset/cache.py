@@ -32,8 +32,10 @@ from scanner.ruleset.rules import (
 from scanner.sha256 import sha256
 
 CACHE_FORMAT = 3
-PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py", "key_leads.py")
-"""The modules that turn a rule file into the patterns the cache keeps (in PATTERN_MAKERS_FOLDER)."""
+PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py", "key_leads.py",
+                  "provider_keys.py", "named_provider.py", "claims.py")
+"""The modules that turn a rule file into the patterns and keywords the cache keeps (in
+PATTERN_MAKERS_FOLDER): a `provider_key` rule's keywords are the provider words of named_provider.py."""
 PATTERN_MAKERS_FOLDER = Path(__file__).parent
 RULE_FIELDS = tuple(f.name for f in fields(Rule))
 

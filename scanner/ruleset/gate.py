@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, cast
 from scanner.ruleset.char_bytes import char_bytes
 from scanner.ruleset.forked_compile import usable_cores
 from scanner.ruleset.gate_build import Compiled, Expression, GateBuild
-from scanner.ruleset.key_leads import bare_key_gates, provider_keyed
+from scanner.ruleset.key_leads import bare_key_gates
+from scanner.ruleset.provider_keys import provider_keyed
 
 if TYPE_CHECKING:
     from scanner.ruleset.rules import Rule
@@ -293,6 +294,8 @@ def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
     for rule in rules:
         digest.update(f"p\0{gated_rule(rule)}\0{rule.multiline}\0{rule.pattern}\n".encode("utf-8", "surrogatepass"))
+        if provider_keyed(rule.pattern):  # its expressions are made of its own keywords and token
+            digest.update(f"n\0{rule.token}\0{'|'.join(rule.keywords)}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:24]
 
 

@@ -11,8 +11,7 @@ versions and pinned commits.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 BARE_NAME = "bare_name"
 """The empty named group that marks a match made by a bare-key lead."""
@@ -39,32 +38,6 @@ def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
     return f"{name}(?:{_KEY}|{_CALL_GATE}|{_ROW})", f"--{name}{_FLAG}"
 
 
-PROVIDER_KEY = "provider_key"
-"""The named group holding the bare key of a `provider_key` rule: the engine reports the match only when
-the key is one of the rule's keywords, which the loader makes every provider name the rule set knows."""
-ANY_KEY = rf"(?P<{PROVIDER_KEY}>[A-Za-z0-9]{{3,40}}?)"
-"""A `provider_key` rule's bare key as its pattern has it: a single run of letters and digits, as the gate's
-names are (the words of claims.claim_names, which are written without separators); the shortest, so that
-`AcmeClient("` gives `Acme`."""
-
-
-@functools.lru_cache(maxsize=4096)
-def provider_keyed(pattern: str) -> bool:
-    """Whether a rule's pattern is a `provider_key` rule's: its keywords are provider names, not literals
-    its pattern holds."""
-    return f"(?P<{PROVIDER_KEY}>" in pattern
-
-
-_CREDENTIAL_WORDS = ("secret", "token", "key", "password", "passwd", "credential", "certificate")
-
-
-def provider_key_words(words: Iterable[str]) -> tuple[str, ...]:
-    """The provider words that may stand as a bare key for a `provider_key` rule: not those holding a
-    credential's noun (`agorasecret`, `b2appkey`), whose keys the generic assignment rules already read as
-    a credential's."""
-    return tuple(sorted(w for w in words if not any(noun in w for noun in _CREDENTIAL_WORDS)))
-
-
 _CLIENT_WORDS = r"[._]?(?i:client|api|sdk|service|session|connection|auth)"
 _CLIENT_CALLS = r"::Client\.new|\.(?:init|new|configure|setup|login|authenticate|connect)"
 _CLIENT = rf"(?:{_CLIENT_WORDS}(?![a-z])|{_CLIENT_CALLS})?"
@@ -73,7 +46,7 @@ _START = r"(?<![\w.$@/\\-])"
 _KEY = r"[\"']?[ \t]*(?::=|=>|->|[:=])[ \t]*[\"'`]?"
 _FLAG = r"(?:[ \t]+|=)[\"']?"
 _CALL = rf"{_CLIENT}\([ \t]*[\"'`]"
-_CALL_GATE = rf"(?:{_CLIENT_WORDS}|{_CLIENT_CALLS})?\([ \t]*[\"'`]"
+_CALL_GATE = rf"(?:{_CLIENT_WORDS}){{0,2}}(?:{_CLIENT_CALLS})?\([ \t]*[\"'`]"
 _ROW_OPEN = r"\|[ \t]*[*_`]{0,2}"
 _ROW = r"[*_`]{0,2}[ \t]*\|[ \t]*`?"
 _FORMS = (

@@ -32,23 +32,23 @@ _VALUE = LazyPattern(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=]*[0-9])[A-Za-z0-9+/=]{12,}
 """A generated value (letters and digits run together, no `_`, `-` or `.` between words): its letters can
 spell a provider's name (`...RtNAbly`), so it is no word of a key or a sentence. `cloudflare_r2` stays."""
 COMMON_WORDS = frozenset({
-    "abstract", "active", "alpha", "browser", "cloud", "connection", "crunchy", "defined", "easy", "endor", "game",
-    "happy", "help", "hugging", "label", "lemon", "less", "mail", "open", "really", "riot", "ruby", "shell",
-    "sunshine", "survey", "ticket", "unix", "visual", "walk", "weights", "world", "ftpsftp", "annoying", "anti", "apollo", "argo", "atlas", "authorize", "bamboo",
-    "better", "boost", "branch", "brave", "butter", "captain", "carbon", "census", "checkout", "circle",
-    "clockwork", "close", "code", "collective", "column", "commerce", "commodities", "composer", "conduit",
-    "conversations", "conversion", "copper", "crisp", "crossing", "crypto", "currents", "daily", "dark",
-    "database", "dependency", "detect", "django", "docker", "dotenv", "drone", "eagle", "eden", "elastic",
-    "elements", "exchange", "exchangerates", "export", "extractor", "face", "fauna", "file", "financial",
-    "flight", "float", "ghost", "gist", "gradle", "groove", "harness", "harvest", "holiday", "hunter", "ionic",
-    "java", "kanban", "knapsack", "kong", "laravel", "line", "linear", "llama", "location", "logic", "lunch",
+    "abstract", "active", "alpha", "annoying", "anti", "apollo", "argo", "atlas", "authorize", "bamboo", "better",
+    "boost", "branch", "brave", "browser", "butter", "captain", "carbon", "census", "checkout", "circle",
+    "clockwork", "close", "cloud", "code", "collective", "column", "commerce", "commodities", "composer", "conduit",
+    "connection", "conversations", "conversion", "copper", "crisp", "crossing", "crunchy", "crypto", "currents",
+    "daily", "dark", "database", "defined", "dependency", "detect", "django", "docker", "dotenv", "drone", "eagle",
+    "easy", "eden", "elastic", "elements", "endor", "exchange", "exchangerates", "export", "extractor", "face",
+    "fauna", "file", "financial", "flight", "float", "ftpsftp", "game", "ghost", "gist", "gradle", "groove",
+    "happy", "harness", "harvest", "help", "holiday", "hugging", "hunter", "ionic", "java", "kanban", "knapsack",
+    "kong", "label", "laravel", "lemon", "less", "line", "linear", "llama", "location", "logic", "lunch", "mail",
     "matrix", "maven", "mercado", "mercury", "meta", "monday", "neon", "netrc", "neutrino", "news", "notify",
-    "notion", "observability", "octopus", "odds", "paddle", "pangea", "people", "polls", "prefect", "prisma",
-    "privacy", "prospect", "protocols", "radar", "ramp", "rapid", "raven", "readme", "recharge", "recorded",
-    "remove", "render", "reply", "request", "resend", "revamp", "rocket", "sanity", "score", "scraper",
-    "scraping", "scribe", "semantic", "sentinel", "square", "squeezy", "stability", "storage", "systems",
-    "technical", "times", "together", "tomorrow", "twelve", "unleash", "uptime", "vault", "voyage", "weather",
-    "wise", "workable",
+    "notion", "observability", "octopus", "odds", "open", "paddle", "pangea", "people", "polls", "prefect",
+    "prisma", "privacy", "prospect", "protocols", "radar", "ramp", "rapid", "raven", "readme", "really", "recharge",
+    "recorded", "remove", "render", "reply", "request", "resend", "revamp", "riot", "rocket", "ruby", "sanity",
+    "score", "scraper", "scraping", "scribe", "semantic", "sentinel", "shell", "square", "squeezy", "stability",
+    "storage", "sunshine", "survey", "systems", "technical", "ticket", "times", "together", "tomorrow", "twelve",
+    "unix", "unleash", "uptime", "vault", "visual", "voyage", "walk", "weather", "weights", "wise", "workable",
+    "world"
 })
 """Providers' names, or words of them, that are also everyday or tooling words (`line`, `meta`, `Better`
 Stack, `docker`): on their own they name no provider (context_names.EVERYDAY_WORDS lists more)."""

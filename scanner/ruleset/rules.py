@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import RuleError
+from scanner.ruleset.provider_keys import RESERVED_GROUP, with_provider_keys
 
 DEFAULT_FILTERS = ("placeholder",)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -290,6 +291,9 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
     elif provider_key is not None:
         pattern, token = provider_key_pattern(provider_key["token"]), provider_key["token"]
     else:
+        if RESERVED_GROUP.search(raw["pattern"]):
+            raise RuleError(f"{path}: rule '{raw['id']}': the group names provider_key and bare_name are "
+                            "the engine's; name the group otherwise")
         pattern, token = keyed_context_branch(shell_default_edge(raw["pattern"]), raw.get("secret_group", 0),
                                               keywords, provider, raw["name"])
     rule = Rule(
@@ -381,29 +385,11 @@ def context_pattern(context: dict[str, Any]) -> str:
 def provider_key_pattern(token: str) -> str:
     """The regex of a `provider_key` rule: any one word as a bare key in each of its forms (key_leads.py),
     then the token as group 2 (the key is group 1), whole on both sides. Its keywords are every provider
-    name of the rule set (with_provider_keys); a match whose key is none of them is dropped (match.py)."""
-    from scanner.ruleset.key_leads import ANY_KEY, BARE_NAME, bare_key_lead
+    name of the rule set (provider_keys.py); a match whose key is none of them is dropped (match.py)."""
+    from scanner.ruleset.key_leads import BARE_NAME, bare_key_lead
+    from scanner.ruleset.provider_keys import ANY_KEY
 
     return f"{_with_token(bare_key_lead([ANY_KEY]), token)}(?P<{BARE_NAME}>)"
-
-
-def with_provider_keys(rules: Sequence[Rule], words: Iterable[str] | None = None) -> list[Rule]:
-    """The rules, each `provider_key` rule with the provider words (`words`, by default those of `rules`)
-    as its keywords: the names a bare key may be, which the gate looks for before the rule runs."""
-    from scanner.ruleset.key_leads import provider_key_words, provider_keyed
-
-    keyed = [i for i, rule in enumerate(rules) if provider_keyed(rule.pattern)]
-    if not keyed:
-        return list(rules)
-    if words is None:
-        from scanner.ruleset.named_provider import provider_words
-
-        words = provider_words(rules)
-    keywords = provider_key_words(words)
-    out = list(rules)
-    for i in keyed:
-        out[i] = replace(out[i], keywords=keywords)
-    return out
 
 
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,

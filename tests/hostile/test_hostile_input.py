@@ -46,15 +46,16 @@ def test_a_baseline_records_every_key_past_the_listing_limit(leakstop, tmp_path)
 
 
 class _Rule:
-    def __init__(self, provider: str, confidence: str) -> None:
-        self.provider, self.confidence, self.id = provider, confidence, f"{provider}-{confidence}"
+    def __init__(self, provider: str, confidence: str, paths: tuple[str, ...] = ()) -> None:
+        self.provider, self.confidence, self.paths = provider, confidence, paths
+        self.id = f"{provider}-{confidence}{'-file' if paths else ''}"
 
 
 def _brute_force(matches: list[Match]) -> set[int]:
     """The pairwise definition: a more specific rule wins; between generic rules of one rank, the longer
     secret, then the first rule id."""
-    def rank(m: Match) -> tuple[bool, int]:
-        return m.rule.provider != "Generic", {"high": 2, "medium": 1, "low": 0}[m.rule.confidence]
+    def rank(m: Match) -> tuple[bool, bool, int]:
+        return m.rule.provider != "Generic", not m.rule.paths, {"high": 2, "medium": 1, "low": 0}[m.rule.confidence]
 
     def beats(other: Match, m: Match) -> bool:
         if rank(other) != rank(m) or rank(m)[0]:
@@ -81,6 +82,7 @@ def test_outranked_sweep_agrees_with_comparing_every_pair():
     rng = random.Random(5)
     rules = [_Rule(p, c) for p in ("Generic", "Stripe") for c in ("low", "medium", "high")]
     rules += [_Rule("Generic", c) for c in ("low", "medium", "high")]  # same rank, another rule id
+    rules += [_Rule("dotenv", c, (".env",)) for c in ("medium", "high")]  # a file format's rule
     for index, rule in enumerate(rules):
         rule.id += f"-{index}"
     for _ in range(2000):
