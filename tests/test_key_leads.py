@@ -7,11 +7,7 @@ import random
 import string
 
 import pytest
-
-from scanner.engine.match import scan_fragment
-from scanner.fragment import Fragment
-from scanner.ruleset.rule_set import RuleSet
-from scanner.ruleset.rules import parse_rule_file
+from rule_fixtures import found, module_rules
 
 RNG = random.Random(20261205)
 ALNUM = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(40))
@@ -45,15 +41,7 @@ rules:
 """
 
 
-@pytest.fixture(scope="module")
-def rules(tmp_path_factory) -> RuleSet:
-    path = tmp_path_factory.mktemp("rules") / "rules.yaml"
-    path.write_text(RULES, encoding="utf-8")
-    return RuleSet(tuple(parse_rule_file(path)))
-
-
-def found(ruleset: RuleSet, text: str, path: str = "config/settings.yaml") -> list[tuple[str, str]]:
-    return [(m.rule.id, m.secret) for m in scan_fragment(ruleset, Fragment(text=text, path=path)).matches]
+rules = module_rules(RULES)
 
 
 BARE_KEYS = [

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from rule_fixtures import found, module_rules
 
 from scanner.engine.match import WINDOWED_TEXT, keyword_windows, scan_fragment
 from scanner.engine.ranking import outranked
@@ -36,11 +37,12 @@ HEX = token(40, "0123456789abcdef")
 MIXED = token(30)
 RULES = rf"""provider: Quorvex
 rules:
-  - id: quorvex-api-secret
-    name: Quorvex API secret
-    context: {{names: ['quorvex api secret'], token: '[a-f0-9]{{40}}'}}
-    examples: ['QUORVEX_API_SECRET={HEX}']
-    remediation: Rotate the secret in the Quorvex console.
+  - id: quorvex-service-token
+    name: Quorvex service token
+    keywords: [qvx_]
+    pattern: 'qvx_[a-z0-9]{{32}}'
+    remediation: Rotate the token in the Quorvex console.
+    examples: ['QUORVEX_URL=https://qvx_{HEX[:32]}@api.quorvex.invalid']
   - id: tallowick-token
     name: Tallowick token
     provider: Tallowick
@@ -59,15 +61,7 @@ rules:
 """
 
 
-@pytest.fixture(scope="module")
-def rules(tmp_path_factory) -> RuleSet:
-    path = tmp_path_factory.mktemp("rules") / "rules.yaml"
-    path.write_text(RULES, encoding="utf-8")
-    return RuleSet(tuple(parse_rule_file(path)))
-
-
-def found(ruleset: RuleSet, text: str, path: str = "app/settings.py") -> list[tuple[str, str]]:
-    return [(m.rule.id, m.secret) for m in scan_fragment(ruleset, Fragment(text=text, path=path)).matches]
+rules = module_rules(RULES)
 
 
 FORMS = [
