@@ -158,6 +158,13 @@ class _Pool:
         manager = getattr(executor, "_executor_manager_thread", None)
         if manager is not None:
             manager.join(timeout=5)
+            # The same handler also woke it when a Ctrl-C ended the scan (seen once in CI): a pool stopped
+            # here has nothing left for that handler to wake, so it is taken off the handler's list.
+            from concurrent.futures import process
+
+            wakeups = getattr(process, "_threads_wakeups", None)
+            if wakeups is not None:
+                wakeups.pop(manager, None)
 
     def remove(self) -> None:
         with contextlib.suppress(OSError):
