@@ -24,7 +24,7 @@ from scanner.ruleset.globs import path_matches
 from scanner.ruleset.key_leads import BARE_NAME
 from scanner.ruleset.lazy_pattern import LazyPattern
 from scanner.ruleset.named_provider import NAMING_FILTER, named_only
-from scanner.ruleset.provider_keys import PROVIDER_KEY, names_a_provider, provider_keyed
+from scanner.ruleset.provider_keys import PROVIDER_KEY, is_name, names_a_provider, provider_keyed
 from scanner.ruleset.rule_set import RuleSet
 from scanner.ruleset.rules import Rule, compile_pattern
 
@@ -111,7 +111,6 @@ def scan_fragment(
     return result
 
 
-
 # A rule's keyword lies inside its match, so a match lies within MATCH_REACH characters of a keyword
 # occurrence (rules whose matches may be longer, like PEM blocks, are `multiline` and see the whole text).
 # On large texts running each regex only there makes regex time follow the keyword hits, not the size.
@@ -156,7 +155,7 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
     if len(lowered) != length:
         return [(0, length)]
     if provider_keyed(rule.pattern):
-        names = (kw for kw in present if names_a_provider(rule.keywords, kw, ""))
+        names = (kw for kw in present if is_name(rule.keywords, kw))
         spans = [(lowered.rfind("\n", 0, p) + 1, _line_end(lowered, p))
                  for kw in names for p in keyword_positions(kw, lowered, positions)
                  if p == 0 or not lowered[p - 1].isalnum() or lowered.endswith("new", 0, p)]

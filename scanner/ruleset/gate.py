@@ -376,8 +376,8 @@ def loosened_patterns(rules: Sequence[Rule]) -> dict[int, tuple[Expression, ...]
 
 
 _NAMES_PER_PATTERN = 30
-"""How many names one expression of a `provider_key` rule holds: 800 of ~10 characters stay well under
-Hyperscan's limit of 16,000 characters on a pattern."""
+"""How many names one expression of a `provider_key` rule holds: Hyperscan refuses an exact expression of
+100 names followed by a token as "too large"."""
 
 
 def _shares(keywords: Sequence[str]) -> list[list[str]]:

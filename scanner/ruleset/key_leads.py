@@ -38,7 +38,9 @@ def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
     return f"{name}(?:{_KEY}|{_CALL_GATE}|{_ROW})", f"--{name}{_FLAG}"
 
 
-_CLIENT_WORDS = r"[._]?(?i:client|api|sdk|service|session|connection|auth)"
+CLIENT_WORDS = ("client", "api", "sdk", "service", "session", "connection", "auth")
+"""Words that may follow a provider's name in its client's name (`AcmeClient`, `acme_api`)."""
+_CLIENT_WORDS = rf"[._]?(?i:{'|'.join(CLIENT_WORDS)})"
 _CLIENT_CALLS = r"::Client\.new|\.(?:init|new|configure|setup|login|authenticate|connect)"
 _CLIENT = rf"(?:{_CLIENT_WORDS}(?![a-z])|{_CLIENT_CALLS})?"
 """What may follow a provider's name to make its constructor, or the call that takes its key."""

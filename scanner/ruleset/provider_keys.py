@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from scanner.ruleset.key_leads import CLIENT_WORDS
 from scanner.ruleset.lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ RESERVED_GROUP = LazyPattern(r"\(\?P?<(?:provider_key|bare_name)>")
 """The groups the engine reads as a bare key's marks: a pattern written in a rule file may not name them."""
 _CREDENTIAL_ENDINGS = ("secret", "token", "key", "password", "passwd", "credential", "credentials",
                        "certificate")
-_CLIENT_WORDS = ("api", "sdk", "client", "service", "session", "connection", "auth")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -69,11 +69,13 @@ def names_a_provider(names: Sequence[str], key: str, before: str) -> bool:
     (`NewRelic("...")`, whose key the pattern reads as `Relic`); or as the name before a client word the
     pattern let into the key (`TodoistApiClient("...")` gives `TodoistApi`)."""
     key = key.lower()
-    spellings = [key, *(key[:-len(w)] for w in _CLIENT_WORDS if key.endswith(w) and len(key) > len(w))]
+    spellings = [key, *(key[:-len(w)] for w in CLIENT_WORDS if key.endswith(w) and len(key) > len(w))]
     if before.endswith("New"):
         spellings.append(f"new{key}")
-    for spelling in spellings:
-        at = bisect.bisect_left(names, spelling)
-        if at < len(names) and names[at] == spelling:
-            return True
-    return False
+    return any(is_name(names, spelling) for spelling in spellings)
+
+
+def is_name(names: Sequence[str], word: str) -> bool:
+    """Whether the word is one of a `provider_key` rule's names, which are sorted."""
+    at = bisect.bisect_left(names, word)
+    return at < len(names) and names[at] == word

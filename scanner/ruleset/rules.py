@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import RuleError
-from scanner.ruleset.provider_keys import RESERVED_GROUP, with_provider_keys
+from scanner.ruleset.provider_keys import ANY_KEY, RESERVED_GROUP, with_provider_keys
 
 DEFAULT_FILTERS = ("placeholder",)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -387,7 +387,6 @@ def provider_key_pattern(token: str) -> str:
     then the token as group 2 (the key is group 1), whole on both sides. Its keywords are every provider
     name of the rule set (provider_keys.py); a match whose key is none of them is dropped (match.py)."""
     from scanner.ruleset.key_leads import BARE_NAME, bare_key_lead
-    from scanner.ruleset.provider_keys import ANY_KEY
 
     return f"{_with_token(bare_key_lead([ANY_KEY]), token)}(?P<{BARE_NAME}>)"
 
