@@ -96,7 +96,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*)?"
            r"|[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
-           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b)[ \t]+)?)")
+           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b|--?>?)[ \t]+)?)")
     # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
     # Base64 may start with `+` and end with `+` or `/` (one key in sixteen of 40 characters does).
     value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
@@ -125,7 +125,8 @@ def password_pattern() -> str:
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
-           r"|[ \t]+(?:is|was)[ \t]+(?=[^\s\"'`]*[\d!@#$%^&*]))")
+           r"|[ \t]+(?:is|was)[ \t]+(?=[^\s\"'`]*[\d!@#$%^&*])"
+           r"|[ \t]+--?>?[ \t]+(?=[\"'`]))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords).

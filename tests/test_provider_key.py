@@ -19,7 +19,7 @@ from scanner.engine.ranking import outranked
 from scanner.errors import RuleError
 from scanner.fragment import Fragment
 from scanner.ruleset.gate import loosened_patterns, rule_gate
-from scanner.ruleset.provider_keys import provider_key_words, provider_keyed, with_provider_keys
+from scanner.ruleset.provider_keys import BARE_KEY_BRANDS, provider_key_words, provider_keyed, with_provider_keys
 from scanner.ruleset.rule_set import RuleSet, load_ruleset
 from scanner.ruleset.rules import parse_rule_file
 
@@ -216,6 +216,19 @@ def test_the_builtin_pack_finds_a_bare_provider_key_through_the_cli(tmp_path):
     findings = json.loads(done.stdout)["findings"]
     assert [(f["rule_id"], f["line"]) for f in findings] == [("generic-provider-bare-key", 1)]
     assert value not in done.stdout  # redacted by default
+
+
+def test_a_brand_that_is_an_everyday_word_is_a_bare_key_but_a_word_of_code_is_not():
+    """`amplitude` names nothing in a sentence, but as the whole key of a generated value it is Amplitude's;
+    `stream` and `matrix` are keys of their own in code and data."""
+    ruleset = load_ruleset()
+    keywords = next(r.keywords for r in ruleset.rules if r.id == "generic-provider-bare-key")
+    assert BARE_KEY_BRANDS <= set(keywords)  # each a provider word of the built-in rules, or it rots unseen
+    assert not {"stream", "matrix", "line", "docker"} & set(keywords)
+    value = token(30)
+    text = f'ANALYTICS = {{"amplitude": "{value}", "stream": "{token(30)}"}}\n'
+    assert [(m.rule.id, m.secret) for m in scan_fragment(ruleset, Fragment(text, "analytics.py")).matches
+            if not m.dropped_by] == [("generic-provider-bare-key", value)]
 
 
 BUILTIN_FORMS = ['| service | credential |\n|---|---|\n| {N} | `{T}` |\n', 'SERVICES = {{"{N}": "{T}"}}\n',

@@ -54,11 +54,12 @@ COMMON_WORDS = frozenset({
 Stack, `docker`): on their own they name no provider (context_names.EVERYDAY_WORDS lists more)."""
 
 
-def provider_words(rules: Iterable[Rule], names: Iterable[str] = ()) -> frozenset[str]:
+def provider_words(rules: Iterable[Rule], names: Iterable[str] = (), keep: frozenset[str] = frozenset()
+                   ) -> frozenset[str]:
     """The words that name a provider: the names claims know (`names`, claims.claim_names by default),
     each provider's keywords that are a word of its display name (`azure` of Microsoft Azure, `autodesk`
     of Autodesk Platform Services), and the first word of its display name (`google` of Google Cloud,
-    `mongodb` of MongoDB Atlas); without everyday words and credential words."""
+    `mongodb` of MongoDB Atlas); without everyday words (but those in `keep`) and credential words."""
     from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, QUALIFIERS
 
     rules = tuple(rules)
@@ -70,7 +71,7 @@ def provider_words(rules: Iterable[Rule], names: Iterable[str] = ()) -> frozense
             brand = re.sub(r"[^a-z0-9]", "", rule.provider.split()[0].lower())
             if len(brand) >= 4:
                 words.add(brand)
-    return frozenset(words - EVERYDAY_WORDS - COMMON_WORDS - QUALIFIERS - CREDENTIAL_NOUNS)
+    return frozenset(words - ((EVERYDAY_WORDS | COMMON_WORDS) - keep) - QUALIFIERS - CREDENTIAL_NOUNS)
 
 
 def named_only(matches: Sequence[Match], text: str, names: frozenset[str]) -> list[Match]:
