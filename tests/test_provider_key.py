@@ -19,7 +19,8 @@ from scanner.engine.ranking import outranked
 from scanner.errors import RuleError
 from scanner.fragment import Fragment
 from scanner.ruleset.gate import loosened_patterns, rule_gate
-from scanner.ruleset.provider_keys import BARE_KEY_BRANDS, provider_key_words, provider_keyed, with_provider_keys
+from scanner.ruleset.named_provider import BRAND_WORDS
+from scanner.ruleset.provider_keys import provider_key_words, provider_keyed, with_provider_keys
 from scanner.ruleset.rule_set import RuleSet, load_ruleset
 from scanner.ruleset.rules import parse_rule_file
 
@@ -223,7 +224,7 @@ def test_a_brand_that_is_an_everyday_word_is_a_bare_key_but_a_word_of_code_is_no
     `stream` and `matrix` are keys of their own in code and data."""
     ruleset = load_ruleset()
     keywords = next(r.keywords for r in ruleset.rules if r.id == "generic-provider-bare-key")
-    assert set(keywords) >= BARE_KEY_BRANDS  # each a provider word of the built-in rules, or it rots unseen
+    assert set(keywords) >= BRAND_WORDS  # each a provider word of the built-in rules, or it rots unseen
     assert not {"stream", "matrix", "line", "docker"} & set(keywords)
     value = token(30)
     text = f'ANALYTICS = {{"amplitude": "{value}", "stream": "{token(30)}"}}\n'

@@ -15,7 +15,7 @@ from scanner.cli.config import config_option, named_config
 from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error_handler
 from scanner.cli.groups import CommandGroup
 from scanner.errors import RuleError
-from scanner.ruleset.provider_keys import BARE_KEY_BRANDS, provider_keyed, with_provider_keys
+from scanner.ruleset.provider_keys import provider_keyed, with_provider_keys
 from scanner.ruleset.rules import Rule
 
 
@@ -148,7 +148,7 @@ def check_rules(path: Path | None, rules_paths: tuple[Path, ...], no_builtin_rul
         with_builtin = bool(own) and config.use_builtin_rules and not no_builtin_rules
         builtin = load_rules([builtin_rules_dir()]) if with_builtin else []
         names = provider_words([*rules_list, *builtin])  # the providers a scan with these rules knows
-        rules_list = with_provider_keys(rules_list, provider_words([*rules_list, *builtin], keep=BARE_KEY_BRANDS))
+        rules_list = with_provider_keys(rules_list, names)
         problems = [p for rule in rules_list for p in rule_problems(rule, names)]
         problems += [Problem(r, "provider_key: the rules loaded with it name no provider, so no key can name "
                                 "one") for r in rules_list if provider_keyed(r.pattern) and not r.keywords]

@@ -53,13 +53,25 @@ COMMON_WORDS = frozenset({
 """Providers' names, or words of them, that are also everyday or tooling words (`line`, `meta`, `Better`
 Stack, `docker`): on their own they name no provider (context_names.EVERYDAY_WORDS lists more)."""
 
+BRAND_WORDS = frozenset({
+    "abstract", "agora", "airship", "alpaca", "amplitude", "apollo", "capsule", "convex", "copper", "courier",
+    "crisp", "ditto", "enigma", "eraser", "fauna", "gemini", "ghost", "groove", "guru", "harness", "harvest",
+    "humanity", "hunter", "ionic", "juro", "keen", "kong", "mite", "neon", "nimble", "noticeable",
+    "octopus", "paddle", "pangea", "percy", "plausible", "prefect", "prisma", "railway", "ramp", "refiner",
+    "resend", "sanity", "segment", "shortcut", "smarty", "streak", "sumo", "surge", "swell", "twist", "unleash",
+    "voyage", "workable",
+})
+"""Everyday words that are also a provider's whole name, and name it as a key (`{"amplitude": "..."}`,
+`PADDLE=...`), a YAML block (`segment:` over `key: ...`) or an address (`https://api.agora.io`), though not in
+a sentence (context_names.py leaves them out of its leads). Not words that are keys of their own in code
+and data (`line`, `float`, `box`, `stream`, `matrix`, `docker`)."""
 
-def provider_words(rules: Iterable[Rule], names: Iterable[str] = (), keep: frozenset[str] = frozenset()
-                   ) -> frozenset[str]:
+
+def provider_words(rules: Iterable[Rule], names: Iterable[str] = ()) -> frozenset[str]:
     """The words that name a provider: the names claims know (`names`, claims.claim_names by default),
     each provider's keywords that are a word of its display name (`azure` of Microsoft Azure, `autodesk`
     of Autodesk Platform Services), and the first word of its display name (`google` of Google Cloud,
-    `mongodb` of MongoDB Atlas); without everyday words (but those in `keep`) and credential words."""
+    `mongodb` of MongoDB Atlas); without everyday words (but BRAND_WORDS) and credential words."""
     from scanner.ruleset.context_names import CREDENTIAL_NOUNS, EVERYDAY_WORDS, QUALIFIERS
 
     rules = tuple(rules)
@@ -71,7 +83,7 @@ def provider_words(rules: Iterable[Rule], names: Iterable[str] = (), keep: froze
             brand = re.sub(r"[^a-z0-9]", "", rule.provider.split()[0].lower())
             if len(brand) >= 4:
                 words.add(brand)
-    return frozenset(words - ((EVERYDAY_WORDS | COMMON_WORDS) - keep) - QUALIFIERS - CREDENTIAL_NOUNS)
+    return frozenset(words - ((EVERYDAY_WORDS | COMMON_WORDS) - BRAND_WORDS) - QUALIFIERS - CREDENTIAL_NOUNS)
 
 
 def named_only(matches: Sequence[Match], text: str, names: frozenset[str]) -> list[Match]:

@@ -29,17 +29,6 @@ ANY_KEY = rf"(?P<{PROVIDER_KEY}>[A-Za-z0-9]{{3,40}}?)"
 writes them without separators); the shortest, so that `AcmeClient("` gives `Acme`."""
 RESERVED_GROUP = LazyPattern(r"\(\?P?<(?:provider_key|bare_name)>")
 """The groups the engine reads as a bare key's marks: a pattern written in a rule file may not name them."""
-BARE_KEY_BRANDS = frozenset({
-    "abstract", "agora", "airship", "alpaca", "amplitude", "apollo", "capsule", "convex", "copper", "courier",
-    "crisp", "ditto", "enigma", "eraser", "fauna", "gemini", "ghost", "groove", "guru", "harness", "harvest",
-    "humanity", "hunter", "ionic", "juro", "keen", "kong", "mite", "neon", "nimble", "noticeable",
-    "octopus", "paddle", "pangea", "percy", "plausible", "prefect", "prisma", "railway", "ramp", "refiner",
-    "resend", "sanity", "segment", "shortcut", "smarty", "streak", "sumo", "surge", "swell", "twist", "unleash",
-    "voyage", "workable",
-})
-"""Providers whose name is also an everyday word, so that it names nothing in a sentence, but names its
-provider as the whole key of a generated value (`{"amplitude": "..."}`, `PADDLE=...`). Words that are keys
-of their own in code and data (`line`, `float`, `box`, `stream`, `matrix`, `docker`) are not among them."""
 _CREDENTIAL_ENDINGS = ("secret", "token", "key", "password", "passwd", "credential", "credentials",
                        "certificate")
 
@@ -67,7 +56,7 @@ def with_provider_keys(rules: Sequence[Rule], words: Iterable[str] | None = None
     if words is None:
         from scanner.ruleset.named_provider import provider_words
 
-        words = provider_words(rules, keep=BARE_KEY_BRANDS)
+        words = provider_words(rules)
     keywords = provider_key_words(words)
     out = list(rules)
     for i in keyed:
