@@ -82,6 +82,8 @@ FORMS = [
     "QUORVEX = " + " " * 200 + "{T}",
     "| service | key |\n|---|---|\n| Quorvex | `{T}` |",
     'SERVICES = {{"tallowick": "{T}"}}',
+    "notes\nquorvex {T}\n",  # a line of the name and the value alone
+    "# Quorvex   {T}",
 ]
 
 
@@ -97,6 +99,8 @@ NOT_REPORTED = [
     'SERVICES = {{"cfg.quorvex": "{T}"}}',  # a field of something else
     'path = "/quorvex={T}"',
     "the quorvex {T} was deployed",  # prose, not a key
+    "quorvex {T} --region eu",  # a command's arguments
+    "myquorvex {T}",
 ]
 
 
@@ -233,7 +237,8 @@ def test_a_brand_that_is_an_everyday_word_is_a_bare_key_but_a_word_of_code_is_no
 
 
 BUILTIN_FORMS = ['| service | credential |\n|---|---|\n| {N} | `{T}` |\n', 'SERVICES = {{"{N}": "{T}"}}\n',
-                 'client = {N}Client("{T}")\n', "deploy.sh\nrun --{N} {T}\n", "{U}={T}\n", "services:\n  {N}: {T}\n"]
+                 'client = {N}Client("{T}")\n', "deploy.sh\nrun --{N} {T}\n", "{U}={T}\n", "services:\n  {N}: {T}\n",
+                 "keys.txt\n# {N} {T}\n"]
 
 
 def test_the_gate_lets_every_builtin_name_through_in_every_form():

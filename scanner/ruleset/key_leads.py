@@ -27,15 +27,23 @@ def bare_key_lead(names: Sequence[str]) -> str:
     return "(?:" + "|".join(f"{before}{name}{after}" for before, after in _FORMS) + ")"
 
 
+def bare_line_lead(names: Sequence[str]) -> str:
+    """The provider's name as a line's first word, its value the line's only other (`Acme <value>`, as notes
+    and comments list keys). Only the `provider_key` rules take it: in a context rule's pattern a fifth
+    branch cost a third more time on every text, and the rule's own lead already reads `acme <token>`."""
+    return rf"(?<![^\s#/*>-])(?<=(?:^|\n){_LINE_OPEN})(?i:{'|'.join(names)}){_LINE_VALUE}"
+
+
 def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
     """What the rule gate looks for where any of `names` may be the bare key (`provider_key` rules), in
     Hyperscan's exact mode: its prefilter mode turns an alternation of hundreds of names into a pattern that
     matches most texts. Without lookarounds, which that mode lacks, these match wherever bare_key_lead's
-    forms do; a flag keeps the `--` that must come before the name. A table's row does not keep its `|`:
-    Hyperscan 5.4 missed rows behind a Markdown table's header when each share's row was an expression of
-    its own (seen with two shares of names, found by bench/peer_formats.py)."""
+    forms and bare_line_lead do; a flag keeps the `--` that must come before the name, a line its start.
+    A table's row does not keep its `|`: Hyperscan 5.4 missed rows behind a Markdown table's header when
+    each share's row was an expression of its own (seen with two shares of names, found by
+    bench/peer_formats.py)."""
     name = f"(?i:{'|'.join(names)})"
-    return f"{name}(?:{_KEY}|{_CALL_GATE}|{_ROW})", f"--{name}{_FLAG}"
+    return f"{name}(?:{_KEY}|{_CALL_GATE}|{_ROW})", f"--{name}{_FLAG}", f"(?m)^{_LINE_OPEN}{name}[ \t]+"
 
 
 CLIENT_WORDS = ("client", "api", "sdk", "service", "session", "connection", "auth")
@@ -51,6 +59,10 @@ _CALL = rf"{_CLIENT}\([ \t]*[\"'`]"
 _CALL_GATE = rf"(?:{_CLIENT_WORDS}){{0,2}}(?:{_CLIENT_CALLS})?\([ \t]*[\"'`]"
 _ROW_OPEN = r"\|[ \t]*[*_`]{0,2}"
 _ROW = r"[*_`]{0,2}[ \t]*\|[ \t]*`?"
+_LINE_OPEN = r"[ \t]{0,24}(?:(?:#|//|\*|-|>)[ \t]{0,8})?"
+"""Indentation and a comment's or a list's mark: bounded, since the lookbehind that holds it is tried at
+every position of a run of spaces."""
+_LINE_VALUE = r"[ \t]+(?=\S+[ \t]*(?:\r?\n|\Z))"
 _FORMS = (
     (rf"{_START}[\"':]?", _KEY),  # a key: `"acme": "`, `ACME=`
     (r"(?<![\w-])--", _FLAG),  # a flag: `--acme `

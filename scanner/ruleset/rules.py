@@ -386,9 +386,10 @@ def provider_key_pattern(token: str) -> str:
     """The regex of a `provider_key` rule: any one word as a bare key in each of its forms (key_leads.py),
     then the token as group 2 (the key is group 1), whole on both sides. Its keywords are every provider
     name of the rule set (provider_keys.py); a match whose key is none of them is dropped (match.py)."""
-    from scanner.ruleset.key_leads import BARE_NAME, bare_key_lead
+    from scanner.ruleset.key_leads import BARE_NAME, bare_key_lead, bare_line_lead
 
-    return f"{_with_token(bare_key_lead([ANY_KEY]), token)}(?P<{BARE_NAME}>)"
+    lead = f"(?:{bare_key_lead([ANY_KEY])}|{bare_line_lead([ANY_KEY])})"
+    return f"{_with_token(lead, token)}(?P<{BARE_NAME}>)"
 
 
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,
