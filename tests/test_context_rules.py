@@ -132,6 +132,7 @@ def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
     "QUILLBASE_TOKEN=qbd_Q7rT2mX9pL4vK8nB1zW6",  # the provider's prefix, cut short
     '"Quillbase": {\n  "ApiKey": "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',  # the block above names it
     'variable "quillbase_api_key" {\n  type = string\n  default = "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',
+    "QUILLBASE_API_KEY=5d0c8a7e2b4f6193acQZ3d5f7b9a2c4e",  # its length, two letters outside its hex
 ])
 def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_generic, text):
     assert {dropped for _, dropped in reported(with_generic, text)} == {"claimed:Quillbase"}
@@ -146,6 +147,7 @@ def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_ge
     "Quillbase is where the Orbital API token for staging: 5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a sentence's start
     "QUILLBASE_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # twice its length
     "QUILLBASE_SESSION_TOKEN=Zq8mW2vk9Lp4Xt7Rb3NcQ5",  # the JWT shape's alphabet, not its `eyJ` start
+    "QUILLBASE_API_KEY=5d0c8a7e2b4fXYZ3ac1e3d5f7b9a2c4e",  # its length, but three letters outside its hex
 ])
 def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)

@@ -74,17 +74,30 @@ def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
 
 def near_miss(secret: str, formats: Formats) -> bool:
     """Whether the secret starts with one of the provider's prefixes, or misses one of its shapes only by
-    its length: the shape's alphabet, the literal the shape starts with (a JWT's `eyJ`), and a length from
-    half the shortest to a third over the longest. A value far from every length, or in a wider alphabet,
-    is a credential the rules may not know (the provider issues several), which the generic rule keeps."""
+    its length or by a letter or two: the literal the shape starts with (a JWT's `eyJ`), and either the
+    shape's alphabet and a length from half the shortest to a third over the longest, or the shape's own
+    length with at most STRAY characters outside its alphabet (`...cQZb3...` in a key of 32 hex digits),
+    how a detector's author spoils a key. A value far from every length, or in a wider alphabet, is a
+    credential the rules may not know (the provider issues several), which the generic rule keeps."""
     if any(shape_pattern(shape).fullmatch(secret) for shape in formats.shapes):
         return False
     lower = secret.lower()
     if any(lower.startswith(prefix) for prefix in formats.prefixes):
         return True
-    chars = set(secret)
-    return any(chars <= token_alphabet(shape) and secret.startswith(literal_lead(shape))
-               and _near_in_length(len(secret), shape) for shape in formats.shapes)
+    return any(secret.startswith(literal_lead(shape)) and _near_shape(secret, shape) for shape in formats.shapes)
+
+
+STRAY = 2
+"""Characters outside a shape's alphabet that still make a value of its length a near miss of it."""
+
+
+def _near_shape(secret: str, shape: str) -> bool:
+    alphabet = token_alphabet(shape)
+    stray = sum(c not in alphabet for c in secret)
+    if not stray:
+        return _near_in_length(len(secret), shape)
+    low, high = token_width(shape)
+    return stray <= STRAY and low <= len(secret) <= high and all(c.isalnum() for c in secret if c not in alphabet)
 
 
 def _near_in_length(length: int, shape: str) -> bool:
