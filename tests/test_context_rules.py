@@ -186,6 +186,32 @@ def test_a_keyword_pattern_rules_token_shape_claims_its_near_misses_too(keyed_wi
         assert reported(keyed_with_generic, other) == [("generic-api-key-assignment", "")]
 
 
+NEAR = """\
+provider: Zenthra
+rules:
+  - id: zenthra-api-key
+    name: Zenthra access code
+    keywords: [zenthra]
+    pattern: '(?i:zenthra)(?:(?!(?i:hash))[^\\r\\n]){0,48}?(?<![a-z0-9])([a-z0-9]{32})(?![a-z0-9])'
+    examples: ['ZENTHRA_KEY=k3v9x2m7q4w8z1p5r6t0y3u8i2o7a4s9']
+    remediation: Revoke it.
+"""
+
+
+def test_the_shape_a_pattern_rule_captures_claims_its_near_misses_too(tmp_path):
+    """A pattern rule with no context branch (its name holds no credential noun) still says what its token
+    looks like: the one group it captures."""
+    from scanner.ruleset.rule_set import load_ruleset
+
+    path = tmp_path / "zenthra.yaml"
+    path.write_text(NEAR, encoding="utf-8")
+    generic = tuple(r for r in load_ruleset().rules if r.id == "generic-api-key-assignment")
+    ruleset = RuleSet((*parse_rule_file(path), *generic))
+    assert ruleset.rules[0].token == "[a-z0-9]{32}"
+    assert reported(ruleset, "ZENTHRA_API_KEY=k3v9x2m7q4w8z1p5r6t0y3u8") == [
+        ("generic-api-key-assignment", "claimed:Zenthra")]
+
+
 UUID_RULE = """\
 provider: Quillbase
 rules:

@@ -54,17 +54,8 @@ def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str]
     """The provider words, credential nouns and token shape of a keyword-pattern rule, or None when the
     rule does not lend itself to a context branch. A rule's name says which credential it finds too
     (`Adyen HMAC key`): its last word joins the nouns of a pattern that names some."""
-    if secret_group != 1 or provider == "Generic" or "(?P<" in pattern:
-        return None
-    flags = _GLOBAL_FLAGS.match(pattern)
-    if flags and flags.group(1) != "i":
-        return None
-    # One group, or the alternatives of a branch reset that each capture the same shape as group 1.
-    tokens = {pattern[start + 1:end] for start, end in capture_groups(pattern)}
-    if len(tokens) != 1 or (len(capture_groups(pattern)) > 1 and "(?|" not in pattern):
-        return None
-    token = tokens.pop()
-    if not _SHAPE.fullmatch(token) or not _plain_width(token):
+    token = token_shape(pattern, secret_group)
+    if secret_group != 1 or provider == "Generic" or not token:
         return None
     display = re.sub(r"[^a-z0-9]", "", provider.lower())
     # a product's word (`Azure Cosmos DB account key`: cosmos) names the provider as its company's does
@@ -80,6 +71,23 @@ def keyed_context(pattern: str, secret_group: int | str, keywords: Sequence[str]
     if not providers or not (nouns or _PROXIMITY.search(pattern)):
         return None
     return KeyedContext(providers, nouns, token)
+
+
+def token_shape(pattern: str, secret_group: int | str) -> str:
+    """The plain token shape a pattern captures as its secret (its one group, or the alternatives of a
+    branch reset that each capture the same shape), or "": a shape tells claims.py a near miss of it, also
+    where the rule gets no context branch."""
+    if secret_group not in (0, 1) or "(?P<" in pattern:
+        return ""
+    flags = _GLOBAL_FLAGS.match(pattern)
+    if flags and flags.group(1) != "i":
+        return ""
+    groups = capture_groups(pattern)
+    tokens = {pattern[start + 1:end] for start, end in groups}
+    if len(tokens) != 1 or (len(groups) > 1 and "(?|" not in pattern):
+        return ""
+    token = tokens.pop()
+    return token if _SHAPE.fullmatch(token) and _plain_width(token) else ""
 
 
 def with_context_branch(pattern: str, branch: str) -> str:

@@ -54,8 +54,8 @@ class Rule:
     names: tuple[str, ...] = ()
     """A context rule's provider names; a generic key named after one is claimed (see claims.py)."""
     token: str = ""
-    """The token shape of a context rule, or of a keyword-pattern rule's context branch: it tells a near
-    miss of the provider's format (see claims.py)."""
+    """The token shape of a context rule, or the one a pattern rule captures: it tells a near miss of the
+    provider's format (see claims.py)."""
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     example_path: str = ""
@@ -395,13 +395,13 @@ def provider_key_pattern(token: str) -> str:
 def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequence[str], provider: str,
                          name: str = "") -> tuple[str, str]:
     """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), and
-    that token's shape; or the pattern unchanged and no shape."""
+    that token's shape; or the pattern unchanged and the shape it captures, if a plain one."""
     from scanner.ruleset.context_names import PROVIDER_START
-    from scanner.ruleset.keyed_context import keyed_context, with_context_branch
+    from scanner.ruleset.keyed_context import keyed_context, token_shape, with_context_branch
 
     found = keyed_context(pattern, secret_group, keywords, provider, name)
     if found is None:
-        return pattern, ""
+        return pattern, token_shape(pattern, secret_group)
     gap = _gap(CONTEXT_REACH)
     if found.nouns:
         lead = _loose_lead(found.providers, found.nouns, gap)
