@@ -55,6 +55,10 @@ SURROUNDINGS: dict[str, tuple[str, str]] = {
     "name-only-key": ("conf.py", 'SERVICES = {{"{kw}": "{T}"}}\n'),
     "constructor": ("app.py", 'client = {Kw}Client("{T}")\n'),
     "markdown-table": ("README.md", "| service | credential |\n|---|---|\n| {Kw} | `{T}` |\n"),
+    "dash": ("notes.txt", "{kw} token - '{T}'\n"),
+    "name-line": ("keys.txt", "# staging\n{kw} {T}\n"),
+    "config-block": ("config.yaml", "# {Kw} settings\nserver:\n  port: 8080\napi:\n  endpoint: https://api.{kw}.com\n"
+                                    "  key: {T}\n"),
 }
 _TRIES = 12
 

@@ -50,14 +50,22 @@ def claim_names(rules: Iterable[Rule]) -> dict[str, str]:
     """Normalised name -> provider: each provider's display name (and its parenthesised alias), and the
     names of its context rules; names shorter than four letters claim nothing (`jwt`, `aws`)."""
     names: dict[str, str] = {}
+    providers: set[str] = set()
     for rule in rules:
         if rule.provider == "Generic":
             continue
-        for spelling in (*re.split(r"[()/]", rule.provider), *rule.names):
-            normal = re.sub(r"[^a-z0-9]", "", spelling.lower())
+        # a provider's own name once: this runs on every scan that meets a generic match, the hook's too
+        spellings = rule.names if rule.provider in providers else (*_NAME_PARTS.split(rule.provider), *rule.names)
+        providers.add(rule.provider)
+        for spelling in spellings:
+            normal = _NOT_ALNUM.sub("", spelling.lower())
             if len(normal) >= _MIN_NAME:
                 names.setdefault(normal, rule.provider)
     return names
+
+
+_NAME_PARTS = re.compile(r"[()/]")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
