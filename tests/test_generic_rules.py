@@ -154,3 +154,12 @@ def test_an_env_file_by_another_name_is_read_as_a_dotenv_file(tmp_path, leakstop
     assert [f["rule_id"] for f in result.json()["findings"]] == ["dotenv-credential"]
     template = scan_one_file(tmp_path / "t", leakstop, "config/production.example.env", "API_TOKEN=Xq7]Lm2!Vt9%Rz\n")
     assert "dotenv-credential" not in [f["rule_id"] for f in template.json()["findings"]]
+
+
+def test_a_near_miss_of_a_named_providers_format_in_a_dotenv_file_is_claimed(tmp_path, leakstop):
+    """A `.env` line reports a value of any shape under a credential's name, but one that misses the format
+    of the provider its name names (a cut Sourcegraph token) is that provider's near miss, as in code."""
+    near = scan_one_file(tmp_path, leakstop, ".env", "SOURCEGRAPH_TOKEN=sgp_4f9c2a7e81d04b6c9e5a\n")
+    assert near.json()["findings"] == []
+    kept = scan_one_file(tmp_path / "k", leakstop, ".env", "ORBITAL_TOKEN=Xq7]Lm2!Vt9%Rz4w\n")
+    assert [f["rule_id"] for f in kept.json()["findings"]] == ["dotenv-credential"]
