@@ -110,16 +110,19 @@ CLAIMING = RULE_FILE + """\
 """
 
 
-@pytest.fixture
-def with_generic(tmp_path):
+def rules_with_generic(path, text: str, generic_ids=("generic-api-key-assignment",)) -> RuleSet:
+    """The rule file's rules, written to `path`, with the built-in generic rules named."""
     from scanner.ruleset.rule_set import load_ruleset
 
-    path = tmp_path / "quillbase.yaml"
-    path.write_text(CLAIMING, encoding="utf-8")
-    builtin = load_ruleset()
-    generic = tuple(r for r in builtin.rules if r.id in ("generic-api-key-assignment",
-                                                         "generic-terraform-variable-default"))
+    path.write_text(text, encoding="utf-8")
+    generic = tuple(r for r in load_ruleset().rules if r.id in generic_ids)
     return RuleSet((*parse_rule_file(path), *generic))
+
+
+@pytest.fixture
+def with_generic(tmp_path):
+    return rules_with_generic(tmp_path / "quillbase.yaml", CLAIMING,
+                              ("generic-api-key-assignment", "generic-terraform-variable-default"))
 
 
 def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
@@ -163,17 +166,19 @@ rules:
     secret_group: 1
     examples: ['VORTAQ_API_KEY=vq-5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e']
     remediation: Revoke it.
+  - id: zenthra-api-key
+    name: Zenthra access code
+    provider: Zenthra
+    keywords: [zenthra]
+    pattern: '(?i:zenthra)(?:(?!(?i:hash))[^\\r\\n]){0,48}?(?<![a-z0-9])([a-z0-9]{32})(?![a-z0-9])'
+    examples: ['ZENTHRA_KEY=k3v9x2m7q4w8z1p5r6t0y3u8i2o7a4s9']
+    remediation: Revoke it.
 """
 
 
 @pytest.fixture
 def keyed_with_generic(tmp_path):
-    from scanner.ruleset.rule_set import load_ruleset
-
-    path = tmp_path / "vortaq.yaml"
-    path.write_text(KEYED, encoding="utf-8")
-    generic = tuple(r for r in load_ruleset().rules if r.id == "generic-api-key-assignment")
-    return RuleSet((*parse_rule_file(path), *generic))
+    return rules_with_generic(tmp_path / "vortaq.yaml", KEYED)
 
 
 def test_a_keyword_pattern_rules_token_shape_claims_its_near_misses_too(keyed_with_generic):
@@ -186,29 +191,11 @@ def test_a_keyword_pattern_rules_token_shape_claims_its_near_misses_too(keyed_wi
         assert reported(keyed_with_generic, other) == [("generic-api-key-assignment", "")]
 
 
-NEAR = """\
-provider: Zenthra
-rules:
-  - id: zenthra-api-key
-    name: Zenthra access code
-    keywords: [zenthra]
-    pattern: '(?i:zenthra)(?:(?!(?i:hash))[^\\r\\n]){0,48}?(?<![a-z0-9])([a-z0-9]{32})(?![a-z0-9])'
-    examples: ['ZENTHRA_KEY=k3v9x2m7q4w8z1p5r6t0y3u8i2o7a4s9']
-    remediation: Revoke it.
-"""
-
-
-def test_the_shape_a_pattern_rule_captures_claims_its_near_misses_too(tmp_path):
+def test_the_shape_a_pattern_rule_captures_claims_its_near_misses_too(keyed_with_generic):
     """A pattern rule with no context branch (its name holds no credential noun) still says what its token
     looks like: the one group it captures."""
-    from scanner.ruleset.rule_set import load_ruleset
-
-    path = tmp_path / "zenthra.yaml"
-    path.write_text(NEAR, encoding="utf-8")
-    generic = tuple(r for r in load_ruleset().rules if r.id == "generic-api-key-assignment")
-    ruleset = RuleSet((*parse_rule_file(path), *generic))
-    assert ruleset.rules[0].token == "[a-z0-9]{32}"
-    assert reported(ruleset, "ZENTHRA_API_KEY=k3v9x2m7q4w8z1p5r6t0y3u8") == [
+    assert keyed_with_generic.rules[1].token == "[a-z0-9]{32}"
+    assert reported(keyed_with_generic, "ZENTHRA_API_KEY=k3v9x2m7q4w8z1p5r6t0y3u8") == [
         ("generic-api-key-assignment", "claimed:Zenthra")]
 
 
