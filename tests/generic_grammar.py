@@ -50,6 +50,9 @@ KEY_SUFFIX = (
     r"main|default|value|b64|base64|raw|hex|master|admin|readonly|write|read|current|global)(?![a-z])))"
     r"{0,2}"
 )
+YAML_NEXT_LINE = r"(?<=:)[ \t]*\r?\n[ \t]+(?=[\"']?[^\s\"'`]*[^\s:\"'`][\"']?[ \t]*(?:\r?\n|\Z))"
+"""`api_key:` and, indented on the next line, the value and nothing else: YAML's plain or quoted scalar
+(a list's `- item`, a nested `key: value` or a nested block's `key:` is not one)."""
 _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 _WORD_ENDING = r"(?i:e?d|e?s|ing)?(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
@@ -83,9 +86,10 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # `HOSTINGER_TOKEN` and `TYPEFORM_KEY` are credentials.
     not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
                   rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
-    # A value may start on the next line only after a YAML block scalar (`key: >-`) or a parenthesis
-    # before a quoted string (`API_KEY = (` / `"..."`); after `{` or `[` the next line holds keys, and a
-    # match reaching into it would hide that line's own key from the rule. `||=` is Ruby's and Perl's
+    # A value may start on the next line only after a YAML block scalar (`key: >-`), a parenthesis
+    # before a quoted string (`API_KEY = (` / `"..."`), or a YAML key whose plain value is the whole next,
+    # deeper line (YAML_NEXT_LINE); after `{` or `[` the next line holds keys, and a match reaching into it
+    # would hide that line's own key from the rule. `||=` is Ruby's and Perl's
     # assign-if-unset; `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make,
     # BNF-like configs), `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an
     # unset variable. Prose and logs say what the key is for before the colon: `API token for staging: `.
@@ -93,7 +97,8 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
            r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
            r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>"
            r"|\|(?=[ \t]))[ \t]*"
-           r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*)?"
+           r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*"
+           rf"|{YAML_NEXT_LINE})?"
            r"|[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
            r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b|--?>?)[ \t]+)?)")
@@ -120,7 +125,7 @@ def password_pattern() -> str:
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
     sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])|:(?![:\\/]))"
-           r"[ \t]*"
+           rf"(?:{YAML_NEXT_LINE})?[ \t]*"
            r"|[ \t]*[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"

@@ -83,6 +83,7 @@ FORMS = [
     "| service | key |\n|---|---|\n| Quorvex | `{T}` |",
     'SERVICES = {{"tallowick": "{T}"}}',
     "notes\nquorvex {T}\n",  # a line of the name and the value alone
+    'client = quorvex.Quorvex("{T}")',  # a module's class
     "# Quorvex   {T}",
 ]
 
@@ -101,6 +102,7 @@ NOT_REPORTED = [
     "the quorvex {T} was deployed",  # prose, not a key
     "quorvex {T} --region eu",  # a command's arguments
     "myquorvex {T}",
+    'settings.quorvex("{T}")',  # a method, not a class
 ]
 
 

@@ -20,9 +20,10 @@ BARE_NAME = "bare_name"
 def bare_key_lead(names: Sequence[str]) -> str:
     """The provider's name as a whole key, right before its value: `"acme": "`, `ACME=`, `acme: `,
     `:acme => '`, `Acme -> `, `--acme `; as its client's constructor with the value as first argument
-    (`AcmeClient("`, `new Acme.Client('`, `acme.init("`); and as the first cell of a table's row, the value
-    in the next (`| Acme | `). Not after a word, a path, `$` or a dot (`my_acme`, `/acme`, `$acme`,
-    `cfg.acme`); the token's edge and the marker group are added by the caller."""
+    (`AcmeClient("`, `new Acme.Client('`, `acme.init("`, a module's class `acme.Acme("`); and as the first
+    cell of a table's row, the value in the next (`| Acme | `). Not after a word, a path, `$` or a dot
+    (`my_acme`, `/acme`, `$acme`, `cfg.acme`), but for a class's capital; the token's edge and the marker
+    group are added by the caller."""
     name = f"(?i:{'|'.join(names)})"
     return "(?:" + "|".join(f"{before}{name}{after}" for before, after in _FORMS) + ")"
 
@@ -66,7 +67,7 @@ _LINE_VALUE = r"[ \t]+(?=\S+[ \t]*(?:\r?\n|\Z))"
 _FORMS = (
     (rf"{_START}[\"':]?", _KEY),  # a key: `"acme": "`, `ACME=`
     (r"(?<![\w-])--", _FLAG),  # a flag: `--acme `
-    (rf"{_START}(?:new[ \t]+|New)?", _CALL),  # a constructor: `AcmeClient("`
+    (rf"(?:{_START}(?:new[ \t]+|New)?|(?<=\w\.)(?=[A-Z]))", _CALL),  # a constructor: `AcmeClient("`, `acme.Acme("`
     (rf"(?<![^\s|]){_ROW_OPEN}", _ROW),  # a table's row: `| Acme | `
 )
 """Each form of a bare key: what comes before the provider's name, and what after it, up to the value."""
