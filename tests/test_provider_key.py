@@ -84,6 +84,7 @@ FORMS = [
     'SERVICES = {{"tallowick": "{T}"}}',
     "notes\nquorvex {T}\n",  # a line of the name and the value alone
     'client = quorvex.Quorvex("{T}")',  # a module's class
+    "services:\n  quorvex:\n    {T}\n",  # YAML's value alone on the next line
     "# Quorvex   {T}",
 ]
 
@@ -103,6 +104,8 @@ NOT_REPORTED = [
     "quorvex {T} --region eu",  # a command's arguments
     "myquorvex {T}",
     'settings.quorvex("{T}")',  # a method, not a class
+    "quorvex:\n  - {T}\n",  # a list
+    "quorvex:\n  region: {T}\n",  # a nested key's value
 ]
 
 
@@ -240,7 +243,7 @@ def test_a_brand_that_is_an_everyday_word_is_a_bare_key_but_a_word_of_code_is_no
 
 BUILTIN_FORMS = ['| service | credential |\n|---|---|\n| {N} | `{T}` |\n', 'SERVICES = {{"{N}": "{T}"}}\n',
                  'client = {N}Client("{T}")\n', "deploy.sh\nrun --{N} {T}\n", "{U}={T}\n", "services:\n  {N}: {T}\n",
-                 "keys.txt\n# {N} {T}\n"]
+                 "keys.txt\n# {N} {T}\n", "{N}:\n  {T}\n"]
 
 
 def test_the_gate_lets_every_builtin_name_through_in_every_form():

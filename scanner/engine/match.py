@@ -148,7 +148,7 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
     text); the whole text when they cover most of it, or when lower-casing changed the length (offsets would
     not line up). A `provider_key` rule's keywords are names, of which a text holds a few: its spans are
     the lines where a name starts a word (or follows `New`, as in `NewRelicClient`), since a bare key, its
-    value and what lies between stay on one line.
+    value and what lies between stay on one line (or, after a colon that ends it, the next).
 
     `positions` caches each keyword's occurrences for the fragment: rules share keywords (`password`,
     `token`), and finding them again per rule was a tenth of a history scan."""
@@ -156,7 +156,7 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
         return [(0, length)]
     if provider_keyed(rule.pattern):
         names = (kw for kw in present if is_name(rule.keywords, kw))
-        spans = [(lowered.rfind("\n", 0, p) + 1, _line_end(lowered, p))
+        spans = [(lowered.rfind("\n", 0, p) + 1, _key_lines_end(lowered, p))
                  for kw in names for p in keyword_positions(kw, lowered, positions)
                  if p == 0 or not lowered[p - 1].isalnum() or lowered.endswith("new", 0, p)]
     else:
@@ -177,6 +177,15 @@ def keyword_windows(rule: Rule, lowered: str, length: int, positions: dict[str, 
 def _line_end(text: str, at: int) -> int:
     end = text.find("\n", at)
     return len(text) if end < 0 else end
+
+
+def _key_lines_end(text: str, at: int) -> int:
+    """The end of the line at `at`; of the next one too when that line ends with a colon (YAML's `acme:`
+    with the value alone on the next line)."""
+    end = _line_end(text, at)
+    if text[at:end].rstrip().endswith(":") and end < len(text):
+        return _line_end(text, end + 1)
+    return end
 
 
 def keyword_positions(keyword: str, lowered: str, positions: dict[str, list[int]]) -> list[int]:

@@ -29,10 +29,13 @@ def bare_key_lead(names: Sequence[str]) -> str:
 
 
 def bare_line_lead(names: Sequence[str]) -> str:
-    """The provider's name as a line's first word, its value the line's only other (`Acme <value>`, as notes
-    and comments list keys). Only the `provider_key` rules take it: in a context rule's pattern a fifth
-    branch cost a third more time on every text, and the rule's own lead already reads `acme <token>`."""
-    return rf"(?<![^\s#/*>-])(?<=(?:^|\n){_LINE_OPEN})(?i:{'|'.join(names)}){_LINE_VALUE}"
+    """The provider's name with its value alone on a line: the line's first word, the value its only other
+    (`Acme <value>`, as notes and comments list keys); or YAML's `acme:` with the value alone on the next,
+    deeper line. Only the `provider_key` rules take these: in a context rule's pattern each branch costs
+    time on every text (a fifth made them a third slower), and the rule's own lead reads both already."""
+    name = f"(?i:{'|'.join(names)})"
+    return (rf"(?:(?<![^\s#/*>-])(?<=(?:^|\n){_LINE_OPEN}){name}{_LINE_VALUE}"
+            rf"|{_START}[\"']?{name}{_NEXT_LINE}{_ALONE}[\"']?)")
 
 
 def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
@@ -44,7 +47,7 @@ def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
     each share's row was an expression of its own (seen with two shares of names, found by
     bench/peer_formats.py)."""
     name = f"(?i:{'|'.join(names)})"
-    return f"{name}(?:{_KEY}|{_CALL_GATE}|{_ROW})", f"--{name}{_FLAG}", f"(?m)^{_LINE_OPEN}{name}[ \t]+"
+    return f"{name}(?:{_KEY_GATE}|{_CALL_GATE}|{_ROW})", f"--{name}{_FLAG}", f"(?m)^{_LINE_OPEN}{name}[ \t]+"
 
 
 CLIENT_WORDS = ("client", "api", "sdk", "service", "session", "connection", "auth")
@@ -55,6 +58,8 @@ _CLIENT = rf"(?:{_CLIENT_WORDS}(?![a-z])|{_CLIENT_CALLS})?"
 """What may follow a provider's name to make its constructor, or the call that takes its key."""
 _START = r"(?<![\w.$@/\\-])"
 _KEY = r"[\"']?[ \t]*(?::=|=>|->|[:=])[ \t]*[\"'`]?"
+_NEXT_LINE = r"[\"']?:[ \t]*\r?\n[ \t]+"
+_KEY_GATE = rf"(?:{_KEY}|{_NEXT_LINE}[\"'`]?)"
 _FLAG = r"(?:[ \t]+|=)[\"']?"
 _CALL = rf"{_CLIENT}\([ \t]*[\"'`]"
 _CALL_GATE = rf"(?:{_CLIENT_WORDS}){{0,2}}(?:{_CLIENT_CALLS})?\([ \t]*[\"'`]"
@@ -64,6 +69,8 @@ _LINE_OPEN = r"[ \t]{0,24}(?:(?:#|//|\*|-|>)[ \t]{0,8})?"
 """Indentation and a comment's or a list's mark: bounded, since the lookbehind that holds it is tried at
 every position of a run of spaces."""
 _LINE_VALUE = r"[ \t]+(?=\S+[ \t]*(?:\r?\n|\Z))"
+_ALONE = r"(?=[\"']?[^\s\"'`]*[^\s:\"'`][\"']?[ \t]*(?:\r?\n|\Z))"
+"""A value alone on its line, quoted or not: not a list's `- item`, a nested `key: value` or `key:`."""
 _FORMS = (
     (rf"{_START}[\"':]?", _KEY),  # a key: `"acme": "`, `ACME=`
     (r"(?<![\w-])--", _FLAG),  # a flag: `--acme `
