@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from scanner.ruleset.key_leads import VALUE_ALONE
+
 RULES = Path(__file__).resolve().parent.parent / "rules" / "generic.yaml"
 
 # Words that qualify key/token/secret into a credential name (`api_key`, `clientSecret`, `BOT_TOKEN`).
@@ -50,7 +52,7 @@ KEY_SUFFIX = (
     r"main|default|value|b64|base64|raw|hex|master|admin|readonly|write|read|current|global)(?![a-z])))"
     r"{0,2}"
 )
-YAML_NEXT_LINE = r"(?<=:)[ \t]*\r?\n[ \t]+(?=[\"']?[^\s\"'`]*[^\s:\"'`][\"']?[ \t]*(?:\r?\n|\Z))"
+YAML_NEXT_LINE = rf"(?<=:)[ \t]*\r?\n[ \t]+{VALUE_ALONE}"
 """`api_key:` and, indented on the next line, the value and nothing else: YAML's plain or quoted scalar
 (a list's `- item`, a nested `key: value` or a nested block's `key:` is not one)."""
 _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"

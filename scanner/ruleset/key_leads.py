@@ -35,7 +35,7 @@ def bare_line_lead(names: Sequence[str]) -> str:
     time on every text (a fifth made them a third slower), and the rule's own lead reads both already."""
     name = f"(?i:{'|'.join(names)})"
     return (rf"(?:(?<![^\s#/*>-])(?<=(?:^|\n){_LINE_OPEN}){name}{_LINE_VALUE}"
-            rf"|{_START}[\"']?{name}{_NEXT_LINE}{_ALONE}[\"']?)")
+            rf"|{_START}[\"']?{name}{_NEXT_LINE}{VALUE_ALONE}[\"']?)")
 
 
 def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
@@ -69,8 +69,9 @@ _LINE_OPEN = r"[ \t]{0,24}(?:(?:#|//|\*|-|>)[ \t]{0,8})?"
 """Indentation and a comment's or a list's mark: bounded, since the lookbehind that holds it is tried at
 every position of a run of spaces."""
 _LINE_VALUE = r"[ \t]+(?=\S+[ \t]*(?:\r?\n|\Z))"
-_ALONE = r"(?=[\"']?[^\s\"'`]*[^\s:\"'`][\"']?[ \t]*(?:\r?\n|\Z))"
-"""A value alone on its line, quoted or not: not a list's `- item`, a nested `key: value` or `key:`."""
+VALUE_ALONE = r"(?=[\"']?[^\s\"'`]*[^\s:\"'`][\"']?[ \t]*(?:\r?\n|\Z))"
+"""A value alone on its line, quoted or not: not a list's `- item`, a nested `key: value` or `key:` (also
+what the generic rules' grammar takes on the line after a YAML key, tests/generic_grammar.py)."""
 _FORMS = (
     (rf"{_START}[\"':]?", _KEY),  # a key: `"acme": "`, `ACME=`
     (r"(?<![\w-])--", _FLAG),  # a flag: `--acme `
