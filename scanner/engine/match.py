@@ -19,6 +19,7 @@ from scanner.engine.entropy import entropy_floor, shannon_entropy
 from scanner.engine.filters import bare_name_rejection, failing_heuristic, spoilt_edge
 from scanner.fragment import Fragment
 from scanner.report import Skipped
+from scanner.ruleset.branches import searched_branches
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.key_leads import BARE_NAME
@@ -208,8 +209,41 @@ def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int
     if provider_keyed(rule.pattern):
         yield from _provider_key_matches(rule, text, timeout, start, len(text) if end is None else end)
         return
+    branches = rule_branches(rule.pattern, rule.secret_group)
+    if len(branches) > 1:
+        yield from _branch_matches(rule, branches, text, timeout, start, len(text) if end is None else end)
+        return
     for m in rule.regex.finditer(text, start, end if end is not None else len(text), timeout=timeout):
         found = match_of(rule, text, m)
+        if found is not None:
+            yield found
+
+
+@functools.lru_cache(maxsize=4096)
+def rule_branches(pattern: str, secret_group: int | str) -> tuple[Any, ...]:
+    """The rule's alternatives, compiled, that the engine searches one by one (branches.py), or ()."""
+    return tuple(compile_pattern(branch) for branch in searched_branches(pattern, secret_group))
+
+
+def _branch_matches(rule: Rule, branches: tuple[Any, ...], text: str, timeout: float, start: int, end: int
+                    ) -> Iterator[Match]:
+    """The matches `finditer` of the whole pattern makes, from its alternatives searched one by one: the
+    leftmost match, of the first alternative that has one there, then on from its end. An alternative's
+    match that an earlier one overtook is searched again from where the next may start."""
+    deadline = time.monotonic() + timeout
+    pending = [branch.search(text, start, end, timeout=_left(deadline)) for branch in branches]
+    pos = start
+    while True:
+        best = None
+        for i, m in enumerate(pending):
+            if m is not None and m.start() < pos:
+                m = pending[i] = branches[i].search(text, pos, end, timeout=_left(deadline))
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return
+        pos = max(best.end(), best.start() + 1)
+        found = match_of(rule, text, best)
         if found is not None:
             yield found
 

@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from scanner import __version__
+from scanner.ruleset.branches import searched_branches
 from scanner.ruleset.regex_engine import compile_arguments, vouch_for
 from scanner.ruleset.rules import (
     PRECOMPILED,
@@ -33,7 +34,7 @@ from scanner.sha256 import sha256
 
 CACHE_FORMAT = 3
 PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py", "key_leads.py",
-                  "provider_keys.py", "named_provider.py", "claims.py")
+                  "provider_keys.py", "named_provider.py", "claims.py", "branches.py")
 """The modules that turn a rule file into the patterns and keywords the cache keeps (in
 PATTERN_MAKERS_FOLDER): a `provider_key` rule's keywords are the provider words of named_provider.py."""
 PATTERN_MAKERS_FOLDER = Path(__file__).parent
@@ -115,7 +116,8 @@ def precompile(rules: Sequence[Rule]) -> tuple[str, dict[str, bytes]]:
     pickled pattern holds), marshalled, for later processes."""
     import regex
 
-    patterns = {p for rule in rules for p in (rule.pattern, *rule.allow_patterns)}
+    patterns = {p for rule in rules
+                for p in (rule.pattern, *rule.allow_patterns, *searched_branches(rule.pattern, rule.secret_group))}
     blobs = {}
     for pattern in patterns:
         arguments = compile_arguments(compile_pattern(pattern))

@@ -24,8 +24,13 @@ def bare_key_lead(names: Sequence[str]) -> str:
     cell of a table's row, the value in the next (`| Acme | `). Not after a word, a path, `$` or a dot
     (`my_acme`, `/acme`, `$acme`, `cfg.acme`), but for a class's capital; the token's edge and the marker
     group are added by the caller."""
+    return "(?:" + "|".join(bare_key_forms(names)) + ")"
+
+
+def bare_key_forms(names: Sequence[str]) -> tuple[str, ...]:
+    """Each form of bare_key_lead on its own."""
     name = f"(?i:{'|'.join(names)})"
-    return "(?:" + "|".join(f"{before}{name}{after}" for before, after in _FORMS) + ")"
+    return tuple(f"{before}{name}{after}" for before, after in _FORMS)
 
 
 def bare_line_lead(names: Sequence[str]) -> str:
@@ -75,7 +80,9 @@ what the generic rules' grammar takes on the line after a YAML key, tests/generi
 _FORMS = (
     (rf"{_START}[\"':]?", _KEY),  # a key: `"acme": "`, `ACME=`
     (r"(?<![\w-])--", _FLAG),  # a flag: `--acme `
-    (rf"(?:{_START}(?:new[ \t]+|New)?|(?<=\w\.)(?=[A-Z]))", _CALL),  # a constructor: `AcmeClient("`, `acme.Acme("`
+    # a constructor: `AcmeClient("`, `acme.Acme("`; `new ` in a lookbehind, so that the pattern opens with
+    # the name, which the regex module skips to (an optional word first: 60 ms instead of 1 on 400 KB)
+    (rf"(?:(?<={_START}(?:new[ \t]{{1,8}}|New))|{_START}|(?<=\w\.)(?=[A-Z]))", _CALL),
     (rf"(?<![^\s|]){_ROW_OPEN}", _ROW),  # a table's row: `| Acme | `
 )
 """Each form of a bare key: what comes before the provider's name, and what after it, up to the value."""

@@ -100,27 +100,17 @@ def with_context_branch(pattern: str, branch: str) -> str:
 
 def capture_groups(pattern: str) -> list[tuple[int, int]]:
     """(open, close) offsets of every capturing group, in order of their opening parenthesis."""
+    from scanner.ruleset.branches import structure
+
     found: list[tuple[int, int]] = []
     stack: list[tuple[int, bool]] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += 2 if pattern.startswith("[^]", i) or pattern.startswith("[]", i) else 1
-            continue
-        elif c == "(":
-            stack.append((i, not pattern.startswith("(?", i) or pattern.startswith("(?P<", i)))
-        elif c == ")" and stack:
+    for at, char in structure(pattern):
+        if char == "(":
+            stack.append((at, not pattern.startswith("(?", at) or pattern.startswith("(?P<", at)))
+        elif char == ")" and stack:
             start, capturing = stack.pop()
             if capturing:
-                found.append((start, i))
-        i += 1
+                found.append((start, at))
     return sorted(found)
 
 

@@ -373,13 +373,15 @@ def context_pattern(context: dict[str, Any]) -> str:
     from scanner.ruleset.context_names import loose_names
 
     names = "|".join(_name_pattern(name) for name in context["names"])
-    gap = _gap(int(context.get("reach", CONTEXT_REACH)))
-    lead = rf"(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
+    reach, token = int(context.get("reach", CONTEXT_REACH)), context["token"]
+    gap = _gap(reach)
+    lead = rf"(?i:{names}){_token_ahead(token, reach, reach)}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     loose = loose_names(context["names"])
     if loose is None:
-        return _with_token(lead, context["token"])
-    lead = f"(?:{lead}|{_loose_lead(loose.providers, loose.nouns, gap)})"
-    return _with_bare_key(_with_token(lead, context["token"]), loose.providers, context["token"])
+        return _with_token(lead, token)
+    loose_lead = _loose_lead(loose.providers, loose.nouns, reach, token)
+    leads = f"(?|{_with_token(lead, token)}|{_with_token(loose_lead, token)})"
+    return _with_bare_key(leads, loose.providers, token)
 
 
 def provider_key_pattern(token: str) -> str:
@@ -404,10 +406,11 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
         return pattern, token_shape(pattern, secret_group)
     gap = _gap(CONTEXT_REACH)
     if found.nouns:
-        lead = _loose_lead(found.providers, found.nouns, gap)
+        lead = _loose_lead(found.providers, found.nouns, CONTEXT_REACH, found.token)
     else:
         names = "|".join(_name_pattern(p) for p in found.providers)
-        lead = rf"{PROVIDER_START}(?i:{names}){gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
+        ahead = _token_ahead(found.token, CONTEXT_REACH, CONTEXT_REACH)
+        lead = rf"{PROVIDER_START}(?i:{names}){ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     return _with_bare_key(with_context_branch(pattern, _with_token(lead, found.token)), found.providers,
                           found.token), found.token
 
@@ -429,18 +432,35 @@ def _with_token(lead: str, token: str) -> str:
 
 
 def _with_bare_key(pattern: str, provider_words: Sequence[str], token: str) -> str:
-    """The pattern, or the provider's name as a whole key right before the token, marked (key_leads.py)."""
-    from scanner.ruleset.key_leads import BARE_NAME, bare_key_lead
+    """The pattern, or the provider's name as a whole key right before the token, marked (key_leads.py);
+    each form of a bare key an alternative of its own, which the engine searches alone (branches.py)."""
+    from scanner.ruleset.key_leads import BARE_NAME, bare_key_forms
 
-    bare = _with_token(bare_key_lead([_name_pattern(p) for p in provider_words]), token)
-    return f"(?|{pattern}|{bare}(?P<{BARE_NAME}>))"
+    forms = bare_key_forms([_name_pattern(p) for p in provider_words])
+    return "(?|" + "|".join([pattern, *(f"{_with_token(form, token)}(?P<{BARE_NAME}>)" for form in forms)]) + ")"
 
 
-def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], gap: str) -> str:
+def _token_ahead(token: str, first_line: int, reach: int) -> str:
+    """A lookahead that a lead's name asks before the rest of it: a token of the shape within `first_line`
+    characters on the name's line, or within `reach` of the start of one of the lines below that the lead
+    may cross (each crossed line within `reach` too). The lead's gaps are tried position by position, noun
+    by noun, line by line; with no token near, the lookahead alone fails them, and a name that a file
+    repeats (1,800 `github` in an SBOM) cost 60 us each instead of a few."""
+    line = rf"[^\r\n]{{0,{reach}}}"
+    ahead = [rf"[^\r\n]{{0,{first_line}}}?(?:{token})"]
+    for below in range(1, CONTEXT_LINES_BELOW + 1):
+        ahead.append(rf"[^\r\n]{{0,{first_line}}}\r?\n" + rf"{line}\r?\n" * (below - 1) + rf"{line}?(?:{token})")
+    return f"(?={'|'.join(ahead)})"
+
+
+def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], reach: int, token: str) -> str:
     """Provider words, then a credential noun on the provider's line or one of the two below it, within the
     same reach as a whole name (see context_names.py)."""
     from scanner.ruleset.context_names import PROVIDER_START, glued_noun_pattern, noun_pattern
 
+    gap = _gap(reach)
+    # on the name's line: a gap, a noun (and its plural `s`), a gap
+    ahead = _token_ahead(token, 2 * reach + max(len(n) for n in nouns) + 1, reach)
     providers = "|".join(_name_pattern(p) for p in provider_words)
     noun, glued = noun_pattern(nouns), glued_noun_pattern(nouns)
     line = rf"{_NEXT_LINE}{gap}"
@@ -448,7 +468,7 @@ def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], gap: str) -
     # branches, which keep the gate's database small (each branch is compiled into it).
     after = (rf"(?:{glued}|{gap}{noun}){gap}(?:{line}){{0,{CONTEXT_LINES_BELOW}}}"
              rf"|{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}(?<={noun}[^\r\n]{{0,{CONTEXT_REACH}}})")
-    return rf"{PROVIDER_START}(?i:{providers})(?:{after})"
+    return rf"{PROVIDER_START}(?i:{providers}){ahead}(?:{after})"
 
 
 def _name_pattern(name: str) -> str:
