@@ -19,7 +19,6 @@ from scanner.engine.entropy import entropy_floor, shannon_entropy
 from scanner.engine.filters import bare_name_rejection, failing_heuristic, spoilt_edge
 from scanner.fragment import Fragment
 from scanner.report import Skipped
-from scanner.ruleset.branches import searched_branches
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.key_leads import BARE_NAME
@@ -209,8 +208,8 @@ def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int
     if provider_keyed(rule.pattern):
         yield from _provider_key_matches(rule, text, timeout, start, len(text) if end is None else end)
         return
-    branches = rule_branches(rule.pattern, rule.secret_group)
-    if len(branches) > 1:
+    if rule.branches:
+        branches = rule_branches(rule.pattern, rule.branches)
         yield from _branch_matches(rule, branches, text, timeout, start, len(text) if end is None else end)
         return
     for m in rule.regex.finditer(text, start, end if end is not None else len(text), timeout=timeout):
@@ -220,9 +219,9 @@ def rule_matches(rule: Rule, text: str, timeout: float, start: int = 0, end: int
 
 
 @functools.lru_cache(maxsize=4096)
-def rule_branches(pattern: str, secret_group: int | str) -> tuple[Any, ...]:
-    """The rule's alternatives, compiled, that the engine searches one by one (branches.py), or ()."""
-    return tuple(compile_pattern(branch) for branch in searched_branches(pattern, secret_group))
+def rule_branches(pattern: str, spans: tuple[tuple[int, int], ...]) -> tuple[Any, ...]:
+    """The rule's alternatives that the engine searches one by one (branches.py), compiled."""
+    return tuple(compile_pattern(pattern[start:end]) for start, end in spans)
 
 
 def _branch_matches(rule: Rule, branches: tuple[Any, ...], text: str, timeout: float, start: int, end: int

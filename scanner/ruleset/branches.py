@@ -55,27 +55,34 @@ def top_branches(pattern: str) -> tuple[str, ...]:
     """The alternatives of a pattern that is one branch reset, `(?|A|B)`, each a pattern of its own (a
     branch reset numbers every alternative's groups from 1, so each keeps its group numbers), nested
     branch resets flattened; the pattern alone when it is not one, or an alternative is empty."""
-    if not pattern.startswith("(?|") or _UNSPLIT.search(pattern):
-        return (pattern,)
+    return tuple(pattern[start:end] for start, end in branch_spans(pattern, 0, len(pattern)))
+
+
+def branch_spans(pattern: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """Where in the pattern each alternative of top_branches(pattern[start:end]) is."""
+    whole = ((start, end),)
+    part = pattern[start:end]
+    if not part.startswith("(?|") or _UNSPLIT.search(part):
+        return whole
     depth, bars = 0, []
-    for at, char in structure(pattern):
+    for at, char in structure(part):
         if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
-            if depth == 0 and at != len(pattern) - 1:
-                return (pattern,)
+            if depth == 0 and at != len(part) - 1:
+                return whole
         elif depth == 1:
             bars.append(at)
-    bounds = [2, *bars, len(pattern) - 1]
-    parts = [pattern[start + 1:end] for start, end in zip(bounds, bounds[1:])]
-    if depth != 0 or len(parts) < 2 or not all(parts):
-        return (pattern,)
-    return tuple(branch for part in parts for branch in top_branches(part))
+    bounds = [2, *bars, len(part) - 1]
+    spans = [(start + left + 1, start + right) for left, right in zip(bounds, bounds[1:])]
+    if depth != 0 or len(spans) < 2 or any(left == right for left, right in spans):
+        return whole
+    return tuple(span for left, right in spans for span in branch_spans(pattern, left, right))
 
 
-def searched_branches(pattern: str, secret_group: int | str) -> tuple[str, ...]:
-    """The alternatives the engine searches one by one for a rule, or () when it searches the pattern
-    whole: a group named as the secret need not be in every alternative."""
-    branches = top_branches(pattern) if isinstance(secret_group, int) else ()
-    return branches if len(branches) > 1 else ()
+def searched_branches(pattern: str, secret_group: int | str) -> tuple[tuple[int, int], ...]:
+    """Where in the pattern are the alternatives the engine searches one by one for a rule, or () when it
+    searches the pattern whole: a group named as the secret need not be in every alternative."""
+    spans = branch_spans(pattern, 0, len(pattern)) if isinstance(secret_group, int) else ()
+    return spans if len(spans) > 1 else ()
