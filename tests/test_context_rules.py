@@ -46,6 +46,8 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"quillbase:\n  api:\n    key: {TOKEN}\n",  # a YAML block nesting the key two levels down
     f'variable "quillbase_api_key" {{\n  type    = string\n  default = "{TOKEN}"\n}}',
     f'KEY="${{QUILLBASE_KEY:-{TOKEN}}}"',  # the shell's default for an unset variable
+    f'myQuillbaseKey = "{TOKEN}"',  # a camel-case hump starts the name
+    f"REACT_APP_QUILLBASE_KEY={TOKEN}",
 ])
 def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     assert secrets_in(ruleset, text) == [TOKEN]
@@ -62,6 +64,8 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     f"quillbase_key: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {TOKEN}",  # encrypted
     "QUILLBASE_KEY=00000000000000000000000000000000",  # no entropy
     f"quillbase{' ' * 60}{TOKEN}",  # out of reach
+    f"THEQUILLBASE_KEY={TOKEN}",  # the name inside a longer word names another product
+    f"myquillbase_key = '{TOKEN}'",
 ])
 def test_no_finding_without_the_name_nearby_or_the_whole_shape(ruleset, text):
     assert secrets_in(ruleset, text) == []

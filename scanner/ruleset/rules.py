@@ -381,12 +381,13 @@ def context_pattern(context: dict[str, Any]) -> str:
     (never through a digest word) on each of up to three lines, none of the lines after the name's blank
     (a blank line ends the block that named the provider), then the token as group 1, whole on both
     sides."""
-    from scanner.ruleset.context_names import loose_names
+    from scanner.ruleset.context_names import PROVIDER_START, loose_names
 
     names = "|".join(_name_pattern(name) for name in context["names"])
     reach, token = int(context.get("reach", CONTEXT_REACH)), context["token"]
     gap = _gap(reach)
-    lead = rf"(?i:{names}){_token_ahead(token, reach, reach)}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
+    ahead = _token_ahead(token, reach, reach)
+    lead = rf"{PROVIDER_START}(?i:{names}){ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     loose = loose_names(context["names"])
     if loose is None:
         return _with_token(lead, token)
