@@ -155,6 +155,8 @@ def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_ge
     "QUILLBASE_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e",  # twice its length
     "QUILLBASE_SESSION_TOKEN=Zq8mW2vk9Lp4Xt7Rb3NcQ5",  # the JWT shape's alphabet, not its `eyJ` start
     "QUILLBASE_API_KEY=5d0c8a7e2b4fXYZ3ac1e3d5f7b9a2c4e",  # its length, but three letters outside its hex
+    'quillbase_api_key = "5d0c8a7e2b4f6193ac1e-d5f7b9a2c4e"',  # a token's punctuation: maybe another format
+    'quillbase_api_key = "5d0c8a7e2b4f6193ac!e3d5f7b9a2c4#"',  # two symbols: a password
 ])
 def test_other_values_stay_with_the_generic_rule(with_generic, text):
     assert ("generic-api-key-assignment", "") in reported(with_generic, text)

@@ -97,15 +97,23 @@ def near_miss(secret: str, formats: Formats) -> bool:
 
 STRAY = 2
 """Characters outside a shape's alphabet that still make a value of its length a near miss of it."""
+SPOILT_WIDTH = 20
+"""From this length on, one of those may be a symbol that no token format uses (`...Zc!kQP...` in a key of
+40 alphanumerics): a person's password that long, in the key's alphabet but for one symbol, under a key
+that names the provider, is rarer than a detector's spoilt key. A token's own punctuation (`-`, `.`, `_`,
+`+`, `/`, `=`...) is no such symbol: the value may be another of the provider's formats."""
+_TOKEN_PUNCTUATION = frozenset("-_.+/=~:%@")
 
 
 def _near_shape(secret: str, shape: str) -> bool:
     alphabet = token_alphabet(shape)
-    stray = sum(c not in alphabet for c in secret)
+    stray = [c for c in secret if c not in alphabet]
     if not stray:
         return _near_in_length(len(secret), shape)
     low, high = token_width(shape)
-    return stray <= STRAY and low <= len(secret) <= high and all(c.isalnum() for c in secret if c not in alphabet)
+    symbols = [c for c in stray if not c.isalnum()]
+    return (len(stray) <= STRAY and low <= len(secret) <= high
+            and (not symbols or len(symbols) == 1 and low >= SPOILT_WIDTH and symbols[0] not in _TOKEN_PUNCTUATION))
 
 
 def _near_in_length(length: int, shape: str) -> bool:
