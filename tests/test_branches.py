@@ -87,3 +87,14 @@ def _raw(branches: tuple[object, ...], text: str, start: int) -> list[object]:
     finally:
         engine.match_of = original
     return picked
+
+
+def test_a_file_that_repeats_a_providers_name_is_searched_in_time() -> None:
+    """An SBOM or a lock file names `github` on every other line, with no key near: each name used to set
+    off the lead's gaps, noun by noun and line by line (0.7 s for 400 KB with one rule), and a larger file
+    ran past the rule's time limit, a note instead of a scan."""
+    line = '{"name": "%s", "purl": "pkg:github/acme/widget-%d", "url": "https://github.com/acme/widget"},\n'
+    text = "".join(line % (name, i) for i in range(12000) for name in ("github-actions", "fileio", "commercejs"))
+    for rule_id in ("github-legacy-token", "github-oauth-app-client-secret", "fileio-api-key", "commercejs-secret-key"):
+        rule = next(rule for rule in RULES if rule.id == rule_id)
+        assert list(rule_matches(rule, text, 4.0)) == []  # TimeoutError when the time runs out (was 6 s)
