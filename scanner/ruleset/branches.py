@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scanner.ruleset.globs import class_end
+
 _UNSPLIT = re.compile(r"\\G|\(\?[a-zA-Z]*x")
 """`\\G` is where a search starts, which searching branch by branch moves; verbose patterns hide syntax
 in comments."""
@@ -27,28 +29,12 @@ def structure(pattern: str) -> Iterator[tuple[int, str]]:
             i += 2
             continue
         if char == "[":
-            i = _class_end(pattern, i)
+            end = class_end(pattern, i, "^")
+            i = length if end < 0 else end + 1
             continue
         if char in "()|":
             yield i, char
         i += 3 if pattern.startswith("(?|", i) else 1  # a branch reset's `|` opens it, it is no bar
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """Just past the class opened at `start`: a `]` right after `[` or `[^` is a member, not its end."""
-    i = start + 1
-    if pattern.startswith("^", i):
-        i += 1
-    if pattern.startswith("]", i):
-        i += 1
-    while i < len(pattern):
-        if pattern[i] == "\\":
-            i += 2
-            continue
-        if pattern[i] == "]":
-            return i + 1
-        i += 1
-    return i
 
 
 def top_branches(pattern: str) -> tuple[str, ...]:

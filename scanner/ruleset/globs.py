@@ -108,7 +108,7 @@ def _pieces(text: str) -> Iterator[tuple[bool, str]]:
             yield False, "[^/]"
             i += 1
         elif char == "[":
-            end = _class_end(text, i)
+            end = class_end(text, i)
             if end < 0:  # an unclosed class: git's wildmatch matches nothing
                 yield False, "(?!)"
                 return
@@ -119,10 +119,11 @@ def _pieces(text: str) -> Iterator[tuple[bool, str]]:
             i += 1
 
 
-def _class_end(text: str, start: int) -> int:
-    """Where the class opened at `start` closes, or -1."""
+def class_end(text: str, start: int, negations: str = "!^") -> int:
+    """Where the class opened at `start` closes, or -1: a `]` right after `[` or its negation is a member
+    (a glob's negation is `!` or `^`, a regular expression's `^`)."""
     i = start + 1
-    if i < len(text) and text[i] in "!^":
+    if i < len(text) and text[i] in negations:
         i += 1
     if i < len(text) and text[i] == "]":
         i += 1
