@@ -23,7 +23,7 @@ def test_a_branch_reset_splits_into_its_alternatives_nested_ones_too() -> None:
 
 
 def test_what_is_not_one_branch_reset_stays_whole() -> None:
-    for pattern in ("(?|a|b)c", "(?|a|)", "abc", "(?:a|b)", r"(?|\Ga|b)", "(?|a|b"):
+    for pattern in ("(?|a|b)c", "(?|a|)", "abc", "(?:a|b)", r"(?|\Ga|b)", "(?|a|b", "(?|(?i)a|b)"):
         assert top_branches(pattern) == (pattern,)
     assert searched_branches("(?|a(?P<s>x)|b)", "s") == ()  # a named secret group may be in one alternative
     assert searched_branches("(?|a(x)|b(y))", 1) == ((3, 7), (8, 12))

@@ -17,6 +17,9 @@ from scanner.ruleset.globs import class_end
 _UNSPLIT = re.compile(r"\\G|\(\?[a-zA-Z]*x")
 """`\\G` is where a search starts, which searching branch by branch moves; verbose patterns hide syntax
 in comments."""
+_GLOBAL_FLAGS = re.compile(r"\(\?[a-zA-Z]+\)")
+"""Flags for a whole pattern, which an alternative may open with alone but not inside a branch reset:
+such a pattern stays whole, so that compiling its alternatives proves it compiles."""
 
 
 def structure(pattern: str) -> Iterator[tuple[int, str]]:
@@ -62,7 +65,8 @@ def branch_spans(pattern: str, start: int, end: int) -> tuple[tuple[int, int], .
             bars.append(at)
     bounds = [2, *bars, len(part) - 1]
     spans = [(start + left + 1, start + right) for left, right in zip(bounds, bounds[1:])]
-    if depth != 0 or len(spans) < 2 or any(left == right for left, right in spans):
+    if (depth != 0 or len(spans) < 2 or any(left == right for left, right in spans)
+            or any(_GLOBAL_FLAGS.match(pattern, left) for left, _ in spans)):
         return whole
     return tuple(span for left, right in spans for span in branch_spans(pattern, left, right))
 
