@@ -16,7 +16,7 @@ from scanner.cli.error_handler import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, err
 from scanner.cli.groups import CommandGroup
 from scanner.errors import RuleError
 from scanner.ruleset.provider_keys import provider_keyed, with_provider_keys
-from scanner.ruleset.rules import Rule
+from scanner.ruleset.rules import Rule, compile_pattern
 
 
 @click.group(cls=CommandGroup)
@@ -253,11 +253,14 @@ def backtracking_probe(rule: Rule) -> str | None:
     """The first adversarial text this rule's regex cannot finish within PROBE_TIMEOUT, or None.
 
     Linear patterns take microseconds on these texts; exponential ones (`(a|aa)+b`) take years. The
-    margin between them is so wide that a short limit tells them apart on any machine."""
+    margin between them is so wide that a short limit tells them apart on any machine. What is probed is
+    what the engine searches: each alternative of a rule searched one by one (ruleset/branches.py)."""
+    searched = [compile_pattern(pattern) for pattern in rule.searched]
     for description, text in probe_texts(rule):
         try:
-            for _ in rule.regex.finditer(text, timeout=PROBE_TIMEOUT):
-                pass
+            for regex in searched:
+                for _ in regex.finditer(text, timeout=PROBE_TIMEOUT):
+                    pass
         except TimeoutError:
             return description
     return None
