@@ -124,3 +124,34 @@ def test_a_new_context_expansion_gets_another_cache_file(monkeypatch, tmp_path, 
     assert cache_key([builtin_rules_dir()]) == here
     (edited / module).write_text((edited / module).read_text() + "\nCONTEXT_LINES_BELOW = 3\n")
     assert cache_key([builtin_rules_dir()]) != here
+
+
+EXTRA_RULE = """\
+provider: Quillbase
+rules:
+  - id: quillbase-token
+    name: Quillbase token
+    keywords: [qbt_]
+    pattern: '\\b(qbt_[a-z0-9]{24})\\b'
+    examples: ['qbt_k3v9x2m7q4w8z1p5r6t0y3u8', 'x = "qbt_a9b8c7d6e5f4g3h2i1j0k9l8"']
+    negative_examples: ['qbt_short', 'qbt_k3v9x2m7q4w8z1p5r6t0y3u8zz']
+    remediation: Revoke it.
+"""
+
+
+def test_another_configuration_compiles_only_the_patterns_no_rule_cache_holds(tmp_path, monkeypatch):
+    """A rule file of one's own makes another rule set, and another cache file: its first load takes the
+    built-in patterns compiled for the cache beside it, and compiles only its own (and the loaded rules
+    are those the files hold)."""
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path / "cache"))
+    load_ruleset()  # the built-in rules' cache
+    rules.PRECOMPILED.clear()
+    compiled: list[str] = []
+    start = rules._start_compiling
+    monkeypatch.setattr(rules, "_start_compiling", lambda found: (compiled.extend(
+        p for r in found for p in (*r.searched, *r.allow_patterns) if p not in rules.PRECOMPILED), start(found))[1])
+    extra = tmp_path / "quillbase.yaml"
+    extra.write_text(EXTRA_RULE, encoding="utf-8")
+    loaded = cache.cached_rules([builtin_rules_dir(), extra])
+    assert compiled == [r"\b(qbt_[a-z0-9]{24})\b"]
+    assert tuple(loaded) == tuple(load_rules(rule_files([builtin_rules_dir(), extra])))

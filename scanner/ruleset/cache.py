@@ -72,12 +72,40 @@ def cached_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]]
         PRECOMPILED_FOR[0] = regex_version
         vouch_for(regex_version)  # the file's key names the installed regex: its blobs are for it
         return rules
+    if path is not None:
+        adopt_compiled(path)
     rules = load_rules(rule_files(paths), once_compiled)
     if path is not None:
         # ValueError: a value marshal cannot write (a custom rule's odd YAML): no cache, same rules.
         with contextlib.suppress(ValueError):
             write_private(path, marshal.dumps((RULE_FIELDS, [rule_row(r) for r in rules], *precompile(rules))))
     return rules
+
+
+def adopt_compiled(path: Path) -> None:
+    """The compiled patterns of the newest other rule cache beside `path`, for a load that finds none of
+    its own: another configuration (a rule file of one's own, a rule turned off) holds the same built-in
+    patterns, and compiling them all again took 5 s of the first scan under it. Blobs are keyed by a
+    pattern's exact text and used only by the `regex` version that made them; a damaged file gives none.
+    One unused for PRUNE_AFTER_DAYS is left alone: reading it would keep it from being pruned."""
+    import time
+
+    cutoff = time.time() - PRUNE_AFTER_DAYS * 86400
+    try:
+        others = sorted(((p.stat().st_mtime, p) for p in path.parent.glob("rules-*.marshal") if p != path),
+                        reverse=True)
+    except OSError:
+        return
+    for _, other in [(used, p) for used, p in others if used > cutoff][:1]:
+        stored = read_rules(other)
+        if stored is None:
+            continue
+        _, regex_version, compiled = stored
+        import regex
+
+        if regex_version == regex.__version__:
+            PRECOMPILED.update(compiled)
+            PRECOMPILED_FOR[0] = regex_version
 
 
 def rule_row(rule: Rule) -> tuple[object, ...]:

@@ -206,7 +206,8 @@ def _start_compiling(rules: Sequence[Rule]) -> tuple[list[str], Callable[[], dic
     the children's)."""
     from scanner.ruleset.forked_compile import compile_in_children, usable_cores
 
-    patterns = list(dict.fromkeys(p for rule in rules for p in (*rule.searched, *rule.allow_patterns)))
+    patterns = list(dict.fromkeys(p for rule in rules for p in (*rule.searched, *rule.allow_patterns)
+                                  if p not in PRECOMPILED))  # compiled for another rule cache (adopt_compiled)
     return compile_in_children(patterns, min(usable_cores() - 1, 3))
 
 
