@@ -10,7 +10,7 @@ detectors say a token looks like (a regex and its keywords: a format is a fact),
 from each regex, and puts it in the SURROUNDINGS below, named by the detector's keyword. It never reads the
 peers' example strings, negative examples or tests: our hidden evaluation is made of such texts, and
 measuring against them would make the number lie. Checkouts of the peers' sources give the paths (gitleaks'
-`config/gitleaks.toml`, kingfisher's `data/rules/`, trufflehog's `pkg/detectors/`); any may be left out.
+`config/gitleaks.toml`, betterleaks' `config/betterleaks.toml`, kingfisher's `data/rules/`, trufflehog's `pkg/detectors/`); any may be left out.
 
 A token made from a loose regex (`\\S{3,50}`, `[\\w=-]{40}`) can be junk no provider issues: the per-detector
 list is for judging, not for chasing. Not a test; needs `pip install rstr pyyaml` (bench only).
@@ -83,11 +83,12 @@ class Outcome:
         return sum(self.found.values()) / len(self.found) if self.found else 0.0
 
 
-def gitleaks(config: Path) -> Iterator[Detector]:
+def gitleaks(config: Path, peer: str = "gitleaks") -> Iterator[Detector]:
+    """gitleaks' TOML; betterleaks, its fork, writes its rules the same way."""
     for rule in tomllib.loads(config.read_text(encoding="utf-8"))["rules"]:
         if rule["id"].startswith("generic") or "regex" not in rule:
             continue
-        yield Detector("gitleaks", rule["id"], _keyword(rule.get("keywords", []), rule["id"]),
+        yield Detector(peer, rule["id"], _keyword(rule.get("keywords", []), rule["id"]),
                        ((rule["regex"], rule.get("secretGroup", 0)),))
 
 
@@ -254,6 +255,7 @@ def report(outcomes: list[Outcome], low: float | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gitleaks", type=Path, help="gitleaks' config/gitleaks.toml")
+    parser.add_argument("--betterleaks", type=Path, help="betterleaks' config/betterleaks.toml")
     parser.add_argument("--kingfisher", type=Path, help="kingfisher's data/rules directory")
     parser.add_argument("--trufflehog", type=Path, help="trufflehog's pkg/detectors directory")
     parser.add_argument("--seed", type=int, default=5, help="random seed for the tokens")
@@ -263,12 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     detectors: list[Detector] = []
     if args.gitleaks:
         detectors += gitleaks(args.gitleaks)
+    if args.betterleaks:
+        detectors += gitleaks(args.betterleaks, "betterleaks")
     if args.kingfisher:
         detectors += kingfisher(args.kingfisher)
     if args.trufflehog:
         detectors += trufflehog(args.trufflehog)
     if not detectors:
-        parser.error("give at least one of --gitleaks, --kingfisher, --trufflehog")
+        parser.error("give at least one of --gitleaks, --betterleaks, --kingfisher, --trufflehog")
     outcomes = measure(detectors, load_ruleset(), args.seed)
     report(outcomes, args.low)
     if args.json:
