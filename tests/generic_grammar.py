@@ -56,6 +56,9 @@ YAML_NEXT_LINE = rf"(?<=:)[ \t]*\r?\n[ \t]+{VALUE_ALONE}"
 """`api_key:` and, indented on the next line, the value and nothing else: YAML's plain or quoted scalar
 (a list's `- item`, a nested `key: value` or a nested block's `key:` is not one)."""
 _BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z0-9])(?=[A-Z]))"
+_MAPPING_ABOVE = (rf"(?:\A|\n)[ \t]*(?!(?i:{NOT_SECRET})(?![A-Za-z]))[A-Za-z_][\w.-]{{0,40}}:[ \t]*\r?\n"
+                  r"(?:[ \t]+[^\n]*\n){0,3}")
+"""A mapping's header line (`stripe:`) and up to three of its lines before the one that ends the lookbehind."""
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 _WORD_ENDING = r"(?i:e?d|e?s|ing)?(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 """Where a word of a key ends, after its `-ed`, `-s` or `-ing` if it has one (`hashed_`, `Pages`)."""
@@ -79,9 +82,12 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
     # (`<add key="..."` is XML, where the value comes later).
+    # A YAML `key:` a mapping's own (`stripe:` / `  key: ...`, up to three siblings between): the mapping
+    # names what it keys, unless its name says the value is no credential (`cache:` / `  key: ...`).
     key = own_key or (rf"(?i:key|token|secret|cred(?:entials?|s)|auth)(?:(?<={_BOUNDARY}(?i:{API_WORDS}))"
                      r"|(?<=[A-Z0-9]_KEY)|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)"
-                     r"|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t]))")
+                     r"|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t])"
+                     rf"|(?<={_MAPPING_ABOVE}[ \t]{{1,16}}(?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
     # The word (or its `-ed`, `-s`, `-ing` form) must end where it ends in the key (`PAGE_TOKEN`,
     # `nextPageToken`, `hashed_secret`, `publickey`), not begin a provider's name: `PAGERDUTY_API_KEY`,
