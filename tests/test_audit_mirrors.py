@@ -404,7 +404,7 @@ def test_mirrors_are_the_users_alone_in_the_platforms_cache_folder(upstream, tmp
 def test_a_target_reaches_git_over_its_own_transport_only(upstream, tmp_path):
     """A Target made by hand whose URL says https cannot be served from a local path or over ssh."""
     from scanner.errors import GitError
-    from scanner.git.runner import Transfer, git_transfer
+    from scanner.git.transfer import Transfer, git_transfer
 
     only_https = Transfer(protocols=frozenset({"https"}), timeout=30)
     code, err = git_transfer(tmp_path, "clone", "--mirror", "-q", f"file://{upstream.path}", "x.git",

@@ -49,6 +49,7 @@ NEVER_ON_THE_STAGED_PATH = (
     "scanner.cli.rules", "scanner.cli.baseline", "scanner.cli.hook", "scanner.cli.ignore", "scanner.cli.hook_install",
     "importlib.resources", "tempfile", "shutil", "pickle",
     "scanner.git.context", "scanner.ruleset.timeout",  # dataclasses only history, ranges and timeouts build
+    "scanner.git.transfer",  # audit's clones and fetches: a dataclass the hook never builds
     "hashlib",  # loads OpenSSL; fingerprints and cache keys use scanner/sha256.py
     "regex", "regex._regex_core",  # cached patterns run on the C engine alone (regex_engine.py)
 )

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from scanner.audit.target import Target, redacted, refused_transport, strip_credentials
 from scanner.errors import GitError, ScannerError
-from scanner.git.runner import Transfer, git_transfer, run_git
+from scanner.git.runner import run_git
+from scanner.git.transfer import Transfer, git_transfer
 from scanner.printable import visible
 
 CLONE_TIMEOUT = 3600.0

@@ -1,8 +1,9 @@
-"""GitContext and Occurrence: where in git history a Fragment was seen.
+"""GitContext and Occurrence: where in git history a Fragment was seen; CommitInfo: a commit as `git log`
+names it (runner.split_commits).
 
 Only the history and commit-range sources build these; the staged scan (the pre-commit hook) never
-does, and defining the two frozen dataclasses cost every commit ~1.5 ms, so they live here rather than
-in fragment.py, which every scan imports.
+does, and defining a frozen dataclass costs every commit ~1.5 ms, so they live here rather than in
+fragment.py or git/runner.py, which every scan imports.
 """
 
 from __future__ import annotations
@@ -35,3 +36,12 @@ class Occurrence:
     them, so findings are put back in this order."""
     parents: tuple[str, ...] = ()
     """The blobs the path held just before this commit (one per parent; none for a new path)."""
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    author: str
+    email: str
+    date: str
+    subject: str = ""

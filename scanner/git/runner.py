@@ -18,8 +18,12 @@ import time
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.errors import GitError
+
+if TYPE_CHECKING:
+    from scanner.git.context import CommitInfo
 
 # Variables git sets for hooks that would redirect our calls to the wrong repository or index.
 _HOOK_VARIABLES = ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY",
@@ -40,7 +44,7 @@ _NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 # allow-list refuses every protocol on every git version, and GIT_NO_LAZY_FETCH stops the fetch itself
 # where git knows it, 2.44+); objects as stored, never as `refs/replace/` swaps them (a replaced blob
 # would hide what the repository really holds).
-_SAFE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_PAGER": "cat", "PAGER": "cat", "GIT_EDITOR": ":",
+SAFE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_PAGER": "cat", "PAGER": "cat", "GIT_EDITOR": ":",
              "GIT_SEQUENCE_EDITOR": ":", "GIT_ALLOW_PROTOCOL": "", "GIT_NO_LAZY_FETCH": "1",
              "GIT_NO_REPLACE_OBJECTS": "1", "GIT_ASKPASS": "false", "SSH_ASKPASS": "false"}
 _UNSAFE_VARIABLES = ("GIT_EXTERNAL_DIFF", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_PROXY_COMMAND")
@@ -48,7 +52,7 @@ _UNSAFE_VARIABLES = ("GIT_EXTERNAL_DIFF", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_PRO
 
 def git_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _HOOK_VARIABLES and k not in _UNSAFE_VARIABLES}
-    env.update(_SAFE_ENV)
+    env.update(SAFE_ENV)
     return env
 
 
@@ -157,15 +161,6 @@ class RepoInfo:
     git_dir: Path
     bare: bool
     shallow: bool
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    sha: str
-    author: str
-    email: str
-    date: str
-    subject: str = ""
 
 
 def repository(path: Path) -> RepoInfo:
@@ -429,6 +424,7 @@ def commit_parents(repo: RepoInfo, tips: Sequence[str]) -> Iterator[tuple[str, l
 
 def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
     """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
+    from scanner.git.context import CommitInfo
     from scanner.git.log_stream import log_commits
 
     for fields, body in log_commits(chunks, 5):
@@ -729,55 +725,3 @@ class BlobReader:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
-
-
-# --- transfers (`leakstop audit`'s clone cache) ------------------------------------------------------------
-
-TRANSFER_PROTOCOLS = frozenset({"https", "ssh", "file"})
-"""The transports a mirror may use; never `ext` or `fd` (they run programs) nor plain `http`/`git`."""
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """How one clone or fetch may reach its remote, beyond every call's safety settings."""
-
-    protocols: frozenset[str]
-    timeout: float
-    config: tuple[str, ...] = ()
-    """`-c` pairs given after SAFE_CONFIG: the user's own credential helper and ssh command, which
-    SAFE_CONFIG turns off for every other call."""
-    env: tuple[tuple[str, str], ...] = ()
-    """Variables added for this call (the user's GIT_SSH_COMMAND, a URL's credentials for the helper)."""
-
-
-def git_transfer(cwd: Path, *args: str, transfer: Transfer) -> tuple[int, str]:
-    """Run a clone or fetch: exit code and stderr, or (-1, why) when it ran out of time.
-
-    It runs in a session of its own, with no standard input: ssh cannot open the terminal to ask for a
-    password or a host key, git cannot prompt (GIT_TERMINAL_PROMPT=0), and at the timeout the whole
-    group (git, its remote helper, ssh, a local upload-pack) is stopped, not git alone."""
-    if not transfer.protocols <= TRANSFER_PROTOCOLS:
-        raise GitError(f"transports not allowed for a transfer: {', '.join(sorted(transfer.protocols))}")
-    env = {**git_env(), **dict(transfer.env), **_SAFE_ENV, "GIT_ALLOW_PROTOCOL": ":".join(sorted(transfer.protocols))}
-    proc = subprocess.Popen(git_command(*transfer.config, *args), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=os.name != "nt")
-    try:
-        _, err = proc.communicate(timeout=transfer.timeout)
-    except subprocess.TimeoutExpired:
-        _stop_group(proc)
-        return -1, f"git {args[0] if args else ''} timed out after {transfer.timeout:g} s"
-    finally:
-        if proc.poll() is None:
-            _stop_group(proc)
-    return proc.returncode, err.decode("utf-8", "replace")
-
-
-def _stop_group(proc: subprocess.Popen[bytes]) -> None:
-    if os.name != "nt":
-        import signal
-
-        with contextlib.suppress(OSError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    else:
-        proc.kill()
-    proc.communicate()

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from scanner.errors import GitError
 from scanner.git import runner as git
-from scanner.git.context import GitContext
+from scanner.git.context import CommitInfo, GitContext
 from scanner.git.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
 from scanner.ruleset.globs import path_matches
 
@@ -56,7 +56,7 @@ class Introduction(NamedTuple):
 Introductions = tuple[dict[str, list[Introduction]], list[GitContext], int]
 
 
-def commit_writes(commit: git.CommitInfo, body: bytes, paths: dict[bytes, str]) -> CommitWrites:
+def commit_writes(commit: CommitInfo, body: bytes, paths: dict[bytes, str]) -> CommitWrites:
     """A commit's `--raw` records → what it wrote. `paths` shares one str per distinct path."""
     writes: list[Write] = []
     submodules = 0
