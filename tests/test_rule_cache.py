@@ -3,14 +3,14 @@ precompiled by its own `regex`."""
 
 from __future__ import annotations
 
-import marshal
+import pickle
 import shutil
 import sys
 
 import pytest
 import regex
 
-from scanner.ruleset import cache, rules
+from scanner.ruleset import cache, cache_format, rules
 from scanner.ruleset.cache import cache_key
 from scanner.ruleset.rule_set import load_ruleset
 from scanner.ruleset.rules import builtin_rules_dir, load_rules, rule_files
@@ -44,22 +44,38 @@ def test_a_warm_cache_gives_back_the_very_rules_the_files_hold(tmp_path, monkeyp
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
     from_files = tuple(load_rules(rule_files([builtin_rules_dir()])))
     assert load_ruleset().rules == from_files  # builds the cache
-    [cache] = tmp_path.glob("rules-*.marshal")
+    [entry] = tmp_path.glob("rules-*.marshal")
     warm = load_ruleset().rules
     assert warm == from_files and [hash(r) for r in warm] == [hash(r) for r in from_files]
-    names, rows, version, compiled = marshal.loads(cache.read_bytes())
+    version, compiled = stored_compiled(entry)
     assert version == regex.__version__ and set(compiled) <= {p for r in warm for p in (*r.searched, *r.allow_patterns)}
+
+
+def stored_compiled(entry):
+    opened = cache.open_private(entry)
+    assert opened is not None
+    return cache_format.read_compiled(*opened)
+
+
+def stored_rules(entry):
+    opened = cache.open_private(entry)
+    assert opened is not None
+    stored = cache_format.read(*opened, reload=lambda rule_id: pytest.fail(f"{rule_id}'s record is damaged"))
+    assert stored is not None
+    return stored[0]
 
 
 def test_a_cache_written_for_other_rule_fields_is_rebuilt(tmp_path, monkeypatch):
     """A Rule that gained or lost a field must not be filled from rows of the old shape."""
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    from_files = load_rules(rule_files([builtin_rules_dir()]))
     load_ruleset()
-    [cache] = tmp_path.glob("rules-*.marshal")
-    names, rows, version, compiled = marshal.loads(cache.read_bytes())
-    cache.write_bytes(marshal.dumps((names[1:], [row[1:] for row in rows], version, compiled)))
-    assert load_ruleset().rules == tuple(load_rules(rule_files([builtin_rules_dir()])))
-    assert marshal.loads(cache.read_bytes())[0] == names  # rewritten in the current shape
+    [entry] = tmp_path.glob("rules-*.marshal")
+    with monkeypatch.context() as older:
+        older.setattr(cache_format, "HOT_FIELDS", cache_format.HOT_FIELDS[1:])
+        entry.write_bytes(cache_format.encode(from_files, regex.__version__, {}))
+    assert load_ruleset().rules == tuple(from_files)
+    assert stored_rules(entry) == from_files  # rewritten in the current shape
 
 
 def test_writing_the_cache_prunes_entries_unused_for_a_month_and_nothing_else(tmp_path, leakstop):
@@ -102,12 +118,11 @@ def test_a_cache_entry_others_could_write_is_ignored(tmp_path, leakstop):
     env = {"LEAKSTOP_CACHE_DIR": str(cache)}
     assert leakstop("scan", target, env=env).code == 1
     [entry] = cache.glob("rules-*.marshal")
-    names, _, version, _ = marshal.loads(entry.read_bytes())
-    entry.write_bytes(marshal.dumps((names, [], version, {})))  # a cache that holds no rules at all
+    entry.write_bytes(cache_format.encode([], regex.__version__, {}))  # a cache that holds no rules at all
     os.chmod(entry, 0o666)
     result = leakstop("scan", target, env=env)
     assert result.code == 1 and "stripe" in result.stdout.lower(), result.output
-    entry.write_bytes(marshal.dumps((names, [], version, {})))
+    entry.write_bytes(cache_format.encode([], regex.__version__, {}))
     os.chmod(entry, 0o600)  # the same file, private: trusted, and a scan with no rules is an error
     assert leakstop("scan", target, env=env).code == 2
 
@@ -155,3 +170,79 @@ def test_another_configuration_compiles_only_the_patterns_no_rule_cache_holds(tm
     loaded = cache.cached_rules([builtin_rules_dir(), extra])
     assert compiled == [r"\b(qbt_[a-z0-9]{24})\b"]
     assert tuple(loaded) == tuple(load_rules(rule_files([builtin_rules_dir(), extra])))
+
+
+def test_no_lazy_field_has_a_class_default():
+    """A rule read from the cache lacks its LAZY_FIELDS until one is read: a class attribute of that name
+    (a dataclass default given by value) would answer for it, wrongly, and they would never be read."""
+    assert not [name for name in rules.LAZY_FIELDS if hasattr(rules.Rule, name)]
+
+
+def test_a_warm_load_reads_a_rules_pattern_and_compiled_patterns_when_it_runs(tmp_path, monkeypatch):
+    """The hook reads the fields every rule needs; a rule's pattern, examples and remediation, and its
+    compiled patterns, only for a rule that runs (or is reported), and then they are the files' own."""
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    from_files = {r.id: r for r in load_rules(rule_files([builtin_rules_dir()]))}
+    load_ruleset()  # builds the cache
+    rules.PRECOMPILED.clear()
+    warm = load_ruleset().rules
+    assert not rules.PRECOMPILED and not [r.id for r in warm if set(rules.LAZY_FIELDS) & set(vars(r))]
+    stripe = next(r for r in warm if r.id.startswith("stripe"))
+    assert stripe.pattern == from_files[stripe.id].pattern
+    assert set(rules.PRECOMPILED) == {*stripe.searched, *stripe.allow_patterns}
+    assert stripe.examples == from_files[stripe.id].examples and stripe == from_files[stripe.id]
+    assert sum(set(rules.LAZY_FIELDS) <= set(vars(r)) for r in warm) == 1
+
+
+def test_a_cached_rule_sent_to_another_process_takes_every_field_and_no_open_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    load_ruleset()
+    rule = load_ruleset().rules[0]
+    sent = pickle.loads(pickle.dumps(rule))
+    assert "_lazy" not in vars(sent) and set(rules.LAZY_FIELDS) <= set(vars(sent))
+    assert sent == load_rules(rule_files([builtin_rules_dir()]))[0]
+
+
+@pytest.mark.slow
+def test_a_truncated_or_unfinished_cache_is_rebuilt_and_finds_the_same(tmp_path, leakstop):
+    """A cache cut short (a full disk, a copy that stopped) or whose end never reached the disk is not
+    used: the scan rebuilds it and reports exactly what a scan with a sound cache does."""
+    import json
+
+    from secrets_fixtures import ALL
+
+    target = tmp_path / "app.py"
+    target.write_text("".join(f'{name.replace("-", "_")} = "{secret}"\n' for name, secret in ALL.items()))
+    cache = tmp_path / "cache"
+    env = {"LEAKSTOP_CACHE_DIR": str(cache)}
+
+    def findings() -> list[object]:
+        result = leakstop("scan", target, "--format", "json", env=env)
+        assert result.code == 1, result.output
+        return sorted((f["rule_id"], f["fingerprint"]) for f in json.loads(result.stdout)["findings"])
+
+    cold = findings()
+    [entry] = cache.glob("rules-*.marshal")
+    whole = entry.read_bytes()
+    assert findings() == cold  # warm
+    for damaged in (whole[:len(whole) // 2], whole[:-1], whole[:-8] + bytes(8), whole + b"\0"):
+        entry.write_bytes(damaged)
+        assert findings() == cold
+        assert stored_compiled(entry) is not None  # rebuilt whole
+
+
+def test_a_record_damaged_while_in_use_comes_from_the_rule_files(tmp_path, monkeypatch):
+    """The file is checked whole when read, its records only when a rule first needs one: a record
+    damaged in between (the file overwritten in place) is taken from the rule files, never left empty,
+    and the file is removed, for the next scan to rebuild."""
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    load_ruleset()
+    warm = load_ruleset().rules
+    [entry] = tmp_path.glob("rules-*.marshal")
+    data = entry.read_bytes()
+    records_at = len(cache_format.MAGIC) + 16 + int.from_bytes(data[len(cache_format.MAGIC):][:8], "little")
+    with entry.open("r+b") as fh:
+        fh.seek(records_at)
+        fh.write(b"\xff" * (len(data) - records_at - len(cache_format.MAGIC)))
+    assert warm == tuple(load_rules(rule_files([builtin_rules_dir()])))
+    assert not entry.exists()

@@ -114,8 +114,9 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
         ruleset.build_gate()
         from scanner.engine.worker_pool import ordered_results
         from scanner.ruleset.gate import SERIALIZED
-        from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR
+        from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR, read_lazy_fields
 
+        read_lazy_fields(ruleset.rules)  # a cached rule's compiled patterns come with its pattern
         initargs = (RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth,
                     dict(PRECOMPILED), PRECOMPILED_FOR[0], dict(SERIALIZED))
         for batch, results, failure in ordered_results(batches(ahead, CHUNK), _scan_in_worker, workers,

@@ -6,22 +6,25 @@ cache folder with owner-only permissions, and is rebuilt whenever a rule file's 
 
 The rule cache is written with `marshal` (plain tuples of the rules' fields), not pickle: the hook then
 never imports pickle (~2 ms) and reads the file in less time. The cache key includes the Python version,
-whose marshal format it is.
+whose marshal format it is. The file's layout, read in parts, is cache_format.py's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import marshal
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from pathlib import Path
 
 from scanner import __version__
+from scanner.errors import RuleError
+from scanner.ruleset import cache_format
 from scanner.ruleset.regex_engine import compile_arguments, vouch_for
 from scanner.ruleset.rules import (
+    LAZY_FIELDS,
     PRECOMPILED,
     PRECOMPILED_FOR,
     Rule,
@@ -31,13 +34,12 @@ from scanner.ruleset.rules import (
 )
 from scanner.sha256 import sha256
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py", "key_leads.py",
                   "provider_keys.py", "named_provider.py", "claims.py", "branches.py")
 """The modules that turn a rule file into the patterns and keywords the cache keeps (in
 PATTERN_MAKERS_FOLDER): a `provider_key` rule's keywords are the provider words of named_provider.py."""
 PATTERN_MAKERS_FOLDER = Path(__file__).parent
-RULE_FIELDS = tuple(f.name for f in fields(Rule))
 
 
 def cache_dir() -> Path:
@@ -65,11 +67,10 @@ def cached_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]]
         path: Path | None = cache_dir() / f"rules-{cache_key(paths)}.marshal"
     except OSError:
         path = None  # a path that cannot be listed: loading names it, and nothing is cached
-    stored = read_rules(path) if path is not None else None
+    stored = read_rules(path, paths) if path is not None else None
     if stored is not None:
-        rules, regex_version, compiled = stored
-        PRECOMPILED.update(compiled)
-        PRECOMPILED_FOR[0] = regex_version
+        rules, regex_version = stored
+        PRECOMPILED_FOR[0] = regex_version  # each rule's compiled patterns come with its pattern (cache_format)
         vouch_for(regex_version)  # the file's key names the installed regex: its blobs are for it
         return rules
     if path is not None:
@@ -78,7 +79,7 @@ def cached_rules(paths: Sequence[Path], once_compiled: Callable[[Sequence[Rule]]
     if path is not None:
         # ValueError: a value marshal cannot write (a custom rule's odd YAML): no cache, same rules.
         with contextlib.suppress(ValueError):
-            write_private(path, marshal.dumps((RULE_FIELDS, [rule_row(r) for r in rules], *precompile(rules))))
+            write_private(path, cache_format.encode(rules, *precompile(rules)))
     return rules
 
 
@@ -97,10 +98,11 @@ def adopt_compiled(path: Path) -> None:
     except OSError:
         return
     for _, other in [(used, p) for used, p in others if used > cutoff][:1]:
-        stored = read_rules(other)
+        opened = open_private(other)
+        stored = cache_format.read_compiled(*opened) if opened is not None else None
         if stored is None:
             continue
-        _, regex_version, compiled = stored
+        regex_version, compiled = stored
         import regex
 
         if regex_version == regex.__version__:
@@ -108,34 +110,30 @@ def adopt_compiled(path: Path) -> None:
             PRECOMPILED_FOR[0] = regex_version
 
 
-def rule_row(rule: Rule) -> tuple[object, ...]:
-    return tuple(getattr(rule, name) for name in RULE_FIELDS)
-
-
-def read_rules(path: Path) -> tuple[list[Rule], str, dict[str, bytes]] | None:
-    """The rules, regex version and compiled patterns stored at `path`; None when the file is missing,
-    unreadable or written for other Rule fields (then it is rebuilt).
-
-    Each Rule is rebuilt the way unpickling does it, by filling its __dict__: the frozen __init__ would
-    set each of its ~20 fields through object.__setattr__, for ~400 rules on every commit."""
-    data = read_private(path)
-    if data is None:
+def read_rules(path: Path, paths: Sequence[Path]) -> tuple[list[Rule], str] | None:
+    """The rules (their LAZY_FIELDS read when first asked for) and regex version stored at `path`, the
+    cache of the rule files `paths`; None when the file is missing, not private, unreadable, damaged or
+    written for other Rule fields (then it is rebuilt)."""
+    opened = open_private(path)
+    if opened is None:
         return None
-    try:
-        names, rows, regex_version, compiled = marshal.loads(data)
-        if (tuple(names) != RULE_FIELDS or not isinstance(rows, list) or not isinstance(regex_version, str)
-                or not isinstance(compiled, dict)):
-            return None
-        rules = []
-        for row in rows:
-            if len(row) != len(RULE_FIELDS):
-                return None
-            rule = Rule.__new__(Rule)
-            rule.__dict__.update(zip(RULE_FIELDS, row))
-            rules.append(rule)
-    except (EOFError, TypeError, ValueError):  # damaged: rebuilt
-        return None
-    return rules, regex_version, compiled
+    return cache_format.read(*opened, reload=functools.partial(_reloaded, path, tuple(paths)))
+
+
+def _reloaded(path: Path, paths: tuple[Path, ...], rule_id: str) -> tuple[object, ...]:
+    """A rule's LAZY_FIELDS from its files, for a cache record found damaged after the cache was read
+    (damaged in place while this scan used it). The file is removed, so that the next scan rebuilds it."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+    rule = _rules_by_id(paths).get(rule_id)
+    if rule is None:  # the files no longer hold it: they changed since the cache was read
+        raise RuleError(f"rule cache {path} was damaged while in use and the rule files changed: scan again")
+    return tuple(getattr(rule, name) for name in LAZY_FIELDS)
+
+
+@functools.cache
+def _rules_by_id(paths: tuple[Path, ...]) -> dict[str, Rule]:
+    return {rule.id: rule for rule in load_rules(rule_files(paths))}
 
 
 def precompile(rules: Sequence[Rule]) -> tuple[str, dict[str, bytes]]:
@@ -231,26 +229,40 @@ def store(path: Path, payload: object) -> None:
 
 
 def read_private(path: Path) -> bytes | None:
-    """A cache entry's bytes, or None when it is missing or someone else could have written it.
+    """A cache entry's bytes, or None when it is missing or someone else could have written it (see
+    `open_private`)."""
+    opened = open_private(path)
+    if opened is None:
+        return None
+    with os.fdopen(opened[0], "rb") as fh:
+        try:
+            return fh.read()
+        except OSError:
+            return None
+
+
+def open_private(path: Path) -> tuple[int, int] | None:
+    """A descriptor open on a cache entry, and its size; None when it is missing or someone else could
+    have written it.
 
     A cache entry decides what a scan looks for (rules, the gate) and the gate's is a pickle: one planted
     by another account (LEAKSTOP_CACHE_DIR=/tmp/... on a shared runner) could make every scan pass clean
-    or run code. So only a regular file owned by this user and writable by no one else is read. Reading
+    or run code. So only a regular file owned by this user and writable by no one else is read. Opening
     also marks the entry used, for `prune`."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            if not _private(os.fstat(fd)):
-                return None
-            data = fh.read()
-        except OSError:
-            return None
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        st = None
+    if st is None or not _private(st):
+        os.close(fd)
+        return None
     with contextlib.suppress(OSError):
         os.utime(path)
-    return data
+    return fd, st.st_size
 
 
 def _private(st: os.stat_result) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scanner.errors import RuleError
 from scanner.ruleset.branches import searched_branches
@@ -24,6 +24,32 @@ CONFIDENCES = ("high", "medium", "low")
 
 FIXTURE_CONFIDENCE = "fixture"
 """Below `low`: a finding only in a rule's `fixture_paths`, listed when --min-confidence asks for it."""
+
+LAZY_FIELDS = ("pattern", "remediation", "examples", "negative_examples", "example_path", "references",
+               "description")
+"""The fields a rule read from the rule cache gets the first time one of them is read (cache_format.py):
+only a rule whose keywords a text holds runs its pattern, and only reports and `rules check` read the
+rest; they were two thirds of the cache the pre-commit hook read for ~1,500 rules."""
+
+
+class LazyFields(Protocol):
+    """Where a cached rule's LAZY_FIELDS are: an open rule cache file (cache_format.py)."""
+
+    def lazy_fields(self, index: int, rule_id: str) -> tuple[object, ...]:
+        """The LAZY_FIELDS of the `index`th rule, `rule_id`, in LAZY_FIELDS' order."""
+
+
+def _lazy_field(rule: Rule, name: str) -> object:
+    """A cached rule's LAZY_FIELDS, read from the cache when the first is asked for (the rule's __getattr__:
+    Python calls it only for a name the rule's __dict__ and class lack). Reading twice, from two threads,
+    fills in the same values, so nothing needs a lock."""
+    lazy: tuple[LazyFields, int] | None = rule.__dict__.get("_lazy")
+    if lazy is None or name not in LAZY_FIELDS:
+        raise AttributeError(f"'Rule' object has no attribute '{name}'")
+    source, index = lazy
+    rule.__dict__.update(zip(LAZY_FIELDS, source.lazy_fields(index, rule.id)))
+    return rule.__dict__[name]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -60,13 +86,24 @@ class Rule:
     branches: tuple[tuple[int, int], ...] = ()
     """Where the alternatives are that the engine searches one by one (branches.py), found once at load
     and kept in the rule cache: finding them again was 6 ms of the pre-commit hook."""
-    examples: tuple[str, ...] = ()
-    negative_examples: tuple[str, ...] = ()
-    example_path: str = ""
-    references: tuple[str, ...] = ()
-    description: str = ""
+    # Defaults by factory, not by value: a value would be a class attribute, which a rule read from the
+    # rule cache without its LAZY_FIELDS would show instead of asking for its own (`_lazy_field`).
+    examples: tuple[str, ...] = field(default_factory=tuple)
+    negative_examples: tuple[str, ...] = field(default_factory=tuple)
+    example_path: str = field(default_factory=str)
+    references: tuple[str, ...] = field(default_factory=tuple)
+    description: str = field(default_factory=str)
     source: str = ""
     """The file the rule was loaded from, for error messages."""
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise take any attribute of a Rule for valid
+        __getattr__ = _lazy_field
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Every field, filled: a rule sent to another process takes no open cache file with it."""
+        if "_lazy" not in self.__dict__:
+            return self.__dict__
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def regex(self) -> Any:
@@ -76,6 +113,13 @@ class Rule:
     def searched(self) -> tuple[str, ...]:
         """The patterns the engine searches for this rule: its alternatives one by one, or the pattern."""
         return tuple(self.pattern[start:end] for start, end in self.branches) or (self.pattern,)
+
+
+def read_lazy_fields(rules: Iterable[Rule]) -> None:
+    """Fill in every cached rule's LAZY_FIELDS, and so take their compiled patterns into PRECOMPILED
+    (cache_format.py): before rules and compiled patterns go to worker processes, which open no cache."""
+    for rule in rules:
+        getattr(rule, LAZY_FIELDS[0])
 
 
 # Compiled patterns stored by the rule cache (see rule_cache.py), keyed by pattern text: the marshalled
