@@ -34,6 +34,7 @@ def test_a_warm_cache_serves_patterns_compiled_by_this_regex(tmp_path, monkeypat
     rules.PRECOMPILED.clear()
     rules.PRECOMPILED_FOR[0] = ""
     ruleset = load_ruleset()  # reads it
+    rules.precompiled_for(ruleset.rules)  # what a rule reads when it first runs
     assert rules.PRECOMPILED_FOR[0] == regex.__version__
     assert all(pattern in rules.PRECOMPILED for rule in ruleset.rules for pattern in rule.searched)
     [cache] = tmp_path.glob("rules-*.marshal")
@@ -179,16 +180,20 @@ def test_no_lazy_field_has_a_class_default():
 
 
 def test_a_warm_load_reads_a_rules_pattern_and_compiled_patterns_when_it_runs(tmp_path, monkeypatch):
-    """The hook reads the fields every rule needs; a rule's pattern, examples and remediation, and its
-    compiled patterns, only for a rule that runs (or is reported), and then they are the files' own."""
+    """The hook reads the fields every rule needs; a rule's pattern, examples and remediation only for a
+    rule that runs (or is reported), its compiled patterns only when it runs, and then they are the
+    files' own."""
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
     from_files = {r.id: r for r in load_rules(rule_files([builtin_rules_dir()]))}
     load_ruleset()  # builds the cache
     rules.PRECOMPILED.clear()
+    rules.COMPILED_LATER.clear()
+    rules.compile_pattern.cache_clear()
     warm = load_ruleset().rules
     assert not rules.PRECOMPILED and not [r.id for r in warm if set(rules.LAZY_FIELDS) & set(vars(r))]
     stripe = next(r for r in warm if r.id.startswith("stripe"))
-    assert stripe.pattern == from_files[stripe.id].pattern
+    assert stripe.pattern == from_files[stripe.id].pattern and not rules.PRECOMPILED  # the gate reads texts
+    rules.compile_pattern(stripe.searched[0])
     assert set(rules.PRECOMPILED) == {*stripe.searched, *stripe.allow_patterns}
     assert stripe.examples == from_files[stripe.id].examples and stripe == from_files[stripe.id]
     assert sum(set(rules.LAZY_FIELDS) <= set(vars(r)) for r in warm) == 1
@@ -240,9 +245,32 @@ def test_a_record_damaged_while_in_use_comes_from_the_rule_files(tmp_path, monke
     warm = load_ruleset().rules
     [entry] = tmp_path.glob("rules-*.marshal")
     data = entry.read_bytes()
-    records_at = len(cache_format.MAGIC) + 16 + int.from_bytes(data[len(cache_format.MAGIC):][:8], "little")
+    records_at = cache_format.PREAMBLE + int.from_bytes(data[len(cache_format.MAGIC):][:8], "little")
     with entry.open("r+b") as fh:
         fh.seek(records_at)
         fh.write(b"\xff" * (len(data) - records_at - len(cache_format.MAGIC)))
     assert warm == tuple(load_rules(rule_files([builtin_rules_dir()])))
     assert not entry.exists()
+
+
+def test_damaged_compiled_patterns_are_compiled_again(tmp_path, monkeypatch):
+    """Stored compiled patterns only spare compiling: a rule whose stored ones are damaged compiles its
+    patterns itself, and finds what it always found."""
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    load_ruleset()
+    rules.PRECOMPILED.clear()
+    rules.COMPILED_LATER.clear()
+    rules.compile_pattern.cache_clear()
+    warm = load_ruleset().rules
+    [entry] = tmp_path.glob("rules-*.marshal")
+    data = entry.read_bytes()
+    header_size, records_size = (int.from_bytes(data[at:at + 8], "little")
+                                 for at in (len(cache_format.MAGIC), len(cache_format.MAGIC) + 8))
+    blobs_at = cache_format.PREAMBLE + header_size + records_size
+    with entry.open("r+b") as fh:
+        fh.seek(blobs_at)
+        fh.write(b"\xff" * (len(data) - blobs_at - len(cache_format.MAGIC)))
+    stripe = next(r for r in warm if r.id.startswith("stripe"))
+    compiled = [rules.compile_pattern(p) for p in stripe.searched]
+    assert not rules.PRECOMPILED and [c.pattern for c in compiled] == list(stripe.searched)
+    assert all(any(c.search(example) for c in compiled) for example in stripe.examples)

@@ -114,11 +114,10 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
         ruleset.build_gate()
         from scanner.engine.worker_pool import ordered_results
         from scanner.ruleset.gate import SERIALIZED
-        from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR, read_lazy_fields
+        from scanner.ruleset.rules import PRECOMPILED_FOR, precompiled_for
 
-        read_lazy_fields(ruleset.rules)  # a cached rule's compiled patterns come with its pattern
         initargs = (RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth,
-                    dict(PRECOMPILED), PRECOMPILED_FOR[0], dict(SERIALIZED))
+                    precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED))
         for batch, results, failure in ordered_results(batches(ahead, CHUNK), _scan_in_worker, workers,
                                                        _start_worker, initargs):
             if failure or results is None:

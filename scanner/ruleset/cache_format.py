@@ -2,13 +2,15 @@
 
 A one-file pre-commit scan runs the patterns of the hundred or so rules whose keywords its text holds, of
 ~1,500. Read whole, the 7 MB file (compiled patterns 3.5 MB, pattern texts 1.45 MB, examples and
-remediation 0.9 MB) cost the hook ~16 ms of its start-up, now ~4. After a fixed-size preamble it holds:
+remediation 0.9 MB) cost the hook ~16 ms of its start-up, now ~5. After a fixed-size preamble it holds:
 
 - the header, read at load: every rule's other fields (id, keywords, paths, filters...), where each rule's
-  record ends, and the `regex` version that compiled the patterns;
+  record and compiled patterns end, and the `regex` version that compiled the patterns;
 - one record per rule, read (`os.pread` on the file opened at load) the first time one of the rule's
-  LAZY_FIELDS is: those fields and the rule's compiled patterns (the marshalled compile arguments of
-  regex_engine.py), which go into PRECOMPILED then, since a rule whose pattern is read is about to run;
+  LAZY_FIELDS is;
+- each rule's compiled patterns (the marshalled compile arguments of regex_engine.py), read into
+  PRECOMPILED when the first is compiled (COMPILED_LATER): the rule gate reads every rule's pattern text
+  but compiles none;
 - the magic bytes again, written last.
 
 The preamble's lengths must add up to the file's size and the file must end with the magic bytes, or it is
@@ -23,13 +25,16 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from functools import partial
 from itertools import accumulate
 
-from scanner.ruleset.rules import LAZY_FIELDS, PRECOMPILED, Rule
+from scanner.ruleset.rules import COMPILED_LATER, LAZY_FIELDS, PRECOMPILED, Rule
 
 MAGIC = b"lsrules\x04"
-_PREAMBLE = len(MAGIC) + 16
-"""The magic bytes, then the header's and the records' sizes (8 bytes each, little-endian)."""
+_SIZES = 3
+PREAMBLE = len(MAGIC) + 8 * _SIZES
+"""The magic bytes, then the sizes of the header, the records and the compiled patterns (8 bytes each,
+little-endian)."""
 RULE_FIELDS = tuple(f.name for f in fields(Rule))
 HOT_FIELDS = tuple(name for name in RULE_FIELDS if name not in LAZY_FIELDS)
 
@@ -40,14 +45,14 @@ Reload = Callable[[str], tuple[object, ...]]
 def encode(rules: Sequence[Rule], regex_version: str, compiled: dict[str, bytes]) -> bytes:
     """The cache file for `rules` and the patterns `regex_version` compiled. ValueError when a value
     cannot be marshalled (a custom rule's odd YAML): then nothing is cached."""
-    records = [marshal.dumps((tuple(getattr(rule, name) for name in LAZY_FIELDS),
-                              {p: compiled[p] for p in (*rule.searched, *rule.allow_patterns) if p in compiled}))
-               for rule in rules]
+    records = [marshal.dumps(tuple(getattr(rule, name) for name in LAZY_FIELDS)) for rule in rules]
+    blobs = [marshal.dumps({p: compiled[p] for p in (*rule.searched, *rule.allow_patterns) if p in compiled})
+             for rule in rules]
     rows = [tuple(getattr(rule, name) for name in HOT_FIELDS) for rule in rules]
-    header = marshal.dumps((HOT_FIELDS, LAZY_FIELDS, regex_version, rows, list(accumulate(map(len, records)))))
-    body = b"".join(records)
-    return b"".join((MAGIC, len(header).to_bytes(8, "little"), len(body).to_bytes(8, "little"), header, body,
-                     MAGIC))
+    header = marshal.dumps((HOT_FIELDS, LAZY_FIELDS, regex_version, rows, list(accumulate(map(len, records))),
+                            list(accumulate(map(len, blobs)))))
+    sections = (header, b"".join(records), b"".join(blobs))
+    return b"".join((MAGIC, *(len(part).to_bytes(8, "little") for part in sections), *sections, MAGIC))
 
 
 class CacheFile:
@@ -60,6 +65,8 @@ class CacheFile:
         self.reload = reload
         self.records_at = 0
         self.ends: list[int] = []
+        self.blobs_at = 0
+        self.blob_ends: list[int] = []
         self._lock = threading.Lock()
 
     def __del__(self, _close: Callable[[int], None] = os.close) -> None:
@@ -78,39 +85,55 @@ class CacheFile:
             os.lseek(self.fd, offset, os.SEEK_SET)
             return os.read(self.fd, size)
 
-    def lazy_fields(self, index: int, rule_id: str) -> tuple[object, ...]:
-        """The `index`th rule's LAZY_FIELDS; its compiled patterns go into PRECOMPILED."""
+    def fill(self, rule: Rule, index: int) -> None:
+        """Put the LAZY_FIELDS of `rule`, the `index`th, into its __dict__ (from the rule files when its
+        record is damaged), and name the file's compiled patterns of its patterns in COMPILED_LATER."""
         start = self.ends[index - 1] if index else 0
         try:
-            values, compiled = marshal.loads(self.read_at(self.records_at + start, self.ends[index] - start))
-            if not isinstance(values, tuple) or len(values) != len(LAZY_FIELDS) or not isinstance(compiled, dict):
+            values = marshal.loads(self.read_at(self.records_at + start, self.ends[index] - start))
+            if not isinstance(values, tuple) or len(values) != len(LAZY_FIELDS):
                 raise ValueError("not a rule record")
         except (OSError, EOFError, TypeError, ValueError):
-            return self.reload(rule_id)
-        PRECOMPILED.update(compiled)
-        return values
+            values = self.reload(rule.id)
+        rule.__dict__.update(zip(LAZY_FIELDS, values))
+        later = partial(self.take_compiled, index)
+        for pattern in (*rule.searched, *rule.allow_patterns):
+            COMPILED_LATER.setdefault(pattern, later)
+
+    def take_compiled(self, index: int) -> None:
+        """Take the `index`th rule's compiled patterns into PRECOMPILED; none when they are damaged (its
+        patterns are compiled then)."""
+        start = self.blob_ends[index - 1] if index else 0
+        try:
+            compiled = marshal.loads(self.read_at(self.blobs_at + start, self.blob_ends[index] - start))
+            PRECOMPILED.update(compiled)
+        except (OSError, EOFError, TypeError, ValueError):
+            return
+        for pattern in compiled:
+            COMPILED_LATER.pop(pattern, None)
 
     def header(self, size: int) -> tuple[str, list[tuple[object, ...]]] | None:
         """The regex version and every rule's HOT_FIELDS, from a file of `size` bytes; None when it is not
         a whole cache file of this format."""
         try:
-            preamble = self.read_at(0, _PREAMBLE)
-            if len(preamble) != _PREAMBLE or preamble[:len(MAGIC)] != MAGIC:
+            preamble = self.read_at(0, PREAMBLE)
+            if len(preamble) != PREAMBLE or preamble[:len(MAGIC)] != MAGIC:
                 return None
-            header_size = int.from_bytes(preamble[len(MAGIC):len(MAGIC) + 8], "little")
-            records_size = int.from_bytes(preamble[len(MAGIC) + 8:], "little")
-            if (_PREAMBLE + header_size + records_size + len(MAGIC) != size
+            header_size, records_size, blobs_size = (int.from_bytes(preamble[at:at + 8], "little")
+                                                     for at in range(len(MAGIC), PREAMBLE, 8))
+            if (PREAMBLE + header_size + records_size + blobs_size + len(MAGIC) != size
                     or self.read_at(size - len(MAGIC), len(MAGIC)) != MAGIC):
                 return None
-            hot, lazy, regex_version, rows, ends = marshal.loads(self.read_at(_PREAMBLE, header_size))
+            hot, lazy, regex_version, rows, ends, blob_ends = marshal.loads(self.read_at(PREAMBLE, header_size))
         except (OSError, EOFError, TypeError, ValueError):
             return None
         if (tuple(hot) != HOT_FIELDS or tuple(lazy) != LAZY_FIELDS or not isinstance(regex_version, str)
-                or not isinstance(rows, list) or not isinstance(ends, list) or len(ends) != len(rows)
-                or (ends[-1] if ends else 0) != records_size):
+                or not isinstance(rows, list) or not isinstance(ends, list) or not isinstance(blob_ends, list)
+                or not len(ends) == len(blob_ends) == len(rows)
+                or (ends[-1] if ends else 0) != records_size or (blob_ends[-1] if ends else 0) != blobs_size):
             return None
-        self.records_at = _PREAMBLE + header_size
-        self.ends = ends
+        self.records_at, self.ends = PREAMBLE + header_size, ends
+        self.blobs_at, self.blob_ends = self.records_at + records_size, blob_ends
         return regex_version, rows
 
 
@@ -145,11 +168,10 @@ def read_compiled(fd: int, size: int) -> tuple[str, dict[str, bytes]] | None:
         return None
     regex_version = found[0]
     compiled: dict[str, bytes] = {}
-    records = file.read_at(file.records_at, file.ends[-1] if file.ends else 0)
+    blobs = file.read_at(file.blobs_at, file.blob_ends[-1] if file.blob_ends else 0)
     try:
-        for start, end in zip([0, *file.ends], file.ends):
-            _, blobs = marshal.loads(records[start:end])
-            compiled.update(blobs)
+        for start, end in zip([0, *file.blob_ends], file.blob_ends):
+            compiled.update(marshal.loads(blobs[start:end]))
     except (EOFError, TypeError, ValueError):
         return None
     return regex_version, compiled

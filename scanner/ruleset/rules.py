@@ -35,8 +35,8 @@ rest; they were two thirds of the cache the pre-commit hook read for ~1,500 rule
 class LazyFields(Protocol):
     """Where a cached rule's LAZY_FIELDS are: an open rule cache file (cache_format.py)."""
 
-    def lazy_fields(self, index: int, rule_id: str) -> tuple[object, ...]:
-        """The LAZY_FIELDS of the `index`th rule, `rule_id`, in LAZY_FIELDS' order."""
+    def fill(self, rule: Rule, index: int) -> None:
+        """Put the LAZY_FIELDS of `rule`, the file's `index`th, into its __dict__."""
 
 
 def _lazy_field(rule: Rule, name: str) -> object:
@@ -47,7 +47,7 @@ def _lazy_field(rule: Rule, name: str) -> object:
     if lazy is None or name not in LAZY_FIELDS:
         raise AttributeError(f"'Rule' object has no attribute '{name}'")
     source, index = lazy
-    rule.__dict__.update(zip(LAZY_FIELDS, source.lazy_fields(index, rule.id)))
+    source.fill(rule, index)
     return rule.__dict__[name]
 
 
@@ -115,11 +115,14 @@ class Rule:
         return tuple(self.pattern[start:end] for start, end in self.branches) or (self.pattern,)
 
 
-def read_lazy_fields(rules: Iterable[Rule]) -> None:
-    """Fill in every cached rule's LAZY_FIELDS, and so take their compiled patterns into PRECOMPILED
-    (cache_format.py): before rules and compiled patterns go to worker processes, which open no cache."""
+def precompiled_for(rules: Iterable[Rule]) -> dict[str, bytes]:
+    """Every compiled pattern the rule cache holds for `rules`, read now: for worker processes, which open
+    no cache file."""
     for rule in rules:
-        getattr(rule, LAZY_FIELDS[0])
+        getattr(rule, LAZY_FIELDS[0])  # a cached rule names its compiled patterns in COMPILED_LATER
+    while COMPILED_LATER:
+        COMPILED_LATER.popitem()[1]()
+    return dict(PRECOMPILED)
 
 
 # Compiled patterns stored by the rule cache (see rule_cache.py), keyed by pattern text: the marshalled
@@ -128,6 +131,10 @@ def read_lazy_fields(rules: Iterable[Rule]) -> None:
 PRECOMPILED: dict[str, bytes] = {}
 PRECOMPILED_FOR: list[str] = [""]
 """The `regex` version the blobs were made with; blobs from another version are ignored."""
+COMPILED_LATER: dict[str, Callable[[], None]] = {}
+"""Patterns whose blobs a rule cache file holds, not read yet: the call takes them into PRECOMPILED. A rule
+registers its patterns when its pattern text is read (cache_format.py); the rule gate reads every rule's
+text, and reading every blob with it cost ~6 ms more of a hook that scans more than a few lines."""
 
 
 @functools.cache
@@ -135,6 +142,10 @@ def compile_pattern(pattern: str) -> Any:
     """Compile once per process; the `regex` package is imported only when a rule runs that the rule
     cache did not compile before (see regex_engine.py)."""
     blob = PRECOMPILED.get(pattern)
+    later = COMPILED_LATER.pop(pattern, None) if blob is None else None
+    if later is not None:
+        later()
+        blob = PRECOMPILED.get(pattern)
     if blob is not None:
         from scanner.ruleset.regex_engine import precompiled_pattern
 
