@@ -199,6 +199,25 @@ def test_a_warm_load_reads_a_rules_pattern_and_compiled_patterns_when_it_runs(tm
     assert sum(set(rules.LAZY_FIELDS) <= set(vars(r)) for r in warm) == 1
 
 
+def test_a_warm_scan_cache_context_is_the_cold_one_and_reads_no_record(tmp_path, monkeypatch):
+    """The scan cache's context hashes every rule's every field: a warm load takes each rule's digest from
+    the rule cache's header, so it names the same context as rules read from the files, without reading
+    ~1,500 records for it; a rule changed after the load (a configuration's) is hashed anew."""
+    import dataclasses
+
+    from scanner.engine.scan_cache import scan_context
+
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    cold = load_ruleset()  # builds the cache
+    warm = load_ruleset()
+    assert scan_context(warm, 1.0) == scan_context(cold, 1.0) != scan_context(warm, 2.0)
+    assert not [r.id for r in warm.rules if set(rules.LAZY_FIELDS) & set(vars(r))]
+    first = warm.rules[0]
+    changed = dataclasses.replace(first, min_entropy=first.min_entropy + 0.5)
+    assert rules.fields_digest(changed) != rules.fields_digest(first)
+    assert rules.fields_digest(dataclasses.replace(first)) == rules.fields_digest(first)
+
+
 def test_a_cached_rule_sent_to_another_process_takes_every_field_and_no_open_file(tmp_path, monkeypatch):
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
     load_ruleset()

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rules import fields_digest
 
 FORMAT = 1
 """The schema's version: a file written by a later format is left alone (and not used)."""
@@ -68,7 +69,7 @@ def scan_context(ruleset: RuleSet, *options: object) -> bytes:
     engines = f"{regex_install()}\0{sys.version_info[:2]}"
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{engines}\0{options!r}\0".encode())
     for rule in ruleset.rules:
-        digest.update(repr(rule).encode("utf-8", "surrogatepass"))
+        digest.update(fields_digest(rule))
     return digest.digest()[:16]
 
 

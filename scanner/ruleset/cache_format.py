@@ -5,7 +5,8 @@ A one-file pre-commit scan runs the patterns of the hundred or so rules whose ke
 remediation 0.9 MB) cost the hook ~16 ms of its start-up, now ~5. After a fixed-size preamble it holds:
 
 - the header, read at load: every rule's other fields (id, keywords, paths, filters...), where each rule's
-  record and compiled patterns end, and the `regex` version that compiled the patterns;
+  record and compiled patterns end, the `regex` version that compiled the patterns, and each rule's
+  fields_digest (what the scan cache's context hashes, so a warm scan need not read every record for it);
 - one record per rule, read (`os.pread` on the file opened at load) the first time one of the rule's
   LAZY_FIELDS is;
 - each rule's compiled patterns (the marshalled compile arguments of regex_engine.py), read into
@@ -28,9 +29,9 @@ from dataclasses import fields
 from functools import partial
 from itertools import accumulate
 
-from scanner.ruleset.rules import COMPILED_LATER, LAZY_FIELDS, PRECOMPILED, Rule
+from scanner.ruleset.rules import COMPILED_LATER, LAZY_FIELDS, PRECOMPILED, Rule, fields_digest
 
-MAGIC = b"lsrules\x04"
+MAGIC = b"lsrules\x05"
 _SIZES = 3
 PREAMBLE = len(MAGIC) + 8 * _SIZES
 """The magic bytes, then the sizes of the header, the records and the compiled patterns (8 bytes each,
@@ -49,8 +50,9 @@ def encode(rules: Sequence[Rule], regex_version: str, compiled: dict[str, bytes]
     blobs = [marshal.dumps({p: compiled[p] for p in (*rule.searched, *rule.allow_patterns) if p in compiled})
              for rule in rules]
     rows = [tuple(getattr(rule, name) for name in HOT_FIELDS) for rule in rules]
+    digests = [fields_digest(rule) for rule in rules]
     header = marshal.dumps((HOT_FIELDS, LAZY_FIELDS, regex_version, rows, list(accumulate(map(len, records))),
-                            list(accumulate(map(len, blobs)))))
+                            list(accumulate(map(len, blobs))), digests))
     sections = (header, b"".join(records), b"".join(blobs))
     return b"".join((MAGIC, *(len(part).to_bytes(8, "little") for part in sections), *sections, MAGIC))
 
@@ -112,9 +114,9 @@ class CacheFile:
         for pattern in compiled:
             COMPILED_LATER.pop(pattern, None)
 
-    def header(self, size: int) -> tuple[str, list[tuple[object, ...]]] | None:
-        """The regex version and every rule's HOT_FIELDS, from a file of `size` bytes; None when it is not
-        a whole cache file of this format."""
+    def header(self, size: int) -> tuple[str, list[tuple[object, ...]], list[bytes]] | None:
+        """The regex version, every rule's HOT_FIELDS and every rule's fields_digest, from a file of `size`
+        bytes; None when it is not a whole cache file of this format."""
         try:
             preamble = self.read_at(0, PREAMBLE)
             if len(preamble) != PREAMBLE or preamble[:len(MAGIC)] != MAGIC:
@@ -124,17 +126,19 @@ class CacheFile:
             if (PREAMBLE + header_size + records_size + blobs_size + len(MAGIC) != size
                     or self.read_at(size - len(MAGIC), len(MAGIC)) != MAGIC):
                 return None
-            hot, lazy, regex_version, rows, ends, blob_ends = marshal.loads(self.read_at(PREAMBLE, header_size))
+            hot, lazy, regex_version, rows, ends, blob_ends, digests = marshal.loads(
+                self.read_at(PREAMBLE, header_size))
         except (OSError, EOFError, TypeError, ValueError):
             return None
         if (tuple(hot) != HOT_FIELDS or tuple(lazy) != LAZY_FIELDS or not isinstance(regex_version, str)
                 or not isinstance(rows, list) or not isinstance(ends, list) or not isinstance(blob_ends, list)
-                or not len(ends) == len(blob_ends) == len(rows)
+                or not isinstance(digests, list) or not all(isinstance(d, bytes) and d for d in digests)
+                or not len(ends) == len(blob_ends) == len(rows) == len(digests)
                 or (ends[-1] if ends else 0) != records_size or (blob_ends[-1] if ends else 0) != blobs_size):
             return None
         self.records_at, self.ends = PREAMBLE + header_size, ends
         self.blobs_at, self.blob_ends = self.records_at + records_size, blob_ends
-        return regex_version, rows
+        return regex_version, rows, digests
 
 
 def read(fd: int, size: int, reload: Reload) -> tuple[list[Rule], str] | None:
@@ -147,7 +151,7 @@ def read(fd: int, size: int, reload: Reload) -> tuple[list[Rule], str] | None:
     found = file.header(size)
     if found is None:
         return None
-    regex_version, rows = found
+    regex_version, rows, digests = found
     rules = []
     for index, row in enumerate(rows):
         if not isinstance(row, tuple) or len(row) != len(HOT_FIELDS):
@@ -155,6 +159,7 @@ def read(fd: int, size: int, reload: Reload) -> tuple[list[Rule], str] | None:
         rule = Rule.__new__(Rule)
         rule.__dict__.update(zip(HOT_FIELDS, row))
         rule.__dict__["_lazy"] = (file, index)
+        rule.__dict__["_digest"] = digests[index]
         rules.append(rule)
     return rules, regex_version
 

@@ -7,6 +7,7 @@ validation), so a validated rule set is cached on disk keyed by the files' ident
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -113,6 +114,14 @@ class Rule:
     def searched(self) -> tuple[str, ...]:
         """The patterns the engine searches for this rule: its alternatives one by one, or the pattern."""
         return tuple(self.pattern[start:end] for start, end in self.branches) or (self.pattern,)
+
+
+def fields_digest(rule: Rule) -> bytes:
+    """A digest of every field of `rule` (its repr), for what depends on all of them (the scan cache's
+    context). A rule read from the rule cache has the one computed when the cache was written: hashing
+    ~1,500 reprs cost a warm re-scan 28 ms, and reading every rule's LAZY_FIELDS for them more."""
+    stored: bytes | None = rule.__dict__.get("_digest")
+    return stored or hashlib.sha256(repr(rule).encode("utf-8", "surrogatepass")).digest()[:16]
 
 
 def precompiled_for(rules: Iterable[Rule]) -> dict[str, bytes]:
