@@ -34,7 +34,7 @@ from scanner.ruleset.rules import (
 )
 from scanner.sha256 import sha256
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = cache_format.FORMAT
 PATTERN_MAKERS = ("rules.py", "context_names.py", "keyed_context.py", "token_shape.py", "key_leads.py",
                   "provider_keys.py", "named_provider.py", "claims.py", "branches.py")
 """The modules that turn a rule file into the patterns and keywords the cache keeps (in

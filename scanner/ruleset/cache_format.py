@@ -31,7 +31,9 @@ from itertools import accumulate
 
 from scanner.ruleset.rules import COMPILED_LATER, LAZY_FIELDS, PRECOMPILED, Rule, fields_digest
 
-MAGIC = b"lsrules\x05"
+FORMAT = 5
+"""The layout's number: in the cache file's name (cache.cache_key) and its magic bytes."""
+MAGIC = b"lsrules" + bytes([FORMAT])
 _SIZES = 3
 PREAMBLE = len(MAGIC) + 8 * _SIZES
 """The magic bytes, then the sizes of the header, the records and the compiled patterns (8 bytes each,

@@ -7,7 +7,6 @@ validation), so a validated rule set is cached on disk keyed by the files' ident
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scanner.errors import RuleError
 from scanner.ruleset.branches import searched_branches
 from scanner.ruleset.provider_keys import ANY_KEY, RESERVED_GROUP, with_provider_keys
+from scanner.sha256 import sha256
 
 DEFAULT_FILTERS = ("placeholder",)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -121,7 +121,7 @@ def fields_digest(rule: Rule) -> bytes:
     context). A rule read from the rule cache has the one computed when the cache was written: hashing
     ~1,500 reprs cost a warm re-scan 28 ms, and reading every rule's LAZY_FIELDS for them more."""
     stored: bytes | None = rule.__dict__.get("_digest")
-    return stored or hashlib.sha256(repr(rule).encode("utf-8", "surrogatepass")).digest()[:16]
+    return stored or sha256(repr(rule).encode("utf-8", "surrogatepass")).digest()[:16]
 
 
 def precompiled_for(rules: Iterable[Rule]) -> dict[str, bytes]:
