@@ -9,8 +9,8 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scanner.engine.match import _branch_matches, rule_branches, rule_matches
-from scanner.ruleset.branches import searched_branches, structure, top_branches
+from scanner.engine.match import MATCH_REACH, _branch_matches, rule_branches, rule_matches
+from scanner.ruleset.branches import searched_branches, structure, top_branches, unbounded
 from scanner.ruleset.rule_set import load_ruleset
 
 RULES = load_ruleset().rules
@@ -98,3 +98,29 @@ def test_a_file_that_repeats_a_providers_name_is_searched_in_time() -> None:
     for rule_id in ("github-legacy-token", "github-oauth-app-client-secret", "fileio-api-key", "commercejs-secret-key"):
         rule = next(rule for rule in RULES if rule.id == rule_id)
         assert list(rule_matches(rule, text, 4.0)) == []  # TimeoutError when the time runs out (was 6 s)
+
+
+def test_an_unbounded_repeat_is_one_outside_every_lookaround() -> None:
+    assert unbounded(r"api_key\s*=\s*(\w{16})") and unbounded(r"(?:ab)+c") and unbounded(r"a{3,}")
+    assert not unbounded(r"(?<=key\s*=)\w{16}")  # in a lookbehind: no length of the match
+    assert not unbounded(r"(?=[a-z]*\d)[a-z0-9]{20}") and not unbounded(r"\*\+[*+]a{2}+b?+")
+    assert not unbounded(r"(?x) a* # verbose: comments could hide anything")
+
+
+def test_no_pattern_called_unbounded_reaches_further_when_parsed() -> None:
+    """`match_reach` skips parsing a pattern the check calls unbounded: for every built-in pattern it
+    does, the parse would not have given a reach of its own (an unbounded width, or syntax sre_parse
+    refuses, such as a branch reset's repeated group names)."""
+    import re._parser as parser  # type: ignore[import-not-found]
+
+    def parsed_reach(pattern: str) -> int:
+        try:
+            widest = parser.parse(pattern.replace("(?|", "(?:")).getwidth()[1]
+        except Exception:  # noqa: BLE001 - what match_reach does with it
+            return MATCH_REACH
+        return widest if MATCH_REACH < widest < parser.MAXREPEAT else MATCH_REACH
+
+    called = [rule.pattern for rule in load_ruleset().rules if unbounded(rule.pattern)]
+    assert len(called) > 100
+    assert [p[:80] for p in called if parsed_reach(p) != MATCH_REACH] == []
+

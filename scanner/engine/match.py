@@ -19,6 +19,7 @@ from scanner.engine.entropy import entropy_floor, shannon_entropy
 from scanner.engine.filters import bare_name_rejection, failing_heuristic, spoilt_edge
 from scanner.fragment import Fragment
 from scanner.report import Skipped
+from scanner.ruleset.branches import unbounded
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.key_leads import BARE_NAME
@@ -124,6 +125,8 @@ def match_reach(pattern: str) -> int:
     MATCH_REACH (a JWT with many claims runs to 20k characters; cut at 1,024 it was missed in a large
     `.env`). Unbounded patterns keep MATCH_REACH: their matches are `key = value` lines, and a window the
     whole text would give up the speed that windows exist for."""
+    if unbounded(pattern):
+        return MATCH_REACH
     try:
         import re._parser as parser  # type: ignore[import-not-found]  # Python 3.11+
     except ImportError:
