@@ -2,9 +2,10 @@
 
 A less specific rule (a generic `api_key = ...` rule, a file format's rule such as `.env`'s, or a lower
 confidence) gives way to a more specific rule's reportable match that overlaps its secret; between generic
-rules of equal rank on one secret (a password flag and a password assignment), the longer secret, then the
-first rule id, is the one finding. Answered with sorts and bisections, never by comparing every pair: a
-generated file with tens of thousands of keys took minutes that way.
+rules of equal rank on one secret (a password flag and a password assignment), the longer secret, then
+the rule that found its provider named (`stripe:` / `key: ...`), then the first rule id, is the one
+finding. Answered with sorts and bisections, never by comparing every pair: a generated file with tens of
+thousands of keys took minutes that way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from scanner.engine.match import Match
+from scanner.ruleset.named_provider import NAMING_FILTER
 
 CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 
@@ -56,14 +58,14 @@ def outranked_by_higher_levels(matches: Sequence[Match], levels: dict[Level, lis
 
 
 def outranked_within_generic_levels(matches: Sequence[Match], levels: dict[Level, list[int]]) -> set[int]:
-    """In each generic level, matches taken longest first (then by rule id): each is beaten when a
+    """In each generic level, matches taken as tie_key orders them (longest first): each is beaten when a
     reportable one taken before it overlaps it. Matches with the same length and rule never beat each
     other, so each group of them is checked before any of it is added."""
     beaten: set[int] = set()
     for (specific, *_), members in levels.items():
         if specific:
             continue
-        ranked = sorted(members, key=lambda i: (matches[i].start - matches[i].end, matches[i].rule.id))
+        ranked = sorted(members, key=lambda i: tie_key(matches[i]))
         taken = SpanReach(sorted({matches[i].start for i in members if not matches[i].dropped_by}))
         group: list[int] = []
         for index in [*ranked, -1]:
@@ -77,8 +79,8 @@ def outranked_within_generic_levels(matches: Sequence[Match], levels: dict[Level
     return beaten
 
 
-def tie_key(m: Match) -> tuple[int, str]:
-    return m.start - m.end, m.rule.id
+def tie_key(m: Match) -> tuple[int, bool, str]:
+    return m.start - m.end, NAMING_FILTER not in m.rule.filters, m.rule.id
 
 
 class SpanReach:

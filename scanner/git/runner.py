@@ -462,7 +462,7 @@ def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
     try:
         proc.stdin.write(data)
         proc.stdin.close()
-    except OSError:  # git ended early: its exit status says why
+    except (OSError, ValueError):  # git ended early (its exit status says why), or its pipe was closed
         pass
 
 
