@@ -46,21 +46,25 @@ def test_a_baseline_records_every_key_past_the_listing_limit(leakstop, tmp_path)
 
 
 class _Rule:
-    def __init__(self, provider: str, confidence: str, paths: tuple[str, ...] = ()) -> None:
-        self.provider, self.confidence, self.paths = provider, confidence, paths
-        self.id = f"{provider}-{confidence}{'-file' if paths else ''}"
+    def __init__(self, provider: str, confidence: str, paths: tuple[str, ...] = (),
+                 filters: tuple[str, ...] = ()) -> None:
+        self.provider, self.confidence, self.paths, self.filters = provider, confidence, paths, filters
+        self.id = f"{provider}-{confidence}{'-file' if paths else ''}{'-named' if filters else ''}"
 
 
 def _brute_force(matches: list[Match]) -> set[int]:
     """The pairwise definition: a more specific rule wins; between generic rules of one rank, the longer
-    secret, then the first rule id."""
+    secret, then the rule that found its provider named, then the first rule id."""
     def rank(m: Match) -> tuple[bool, bool, int]:
         return m.rule.provider != "Generic", not m.rule.paths, {"high": 2, "medium": 1, "low": 0}[m.rule.confidence]
 
     def beats(other: Match, m: Match) -> bool:
         if rank(other) != rank(m) or rank(m)[0]:
             return rank(other) > rank(m)
-        return (other.start - other.end, other.rule.id) < (m.start - m.end, m.rule.id)
+        def key(x: Match) -> tuple[int, bool, str]:
+            return x.start - x.end, "provider-named" not in x.rule.filters, x.rule.id
+
+        return key(other) < key(m)
 
     return {i for i, m in enumerate(matches)
             if any(o is not m and o.start < m.end and m.start < o.end and not o.dropped_by and beats(o, m)
@@ -82,6 +86,7 @@ def test_outranked_sweep_agrees_with_comparing_every_pair():
     rng = random.Random(5)
     rules = [_Rule(p, c) for p in ("Generic", "Stripe") for c in ("low", "medium", "high")]
     rules += [_Rule("Generic", c) for c in ("low", "medium", "high")]  # same rank, another rule id
+    rules += [_Rule("Generic", c, filters=("provider-named",)) for c in ("low", "medium")]  # names its provider
     rules += [_Rule("dotenv", c, (".env",)) for c in ("medium", "high")]  # a file format's rule
     for index, rule in enumerate(rules):
         rule.id += f"-{index}"
