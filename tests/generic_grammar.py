@@ -151,8 +151,16 @@ def password_pattern() -> str:
     return f"{key}(?={sep}{ahead}){not_password}{sep}{value}"
 
 
+def xml_key_pattern() -> str:
+    """A `<key>` element of a parent element whose name is no NOT_SECRET word (`<payments>`, not `<cache>`),
+    up to three lines below its start tag, holding a token-like value."""
+    parent = (rf"<(?!(?i:{NOT_SECRET})(?![A-Za-z]))[A-Za-z_][\w.-]{{0,40}}(?:[ \t][^<>\n]{{0,200}})?>[ \t]*\r?\n"
+              r"(?:[ \t]*<[^\n]*\n){0,3}[ \t]*")
+    return rf"(?<={parent})<(?i:key)>[ \t]*([A-Za-z0-9+/=_.~-]{{16,200}})[ \t]*</(?i:key)>"
+
+
 PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern,
-            "generic-provider-named-key": named_key_pattern}
+            "generic-provider-named-key": named_key_pattern, "generic-xml-key-element": xml_key_pattern}
 
 
 def yaml_patterns(text: str) -> dict[str, str]:
