@@ -121,6 +121,7 @@ def scan(request: ScanRequest) -> Report:
                     if request.on_finding is not None:
                         request.on_finding(finding)
     stats.seconds = time.perf_counter() - started
+    request.ruleset.scanned()
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     found = request.source.attributed(found) if found else found

@@ -7,6 +7,7 @@ with a warm run's, and spoil the gate's cache entry every way it can be spoilt t
 
 from __future__ import annotations
 
+import io
 import json
 import marshal
 import os
@@ -17,6 +18,8 @@ import stat
 import string
 import subprocess
 import sys
+import time
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,8 +27,8 @@ import pytest
 from conftest import ROOT, Repo, run_leakstop
 from secrets_fixtures import AWS_KEY_ID, GITHUB, OPENAI, SLACK, STRIPE
 
-from scanner.ruleset import gate, gate_build
-from scanner.ruleset.rule_set import GATE_AFTER, load_ruleset
+from scanner.ruleset import forked_compile, gate, gate_build, gate_later
+from scanner.ruleset.rule_set import BUILD_LATER, GATE_AFTER, load_ruleset
 
 FILLER = "def handler(request):\n    return render(request, 'page.html', {'key': request.key})\n"
 FRESH = "ghp_" + "".join(random.SystemRandom().choices(string.ascii_letters + string.digits, k=36))
@@ -214,3 +217,78 @@ def test_a_custom_pattern_that_does_not_compile_fails_a_cold_load_as_it_always_d
     assert "Traceback" not in result.output
     (line,) = [line for line in result.stderr.splitlines() if line.strip()]
     assert line.startswith("leakstop: error:") and "acme-token" in line and "does not compile" in line
+
+
+def _wait_for_gate(cache: Path, timeout: float = 120.0) -> Path:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if list(cache.glob("gate-*.pickle")) and not list(cache.glob("gate-*.building")):
+            return _gate_entry(cache)
+        time.sleep(0.1)
+    raise AssertionError(f"no gate was left in {sorted(p.name for p in cache.iterdir())}")
+
+
+@pytest.fixture(scope="module")
+def middle_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """More large text than BUILD_LATER and less than GATE_AFTER: a scan that never waits for the gate."""
+    tree = tmp_path_factory.mktemp("middle")
+    body = FILLER * ((BUILD_LATER // 2) // len(FILLER) + 1)
+    for n in range(3):
+        (tree / f"module{n}.py").write_text(body + PLANTED[n])
+    return tree
+
+
+def test_a_tree_scan_without_a_gate_leaves_one_compiling_for_the_next(middle_tree, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    env = {"LEAKSTOP_CACHE_DIR": str(cache)}
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(cache))
+    first = run_leakstop("scan", middle_tree, "--format", "json", env=env)
+    assert first.code == 1, first.stderr
+    assert list(cache.glob("gate-*.building")) or list(cache.glob("gate-*.pickle")), "no gate is on its way"
+    entry = _wait_for_gate(cache)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    ruleset = load_ruleset()
+    assert entry.name == f"gate-{gate.gate_key(ruleset.rules, list(ruleset.by_keyword))}.pickle"
+    second = run_leakstop("scan", middle_tree, "--format", "json", env=env)
+    assert findings(second) == findings(first)
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["gate", "rules"]
+
+
+def test_a_small_scan_leaves_no_gate_compiling(tmp_path):
+    small = tmp_path / "small"
+    small.mkdir()
+    (small / "app.py").write_text(FILLER * 2000 + PLANTED[0])
+    cache = tmp_path / "cache"
+    result = run_leakstop("scan", small, env={"LEAKSTOP_CACHE_DIR": str(cache)})
+    assert result.code == 1, result.stderr
+    assert not list(cache.glob("gate-*.building"))  # a child would hold it until its gate is stored
+
+
+def test_one_gate_compiles_at_a_time_and_a_dead_builds_marker_is_taken_over(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(gate, "SERIALIZED", {})
+    ruleset = load_ruleset()
+    started: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "Popen",
+                        lambda args, **kw: started.append(args) or types.SimpleNamespace(stdin=io.BytesIO()))
+    monkeypatch.setattr(forked_compile, "usable_cores", lambda: 2)
+    marker = gate.gate_path(gate.gate_key(ruleset.rules, list(ruleset.by_keyword))).with_suffix(".building")
+    marker.touch()
+    assert not gate_later.start(ruleset.rules, list(ruleset.by_keyword), ruleset.origin)
+    assert not gate_later.start(ruleset.rules, list(ruleset.by_keyword), ())  # rules from nowhere to load
+    old = time.time() - gate_later.STALE_AFTER - 1
+    os.utime(marker, (old, old))
+    assert gate_later.start(ruleset.rules, list(ruleset.by_keyword), ruleset.origin)
+    assert started and started[0][-1] == "scanner.ruleset.gate_later" and marker.exists()
+
+
+def test_a_child_builds_no_gate_for_rules_that_changed_since_the_scan(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    ruleset = load_ruleset()
+    key = gate.gate_key(ruleset.rules, list(ruleset.by_keyword))
+    marker = gate.gate_path(key).with_suffix(".building")
+    marker.touch()
+    ids = [rule.id for rule in ruleset.rules]
+    request = {"paths": list(ruleset.origin), "ids": ids[:-1], "key": key}
+    assert not gate_later.build(request)
+    assert not marker.exists() and not list(tmp_path.glob("gate-*.pickle"))

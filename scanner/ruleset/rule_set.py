@@ -26,11 +26,17 @@ SMALL_TEXT = 512
 # read this much large text, so a small tree never pays for it. A gate compiled before is used at once, and
 # one compiling in the background (started when a cold rule cache was filled) as soon as it is done.
 GATE_AFTER = 16 * 1024 * 1024
+BUILD_LATER = 2 * 1024 * 1024
+"""A scan that read this much large text without a gate leaves one compiling for the scans after it
+(gate_later.py): under GATE_AFTER it would never have one otherwise."""
 
 
 @dataclass
 class RuleSet:
     rules: tuple[Rule, ...]
+    origin: tuple[str, ...] = ()
+    """The rule paths these rules were loaded from (none for a set made otherwise): what a process that
+    compiles their gate later loads them from."""
     by_keyword: dict[str, tuple[int, ...]] = field(init=False)
     always: tuple[int, ...] = field(init=False)
     """Rules without keywords (restricted by path instead): candidates for every text."""
@@ -115,10 +121,18 @@ class RuleSet:
         if self._gate is None:
             self._gate = rule_gate(self.rules, list(self.by_keyword), build=True)
 
+    def scanned(self) -> None:
+        """Called when a scan ends: one that read BUILD_LATER of large text without a gate leaves one
+        compiling for the next (gate_later.py)."""
+        if self._gate is None and self._large_seen > BUILD_LATER and self.origin:
+            from scanner.ruleset.gate_later import start
+
+            start(self.rules, list(self.by_keyword), self.origin)
+
     def subset(self, keep: Sequence[Rule]) -> RuleSet:
         """The rules kept, still knowing every provider's name: a rule that needs one named (a bare `key`
         under `doppler:`) keeps working when only the generic rules are enabled."""
-        kept = RuleSet(tuple(keep))
+        kept = RuleSet(tuple(keep), self.origin)
         kept.provider_words = self.provider_words
         return kept
 
@@ -143,7 +157,7 @@ def load_ruleset(extra: Sequence[Path] = (), builtin: bool = True) -> RuleSet:
     rules = cached_rules(paths, once_compiled=_compile_gate_meanwhile)
     if not rules:
         raise RuleError("no rules were loaded: a scan with no rules would find nothing")
-    return RuleSet(tuple(rules))
+    return RuleSet(tuple(rules), tuple(str(path) for path in paths))
 
 
 def _compile_gate_meanwhile(rules: Sequence[Rule]) -> None:
