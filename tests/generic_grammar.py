@@ -81,12 +81,12 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # `ledgerKey`, `X-Ledger-Key`): the NOT_SECRET words and the value's randomness keep out cache, sort
     # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
-    # (`<add key="..."` is XML, where the value comes later).
+    # (`<add key="..."` is XML, where the value comes later), or a Markdown table's next cell (`| API key | ...`).
     # A YAML `key:` a mapping's own (`stripe:` / `  key: ...`, up to three siblings between): the mapping
     # names what it keys, unless its name says the value is no credential (`cache:` / `  key: ...`).
     key = own_key or (rf"(?i:key|token|secret|cred(?:entials?|s)|auth)(?:(?<={_BOUNDARY}(?i:{API_WORDS}))"
                      r"|(?<=[A-Z0-9]_KEY)|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)"
-                     r"|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*:[ \t])"
+                     r"|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*[:|][ \t])"
                      rf"|(?<={_MAPPING_ABOVE}[ \t]{{1,16}}(?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
     # The word (or its `-ed`, `-s`, `-ing` form) must end where it ends in the key (`PAGE_TOKEN`,
