@@ -24,7 +24,7 @@ QUALIFIERS = (
     "master|admin|account|consumer|license|licence|signing|encryption|ingest|ingestion|integration|webhook|server|"
     "sdk|write|management|root|live|prod|production|developer|dev|partner|merchant|project|org|organization|team|"
     "workspace|agent|install|registration|upload|publish|rest|mobile|shared|subscription|customer|application|"
-    "id|identity|authn|authz|hmac|jwt|cookie|cli|ci|pat|security|auth_?api"
+    "id|identity|authn|authz|hmac|jwt|cookie|cli|ci|pat|security|auth_?api|my"
 )
 API_WORDS = (
     rf"(?:(?:{QUALIFIERS})[_.-]?(?:key|token|secret)|(?:access|auth|api|secret)[_.-]?key[_.-]?secret|"
@@ -125,8 +125,17 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     return f"(?:{key})(?={sep}{ahead}){not_secret}{sep}{value}"
 
 
+PASSWORD_OWNERS = (
+    r"db|admin|root|user|my|app|smtp|mail|ftp|sftp|ssh|sql|mysql|pg|postgres|redis|ldap|proxy|wifi|vault|"
+    r"keystore|truststore|store|master|sys|system|service|svc|bind|sudo|api|server|account|login"
+)
+"""Words that own a password in one word with it (`dbpassword`, `adminpass`, `keystorepassword`): a lowercase
+key name has no boundary for the password word to start at."""
+
+
 def password_pattern() -> str:
-    key = rf"(?:(?i:{PASSWORD_WORDS})(?<={_BOUNDARY}(?i:{PASSWORD_WORDS})))"
+    key = (rf"(?:(?i:{PASSWORD_WORDS})(?<=(?:{_BOUNDARY}|(?<=(?<![A-Za-z])(?i:{PASSWORD_OWNERS})))"
+           rf"(?i:{PASSWORD_WORDS})))")
     not_password = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
                     rf"(?i:{PASSWORD_WORDS}))")  # as not_secret: `NEWRELIC_PASSWORD`, `MAXSCALE_PASSWORD`
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
