@@ -242,16 +242,20 @@ def test_a_tree_scan_without_a_gate_leaves_one_compiling_for_the_next(middle_tre
     cache = tmp_path / "cache"
     env = {"LEAKSTOP_CACHE_DIR": str(cache)}
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(cache))
+    planted = cache / "scanner"  # a shared cache folder could hold one: the child must not import it
+    planted.mkdir(parents=True)
+    (planted / "__init__.py").write_text(f"open({str(cache / 'planted-ran')!r}, 'w').close()\n")
     first = run_leakstop("scan", middle_tree, "--format", "json", env=env)
     assert first.code == 1, first.stderr
     assert list(cache.glob("gate-*.building")) or list(cache.glob("gate-*.pickle")), "no gate is on its way"
     entry = _wait_for_gate(cache)
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert not (cache / "planted-ran").exists()
     ruleset = load_ruleset()
     assert entry.name == f"gate-{gate.gate_key(ruleset.rules, list(ruleset.by_keyword))}.pickle"
     second = run_leakstop("scan", middle_tree, "--format", "json", env=env)
     assert findings(second) == findings(first)
-    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["gate", "rules"]
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["gate", "rules", "scanner"]
 
 
 def test_a_small_scan_leaves_no_gate_compiling(tmp_path):

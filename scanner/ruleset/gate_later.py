@@ -9,9 +9,10 @@ the scan ends when it would have, and the next one loads the gate from the cache
 
 The child is told the rule paths the scan loaded, the rule ids it kept and the gate's key; it loads those
 rules from the rule cache and builds only if they make that key, so a rule file edited meanwhile never
-stores a gate under another rule set's name. It runs in the cache folder (never the scanned repository,
-whose `scanner/` folder `-m` would otherwise import), writes nothing but the gate's cache entry, and one
-build per gate runs at a time (a `.building` marker, taken over after STALE_AFTER).
+stores a gate under another rule set's name. It runs in the folder this package is imported from, since
+`-m` imports from the working folder first: in the scanned repository, or a shared LEAKSTOP_CACHE_DIR, a
+planted `scanner/` would be run. It writes nothing but the gate's cache entry, and one build per gate runs
+at a time (a `.building` marker, taken over after STALE_AFTER).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pathlib import Path
 
 from scanner.ruleset.rules import Rule
 
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+"""The folder `scanner` is imported from, where the child starts (see above)."""
 STALE_AFTER = 600.0
 """Seconds after which a `.building` marker is taken to be a child that died (killed, machine slept)."""
 
@@ -35,7 +38,6 @@ def start(rules: Sequence[Rule], keywords: Sequence[str], origin: Sequence[str])
     cannot be built here; whether a child was started."""
     import subprocess
 
-    from scanner.ruleset.cache import cache_dir
     from scanner.ruleset.forked_compile import usable_cores
     from scanner.ruleset.gate import SERIALIZED, gate_key, gate_path, gate_wanted
 
@@ -47,7 +49,7 @@ def start(rules: Sequence[Rule], keywords: Sequence[str], origin: Sequence[str])
     paths = [os.path.abspath(path) for path in origin]  # the child runs elsewhere
     request = json.dumps({"paths": paths, "ids": [rule.id for rule in rules], "key": key})
     try:
-        child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, cwd=cache_dir(),
+        child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, cwd=PACKAGE_ROOT,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         assert child.stdin is not None
         with child.stdin:
