@@ -81,12 +81,13 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # `ledgerKey`, `X-Ledger-Key`): the NOT_SECRET words and the value's randomness keep out cache, sort
     # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
-    # (`<add key="..."` is XML, where the value comes later), or a Markdown table's next cell (`| API key | ...`).
+    # (`<add key="..."` is XML, where the value comes later), a Markdown table's next cell (`| API key | ...`),
+    # or prose's `is` (`The API key is ...`).
     # A YAML `key:` a mapping's own (`stripe:` / `  key: ...`, up to three siblings between): the mapping
     # names what it keys, unless its name says the value is no credential (`cache:` / `  key: ...`).
     key = own_key or (rf"(?i:key|token|secret|cred(?:entials?|s)|auth)(?:(?<={_BOUNDARY}(?i:{API_WORDS}))"
                      r"|(?<=[A-Z0-9]_KEY)|(?<=[A-Za-z0-9][_.-](?i:key))|(?<=[a-z0-9]Key)"
-                     r"|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*[:|][ \t])"
+                     r"|(?<=[A-Za-z0-9][ \t](?i:key))(?=[ \t]*[:|][ \t]|[ \t]+(?:is|was)[ \t])"
                      rf"|(?<={_MAPPING_ABOVE}[ \t]{{1,16}}(?i:key))(?=[ \t]*:[ \t]))")
     # What precedes the name is checked only where a value follows: the check is the costly part.
     # The word (or its `-ed`, `-s`, `-ing` form) must end where it ends in the key (`PAGE_TOKEN`,
@@ -101,7 +102,9 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # assign-if-unset; `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make,
     # BNF-like configs), `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an
     # unset variable. Prose and logs say what the key is for before the colon: `API token for staging: `.
-    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"
+    # A name/value pair's value (`"name": "api_key", "value": "..."`, PowerShell's `-Value`), and JSON
+    # escaped inside a string (`\"api_key\": \"...\"`) name their value too.
+    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?[\])]?"
            r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
            r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>"
            r"|\|(?=[ \t]))[ \t]*"
@@ -109,7 +112,8 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
            rf"|{YAML_NEXT_LINE})?"
            r"|[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
-           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b|--?>?)[ \t]+)?)")
+           r"|(?<=[\"'])[ \t]*,[ \t]*[\"'](?i:value)[\"'][ \t]*:[ \t]*"
+           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b|-[Vv]alue|--?>?)[ \t]+)?)")
     # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
     # Base64 may start with `+` and end with `+` or `/` (one key in sixteen of 40 characters does).
     value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
@@ -118,7 +122,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
              # secrets, generated passwords used as keys); one of them at least, or the plain form is the one.
              r"(?|\"((?=[^\"\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})\"(?![\w\"])"
              r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})'(?![\w'])"
-             r"|[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9]))")
+             r"|\\?[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9]))")
     ahead = value.replace("(?|", "(?:").replace("((?=", "(?:(?=").replace("([A-Za-z0-9+]", "(?:[A-Za-z0-9+]")
     if not checked:
         return f"(?:{key}){sep}{value}"
