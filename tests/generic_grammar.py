@@ -116,7 +116,11 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
            r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b|-[Vv]alue|--?>?)[ \t]+)?)")
     # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
     # Base64 may start with `+` and end with `+` or `/` (one key in sixteen of 40 characters does).
-    value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
+    # A fallback's literal after a lookup (`process.env.ACME_KEY || "..."`, `os.getenv("ACME_KEY") or "..."`,
+    # `ENV["ACME_KEY"] ?? "..."`): the value a deploy without the variable uses.
+    value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
+             r"(?:[A-Za-z_$][\w.$\[\]()\"']{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
+             r"(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
              r"(?:[rbu@](?=[\"'`]))?"
              # Quoted, a secret may hold what a token's alphabet lacks (`~:[]@?*!#$%^&`: legacy Entra ID client
              # secrets, generated passwords used as keys); one of them at least, or the plain form is the one.
