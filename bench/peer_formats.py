@@ -10,7 +10,8 @@ detectors say a token looks like (a regex and its keywords: a format is a fact),
 from each regex, and puts it in the SURROUNDINGS below, named by the detector's keyword. It never reads the
 peers' example strings, negative examples or tests: our hidden evaluation is made of such texts, and
 measuring against them would make the number lie. Checkouts of the peers' sources give the paths (gitleaks'
-`config/gitleaks.toml`, betterleaks' `config/betterleaks.toml`, kingfisher's `data/rules/`, trufflehog's `pkg/detectors/`); any may be left out.
+`config/gitleaks.toml`, betterleaks' `config/betterleaks.toml`, kingfisher's `data/rules/`, trufflehog's
+`pkg/detectors/`); any may be left out.
 
 A token made from a loose regex (`\\S{3,50}`, `[\\w=-]{40}`) can be junk no provider issues: the per-detector
 list is for judging, not for chasing. Not a test; needs `pip install rstr pyyaml` (bench only).
