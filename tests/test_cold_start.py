@@ -27,7 +27,7 @@ import pytest
 from conftest import ROOT, Repo, run_leakstop
 from secrets_fixtures import AWS_KEY_ID, GITHUB, OPENAI, SLACK, STRIPE
 
-from scanner.ruleset import forked_compile, gate, gate_build, gate_later
+from scanner.ruleset import gate, gate_build, gate_later
 from scanner.ruleset.rule_set import BUILD_LATER, GATE_AFTER, load_ruleset
 
 FILLER = "def handler(request):\n    return render(request, 'page.html', {'key': request.key})\n"
@@ -275,7 +275,7 @@ def test_one_gate_compiles_at_a_time_and_a_dead_builds_marker_is_taken_over(tmp_
     started: list[list[str]] = []
     monkeypatch.setattr(subprocess, "Popen",
                         lambda args, **kw: started.append(args) or types.SimpleNamespace(stdin=io.BytesIO()))
-    monkeypatch.setattr(forked_compile, "usable_cores", lambda: 2)
+    monkeypatch.setattr(gate, "usable_cores", lambda: 2)
     marker = gate.gate_path(gate.gate_key(ruleset.rules, list(ruleset.by_keyword))).with_suffix(".building")
     marker.touch()
     assert not gate_later.start(ruleset.rules, list(ruleset.by_keyword), ruleset.origin)

@@ -243,7 +243,7 @@ def rule_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> Ru
     forced (LEAKSTOP_PREFILTER, for tests): then keywords alone decide, as they always did. Without
     `build`, only a gate compiled before (in memory, on disk, or by a background build that has
     finished) is returned; with it, a background build of this gate is waited for rather than repeated."""
-    if not gate_wanted(keywords):
+    if not _gate_wanted(keywords):
         return None
     import hyperscan
 
@@ -254,7 +254,7 @@ def rule_gate(rules: Sequence[Rule], keywords: Sequence[str], build: bool) -> Ru
     return RuleGate(*compiled, keywords, len(rules)) if compiled else None
 
 
-def gate_wanted(keywords: Sequence[str]) -> bool:
+def _gate_wanted(keywords: Sequence[str]) -> bool:
     """Whether a gate can serve these keywords here: Hyperscan is installed and not overridden."""
     if os.environ.get("LEAKSTOP_PREFILTER", "hyperscan") != "hyperscan" or not keywords:
         return False
@@ -408,12 +408,19 @@ def start_building(rules: Sequence[Rule], keywords: Sequence[str]) -> None:
     """Compile a rule set's gate in the background when no cached one exists and a second core can do it
     (gate_build.py). The patterns are loosened first, in this thread: that is Python, which shares the
     GIL; the compiling that follows does not."""
-    if usable_cores() < 2 or not gate_wanted(keywords):
-        return
+    key = missing_gate(rules, keywords)
+    if key and key not in _BUILDS:
+        _BUILDS[key] = GateBuild(keywords, loosened_patterns(rules), len(rules), _keep(key))
+
+
+def missing_gate(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
+    """The key of a gate worth compiling off the scan's path (here in a thread, or in a process of its own:
+    gate_later.py): one Hyperscan can build, with a second core to build it on, that is neither in memory
+    nor on disk; "" otherwise."""
+    if usable_cores() < 2 or not _gate_wanted(keywords):
+        return ""
     key = gate_key(rules, keywords)
-    if key in SERIALIZED or key in _BUILDS or gate_path(key).exists():
-        return
-    _BUILDS[key] = GateBuild(keywords, loosened_patterns(rules), len(rules), _keep(key))
+    return "" if key in SERIALIZED or gate_path(key).exists() else key
 
 
 def building() -> bool:

@@ -24,8 +24,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scanner.ruleset.rules import Rule
+if TYPE_CHECKING:
+    from scanner.ruleset.rules import Rule
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 """The folder `scanner` is imported from, where the child starts (see above)."""
@@ -38,13 +40,10 @@ def start(rules: Sequence[Rule], keywords: Sequence[str], origin: Sequence[str])
     cannot be built here; whether a child was started."""
     import subprocess
 
-    from scanner.ruleset.forked_compile import usable_cores
-    from scanner.ruleset.gate import SERIALIZED, gate_key, gate_path, gate_wanted
+    from scanner.ruleset.gate import missing_gate
 
-    if not origin or usable_cores() < 2 or not gate_wanted(keywords):
-        return False
-    key = gate_key(rules, keywords)
-    if key in SERIALIZED or gate_path(key).exists() or not _claim(_marker(key)):
+    key = missing_gate(rules, keywords) if origin else ""
+    if not key or not _claim(_marker(key)):
         return False
     paths = [os.path.abspath(path) for path in origin]  # the child runs elsewhere
     request = json.dumps({"paths": paths, "ids": [rule.id for rule in rules], "key": key})
