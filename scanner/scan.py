@@ -121,7 +121,10 @@ def scan(request: ScanRequest) -> Report:
                     if request.on_finding is not None:
                         request.on_finding(finding)
     stats.seconds = time.perf_counter() - started
-    request.ruleset.scanned()
+    if request.ruleset.gate_missed():  # leave one compiling for the scans after this one
+        from scanner.ruleset.gate_later import start
+
+        start(request.ruleset.rules, list(request.ruleset.by_keyword), request.ruleset.origin)
     for mechanism, _ in silenced:
         stats.suppressed[mechanism] = stats.suppressed.get(mechanism, 0) + 1
     found = request.source.attributed(found) if found else found

@@ -12,7 +12,7 @@ from scanner.engine import parallel
 from scanner.git import runner as git
 from scanner.git.blobs import GitBlob
 from scanner.report import Report, ScanStats
-from scanner.ruleset.rule_set import load_ruleset
+from scanner.ruleset.rule_set import RuleReference, RuleSet, load_ruleset
 from scanner.scan import ScanRequest, scan
 from scanner.sources.history import HistorySource
 
@@ -58,8 +58,15 @@ def busy_history(repo: Repo) -> Repo:
     return repo
 
 
+@pytest.mark.parametrize("by_reference", [True, False], ids=["rules-by-reference", "rules-shipped"])
 @pytest.mark.parametrize("from_start", [True, False], ids=["pool-from-start", "pool-after-first-batch"])
-def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch, from_start):
+def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch, from_start, by_reference):
+    """Workers load the rules from the caches when the gate is stored there, and are sent them otherwise."""
+    ruleset = load_ruleset()
+    ruleset.build_gate()  # stored: the workers can load it
+    assert ruleset.reference() is not None
+    if not by_reference:
+        monkeypatch.setattr(RuleSet, "reference", lambda self: None)
     one = summary(history_report(busy_history.path, monkeypatch, pooled=False))
     found, skipped = one
     places = {rule: [path for _, path, _ in where] for rule, where in found}
@@ -71,6 +78,21 @@ def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypa
     monkeypatch.setattr(parallel, "_scanned_items", lambda *args: in_parent.append(1) or scanned_items(*args))
     assert summary(history_report(busy_history.path, monkeypatch, pooled=True, from_start=from_start)) == one
     assert bool(in_parent) is not from_start
+
+
+def test_workers_whose_rules_changed_under_the_scan_fail_it(busy_history, monkeypatch):
+    """A rule file edited between the scan's start and a worker's: the worker's rules no longer give the
+    scan's gate key, so it scans nothing, and the scan fails instead of passing with other rules."""
+    ruleset = load_ruleset()
+    ruleset.build_gate()
+    reference = ruleset.reference()
+    assert reference is not None and reference.ruleset() is not None
+    edited = RuleReference(reference.paths, reference.ids, "0" * len(reference.key))
+    assert edited.ruleset() is None
+    monkeypatch.setattr(RuleSet, "reference", lambda self: edited)
+    report = history_report(busy_history.path, monkeypatch, pooled=True)
+    assert not report.complete
+    assert report.errors and all("not scanned" in e for e in report.errors)
 
 
 def test_a_history_announces_its_size_before_the_walk(busy_history, tmp_path):

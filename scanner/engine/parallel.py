@@ -15,12 +15,13 @@ from scanner.engine.decode import decoded_items
 from scanner.engine.line_delta import LineDeltas
 from scanner.engine.match import EngineResult, Pairs, nothing_to_report, scan_fragment, to_report
 from scanner.engine.recorded import record_of, replayed
+from scanner.errors import RuleError
 from scanner.fragment import Fragment
 from scanner.git.blobs import BlobExpander, GitBlob
 from scanner.git.blobs import Item as SourceItem
 from scanner.report import Skipped
 from scanner.ruleset.forked_compile import usable_cores
-from scanner.ruleset.rule_set import RuleSet
+from scanner.ruleset.rule_set import RuleReference, RuleSet
 
 if TYPE_CHECKING:
     from scanner.engine.scan_cache import Verdicts
@@ -111,13 +112,9 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
     # It starts before the workers do, so the first batch is ready when they are.
     ahead = ReadAhead(iterator, READ_AHEAD_BYTES)
     try:
-        ruleset.build_gate()
         from scanner.engine.worker_pool import ordered_results
-        from scanner.ruleset.gate import SERIALIZED
-        from scanner.ruleset.rules import PRECOMPILED_FOR, precompiled_for
 
-        initargs = (RuleSet(ruleset.rules), timeout, keep_dropped, max_decode_depth,
-                    precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED))
+        initargs = (_worker_rules(ruleset), timeout, keep_dropped, max_decode_depth)
         for batch, results, failure in ordered_results(batches(ahead, CHUNK), _scan_in_worker, workers,
                                                        _start_worker, initargs):
             if failure or results is None:
@@ -285,17 +282,37 @@ def _scan_with_decoded(ruleset: RuleSet, fragment: Fragment, timeout: float, kee
                 yield child, scan_fragment(ruleset, child, timeout, keep_dropped=keep_dropped)
 
 
-def _start_worker(ruleset: RuleSet, timeout: float, keep_dropped: bool, max_decode_depth: int,
-                  precompiled: dict[str, bytes], regex_version: str,
-                  gates: dict[str, tuple[tuple[int, ...], bytes]]) -> None:
-    """Workers get the compiled patterns and rule gate too, so that none spends its start compiling them
-    again."""
+def _worker_rules(ruleset: RuleSet) -> tuple[RuleSet | RuleReference, dict[str, bytes], str,
+                                             dict[str, tuple[tuple[int, ...], bytes]]]:
+    """What workers start from: the rules by reference where the caches hold them and their gate, else the
+    rules themselves with their compiled patterns and gate (compiled now if need be), so that no worker
+    compiles either."""
+    reference = ruleset.reference()
+    if reference is not None:
+        return reference, {}, "", {}
+    from scanner.ruleset.gate import SERIALIZED
+    from scanner.ruleset.rules import PRECOMPILED_FOR, precompiled_for
+
+    ruleset.build_gate()
+    return RuleSet(ruleset.rules), precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED)
+
+
+def _start_worker(rules: tuple[RuleSet | RuleReference, dict[str, bytes], str,
+                               dict[str, tuple[tuple[int, ...], bytes]]],
+                  timeout: float, keep_dropped: bool, max_decode_depth: int) -> None:
     from scanner.ruleset.gate import SERIALIZED
     from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR
 
-    SERIALIZED.update(gates)
-    PRECOMPILED.update(precompiled)
-    PRECOMPILED_FOR[0] = regex_version
+    shipped, precompiled, regex_version, gates = rules
+    if isinstance(shipped, RuleReference):
+        ruleset = shipped.ruleset()
+        if ruleset is None:  # the pool reports the batches unscanned: the scan fails, never passes
+            raise RuleError("the rule files changed during the scan: scan again")
+    else:
+        SERIALIZED.update(gates)
+        PRECOMPILED.update(precompiled)
+        PRECOMPILED_FOR[0] = regex_version
+        ruleset = shipped
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth,
                    expander=BlobExpander(), deltas=LineDeltas(ruleset, timeout))
 

@@ -423,6 +423,14 @@ def missing_gate(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     return "" if key in SERIALIZED or gate_path(key).exists() else key
 
 
+def stored_gate(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
+    """The key of these rules' gate when it is stored on disk, where another process can load it; "" if not."""
+    if not _gate_wanted(keywords):
+        return ""
+    key = gate_key(rules, keywords)
+    return key if gate_path(key).exists() else ""
+
+
 def building() -> bool:
     """Whether a gate is still compiling in the background."""
     return any(build.thread.is_alive() for build in _BUILDS.values())

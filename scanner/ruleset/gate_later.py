@@ -61,19 +61,16 @@ def start(rules: Sequence[Rule], keywords: Sequence[str], origin: Sequence[str])
 
 def build(request: dict[str, object]) -> bool:
     """The child's work: compile and store the gate the request names; whether it was built."""
-    from scanner.ruleset.cache import cached_rules
-    from scanner.ruleset.gate import compiled_gate, gate_key
+    from scanner.ruleset.gate import compiled_gate
+    from scanner.ruleset.rule_set import RuleReference
 
     key, paths, ids = request["key"], request["paths"], request["ids"]
     if not (isinstance(key, str) and isinstance(paths, list) and isinstance(ids, list)):
         return False
     try:
-        wanted = set(ids)
-        rules = [rule for rule in cached_rules([Path(str(p)) for p in paths]) if rule.id in wanted]
-        keywords = list(dict.fromkeys(kw for rule in rules for kw in rule.keywords))
-        if gate_key(rules, keywords) != key:
-            return False  # the rule files changed since the scan: that gate is not for these rules
-        return compiled_gate(rules, keywords, build=True) is not None
+        # None when the rule files changed since the scan: that gate is not for these rules
+        ruleset = RuleReference(tuple(map(str, paths)), tuple(map(str, ids)), key).ruleset()
+        return ruleset is not None and compiled_gate(ruleset.rules, list(ruleset.by_keyword), build=True) is not None
     finally:
         _marker(key).unlink(missing_ok=True)
 
