@@ -140,9 +140,19 @@ def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
     '"Quillbase": {\n  "ApiKey": "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',  # the block above names it
     'variable "quillbase_api_key" {\n  type = string\n  default = "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',
     "QUILLBASE_API_KEY=5d0c8a7e2b4f6193acQZ3d5f7b9a2c4e",  # its length, two letters outside its hex
+    "QUILLBASE_API_KEY=5D0C8A7E2B4F6193AC1E3D5F7B9A2C4E",  # its hex in capitals, where it issues small letters
 ])
 def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_generic, text):
     assert {dropped for _, dropped in reported(with_generic, text)} == {"claimed:Quillbase"}
+
+
+def test_a_uuid_in_capitals_is_no_near_miss_of_a_uuid_shape():
+    """A UUID's hex digits are read in either case (many tools print capitals): the same key, not a spoilt one."""
+    from scanner.ruleset.claims import Formats, near_miss
+
+    uuid = Formats((), ("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",))
+    assert not near_miss("3F2A9C1E-7B4D-4E8A-9C2F-1D5B7E9A3C6F", uuid)
+    assert near_miss("3F2A9C1E7B4D4E8A9C2F1D5B7E9A3C6F", Formats((), ("[0-9a-f]{32}",)))
 
 
 @pytest.mark.parametrize("text", [

@@ -33,6 +33,7 @@ KEY_WORDS = 6
 """How many words before the secret (or at the end of the block's opening line) the key may hold."""
 _MIN_NAME = 4
 _WORD = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_UUID = LazyPattern(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _PREFIX = LazyPattern(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
 
 
@@ -92,7 +93,18 @@ def near_miss(secret: str, formats: Formats) -> bool:
     lower = secret.lower()
     if any(lower.startswith(prefix) for prefix in formats.prefixes):
         return True
-    return any(secret.startswith(literal_lead(shape)) and _near_shape(secret, shape) for shape in formats.shapes)
+    return any(secret.startswith(literal_lead(shape)) and _near_shape(secret, shape)
+               or _other_case(secret, lower, shape) for shape in formats.shapes)
+
+
+def _other_case(secret: str, lower: str, shape: str) -> bool:
+    """Whether the secret is one of the shape's tokens in letters of the wrong case (`3F9A...` where the
+    provider issues lower-case hex): a key copied wrong, or spoilt the way a detector's tests spoil one. Not
+    a UUID: its hex digits are read in either case, and many tools print them in capitals."""
+    if _UUID.fullmatch(secret):
+        return False
+    pattern = shape_pattern(shape)
+    return pattern.fullmatch(lower) is not None or pattern.fullmatch(secret.upper()) is not None
 
 
 STRAY = 2
