@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from scanner.ruleset.lazy_pattern import LazyPattern
+from scanner.ruleset.token_shape import UUID
 
 PLACEHOLDER_WORDS = (
     "****", "....", "your_", "your-", "yourkey", "<your", "changeme", "change_me", "change-me",
@@ -31,7 +32,7 @@ _VARIABLE = LazyPattern(
 )
 _DOTTED_NAME = LazyPattern(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?$")
 _PATH = LazyPattern(r"^(?:[A-Za-z]:\\|\\\\|~?/|\.{1,2}/)[^\s]*$|^([\w.-]+(?:/[\w.@-]+){2,}/?|[\w.-]+/)$")
-_UUID = LazyPattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID = LazyPattern(f"^{UUID}$")
 _HASH = LazyPattern(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$"
     r"|^(?:sha1|sha224|sha256|sha384|sha512|md5)[:=-]",

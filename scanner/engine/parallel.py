@@ -9,6 +9,7 @@ not depend on how many cores ran.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scanner.engine.decode import decoded_items
@@ -282,37 +283,44 @@ def _scan_with_decoded(ruleset: RuleSet, fragment: Fragment, timeout: float, kee
                 yield child, scan_fragment(ruleset, child, timeout, keep_dropped=keep_dropped)
 
 
-def _worker_rules(ruleset: RuleSet) -> tuple[RuleSet | RuleReference, dict[str, bytes], str,
-                                             dict[str, tuple[tuple[int, ...], bytes]]]:
+@dataclass(frozen=True)
+class _ShippedRules:
+    """The rules themselves, with their compiled patterns and gate, for workers that cannot load them from
+    the caches: no worker compiles either."""
+
+    ruleset: RuleSet
+    precompiled: dict[str, bytes]
+    regex_version: str
+    gates: dict[str, tuple[tuple[int, ...], bytes]]
+
+
+def _worker_rules(ruleset: RuleSet) -> RuleReference | _ShippedRules:
     """What workers start from: the rules by reference where the caches hold them and their gate, else the
-    rules themselves with their compiled patterns and gate (compiled now if need be), so that no worker
-    compiles either."""
+    rules shipped (their gate compiled now if need be)."""
     reference = ruleset.reference()
     if reference is not None:
-        return reference, {}, "", {}
+        return reference
     from scanner.ruleset.gate import SERIALIZED
     from scanner.ruleset.rules import PRECOMPILED_FOR, precompiled_for
 
     ruleset.build_gate()
-    return RuleSet(ruleset.rules), precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED)
+    return _ShippedRules(RuleSet(ruleset.rules), precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED))
 
 
-def _start_worker(rules: tuple[RuleSet | RuleReference, dict[str, bytes], str,
-                               dict[str, tuple[tuple[int, ...], bytes]]],
-                  timeout: float, keep_dropped: bool, max_decode_depth: int) -> None:
+def _start_worker(rules: RuleReference | _ShippedRules, timeout: float, keep_dropped: bool,
+                  max_decode_depth: int) -> None:
     from scanner.ruleset.gate import SERIALIZED
     from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR
 
-    shipped, precompiled, regex_version, gates = rules
-    if isinstance(shipped, RuleReference):
-        ruleset = shipped.ruleset()
+    if isinstance(rules, RuleReference):
+        ruleset = rules.ruleset()
         if ruleset is None:  # the pool reports the batches unscanned: the scan fails, never passes
             raise RuleError("the rule files changed during the scan: scan again")
     else:
-        SERIALIZED.update(gates)
-        PRECOMPILED.update(precompiled)
-        PRECOMPILED_FOR[0] = regex_version
-        ruleset = shipped
+        SERIALIZED.update(rules.gates)
+        PRECOMPILED.update(rules.precompiled)
+        PRECOMPILED_FOR[0] = rules.regex_version
+        ruleset = rules.ruleset
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth,
                    expander=BlobExpander(), deltas=LineDeltas(ruleset, timeout))
 

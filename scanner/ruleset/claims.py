@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from scanner.ruleset.lazy_pattern import LazyPattern
-from scanner.ruleset.token_shape import literal_lead, shape_pattern, token_alphabet, token_width
+from scanner.ruleset.token_shape import UUID, literal_lead, shape_pattern, token_alphabet, token_width
 
 if TYPE_CHECKING:
     from scanner.engine.match import Match
@@ -33,7 +33,7 @@ KEY_WORDS = 6
 """How many words before the secret (or at the end of the block's opening line) the key may hold."""
 _MIN_NAME = 4
 _WORD = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-_UUID = LazyPattern(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_UUID = LazyPattern(UUID)
 _PREFIX = LazyPattern(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
 
 

@@ -417,18 +417,19 @@ def missing_gate(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     """The key of a gate worth compiling off the scan's path (here in a thread, or in a process of its own:
     gate_later.py): one Hyperscan can build, with a second core to build it on, that is neither in memory
     nor on disk; "" otherwise."""
-    if usable_cores() < 2 or not _gate_wanted(keywords):
-        return ""
-    key = gate_key(rules, keywords)
-    return "" if key in SERIALIZED or gate_path(key).exists() else key
+    key = _wanted_key(rules, keywords) if usable_cores() >= 2 else ""
+    return "" if not key or key in SERIALIZED or gate_path(key).exists() else key
 
 
 def stored_gate(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
     """The key of these rules' gate when it is stored on disk, where another process can load it; "" if not."""
-    if not _gate_wanted(keywords):
-        return ""
-    key = gate_key(rules, keywords)
-    return key if gate_path(key).exists() else ""
+    key = _wanted_key(rules, keywords)
+    return key if key and gate_path(key).exists() else ""
+
+
+def _wanted_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
+    """The key of these rules' gate where a gate can serve them here; "" where none can."""
+    return gate_key(rules, keywords) if _gate_wanted(keywords) else ""
 
 
 def building() -> bool:

@@ -165,7 +165,8 @@ class RuleReference:
 
         loaded = RuleSet(tuple(cached_rules([Path(path) for path in self.paths])), self.paths)
         wanted = set(self.ids)
-        kept = loaded.subset([rule for rule in loaded.rules if rule.id in wanted])
+        keep = [rule for rule in loaded.rules if rule.id in wanted]
+        kept = loaded.subset(keep) if len(keep) != len(loaded) else loaded
         return kept if gate_key(kept.rules, list(kept.by_keyword)) == self.key else None
 
 

@@ -11,6 +11,9 @@ import functools
 import re
 from typing import Any
 
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+"""A UUID in either case: the shape of ids and of some providers' keys (filters, claims)."""
+
 
 @functools.lru_cache(maxsize=4096)
 def token_width(token: str) -> tuple[int, int]:
