@@ -3,12 +3,14 @@ process reports, and a blob a worker cannot read still fails the scan."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from conftest import Repo
 from git_fixtures import commit_file, stripe_line
 from secrets_fixtures import GITHUB, STRIPE
 
-from scanner.engine import parallel
+from scanner.engine import parallel, worker_pool
 from scanner.git import runner as git
 from scanner.git.blobs import GitBlob
 from scanner.report import Report, ScanStats
@@ -58,14 +60,25 @@ def busy_history(repo: Repo) -> Repo:
     return repo
 
 
-@pytest.mark.parametrize("by_reference", [True, False], ids=["rules-by-reference", "rules-shipped"])
+@pytest.mark.parametrize("start", ["forked", "by-reference", "shipped"])
 @pytest.mark.parametrize("from_start", [True, False], ids=["pool-from-start", "pool-after-first-batch"])
-def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch, from_start, by_reference):
-    """Workers load the rules from the caches when the gate is stored there, and are sent them otherwise."""
+def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypatch, from_start, start):
+    """Workers forked from the scan's process use its rules; others load them from the caches when the gate
+    is stored there, and are sent them otherwise."""
     ruleset = load_ruleset()
     ruleset.build_gate()  # stored: the workers can load it
     assert ruleset.reference() is not None
-    if not by_reference:
+    forks, threads = [], []
+
+    def may_fork() -> bool:
+        """The scan's own threads (reading blobs, walking the history) are gone or not yet started when the
+        pool starts, after a first batch too: otherwise it could never fork."""
+        threads.extend(t.name for t in threading.enumerate() if t.name.startswith("leakstop-"))
+        forks.append(start == "forked")
+        return forks[-1]
+
+    monkeypatch.setattr(worker_pool, "_may_fork", may_fork)
+    if start == "shipped":
         monkeypatch.setattr(RuleSet, "reference", lambda self: None)
     one = summary(history_report(busy_history.path, monkeypatch, pooled=False))
     found, skipped = one
@@ -78,6 +91,8 @@ def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypa
     monkeypatch.setattr(parallel, "_scanned_items", lambda *args: in_parent.append(1) or scanned_items(*args))
     assert summary(history_report(busy_history.path, monkeypatch, pooled=True, from_start=from_start)) == one
     assert bool(in_parent) is not from_start
+    assert forks == [start == "forked"]
+    assert threads == []
 
 
 def test_workers_whose_rules_changed_under_the_scan_fail_it(busy_history, monkeypatch):
@@ -89,6 +104,7 @@ def test_workers_whose_rules_changed_under_the_scan_fail_it(busy_history, monkey
     assert reference is not None and reference.ruleset() is not None
     edited = RuleReference(reference.paths, reference.ids, "0" * len(reference.key))
     assert edited.ruleset() is None
+    monkeypatch.setattr(worker_pool, "_may_fork", lambda: False)  # a forked worker has the scan's own rules
     monkeypatch.setattr(RuleSet, "reference", lambda self: edited)
     report = history_report(busy_history.path, monkeypatch, pooled=True)
     assert not report.complete

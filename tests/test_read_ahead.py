@@ -74,18 +74,25 @@ def wait_for(condition) -> bool:
     return False
 
 
-def test_the_source_starts_before_anything_is_asked_for():
-    """A history's walk must run while the workers start up, not after the first batch is requested."""
+def test_the_source_starts_at_the_first_request_and_runs_ahead():
+    """Not before: the pool forks its workers first, while no other thread runs. Then a history's walk runs
+    while the workers start, not one batch per request."""
     produced: list = []
     stream = ReadAhead(fragments(1000, size=10, log=produced), budget=100)
-    assert wait_for(lambda: len(produced) >= 5), "nothing was produced before the first next()"
+    threading.Event().wait(0.05)
+    assert produced == []
+    next(stream)
+    assert wait_for(lambda: len(produced) >= 5), "nothing was produced ahead of the consumer"
     stream.close()
 
 
 def test_closing_before_reading_runs_the_source_cleanup():
-    """The pool may fail to start after the source has: git must still be stopped."""
+    """The pool may fail to start after the source has (a first batch scanned in this process): git must
+    still be stopped."""
     log: list = []
-    stream = ReadAhead(fragments(10_000, log=log), budget=50)
+    source = fragments(10_000, log=log)
+    next(source)
+    stream = ReadAhead(source, budget=50)
     stream.close()
     assert wait_for(lambda: "closed" in log), "the git reader's finally (which stops git) must run"
     assert list(stream) == []

@@ -7,6 +7,7 @@ the scan would wait for."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from conftest import Repo
 from git_fixtures import commit_file
 
-from scanner.engine import parallel
+from scanner.engine import parallel, worker_pool
 from scanner.engine.worker_pool import ordered_results
 from scanner.git import runner as git
 from scanner.ruleset.rule_set import load_ruleset
@@ -48,7 +49,7 @@ def test_the_workers_start_before_the_first_batch_exists(tmp_path):
         yield [1, 2]
         yield [3]
 
-    results = list(ordered_results(slow_source(), _doubled, 2, _mark_started, (str(tmp_path),)))
+    results = list(ordered_results(slow_source(), _doubled, 2, _mark_started, lambda forked: (str(tmp_path),)))
     assert started_before_first_batch == [2]
     assert [(list(batch), result, why) for batch, result, why in results] == [([1, 2], [2, 4], ""), ([3], [6], "")]
 
@@ -56,9 +57,55 @@ def test_the_workers_start_before_the_first_batch_exists(tmp_path):
 def test_the_workers_end_without_the_interpreters_teardown(tmp_path):
     """An exit handler registered before the pool's own (as the interpreter's teardown would run it) does
     not run: the worker ended at once, after every result had come back."""
-    results = list(ordered_results(iter([[1], [2, 3]]), _doubled, 2, _exit_handler_at_teardown, (str(tmp_path),)))
+    results = list(ordered_results(iter([[1], [2, 3]]), _doubled, 2, _exit_handler_at_teardown,
+                                 lambda forked: (str(tmp_path),)))
     assert [result for _, result, _ in results] == [[2], [4, 6]]
     assert list(tmp_path.iterdir()) == []
+
+
+def _dies_once(batch: Sequence[tuple[str, int]]) -> list[int]:
+    marker = Path(batch[0][0], "died")
+    if not marker.exists():
+        marker.touch()
+        os._exit(1)
+    return [2 * n for _, n in batch]
+
+
+def test_a_forked_pool_that_broke_is_replaced_by_workers_started_afresh(tmp_path, monkeypatch):
+    """By the time a worker dies the scan runs threads of its own, and forking is no longer safe: the
+    replacement pool gets its arguments pickled, and finishes every batch."""
+    starts = iter([True, False])
+    monkeypatch.setattr(worker_pool, "_may_fork", lambda: next(starts))
+    given: list[bool] = []
+
+    def initargs(forked: bool) -> tuple[str]:
+        given.append(forked)
+        return (str(tmp_path),)
+
+    batches = iter([[(str(tmp_path), 1)], [(str(tmp_path), 2), (str(tmp_path), 3)]])
+    results = list(ordered_results(batches, _dies_once, 2, _mark_started, initargs))
+    assert [(result, why) for _, result, why in results] == [([2], ""), ([4, 6], "")]
+    assert given == [True, False]
+
+
+def test_forked_workers_keep_none_of_the_scans_pipes(tmp_path, monkeypatch):
+    """A process at the other end of a pipe the scan held when its workers were forked (a git reading its
+    input to the end) sees the scan close it: the workers closed their copies."""
+    monkeypatch.setattr(worker_pool, "_may_fork", lambda: True)
+    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    assert reader.stdin is not None
+    ended = []
+
+    def source() -> Iterator[list[int]]:
+        yield [1]
+        reader.stdin.close()
+        ended.append(reader.wait(timeout=20))  # a worker holding the pipe open: TimeoutExpired
+        yield [2]
+
+    results = list(ordered_results(source(), _doubled, 2, _mark_started, lambda forked: (str(tmp_path),)))
+    assert [result for _, result, _ in results] == [[2], [4]]
+    assert ended == [0]
+    assert len(list(tmp_path.iterdir())) == 2
 
 
 def test_a_history_whose_blobs_outweigh_bulk_bytes_starts_the_pool_before_its_walk(repo: Repo, monkeypatch):

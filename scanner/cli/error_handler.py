@@ -31,25 +31,65 @@ def debug_enabled() -> bool:
 
 @contextlib.contextmanager
 def error_handler() -> Iterator[None]:
+    with _interrupts_remembered() as interrupts:
+        try:
+            yield
+        except ScannerError as exc:
+            fail(f"leakstop: error: {one_line(str(exc))}", exc)
+        except KeyboardInterrupt:
+            interrupted()
+        except BrokenPipeError:
+            # `leakstop scan | head`: the reader left; nothing more to say, and no traceback.
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            sys.exit(EXIT_ERROR)
+        except MemoryError as exc:
+            fail("leakstop: error: out of memory; the scan is incomplete", exc)
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort, SystemExit):
+            if interrupts:
+                interrupted()
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
+            fail(f"leakstop: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+                 "(this is a bug; LEAKSTOP_DEBUG=1 shows the traceback)", exc)
+        if interrupts:
+            interrupted()
+
+
+def interrupted() -> None:
+    click.echo("leakstop: interrupted; the scan is incomplete", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+@contextlib.contextmanager
+def _interrupts_remembered() -> Iterator[list[int]]:
+    """Each Ctrl-C, remembered as well as raised. Raised inside a finaliser (a `__del__` the garbage
+    collector ran), a KeyboardInterrupt is printed as "Exception ignored" and dropped, and the scan went on to
+    end as if complete: remembered, the command ends as interrupted all the same, without that traceback."""
+    import signal
+    import threading
+
+    interrupts: list[int] = []
+    if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield interrupts  # only the main thread handles signals; one that ignores Ctrl-C goes on ignoring it
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        interrupts.append(signum)
+        raise KeyboardInterrupt
+
+    def unraisable(info: sys.UnraisableHookArgs) -> None:
+        if not isinstance(info.exc_value, KeyboardInterrupt):
+            hook(info)
+
+    previous, hook = signal.signal(signal.SIGINT, handler), sys.unraisablehook
+    sys.unraisablehook = unraisable
     try:
-        yield
-    except ScannerError as exc:
-        fail(f"leakstop: error: {one_line(str(exc))}", exc)
-    except KeyboardInterrupt:
-        click.echo("leakstop: interrupted; the scan is incomplete", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        # `leakstop scan | head`: the reader left; nothing more to say, and no traceback.
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        sys.exit(EXIT_ERROR)
-    except MemoryError as exc:
-        fail("leakstop: error: out of memory; the scan is incomplete", exc)
-    except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort, SystemExit):
-        raise
-    except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
-        fail(f"leakstop: internal error: {type(exc).__name__}: {one_line(str(exc))} "
-             "(this is a bug; LEAKSTOP_DEBUG=1 shows the traceback)", exc)
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
 
 
 def one_line(message: str) -> str:

@@ -110,12 +110,14 @@ def _pool_results(iterator: Iterator[SourceItem], ruleset: RuleSet, timeout: flo
                   ) -> Iterator[tuple[Fragment | Skipped, EngineResult | None]]:
     # the pool holds a few batches per worker at a time; ReadAhead keeps the source (reading files, walking
     # a history) working meanwhile, up to READ_AHEAD_BYTES: memory stays flat however large the target is.
-    # It starts before the workers do, so the first batch is ready when they are.
+    # Its thread starts once the workers have (see ReadAhead).
     ahead = ReadAhead(iterator, READ_AHEAD_BYTES)
     try:
         from scanner.engine.worker_pool import ordered_results
 
-        initargs = (_worker_rules(ruleset), timeout, keep_dropped, max_decode_depth)
+        def initargs(forked: bool) -> tuple[object, ...]:
+            return _worker_rules(ruleset, forked), timeout, keep_dropped, max_decode_depth
+
         for batch, results, failure in ordered_results(batches(ahead, CHUNK), _scan_in_worker, workers,
                                                        _start_worker, initargs):
             if failure or results is None:
@@ -170,8 +172,9 @@ class ReadAhead:
     `budget` characters.
 
     Without it the source runs only while the pool's feeder thread is not blocked on its pipe, and the
-    stages take turns, each idle part of the time. Starting at once (not on the first request) lets a
-    history's walk run while the workers start up.
+    stages take turns, each idle part of the time. It starts at the first request, which the pool makes as
+    soon as it has started its workers: forking them is safe only while no other thread runs, and a history's
+    walk still runs while they start up.
 
     Items cross between the threads in lists of up to PASS_ITEMS (at once while the consumer has taken
     everything), and each side counts its own characters (produced, consumed) without a lock: a handover per
@@ -195,7 +198,8 @@ class ReadAhead:
         self._stopped = False
         self._current: Iterator[SourceItem] = iter(())
         self._done = False
-        threading.Thread(target=self._produce, name="leakstop-read-ahead", daemon=True).start()
+        self._thread: threading.Thread | None = threading.Thread(target=self._produce, name="leakstop-read-ahead",
+                                                                 daemon=True)
 
     def _produce(self) -> None:
         chunk: list[SourceItem] = []
@@ -237,6 +241,9 @@ class ReadAhead:
         return self
 
     def __next__(self) -> SourceItem:
+        if self._thread is not None:
+            self._thread.start()
+            self._thread = None
         item = next(self._current, None)
         while item is None:
             if self._done:
@@ -264,6 +271,11 @@ class ReadAhead:
             self._stopped = True
             self._room.notify()
         self._ready.put((None, None))
+        if self._thread is not None:  # never started: the source's cleanup runs here
+            self._thread = None
+            close = getattr(self._items, "close", None)
+            if close is not None:
+                close()
 
 
 def item_size(item: SourceItem) -> int:
@@ -294,20 +306,23 @@ class _ShippedRules:
     gates: dict[str, tuple[tuple[int, ...], bytes]]
 
 
-def _worker_rules(ruleset: RuleSet) -> RuleReference | _ShippedRules:
-    """What workers start from: the rules by reference where the caches hold them and their gate, else the
-    rules shipped (their gate compiled now if need be)."""
+def _worker_rules(ruleset: RuleSet, forked: bool) -> RuleSet | RuleReference | _ShippedRules:
+    """What workers start from: forked ones, these rules (their memory is shared), with a gate stored for them
+    to load or compiled now; others the rules by reference where the caches hold them and their gate, else
+    the rules shipped (their gate compiled now if need be)."""
     reference = ruleset.reference()
     if reference is not None:
-        return reference
+        return ruleset if forked else reference
     from scanner.ruleset.gate import SERIALIZED
     from scanner.ruleset.rules import PRECOMPILED_FOR, precompiled_for
 
     ruleset.build_gate()
+    if forked:
+        return ruleset
     return _ShippedRules(RuleSet(ruleset.rules), precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED))
 
 
-def _start_worker(rules: RuleReference | _ShippedRules, timeout: float, keep_dropped: bool,
+def _start_worker(rules: RuleSet | RuleReference | _ShippedRules, timeout: float, keep_dropped: bool,
                   max_decode_depth: int) -> None:
     from scanner.ruleset.gate import SERIALIZED
     from scanner.ruleset.rules import PRECOMPILED, PRECOMPILED_FOR
@@ -316,11 +331,13 @@ def _start_worker(rules: RuleReference | _ShippedRules, timeout: float, keep_dro
         ruleset = rules.ruleset()
         if ruleset is None:  # the pool reports the batches unscanned: the scan fails, never passes
             raise RuleError("the rule files changed during the scan: scan again")
-    else:
+    elif isinstance(rules, _ShippedRules):
         SERIALIZED.update(rules.gates)
         PRECOMPILED.update(rules.precompiled)
         PRECOMPILED_FOR[0] = rules.regex_version
         ruleset = rules.ruleset
+    else:  # forked: this process's copy of the scan's own rules
+        ruleset = rules
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth,
                    expander=BlobExpander(), deltas=LineDeltas(ruleset, timeout))
 

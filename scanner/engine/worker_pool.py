@@ -7,6 +7,11 @@ dead worker as soon as its process ends (the pool is then broken: a fresh one ta
 batch); a batch that fails twice comes back as an error naming what it held, so the scan exits 2 instead
 of passing it by.
 
+Workers are forked from the scan's process where that is safe (Linux, no other thread running yet): they
+start in milliseconds with the rules already loaded, instead of each starting an interpreter and loading
+them again (~0.1 s of a small history's 0.7 s, on two cores). Elsewhere, and for the fresh pool that
+replaces a broken one (the scan's threads are running by then), they are started afresh.
+
 Ctrl-C goes to the whole process group. Workers never see it (SIGINT is blocked while they start, and
 ignored once they run): the parent alone stops, kills its workers and exits 130, with no worker's
 traceback on the terminal.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +35,7 @@ from scanner.errors import GitError
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
+WORKER_NAME = "leakstop-worker"
 ATTEMPTS = 2
 """A batch is tried in at most this many processes: once, and once more in a fresh one."""
 IN_FLIGHT = 4
@@ -43,11 +50,15 @@ class _Task(Generic[Item]):
 
 
 def ordered_results(batches: Iterator[Sequence[Item]], task: Callable[[Sequence[Item]], Result], workers: int,
-                    initializer: Callable[..., None], initargs: tuple[Any, ...]
+                    initializer: Callable[..., None], initargs: Callable[[bool], tuple[Any, ...]]
                     ) -> Iterator[tuple[Sequence[Item], Result | None, str]]:
     """(batch, result, "") for each batch in order, or (batch, None, why) for one that could not be
     scanned. At most IN_FLIGHT batches a worker are handed out: the source is read as fast as it is
-    scanned, and a slow batch at the head holds back little."""
+    scanned, and a slow batch at the head holds back little.
+
+    `initargs(forked)` gives the initializer's arguments, for workers forked from this process (which share
+    its memory) or started afresh (which get them pickled). The workers start before `batches` is first
+    asked for: a source that starts threads or processes of its own starts them after the fork."""
     pool = _Pool(workers, initializer, initargs)
     pending: deque[_Task[Item]] = deque()
     finished = False
@@ -95,10 +106,12 @@ def _retry(pool: _Pool, task: Callable[[Sequence[Any]], Any], lost: list[_Task[A
 class _Pool:
     """A ProcessPoolExecutor that can be replaced once broken, whose workers never get SIGINT."""
 
-    def __init__(self, workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    def __init__(self, workers: int, initializer: Callable[..., None],
+                 initargs: Callable[[bool], tuple[Any, ...]]) -> None:
         self._workers = workers
         self._initializer = initializer
-        self._initargs = _spill(initargs)
+        self._initargs = initargs
+        self._spilled: list[str] = []
         self._executor: ProcessPoolExecutor
         self._new()
 
@@ -109,9 +122,14 @@ class _Pool:
         walk instead of during it."""
         import multiprocessing
 
-        # no fork: the parent holds threads and git pipes
-        self._executor = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start, initargs=(self._initializer, self._initargs))
+        forked = _may_fork()
+        if forked:
+            start: tuple[Any, ...] = (self._initializer, self._initargs(True), _pipes())
+        else:
+            self._spilled.append(_spill(self._initargs(False)))
+            start = (self._initializer, self._spilled[-1], ())
+        context = multiprocessing.get_context("fork" if forked else "spawn")
+        self._executor = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start, initargs=start)
         for _ in range(self._workers):
             self.submit(_started, ())
 
@@ -167,8 +185,30 @@ class _Pool:
                 wakeups.pop(manager, None)
 
     def remove(self) -> None:
+        for path in self._spilled:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _may_fork() -> bool:
+    """Whether workers may be forked from this process: on Linux (elsewhere the system's libraries do not
+    expect it), and while it runs no other thread (one holding a lock at the fork would leave the worker's
+    copy of that lock held forever)."""
+    import threading
+
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _pipes() -> tuple[int, ...]:
+    """The pipes and sockets this process has open besides the standard streams. A forked worker closes its
+    copies: a git process writing to one, or waiting for the end of its input, would otherwise not see the
+    scan close it while a worker lives."""
+    found = []
+    for name in os.listdir("/proc/self/fd"):
         with contextlib.suppress(OSError):
-            os.unlink(self._initargs)
+            if int(name) > 2 and os.readlink(f"/proc/self/fd/{name}").startswith(("pipe:", "socket:")):
+                found.append(int(name))
+    return tuple(found)
 
 
 def _spill(initargs: tuple[Any, ...]) -> str:
@@ -189,13 +229,27 @@ def _started(_batch: Sequence[Any]) -> None:
     """The task each worker is started with (see `_Pool._new`)."""
 
 
-def _start(initializer: Callable[..., None], initargs_file: str) -> None:
+def _start(initializer: Callable[..., None], initargs: tuple[Any, ...] | str, inherited: tuple[int, ...]) -> None:
+    """A worker's start: forked, with its arguments in memory and the parent's pipes (`_pipes`) to close;
+    started afresh, with its arguments in the file `_spill` wrote."""
     import atexit
     import pickle
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with open(initargs_file, "rb") as data:
-        initializer(*pickle.load(data))  # noqa: S301 - written by the parent process, owner-only
+    # named in ps and top (a forked one has the scan's command line)
+    with contextlib.suppress(OSError), open("/proc/self/comm", "w") as comm:
+        comm.write(WORKER_NAME)
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    if isinstance(initargs, str):
+        with open(initargs, "rb") as data:
+            initargs = pickle.load(data)  # noqa: S301 - written by the parent process, owner-only
+    else:
+        import gc
+
+        gc.freeze()  # what the parent made is never garbage here: collections skip it, and its pages stay shared
+    initializer(*initargs)
     atexit.register(_exit_now)
 
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from scanner.errors import GitError
 
 if TYPE_CHECKING:
+    import threading
+
     from scanner.git.context import CommitInfo
 
 # Variables git sets for hooks that would redirect our calls to the wrong repository or index.
@@ -631,6 +633,7 @@ class BlobReader:
         self.proc: subprocess.Popen[bytes] | None = None
         self._awaiting_since: float | None = None
         self._stalled = False
+        self._watchdog: tuple[threading.Thread, threading.Event] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
         import threading
@@ -638,14 +641,20 @@ class BlobReader:
         proc = subprocess.Popen(git_command(*GIT_MEMORY, "cat-file", "--batch"), cwd=self.path,
                                 env=git_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._stalled = False
-        threading.Thread(target=self._watch, args=(proc,), name="leakstop-cat-file-watchdog", daemon=True).start()
+        closed = threading.Event()
+        watchdog = threading.Thread(target=self._watch, args=(proc, closed), name="leakstop-cat-file-watchdog",
+                                    daemon=True)
+        watchdog.start()
+        self._watchdog = (watchdog, closed)
         return proc
 
-    def _watch(self, proc: subprocess.Popen[bytes]) -> None:
-        """Kills `proc` once it has kept a reader waiting for STALL_SECONDS; ends with the process."""
+    def _watch(self, proc: subprocess.Popen[bytes], closed: threading.Event) -> None:
+        """Kills `proc` once it has kept a reader waiting for STALL_SECONDS; ends with the process, or at once
+        when the reader is closed (a scan forks its workers only once no other thread runs)."""
         tick = min(1.0, self.STALL_SECONDS / 4)
         while proc.poll() is None:
-            time.sleep(tick)
+            if closed.wait(tick):
+                return
             since = self._awaiting_since
             if since is not None and self.proc is proc and time.monotonic() - since > self.STALL_SECONDS:
                 self._stalled = True
@@ -725,3 +734,7 @@ class BlobReader:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            watchdog[1].set()
+            watchdog[0].join()

@@ -19,6 +19,7 @@ from git_fixtures import commit_file, stripe_line
 from secrets_fixtures import GITHUB, STRIPE
 
 from scanner.engine import parallel
+from scanner.engine.worker_pool import WORKER_NAME
 from scanner.errors import GitError
 from scanner.git import runner as scanner_git
 from scanner.report import Report
@@ -58,7 +59,16 @@ def cmdline(pid: int) -> str:
 
 
 def workers_of(pid: int) -> list[int]:
-    return [p for p in descendants(pid) if "spawn_main" in cmdline(p)]
+    """Forked or started afresh, a worker names itself (a forked one has the scan's command line, and so has
+    every process the scan starts until it runs its program)."""
+    return [p for p in descendants(pid) if comm(p) == WORKER_NAME]
+
+
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def cat_files_of(pid: int) -> list[int]:
