@@ -157,3 +157,25 @@ def test_a_reader_serves_batch_after_batch_and_drops_an_abandoned_one(repo):
         assert [data for _, data in reader.read(ids[:1])] == [b"alpha\n"]
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("by_reference", [True, False], ids=["by-reference", "shipped"])
+def test_workers_given_a_subset_of_the_rules_still_know_every_providers_name(monkeypatch, by_reference):
+    """Only the generic rules enabled: a bare `key` under a provider's block is that provider's key in a
+    worker as in the scan's own process (RuleSet.subset)."""
+    import pickle
+
+    loaded = load_ruleset()
+    generic = loaded.subset([rule for rule in loaded.rules if rule.id.startswith("generic-")])
+    assert generic.provider_words == loaded.provider_words != RuleSet(generic.rules).provider_words
+    if by_reference:
+        generic.build_gate()
+        assert generic.reference() is not None
+    else:
+        monkeypatch.setattr(RuleSet, "reference", lambda self: None)
+    sent = pickle.loads(pickle.dumps(parallel._worker_rules(generic, forked=False)))  # as a worker gets them
+    monkeypatch.setattr(parallel, "_worker", {})
+    parallel._start_worker(sent, 1.0, False, 0)
+    started = parallel._worker["ruleset"]
+    assert isinstance(started, RuleSet) and len(started) == len(generic)
+    assert started.provider_words == loaded.provider_words

@@ -304,6 +304,8 @@ class _ShippedRules:
     precompiled: dict[str, bytes]
     regex_version: str
     gates: dict[str, tuple[tuple[int, ...], bytes]]
+    provider_words: frozenset[str]
+    """Every loaded provider's name, as the scan's rules know them when they are a subset (`RuleSet.subset`)."""
 
 
 def _worker_rules(ruleset: RuleSet, forked: bool) -> RuleSet | RuleReference | _ShippedRules:
@@ -319,7 +321,8 @@ def _worker_rules(ruleset: RuleSet, forked: bool) -> RuleSet | RuleReference | _
     ruleset.build_gate()
     if forked:
         return ruleset
-    return _ShippedRules(RuleSet(ruleset.rules), precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED))
+    return _ShippedRules(RuleSet(ruleset.rules), precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED),
+                         ruleset.provider_words)
 
 
 def _start_worker(rules: RuleSet | RuleReference | _ShippedRules, timeout: float, keep_dropped: bool,
@@ -336,6 +339,7 @@ def _start_worker(rules: RuleSet | RuleReference | _ShippedRules, timeout: float
         PRECOMPILED.update(rules.precompiled)
         PRECOMPILED_FOR[0] = rules.regex_version
         ruleset = rules.ruleset
+        ruleset.provider_words = rules.provider_words
     else:  # forked: this process's copy of the scan's own rules
         ruleset = rules
     _worker.update(ruleset=ruleset, timeout=timeout, keep_dropped=keep_dropped, max_decode_depth=max_decode_depth,
