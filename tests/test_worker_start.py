@@ -88,6 +88,29 @@ def test_a_forked_pool_that_broke_is_replaced_by_workers_started_afresh(tmp_path
     assert given == [True, False]
 
 
+def test_without_proc_the_workers_start_afresh(tmp_path, monkeypatch):
+    """Where /proc cannot list the scan's descriptors, a forked worker could not close its copies of the
+    scan's pipes: none is forked."""
+    listdir = os.listdir
+
+    def no_proc(path: str | Path = ".") -> list[str]:
+        if str(path) == "/proc/self/fd":
+            raise PermissionError(path)
+        return listdir(path)
+
+    monkeypatch.setattr(worker_pool, "_may_fork", lambda: True)
+    monkeypatch.setattr(os, "listdir", no_proc)
+    given: list[bool] = []
+
+    def initargs(forked: bool) -> tuple[str]:
+        given.append(forked)
+        return (str(tmp_path),)
+
+    results = list(ordered_results(iter([[1], [2]]), _doubled, 2, _mark_started, initargs))
+    assert [result for _, result, _ in results] == [[2], [4]]
+    assert given == [False]
+
+
 def test_forked_workers_keep_none_of_the_scans_pipes(tmp_path, monkeypatch):
     """A process at the other end of a pipe the scan held when its workers were forked (a git reading its
     input to the end) sees the scan close it: the workers closed their copies."""

@@ -122,9 +122,10 @@ class _Pool:
         walk instead of during it."""
         import multiprocessing
 
-        forked = _may_fork()
-        if forked:
-            start: tuple[Any, ...] = (self._initializer, self._initargs(True), _pipes())
+        pipes = _pipes() if _may_fork() else None
+        forked = pipes is not None
+        if pipes is not None:
+            start: tuple[Any, ...] = (self._initializer, self._initargs(True), pipes)
         else:
             self._spilled.append(_spill(self._initargs(False)))
             start = (self._initializer, self._spilled[-1], ())
@@ -199,12 +200,16 @@ def _may_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
-def _pipes() -> tuple[int, ...]:
-    """The pipes and sockets this process has open besides the standard streams. A forked worker closes its
-    copies: a git process writing to one, or waiting for the end of its input, would otherwise not see the
-    scan close it while a worker lives."""
+def _pipes() -> tuple[int, ...] | None:
+    """The pipes and sockets this process has open besides the standard streams; None when /proc cannot
+    tell (then no worker is forked). A forked worker closes its copies: a git process writing to one, or
+    waiting for the end of its input, would otherwise not see the scan close it while a worker lives."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
     found = []
-    for name in os.listdir("/proc/self/fd"):
+    for name in names:
         with contextlib.suppress(OSError):
             if int(name) > 2 and os.readlink(f"/proc/self/fd/{name}").startswith(("pipe:", "socket:")):
                 found.append(int(name))
