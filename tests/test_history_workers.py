@@ -77,7 +77,7 @@ def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypa
         forks.append(start == "forked")
         return forks[-1]
 
-    monkeypatch.setattr(worker_pool, "_may_fork", may_fork)
+    monkeypatch.setattr(worker_pool, "may_fork", may_fork)
     if start == "shipped":
         monkeypatch.setattr(RuleSet, "reference", lambda self: None)
     one = summary(history_report(busy_history.path, monkeypatch, pooled=False))
@@ -104,7 +104,7 @@ def test_workers_whose_rules_changed_under_the_scan_fail_it(busy_history, monkey
     assert reference is not None and reference.ruleset() is not None
     edited = RuleReference(reference.paths, reference.ids, "0" * len(reference.key))
     assert edited.ruleset() is None
-    monkeypatch.setattr(worker_pool, "_may_fork", lambda: False)  # a forked worker has the scan's own rules
+    monkeypatch.setattr(worker_pool, "may_fork", lambda: False)  # a forked worker has the scan's own rules
     monkeypatch.setattr(RuleSet, "reference", lambda self: edited)
     report = history_report(busy_history.path, monkeypatch, pooled=True)
     assert not report.complete

@@ -12,14 +12,17 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import pytest
 from conftest import Repo
-from git_fixtures import commit_file
+from git_fixtures import commit_file, stripe_line
+from secrets_fixtures import STRIPE
 
 from scanner.engine import parallel, worker_pool
 from scanner.engine.worker_pool import ordered_results
 from scanner.git import runner as git
 from scanner.ruleset.rule_set import load_ruleset
 from scanner.scan import ScanRequest, scan
+from scanner.sources.files import FilesSource
 from scanner.sources.history import HistorySource
 
 
@@ -75,7 +78,7 @@ def test_a_forked_pool_that_broke_is_replaced_by_workers_started_afresh(tmp_path
     """By the time a worker dies the scan runs threads of its own, and forking is no longer safe: the
     replacement pool gets its arguments pickled, and finishes every batch."""
     starts = iter([True, False])
-    monkeypatch.setattr(worker_pool, "_may_fork", lambda: next(starts))
+    monkeypatch.setattr(worker_pool, "may_fork", lambda: next(starts))
     given: list[bool] = []
 
     def initargs(forked: bool) -> tuple[str]:
@@ -98,7 +101,7 @@ def test_without_proc_the_workers_start_afresh(tmp_path, monkeypatch):
             raise PermissionError(path)
         return listdir(path)
 
-    monkeypatch.setattr(worker_pool, "_may_fork", lambda: True)
+    monkeypatch.setattr(worker_pool, "may_fork", lambda: True)
     monkeypatch.setattr(os, "listdir", no_proc)
     given: list[bool] = []
 
@@ -114,7 +117,7 @@ def test_without_proc_the_workers_start_afresh(tmp_path, monkeypatch):
 def test_forked_workers_keep_none_of_the_scans_pipes(tmp_path, monkeypatch):
     """A process at the other end of a pipe the scan held when its workers were forked (a git reading its
     input to the end) sees the scan close it: the workers closed their copies."""
-    monkeypatch.setattr(worker_pool, "_may_fork", lambda: True)
+    monkeypatch.setattr(worker_pool, "may_fork", lambda: True)
     reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     assert reader.stdin is not None
     ended = []
@@ -129,6 +132,26 @@ def test_forked_workers_keep_none_of_the_scans_pipes(tmp_path, monkeypatch):
     assert [result for _, result, _ in results] == [[2], [4]]
     assert ended == [0]
     assert len(list(tmp_path.iterdir())) == 2
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "not-forked"])
+def test_a_tree_past_half_a_megabyte_goes_to_forked_workers_that_share_the_loaded_gate(tmp_path, monkeypatch, forked):
+    """Forked workers cost milliseconds and share the gate this process loaded: the rest of a 1.2 MB tree goes
+    to them in small tasks, and the report is the same. Workers started afresh wait for BULK_BYTES."""
+    for i in range(24):
+        (tmp_path / f"mod{i:02}.py").write_text("".join(f"value_{i}_{n} = compute({n}, 'x')\n" for n in range(1700)))
+    (tmp_path / "zz_settings.py").write_text(stripe_line(STRIPE))
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setattr(worker_pool, "may_fork", lambda: forked)
+    chunks: list[int] = []
+    batches = parallel.batches
+    monkeypatch.setattr(parallel, "batches", lambda items, size: chunks.append(size) or batches(items, size))
+    ruleset = load_ruleset()
+    ruleset.build_gate()
+    assert ruleset.gate_ready()
+    report = scan(ScanRequest(source=FilesSource([tmp_path], use_git=False), ruleset=ruleset))
+    assert [f.rule_id for f in report.findings] == ["stripe-secret-key"] and report.complete
+    assert chunks == ([parallel.CHUNK, parallel.SMALL_CHUNK] if forked else [parallel.CHUNK])
 
 
 def test_a_history_whose_blobs_outweigh_bulk_bytes_starts_the_pool_before_its_walk(repo: Repo, monkeypatch):

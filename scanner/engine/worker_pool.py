@@ -122,7 +122,7 @@ class _Pool:
         walk instead of during it."""
         import multiprocessing
 
-        pipes = _pipes() if _may_fork() else None
+        pipes = _pipes() if may_fork() else None
         forked = pipes is not None
         if pipes is not None:
             start: tuple[Any, ...] = (self._initializer, self._initargs(True), pipes)
@@ -191,7 +191,7 @@ class _Pool:
                 os.unlink(path)
 
 
-def _may_fork() -> bool:
+def may_fork() -> bool:
     """Whether workers may be forked from this process: on Linux (elsewhere the system's libraries do not
     expect it), and while it runs no other thread (one holding a lock at the fork would leave the worker's
     copy of that lock held forever)."""

@@ -121,6 +121,10 @@ class RuleSet:
         if self._gate is None:
             self._gate = rule_gate(self.rules, list(self.by_keyword), build=True)
 
+    def gate_ready(self) -> bool:
+        """Whether the gate is loaded: workers forked now share it, and none loads or compiles its own."""
+        return self._gate is not None
+
     def gate_missed(self) -> bool:
         """Whether this scan read BUILD_LATER of large text without a gate: one compiling for the scans
         after it (gate_later.py) would spare them as much."""
