@@ -11,6 +11,7 @@ from git_fixtures import commit_file, stripe_line
 from secrets_fixtures import GITHUB, STRIPE
 
 from scanner.engine import parallel, worker_pool
+from scanner.errors import RuleError
 from scanner.git import runner as git
 from scanner.git.blobs import GitBlob
 from scanner.report import Report, ScanStats
@@ -95,9 +96,10 @@ def test_the_worker_pool_reports_what_one_process_reports(busy_history, monkeypa
     assert threads == []
 
 
-def test_workers_whose_rules_changed_under_the_scan_fail_it(busy_history, monkeypatch):
+def test_workers_whose_rules_changed_under_the_scan_fail_it(busy_history, monkeypatch, capfd):
     """A rule file edited between the scan's start and a worker's: the worker's rules no longer give the
-    scan's gate key, so it scans nothing, and the scan fails instead of passing with other rules."""
+    scan's gate key, so it scans nothing, and the scan fails saying so (exit 2) instead of passing with
+    other rules, or reporting a worker that died with a traceback on the terminal."""
     ruleset = load_ruleset()
     ruleset.build_gate()
     reference = ruleset.reference()
@@ -106,9 +108,9 @@ def test_workers_whose_rules_changed_under_the_scan_fail_it(busy_history, monkey
     assert edited.ruleset() is None
     monkeypatch.setattr(worker_pool, "may_fork", lambda: False)  # a forked worker has the scan's own rules
     monkeypatch.setattr(RuleSet, "reference", lambda self: edited)
-    report = history_report(busy_history.path, monkeypatch, pooled=True)
-    assert not report.complete
-    assert report.errors and all("not scanned" in e for e in report.errors)
+    with pytest.raises(RuleError, match="the rule files changed during the scan"):
+        history_report(busy_history.path, monkeypatch, pooled=True)
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_a_history_announces_its_size_before_the_walk(busy_history, tmp_path):

@@ -354,8 +354,9 @@ def _start_worker(rules: RuleSet | RuleReference | _ShippedRules, timeout: float
 
     if isinstance(rules, RuleReference):
         ruleset = rules.ruleset()
-        if ruleset is None:  # the pool reports the batches unscanned: the scan fails, never passes
-            raise RuleError("the rule files changed during the scan: scan again")
+        if ruleset is None:  # said by every batch (a failing initializer is only a worker that died)
+            _worker.update(refusal="the rule files changed during the scan: scan again")
+            return
     elif isinstance(rules, _ShippedRules):
         SERIALIZED.update(rules.gates)
         PRECOMPILED.update(rules.precompiled)
@@ -399,6 +400,8 @@ def _scan_in_worker(batch: Sequence[SourceItem]) -> tuple[Pairs, list[int], list
     the fragments decoded out of it travel together); which of the batch's blobs came out clean, and
     what was found in the others (for the scan cache). The rest is not sent back: on a history nearly
     every text comes out empty, and a stub for each would be most of what the parent receives."""
+    if "refusal" in _worker:  # the scan fails with it (exit 2), never passes
+        raise RuleError(str(_worker["refusal"]))
     pairs: Pairs = []
     clean: list[int] = []
     records: list[tuple[int, tuple[object, ...]]] = []
