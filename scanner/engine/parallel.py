@@ -332,17 +332,17 @@ def _worker_rules(ruleset: RuleSet, forked: bool) -> RuleSet | RuleReference | _
     """What workers start from: forked ones, these rules (their memory is shared), with a gate stored for them
     to load or compiled now; others the rules by reference where the caches hold them and their gate, else
     the rules shipped (their gate compiled now if need be)."""
-    if forked and ruleset.gate_ready():
+    if forked:
+        if not ruleset.gate_ready() and ruleset.reference() is None:
+            ruleset.build_gate()  # none stored for the workers to load: compiled once, here
         return ruleset
     reference = ruleset.reference()
     if reference is not None:
-        return ruleset if forked else reference
+        return reference
     from scanner.ruleset.gate import SERIALIZED
     from scanner.ruleset.rules import PRECOMPILED_FOR, precompiled_for
 
     ruleset.build_gate()
-    if forked:
-        return ruleset
     return _ShippedRules(RuleSet(ruleset.rules), precompiled_for(ruleset.rules), PRECOMPILED_FOR[0], dict(SERIALIZED),
                          ruleset.provider_words)
 

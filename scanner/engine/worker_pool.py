@@ -123,13 +123,12 @@ class _Pool:
         import multiprocessing
 
         pipes = _pipes() if may_fork() else None
-        forked = pipes is not None
         if pipes is not None:
             start: tuple[Any, ...] = (self._initializer, self._initargs(True), pipes)
         else:
             self._spilled.append(_spill(self._initargs(False)))
             start = (self._initializer, self._spilled[-1], ())
-        context = multiprocessing.get_context("fork" if forked else "spawn")
+        context = multiprocessing.get_context("spawn" if pipes is None else "fork")
         self._executor = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start, initargs=start)
         for _ in range(self._workers):
             self.submit(_started, ())
