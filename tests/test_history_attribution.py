@@ -100,6 +100,7 @@ def test_the_refs_graph_names_the_refs_for_each_ref_contains_names(repo):
     branches but not their HEAD, ambiguous short names as git shortens them."""
     from scanner.git import runner as git
     from scanner.sources.exposure import RefReach
+    from scanner.sources.history_walk import walk
 
     first = commit_file(repo, "a.txt", "one\n", "one")
     second = commit_file(repo, "a.txt", "two\n", "two")
@@ -119,6 +120,8 @@ def test_the_refs_graph_names_the_refs_for_each_ref_contains_names(repo):
     assert tips is not None
     parents: dict[str, list[str]] = {}
     order = git.commit_order(info, ["--all"], parents)  # the scan cache's walk gives the same graph
+    walked = walk(info, ["--all"], ())  # and so does the walk of a scan without one
+    assert walked.parents == parents and walked.order == order
     graphs = (RefReach(tips, git.commit_parents(info, [sha for _, sha in tips])),
               RefReach(tips, ((sha, parents[sha]) for sha in reversed(order))))
     for commits in ([first], [second], [side], [merged], [second, side]):

@@ -218,6 +218,25 @@ def test_a_warm_scan_cache_context_is_the_cold_one_and_reads_no_record(tmp_path,
     assert rules.fields_digest(dataclasses.replace(first)) == rules.fields_digest(first)
 
 
+def test_a_warm_gate_key_is_the_cold_one_and_reads_no_record(tmp_path, monkeypatch):
+    """A history scan asks its gate's key before its workers fork: from a warm load it comes from the
+    digests in the rule cache's header, without reading every rule's pattern; and a change to what the
+    gate is built from (a pattern, the rules' keywords) names another gate."""
+    import dataclasses
+
+    from scanner.ruleset.gate import gate_key
+
+    monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
+    cold = load_ruleset()
+    warm = load_ruleset()
+    keywords = list(warm.by_keyword)
+    assert gate_key(warm.rules, keywords) == gate_key(cold.rules, list(cold.by_keyword))
+    assert not [r.id for r in warm.rules if set(rules.LAZY_FIELDS) & set(vars(r))]
+    first = warm.rules[0]
+    widened = (dataclasses.replace(first, pattern=first.pattern + "|zzqx"), *warm.rules[1:])
+    assert gate_key(widened, keywords) != gate_key(warm.rules, keywords) != gate_key(warm.rules, keywords[1:])
+
+
 def test_a_cached_rule_sent_to_another_process_takes_every_field_and_no_open_file(tmp_path, monkeypatch):
     monkeypatch.setenv("LEAKSTOP_CACHE_DIR", str(tmp_path))
     load_ruleset()

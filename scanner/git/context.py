@@ -45,3 +45,6 @@ class CommitInfo:
     email: str
     date: str
     subject: str = ""
+    parents: str = ""
+    """The parents' ids, space-separated, as git prints them: a history walk of every ref is then the commit
+    graph too, which says which refs reach a secret."""

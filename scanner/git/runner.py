@@ -150,7 +150,7 @@ def listed_files(root: Path, below: Path) -> tuple[list[str], list[tuple[str, st
 # textconv filters, `diff.noprefix`, `diff.relative`, `diff.submodule=log`, non-ASCII path munging).
 _DIFF_FLAGS = ("--raw", "-p", "-z", "-U0", "--abbrev=40", "--full-index", "--no-color", "--no-ext-diff",
                "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative", "--submodule=short")
-_COMMIT_FORMAT = "--format=%x00%x01%H%x00%an%x00%ae%x00%aI%x00%s"
+_COMMIT_FORMAT = "--format=%x00%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s"
 _TREE_FLAGS = ("--root", "--raw", "--cc", "-z", "--no-renames", "--abbrev=40", "--no-color", "--no-ext-diff",
                "--no-textconv", "--no-relative", "--no-show-signature", _COMMIT_FORMAT)
 
@@ -429,9 +429,9 @@ def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]
     from scanner.git.context import CommitInfo
     from scanner.git.log_stream import log_commits
 
-    for fields, body in log_commits(chunks, 5):
-        sha, author, email, date, subject = (f.decode("utf-8", "replace") for f in fields)
-        yield CommitInfo(sha, author, email, date, subject), body
+    for fields, body in log_commits(chunks, 6):
+        sha, parents, author, email, date, subject = (f.decode("utf-8", "replace") for f in fields)
+        yield CommitInfo(sha, author, email, date, subject, parents), body
 
 
 def stream_git(cwd: Path, *args: str, input: bytes | None = None) -> Iterator[bytes]:

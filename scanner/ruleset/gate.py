@@ -277,25 +277,25 @@ def gated_rule(rule: Rule) -> bool:
 
 
 def gate_key(rules: Sequence[Rule], keywords: Sequence[str]) -> str:
-    """Names a database by what it was built from: the patterns, the keywords, Hyperscan's version, the
-    `regex` installation and the code that loosens and compiles the patterns (this module, gate_build.py,
-    key_leads.py)."""
+    """Names a database by what it was built from: the rules (each by its fields_digest, which the rule cache
+    stores: hashing the pattern texts read every rule's record from the cache, 17 ms of a history scan's
+    start before its workers could fork), the keywords, Hyperscan's version, the `regex` installation and
+    the code that loosens and compiles the patterns (this module, gate_build.py, key_leads.py,
+    provider_keys.py)."""
     import hyperscan
 
     from scanner.ruleset.cache import regex_install
+    from scanner.ruleset.rules import fields_digest
 
     # which regex too (found without importing it): negated classes are rewritten from its case folding
     version = hyperscan.__version__  # type: ignore[attr-defined]  # missing from its stub
     digest = hashlib.sha256(f"{GATE_FORMAT}:{version}:{regex_install()}:".encode())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(Path(__file__).with_name("gate_build.py").read_bytes())
-    digest.update(Path(__file__).with_name("key_leads.py").read_bytes())
+    for module in ("gate.py", "gate_build.py", "key_leads.py", "provider_keys.py"):
+        digest.update(Path(__file__).with_name(module).read_bytes())
     for kw in keywords:
         digest.update(f"k\0{kw}\n".encode("utf-8", "surrogatepass"))
     for rule in rules:
-        digest.update(f"p\0{gated_rule(rule)}\0{rule.multiline}\0{rule.pattern}\n".encode("utf-8", "surrogatepass"))
-        if provider_keyed(rule.pattern):  # its expressions are made of its own keywords and token
-            digest.update(f"n\0{rule.token}\0{'|'.join(rule.keywords)}\n".encode("utf-8", "surrogatepass"))
+        digest.update(fields_digest(rule))
     return digest.hexdigest()[:24]
 
 

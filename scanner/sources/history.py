@@ -65,6 +65,8 @@ class HistorySource(Source):
         """Where the blobs handed out were written: what their findings are told (history_places.py)."""
         self._cache: HistoryCache | None = None
         """What the scan cache spares this scan, when there is one (history_cache.py)."""
+        self._graph: tuple[dict[str, list[str]], list[str]] | None = None
+        """Every commit's parents and the walk's order, when this scan walked every ref without a cache."""
 
     def prepare(self, ruleset: RuleSet, verdicts: Verdicts | None = None) -> None:
         self.ruleset = ruleset
@@ -110,6 +112,8 @@ class HistorySource(Source):
         with pausing_collection():
             walked = cache.cached_walk(repo, revs) if cache is not None else walk(repo, revs, self.exclude)
         stats.commits = len(walked.commits)
+        if walked.parents is not None:
+            self._graph = walked.parents, walked.order
         if not walked.commits and git.head_commit(repo) is None:
             self._warnings.append(f"{self.path} is an empty repository (no commits yet): no history to scan")
         if walked.submodules:
@@ -198,7 +202,8 @@ class HistorySource(Source):
         if repo is None:
             return findings
         cache = self._cache
-        containing = cache.refs_containing(repo) if cache is not None else RefsContaining(repo, None, "")
+        containing = (cache.refs_containing(repo) if cache is not None
+                      else RefsContaining(repo, None, "", *(self._graph or (None, ()))))
         done, warnings = self._places.attributed(findings, containing)
         self._warnings.extend(warnings)
         return done

@@ -125,14 +125,18 @@ def introductions(order: list[str], known: dict[str, CommitWrites], exclude: tup
     return introduced, commits, submodules
 
 
-def walked(repo: git.RepoInfo, revs: list[str]) -> tuple[list[str], dict[str, CommitWrites]]:
-    """Every commit of `revs` in walk order, with what it wrote: one `git log --raw`."""
+def walked(repo: git.RepoInfo, revs: list[str], parents: dict[str, list[str]] | None = None
+           ) -> tuple[list[str], dict[str, CommitWrites]]:
+    """Every commit of `revs` in walk order, with what it wrote: one `git log --raw`. `parents`, when
+    given, gets each commit's parents."""
     order: list[str] = []
     known: dict[str, CommitWrites] = {}
     paths: dict[bytes, str] = {}
     for commit, body in git.commit_trees(repo, revs):
         order.append(commit.sha)
         known[commit.sha] = commit_writes(commit, body, paths)
+        if parents is not None:
+            parents[commit.sha] = commit.parents.split()
     return order, known
 
 

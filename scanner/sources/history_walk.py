@@ -30,6 +30,9 @@ class WalkedHistory:
     """What each commit wrote, by commit id: what the scan cache keeps of the walk."""
     replacements: set[str]
     """The blobs `git replace` shows in place of blobs of this history."""
+    parents: dict[str, list[str]] | None = None
+    """Each commit's parents, when the walk was of every ref: the graph that says which refs reach a
+    secret, without asking git for it again."""
 
 
 def walk(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...]) -> WalkedHistory:
@@ -38,14 +41,15 @@ def walk(repo: git.RepoInfo, revs: list[str], exclude: tuple[str, ...]) -> Walke
 
     with ThreadPoolExecutor(1) as side:  # the object listing runs while git log walks the history
         listing = side.submit(git.blob_listing, repo)
-        order, walked_commits = walked(repo, revs)
+        parents: dict[str, list[str]] | None = {} if revs == ["--all"] else None
+        order, walked_commits = walked(repo, revs, parents)
         deletions: list[Introduction] = []
         introduced, commits, submodules = introductions(order, walked_commits, exclude, deletions)
         swaps = git.replaced_blobs(repo)
         with_replacements(introduced, swaps)
         sizes = git.blobs_in_pack_order(repo, introduced, listing.result()) if introduced else {}
     return WalkedHistory(introduced, commits, submodules, sizes, deletions, order, walked_commits,
-                         set(swaps.values()))
+                         set(swaps.values()), parents)
 
 
 def with_replacements(introduced: dict[str, list[Introduction]], swaps: dict[str, str]) -> None:
