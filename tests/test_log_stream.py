@@ -11,8 +11,9 @@ from conftest import Repo
 from git_fixtures import commit_file, findings, stripe_line
 from secrets_fixtures import GITHUB, STRIPE
 
+from scanner.errors import GitError
 from scanner.git import runner as git
-from scanner.git.log_stream import log_commits
+from scanner.git.log_stream import log_commits, raw_commits
 
 FAKE_SHA = "f00dfeed" * 5
 FILLER = "".join(f"setting_{i:05d} = {i * 31 % 977}\n" for i in range(600))  # ~14 KB: git calls it text
@@ -57,13 +58,43 @@ def test_split_is_the_same_whatever_the_chunk_size(repo):
     info = git.repository(repo.path)
     out = b"".join(git.stream_git(repo.path, "-c", "core.quotePath=true", "log", "--reverse", "--topo-order",
                                   "--root", "--cc", *git._DIFF_FLAGS, git._COMMIT_FORMAT, "--all", "--"))
-    whole = list(log_commits(iter([out]), 5))
+    whole = list(log_commits(iter([out]), 6))
     assert [fields[0].decode() for fields, _ in whole] == \
         repo.git("rev-list", "--reverse", "--topo-order", "--all").split()
     for size in (1, 2, 3, 7, 64):
         pieces = iter(out[i:i + size] for i in range(0, len(out), size))
-        assert list(log_commits(pieces, 5)) == whole, size
+        assert list(log_commits(pieces, 6)) == whole, size
     assert [c.sha for c, _ in git.commit_patches(info, ["--all"])] == [f[0].decode() for f, _ in whole]
+
+
+def test_raw_output_splits_as_the_structural_reader_splits_it_whatever_the_chunk_size(repo):
+    """A history's walk reads `--raw` output without patches by one expression per commit: it must split
+    it exactly as `log_commits` does, a rename's two paths included, with a chunk's end anywhere (inside a
+    record, between a rename's paths, inside a header), a path that starts like a commit, and an empty
+    commit; and output cut inside a commit fails instead of losing its last records."""
+    commit_file(repo, "a.txt", "one\n" * 50, "first")
+    repo.git("commit", "-q", "--allow-empty", "-m", "empty")
+    repo.write(f"\x01{FAKE_SHA}", "a name that starts like a commit\n")
+    repo.write(":colon\x01name", "and one that starts like a record\n")
+    repo.commit("odd names")
+    repo.git("checkout", "-qb", "side")
+    commit_file(repo, "b.txt", "side\n", "side")
+    repo.git("checkout", "-q", "main")
+    commit_file(repo, "a.txt", "one\n" * 49 + "two\n", "main")
+    repo.git("merge", "-q", "--no-edit", "side")
+    repo.git("mv", "a.txt", "renamed.txt")
+    repo.commit("rename")
+    flags = [f for f in git._TREE_FLAGS if f != "--no-renames"]
+    out = b"".join(git.stream_git(repo.path, "log", "--reverse", "--topo-order", "-M", *flags, "--all", "--"))
+    assert b" R100\0" in out
+    whole = [(fields, body.lstrip(b"\n\0")) for fields, body in log_commits(iter([out]), 6)]
+    assert len(whole) == 7 and not whole[1][1]
+    for size in (1, 2, 3, 5, 7, 64, len(out)):
+        pieces = iter(out[i:i + size] for i in range(0, len(out), size))
+        assert list(raw_commits(pieces, 6)) == whole, size
+    for cut in (out[:-3], out[:out.rindex(b"R100") + 8]):
+        with pytest.raises(GitError):
+            list(raw_commits(iter([cut]), 6))
 
 
 @pytest.mark.slow

@@ -11,13 +11,23 @@ the one search made, and it resumes where the last one stopped, so a 200 MB patc
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 
 from scanner.errors import GitError
 
 FIELDS_MARK = b"\x01"
+_COLON = ord(":")
 """What the `--format` puts after a NUL to open each commit (`%x00%x01`)."""
 _NEXT_COMMIT = b"\n\0" + FIELDS_MARK
+_ONE_PATH = rb"(?=:|(?![^\0]* [RC][^ \0]*\0))"
+"""After a record's colon: a merge's combined record, or a meta other than a rename's or copy's."""
+_RECORD = rb"(?::(?!:)[^\0]* [RC][^ \0]*\0[^\0]*\0[^\0]*\0|:" + _ONE_PATH + rb"[^\0]*\0[^\0]*\0)"
+"""One raw record, as `raw_paths` reads it: two paths after a rename's or copy's meta, else one. A rename
+whose second path is still to come matches neither."""
+RAW_RECORD = re.compile(rb"(:(?!:)[^\0]* [RC][^ \0]*)\0[^\0]*\0([^\0]*)\0|(:" + _ONE_PATH + rb"[^\0]*)\0([^\0]*)\0")
+"""The same record: (meta, new path) in the first two groups for a rename or copy, else in the last two."""
 _COMPACT_AT = 1 << 22
 
 
@@ -118,3 +128,39 @@ def log_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[byt
         if stream.peek(5) == b"diff ":
             body_end = stream.patch_end()
         yield header, stream.take(body_start, body_end)
+
+
+@functools.cache
+def _raw_commit(fields: int) -> re.Pattern[bytes]:
+    return re.compile(rb"\0*\x01" + rb"([^\0]*)\0" * fields + rb"[\n\0]*(" + _RECORD + rb"*)")
+
+
+def raw_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[bytes], bytes]]:
+    """`log_commits` for output without patches (`--raw` alone), a commit per match of one expression of the
+    same structure: five times faster on a large history, whose walk every scan of it waits for. A commit
+    is taken only once the byte after it is known to open the next one, so a record cut by the end of a
+    chunk is never taken for the last; the body is the commit's raw records and nothing else."""
+    pattern = _raw_commit(fields)
+    buf, eof = b"", False
+    while True:
+        pos, size = 0, len(buf)
+        while (found := pattern.match(buf, pos)) is not None:
+            end = found.end()
+            if not eof and (end == size or buf[end] == _COLON):
+                break  # more records may follow in the next chunk, or the next one is cut by its end
+            if end < size and buf[end] > 1:
+                raise GitError(f"cannot parse git's log output (a commit is followed by {buf[end:end + 1]!r}); "
+                               "nothing was scanned from it")
+            *header, body = found.groups()
+            yield header, body
+            pos = end
+        buf = buf[pos:]
+        if eof:
+            if buf.strip(b"\0"):
+                raise GitError("cannot parse git's log output (it ends inside a commit); nothing was scanned from it")
+            return
+        chunk = next(chunks, None)
+        if chunk is None:
+            eof = True
+        else:
+            buf += chunk

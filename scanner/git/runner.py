@@ -292,7 +292,7 @@ def commit_trees(repo: RepoInfo, revs: list[str]) -> Iterator[tuple[CommitInfo, 
     """Each commit (oldest first) with the blobs it changed, from tree diffs only (`--raw`, no content
     diffs): the cheap way to learn which commit introduced which blob at which path."""
     args = [*GIT_MEMORY, "log", "--reverse", "--topo-order", *_TREE_FLAGS, *log_revisions(repo, revs), "--"]
-    yield from split_commits(stream_git(repo.path, *args))
+    yield from split_commits(stream_git(repo.path, *args), raw=True)
 
 
 def commit_order(repo: RepoInfo, revs: list[str], parents: dict[str, list[str]] | None = None) -> list[str]:
@@ -314,7 +314,7 @@ def commit_order(repo: RepoInfo, revs: list[str], parents: dict[str, list[str]] 
 def trees_of_commits(repo: RepoInfo, ids: Sequence[str]) -> Iterator[tuple[CommitInfo, bytes]]:
     """`commit_trees` for the given commits only (each against its own parents), in the given order."""
     args = ["log", "--no-walk=unsorted", "--stdin", *_TREE_FLAGS, "--"]
-    yield from split_commits(stream_git(repo.path, *args, input=("\n".join(ids) + "\n").encode("ascii")))
+    yield from split_commits(stream_git(repo.path, *args, input=("\n".join(ids) + "\n").encode("ascii")), raw=True)
 
 
 def log_revisions(repo: RepoInfo, revs: Sequence[str]) -> list[str]:
@@ -424,12 +424,13 @@ def commit_parents(repo: RepoInfo, tips: Sequence[str]) -> Iterator[tuple[str, l
         yield commit, parents
 
 
-def split_commits(chunks: Iterator[bytes]) -> Iterator[tuple[CommitInfo, bytes]]:
-    """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py)."""
+def split_commits(chunks: Iterator[bytes], raw: bool = False) -> Iterator[tuple[CommitInfo, bytes]]:
+    """Commits of `git log` output read with _COMMIT_FORMAT, split by their structure (log_stream.py);
+    `raw`: output without patches, whose bodies are then the raw records alone."""
     from scanner.git.context import CommitInfo
-    from scanner.git.log_stream import log_commits
+    from scanner.git.log_stream import log_commits, raw_commits
 
-    for fields, body in log_commits(chunks, 6):
+    for fields, body in (raw_commits if raw else log_commits)(chunks, 6):
         sha, parents, author, email, date, subject = (f.decode("utf-8", "replace") for f in fields)
         yield CommitInfo(sha, author, email, date, subject, parents), body
 

@@ -18,7 +18,8 @@ from typing import NamedTuple
 from scanner.errors import GitError
 from scanner.git import runner as git
 from scanner.git.context import CommitInfo, GitContext
-from scanner.git.diff import NULL_BLOB, SUBMODULE_MODE, display_path, split_raw
+from scanner.git.diff import NULL_BLOB, SUBMODULE_MODE, display_path
+from scanner.git.log_stream import RAW_RECORD
 from scanner.ruleset.globs import path_matches
 
 SCANNED_MODES = ("100644", "100755", "120000")
@@ -57,24 +58,26 @@ Introductions = tuple[dict[str, list[Introduction]], list[GitContext], int]
 
 
 def commit_writes(commit: CommitInfo, body: bytes, paths: dict[bytes, str]) -> CommitWrites:
-    """A commit's `--raw` records → what it wrote. `paths` shares one str per distinct path."""
+    """A commit's `--raw` records (log_stream.raw_commits' body) → what it wrote. `paths` shares one str per
+    distinct path."""
     writes: list[Write] = []
     submodules = 0
-    records, _ = split_raw(body)
-    for meta, names in records:
+    for renamed, renamed_to, meta, name in RAW_RECORD.findall(body):
+        if renamed:
+            meta, name = renamed, renamed_to
         fields = meta.split(b" ")
         mode, blob = fields[(len(fields) - 1) // 2 - 1].decode(), fields[-2].decode()
         parent_count = (len(fields) - 3) // 2
         old = fields[parent_count + 1:2 * parent_count + 1]
         if blob == NULL_BLOB:  # where a secret may have left: kept when the path was written before
-            writes.append(("", shown_path(names[-1], paths), tuple(b.decode() for b in old)))
+            writes.append(("", shown_path(name, paths), tuple(b.decode() for b in old)))
             continue
         if mode == SUBMODULE_MODE:
             submodules += 1
             continue
         if mode not in SCANNED_MODES:
             continue
-        writes.append((blob, shown_path(names[-1], paths), tuple(b.decode() for b in old if b != NULL_BYTES)))
+        writes.append((blob, shown_path(name, paths), tuple(b.decode() for b in old if b != NULL_BYTES)))
     return CommitWrites(commit.author, commit.email, commit.date, commit.subject, submodules, tuple(writes))
 
 
