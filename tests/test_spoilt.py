@@ -49,3 +49,26 @@ def test_a_token_spoilt_by_one_stray_symbol_is_not_reported(ruleset, text):
 ])
 def test_a_symbol_that_ends_the_token_or_is_a_passwords_own_is_kept(ruleset, text, rule_id):
     assert (rule_id, "") in reported(ruleset, text)
+
+
+@pytest.mark.parametrize("text", [
+    f'ledger_api_key = "{KEY[:-1]}?"',  # the last character spoilt, inside the value's quotes
+    f"ledger_token: '{KEY[:-1]}!'",
+    f"ledger:\n  api_key: {KEY[:-1]}?\n",  # ending an assignment's line
+    f"[DEBUG] connecting to the Ledger API with token={KEY[:-1]}?\n[INFO] done\n",
+])
+def test_a_token_whose_last_character_is_spoilt_is_not_reported(ruleset, text):
+    assert [r for r in reported(ruleset, text) if not r[1]] == []
+    assert ("filter:spoilt-end" in {r[1] for r in reported(ruleset, text)})
+
+
+@pytest.mark.parametrize("text", [
+    f"Your ledger api key is {KEY}!\n",  # a sentence's `!`
+    f"Is the ledger token {KEY}?\n",
+])
+def test_a_sentences_symbol_after_a_key_keeps_it_reported(ruleset, text):
+    assert [r for r in reported(ruleset, text) if not r[1]], text
+
+
+def test_a_password_ending_in_a_symbol_is_kept(ruleset):
+    assert ("generic-password-assignment", "") in reported(ruleset, 'db_password = "Summ3r2024xyzQ!"\n')

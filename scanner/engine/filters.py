@@ -247,6 +247,26 @@ def spoilt_edge(text: str, start: int, end: int) -> bool:
     return False
 
 
+_TOKEN_RUN = LazyPattern(r"^[A-Za-z0-9_-]{8,}$")
+
+
+def spoilt_end(text: str, start: int, end: int) -> bool:
+    """Whether the value ends in one stray symbol where it is plainly written as a value: inside its quotes
+    (`'Xq8Lm2Rt7Vw4Zp9Ks3!'`) or at the end of an assignment's line (`KEY=Xq8Lm2Rt7Vw4Zp9Ks3?`), as tests
+    of detectors spoil a key's last character. In a sentence the same `!` or `?` is the sentence's (`the
+    key is Xq8Lm2Rt7Vw4Zp9Ks3!`), and stays reported; so does a password, which is not checked here."""
+    stray = end - 1 if 0 < end <= len(text) and text[end - 1] in _STRAYS else end
+    if not (stray < len(text) and text[stray] in _STRAYS and _TOKEN_RUN.match(text[start:stray])):
+        return False
+    after = stray + 1
+    if after < len(text) and text[after] in "'\"`":
+        return start > 0 and text[start - 1] == text[after]
+    if after < len(text) and text[after] not in "\r\n":
+        return False
+    before = text[:start].rstrip(" \t")
+    return before.endswith(("=", ":"))
+
+
 def _run_before(text: str, start: int) -> str:
     """The non-blank characters right before `start` (the token's own run)."""
     begin = start

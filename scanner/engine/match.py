@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from scanner.engine.entropy import entropy_floor, shannon_entropy
-from scanner.engine.filters import bare_name_rejection, failing_heuristic, spoilt_edge
+from scanner.engine.filters import bare_name_rejection, failing_heuristic, spoilt_edge, spoilt_end
 from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.branches import unbounded
@@ -310,6 +310,8 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
         dropped = bare_name_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end):
         dropped = "filter:spoilt-edge"
+    if not dropped and "spoilt" in rule.filters and spoilt_end(text, start, end):
+        dropped = "filter:spoilt-end"
     return Match(rule, start, end, secret, entropy, dropped, captures)
 
 
