@@ -72,3 +72,14 @@ def test_a_sentences_symbol_after_a_key_keeps_it_reported(ruleset, text):
 
 def test_a_password_ending_in_a_symbol_is_kept(ruleset):
     assert ("generic-password-assignment", "") in reported(ruleset, 'db_password = "Summ3r2024xyzQ!"\n')
+
+
+def test_a_dotenv_token_spoilt_by_one_symbol_is_not_reported_and_a_password_is(ruleset):
+    """A `.env` line reports a value of any shape under a credential's name; one symbol in a token's run
+    is its near miss there too, but a password (`PASS`, `PWD` in the name) is people's choice."""
+    spoilt_inside = f"LEDGER_API_KEY={KEY[:14]}!{KEY[15:]}\n"
+    spoilt_last = f"LEDGER_TOKEN={KEY[:-1]}?\n"
+    for text in (spoilt_inside, spoilt_last):
+        assert [r for r in reported(ruleset, text, ".env") if not r[1]] == [], text
+    for text in (f"LEDGER_DB_PASSWORD={KEY[:14]}!{KEY[15:]}\n", f"SMTP_PWD={KEY[:-1]}!\n"):
+        assert ("dotenv-credential", "") in reported(ruleset, text, ".env"), text

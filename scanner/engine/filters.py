@@ -247,6 +247,16 @@ def spoilt_edge(text: str, start: int, end: int) -> bool:
     return False
 
 
+_HAND_CHOSEN_KEY = LazyPattern(r"(?i)pass|pwd")
+
+
+def chosen_by_hand(text: str, start: int) -> bool:
+    """Whether the value at `start` is under a key for a value people choose (`DB_PASSWORD=`, `pwd:`): read
+    from its line, up to 64 characters before it."""
+    line_start = text.rfind("\n", max(0, start - 64), start) + 1
+    return bool(_HAND_CHOSEN_KEY.search(text, max(line_start, start - 64), start))
+
+
 _TOKEN_RUN = LazyPattern(r"^[A-Za-z0-9_-]{8,}$")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from scanner.engine.entropy import entropy_floor, shannon_entropy
-from scanner.engine.filters import bare_name_rejection, failing_heuristic, spoilt_edge, spoilt_end
+from scanner.engine.filters import bare_name_rejection, chosen_by_hand, failing_heuristic, spoilt_edge, spoilt_end
 from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.branches import unbounded
@@ -305,21 +305,25 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     secret = text[start:end]
     entropy = shannon_entropy(secret)
     captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
-    dropped = rejection(rule, secret, entropy)
+    # a value chosen by hand (a password's) may hold one symbol anywhere: `spoilt` is for tokens only
+    spoilable = "spoilt" in rule.filters and not chosen_by_hand(text, start)
+    dropped = rejection(rule, secret, entropy, spoilable)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end):
         dropped = "filter:spoilt-edge"
-    if not dropped and "spoilt" in rule.filters and spoilt_end(text, start, end):
+    if not dropped and spoilable and spoilt_end(text, start, end):
         dropped = "filter:spoilt-end"
     return Match(rule, start, end, secret, entropy, dropped, captures)
 
 
-def rejection(rule: Rule, secret: str, entropy: float) -> str:
-    """Why the rule's own checks reject the secret, or empty when it is reportable."""
+def rejection(rule: Rule, secret: str, entropy: float, spoilable: bool = True) -> str:
+    """Why the rule's own checks reject the secret, or empty when it is reportable. `spoilable`: whether the
+    `spoilt` filter (when the rule has it) applies to this value."""
     if entropy < rule.min_entropy and (rule.provider == "Generic" or entropy < entropy_floor(rule.min_entropy, secret)):
         return "entropy"
-    heuristic = failing_heuristic(secret, rule.filters)
+    filters = rule.filters if spoilable else tuple(name for name in rule.filters if name != "spoilt")
+    heuristic = failing_heuristic(secret, filters)
     if heuristic:
         return f"filter:{heuristic}"
     lower = secret.lower()
