@@ -83,3 +83,31 @@ def test_a_dotenv_token_spoilt_by_one_symbol_is_not_reported_and_a_password_is(r
         assert [r for r in reported(ruleset, text, ".env") if not r[1]] == [], text
     for text in (f"LEDGER_DB_PASSWORD={KEY[:14]}!{KEY[15:]}\n", f"SMTP_PWD={KEY[:-1]}!\n"):
         assert ("dotenv-credential", "") in reported(ruleset, text, ".env"), text
+
+
+ABLY = f"{KEY[:6]}.{KEY[6:12]}:{KEY}{KEY[:12]}"
+
+
+@pytest.mark.parametrize("text", [f'ABLY_API_KEY="{ABLY}"\n', f"client = AblyRest(key='{ABLY}')\n"])
+def test_a_providers_token_spoilt_at_its_end_is_dropped_by_its_own_rule(ruleset, text):
+    """Ably's rule takes `[A-Za-z0-9_+/=-]{20,50}` after the colon, so a key whose last character is
+    spoilt (`...vx?`) leaves it a shorter key: the symbol right after the match, closing the value,
+    spoils it for that rule too."""
+    assert ("ably-api-key", "") in reported(ruleset, text)
+    spoilt = text.replace(ABLY, ABLY[:-1] + "?")
+    assert [r for r in reported(ruleset, spoilt) if not r[1]] == []
+    assert ("ably-api-key", "filter:spoilt-end") in reported(ruleset, spoilt)
+
+
+def test_a_symbol_a_providers_format_holds_is_its_own(ruleset):
+    """Aeroworkflow's keys may hold `!` and `?`: one that ends in either is still the provider's key."""
+    key = KEY[:19] + "!"
+    assert ("aeroworkflow-api-key", "") in reported(ruleset, f"AEROWORKFLOW_API_KEY={key}\n", "deploy/.env")
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    (f"env:\n  - name: LEDGER_DB_PASSWORD\n    value: {KEY[:-1]}!\n", "k8s/deploy.yaml"),  # the name above
+    (f"CREATE USER ledger IDENTIFIED BY '{KEY[:-1]}!';\n", "db/init.sql"),
+])
+def test_a_password_ending_in_a_symbol_is_kept_wherever_its_name_is(ruleset, text, path):
+    assert [r for r in reported(ruleset, text, path) if not r[1]], text

@@ -247,25 +247,35 @@ def spoilt_edge(text: str, start: int, end: int) -> bool:
     return False
 
 
-_HAND_CHOSEN_KEY = LazyPattern(r"(?i)pass|pwd")
+_HAND_CHOSEN_KEY = LazyPattern(r"(?i)pass|pwd|identified\s+by")
 
 
 def chosen_by_hand(text: str, start: int) -> bool:
-    """Whether the value at `start` is under a key for a value people choose (`DB_PASSWORD=`, `pwd:`): read
-    from its line, up to 64 characters before it."""
-    line_start = text.rfind("\n", max(0, start - 64), start) + 1
-    return bool(_HAND_CHOSEN_KEY.search(text, max(line_start, start - 64), start))
+    """Whether the value at `start` is under a key for a value people choose (`DB_PASSWORD=`, `pwd:`, SQL's
+    `IDENTIFIED BY`), on its line or the two above it (a Kubernetes `env` entry's `name:`, a Terraform
+    variable's block), up to 160 characters before it."""
+    begin = max(0, start - 160)
+    at = start
+    for _ in range(3):
+        at = text.rfind("\n", begin, at)
+        if at < 0:
+            at = begin
+            break
+    return bool(_HAND_CHOSEN_KEY.search(text, at, start))
 
 
-_TOKEN_RUN = LazyPattern(r"^[A-Za-z0-9_-]{8,}$")
+_TOKEN_RUN = LazyPattern(r"^(?!.*://)[A-Za-z0-9_.:+/=-]{8,}$")
+"""A token's run before a stray symbol: its own punctuation included, an address not."""
 
 
-def spoilt_end(text: str, start: int, end: int) -> bool:
+def spoilt_end(text: str, start: int, end: int, within: bool) -> bool:
     """Whether the value ends in one stray symbol where it is plainly written as a value: inside its quotes
     (`'Xq8Lm2Rt7Vw4Zp9Ks3!'`) or at the end of an assignment's line (`KEY=Xq8Lm2Rt7Vw4Zp9Ks3?`), as tests
-    of detectors spoil a key's last character. In a sentence the same `!` or `?` is the sentence's (`the
-    key is Xq8Lm2Rt7Vw4Zp9Ks3!`), and stays reported; so does a password, which is not checked here."""
-    stray = end - 1 if 0 < end <= len(text) and text[end - 1] in _STRAYS else end
+    of detectors spoil a key's last character. The symbol is the one right after the match, or (`within`:
+    a generic rule, whose values may hold symbols) its last character; a provider's format that holds the
+    symbol matched it as its own. In a sentence the same `!` or `?` is the sentence's (`the key is
+    Xq8Lm2Rt7Vw4Zp9Ks3!`), and stays reported; so does a password (`chosen_by_hand`), never checked here."""
+    stray = end - 1 if within and 0 < end <= len(text) and text[end - 1] in _STRAYS else end
     if not (stray < len(text) and text[stray] in _STRAYS and _TOKEN_RUN.match(text[start:stray])):
         return False
     after = stray + 1
@@ -273,8 +283,7 @@ def spoilt_end(text: str, start: int, end: int) -> bool:
         return start > 0 and text[start - 1] == text[after]
     if after < len(text) and text[after] not in "\r\n":
         return False
-    before = text[:start].rstrip(" \t")
-    return before.endswith(("=", ":"))
+    return text[max(0, start - 16):start].rstrip(" \t").endswith(("=", ":"))
 
 
 def _run_before(text: str, start: int) -> str:
