@@ -97,6 +97,36 @@ def test_raw_output_splits_as_the_structural_reader_splits_it_whatever_the_chunk
             list(raw_commits(iter([cut]), 6))
 
 
+def test_a_commit_larger_than_the_raw_buffer_is_read_on_by_structure(monkeypatch):
+    """A commit whose raw records outgrow RAW_BUFFER (a commit of a million files) is not matched again at
+    every chunk: the rest of the stream goes to the structural reader, with the same split."""
+    from scanner.git import log_stream
+
+    def added(count: int) -> bytes:
+        return b"".join(b":000000 100644 " + b"0" * 40 + b" " + f"{i:040x}".encode() + b" A\0dir/file_%d.txt\0" % i
+                        for i in range(count))
+
+    records = added(3000)
+    head = b"\0\x01" + b"\0".join([b"a" * 40, b"", b"Ann", b"ann@example.invalid", b"2024-01-01T00:00:00+00:00",
+                                      b"huge"]) + b"\0\n"
+    small = b"\0\x01" + b"\0".join([b"b" * 40, b"a" * 40, b"Bo", b"bo@example.invalid", b"2024-01-02T00:00:00+00:00",
+                                       b"small"]) + b"\0\n" + added(2)
+    out = head + records + small
+    expected = [(fields, body.lstrip(b"\n\0")) for fields, body in log_commits(iter([out]), 6)]
+    assert len(expected) == 2 and expected[0][1] == records
+    monkeypatch.setattr(log_stream, "RAW_BUFFER", 64 * 1024)
+    handed_on = []
+
+    def structural(chunks, fields):
+        handed_on.append(fields)
+        return log_commits(chunks, fields)
+
+    monkeypatch.setattr(log_stream, "log_commits", structural)
+    pieces = iter(out[i:i + 4096] for i in range(0, len(out), 4096))
+    assert list(raw_commits(pieces, 6)) == expected
+    assert handed_on == [6]
+
+
 @pytest.mark.slow
 def test_a_large_added_file_is_read_in_linear_time(leakstop, tmp_path):
     """~30 MB in one commit: the range scan costs about what scanning the file itself costs (it was

@@ -12,14 +12,15 @@ the one search made, and it resumes where the last one stopped, so a 200 MB patc
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 
 from scanner.errors import GitError
 
 FIELDS_MARK = b"\x01"
-_COLON = ord(":")
 """What the `--format` puts after a NUL to open each commit (`%x00%x01`)."""
+_COLON = ord(":")
 _NEXT_COMMIT = b"\n\0" + FIELDS_MARK
 _ONE_PATH = rb"(?=:|(?![^\0]* [RC][^ \0]*\0))"
 """After a record's colon: a merge's combined record, or a meta other than a rename's or copy's."""
@@ -29,6 +30,8 @@ whose second path is still to come matches neither."""
 RAW_RECORD = re.compile(rb"(:(?!:)[^\0]* [RC][^ \0]*)\0[^\0]*\0([^\0]*)\0|(:" + _ONE_PATH + rb"[^\0]*)\0([^\0]*)\0")
 """The same record: (meta, new path) in the first two groups for a rename or copy, else in the last two."""
 _COMPACT_AT = 1 << 22
+RAW_BUFFER = 8 << 20
+"""The most of one commit's raw output `raw_commits` holds and matches again as chunks arrive."""
 
 
 class _Stream:
@@ -155,6 +158,12 @@ def raw_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[byt
             yield header, body
             pos = end
         buf = buf[pos:]
+        if not eof and len(buf) > RAW_BUFFER:
+            # one commit larger than this (a commit of a million files): matching it again at every chunk
+            # would take quadratic time, so the rest is read by structure, in one pass
+            for header, body in log_commits(itertools.chain((buf,), chunks), fields):
+                yield header, body.lstrip(b"\n\0")
+            return
         if eof:
             if buf.strip(b"\0"):
                 raise GitError("cannot parse git's log output (it ends inside a commit); nothing was scanned from it")
