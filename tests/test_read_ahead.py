@@ -113,3 +113,25 @@ def test_closing_ends_a_consumer_waiting_in_another_thread():
     stream.close()
     consumer.join(timeout=5)
     assert not consumer.is_alive() and got == []
+
+
+def test_a_ctrl_c_between_the_start_and_the_first_item_closes_cleanly():
+    """A Ctrl-C can land in the first request after the producer started and before it returned: closing
+    then must leave the source's cleanup to the running producer (closing a generator that another thread
+    is running raises ValueError, which the scan reported as an internal error instead of exit 130)."""
+    entered, release, log = threading.Event(), threading.Event(), []
+
+    def source():
+        try:
+            entered.set()
+            release.wait(5)
+            yield Fragment(text="a", path="a")
+        finally:
+            log.append("closed")
+
+    stream = ReadAhead(source(), budget=100)
+    stream._thread.start()  # the state the interrupted first request leaves
+    assert entered.wait(5)
+    stream.close()
+    release.set()
+    assert wait_for(lambda: "closed" in log), "the producer must run the source's cleanup"

@@ -218,8 +218,8 @@ class ReadAhead:
         self._stopped = False
         self._current: Iterator[SourceItem] = iter(())
         self._done = False
-        self._thread: threading.Thread | None = threading.Thread(target=self._produce, name="leakstop-read-ahead",
-                                                                 daemon=True)
+        self._thread = threading.Thread(target=self._produce, name="leakstop-read-ahead", daemon=True)
+        self._starting = False
 
     def _produce(self) -> None:
         chunk: list[SourceItem] = []
@@ -261,9 +261,9 @@ class ReadAhead:
         return self
 
     def __next__(self) -> SourceItem:
-        if self._thread is not None:
+        if not self._starting:
+            self._starting = True
             self._thread.start()
-            self._thread = None
         item = next(self._current, None)
         while item is None:
             if self._done:
@@ -291,8 +291,10 @@ class ReadAhead:
             self._stopped = True
             self._room.notify()
         self._ready.put((None, None))
-        if self._thread is not None:  # never started: the source's cleanup runs here
-            self._thread = None
+        # never started (a Ctrl-C may land between the first request and the start): the source's cleanup
+        # runs here; a thread that started runs it itself, and closing its generator here would fail
+        if self._thread.ident is None:
+            self._starting = True
             close = getattr(self._items, "close", None)
             if close is not None:
                 close()
