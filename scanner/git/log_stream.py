@@ -24,11 +24,10 @@ _COLON = ord(":")
 _NEXT_COMMIT = b"\n\0" + FIELDS_MARK
 _ONE_PATH = rb"(?=:|(?![^\0]* [RC][^ \0]*\0))"
 """After a record's colon: a merge's combined record, or a meta other than a rename's or copy's."""
-_RECORD = rb"(?::(?!:)[^\0]* [RC][^ \0]*\0[^\0]*\0[^\0]*\0|:" + _ONE_PATH + rb"[^\0]*\0[^\0]*\0)"
-"""One raw record, as `raw_paths` reads it: two paths after a rename's or copy's meta, else one. A rename
-whose second path is still to come matches neither."""
 RAW_RECORD = re.compile(rb"(:(?!:)[^\0]* [RC][^ \0]*)\0[^\0]*\0([^\0]*)\0|(:" + _ONE_PATH + rb"[^\0]*)\0([^\0]*)\0")
-"""The same record: (meta, new path) in the first two groups for a rename or copy, else in the last two."""
+"""One raw record, as `raw_paths` reads it: two paths after a rename's or copy's meta, else one, with
+(meta, new path) in the first two groups for a rename or copy, else in the last two. A rename whose second
+path is still to come matches neither."""
 _COMPACT_AT = 1 << 22
 RAW_BUFFER = 8 << 20
 """The most of one commit's raw output `raw_commits` holds and matches again as chunks arrive."""
@@ -135,7 +134,9 @@ def log_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[byt
 
 @functools.cache
 def _raw_commit(fields: int) -> re.Pattern[bytes]:
-    return re.compile(rb"\0*\x01" + rb"([^\0]*)\0" * fields + rb"[\n\0]*(" + _RECORD + rb"*)")
+    """A commit's header fields, then its records (RAW_RECORD's own expression, so that the split and the
+    reading of the records cannot disagree), as groups 1 to `fields` + 1."""
+    return re.compile(rb"\0*\x01" + rb"([^\0]*)\0" * fields + rb"[\n\0]*((?:" + RAW_RECORD.pattern + rb")*)")
 
 
 def raw_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[bytes], bytes]]:
@@ -154,8 +155,8 @@ def raw_commits(chunks: Iterator[bytes], fields: int) -> Iterator[tuple[list[byt
             if end < size and buf[end] > 1:
                 raise GitError(f"cannot parse git's log output (a commit is followed by {buf[end:end + 1]!r}); "
                                "nothing was scanned from it")
-            *header, body = found.groups()
-            yield header, body
+            groups = found.groups()
+            yield list(groups[:fields]), groups[fields]
             pos = end
         buf = buf[pos:]
         if not eof and len(buf) > RAW_BUFFER:
