@@ -305,14 +305,17 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     secret = text[start:end]
     entropy = shannon_entropy(secret)
     captures = tuple((k, v) for k, v in m.groupdict().items() if v) if m.re.groupindex else ()
-    # a value chosen by hand (a password's) may hold one symbol anywhere: a spoilt value is a token's
-    by_hand = chosen_by_hand(text, start)
-    dropped = rejection(rule, secret, entropy, spoilable=not by_hand)
+    dropped = rejection(rule, secret, entropy)
+    # a value chosen by hand (a password's) may hold one symbol anywhere: a spoilt value is a token's. Its
+    # key is read only when a spoilt verdict is at stake (rarely: most matches are spoilt by nothing)
+    if dropped == "filter:spoilt" and chosen_by_hand(text, start):
+        dropped = rejection(rule, secret, entropy, spoilable=False)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end):
         dropped = "filter:spoilt-edge"
-    if not dropped and not rule.multiline and not by_hand and spoilt_end(text, start, end, "spoilt" in rule.filters):
+    if (not dropped and not rule.multiline and spoilt_end(text, start, end, "spoilt" in rule.filters)
+            and not chosen_by_hand(text, start)):
         dropped = "filter:spoilt-end"
     return Match(rule, start, end, secret, entropy, dropped, captures)
 
