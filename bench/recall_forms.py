@@ -173,6 +173,20 @@ PASSWORD_FORMS: tuple[tuple[str, str, str], ...] = (
     ("sshpass", "deploy.sh", "sshpass -p '{P}' ssh deploy@10.0.0.7\n"),
     ("docker-login-p", "ci.sh", "docker login -u ci -p {P} registry.corp.internal\n"),
     ("mongo-shell", "seed.js", 'db.createUser({{user: "app", pwd: "{P}", roles: ["readWrite"]}})\n'),
+    ("sqlcmd-P", "restore.bat", 'sqlcmd -S db01.corp.internal -U sa -P {P} -i restore.sql\n'),
+    ("zip-P", "backup.sh", "zip -r -P {P} /backup/db.zip /var/lib/app\n"),
+    ("7z-p", "pack.ps1", "7z a -p{P} -mhe=on release.7z .\\dist\n"),
+    ("net-use", "map.cmd", "net use S: \\\\files01\\shared /user:CORP\\svc_sync {P} /persistent:no\n"),
+    ("rabbitmqctl", "setup.sh", "rabbitmqctl add_user orders {P}\n"),
+    ("jenkins-cli-auth", "trigger.sh",
+     "java -jar jenkins-cli.jar -s https://ci.corp.internal -auth ops:{P} build app\n"),
+    ("htpasswd-flags", "Dockerfile", "RUN htpasswd -B -b -c /etc/nginx/.htpasswd admin {P}\n"),
+    ("ps-securestring", "deploy.ps1", '$pw = ConvertTo-SecureString "{P}" -AsPlainText -Force\n'),
+    ("ps-securestring-pipe", "join.ps1", "$pw = '{P}' | ConvertTo-SecureString -AsPlainText -Force\n"),
+    ("go-mysql-dsn", "store.go", 'db, err := sql.Open("mysql", "orders:{P}@tcp(db01:3306)/orders")\n'),
+    ("cisco-username", "edge-rtr.cfg", "username netops privilege 15 password 0 {P}\n"),
+    ("wpa-supplicant", "wpa_supplicant.conf", 'network={{\n  ssid="lab"\n  psk="{P}"\n}}\n'),
+    ("hostapd", "hostapd.conf", "ssid=warehouse\nwpa=2\nwpa_passphrase={P}\n"),
 )
 
 # Near misses: (name, file name, text). {upper} ... spell a provider; {H40}, {H64}, {UUID} are random.

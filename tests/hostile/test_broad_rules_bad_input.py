@@ -139,3 +139,37 @@ def test_a_line_of_auth_words_without_values_is_quiet(tmp_path, leakstop):
     text = " ".join(RNG.choice(["auth", "oauth", "author", "authority", "x_auth", "Auth"]) for _ in range(200_000))
     result = scan_file(tmp_path, leakstop, "words.txt", text)
     assert result.code == 0, result.output
+
+
+def _b64url(n: int) -> str:
+    return base64.urlsafe_b64encode(RNG.randbytes(n)).decode().rstrip("=")
+
+
+def test_a_jwk_after_forty_thousand_loose_members_is_found_in_one_pass(tmp_path, leakstop):
+    """jwk-private-key starts at an object's brace: `kty` members outside any object cost nothing, where a
+    match starting at each of them would read thousands of characters ahead, 40,000 times, and time out."""
+    loose = '"kty": "RSA", "n": "x", ' * 40_000
+    key = json.dumps({"kty": "EC", "crv": "P-256", "d": _b64url(32), "x": _b64url(32)})
+    result = scan_file(tmp_path, leakstop, "keys.json", f"[{loose}{key}]")
+    assert result.code == 1, result.output
+    assert [f["rule_id"] for f in result.json()["findings"]] == ["jwk-private-key"]
+    assert "timed out" not in result.stderr
+
+
+def test_a_key_set_of_thousands_of_public_jwks_is_quiet(tmp_path, leakstop):
+    keys = [{"kty": "RSA", "kid": f"k{i}", "use": "sig", "e": "AQAB", "n": _b64url(256)} for i in range(2_000)]
+    keys += [{"kty": "EC", "crv": "P-256", "x": _b64url(32), "y": _b64url(32)} for _ in range(2_000)]
+    result = scan_file(tmp_path, leakstop, "jwks.json", json.dumps({"keys": keys}, indent=2))
+    assert result.code == 0, result.output
+
+
+def test_thousands_of_tool_commands_reading_their_password_from_a_variable_are_quiet(tmp_path, leakstop):
+    """generic-cli-tool-password and powershell-plaintext-securestring on a generated script: no literal, no
+    finding, however many commands."""
+    lines = []
+    for i in range(3_000):
+        lines.append(f'sqlcmd -S db{i} -U sa -P "$SA_PASSWORD" -Q "SELECT {i}"')
+        lines.append(f"zip -r -P $ZIP_PASS out{i}.zip dist/{i}")
+        lines.append(f"$pw{i} = ConvertTo-SecureString $env:PW_{i} -AsPlainText -Force")
+    result = scan_file(tmp_path, leakstop, "jobs.ps1", "\n".join(lines))
+    assert result.code == 0, result.output
