@@ -187,6 +187,11 @@ PASSWORD_FORMS: tuple[tuple[str, str, str], ...] = (
     ("cisco-username", "edge-rtr.cfg", "username netops privilege 15 password 0 {P}\n"),
     ("wpa-supplicant", "wpa_supplicant.conf", 'network={{\n  ssid="lab"\n  psk="{P}"\n}}\n'),
     ("hostapd", "hostapd.conf", "ssid=warehouse\nwpa=2\nwpa_passphrase={P}\n"),
+    ("smtplib-login", "notify.py", 'server.login("alerts@corp.internal", "{P}")\n'),
+    ("jdbc-get-connection", "Repo.java",
+     'Connection c = DriverManager.getConnection("jdbc:postgresql://db01/app", "app", "{P}");\n'),
+    ("php-pdo", "db.php", '$pdo = new PDO("mysql:host=db01;dbname=shop", "shop", "{P}");\n'),
+    ("dotnet-network-credential", "Mailer.cs", 'client.Credentials = new NetworkCredential("svc-mail", "{P}");\n'),
 )
 
 # Near misses: (name, file name, text). {upper} ... spell a provider; {H40}, {H64}, {UUID} are random.
