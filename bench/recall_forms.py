@@ -123,6 +123,8 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
      'r = requests.get("https://api.{host}.com/v1", headers={{"Authorization": "Token {T}"}})\n'),
     ("gradle-properties", "gradle.properties", "{camel}Token={T}\n"),
     ("go-var-typed", "vars.go", 'var {camel}Token string = "{T}"\n'),
+    ("go-bytes", "sign.go", 'var {camel}Secret = []byte("{T}")\n'),
+    ("node-buffer", "sign.js", 'const {camel}Key = Buffer.from("{T}", "utf8");\n'),
     ("php-concat-assign", "keys.php", '${camel}Token .= "{T}";\n'),
     ("make-double-colon", "rules.mk", "{upper}_TOKEN ::= {T}\n"),
     ("java-set-property", "Main.java", 'System.setProperty("{upper}_TOKEN", "{T}");\n'),

@@ -121,6 +121,9 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
              r"(?:[A-Za-z_$][\w.$\[\]()\"']{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
              r"(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
+             # A literal wrapped as bytes or a secret type: Go's `[]byte("...")` (HMAC keys), Node's
+             # `Buffer.from("...")`, pydantic's `SecretStr("...")`, .NET's `Encoding.UTF8.GetBytes("...")`.
+             r"(?:(?:\[\]byte|Buffer\.from|SecretStr|Encoding\.UTF8\.GetBytes)[(](?=[\"'`]))?"
              r"(?:[rbu@](?=[\"'`]))?"
              # Quoted, a secret may hold what a token's alphabet lacks (`~:[]@?*!#$%^&`: legacy Entra ID client
              # secrets, generated passwords used as keys); one of them at least, or the plain form is the one.
