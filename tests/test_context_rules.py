@@ -141,9 +141,34 @@ def reported(ruleset: RuleSet, text: str) -> list[tuple[str, str]]:
     'variable "quillbase_api_key" {\n  type = string\n  default = "5d0c8a7e2b4f6193ac1e3d5f7b9a"\n}',
     "QUILLBASE_API_KEY=5d0c8a7e2b4f6193acQZ3d5f7b9a2c4e",  # its length, two letters outside its hex
     "QUILLBASE_API_KEY=5D0C8A7E2B4F6193AC1E3D5F7B9A2C4E",  # its hex in capitals, where it issues small letters
+    "[quillbase]\napi_key = 5d0c8a7e2b4f6193ac1e3d5f7b9a",  # a TOML or INI section names it
+    "GET https://api.quillbase.io/v2/data?api_key=5d0c8a7e2b4f6193ac1e3d5f7b9a&format=json",  # the API's host
 ])
 def test_a_near_miss_of_a_named_providers_format_is_claimed_not_reported(with_generic, text):
     assert {dropped for _, dropped in reported(with_generic, text)} == {"claimed:Quillbase"}
+
+
+PAIRED = """\
+provider: Quillbase
+rules:
+  - id: quillbase-paired-key
+    name: Quillbase paired key
+    context: {names: [quillbase key], token: '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[a-f0-9]{32}'}
+    examples: ['QUILLBASE_KEY=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60:5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e']
+    negative_examples: ['QUILLBASE_KEY=<key>', 'QUILLBASE_KEY=${KEY}']
+    remediation: Revoke it.
+"""
+
+
+def test_a_generic_match_that_stops_inside_a_providers_whole_token_is_not_claimed(tmp_path):
+    """The generic rule stops at the `:` of `<uuid>:<hex>`: its part alone is a near miss of the shape, but
+    the whole token is one of the provider's keys, which its own rule did not see from where the name is."""
+    ruleset = rules_with_generic(tmp_path / "quillbase.yaml", PAIRED, ("generic-authorization-header",))
+    key = "3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60:5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
+    text = f"curl -H 'X-API-Key: {key}' https://api.quillbase.io/v1/items"
+    assert ("generic-authorization-header", "") in reported(ruleset, text)
+    cut = f"curl -H 'X-API-Key: {key[:-8]}' https://api.quillbase.io/v1/items"
+    assert reported(ruleset, cut) == [("generic-authorization-header", "claimed:Quillbase")]
 
 
 def test_a_uuid_in_capitals_is_no_near_miss_of_a_uuid_shape():

@@ -35,6 +35,9 @@ _MIN_NAME = 4
 _WORD = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _UUID = LazyPattern(UUID)
 _PREFIX = LazyPattern(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
+_SECTION = LazyPattern(r"[ \t]*\[\[?[^\[\]=\n]+\]\]?$")
+_HOST = LazyPattern(r"://(?:[^\s/@]*@)?([A-Za-z0-9.-]+)")
+_TOKEN_GOES_ON = LazyPattern(r"[A-Za-z0-9+/=_.:~-]*")
 
 
 @dataclass(frozen=True)
@@ -148,19 +151,31 @@ def opener_words(text: str, start: int) -> set[str]:
 
 
 def block_opener(text: str, line_start: int) -> str:
-    """The nearest of the two lines above that opens a block (ends with `:`, `{`, `(` or `[`): the
-    provider a YAML mapping, a JSON object or a Terraform `variable "acme_api_key" {` names is the
-    provider of the key inside it. Lines that only list other keys name nothing for this one."""
+    """The nearest of the two lines above that opens a block (ends with `:`, `{`, `(` or `[`, or is a TOML or
+    INI section's `[acme]`): the provider a YAML mapping, a JSON object, a section or a Terraform
+    `variable "acme_api_key" {` names is the provider of the key inside it. Lines that only list other keys
+    name nothing for this one."""
     end = line_start - 1
     for _ in range(KEY_LINES_ABOVE):
         if end <= 0:
             return ""
         begin = text.rfind("\n", 0, end) + 1
         line = text[begin:end].rstrip()
-        if line.endswith((":", "{", "(", "[")):
+        if line.endswith((":", "{", "(", "[")) or _SECTION.match(line):
             return line
         end = begin - 1
     return ""
+
+
+
+def host_words(text: str, start: int) -> set[str]:
+    """The labels of the hosts in the addresses on the secret's line (`https://api.acme.com/v2?key=...`,
+    `curl -H "Authorization: Bearer ..." https://api.acme.io/me`): an API's address names the provider its
+    key belongs to, before the key or after it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start:len(text) if line_end == -1 else line_end]
+    return {label.lower() for host in _HOST.findall(line) for label in host.split(".") if label}
 
 
 def word_runs(key: str) -> set[str]:
@@ -186,13 +201,17 @@ def unclaimed(matches: Sequence[Match], text: str, names: dict[str, str], format
 def claimant(m: Match, matches: Sequence[Match], text: str, names: dict[str, str],
              formats: dict[str, Formats]) -> str:
     """The provider the key names, when none of its rules matched this secret (reportable or not) and the
-    secret is a near miss of its formats."""
-    for words in (key_words(text, m.start), opener_words(text, m.start)):
+    secret is a near miss of its formats. Not when the secret is the start of one of its tokens whole: a
+    generic rule stops at a `:` or `.` that the provider's format holds (fal.ai's `<uuid>:<hex>`)."""
+    run = _TOKEN_GOES_ON.match(text, m.end)
+    whole = text[m.start:run.end() if run else m.end]
+    for words in (key_words(text, m.start), opener_words(text, m.start), host_words(text, m.start)):
         for word in words:
             provider = names.get(word)
             if (provider and provider in formats
                     and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end
                                 for o in matches)
-                    and near_miss(m.secret, formats[provider])):
+                    and near_miss(m.secret, formats[provider])
+                    and (whole == m.secret or near_miss(whole, formats[provider]))):
                 return provider
     return ""
