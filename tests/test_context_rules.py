@@ -153,7 +153,9 @@ provider: Quillbase
 rules:
   - id: quillbase-paired-key
     name: Quillbase paired key
-    context: {names: [quillbase key], token: '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[a-f0-9]{32}'}
+    context:
+      names: [quillbase key]
+      token: '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[a-f0-9]{32}'
     examples: ['QUILLBASE_KEY=3f9c2a7e-81d0-4b6c-9e5a-1f7d2b8c4e60:5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e']
     negative_examples: ['QUILLBASE_KEY=<key>', 'QUILLBASE_KEY=${KEY}']
     remediation: Revoke it.

@@ -65,6 +65,9 @@ CASES = {
     "example-word": [
         ("password123", True), ("MySecretKey9", True), ("P@ssw0rd!", True), ("hunter2", True),
         ("MySekretPa$$word", True), ("hunter2!x", False), ("Tr0ub4dor&3-horse", False), ("4f9Kq2XzR7mT1vB8nW3y", False),
+        # an example word as a token's prefix, a generated token after it: the word says nothing
+        ("secret_qXwzIVhxIGd6fPm4pDvEsG1pQJErXmRKuuNLVEIAWoO", False), ("this_is_my_secret_key_for_testing", True),
+        ("supersecretkeythatnobodycanguess", True), ("password_Kq2XzR7m", True),
     ],
     "not-random": [
         ("UserProfileController2", True), ("user_profile_settings_2", True), ("Name.Builtin.Pseudo", True),

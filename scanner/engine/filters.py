@@ -174,10 +174,25 @@ EXAMPLE_VALUES = frozenset({"hunter2", "tiger", "opensesame", "sesame", "scott",
 
 def is_example_word(secret: str) -> bool:
     """Values built from the words documentation and tests use for credentials (`secret123`,
-    `mypassword`, `P@ssw0rd!`): near-certain examples in a generic field, where a provider token never
-    holds them."""
+    `mypassword`, `P@ssw0rd!`): near-certain examples in a generic field. Not when the rest is a generated
+    token of its own (Notion's legacy `secret_` and 43 random characters): a prefix, not an example."""
     lower = secret.lower()
-    return lower in EXAMPLE_VALUES or any(word in lower for word in EXAMPLE_WORDS)
+    if lower in EXAMPLE_VALUES:
+        return True
+    words = [word for word in EXAMPLE_WORDS if word in lower]
+    if not words:
+        return False
+    rest = lower
+    for word in words:
+        rest = rest.replace(word, " " * len(word))
+    cased = secret if len(secret) == len(lower) else lower  # looks_generated reads the case where it can
+    runs = [cased[m.start():m.end()] for m in _NOT_BLANK.finditer(rest)]
+    return not any(len(run) >= GENERATED_REST and looks_generated(run) for run in runs)
+
+
+GENERATED_REST = 16
+"""How long what is left of a value beside an example word must be to be a token of its own."""
+_NOT_BLANK = LazyPattern(r"[^ ]+")
 
 
 def is_not_random(secret: str) -> bool:
