@@ -39,6 +39,9 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     f'fetch("https://api.zorbly.io/v2/items?limit=10&key={VALUE}&page=2")',
     f"GET https://maps.zorbly.com/maps/api/geocode/json?address=Paris&key={VALUE}",
     f"[INFO] connecting to the Zorbly API\n[DEBUG] using key={VALUE}\n",  # a name said to be an API
+    # or what the key is for, whoever issued it: a JWT signing key in .NET settings, an encryption block
+    f'{{"Jwt": {{"Key": "{VALUE}", "Issuer": "corp"}}}}',
+    f"encryption:\n  key: {VALUE}\n",
 ])
 def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     assert (RULE, "") in verdicts(ruleset, text)

@@ -67,6 +67,11 @@ a sentence (context_names.py leaves them out of its leads). Not words that are k
 and data (`line`, `float`, `box`, `stream`, `matrix`, `docker`)."""
 
 
+PURPOSE_WORDS = frozenset({"jwt", "signing", "encryption", "hmac", "cipher", "webhook", "license", "licence"})
+"""What a bare key is for, in place of whose it is (`"Jwt": {"Key": "..."}`, `encryption:` over `key: ...`): a
+secret by its purpose, whoever issued it. Not provider words: a value under `jwt` alone is no provider's key."""
+
+
 def provider_words(rules: Iterable[Rule], names: Iterable[str] = ()) -> frozenset[str]:
     """The words that name a provider: the names claims know (`names`, claims.claim_names by default),
     each provider's keywords that are a word of its display name (`azure` of Microsoft Azure, `autodesk`
@@ -107,8 +112,8 @@ _NAMED_API = LazyPattern(r"(?<![\w.-])(?!(?i:the|this|that|our|your|their|its|an
 
 
 def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
-    """Whether the words before `start` on its line, or those of the two lines above, name a provider, or
-    the secret is the `key` of a web API's address."""
+    """Whether the words before `start` on its line, or those of the two lines above, name a provider (or the
+    key's purpose, PURPOSE_WORDS), or the secret is the `key` of a web API's address."""
     line = text[max(text.rfind("\n", 0, start) + 1, start - _URL_REACH):start]
     if _API_QUERY.search(line):
         return True
@@ -116,7 +121,8 @@ def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
     for _ in range(KEY_LINES_ABOVE + 1):  # the secret's line up to the secret, then each line above whole
         begin = text.rfind("\n", 0, end) + 1
         words = _VALUE.sub(" ", text[max(begin, end - KEY_REACH):end])
-        if not names.isdisjoint(word_runs(words)) or _NAMED_API.search(words):
+        runs = word_runs(words)
+        if not names.isdisjoint(runs) or not PURPOSE_WORDS.isdisjoint(runs) or _NAMED_API.search(words):
             return True
         if begin == 0:
             return False
