@@ -46,6 +46,7 @@ def test_a_token_spoilt_by_one_stray_symbol_is_not_reported(ruleset, text):
     (f"GITHUB_TOKEN={GHP}! rotate it", "github-pat-classic"),  # a sentence's `!`, not joined to the token
     (f"curl -X POST '{HOOK}?thread_key=ops' -d @msg.json", "slack-webhook-url"),  # an address's query
     ('db_password = "Summ3r!2024xyz"', "generic-password-assignment"),  # people write passwords so
+    (f'value = "0*{GHP}"', "github-pat-classic"),  # a prefixed token starts at its prefix, whatever is before
 ])
 def test_a_symbol_that_ends_the_token_or_is_a_passwords_own_is_kept(ruleset, text, rule_id):
     assert (rule_id, "") in reported(ruleset, text)

@@ -250,11 +250,13 @@ def is_spoilt(secret: str) -> bool:
 _STRAYS = "!?*^"
 
 
-def spoilt_edge(text: str, start: int, end: int) -> bool:
+def spoilt_edge(text: str, start: int, end: int, prefixed: bool = False) -> bool:
     """Whether the match ends (or starts) at a stray symbol inside a longer run of token characters
     (`Xq8Lm2Rt7Vw4!Zp9Ks3`): the token is spoilt, not cut by its syntax. `?` inside an address is the
-    query's start, not a stray."""
-    for at, joined in ((end, end + 1), (start - 1, start - 2)):
+    query's start, not a stray. A token that starts with its provider's prefix (`prefixed`: `ghp_...`) starts
+    there whatever comes before it."""
+    edges = ((end, end + 1),) if prefixed else ((end, end + 1), (start - 1, start - 2))
+    for at, joined in edges:
         stray = text[at] if 0 <= at < len(text) else ""
         if (stray and stray in _STRAYS and 0 <= joined < len(text) and text[joined].isalnum()
                 and not (stray == "?" and "/" in _run_before(text, at))):

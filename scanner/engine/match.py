@@ -20,6 +20,7 @@ from scanner.engine.filters import bare_name_rejection, chosen_by_hand, failing_
 from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.branches import unbounded
+from scanner.ruleset.char_bytes import folded_lower
 from scanner.ruleset.claims import CLAIMING_FILTER, unclaimed
 from scanner.ruleset.globs import path_matches
 from scanner.ruleset.key_leads import BARE_NAME
@@ -86,7 +87,7 @@ def scan_fragment(
             continue
         try:
             if rule.starts_at_keyword:
-                lowered = text.lower() if lowered is None else lowered
+                lowered = folded_lower(text) if lowered is None else lowered
                 if len(lowered) == len(text):
                     starts = sorted(p for kw in rule.keywords if kw in present
                                     for p in keyword_positions(kw, lowered, positions))
@@ -95,7 +96,7 @@ def scan_fragment(
             spans: list[tuple[int, int]] = [(0, len(text))]
             # multiline rules always search from the text's start: the rule gate relies on it (`\G`, gate.py)
             if (len(text) > WINDOWED_TEXT or provider_keyed(rule.pattern)) and not rule.multiline and rule.keywords:
-                lowered = text.lower() if lowered is None else lowered
+                lowered = folded_lower(text) if lowered is None else lowered
                 spans = keyword_windows(rule, lowered, len(text), positions, present)
             for start, end in spans:
                 result.matches.extend(rule_matches(rule, text, timeout, start, end))
@@ -312,12 +313,18 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
         dropped = rejection(rule, secret, entropy, spoilable=False)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret)
-    if not dropped and not rule.multiline and spoilt_edge(text, start, end):
+    if not dropped and not rule.multiline and spoilt_edge(text, start, end, _starts_with_keyword(rule, secret)):
         dropped = "filter:spoilt-edge"
     if (not dropped and not rule.multiline and spoilt_end(text, start, end, "spoilt" in rule.filters)
             and not chosen_by_hand(text, start)):
         dropped = "filter:spoilt-end"
     return Match(rule, start, end, secret, entropy, dropped, captures)
+
+
+def _starts_with_keyword(rule: Rule, secret: str) -> bool:
+    """Whether the secret opens with one of the rule's keywords: its prefix (`ghp_`), not a name before it."""
+    lower = secret[:32].lower()
+    return any(lower.startswith(keyword) for keyword in rule.keywords)
 
 
 def rejection(rule: Rule, secret: str, entropy: float, spoilable: bool = True) -> str:
