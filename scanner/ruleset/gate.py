@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from scanner.ruleset.char_bytes import char_bytes
+from scanner.ruleset.char_bytes import ASCII_FOLDED, char_bytes, folded
 from scanner.ruleset.forked_compile import usable_cores
 from scanner.ruleset.gate_build import Compiled, Expression, GateBuild
 from scanner.ruleset.key_leads import bare_key_gates
@@ -53,11 +53,6 @@ r"""Escapes that match non-ASCII characters too (`\w` matches `é`): they also a
 STAND_IN = "?"
 """What a non-ASCII character becomes before the gate scans a text: one ASCII byte per character, so
 counted repeats still line up, and one that every class able to match a non-ASCII character accepts."""
-_CASE_FOLDED = "\u212a\u017f\u0130\u0131"
-"""Non-ASCII characters that the `regex` module's case-insensitive matching equates with ASCII letters
-(Kelvin sign, long s, dotted capital I, dotless i; `(?i)[a-z]` matches `İ`, `(?i)[A-Z]` matches `ı`): the
-gate sees them as those letters (_ASCII_FOLDED), and negated classes accept the letters too."""
-_ASCII_FOLDED = "KSII"
 
 # Compiled databases by key, filled by `compiled_gate` and handed to worker processes (parallel.py), so
 # that a worker never compiles, even when the on-disk cache could not be written.
@@ -68,13 +63,8 @@ def gate_bytes(text: str) -> bytes:
     """The text as the gate sees it: ASCII as is, every other character as STAND_IN (or its ASCII fold)."""
     if text.isascii():
         return char_bytes(text)
-    # str.replace, not str.translate: a translate table costs ~70 ns a character, which on the bench
-    # history's Turkish locale files (full of `ı` and `İ`) was 0.9 s.
-    folded = text
-    for char, letter in zip(_CASE_FOLDED, _ASCII_FOLDED):
-        if char in folded:
-            folded = folded.replace(char, letter)
-    return char_bytes(text) if folded is text else folded.encode("ascii", "replace")  # "?" is STAND_IN
+    same = folded(text)  # CASE_FOLDED characters as the ASCII letters the rules' case folding equates
+    return char_bytes(text) if same is text else same.encode("ascii", "replace")  # "?" is STAND_IN
 
 
 def hyperscan_pattern(pattern: str, from_start: bool = False) -> str | None:
@@ -197,7 +187,7 @@ def _accepted_bytes(negated: str) -> str | None:
     except regex.error:
         return None
     accepted = {c for c in map(chr, range(128)) if plain.fullmatch(c) or folded.fullmatch(c)}
-    accepted.update(STAND_IN + _ASCII_FOLDED)
+    accepted.update(STAND_IN + ASCII_FOLDED)
     codes = sorted(map(ord, accepted))
     ranges: list[list[int]] = []
     for code in codes:

@@ -14,6 +14,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from scanner.ruleset.char_bytes import folded, folded_lower
+
 
 class InPrefilter:
     name = "in"
@@ -22,7 +24,7 @@ class InPrefilter:
         self.keywords = list(keywords)
 
     def found(self, text: str) -> set[str]:
-        lowered = text.lower()
+        lowered = folded_lower(text)
         return {kw for kw in self.keywords if kw in lowered}
 
 
@@ -38,7 +40,7 @@ class AhoCorasickPrefilter:
         self.automaton.make_automaton()
 
     def found(self, text: str) -> set[str]:
-        return {kw for _end, kw in self.automaton.iter(text.lower())}
+        return {kw for _end, kw in self.automaton.iter(folded_lower(text))}
 
 
 class HyperscanPrefilter:
@@ -61,7 +63,7 @@ class HyperscanPrefilter:
         def on_match(kw_id: int, _from: int, _to: int, _flags: int, _ctx: Any) -> None:
             hits.add(kw_id)
 
-        self.db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+        self.db.scan(folded(text).encode("utf-8", "surrogatepass"), match_event_handler=on_match)
         return {self.keywords[i] for i in hits}
 
 

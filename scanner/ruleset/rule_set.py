@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scanner.ruleset.char_bytes import folded_lower
 from scanner.ruleset.rules import Rule
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class RuleSet:
         one that is not there reads the whole text."""
         hits: set[int] = set(self.always)
         if len(text) <= SMALL_TEXT and self._gate is None:
-            lowered = text.lower()
+            lowered = folded_lower(text)
             found = {kw for kw in self.by_keyword if kw in lowered}
             for kw in found:
                 hits.update(self.by_keyword[kw])
