@@ -61,6 +61,7 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f"https://cdn.zorbly.io/images/logo.png?key={VALUE}", "filter:no-provider-named"),  # no API
     (f"see https://api.zorbly.io/docs and the key={VALUE}", "filter:no-provider-named"),  # not its query
     (f"# api docs: see the wiki\nkey: {VALUE}\n", "filter:no-provider-named"),  # `api` names nothing alone
+    (f"# json settings\nkey: {VALUE}\n", "filter:no-provider-named"),  # nor a format's name (JSON Web Key's `json`)
     (f"# call the REST api with it\nkey: {VALUE}\n", "filter:no-provider-named"),  # nor with a word of kind
 ])
 def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
@@ -90,3 +91,10 @@ def test_a_near_miss_of_the_named_providers_shape_is_claimed(ruleset):
     text = "mailerlite:\n  key: 5d0c8a7e2b4f6193ac1e3d5f7b9a\n"
     result = scan_fragment(ruleset, Fragment(text=text, path="config/services.yml"), keep_dropped=True)
     assert [m.dropped_by for m in result.matches if m.rule.id == RULE] == ["claimed:MailerLite"]
+
+
+def test_no_format_or_everyday_word_names_a_provider(ruleset):
+    """A provider whose display name starts with a format's name (`JSON Web Key`) made `json` a provider word:
+    every `{"json": "..."}` a provider's key, every bare `key` under a line that says json a credential."""
+    assert not ruleset.provider_words & {"json", "yaml", "toml", "html", "http", "https", "data", "config", "private"}
+
