@@ -46,4 +46,3 @@ def folded_lower(text: str) -> str:
     characters (`i` and a combining dot), which shifted offsets and found `api` in `apİ` where Hyperscan,
     reading bytes, did not."""
     return folded(text).lower()
-

@@ -167,7 +167,6 @@ def block_opener(text: str, line_start: int) -> str:
     return ""
 
 
-
 def host_words(text: str, start: int) -> set[str]:
     """The labels of the hosts in the addresses on the secret's line (`https://api.acme.com/v2?key=...`,
     `curl -H "Authorization: Bearer ..." https://api.acme.io/me`): an API's address names the provider its
@@ -203,15 +202,20 @@ def claimant(m: Match, matches: Sequence[Match], text: str, names: dict[str, str
     """The provider the key names, when none of its rules matched this secret (reportable or not) and the
     secret is a near miss of its formats. Not when the secret is the start of one of its tokens whole: a
     generic rule stops at a `:` or `.` that the provider's format holds (fal.ai's `<uuid>:<hex>`)."""
-    run = _TOKEN_GOES_ON.match(text, m.end)
-    whole = text[m.start:run.end() if run else m.end]
-    for words in (key_words(text, m.start), opener_words(text, m.start), host_words(text, m.start)):
+    for words in (where(text, m.start) for where in (key_words, opener_words, host_words)):  # read as needed
         for word in words:
             provider = names.get(word)
             if (provider and provider in formats
                     and not any(o.rule.provider == provider and o.start < m.end and m.start < o.end
                                 for o in matches)
                     and near_miss(m.secret, formats[provider])
-                    and (whole == m.secret or near_miss(whole, formats[provider]))):
+                    and _near_miss_whole(m, text, formats[provider])):
                 return provider
     return ""
+
+
+def _near_miss_whole(m: Match, text: str, formats: Formats) -> bool:
+    """Whether the secret, with the token characters that go on after it, is still a near miss."""
+    run = _TOKEN_GOES_ON.match(text, m.end)
+    whole = text[m.start:run.end() if run else m.end]
+    return whole == m.secret or near_miss(whole, formats)
