@@ -208,6 +208,7 @@ def run(rules_glob: str, seed: int, show_misses: bool) -> dict[str, object]:
         names = names_of(rule.provider)
         keep = kept_prefix(rule, token)
         found = by_rule = 0
+        near = near_misses(token, keep)
         for name, path, template in SURROUNDINGS:
             text = template.format(T=token, **names.__dict__)
             hit, rules = covered(ruleset, text, path, token)
@@ -217,7 +218,6 @@ def run(rules_glob: str, seed: int, show_misses: bool) -> dict[str, object]:
             per_surrounding_by_rule[name] += rule.id in rules
             if not hit:
                 misses[rule.id].append(name)
-            near = near_misses(token, keep)
             if name in ("dotenv", "python", "json", "yaml-nested", "prose"):
                 for kind, miss in near:
                     flagged = covered(ruleset, template.format(T=miss, **names.__dict__), path, miss)[0]
