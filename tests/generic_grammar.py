@@ -104,16 +104,23 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # unset variable. Prose and logs say what the key is for before the colon: `API token for staging: `.
     # A name/value pair's value (`"name": "api_key", "value": "..."`, PowerShell's `-Value`), and JSON
     # escaped inside a string (`\"api_key\": \"...\"`) name their value too.
-    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?[\])]?"
+    # A fallback a lookup falls back to (Rust's `.unwrap_or("...")`, Kotlin's `?: "..."`, Java's
+    # `getOrDefault`), a property list's `<key>APISecret</key>` / `<string>...</string>`, a C array or an
+    # index before the separator (`char api_secret[] =`, Perl's `$ENV{API_KEY} =`), VB's `Dim apiKey As
+    # String = "..."` and prose's `set API_TOKEN to ...` name their value too.
+    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
            r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
-           r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:\\/])|>"
+           r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:/]|\\(?![\"']))|>"
            r"|\|(?=[ \t]))[ \t]*"
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*"
            rf"|{YAML_NEXT_LINE})?"
            r"|[,(][ \t]*(?=[\"'`])"
+           r"|\.(?:unwrap_or(?:_else)?|or_else|orElse|getOrElse|getOrDefault)\((?:\|_?\|[ \t]*)?(?=[\"'`])"
+           r"|\?:[ \t]*(?=[\"'`])"
+           r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
            r"|(?<=[\"'])[ \t]*,[ \t]*[\"'](?i:value)[\"'][ \t]*:[ \t]*"
-           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|as|value|of|--body|-b|-[Vv]alue|--?>?)[ \t]+)?)")
+           r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|[Aa]s|to|value|of|--body|-b|-[Vv]alue|--?>?)[ \t]+)?)")
     # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
     # Base64 may start with `+` and end with `+` or `/` (one key in sixteen of 40 characters does).
     # A fallback's literal after a lookup (`process.env.ACME_KEY || "..."`, `os.getenv("ACME_KEY") or "..."`,
@@ -151,14 +158,17 @@ def password_pattern() -> str:
                     rf"(?i:{PASSWORD_WORDS}))")  # as not_secret: `NEWRELIC_PASSWORD`, `MAXSCALE_PASSWORD`
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
-    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?[\])]?"
-           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])|:(?![:\\/]))"
+    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
+           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
+           r"|:(?![:/]|\\(?![\"'])))"
            rf"(?:{YAML_NEXT_LINE})?[ \t]*"
            r"|[ \t]*[,(][ \t]*(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
            r"|[ \t]+(?:is|was)[ \t]+(?=[^\s\"'`]*[\d!@#$%^&*])"
+           r"|[ \t]+[Aa]s[ \t]+(?=[A-Za-z_][\w.]{0,40}[ \t]*=[ \t]*[\"'`])"
+           r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
            r"|[ \t]+--?>?[ \t]+(?=[\"'`]))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
