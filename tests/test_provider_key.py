@@ -133,6 +133,13 @@ def test_values_that_do_not_look_generated_are_not_taken(rules, value):
     assert found(rules, f'{{"quorvex": "{value}"}}') == []
 
 
+@pytest.mark.parametrize("form", ['client = QuorvexClient("{T}")', "quorvex.init('{T}')"])
+def test_a_constructor_takes_a_key_of_a_digests_length_never_a_pinned_commit(rules, form):
+    """A lock file maps a name to a commit; a client's constructor takes its key, whatever its shape."""
+    assert found(rules, form.format(T=HEX)) == [("generic-provider-bare-key", HEX)]
+    assert found(rules, f'{{"quorvex": "{HEX}"}}') == []
+
+
 def test_a_near_miss_of_the_providers_own_format_is_claimed_not_reported(rules):
     """Tallowick's tokens start `tlw_`: one cut short under its bare name is a near miss, not a new format."""
     assert found(rules, f'{{"tallowick": "tlw_{MIXED[:20]}"}}') == []

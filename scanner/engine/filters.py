@@ -319,14 +319,16 @@ _PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-)")
 public tokens, New Relic's browser keys."""
 
 
-def bare_name_rejection(secret: str) -> str:
+def bare_name_rejection(secret: str, called: bool = False) -> str:
     """Why a value under a key that is a provider's name alone (`"acme": "..."`) is not taken, or empty.
     Such keys also map a dependency to its version or pinned commit (a lock file's `"acme": "<sha>"`), a
     service to a name, and a front end's service to its public key: the value must look generated
-    (`not-random`), not be a SHA-1 or SHA-256 digest's length of hex, nor a key its provider makes public."""
+    (`not-random`), not be a SHA-1 or SHA-256 digest's length of hex, nor a key its provider makes public.
+    A client's constructor (`called`: `AcmeClient("<hex>")`) takes a key, never a pinned commit: there
+    40 or 64 hex characters are the key's own shape."""
     if is_not_random(secret):
         return "filter:not-random"
-    if _DIGEST_HEX.match(secret):
+    if _DIGEST_HEX.match(secret) and not called:
         return "filter:bare-digest"
     if _PUBLIC_ID.match(secret):
         return "filter:public-key"

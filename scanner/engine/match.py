@@ -312,7 +312,7 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
     if dropped == "filter:spoilt" and chosen_by_hand(text, start):
         dropped = rejection(rule, secret, entropy, spoilable=False)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
-        dropped = bare_name_rejection(secret)
+        dropped = bare_name_rejection(secret, called=text[max(0, start - 4):start].rstrip("\"'`\t ").endswith("("))
     if not dropped and not rule.multiline and spoilt_edge(text, start, end, _starts_with_keyword(rule, secret)):
         dropped = "filter:spoilt-edge"
     if (not dropped and not rule.multiline and spoilt_end(text, start, end, "spoilt" in rule.filters)
