@@ -102,6 +102,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # assign-if-unset; `--body`/`-b` is how `gh secret set NAME` takes the value. `::=`/`:::=` (make,
     # BNF-like configs), `.=` (PHP, Perl) assign; `${ACME_TOKEN:-value}` is the shell's default for an
     # unset variable. Prose and logs say what the key is for before the colon: `API token for staging: `.
+    # A command-line option's default (`add_argument("--token", default="...")`, click's `option`).
     # A name/value pair's value (`"name": "api_key", "value": "..."`, PowerShell's `-Value`), and JSON
     # escaped inside a string (`\"api_key\": \"...\"`) name their value too.
     # A fallback a lookup falls back to (Rust's `.unwrap_or("...")`, Kotlin's `?: "..."`, Java's
@@ -114,7 +115,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
            r"|\|(?=[ \t]))[ \t]*"
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*"
            rf"|{YAML_NEXT_LINE})?"
-           r"|[,(][ \t]*(?=[\"'`])"
+           r"|[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
            r"|\.(?:unwrap_or(?:_else)?|or_else|orElse|getOrElse|getOrDefault)\((?:\|_?\|[ \t]*)?(?=[\"'`])"
            r"|\?:[ \t]*(?=[\"'`])"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
@@ -162,7 +163,7 @@ def password_pattern() -> str:
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
            r"|:(?![:/]|\\(?![\"'])))"
            rf"(?:{YAML_NEXT_LINE})?[ \t]*"
-           r"|[ \t]*[,(][ \t]*(?=[\"'`])"
+           r"|[ \t]*[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
@@ -172,8 +173,12 @@ def password_pattern() -> str:
            r"|[ \t]+--?>?[ \t]+(?=[\"'`]))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
-    # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords).
-    value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?(?:[rbu@](?=[\"'`]))?"
+    # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
+    # for keys, a fallback's literal after a lookup (`getpass.getpass() or "..."`) is the password a run
+    # without one uses.
+    value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
+             r"(?:[A-Za-z_$][\w.$\[\]()]{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
+             r"(?:[rbu@](?=[\"'`]))?"
              r"(?|\"([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
              r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*]))"
              r"(?:[^\s\"'`<>;&|,(){}\[\]\\]|&(?![\w.\[\]-]*=|&)){5,127})(?![^\s\"'`<>;&|,{}\]\\]))")

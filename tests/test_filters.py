@@ -33,7 +33,12 @@ CASES = {
     ],
     "uuid": [("123e4567-e89b-12d3-a456-426614174000", True), ("123e4567e89b12d3a456426614174000", False)],
     "hash": [("da39a3ee5e6b4b0d3255bfef95601890afd80709", True), ("sha256:abcd", True), ("abcd1234", False)],
-    "test-value": [("test-token-123", True), ("fake_key_9", True), ("Tr0ub4dor&3-horse", False)],
+    "test-value": [
+        ("test-token-123", True), ("fake_key_9", True), ("testtoken1234567890abcdefghij", True),
+        ("Tr0ub4dor&3-horse", False),
+        # a random key that holds the word by chance
+        ("dXIylOvUXqgA2v4gtesTvA3Aeetelc8gYV59GAgD", False), ("Kq8Zr2mWx7vLp3NdemoT5hY9cRm4kQz8vLtXk2mW", False),
+    ],
     "identifier": [
         ("getPassword", True), ("db_password", True), ("secret", True), ("Password", True),
         ("hunter2!x", False), ("abc123", False),
