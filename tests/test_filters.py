@@ -30,6 +30,8 @@ CASES = {
         ("build/", True),
         # base64 with `/` in it: random letters and digits, no dot
         ("Tq8vLk2mZx7Rb4Wc9Np3/sYd6Hf1/Jg5Ke0", False), ("mR7xK2vQ9pL4tZ8wN3bJ6cY1hF5gD0sA/", False),
+        ("/R2x83Djp/8+BkNcDY4OgtxI3QyiE79AAT2ck63dxH0=", False), ("//xopSoKlHXhECnX7Ozf5d2trsy/aLlrymZKABG", False),
+        ("/var/lib/postgresql/data", True), ("/mnt/c/Users/JohnDoe/AppData", True),
     ],
     "uuid": [("123e4567-e89b-12d3-a456-426614174000", True), ("123e4567e89b12d3a456426614174000", False)],
     "hash": [("da39a3ee5e6b4b0d3255bfef95601890afd80709", True), ("sha256:abcd", True), ("abcd1234", False)],

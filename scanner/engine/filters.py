@@ -75,12 +75,13 @@ def is_variable(secret: str) -> bool:
 
 
 def is_path(secret: str) -> bool:
-    """A file or folder path; `dir/sub/name` or `name/` without a dot, whose letters and digits look
-    generated, is base64 with `/` in it (one 40-character key in six)."""
+    """A file or folder path; `dir/sub/name`, `name/` or `/abs/name` without a dot, whose letters and digits
+    look generated, is base64 with `/` in it (one 40-character key in six; one in sixty-four starts with it)."""
     found = _PATH.match(secret)
     if found is None:
         return False
-    return not (found.lastindex == 1 and "." not in secret and looks_generated(secret))
+    relative_or_root = found.lastindex == 1 or secret.startswith("/")
+    return not (relative_or_root and "." not in secret and looks_generated(secret))
 
 
 def is_uuid(secret: str) -> bool:
