@@ -137,8 +137,15 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
              # secrets, generated passwords used as keys); one of them at least, or the plain form is the one.
              r"(?|\"((?=[^\"\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})\"(?![\w\"])"
              r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})'(?![\w'])"
-             r"|\\?[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9]))")
-    ahead = value.replace("(?|", "(?:").replace("((?=", "(?:(?=").replace("([A-Za-z0-9+]", "(?:[A-Za-z0-9+]")
+             r"|\\?[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])"
+             # Base64 and base64url may start or end with `/`, `_` or `-` (one key in sixteen does): quoted, or
+             # unquoted where the value ends its line.
+             r"|([/_-](?=[^\s\"'`]{0,500}?[A-Za-z0-9]{8})[A-Za-z0-9+/=_.~-]{11,511}|[A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[_-])"
+             r"(?=[ \t]*(?:\r?\n|$))"
+             r"|\\?\"((?=[^\"\s]{0,500}?[A-Za-z0-9]{8})[A-Za-z0-9+/=_.~-]{12,512})\\?\"(?![\w\"])"
+             r"|'((?=[^'\s]{0,500}?[A-Za-z0-9]{8})[A-Za-z0-9+/=_.~-]{12,512})'(?![\w']))")
+    ahead = (value.replace("(?|", "(?:").replace("((?=", "(?:(?=").replace("([A-Za-z0-9+]", "(?:[A-Za-z0-9+]")
+             .replace("([/_-]", "(?:[/_-]"))
     if not checked:
         return f"(?:{key}){sep}{value}"
     return f"(?:{key})(?={sep}{ahead}){not_secret}{sep}{value}"
