@@ -58,6 +58,8 @@ SURROUNDINGS: dict[str, tuple[str, str]] = {
     "markdown-table": ("README.md", "| service | credential |\n|---|---|\n| {Kw} | `{T}` |\n"),
     "dash": ("notes.txt", "{kw} token - '{T}'\n"),
     "name-line": ("keys.txt", "# staging\n{kw} {T}\n"),
+    "name-token-assign": ("notes.txt", "{kw} token = '{T}'\n"),
+    "name-secret-words": ("run.log", "{kw} secret {T}\n"),
     "config-block": ("config.yaml", "# {Kw} settings\nserver:\n  port: 8080\napi:\n  endpoint: https://api.{kw}.com\n"
                                     "  key: {T}\n"),
 }
