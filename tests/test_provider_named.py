@@ -42,6 +42,8 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     # or what the key is for, whoever issued it: a JWT signing key in .NET settings, an encryption block
     f'{{"Jwt": {{"Key": "{VALUE}", "Issuer": "corp"}}}}',
     f"encryption:\n  key: {VALUE}\n",
+    # an INI or TOML section names every key of its own, however many lines down
+    f"[pulumi]\nregion = eu\n# rotated monthly\nfrom = ops@corp.io\n\nkey = {VALUE}\n",
 ])
 def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     assert (RULE, "") in verdicts(ruleset, text)
@@ -54,6 +56,9 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f"better:\n  key: {VALUE}\n", "filter:no-provider-named"),  # nor does an everyday word of a name
     (f"cloud:\n  key: {VALUE}\n", "filter:no-provider-named"),  # nor the everyday first word of one
     (f"doppler:\n  notes: none\n  region: eu\n  key: {VALUE}\n", "filter:no-provider-named"),  # three lines up
+    # a section that names no provider, or a key past the next section's line
+    (f"[cache]\nregion = eu\nttl = 60\nkey = {VALUE}\n", "filter:no-provider-named"),
+    (f"[pulumi]\nregion = eu\n[cache]\nttl = 60\nbackend = disk\nkey = {VALUE}\n", "filter:no-provider-named"),
     # a random value's letters on the line above spell no provider (`Ably` inside it)
     (f"- key: x9QzK2mW8vLp4RtNAbly\n  key: {VALUE}\n", "filter:no-provider-named"),
     (f"# one entry per line\nkey: {VALUE}\n", "filter:no-provider-named"),  # LINE, the provider, is a word too

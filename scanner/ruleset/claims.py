@@ -167,6 +167,27 @@ def block_opener(text: str, line_start: int) -> str:
     return ""
 
 
+SECTION_LINES = 24
+"""How far above a key its TOML or INI section's `[acme]` may be: a section's keys are its own however many."""
+
+
+def section_header(text: str, line_start: int) -> str:
+    """The `[acme]` line of the TOML or INI section that the line at `line_start` is in, or empty: the
+    nearest section line above, within SECTION_LINES, with only key lines, comments and blanks between."""
+    end = line_start - 1
+    for _ in range(SECTION_LINES):
+        if end <= 0:
+            return ""
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end].rstrip()
+        if _SECTION.match(line):
+            return line
+        if line[:1] in " \t{}" and line.strip():  # an indented or nested line: not an INI section's body
+            return ""
+        end = begin - 1
+    return ""
+
+
 def host_words(text: str, start: int) -> set[str]:
     """The labels of the hosts in the addresses on the secret's line (`https://api.acme.com/v2?key=...`,
     `curl -H "Authorization: Bearer ..." https://api.acme.io/me`): an API's address names the provider its

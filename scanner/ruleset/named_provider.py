@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, claim_names, word_runs
+from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, claim_names, section_header, word_runs
 from scanner.ruleset.lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
@@ -113,7 +113,8 @@ _NAMED_API = LazyPattern(r"(?<![\w.-])(?!(?i:the|this|that|our|your|their|its|an
 
 def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
     """Whether the words before `start` on its line, or those of the two lines above, name a provider (or the
-    key's purpose, PURPOSE_WORDS), or the secret is the `key` of a web API's address."""
+    key's purpose, PURPOSE_WORDS), or the secret is the `key` of a web API's address, or the TOML or INI
+    section it is in is named for one (`[mailgun]` over `key = ...`, however many keys between)."""
     line = text[max(text.rfind("\n", 0, start) + 1, start - _URL_REACH):start]
     if _API_QUERY.search(line):
         return True
@@ -127,4 +128,5 @@ def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
         if begin == 0:
             return False
         end = begin - 1
-    return False
+    section = section_header(text, text.rfind("\n", 0, start) + 1)
+    return bool(section) and not names.isdisjoint(word_runs(section))
