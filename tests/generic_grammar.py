@@ -30,7 +30,7 @@ API_WORDS = (
     rf"(?:(?:{QUALIFIERS})[_.-]?(?:key|token|secret)|(?:access|auth|api|secret)[_.-]?key[_.-]?secret|"
     r"secret|token|apikey|credentials?|creds|o?auth)"
 )
-PASSWORD_WORDS = r"(?:password|passwd|passphrase|passcode|pwd|pass|pword)"
+PASSWORD_WORDS = r"(?:password|passwd|passphrase|passcode|pwd|pass|pword|pswd|psw|pw)"
 # Words in a key that say its value is not a credential: digests, public keys, pagination and request ids,
 # cache and sort keys, and names of things about a token rather than the token.
 NOT_SECRET = (
@@ -165,7 +165,8 @@ def password_pattern() -> str:
     not_password = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
                     rf"(?i:{PASSWORD_WORDS}))")  # as not_secret: `NEWRELIC_PASSWORD`, `MAXSCALE_PASSWORD`
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
-    # `ENV DB_PASSWORD value`, and `password is X` when X holds a digit or a symbol.
+    # `ENV DB_PASSWORD value`, and `password is X` (or `password for the admin account is X`) when X holds a
+    # digit or a symbol.
     sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
            r"|:(?![:/]|\\(?![\"'])))"
@@ -174,7 +175,8 @@ def password_pattern() -> str:
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
-           r"|[ \t]+(?:is|was)[ \t]+(?=[^\s\"'`]*[\d!@#$%^&*])"
+           r"|[ \t]+(?:for[ \t]+(?:the[ \t]+)?[\w.@-]{1,32}(?:[ \t]+[\w.@-]{1,32}){0,2}[ \t]+)?(?:is|was)[ \t]+"
+           r"(?=[^\s\"'`]*[\d!@#$%^&*])"
            r"|[ \t]+[Aa]s[ \t]+(?=[A-Za-z_][\w.]{0,40}[ \t]*=[ \t]*[\"'`])"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
            r"|[ \t]+--?>?[ \t]+(?=[\"'`]))")
