@@ -70,7 +70,7 @@ CASES = {
         ("${env:DB_PASS}", True), ("import.meta.env.VITE_KEY", True), ("hunter2!x", False), ("environment1", False),
     ],
     "example-word": [
-        ("password123", True), ("MySecretKey9", True), ("P@ssw0rd!", True), ("hunter2", True),
+        ("password123", True), ("s3crete", True), ("MySecretKey9", True), ("P@ssw0rd!", True), ("hunter2", True),
         ("MySekretPa$$word", True), ("hunter2!x", False), ("Tr0ub4dor&3-horse", False), ("4f9Kq2XzR7mT1vB8nW3y", False),
         # an example word as a token's prefix, a generated token after it: the word says nothing
         ("secret_qXwzIVhxIGd6fPm4pDvEsG1pQJErXmRKuuNLVEIAWoO", False), ("this_is_my_secret_key_for_testing", True),

@@ -168,9 +168,9 @@ _ENV_LOOKUP = LazyPattern(
 
 
 EXAMPLE_WORDS = (
-    "password", "passwd", "passw0rd", "p@ssw0rd", "p@ssword", "p4ssw0rd", "secret", "s3cr3t", "changeit",
-    "letmein", "qwerty", "foobar", "mypass", "admin123", "pass123", "123456", "swordfish", "sekret", "s3krit",
-    "pa$$w", "plaintext",
+    "password", "passwd", "passw0rd", "p@ssw0rd", "p@ssword", "p4ssw0rd", "secret", "s3cr3t", "s3cret", "secr3t",
+    "changeit", "letmein", "qwerty", "foobar", "mypass", "admin123", "pass123", "123456", "swordfish", "sekret",
+    "s3krit", "pa$$w", "plaintext",
 )
 EXAMPLE_VALUES = frozenset({"hunter2", "tiger", "opensesame", "sesame", "scott", "supersecret"})
 """Famous example passwords, dropped only as the whole value (`hunter2!x` is still reported)."""
