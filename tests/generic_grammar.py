@@ -116,9 +116,8 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*"
            rf"|{YAML_NEXT_LINE})?"
            r"|[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
-           r"|\.(?:unwrap_or(?:_else)?|or_else|orElse|getOrElse|getOrDefault)\((?:\|_?\|[ \t]*)?(?=[\"'`])"
-           r"|\?:[ \t]*(?=[\"'`])"
-           r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
+           r"|(?=[.?<])(?:\.(?:unwrap_or(?:_else)?|or_else|orElse|getOrElse|getOrDefault)\((?:\|_?\|[ \t]*)?"
+           r"(?=[\"'`])|\?:[ \t]*(?=[\"'`])|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>)"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
            r"|(?<=[\"'])[ \t]*,[ \t]*[\"'](?i:value)[\"'][ \t]*:[ \t]*"
            r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|[Aa]s|to|value|of|--body|-b|-[Vv]alue|--?>?)[ \t]+)?)")
@@ -138,12 +137,10 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
              r"(?|\"((?=[^\"\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})\"(?![\w\"])"
              r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})'(?![\w'])"
              r"|\\?[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])"
-             # Base64 and base64url may start or end with `/`, `_` or `-` (one key in sixteen does): quoted, or
-             # unquoted where the value ends its line.
-             r"|([/_-](?=[^\s\"'`]{0,500}?[A-Za-z0-9]{8})[A-Za-z0-9+/=_.~-]{11,511}|[A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[_-])"
-             r"(?=[ \t]*(?:\r?\n|$))"
-             r"|\\?\"((?=[^\"\s]{0,500}?[A-Za-z0-9]{8})[A-Za-z0-9+/=_.~-]{12,512})\\?\"(?![\w\"])"
-             r"|'((?=[^'\s]{0,500}?[A-Za-z0-9]{8})[A-Za-z0-9+/=_.~-]{12,512})'(?![\w']))")
+             # Base64 and base64url may start or end with `/`, `_` or `-` (one key in sixteen does): where the
+             # value, quoted or not, ends an item or its line.
+             r"|\\?[\"'`]?([/_-](?=[^\s\"'`]{0,500}?[A-Za-z0-9]{8})[A-Za-z0-9+/=_.~-]{11,511}"
+             r"|[A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[_-])(?=\\?[\"'`]?[ \t]*(?:[,;)}\]]|\r?\n|$)))")
     ahead = (value.replace("(?|", "(?:").replace("((?=", "(?:(?=").replace("([A-Za-z0-9+]", "(?:[A-Za-z0-9+]")
              .replace("([/_-]", "(?:[/_-]"))
     if not checked:
