@@ -136,7 +136,26 @@ TOKEN_FORMS: tuple[tuple[str, str, str], ...] = (
     ("go-header-set", "client.go", 'req.Header.Set("X-{pascal}-Token", "{T}")\n'),
     ("js-headers-bearer", "api.js", "fetch(url, {{ headers: {{ Authorization: `Bearer {T}` }} }});\n"),
     ("python-bearer-fstring", "api.py", 'headers = {{"Authorization": "Bearer {T}"}}  # {pascal}\n'),
+    ("plist-key-string", "Info.plist", "<dict>\n\t<key>{pascal}APISecret</key>\n\t<string>{T}</string>\n</dict>\n"),
+    ("c-char-array", "keys.c", 'static char {snake}_api_secret[] = "{T}";\n'),
+    ("perl-env-hash", "setup.pl", "$ENV{{{upper}_TOKEN}} = '{T}';\n"),
+    ("vb-dim-as", "Keys.vb", 'Dim {camel}ApiKey As String = "{T}"\n'),
+    ("json-escaped-compact", "state.json", '{{"config": "{{\\"{camel}ApiKey\\":\\"{T}\\"}}"}}\n'),
+    ("rust-unwrap-or", "main.rs", 'let key = env::var("{upper}_API_KEY").unwrap_or("{T}".to_string());\n'),
+    ("kotlin-elvis", "Config.kt", 'val token = System.getenv("{upper}_TOKEN") ?: "{T}"\n'),
+    ("argparse-default", "cli.py", "parser.add_argument('--{kebab}-token', default='{T}')\n"),
+    ("swift-set-value", "Client.swift", 'request.setValue("{T}", forHTTPHeaderField: "X-{pascal}-Key")\n'),
+    ("prose-set-to", "SETUP.md", "Set `{upper}_TOKEN` to `{T}` before running.\n"),
+    ("ini-section-far", "app.ini", "[{snake}]\nregion = eu\ntimeout = 30\nretries = 3\nkey = {T}\n"),
 )
+
+NEAR_MISS_TOKEN_FORMS = frozenset({
+    "py-dict-nested", "js-env-fallback", "kotlin-const", "appsettings-json", "terraform-default",
+    "url-userinfo-token", "comment-slash", "case-camel-key", "provider-only-yaml", "provider-only-ruby",
+    "heroku-config-set", "elixir-config", "node-buffer", "lua-table",
+})
+"""The token forms a cut-short or `x`ed-out token is written in: a fixed sample, so that forms added to
+TOKEN_FORMS leave the near-miss figure comparable from one version to the next."""
 
 # Forms that carry a password rather than a provider's token. {P} is the password.
 PASSWORD_FORMS: tuple[tuple[str, str, str], ...] = (
@@ -194,6 +213,26 @@ PASSWORD_FORMS: tuple[tuple[str, str, str], ...] = (
      'Connection c = DriverManager.getConnection("jdbc:postgresql://db01/app", "app", "{P}");\n'),
     ("php-pdo", "db.php", '$pdo = new PDO("mysql:host=db01;dbname=shop", "shop", "{P}");\n'),
     ("dotnet-network-credential", "Mailer.cs", 'client.Credentials = new NetworkCredential("svc-mail", "{P}");\n'),
+    ("ldapsearch-w", "lookup.sh", "ldapsearch -x -H ldap://dc01 -D 'cn=admin,dc=corp' -w {P} '(uid=ana)'\n"),
+    ("smbclient-U", "backup.sh", "smbclient //nas01/backup -U svc_backup%{P} -c 'ls'\n"),
+    ("xfreerdp-p", "rdp.sh", "xfreerdp /v:10.4.0.12 /u:Administrator /p:{P} /cert:ignore\n"),
+    ("psexec-p", "run.cmd", "PsExec.exe \\\\app02 -u CORP\\deploy -p {P} cmd /c ipconfig\n"),
+    ("mongosh-p", "seed.sh", "mongosh --host db02 -u admin -p {P} --authenticationDatabase admin\n"),
+    ("az-login-p", "login.sh",
+     "az login --service-principal -u 5d1c7e2a-2b4f-4c9e-8a31-7f0e9d6b2c14 -p {P} --tenant corp.io\n"),
+    ("sqlplus", "report.sh", "sqlplus hr/{P}@//db03.corp.internal:1521/PROD @report.sql\n"),
+    ("pymysql-connect", "db.py", "conn = pymysql.connect('db02', 'shop', '{P}', 'shop')\n"),
+    ("perl-dbi", "db.pl", "my $dbh = DBI->connect('dbi:Pg:dbname=app;host=db01', 'app', '{P}');\n"),
+    ("ruby-net-smtp", "mail.rb",
+     "Net::SMTP.start('smtp.corp.internal', 587, 'corp.internal', 'alerts', '{P}', :login)\n"),
+    ("go-basic-auth", "client.go", 'req.SetBasicAuth("deploy", "{P}")\n'),
+    ("sbt-credentials", "build.sbt",
+     'credentials += Credentials("Artifactory Realm", "artifacts.corp.internal", "deploy", "{P}")\n'),
+    ("gradle-credentials", "build.gradle", "credentials {{\n    username 'deploy'\n    password '{P}'\n}}\n"),
+    ("credentials-pair", "NOTES.md", "Credentials: admin:{P}\n"),
+    ("prose-password-for", "README.txt", "The password for the admin account is {P}\n"),
+    ("pw-short-name", "conn.py", 'pw = "{P}"\n'),
+    ("getpass-fallback", "login.py", 'password = getpass.getpass() or "{P}"\n'),
 )
 
 # Near misses: (name, file name, text). {upper} ... spell a provider; {H40}, {H64}, {UUID} are random.
@@ -351,7 +390,7 @@ def run(rules_glob: str, seed: int, passwords: int, show_misses: bool, rule_miss
                 if column == rule_misses:
                     by_rule.setdefault(rule.id, []).append(name)
         for kind, miss in token_near_misses(token, keep).items():
-            for _name, path, template in TOKEN_FORMS[::6]:
+            for _name, path, template in (f for f in TOKEN_FORMS if f[0] in NEAR_MISS_TOKEN_FORMS):
                 near.add(f"token-{kind}", column, flagged(ruleset, template.format(T=miss, **spelt), path))
         for name, path, template in NEAR_MISS_FORMS:
             near.add(name, column, flagged(ruleset, template.format(**spelt, **randoms(rng)), path))
