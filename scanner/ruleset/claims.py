@@ -13,7 +13,7 @@ may issue a kind of credential the rules do not know.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -150,21 +150,24 @@ def opener_words(text: str, start: int) -> set[str]:
     return word_runs(opener[-KEY_REACH:]) if opener else set()
 
 
+def lines_above(text: str, line_start: int, count: int) -> Iterator[str]:
+    """Up to `count` lines above the line that starts at `line_start`, nearest first, without their ends."""
+    end = line_start - 1
+    for _ in range(count):
+        if end <= 0:
+            return
+        begin = text.rfind("\n", 0, end) + 1
+        yield text[begin:end].rstrip()
+        end = begin - 1
+
+
 def block_opener(text: str, line_start: int) -> str:
     """The nearest of the two lines above that opens a block (ends with `:`, `{`, `(` or `[`, or is a TOML or
     INI section's `[acme]`): the provider a YAML mapping, a JSON object, a section or a Terraform
     `variable "acme_api_key" {` names is the provider of the key inside it. Lines that only list other keys
     name nothing for this one."""
-    end = line_start - 1
-    for _ in range(KEY_LINES_ABOVE):
-        if end <= 0:
-            return ""
-        begin = text.rfind("\n", 0, end) + 1
-        line = text[begin:end].rstrip()
-        if line.endswith((":", "{", "(", "[")) or _SECTION.match(line):
-            return line
-        end = begin - 1
-    return ""
+    return next((line for line in lines_above(text, line_start, KEY_LINES_ABOVE)
+                 if line.endswith((":", "{", "(", "[")) or _SECTION.match(line)), "")
 
 
 SECTION_LINES = 24
@@ -174,17 +177,11 @@ SECTION_LINES = 24
 def section_header(text: str, line_start: int) -> str:
     """The `[acme]` line of the TOML or INI section that the line at `line_start` is in, or empty: the
     nearest section line above, within SECTION_LINES, with only key lines, comments and blanks between."""
-    end = line_start - 1
-    for _ in range(SECTION_LINES):
-        if end <= 0:
-            return ""
-        begin = text.rfind("\n", 0, end) + 1
-        line = text[begin:end].rstrip()
+    for line in lines_above(text, line_start, SECTION_LINES):
         if _SECTION.match(line):
             return line
         if line[:1] in " \t{}" and line.strip():  # an indented or nested line: not an INI section's body
             return ""
-        end = begin - 1
     return ""
 
 
