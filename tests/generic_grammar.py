@@ -129,8 +129,9 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
              r"(?:[A-Za-z_$][\w.$\[\]()\"']{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
              r"(?:(?i:bearer|basic|token|apikey)[ \t]+)?"
              # A literal wrapped as bytes or a secret type: Go's `[]byte("...")` (HMAC keys), Node's
-             # `Buffer.from("...")`, pydantic's `SecretStr("...")`, .NET's `Encoding.UTF8.GetBytes("...")`.
-             r"(?:(?:\[\]byte|Buffer\.from|SecretStr|Encoding\.UTF8\.GetBytes)[(](?=[\"'`]))?"
+             # `Buffer.from("...")`, pydantic's `SecretStr("...")`, Rust's `String::from("...")`, .NET's
+             # `Encoding.UTF8.GetBytes("...")`.
+             r"(?:(?:\[\]byte|Buffer\.from|SecretStr|String::from|Encoding\.UTF8\.GetBytes)[(](?=[\"'`]))?"
              r"(?:[rbu@](?=[\"'`]))?"
              # Quoted, a secret may hold what a token's alphabet lacks (`~:[]@?*!#$%^&`: legacy Entra ID client
              # secrets, generated passwords used as keys); one of them at least, or the plain form is the one.
@@ -161,6 +162,7 @@ def password_pattern() -> str:
            rf"(?i:{PASSWORD_WORDS})))")
     not_password = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_PASSWORD})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
                     rf"(?i:{PASSWORD_WORDS}))")  # as not_secret: `NEWRELIC_PASSWORD`, `MAXSCALE_PASSWORD`
+    # A name/value pair names its value as for keys (a Postman collection's `"key": "password", "value": ...`).
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` (or `password for the admin account is X`) when X holds a
     # digit or a symbol.
@@ -170,6 +172,7 @@ def password_pattern() -> str:
            rf"(?:{YAML_NEXT_LINE})?[ \t]*"
            r"|[ \t]*[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
+           r"|(?<=[\"'])[ \t]*,[ \t]*[\"'](?i:value)[\"'][ \t]*:[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
            r"|[ \t]+(?:for[ \t]+(?:the[ \t]+)?[\w.@-]{1,32}(?:[ \t]+[\w.@-]{1,32}){0,2}[ \t]+)?(?:is|was)[ \t]+"
@@ -181,11 +184,13 @@ def password_pattern() -> str:
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
     # for keys, a fallback's literal after a lookup (`getpass.getpass() or "..."`) is the password a run
-    # without one uses.
+    # without one uses; a literal may be wrapped as for keys (Rust's `String::from("...")`). A double-quoted
+    # `"${DB_PASSWORD:-...}"` is left to the match at the name inside it.
     value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
              r"(?:[A-Za-z_$][\w.$\[\]()]{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
+             r"(?:(?:String::from|SecretStr|\[\]byte)[(](?=[\"'`]))?"
              r"(?:[rbu@](?=[\"'`]))?"
-             r"(?|\"([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
+             r"(?|\"(?!\$\{\w{1,80}:?[-=])([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
              r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*]))"
              r"(?:[^\s\"'`<>;&|,(){}\[\]\\]|&(?![\w.\[\]-]*=|&)){5,127})(?![^\s\"'`<>;&|,{}\]\\]))")
     ahead = value.replace("(?|", "(?:").replace("([^", "(?:[^").replace("((?:", "(?:(?:")

@@ -318,6 +318,16 @@ def _run_before(text: str, start: int) -> str:
     return text[begin:start]
 
 
+EXAMPLE_HOST = "example_host"
+"""The empty group a URL rule marks a documentation host with (`db.example.com`, RFC 2606): a password there is
+a reader's stand-in unless it looks generated, which is how a key pasted into a snippet gives itself away."""
+
+
+def example_host_rejection(secret: str) -> str:
+    """Why a password in a URL on a documentation host is a stand-in, or empty when it looks like a real key."""
+    return "filter:example-host" if is_not_random(secret) or is_example_word(secret) else ""
+
+
 _DIGEST_HEX = LazyPattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")
 
 

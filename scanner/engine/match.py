@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from scanner.engine.entropy import entropy_floor, shannon_entropy
-from scanner.engine.filters import bare_name_rejection, chosen_by_hand, failing_heuristic, spoilt_edge, spoilt_end
+from scanner.engine.filters import (
+    EXAMPLE_HOST,
+    bare_name_rejection,
+    chosen_by_hand,
+    example_host_rejection,
+    failing_heuristic,
+    spoilt_edge,
+    spoilt_end,
+)
 from scanner.fragment import Fragment
 from scanner.report import Skipped
 from scanner.ruleset.branches import unbounded
@@ -313,6 +321,8 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
         dropped = rejection(rule, secret, entropy, spoilable=False)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret, called=text[max(0, start - 4):start].rstrip("\"'`\t ").endswith("("))
+    if not dropped and EXAMPLE_HOST in m.re.groupindex and m.start(EXAMPLE_HOST) >= 0:
+        dropped = example_host_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end, _starts_with_keyword(rule, secret)):
         dropped = "filter:spoilt-edge"
     if (not dropped and not rule.multiline and spoilt_end(text, start, end, "spoilt" in rule.filters)
