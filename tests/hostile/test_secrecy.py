@@ -69,19 +69,24 @@ def files_under(folder: Path) -> dict[Path, str]:
     return {p: p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()}
 
 
-def run_with_private_cache(tmp_path: Path, *args: str, input: bytes | None = None):
-    cache = tmp_path / "cache"
-    return run_leakstop(*args, input=input, env={"LEAKSTOP_CACHE_DIR": str(cache)}), cache
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    """One cache folder for the module's runs, none of the user's: each run's grep reads all of it, so a
+    secret any run wrote is still found, and only the first run pays for a cold rule load (28 did)."""
+    return tmp_path_factory.mktemp("secrecy-cache")
+
+
+def run_with_cache(cache: Path, *args: str, input: bytes | None = None):
+    return run_leakstop(*args, input=input, env={"LEAKSTOP_CACHE_DIR": str(cache)})
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_no_output_channel_holds_a_secret(planted, tmp_path, mode, fmt):
+def test_no_output_channel_holds_a_secret(planted, cache, tmp_path, mode, fmt):
     args, stdin = mode_args(mode, planted.path)
     out = tmp_path / f"report.{fmt}"
-    to_stdout, cache = run_with_private_cache(
-        tmp_path, "scan", *args, "--format", fmt, "--verbose", "--show-suppressed", input=stdin)
-    to_file, _ = run_with_private_cache(tmp_path, "scan", *args, "--format", fmt, "-o", str(out), input=stdin)
+    to_stdout = run_with_cache(cache, "scan", *args, "--format", fmt, "--verbose", "--show-suppressed", input=stdin)
+    to_file = run_with_cache(cache, "scan", *args, "--format", fmt, "-o", str(out), input=stdin)
     assert to_stdout.code == 1 and to_file.code == 1, to_stdout.output + to_file.output
     assert out.stat().st_size > 0
     assert leaked(to_stdout.output) == [] and leaked(to_file.output) == []
@@ -91,9 +96,9 @@ def test_no_output_channel_holds_a_secret(planted, tmp_path, mode, fmt):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_show_secrets_does_print_them_so_the_grep_can_fail(planted, tmp_path, mode):
+def test_show_secrets_does_print_them_so_the_grep_can_fail(planted, cache, mode):
     args, stdin = mode_args(mode, planted.path)
-    result, _ = run_with_private_cache(tmp_path, "scan", *args, "--format", "json", "--show-secrets", input=stdin)
+    result = run_with_cache(cache, "scan", *args, "--format", "json", "--show-secrets", input=stdin)
     assert result.code == 1
     tree = {"stripe", "aws-secret", "openai", "paired-stripe-tree", "paired-github-tree", "paired-gitlab-staged"}
     expected = {"tree": tree, "stdin": tree, "staged": {"openai", "paired-gitlab-staged"},
@@ -101,10 +106,9 @@ def test_show_secrets_does_print_them_so_the_grep_can_fail(planted, tmp_path, mo
     assert expected <= set(leaked(result.stdout))
 
 
-def test_baseline_ignore_and_config_show_hold_no_secret(planted, tmp_path):
+def test_baseline_ignore_and_config_show_hold_no_secret(planted, cache, tmp_path):
     baseline = tmp_path / "baseline.json"
-    created, cache = run_with_private_cache(tmp_path, "baseline", "create", "--history", "-o", str(baseline),
-                                            str(planted.path))
+    created = run_with_cache(cache, "baseline", "create", "--history", "-o", str(baseline), str(planted.path))
     assert created.code == 0, created.output
     report = run_leakstop("scan", planted.path, "--format", "json").json()
     fingerprint = report["findings"][0]["fingerprint"]
