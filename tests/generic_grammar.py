@@ -165,8 +165,8 @@ def password_pattern() -> str:
     # A name/value pair names its value as for keys (a Postman collection's `"key": "password", "value": ...`).
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` (or `password for the admin account is X`) when X holds a
-    # digit or a symbol; so does a line of nothing but the password word and such a value (`password Xq7...`,
-    # as in a notes file).
+    # digit or a symbol; so does a line of nothing but `password` (not `passwd` or `pass`, which are commands)
+    # and such a value (`password Xq7...`, as in a notes file).
     sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
            r"|:(?![:/]|\\(?![\"'])))"
@@ -177,10 +177,10 @@ def password_pattern() -> str:
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
            r"|[ \t]+(?:for[ \t]+(?:the[ \t]+)?[\w.@-]{1,32}(?:[ \t]+[\w.@-]{1,32}){0,2}[ \t]+)?(?:is|was)[ \t]+"
-           r"(?=[^\s\"'`]*[\d!@#$%^&*])"
+           r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])"
            r"|[ \t]+[Aa]s[ \t]+(?=[A-Za-z_][\w.]{0,40}[ \t]*=[ \t]*[\"'`])"
-           rf"|(?<=(?:^|\n)[ \t]*(?:(?:#|//)[ \t]*)?(?i:{PASSWORD_WORDS}))[ \t]+"
-           r"(?=[^\s\"'`]*[\d!@#$%^&*][^\s\"'`]*[ \t]*(?:\r?\n|$))"
+           r"|(?<=(?:^|\n)[ \t]*(?:(?:#|//)[ \t]*)?(?i:password|passphrase|passcode))[ \t]+"
+           r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])(?=[^\s\"'`]{6,128}[ \t]*(?:\r?\n|$))"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
            r"|[ \t]+--?>?[ \t]+(?=[\"'`]))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the

@@ -66,6 +66,9 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     f"quillbase{' ' * 60}{TOKEN}",  # out of reach
     f"THEQUILLBASE_KEY={TOKEN}",  # the name inside a longer word names another product
     f"myquillbase_key = '{TOKEN}'",
+    # the name's letters at the end of a random token (a public key's base64), the token on the next line
+    f'  "x": "OoT5Fq2omm0E04vhx55COiiyLO1NZU_MFkdKW-QuillBase",\n  "y": "{TOKEN}"',
+    f'  "n": "Xq7Lm2Rt9Vw4Zp8Ks2QuillBase-9kT",\n  "k": "{TOKEN}"',  # right after a digit
 ])
 def test_no_finding_without_the_name_nearby_or_the_whole_shape(ruleset, text):
     assert secrets_in(ruleset, text) == []

@@ -64,3 +64,18 @@ def test_a_multiline_rule_cannot_be_anchored(tmp_path: Path) -> None:
     )
     with pytest.raises(RuleError, match="starts_at_keyword"):
         parse_rule_file(path)
+
+
+def test_a_match_longer_than_the_usual_reach_is_found_where_the_pattern_bounds_it() -> None:
+    """An anchored try ends where a match from its keyword can reach (`match_reach`): a Terraform variable
+    whose default comes after 1,100 characters of validation blocks is still found, as a full search finds it."""
+    [rule] = [r for r in ANCHORED if r.id == "generic-terraform-variable-default"]
+    blocks = "".join(f'  validation {{\n    condition     = length(var.db_password) > {n}\n'
+                     f'    error_message = "The password must be longer than {n} characters, say the auditors."\n'
+                     f'  }}\n' for n in range(8, 16))
+    text = f'variable "db_password" {{\n  type = string\n{blocks}  default = "Wq4vR8kTz2Lm6pXn"\n}}\n'
+    assert len(text) > 1200
+    lowered = text.lower()
+    starts = sorted(keyword_positions("variable", lowered, {}))
+    assert [m.secret for m in anchored_matches(rule, text, 5.0, starts)] == ["Wq4vR8kTz2Lm6pXn"]
+    assert _spans(anchored_matches(rule, text, 5.0, starts)) == _spans(rule_matches(rule, text, 5.0))

@@ -129,12 +129,13 @@ WINDOWED_TEXT = 8 * 1024
 
 
 @functools.lru_cache(maxsize=1024)
-@functools.lru_cache(maxsize=4096)
 def match_reach(pattern: str) -> int:
     """How far from a keyword a match can reach: the pattern's longest match, when that is longer than
     MATCH_REACH (a JWT with many claims runs to 20k characters; cut at 1,024 it was missed in a large
     `.env`). Unbounded patterns keep MATCH_REACH: their matches are `key = value` lines, and a window the
-    whole text would give up the speed that windows exist for."""
+    whole text would give up the speed that windows exist for. So do the rules that start at their keyword
+    (`anchored_matches`): a rule whose match may run longer must bound its pattern, as the Terraform
+    variable's default does, and gets its width here."""
     if unbounded(pattern):
         return MATCH_REACH
     try:
