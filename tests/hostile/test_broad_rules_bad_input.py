@@ -134,16 +134,14 @@ def test_a_table_of_ten_thousand_rows_naming_a_provider_is_capped(tmp_path, leak
     assert "finding(s) not listed" in result.stderr
 
 
-@pytest.mark.parametrize("gate", ["gate", "no gate yet"])
-def test_a_line_of_auth_words_without_values_is_quiet(tmp_path, leakstop, gate):
+def test_a_line_of_auth_words_without_values_is_quiet(tmp_path, leakstop):
     """`auth` now ends a credential's name: a file full of the word and no value costs no finding, and no
-    rule times out on it. Without a gate (a fresh cache folder) every rule whose keyword is there runs: a
-    rule tried at each of 200,000 `auth`s once read to the line's end each time, and did not finish."""
+    rule times out on it even before a gate is compiled (a fresh cache folder: every rule whose keyword is
+    there runs). A rule tried at each of 200,000 `auth`s once read to the line's end each time."""
     text = " ".join(RNG.choice(["auth", "oauth", "author", "authority", "x_auth", "Auth"]) for _ in range(200_000))
     path = tmp_path / "words.txt"
     path.write_text(text, encoding="utf-8")
-    env = {"LEAKSTOP_CACHE_DIR": str(tmp_path / "cache")} if gate == "no gate yet" else None
-    result = leakstop("scan", "--no-git", path, "--format", "json", env=env)
+    result = leakstop("scan", "--no-git", path, "--format", "json", env={"LEAKSTOP_CACHE_DIR": str(tmp_path / "c")})
     assert result.code == 0, result.output
 
 
