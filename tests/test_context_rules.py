@@ -48,6 +48,8 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f'KEY="${{QUILLBASE_KEY:-{TOKEN}}}"',  # the shell's default for an unset variable
     f'myQuillbaseKey = "{TOKEN}"',  # a camel-case hump starts the name
     f"REACT_APP_QUILLBASE_KEY={TOKEN}",
+    f"K8S_QUILLBASE_KEY={TOKEN}",  # a short numbered prefix
+    f"EU_WEST_2_QUILLBASE_API_KEY={TOKEN}",
 ])
 def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     assert secrets_in(ruleset, text) == [TOKEN]

@@ -92,10 +92,12 @@ PUBLIC_QUALIFIERS = (
 key is meant for browsers); a project's key names the project (`sonar.projectKey`), its secret is one."""
 _NOT_AFTER = (rf"(?<!(?i:{'|'.join(PUBLIC_QUALIFIERS)})[_.\- ]?)"
               r"(?!(?<=(?i:project)[_.\- ]?)(?i:key))")
-PROVIDER_START = r"(?<![A-Za-z0-9_-]{0,64}\d[A-Za-z0-9_-]{0,64})(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
-"""A provider's name starts a word or a camel-case hump: `mybing_key` names no Bing. Not in a run that holds
-a digit: there it is letters of a random token (`...Kq2mWl-Luno`, a public key's base64), which a key
-set of thousands of them spells by chance."""
+PROVIDER_START = (r"(?<![A-Za-z0-9_-]{0,64}\d[A-Za-z0-9_-]{0,64}(?<=[A-Za-z0-9_-]{12}))"
+                  r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))")
+"""A provider's name starts a word or a camel-case hump: `mybing_key` names no Bing. Not 12 or more token
+characters into a run that holds a digit: there it is letters of a random token (`...Kq2mWl-Luno`, a
+public key's base64), which a key set of thousands of them spells by chance; a short numbered prefix
+(`K8S_`, `APP2_`) still leads a name."""
 
 
 def noun_pattern(nouns: Iterable[str]) -> str:
