@@ -339,8 +339,7 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
 
 def _starts_with_keyword(rule: Rule, secret: str) -> bool:
     """Whether the secret opens with one of the rule's keywords: its prefix (`ghp_`), not a name before it."""
-    lower = secret[:32].lower()
-    return any(lower.startswith(keyword) for keyword in rule.keywords)
+    return secret[:32].lower().startswith(rule.keywords)  # in C: a provider-key rule has a thousand keywords
 
 
 def rejection(rule: Rule, secret: str, entropy: float, spoilable: bool = True) -> str:

@@ -10,11 +10,11 @@ thousands of keys took minutes that way.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 
 from scanner.engine.match import Match
 from scanner.ruleset.named_provider import NAMING_FILTER
+from scanner.ruleset.spans import SpanReach, SpanSweep
 
 CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 
@@ -36,24 +36,18 @@ def outranked(matches: Sequence[Match]) -> set[int]:
 
 
 def outranked_by_higher_levels(matches: Sequence[Match], levels: dict[Level, list[int]]) -> set[int]:
-    """Per level, the reportable spans sorted by start with the running maximum of their ends: a span
-    [s, e) overlaps one of them exactly when the last of those starting before e ends after s."""
+    """Per level, the reportable spans, swept once (SpanSweep); each match is beaten by an overlapping one of a
+    more specific level."""
     sweeps = []
     for level, members in levels.items():
         spans = sorted((matches[i].start, matches[i].end) for i in members if not matches[i].dropped_by)
         if spans:
-            reach: list[int] = []
-            for _, end in spans:
-                reach.append(max(end, reach[-1]) if reach else end)
-            sweeps.append((level, [start for start, _ in spans], reach))
+            sweeps.append((level, SpanSweep(spans)))
     beaten = set()
     for index, m in enumerate(matches):
         mine = specificity(m)
-        for level, starts, reach in sweeps:
-            before = bisect_left(starts, m.end)
-            if level > mine and before and reach[before - 1] > m.start:
-                beaten.add(index)
-                break
+        if any(level > mine and sweep.overlaps(m.start, m.end) for level, sweep in sweeps):
+            beaten.add(index)
     return beaten
 
 
@@ -81,25 +75,3 @@ def outranked_within_generic_levels(matches: Sequence[Match], levels: dict[Level
 
 def tie_key(m: Match) -> tuple[int, bool, str]:
     return m.start - m.end, NAMING_FILTER not in m.rule.filters, m.rule.id
-
-
-class SpanReach:
-    """Spans added one by one; whether any overlaps a given span. A Fenwick tree over the possible
-    starts keeps the furthest end among spans starting at or before each one (O(log n) both ways)."""
-
-    def __init__(self, starts: list[int]) -> None:
-        self.starts = starts
-        self.tree = [-1] * (len(starts) + 1)
-
-    def add(self, start: int, end: int) -> None:
-        position = bisect_left(self.starts, start) + 1
-        while position < len(self.tree):
-            self.tree[position] = max(self.tree[position], end)
-            position += position & -position
-
-    def overlaps(self, start: int, end: int) -> bool:
-        position, furthest = bisect_left(self.starts, end), -1
-        while position > 0:
-            furthest = max(furthest, self.tree[position])
-            position -= position & -position
-        return furthest > start

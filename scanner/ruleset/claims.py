@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from scanner.ruleset.lazy_pattern import LazyPattern
+from scanner.ruleset.spans import SpanSweep
 from scanner.ruleset.token_shape import UUID, literal_lead, shape_pattern, token_alphabet, token_width
 
 if TYPE_CHECKING:
@@ -205,22 +206,23 @@ def word_runs(key: str) -> set[str]:
 def unclaimed(matches: Sequence[Match], text: str, names: dict[str, str], formats: dict[str, Formats]
               ) -> list[Match]:
     """The matches with each claimed generic match marked dropped; the others unchanged."""
-    # Each provider's own matches, found once: looked for among all matches for each generic one, 10,000
-    # keys in a YAML file of provider blocks took a minute (400 million comparisons).
+    # Each provider's own matches, found once and swept: looked for among all matches for each generic one,
+    # 10,000 keys in a YAML file of provider blocks took a minute (400 million comparisons).
     spans: dict[str, list[tuple[int, int]]] = {}
     for o in matches:
         spans.setdefault(o.rule.provider, []).append((o.start, o.end))
+    covered = {provider: SpanSweep(sorted(found)) for provider, found in spans.items()}
     out = []
     for m in matches:
         if not m.dropped_by and CLAIMING_FILTER in m.rule.filters:
-            provider = claimant(m, spans, text, names, formats)
+            provider = claimant(m, covered, text, names, formats)
             if provider:
                 m = replace(m, dropped_by=f"claimed:{provider}")
         out.append(m)
     return out
 
 
-def claimant(m: Match, spans: dict[str, list[tuple[int, int]]], text: str, names: dict[str, str],
+def claimant(m: Match, covered: dict[str, SpanSweep], text: str, names: dict[str, str],
              formats: dict[str, Formats]) -> str:
     """The provider the key names, when none of its rules matched this secret (reportable or not) and the
     secret is a near miss of its formats. Not when the secret is the start of one of its tokens whole: a
@@ -229,7 +231,7 @@ def claimant(m: Match, spans: dict[str, list[tuple[int, int]]], text: str, names
         for word in words:
             provider = names.get(word)
             if (provider and provider in formats
-                    and not any(start < m.end and m.start < end for start, end in spans.get(provider, ()))
+                    and not (provider in covered and covered[provider].overlaps(m.start, m.end))
                     and near_miss(m.secret, formats[provider])
                     and _near_miss_whole(m, text, formats[provider])):
                 return provider
