@@ -67,6 +67,10 @@ CAUGHT = {
     "pagewise.py": f'PAGEWISE_API_KEY = "{TOKEN}"\n',
     "hostwell.go": f'hostwellToken := "{TOKEN}"\n',
     "maxscale.env.sh": f"export MAXSCALE_PASSWORD='{HUMAN}'\n",
+    # a label alone on its line, the value alone below it (notes, tickets, a README's setup section)
+    "handover.md": f"## Ledger\n\n**API key**\n\n`{TOKEN}`\n",
+    "ticket.txt": f"Here is the ledger access token for staging:\n```\n{TOKEN}\n```\n",
+    "wifi.txt": f"Office wifi password:\n{DB_PASSWORD}\n",
 }
 
 IGNORED = {
@@ -98,6 +102,11 @@ IGNORED = {
                  "auth_method = client_credentials_v2\n",
     "paging.py": f'NEXT_PAGE_TOKEN = "{TOKEN}"\nhashed_secret = "{TOKEN}"\n',  # the word ends in the key
     "account.py": f'new_password = "{HUMAN}"\nhashed_password = "{HUMAN}"\n',
+    # labels whose next line is a description, a heading's underline, a key or a word
+    "module_doc.yaml": "  password:\n    description: The password.\n  client_key:\n    type: path\n",
+    "deploy.rst": "Configure the Secret Key\n------------------------\n",
+    "cli.py": "        return token\n\n    @staticmethod\n    del password\n    continue\n",
+    "setup.md": "API key:\n\n`YOUR_LEDGER_API_KEY_1`\n\nAccess token\n\n    ${{ secrets.LEDGER_TOKEN }}\n",
 }
 
 

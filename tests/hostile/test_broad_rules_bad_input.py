@@ -90,6 +90,15 @@ def test_a_manifest_of_thousands_of_name_value_credentials_is_capped(tmp_path, l
     assert "finding(s) not listed" in result.stderr
 
 
+def test_thousands_of_labels_each_above_a_key_are_capped(tmp_path, leakstop):
+    notes = "".join(f"Staging API key for shard {i}:\n    {token(32)}\n\n" for i in range(5_000))
+    result = scan_file(tmp_path, leakstop, "handover.md", notes)
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert result.code == 1
+    assert 0 < ids.count("generic-labelled-line") <= MAX_FINDINGS_PER_RULE
+    assert "finding(s) not listed" in result.stderr
+
+
 def test_thousands_of_ansible_vault_blocks_under_provider_keys_are_quiet(tmp_path, leakstop):
     hexline = string.hexdigits[:16]
     blocks = [f"ambee_api_key_{i}: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {token(64, hexline)}\n"
