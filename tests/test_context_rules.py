@@ -298,3 +298,36 @@ def test_a_shapes_alphabet_follows_the_case_flags_in_force_where_each_character_
     assert token_alphabet("(?i:a(?-i:b))") == {"a", "A", "b"}
     assert token_alphabet("(?-i:md-[a-f0-9]{4})") == set("md-0123456789abcdef")
     assert literal_lead("(?-i:md-[a-f0-9]{4})") == "md-"
+
+
+PREFIXED = """\
+provider: Lumora
+rules:
+  - id: lumora-api-token
+    name: Lumora API token
+    keywords: [lmr_]
+    pattern: '(?<![A-Za-z0-9_])(lmr_[A-Za-z0-9]{36})(?![A-Za-z0-9_])'
+    secret_group: 1
+    examples: ['LUMORA=lmr_Q7rT2mX9pL4vK8nB1zW6Q7rT2mX9pL4vK8nB']
+    remediation: Revoke it.
+  - id: dosewise-key
+    name: Dosewise key
+    provider: Dosewise
+    keywords: [dose]
+    pattern: '(?<![A-Za-z0-9_])(dose[a-z0-9]{28})(?![A-Za-z0-9_])'
+    secret_group: 1
+    examples: ['dose7rt2mx9pl4vk8nb1zw6q7rt2mx9p']
+    remediation: Revoke it.
+"""
+
+
+def test_a_value_starting_as_only_one_providers_tokens_do_is_its_near_miss_whatever_the_key(tmp_path):
+    """`lmr_` begins Lumora's tokens and nobody else's: cut short under a key that names no provider, it is
+    a truncated or made-up Lumora token. A lead of lower-case letters alone (`dose`) could begin a word."""
+    ruleset = rules_with_generic(tmp_path / "lumora.yaml", PREFIXED)
+    body = "Q7rT2mX9pL4vK8nB1zW6" + "x3Yp5q"
+    assert reported(ruleset, f'auth_token = "lmr_{body}"\n') == [("generic-api-key-assignment", "claimed:Lumora")]
+    assert reported(ruleset, f'auth_token = "lmx_{body}"\n') == [("generic-api-key-assignment", "")]
+    assert reported(ruleset, f'auth_token = "dose{body}"\n') == [("generic-api-key-assignment", "")]
+    whole = f'auth_token = "lmr_{body}{body[:10]}"\n'
+    assert [rule for rule, dropped in reported(ruleset, whole) if not dropped][0] == "lumora-api-token"

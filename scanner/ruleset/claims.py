@@ -7,7 +7,9 @@ reports it anyway is noise. A generic rule that opts in (filter `provider-shape`
 and the secret is a near miss of one of its formats: it starts with one of the provider's token prefixes,
 or it is written in the alphabet of one of its token shapes, starts as the shape starts and is near its
 length. A value in another alphabet, or far from every length, is left to the generic rule: the provider
-may issue a kind of credential the rules do not know.
+may issue a kind of credential the rules do not know. A value that starts with a prefix only one provider's
+tokens start with (`npm_`, `glsoat-`, `AKCp`) and fits none of its formats is that provider's near miss
+whatever its key says (`npm_api_key`, `auth_token`).
 """
 
 from __future__ import annotations
@@ -83,6 +85,29 @@ def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
         if rule.token:
             shapes.setdefault(rule.provider, set()).add(rule.token)
     return {p: Formats(tuple(sorted(prefixes[p])), tuple(sorted(shapes.get(p, ())))) for p in prefixes}
+
+
+_LEAD_MIN = 4
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def token_leads(rules: Iterable[Rule]) -> dict[str, str]:
+    """Lead -> provider: the literal start of the tokens of a rule that finds them by that start alone (the
+    lead is its keyword, and it needs no provider named beside it), when no other provider's tokens start
+    with it and it is at least four characters, one of them no lower-case letter (`dose` could begin a
+    word; `npm_`, `AKCp`, `4b1d` begin that provider's tokens)."""
+    owners: dict[str, set[str]] = {}
+    standalone: set[str] = set()
+    for rule in rules:
+        if rule.provider == "Generic" or not rule.token:
+            continue
+        lead = literal_lead(rule.token)
+        if len(lead) < _LEAD_MIN:
+            continue
+        owners.setdefault(lead, set()).add(rule.provider)
+        if not rule.names and lead.lower() in {kw.lower() for kw in rule.keywords} and not _LOWER.issuperset(lead):
+            standalone.add(lead)
+    return {lead: next(iter(owners[lead])) for lead in sorted(standalone) if len(owners[lead]) == 1}
 
 
 def near_miss(secret: str, formats: Formats) -> bool:
@@ -203,8 +228,8 @@ def word_runs(key: str) -> set[str]:
     return {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 
-def unclaimed(matches: Sequence[Match], text: str, names: dict[str, str], formats: dict[str, Formats]
-              ) -> list[Match]:
+def unclaimed(matches: Sequence[Match], text: str, names: dict[str, str], formats: dict[str, Formats],
+              leads: dict[str, str]) -> list[Match]:
     """The matches with each claimed generic match marked dropped; the others unchanged."""
     # Each provider's own matches, found once and swept: looked for among all matches for each generic one,
     # 10,000 keys in a YAML file of provider blocks took a minute (400 million comparisons).
@@ -215,7 +240,7 @@ def unclaimed(matches: Sequence[Match], text: str, names: dict[str, str], format
     out = []
     for m in matches:
         if not m.dropped_by and CLAIMING_FILTER in m.rule.filters:
-            provider = claimant(m, covered, text, names, formats)
+            provider = claimant(m, covered, text, names, formats) or lead_claimant(m, covered, text, formats, leads)
             if provider:
                 m = replace(m, dropped_by=f"claimed:{provider}")
         out.append(m)
@@ -238,8 +263,30 @@ def claimant(m: Match, covered: dict[str, SpanSweep], text: str, names: dict[str
     return ""
 
 
+def lead_claimant(m: Match, covered: dict[str, SpanSweep], text: str, formats: dict[str, Formats],
+                  leads: dict[str, str]) -> str:
+    """The provider whose tokens alone start as the secret does (token_leads), when none of its rules matched
+    the secret and it fits none of the provider's token shapes: `npm_` and 26 characters where npm issues 36."""
+    for length in {len(lead) for lead in leads}:
+        provider = leads.get(m.secret[:length])
+        if (provider and provider in formats
+                and not (provider in covered and covered[provider].overlaps(m.start, m.end))
+                and not _fits(m.secret, formats[provider]) and not _fits(_whole(m, text), formats[provider])):
+            return provider
+    return ""
+
+
+def _fits(secret: str, formats: Formats) -> bool:
+    return any(shape_pattern(shape).fullmatch(secret) for shape in formats.shapes)
+
+
+def _whole(m: Match, text: str) -> str:
+    """The secret with the token characters that go on after it (a generic rule stops at a `:` or `.`)."""
+    run = _TOKEN_GOES_ON.match(text, m.end)
+    return text[m.start:run.end() if run else m.end]
+
+
 def _near_miss_whole(m: Match, text: str, formats: Formats) -> bool:
     """Whether the secret, with the token characters that go on after it, is still a near miss."""
-    run = _TOKEN_GOES_ON.match(text, m.end)
-    whole = text[m.start:run.end() if run else m.end]
+    whole = _whole(m, text)
     return whole == m.secret or near_miss(whole, formats)

@@ -56,12 +56,12 @@ class RuleSet:
         self.by_keyword = {kw: tuple(ids) for kw, ids in index.items()}
 
     @functools.cached_property
-    def claims(self) -> tuple[dict[str, str], dict[str, Formats]]:
-        """Normalised provider names -> provider, and each provider's token formats: for generic rules
-        that yield to a named provider (claims.py)."""
-        from scanner.ruleset.claims import claim_names, provider_formats
+    def claims(self) -> tuple[dict[str, str], dict[str, Formats], dict[str, str]]:
+        """Normalised provider names -> provider, each provider's token formats, and the token prefixes
+        only one provider's tokens start with: for generic rules that yield to a provider (claims.py)."""
+        from scanner.ruleset.claims import claim_names, provider_formats, token_leads
 
-        return claim_names(self.rules), provider_formats(self.rules)
+        return claim_names(self.rules), provider_formats(self.rules), token_leads(self.rules)
 
     @functools.cached_property
     def provider_words(self) -> frozenset[str]:
