@@ -323,11 +323,13 @@ rules:
 
 def test_a_value_starting_as_only_one_providers_tokens_do_is_its_near_miss_whatever_the_key(tmp_path):
     """`lmr_` begins Lumora's tokens and nobody else's: cut short under a key that names no provider, it is
-    a truncated or made-up Lumora token. A lead of lower-case letters alone (`dose`) could begin a word."""
+    a truncated or made-up Lumora token. Longer, it may be a format of Lumora's the rule does not know; and a
+    lead of lower-case letters alone (`dose`) could begin a word."""
     ruleset = rules_with_generic(tmp_path / "lumora.yaml", PREFIXED)
     body = "Q7rT2mX9pL4vK8nB1zW6" + "x3Yp5q"
     assert reported(ruleset, f'auth_token = "lmr_{body}"\n') == [("generic-api-key-assignment", "claimed:Lumora")]
     assert reported(ruleset, f'auth_token = "lmx_{body}"\n') == [("generic-api-key-assignment", "")]
     assert reported(ruleset, f'auth_token = "dose{body}"\n') == [("generic-api-key-assignment", "")]
+    assert reported(ruleset, f'auth_token = "lmr_{body}{body}"\n') == [("generic-api-key-assignment", "")]
     whole = f'auth_token = "lmr_{body}{body[:10]}"\n'
     assert [rule for rule, dropped in reported(ruleset, whole) if not dropped][0] == "lumora-api-token"

@@ -8,8 +8,8 @@ and the secret is a near miss of one of its formats: it starts with one of the p
 or it is written in the alphabet of one of its token shapes, starts as the shape starts and is near its
 length. A value in another alphabet, or far from every length, is left to the generic rule: the provider
 may issue a kind of credential the rules do not know. A value that starts with a prefix only one provider's
-tokens start with (`npm_`, `glsoat-`, `AKCp`) and fits none of its formats is that provider's near miss
-whatever its key says (`npm_api_key`, `auth_token`).
+tokens start with (`npm_`, `glsoat-`, `AKCp`) and is shorter than all of them is that provider's token cut
+short, whatever its key says (`npm_api_key`, `auth_token`).
 """
 
 from __future__ import annotations
@@ -266,18 +266,19 @@ def claimant(m: Match, covered: dict[str, SpanSweep], text: str, names: dict[str
 def lead_claimant(m: Match, covered: dict[str, SpanSweep], text: str, formats: dict[str, Formats],
                   leads: dict[str, str]) -> str:
     """The provider whose tokens alone start as the secret does (token_leads), when none of its rules matched
-    the secret and it fits none of the provider's token shapes: `npm_` and 26 characters where npm issues 36."""
+    the secret and it is shorter than every token of that start the provider issues: `npm_` and 26
+    characters where npm issues 36, a token cut short. One as long or longer may be a format the rules do not
+    know (peers read some providers' formats more loosely), which the generic rule keeps."""
     for length in {len(lead) for lead in leads}:
-        provider = leads.get(m.secret[:length])
-        if (provider and provider in formats
-                and not (provider in covered and covered[provider].overlaps(m.start, m.end))
-                and not _fits(m.secret, formats[provider]) and not _fits(_whole(m, text), formats[provider])):
+        lead = m.secret[:length]
+        provider = leads.get(lead)
+        if not provider or provider not in formats or provider in covered and covered[provider].overlaps(m.start,
+                                                                                                          m.end):
+            continue
+        widths = [token_width(shape)[0] for shape in formats[provider].shapes if literal_lead(shape) == lead]
+        if widths and len(_whole(m, text)) < min(widths):
             return provider
     return ""
-
-
-def _fits(secret: str, formats: Formats) -> bool:
-    return any(shape_pattern(shape).fullmatch(secret) for shape in formats.shapes)
 
 
 def _whole(m: Match, text: str) -> str:
