@@ -310,6 +310,14 @@ rules:
     secret_group: 1
     examples: ['LUMORA=lmr_Q7rT2mX9pL4vK8nB1zW6Q7rT2mX9pL4vK8nB']
     remediation: Revoke it.
+  - id: hexwise-key
+    name: Hexwise key
+    provider: Hexwise
+    keywords: [4c2e]
+    pattern: '(?<![A-Za-z0-9_])(4c2e[a-f0-9]{28})(?![A-Za-z0-9_])'
+    secret_group: 1
+    examples: ['4c2e7a9d1b3f5e8c0a2d4f6b8e1c3a5d']
+    remediation: Revoke it.
   - id: dosewise-key
     name: Dosewise key
     provider: Dosewise
@@ -324,12 +332,15 @@ rules:
 def test_a_value_starting_as_only_one_providers_tokens_do_is_its_near_miss_whatever_the_key(tmp_path):
     """`lmr_` begins Lumora's tokens and nobody else's: cut short under a key that names no provider, it is
     a truncated or made-up Lumora token. Longer, it may be a format of Lumora's the rule does not know; and a
-    lead of lower-case letters alone (`dose`) could begin a word."""
+    lead of lower-case letters alone (`dose`) could begin a word, and one of hex digits alone (`4c2e`) one
+    hex key in 65,536."""
     ruleset = rules_with_generic(tmp_path / "lumora.yaml", PREFIXED)
     body = "Q7rT2mX9pL4vK8nB1zW6" + "x3Yp5q"
     assert reported(ruleset, f'auth_token = "lmr_{body}"\n') == [("generic-api-key-assignment", "claimed:Lumora")]
     assert reported(ruleset, f'auth_token = "lmx_{body}"\n') == [("generic-api-key-assignment", "")]
     assert reported(ruleset, f'auth_token = "dose{body}"\n') == [("generic-api-key-assignment", "")]
     assert reported(ruleset, f'auth_token = "lmr_{body}{body}"\n') == [("generic-api-key-assignment", "")]
+    hex_key = "4c2e" + "9d1b3f5e8c0a2d4f6b8e"
+    assert reported(ruleset, f'auth_token = "{hex_key}"\n') == [("generic-api-key-assignment", "")]
     whole = f'auth_token = "lmr_{body}{body[:10]}"\n'
     assert [rule for rule, dropped in reported(ruleset, whole) if not dropped][0] == "lumora-api-token"

@@ -71,6 +71,9 @@ CAUGHT = {
     "handover.md": f"## Ledger\n\n**API key**\n\n`{TOKEN}`\n",
     "ticket.txt": f"Here is the ledger access token for staging:\n```\n{TOKEN}\n```\n",
     "wifi.txt": f"Office wifi password:\n{DB_PASSWORD}\n",
+    # `Here` opens the label, and is a provider's name (HERE) too: the key is no near miss of HERE's tokens
+    "here.md": f"Here is the API key:\n{TOKEN}{TOKEN[:12]}\n",
+    "reset.txt": f"Your new password is:\n  {DB_PASSWORD}.\n",
 }
 
 IGNORED = {

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from scanner.ruleset.context_names import EVERYDAY_WORDS
 from scanner.ruleset.lazy_pattern import LazyPattern
 from scanner.ruleset.spans import SpanSweep
 from scanner.ruleset.token_shape import UUID, literal_lead, shape_pattern, token_alphabet, token_width
@@ -89,13 +90,15 @@ def provider_formats(rules: Iterable[Rule]) -> dict[str, Formats]:
 
 _LEAD_MIN = 4
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def token_leads(rules: Iterable[Rule]) -> dict[str, str]:
     """Lead -> provider: the literal start of the tokens of a rule that finds them by that start alone (the
-    lead is its keyword, and it needs no provider named beside it), when no other provider's tokens start
-    with it and it is at least four characters, one of them no lower-case letter (`dose` could begin a
-    word; `npm_`, `AKCp`, `4b1d` begin that provider's tokens)."""
+    lead is its keyword, and it needs no provider named beside it), when no other provider's tokens have
+    that literal start and it is at least four characters, neither lower-case letters alone (`dose` could
+    begin a word) nor hex digits alone (`4b1d`, `EAAA` begin one hex key or UUID in 65,536): `npm_`,
+    `AKCp`, `glsoat-` begin that provider's tokens and no random value's."""
     owners: dict[str, set[str]] = {}
     standalone: set[str] = set()
     for rule in rules:
@@ -105,7 +108,8 @@ def token_leads(rules: Iterable[Rule]) -> dict[str, str]:
         if len(lead) < _LEAD_MIN:
             continue
         owners.setdefault(lead, set()).add(rule.provider)
-        if not rule.names and lead.lower() in {kw.lower() for kw in rule.keywords} and not _LOWER.issuperset(lead):
+        if (not rule.names and lead.lower() in {kw.lower() for kw in rule.keywords}
+                and not _LOWER.issuperset(lead) and not _HEX.issuperset(lead)):
             standalone.add(lead)
     return {lead: next(iter(owners[lead])) for lead in sorted(standalone) if len(owners[lead]) == 1}
 
@@ -254,6 +258,8 @@ def claimant(m: Match, covered: dict[str, SpanSweep], text: str, names: dict[str
     generic rule stops at a `:` or `.` that the provider's format holds (fal.ai's `<uuid>:<hex>`)."""
     for words in (where(text, m.start) for where in (key_words, opener_words, host_words)):  # read as needed
         for word in words:
+            if word in EVERYDAY_WORDS:  # `Here is the API key:` names no provider called HERE
+                continue
             provider = names.get(word)
             if (provider and provider in formats
                     and not (provider in covered and covered[provider].overlaps(m.start, m.end))
