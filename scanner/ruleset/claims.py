@@ -170,14 +170,24 @@ def key_words(text: str, start: int) -> set[str]:
     """Every run of one to three consecutive words of the key before `start` (`huggingFaceToken` gives
     `hugging`, `huggingface`, `huggingfacetoken`, ...), lower-cased and joined."""
     line_start = text.rfind("\n", 0, start) + 1
-    return word_runs(text[max(line_start, start - KEY_REACH):start])
+    return _claiming_runs(text[max(line_start, start - KEY_REACH):start])
 
 
 def opener_words(text: str, start: int) -> set[str]:
     """The same word runs, of the line that opens the key's block when one of the two lines above does
     (see `block_opener`)."""
     opener = block_opener(text, text.rfind("\n", 0, start) + 1)
-    return word_runs(opener[-KEY_REACH:]) if opener else set()
+    return _claiming_runs(opener[-KEY_REACH:]) if opener else set()
+
+
+_PROSE = LazyPattern(r"[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}")
+
+
+def _claiming_runs(key: str) -> set[str]:
+    """The key's word runs, less the provider names that are everyday words when the key reads as prose:
+    `Here is the API key:` names no provider called HERE; `HERE_API_KEY=` and a block `here:` do."""
+    runs = word_runs(key)
+    return runs - EVERYDAY_WORDS if _PROSE.search(key) else runs
 
 
 def lines_above(text: str, line_start: int, count: int) -> Iterator[str]:
@@ -258,8 +268,6 @@ def claimant(m: Match, covered: dict[str, SpanSweep], text: str, names: dict[str
     generic rule stops at a `:` or `.` that the provider's format holds (fal.ai's `<uuid>:<hex>`)."""
     for words in (where(text, m.start) for where in (key_words, opener_words, host_words)):  # read as needed
         for word in words:
-            if word in EVERYDAY_WORDS:  # `Here is the API key:` names no provider called HERE
-                continue
             provider = names.get(word)
             if (provider and provider in formats
                     and not (provider in covered and covered[provider].overlaps(m.start, m.end))
