@@ -104,7 +104,7 @@ def token_leads(rules: Iterable[Rule]) -> dict[str, str]:
     for rule in rules:
         if rule.provider == "Generic" or not rule.token:
             continue
-        lead = literal_lead(rule.token)
+        lead = rule.token_lead
         if len(lead) < _LEAD_MIN:
             continue
         owners.setdefault(lead, set()).add(rule.provider)
