@@ -344,3 +344,25 @@ def test_a_value_starting_as_only_one_providers_tokens_do_is_its_near_miss_whate
     assert reported(ruleset, f'auth_token = "{hex_key}"\n') == [("generic-api-key-assignment", "")]
     whole = f'auth_token = "lmr_{body}{body[:10]}"\n'
     assert [rule for rule, dropped in reported(ruleset, whole) if not dropped][0] == "lumora-api-token"
+
+
+EVERYDAY = """\
+provider: Courier
+rules:
+  - id: courier-api-key
+    name: Courier API key
+    context: {names: [courier], token: '[a-f0-9]{32}'}
+    examples: ['COURIER_API_KEY=5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e']
+    remediation: Revoke it.
+"""
+
+
+def test_a_provider_named_by_an_everyday_word_claims_in_keys_not_in_sentences(tmp_path):
+    """`courier` names the provider in `COURIER_AUTH_TOKEN` and `courierToken`, not at the head of a phrase of a
+    sentence (`Courier is the API key`), where the generic rules keep the value."""
+    ruleset = rules_with_generic(tmp_path / "courier.yaml", EVERYDAY,
+                                 ("generic-api-key-assignment", "generic-labelled-line"))
+    near = "5d0c8a7e2b4f" + "6193ac1e3d5f7b9a"  # the provider's hex, 28 characters where it issues 32
+    for keyed in (f"export COURIER_AUTH_TOKEN={near}\n", f'const courierToken = "{near}";\n'):
+        assert {dropped for _, dropped in reported(ruleset, keyed)} == {"claimed:Courier"}, keyed
+    assert reported(ruleset, f"Courier is the API key:\n{near}\n") == [("generic-labelled-line", "")]

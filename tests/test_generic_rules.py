@@ -108,7 +108,7 @@ IGNORED = {
     # labels whose next line is a description, a heading's underline, a key or a word
     "module_doc.yaml": "  password:\n    description: The password.\n  client_key:\n    type: path\n",
     "deploy.rst": "Configure the Secret Key\n------------------------\n",
-    "cli.py": "        return token\n\n    @staticmethod\n    del password\n    continue\n",
+    "cli.py": "        return token\n        Xk3mQ9vT2pLw\n    del password\n    Vq7mRz2Lp9xW\n",
     "setup.md": "API key:\n\n`YOUR_LEDGER_API_KEY_1`\n\nAccess token\n\n    ${{ secrets.LEDGER_TOKEN }}\n",
 }
 

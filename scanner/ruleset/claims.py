@@ -180,14 +180,20 @@ def opener_words(text: str, start: int) -> set[str]:
     return _claiming_runs(opener[-KEY_REACH:]) if opener else set()
 
 
-_PROSE = LazyPattern(r"[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}")
+_SENTENCE_WORDS = ("is|are|was|were|the|a|an|your|my|our|this|that|these|those|it|we|you|to|and|with|for|of|in|on"
+                   "|at|by|from")
 
 
 def _claiming_runs(key: str) -> set[str]:
-    """The key's word runs, less the provider names that are everyday words when the key reads as prose:
-    `Here is the API key:` names no provider called HERE; `HERE_API_KEY=` and a block `here:` do."""
+    """The key's word runs, less the provider names that are everyday words and begin a phrase of a sentence
+    there (`Here is the API key:`, `Stream the token`): those name no provider called HERE or Stream, while
+    `HERE_API_KEY=`, `courierToken`, a block `here:` and `Courier token:` do."""
     runs = word_runs(key)
-    return runs - EVERYDAY_WORDS if _PROSE.search(key) else runs
+    return {run for run in runs if run not in EVERYDAY_WORDS or not _in_a_sentence(run, key)}
+
+
+def _in_a_sentence(word: str, key: str) -> bool:
+    return re.search(rf"(?i)(?<![\w.-]){word}[ \t]+(?:{_SENTENCE_WORDS})(?![\w])", key) is not None
 
 
 def lines_above(text: str, line_start: int, count: int) -> Iterator[str]:
