@@ -84,6 +84,7 @@ FORMS = [
     'SERVICES = {{"tallowick": "{T}"}}',
     "notes\nquorvex {T}\n",  # a line of the name and the value alone
     'client = quorvex.Quorvex("{T}")',  # a module's class
+    "$client = new \\Quorvex\\QuorvexClient('{T}');",  # PHP's namespaced class
     "services:\n  quorvex:\n    {T}\n",  # YAML's value alone on the next line
     "# Quorvex   {T}",
 ]

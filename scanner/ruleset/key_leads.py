@@ -80,9 +80,10 @@ what the generic rules' grammar takes on the line after a YAML key, tests/generi
 _FORMS = (
     (rf"{_START}[\"':]?", _KEY),  # a key: `"acme": "`, `ACME=`
     (r"(?<![\w-])--", _FLAG),  # a flag: `--acme `
-    # a constructor: `AcmeClient("`, `acme.Acme("`; `new ` in a lookbehind, so that the pattern opens with
-    # the name, which the regex module skips to (an optional word first: 60 ms instead of 1 on 400 KB)
-    (rf"(?:(?<={_START}(?:new[ \t]{{1,8}}|New))|{_START}|(?<=\w\.)(?=[A-Z]))", _CALL),
+    # a constructor: `AcmeClient("`, `acme.Acme("`, PHP's `\Sdk\AcmeClient("`; `new ` in a lookbehind, so that
+    # the pattern opens with the name, which the regex module skips to (an optional word first: 60 ms instead
+    # of 1 on 400 KB)
+    (rf"(?:(?<={_START}(?:new[ \t]{{1,8}}|New))|{_START}|(?<=\w\.|\\)(?=[A-Z]))", _CALL),
     (rf"(?<![^\s|]){_ROW_OPEN}", _ROW),  # a table's row: `| Acme | `
 )
 """Each form of a bare key: what comes before the provider's name, and what after it, up to the value."""
