@@ -17,12 +17,18 @@ CASES = {
         ("${DB_PASSWORD}", True), ("{{ vault_pw }}", True), ("%(password)s", True), ("$PASSWORD", True),
         ("<token>", True), ("#{secret}", True), ("@db.password@", True), ("__PASSWORD__", True),
         ("Tr0ub4dor&3-horse", False), ("p$ssw0rd9", False),
+        ("<your token here>", True), ("<region:zone>", True),
+        # a generated password that opens with `<`: symbols inside are no placeholder's name
+        ("<uJ:Kb+rsdQ$4", False), ("<elWn{]Y*Y2739", False),
     ],
     "variable": [
         ("os.environ", True), ("settings.SECRET_KEY", True), ("DB_PASSWORD", True), ("self.password", True),
         ("params[key]", True), ("Tr0ub4dor&3-horse", False), ("hunter2!x", False),
         ("config.db.password", True), ("self.api_key2", True), ("cfg.getToken()", True),
         ("nQo7.y3wq4I", False), ("Nk69eubhe.KdSUx", False),
+        ("get_secret(name)", True),
+        # a generated password with an opening parenthesis and no closing one is no call
+        ("gxqyXYjSu9((0tMW2.b", False), ("k(z1GgfuZbDX.I5", False),
     ],
     "path": [
         ("/run/secrets/db", True), ("./secret.txt", True), ("C:\\keys\\id", True), ("a/b/c", True),
@@ -62,6 +68,7 @@ CASES = {
         ("getpass()", True), ("getpass.getpass('Password: ')", True), ("forms.CharField(max_length=4)", True),
         ("new Password(x)", True), ("await vault.read(path)", True), ("env!(\"KEY\")", True),
         ("hunter2!x", False), ("Tr0ub4dor&3-horse", False), ("(abc)", False),
+        ("tos9$stOWW(jj8", False), ("c6PBZd4xW(My?aDNOYcI", False),
     ],
     "env-lookup": [
         ("os.environ.get('X')", True), ("os.getenv('X')", True), ("process.env.DB_PASS", True),

@@ -20,13 +20,13 @@ PLACEHOLDER_WORDS = (
     "enter_your", "put_your", "abcdefgh", "12345678", "deadbeef", "lorem", "ipsum", "sample_",
 )
 _TEMPLATE = LazyPattern(
-    r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^<[^>]*>?$|^%[A-Za-z_]\w*%$"
+    r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^<[\w .:-]*>?$|^%[A-Za-z_]\w*%$"
     r"|^@[A-Za-z_][\w.-]*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
 )
 _VARIABLE = LazyPattern(
     r"^(?:os\.environ|os\.getenv|process\.env|env\(|getenv\(|System\.getenv|ENV\[|settings\.|config\.|"
     r"self\.|this\.|params\[|request\.|args\.|options\.|props\.|secrets\.|vars\.|var\.|local\.|"
-    r"data\.|module\.|\w+\()"
+    r"data\.|module\.|\w+\((?=.*\)))"
     r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
     r"|^[A-Za-z_]\w*\[[^\]]*\]$"
 )
@@ -156,7 +156,7 @@ _CHECKSUM = LazyPattern(
     re.IGNORECASE,
 )
 _FUNCTION_CALL = LazyPattern(
-    r"^(?:await\s+|new\s+|yield\s+|\w+\s+)?[A-Za-z_$@&][\w$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]*)*\s*!?\("
+    r"^(?:await\s+|new\s+|yield\s+|\w+\s+)?[A-Za-z_$@&][\w$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]*)*\s*!?\((?=.*\))"
 )
 _ENV_LOOKUP = LazyPattern(
     r"os\.environ|os\.getenv|getenv\s*\(|process\.env|import\.meta\.env|Deno\.env|Bun\.env|"
