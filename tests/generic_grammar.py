@@ -133,10 +133,14 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
              # `Encoding.UTF8.GetBytes("...")`.
              r"(?:(?:\[\]byte|Buffer\.from|SecretStr|String::from|Encoding\.UTF8\.GetBytes)[(](?=[\"'`]))?"
              r"(?:[rbu@](?=[\"'`]))?"
-             # Quoted, a secret may hold what a token's alphabet lacks (`~:[]@?*!#$%^&`: legacy Entra ID client
-             # secrets, generated passwords used as keys); one of them at least, or the plain form is the one.
-             r"(?|\"((?=[^\"\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})\"(?![\w\"])"
-             r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&])[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.-]{16,200})'(?![\w'])"
+             # Quoted, a secret may hold what a token's alphabet lacks (`~:[]@?*!#$%^&(){}<>|,;`: legacy Entra ID
+             # client secrets, generated passwords used as keys); one of them at least, or the plain form is the
+             # one. Not a regex's class before its quantifier (`[a-f0-9]{40}`), nor a template inside (`${X:-...}`,
+             # whose default the other forms take).
+             r"(?|\"((?=[^\"\s\\]*[~:\[\]@?*!#$%^&(){}<>|,;])(?![^\"\s\\]*(?:\][{*+?]|\$\{|\{\{|\{%))"
+             r"[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.(){}<>|,;-]{12,200})\"(?![\w\"])"
+             r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&(){}<>|,;])(?![^'\s\\]*(?:\][{*+?]|\$\{|\{\{|\{%))"
+             r"[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.(){}<>|,;-]{12,200})'(?![\w'])"
              r"|\\?[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])"
              # Base64 and base64url may start or end with `/`, `_` or `-` (one key in sixteen does): where the
              # value, quoted or not, ends an item or its line.
