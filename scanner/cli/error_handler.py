@@ -9,7 +9,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from types import FrameType
 
 import click
 
@@ -32,29 +31,31 @@ def debug_enabled() -> bool:
 
 @contextlib.contextmanager
 def error_handler() -> Iterator[None]:
-    with _interrupts_remembered() as interrupts:
-        try:
+    interrupts: list[int] = []
+    try:
+        # Ctrl-C is Python's own again before anything is printed: a late one raises here, not in a message
+        with _interrupts_remembered(interrupts):
             yield
-        except ScannerError as exc:
-            fail(f"leakstop: error: {one_line(str(exc))}", exc)
-        except KeyboardInterrupt:
-            interrupted()
-        except BrokenPipeError:
-            # `leakstop scan | head`: the reader left; nothing more to say, and no traceback.
-            with contextlib.suppress(OSError):
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-            sys.exit(EXIT_ERROR)
-        except MemoryError as exc:
-            fail("leakstop: error: out of memory; the scan is incomplete", exc)
-        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort, SystemExit):
-            if interrupts:
-                interrupted()
-            raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
-            fail(f"leakstop: internal error: {type(exc).__name__}: {one_line(str(exc))} "
-                 "(this is a bug; LEAKSTOP_DEBUG=1 shows the traceback)", exc)
+    except ScannerError as exc:
+        fail(f"leakstop: error: {one_line(str(exc))}", exc)
+    except KeyboardInterrupt:
+        interrupted()
+    except BrokenPipeError:
+        # `leakstop scan | head`: the reader left; nothing more to say, and no traceback.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        sys.exit(EXIT_ERROR)
+    except MemoryError as exc:
+        fail("leakstop: error: out of memory; the scan is incomplete", exc)
+    except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort, SystemExit):
         if interrupts:
             interrupted()
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
+        fail(f"leakstop: internal error: {type(exc).__name__}: {one_line(str(exc))} "
+             "(this is a bug; LEAKSTOP_DEBUG=1 shows the traceback)", exc)
+    if interrupts:
+        interrupted()
 
 
 def interrupted() -> None:
@@ -63,59 +64,47 @@ def interrupted() -> None:
 
 
 @contextlib.contextmanager
-def _interrupts_remembered() -> Iterator[list[int]]:
-    """Each Ctrl-C, remembered as well as raised. Raised inside a finaliser (a `__del__` the garbage
-    collector ran), a KeyboardInterrupt is printed as "Exception ignored" and dropped, and the scan went on to
-    its end: the `regex` parser's sets have one, so a Ctrl-C while a cold start compiled the rules was lost 1
-    time in 12. One that finds the main thread in a finaliser is asked again a millisecond later, until it
-    lands outside one; one dropped all the same is remembered, and the command ends as interrupted."""
-    import _thread
+def _interrupts_remembered(interrupts: list[int]) -> Iterator[None]:
+    """Each Ctrl-C, remembered as well as raised. Raised inside a finaliser (a `__del__`, a generator's
+    `finally` run as it is freed, a weakref callback), a KeyboardInterrupt is printed as "Exception ignored"
+    and dropped, and the scan went on to its end: the `regex` parser's sets have a `__del__`, so a Ctrl-C while
+    a cold start compiled the rules was lost 1 time in 12. A dropped one is sent again to the main thread a
+    millisecond later, as a signal that also wakes a wait, until it lands outside a finaliser."""
     import signal
     import threading
 
-    interrupts: list[int] = []
     if threading.current_thread() is not threading.main_thread() or (
             signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
-        yield interrupts  # only the main thread handles signals; one that ignores Ctrl-C goes on ignoring it
+        yield  # only the main thread handles signals; one that ignores Ctrl-C goes on ignoring it
         return
-
     again: list[threading.Timer] = []
     closing: list[bool] = []
 
-    def handler(signum: int, frame: FrameType | None) -> None:
+    def handler(signum: int, frame: object) -> None:
         interrupts.append(signum)
-        if closing:
-            return  # a Ctrl-C asked again as the command ends: it ends as interrupted already
-        if _in_finaliser(frame):  # asked again from outside: asked from here, the handler runs within itself
-            again.append(threading.Timer(0.001, _thread.interrupt_main))
-            again[-1].daemon = True
-            again[-1].start()
-            return
-        raise KeyboardInterrupt
+        if not closing:  # one sent again as the command ends: it ends as interrupted already
+            raise KeyboardInterrupt
 
     def unraisable(info: sys.UnraisableHookArgs) -> None:
         if not isinstance(info.exc_value, KeyboardInterrupt):
             hook(info)
+        elif not closing:
+            main = threading.main_thread().ident
+            again.append(threading.Timer(0.001, signal.pthread_kill, (main, signal.SIGINT)))
+            again[-1].daemon = True
+            again[-1].start()
 
     previous, hook = signal.signal(signal.SIGINT, handler), sys.unraisablehook
     sys.unraisablehook = unraisable
     try:
-        yield interrupts
+        yield
     finally:
         closing.append(True)
         for timer in again:
             timer.cancel()
             timer.join()
-        signal.signal(signal.SIGINT, previous)  # runs the handler first for a Ctrl-C a timer asked again
+        signal.signal(signal.SIGINT, previous)  # runs the handler first for a Ctrl-C a timer sent again
         sys.unraisablehook = hook
-
-
-def _in_finaliser(frame: FrameType | None) -> bool:
-    while frame is not None:
-        if frame.f_code.co_name == "__del__":
-            return True
-        frame = frame.f_back
-    return False
 
 
 def one_line(message: str) -> str:
