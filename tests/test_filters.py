@@ -20,6 +20,7 @@ CASES = {
         ("<your token here>", True), ("<region:zone>", True),
         # a generated password that opens with `<`: symbols inside are no placeholder's name
         ("<uJ:Kb+rsdQ$4", False), ("<elWn{]Y*Y2739", False),
+        ("<your-token", True), ("<Tz9.kQ-7mWq2", False), ("$__env{GF_ADMIN}", True), ("<%= @db_pw %>", True),
     ],
     "variable": [
         ("os.environ", True), ("settings.SECRET_KEY", True), ("DB_PASSWORD", True), ("self.password", True),
@@ -29,6 +30,7 @@ CASES = {
         ("get_secret(name)", True),
         # a generated password with an opening parenthesis and no closing one is no call
         ("gxqyXYjSu9((0tMW2.b", False), ("k(z1GgfuZbDX.I5", False),
+        ("k(z1Gg)fuZbDX.I5", False), ("decrypt(ENC_VALUE);", True),
     ],
     "path": [
         ("/run/secrets/db", True), ("./secret.txt", True), ("C:\\keys\\id", True), ("a/b/c", True),
@@ -69,6 +71,7 @@ CASES = {
         ("new Password(x)", True), ("await vault.read(path)", True), ("env!(\"KEY\")", True),
         ("hunter2!x", False), ("Tr0ub4dor&3-horse", False), ("(abc)", False),
         ("tos9$stOWW(jj8", False), ("c6PBZd4xW(My?aDNOYcI", False),
+        ("tos9(stOW)Wjj8!", False),
     ],
     "env-lookup": [
         ("os.environ.get('X')", True), ("os.getenv('X')", True), ("process.env.DB_PASS", True),

@@ -20,13 +20,14 @@ PLACEHOLDER_WORDS = (
     "enter_your", "put_your", "abcdefgh", "12345678", "deadbeef", "lorem", "ipsum", "sample_",
 )
 _TEMPLATE = LazyPattern(
-    r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^<[\w .:-]*>?$|^%[A-Za-z_]\w*%$"
+    r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^%[A-Za-z_]\w*%$"
+    r"|^<[\w .:-]*>$|^<[A-Za-z][A-Za-z _.:-]*$|\$__\w+\{|<%.*?%>"
     r"|^@[A-Za-z_][\w.-]*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
 )
 _VARIABLE = LazyPattern(
     r"^(?:os\.environ|os\.getenv|process\.env|env\(|getenv\(|System\.getenv|ENV\[|settings\.|config\.|"
     r"self\.|this\.|params\[|request\.|args\.|options\.|props\.|secrets\.|vars\.|var\.|local\.|"
-    r"data\.|module\.|\w+\((?=.*\)))"
+    r"data\.|module\.|\w+\((?=.*\)[;,]?$))"
     r"|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
     r"|^[A-Za-z_]\w*\[[^\]]*\]$"
 )
@@ -61,7 +62,8 @@ def is_placeholder(secret: str) -> bool:
 
 
 def is_template(secret: str) -> bool:
-    """Values filled in later: `${VAR}`, `{{ var }}`, `%(name)s`, `$VAR`, `<token>`, `#{x}`, `@x@`."""
+    """Values filled in later: `${VAR}`, `{{ var }}`, `%(name)s`, `$VAR`, `<token>`, `#{x}`, `@x@`, Grafana's
+    `$__env{X}`, ERB's `<%= x %>`. A `<token>` cut before its `>` is letters alone: `<Tz9.kQ-7mWq2` is a password."""
     return bool(_TEMPLATE.search(secret))
 
 
@@ -156,7 +158,7 @@ _CHECKSUM = LazyPattern(
     re.IGNORECASE,
 )
 _FUNCTION_CALL = LazyPattern(
-    r"^(?:await\s+|new\s+|yield\s+|\w+\s+)?[A-Za-z_$@&][\w$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]*)*\s*!?\((?=.*\))"
+    r"^(?:await\s+|new\s+|yield\s+|\w+\s+)?[A-Za-z_$@&][\w$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]*)*\s*!?\((?=.*\)[;,]?$)"
 )
 _ENV_LOOKUP = LazyPattern(
     r"os\.environ|os\.getenv|getenv\s*\(|process\.env|import\.meta\.env|Deno\.env|Bun\.env|"

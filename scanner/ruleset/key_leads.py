@@ -20,10 +20,10 @@ BARE_NAME = "bare_name"
 def bare_key_lead(names: Sequence[str]) -> str:
     """The provider's name as a whole key, right before its value: `"acme": "`, `ACME=`, `acme: `,
     `:acme => '`, `Acme -> `, `--acme `; as its client's constructor with the value as first argument
-    (`AcmeClient("`, `new Acme.Client('`, `acme.init("`, a module's class `acme.Acme("`); and as the first
-    cell of a table's row, the value in the next (`| Acme | `). Not after a word, a path, `$` or a dot
-    (`my_acme`, `/acme`, `$acme`, `cfg.acme`), but for a class's capital; the token's edge and the marker
-    group are added by the caller."""
+    (`AcmeClient("`, `new Acme.Client('`, `acme.init("`, a module's class `acme.Acme("`, PHP's
+    `\\Sdk\\AcmeClient("`); and as the first cell of a table's row, the value in the next (`| Acme | `). Not
+    after a word, a path, `$` or a dot (`my_acme`, `/acme`, `$acme`, `cfg.acme`), but for a class's capital
+    (after a dot, or a namespace's backslash); the token's edge and the marker group are added by the caller."""
     return "(?:" + "|".join(bare_key_forms(names)) + ")"
 
 
