@@ -136,14 +136,14 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
              # Quoted, a secret may hold what a token's alphabet lacks (`~:[]@?*!#$%^&(){}<>|,;`: legacy Entra ID
              # client secrets, generated passwords used as keys); one of them at least, or the plain form is the
              # one. With one of `(){}<>|,;` or under 16 characters, it holds a capital letter too
-             # (`(min-width:768px)` is CSS). Not a regex's class before its quantifier (`[a-f0-9]{40}`), a
-             # template inside (`${X:-...}`, whose default the other forms take), a format string's field
-             # (`user:{0}:posts`) or a tag (`<Ctrl><Shift>F12`).
+             # (`(min-width:768px)` is CSS). Not a regex's class before its quantifier (`[a-f0-9]{40}`) or its
+             # group (`(?:`, `(?<!`), a template inside (`${X:-...}`, whose default the other forms take), a
+             # format string's field (`user:{0}:posts`) or a tag (`<Ctrl><Shift>F12`).
              r"(?|\"((?=[^\"\s\\]*[~:\[\]@?*!#$%^&(){}<>|,;])(?=[^\"\s\\]*[A-Z]|[^\"\s\\(){}<>|,;]{16,200}\")"
-             r"(?![^\"\s\\]*(?:\[[^\]\s]*\w-\w[^\]\s]*\][{*+?]|\$\{|\{\{|\{%|\{\w*\}|<\w+>))"
+             r"(?![^\"\s\\]*(?:\[[^\]\s]*\w-\w[^\]\s]*\][{*+?]|\$\{|\{\{|\{%|\{\w*\}|<\w+>|\(\?))"
              r"[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.(){}<>|,;-]{12,200})\"(?![\w\"])"
              r"|'((?=[^'\s\\]*[~:\[\]@?*!#$%^&(){}<>|,;])(?=[^'\s\\]*[A-Z]|[^'\s\\(){}<>|,;]{16,200}')"
-             r"(?![^'\s\\]*(?:\[[^\]\s]*\w-\w[^\]\s]*\][{*+?]|\$\{|\{\{|\{%|\{\w*\}|<\w+>))"
+             r"(?![^'\s\\]*(?:\[[^\]\s]*\w-\w[^\]\s]*\][{*+?]|\$\{|\{\{|\{%|\{\w*\}|<\w+>|\(\?))"
              r"[A-Za-z0-9+~:\[\]@?*!#$%^&/=_.(){}<>|,;-]{12,200})'(?![\w'])"
              r"|\\?[\"'`]?([A-Za-z0-9+][A-Za-z0-9+/=_.~-]{10,510}[A-Za-z0-9=+/])(?![A-Za-z0-9+/=_~(\[-]|\.[A-Za-z0-9])"
              # Base64 and base64url may start or end with `/`, `_` or `-` (one key in sixteen does): where the
