@@ -180,20 +180,18 @@ def opener_words(text: str, start: int) -> set[str]:
     return _claiming_runs(opener[-KEY_REACH:]) if opener else set()
 
 
-_SENTENCE_WORDS = ("is|are|was|were|the|a|an|your|my|our|this|that|these|those|it|we|you|to|and|with|for|of|in|on"
-                   "|at|by|from")
+_PHRASE_HEAD = LazyPattern(
+    r"(?<![\w.-])([A-Za-z0-9]+)(?=[ \t]+(?i:is|are|was|were|the|a|an|your|my|our|this|that|these|those|it|we"
+    r"|you|to|and|with|for|of|in|on|at|by|from)(?!\w))")
+"""A word followed by one that sentences are made of: the head of a phrase (`Here is`, `Stream the`)."""
 
 
 def _claiming_runs(key: str) -> set[str]:
     """The key's word runs, less the provider names that are everyday words and begin a phrase of a sentence
     there (`Here is the API key:`, `Stream the token`): those name no provider called HERE or Stream, while
     `HERE_API_KEY=`, `courierToken`, a block `here:` and `Courier token:` do."""
-    runs = word_runs(key)
-    return {run for run in runs if run not in EVERYDAY_WORDS or not _in_a_sentence(run, key)}
-
-
-def _in_a_sentence(word: str, key: str) -> bool:
-    return re.search(rf"(?i)(?<![\w.-]){word}[ \t]+(?:{_SENTENCE_WORDS})(?![\w])", key) is not None
+    heads = {word.lower() for word in _PHRASE_HEAD.findall(key)}
+    return word_runs(key) - (EVERYDAY_WORDS & heads)
 
 
 def lines_above(text: str, line_start: int, count: int) -> Iterator[str]:
