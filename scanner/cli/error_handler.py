@@ -78,7 +78,7 @@ def _interrupts_remembered(interrupts: list[int]) -> Iterator[None]:
         yield  # only the main thread handles signals; one that ignores Ctrl-C goes on ignoring it
         return
     again: list[threading.Timer] = []
-    closing: list[bool] = []
+    closing = False
 
     def handler(signum: int, frame: object) -> None:
         interrupts.append(signum)
@@ -99,7 +99,7 @@ def _interrupts_remembered(interrupts: list[int]) -> Iterator[None]:
     try:
         yield
     finally:
-        closing.append(True)
+        closing = True
         for timer in again:
             timer.cancel()
             timer.join()
