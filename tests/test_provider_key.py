@@ -14,6 +14,7 @@ import sys
 import pytest
 from rule_fixtures import found, module_rules
 
+from scanner.engine.filters import is_not_random
 from scanner.engine.match import WINDOWED_TEXT, keyword_windows, scan_fragment
 from scanner.engine.ranking import outranked
 from scanner.errors import RuleError
@@ -28,9 +29,11 @@ RNG = random.Random(20261205)
 
 
 def token(length: int = 28, alphabet: str = string.ascii_letters + string.digits) -> str:
+    """A random value the rule takes: one in a hundred 26-character draws reads as words (`not-random`),
+    and which draw a test gets depends on the order the suite's workers run the tests in."""
     while True:
         value = "".join(RNG.choice(alphabet) for _ in range(length))
-        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and not is_not_random(value):
             return value
 
 
@@ -87,6 +90,10 @@ FORMS = [
     "$client = new \\Quorvex\\QuorvexClient('{T}');",  # PHP's namespaced class
     "services:\n  quorvex:\n    {T}\n",  # YAML's value alone on the next line
     "# Quorvex   {T}",
+    'client = QuorvexClient("EU7X2KQ9", "{T}")',  # the account's id first
+    'pusher = new Quorvex(1849233, "9f1c27", "{T}")',  # an app's id and key, then its secret
+    'client := quorvex.NewClient("EU7X2KQ9", "{T}")',  # Go's constructor in the provider's package
+    "$client = new \\Quorvex\\Client('{T}');",  # PHP's class in the provider's namespace
 ]
 
 
@@ -105,6 +112,8 @@ NOT_REPORTED = [
     "quorvex {T} --region eu",  # a command's arguments
     "myquorvex {T}",
     'settings.quorvex("{T}")',  # a method, not a class
+    'settings.quorvex("eu", "{T}")',
+    'QuorvexClient(region, "{T}")',  # a variable's value is not known to be an id
     "quorvex:\n  - {T}\n",  # a list
     "quorvex:\n  region: {T}\n",  # a nested key's value
 ]

@@ -44,6 +44,9 @@ def verdicts(ruleset: RuleSet, text: str, path: str = "config/services.yml") -> 
     f"encryption:\n  key: {VALUE}\n",
     # an INI or TOML section names every key of its own, however many lines down
     f"[pulumi]\nregion = eu\n# rotated monthly\nfrom = ops@corp.io\n\nkey = {VALUE}\n",
+    # a comment that closes the key's line, saying whose key it is
+    f'ts = TimeSeries(key="{VALUE}")  # alpha vantage, free tier',
+    f'    {{"key": "{VALUE}"}},  // Doppler',
 ])
 def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     assert (RULE, "") in verdicts(ruleset, text)
@@ -68,6 +71,9 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     (f"# api docs: see the wiki\nkey: {VALUE}\n", "filter:no-provider-named"),  # `api` names nothing alone
     (f"# json settings\nkey: {VALUE}\n", "filter:no-provider-named"),  # nor a format's name (JSON Web Key's `json`)
     (f"# call the REST api with it\nkey: {VALUE}\n", "filter:no-provider-named"),  # nor with a word of kind
+    # a comment far along the line, or one whose first words name no provider
+    (f'key = "{VALUE}"' + " " * 40 + "# doppler", "filter:no-provider-named"),
+    (f'key = "{VALUE}"  # rotated monthly, unlike the doppler one', "filter:no-provider-named"),
 ])
 def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
     assert (RULE, dropped) in verdicts(ruleset, text)

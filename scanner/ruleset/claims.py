@@ -36,7 +36,8 @@ KEY_LINES_ABOVE = 2
 KEY_WORDS = 6
 """How many words before the secret (or at the end of the block's opening line) the key may hold."""
 _MIN_NAME = 4
-_WORD = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+WORD = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+"""A word of a key or a sentence, as camel case splits them too (`AlphaVantage`: alpha, vantage)."""
 _UUID = LazyPattern(UUID)
 _PREFIX = LazyPattern(r"^[a-z0-9]+[_.-]|^[a-z]+[0-9]+$")
 _SECTION = LazyPattern(r"[ \t]*\[\[?[^\[\]=\n]+\]\]?$")
@@ -242,7 +243,7 @@ def host_words(text: str, start: int) -> set[str]:
 def word_runs(key: str) -> set[str]:
     """Runs of the last KEY_WORDS words only: a key is a few words long, and a sentence's first words
     (`Here is the Acme API token: ...`) name no provider even when one is called HERE."""
-    words = [w.lower() for w in _WORD.findall(key)][-KEY_WORDS:]
+    words = [w.lower() for w in WORD.findall(key)][-KEY_WORDS:]
     return {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 

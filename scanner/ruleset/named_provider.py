@@ -4,7 +4,8 @@
 provider's credential: a YAML or TOML block (`acme:` / `  key: ...`), a log that names the service on the
 line before (`connecting to Acme` / `using key=...`), a sentence (`the Acme key: ...`). A rule that opts in
 (filter `provider-named`) is dropped as `filter:no-provider-named` unless a known provider's name is among
-the last words before the secret on its line, or on one of the two lines above. A web API's address
+the last words before the secret on its line, or on one of the two lines above, or the first words of a
+comment that closes its line (`key="..."  # alpha vantage`). A web API's address
 names one too, when the key is its query parameter (`https://api.acme.io/v2/items?key=...`), and so does a
 name said to be an API (`connecting to the Acme API`): whoever wrote either was calling that API with the
 key, and leakstop need not know the provider.
@@ -17,7 +18,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from scanner.ruleset.claims import KEY_LINES_ABOVE, KEY_REACH, claim_names, section_header, word_runs
+from scanner.ruleset.claims import (
+    KEY_LINES_ABOVE,
+    KEY_REACH,
+    WORD,
+    claim_names,
+    section_header,
+    word_runs,
+)
 from scanner.ruleset.lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
@@ -95,7 +103,8 @@ def named_only(matches: Sequence[Match], text: str, names: frozenset[str]) -> li
     """The matches with each opted-in match that no provider's name is near marked dropped."""
     out = []
     for m in matches:
-        if not m.dropped_by and NAMING_FILTER in m.rule.filters and not names_provider(text, m.start, names):
+        if (not m.dropped_by and NAMING_FILTER in m.rule.filters and not names_provider(text, m.start, names)
+                and not comment_names_provider(text, m.end, names)):
             m = replace(m, dropped_by="filter:no-provider-named")
         out.append(m)
     return out
@@ -109,6 +118,24 @@ _NAMED_API = LazyPattern(r"(?<![\w.-])(?!(?i:the|this|that|our|your|their|its|an
                          r"|internal|rest|http|web|new|old|test|mock|fake|local)[ \t])[A-Za-z][\w-]{2,30}[ \t]+"
                          r"(?:API|Api|api)(?![\w-])")
 """A name, then `API`: `the Acme API`, `Acme api`; not a word that only says which API (`the`, `REST`)."""
+
+
+_TRAILING_COMMENT = LazyPattern(r"[^\r\n]{0,24}?(?:(?<=[ \t;,)\]}\"'`])(?:#|//|--|/\*)|<!--)[ \t]*([^\r\n]{1,80})")
+"""A comment that opens within a few characters (quotes, `)`, `;`) after the secret."""
+_COMMENT_WORDS = 3
+"""A comment names whose key it is in its first words (`# alpha vantage, free tier`); further on it says
+something else (`# rotated monthly, unlike the doppler one`)."""
+
+
+def comment_names_provider(text: str, end: int, names: frozenset[str]) -> bool:
+    """Whether a comment after the secret, on its line, opens with a provider's name: the line's writer
+    said whose key it is after the key, as `TimeSeries(key="...")  # alpha vantage` does."""
+    found = _TRAILING_COMMENT.match(text, end)
+    if found is None:
+        return False
+    words = [w.lower() for w in WORD.findall(found.group(1))][:_COMMENT_WORDS]
+    runs = {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+    return not names.isdisjoint(runs)
 
 
 def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
