@@ -216,8 +216,38 @@ def xml_key_pattern() -> str:
     return rf"(?<={parent})<(?i:key)>[ \t]*([A-Za-z0-9+/=_.~-]{{16,200}})[ \t]*</(?i:key)>"
 
 
+COLUMN_WORDS = (r"(?:api[_ -]?(?:key|secret|token)|apikey|access[_ -]?token|auth[_ -]?token|secret[_ -]?key"
+                r"|client[_ -]?secret|secret|token|password|passwd|pwd)")
+"""A column's whole name that says its cells are credentials; `password_hash` or `token_type` are not."""
+COLUMNS = 8
+"""How many columns may come before the credential's: a regex counts no cells, so each count is a branch."""
+
+
+def csv_column_pattern() -> str:
+    """A CSV file's header (its first line) naming a credential column, then, in one of the next five rows,
+    the cell in the same place: each count of cells before it a branch of its own. Anchored at the text's
+    start, the pattern is tried there alone: a data row holding `password` costs nothing."""
+    header_cell = r"(?:[ \t]{0,8}\"[^\"\r\n]{0,40}\"[ \t]{0,8}|[^,\"\r\n]{0,40}),"
+    cell = r"(?:\"[^\"\r\n]*\"|[^,\"\r\n]*),"
+    value = r"[ \t]{0,8}(?|\"([^\"\s]{6,128})\"|([^\s,\"]{6,128}))[ \t]{0,8}(?=,|\r?\n|\Z)"
+    branches = [rf"(?:{header_cell}){{{n}}}[ \t]{{0,8}}\"?(?i:{COLUMN_WORDS})\"?[ \t]{{0,8}}(?=,|\r?\n)[^\n]*\n"
+                rf"(?:[^\n]*\n){{0,4}}?(?:{cell}){{{n}}}{value}" for n in range(COLUMNS)]
+    return r"\A\ufeff?(?|" + "|".join(branches) + ")"
+
+
+def sql_insert_pattern() -> str:
+    """`INSERT INTO t (..., password, ...) VALUES (..., '...', ...)`: the value in the credential column's
+    place, each count of columns before it a branch of its own."""
+    column = r"\s{0,8}[`\"\[]?\w{1,40}[`\"\]]?[ \t]{0,8},"
+    cell = r"(?:\s{0,8}'[^'\r\n]*'[ \t]{0,8}|[^,'()\r\n]{0,200}),"
+    branches = [rf"(?:{column}){{{n}}}\s{{0,8}}[`\"\[]?(?i:{COLUMN_WORDS})[`\"\]]?[ \t]{{0,8}}(?:,[^()\r\n]{{0,400}})?\)"
+                rf"\s{{0,4}}(?i:values)\s{{0,4}}\((?:{cell}){{{n}}}\s{{0,8}}'([^'\s]{{6,128}})'" for n in range(COLUMNS)]
+    return r"(?i:insert[ \t]{1,8}into)[ \t]{1,8}[\w.`\"\[\]]{1,80}[ \t]{0,8}\((?|" + "|".join(branches) + ")"
+
+
 PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern,
-            "generic-provider-named-key": named_key_pattern, "generic-xml-key-element": xml_key_pattern}
+            "generic-provider-named-key": named_key_pattern, "generic-xml-key-element": xml_key_pattern,
+            "generic-csv-credential": csv_column_pattern, "generic-sql-insert-credential": sql_insert_pattern}
 
 
 def yaml_patterns(text: str) -> dict[str, str]:

@@ -186,3 +186,24 @@ def test_thousands_of_tool_commands_reading_their_password_from_a_variable_are_q
         lines.append(f"$pw{i} = ConvertTo-SecureString $env:PW_{i} -AsPlainText -Force")
     result = scan_file(tmp_path, leakstop, "jobs.ps1", "\n".join(lines))
     assert result.code == 0, result.output
+
+
+def test_a_dump_of_thousands_of_inserts_with_plain_passwords_is_capped(tmp_path, leakstop):
+    """generic-sql-insert-credential on a generated dump: each INSERT's password column read once, the
+    findings capped, no time-out."""
+    rows = [f"INSERT INTO users (id, name, email, password) VALUES ({i}, 'u{i}', 'u{i}@corp.io', '{token(14)}');"
+            for i in range(20_000)]
+    result = scan_file(tmp_path, leakstop, "seed.sql", "\n".join(rows))
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert ids.count("generic-sql-insert-credential") == MAX_FINDINGS_PER_RULE
+    assert "more generic-sql-insert-credential finding(s) not listed" in result.stderr
+    assert "timed out" not in result.stderr
+
+
+def test_a_csv_whose_every_row_names_a_credential_column_is_quiet(tmp_path, leakstop):
+    """generic-csv-credential reads the header, the file's first line, alone: rows that hold `password` and
+    `token` as words (a log exported as CSV) are no headers, and cost no search."""
+    rows = [",".join(token(6) for _ in range(12)) + ",password token secret" for _ in range(20_000)]
+    result = scan_file(tmp_path, leakstop, "export.csv", "id,at,message\n" + "\n".join(rows))
+    assert result.code == 0, result.output
+    assert "timed out" not in result.stderr
