@@ -240,8 +240,10 @@ def sql_insert_pattern() -> str:
     place, each count of columns before it a branch of its own."""
     column = r"\s{0,8}[`\"\[]?\w{1,40}[`\"\]]?[ \t]{0,8},"
     cell = r"(?:\s{0,8}'[^'\r\n]*'[ \t]{0,8}|[^,'()\r\n]{0,200}),"
-    branches = [rf"(?:{column}){{{n}}}\s{{0,8}}[`\"\[]?(?i:{COLUMN_WORDS})[`\"\]]?[ \t]{{0,8}}(?:,[^()\r\n]{{0,400}})?\)"
-                rf"\s{{0,4}}(?i:values)\s{{0,4}}\((?:{cell}){{{n}}}\s{{0,8}}'([^'\s]{{6,128}})'" for n in range(COLUMNS)]
+    named = rf"\s{{0,8}}[`\"\[]?(?i:{COLUMN_WORDS})[`\"\]]?[ \t]{{0,8}}(?:,[^()\r\n]{{0,400}})?\)"
+    values = r"\s{0,4}(?i:values)\s{0,4}\("
+    branches = [rf"(?:{column}){{{n}}}{named}{values}(?:{cell}){{{n}}}\s{{0,8}}'([^'\s]{{6,128}})'"
+                for n in range(COLUMNS)]
     return r"(?i:insert[ \t]{1,8}into)[ \t]{1,8}[\w.`\"\[\]]{1,80}[ \t]{0,8}\((?|" + "|".join(branches) + ")"
 
 
