@@ -235,6 +235,23 @@ def csv_column_pattern() -> str:
     return r"\A\ufeff?(?|" + "|".join(branches) + ")"
 
 
+def markdown_password_pattern() -> str:
+    """A Markdown table whose header names a password column, then, in one of its first five rows, the cell
+    in the same place: a password, short and full of symbols, that no token shape describes. The pattern
+    opens with the column's name and checks the cells before it in a lookbehind."""
+    # a cell holds something, a space at least: else the row's opening `|` would count as a cell of its own
+    header_cell = r"[^|\r\n]{1,80}\|"
+    word = rf"(?i:{PASSWORD_WORDS}s?)"
+    rule = r"[ \t]*\|?[ \t]*:?-+:?[ \t]*\|[^\r\n]*\r?\n"
+    cell = r"[^|\r\n]{1,200}\|"
+    value = r"[ \t]{0,8}`?([^\s|`]{6,64})`?[ \t]{0,8}(?=\|)"
+    header = r"(?:^|\n)[ \t]{0,8}\|?"
+    branches = [rf"(?<={header}(?:{header_cell}){{{n}}}[ \t]{{0,8}}[*_]{{0,2}}{word})[*_]{{0,2}}[ \t]{{0,8}}\|"
+                rf"[^\r\n]*\r?\n{rule}(?:[^\r\n]*\r?\n){{0,4}}?[ \t]{{0,8}}\|?(?:{cell}){{{n}}}{value}"
+                for n in range(COLUMNS)]
+    return word + "(?|" + "|".join(branches) + ")"
+
+
 def sql_insert_pattern() -> str:
     """`INSERT INTO t (..., password, ...) VALUES (..., '...', ...)`: the value in the credential column's
     place, each count of columns before it a branch of its own."""
@@ -249,7 +266,8 @@ def sql_insert_pattern() -> str:
 
 PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern,
             "generic-provider-named-key": named_key_pattern, "generic-xml-key-element": xml_key_pattern,
-            "generic-csv-credential": csv_column_pattern, "generic-sql-insert-credential": sql_insert_pattern}
+            "generic-csv-credential": csv_column_pattern, "generic-sql-insert-credential": sql_insert_pattern,
+            "generic-markdown-table-password": markdown_password_pattern}
 
 
 def yaml_patterns(text: str) -> dict[str, str]:

@@ -56,6 +56,8 @@ CASES = {
     "literal": [
         ("null", True), ("None", True), ("true", True), ("8080", True), ("1.2.3", True), ("v2.0.0-rc1", True),
         ("str", True), ("12:30", True), ("hunter2!x", False), ("1a2b3c4d", False), ("trueblue9", False),
+        ("required|string|min:8|confirmed", True),  # Laravel's validation rules under a `password` key
+        ("Xq8|Lm2Rt7Vw4", False),
     ],
     "url": [
         ("https://auth.corp.io/oauth/token", True), ("www.corp.io", True), ("s3://bucket/key", True),
@@ -89,6 +91,8 @@ CASES = {
     "not-random": [
         ("UserProfileController2", True), ("user_profile_settings_2", True), ("Name.Builtin.Pseudo", True),
         ("abcdefghijklmnopqrstuvw", True), ("12345678901234", True), ("QWERTYUIOPASDFGH", True),
+        ("abcd1234efgh5678", True), ("xxxx9999yyyy0000", True),  # typed in order, or repeated
+        ("abcd1234Kq9Zx7Lm", False),  # half of it
         ("4f9Kq2XzR7mT1vB8nW3y", False), ("5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e", False),
         ("3f9a1c2e-7b4d-4e8f-9a6b-1c2d3e4f5a6b", False), ("QwErTyUiOpAsDfGhJkLzXc", False),
         # pronounceable pieces by chance, but digits or the case switching where no name has them

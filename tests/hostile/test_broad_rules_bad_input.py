@@ -207,3 +207,14 @@ def test_a_csv_whose_every_row_names_a_credential_column_is_quiet(tmp_path, leak
     result = scan_file(tmp_path, leakstop, "export.csv", "id,at,message\n" + "\n".join(rows))
     assert result.code == 0, result.output
     assert "timed out" not in result.stderr
+
+
+def test_a_wiki_page_of_tables_with_password_columns_is_capped(tmp_path, leakstop):
+    """generic-markdown-table-password: five hundred tables, each a header naming its password column and
+    rows of accounts: a few findings per rule, no time-out."""
+    tables = [f"### host {i}\n\n| user | role | password |\n|---|---|---|\n"
+              + "".join(f"| u{j} | ops | {token(12)}#{j} |\n" for j in range(6)) for i in range(500)]
+    result = scan_file(tmp_path, leakstop, "accounts.md", "\n".join(tables))
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert 0 < ids.count("generic-markdown-table-password") <= MAX_FINDINGS_PER_RULE
+    assert "timed out" not in result.stderr
