@@ -175,7 +175,7 @@ def password_pattern() -> str:
     # `ENV DB_PASSWORD value`, and `password is X` (or `password for the admin account is X`) when X holds a
     # digit or a symbol; so does a line of nothing but `password` (not `passwd` or `pass`, which are commands)
     # and such a value (`password Xq7...`, as in a notes file).
-    sep = (rf"{KEY_SUFFIX}(?![\w])[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
+    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
            r"|:(?![:/?+]|\\(?![\"'])))"
            rf"(?:{YAML_NEXT_LINE})?[ \t]*"
@@ -196,12 +196,14 @@ def password_pattern() -> str:
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
     # for keys, a fallback's literal after a lookup (`getpass.getpass() or "..."`) is the password a run
     # without one uses; a literal may be wrapped as for keys (Rust's `String::from("...")`). A double-quoted
-    # `"${DB_PASSWORD:-...}"` is left to the match at the name inside it.
+    # `"${DB_PASSWORD:-...}"` is left to the match at the name inside it. Quotes escaped inside a string
+    # (`"{\"password\": \"...\"}"`, a JAAS config's `password=\"...\"`) quote the value too.
     value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
              r"(?:[A-Za-z_$][\w.$\[\]()]{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
              r"(?:(?:String::from|SecretStr|\[\]byte)[(](?=[\"'`]))?"
              r"(?:[rbu@](?=[\"'`]))?"
              r"(?|\"(?!\$\{\w{1,80}:?[-=])([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
+             r"|\\\"(?!\$\{)([^\"\s\\]{6,200})\\\""
              r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*]))"
              r"(?:[^\s\"'`<>;&|,(){}\[\]\\]|&(?![\w.\[\]-]*=|&)){5,127})(?![^\s\"'`<>;&|,{}\]\\]))")
     ahead = value.replace("(?|", "(?:").replace("([^", "(?:[^").replace("((?:", "(?:(?:")

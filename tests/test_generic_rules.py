@@ -9,6 +9,10 @@ HUMAN = "hunter2!x"
 TOKEN = "4f9Kq2" + "XzR7mT1vB8nW3y"
 
 CAUGHT = {
+    # quotes escaped inside a string: JSON in a Go literal, a Kafka JAAS config in Java
+    "report.go": f'raw := "{{\\"username\\": \\"svc-report\\", \\"password\\": \\"{DB_PASSWORD}\\"}}"\n',
+    "Kafka.java": 'props.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required '
+                  f'username=\\"svc\\" password=\\"{DB_PASSWORD}\\";");\n',
     ".env": f"DB_PASSWORD={DB_PASSWORD}\n",
     "mail.env": "SMTP_PASS=Jw7#nb3Rq2\n",
     "config/app.yaml": f'database:\n  password: "{HUMAN}"\n',
