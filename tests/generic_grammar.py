@@ -221,6 +221,12 @@ def xml_key_pattern() -> str:
 COLUMN_WORDS = (r"(?:api[_ -]?(?:key|secret|token)|apikey|access[_ -]?token|auth[_ -]?token|secret[_ -]?key"
                 r"|client[_ -]?secret|secret|token|password|passwd|pwd)")
 """A column's whole name that says its cells are credentials; `password_hash` or `token_type` are not."""
+CSV_COLUMN_WORDS = COLUMN_WORDS.replace("|token|", "|")
+"""Not a bare `token` in a CSV: a tokenizer's vocabulary, a coin list and a log's request ids have one."""
+STAND_IN = (r"(?![\"'`]?(?:[*xX\u2022.#-]{3}|<|\$\{|\{\{|%\w|(?i:changeme|password|passw0rd|secret|example|sample"
+            r"|none|null|n/?a|todo|tbd|redacted|hidden|unset)(?![\w!@#$%^&*])))")
+"""A cell that stands in for a credential (`********`, `<none>`, `changeme`): the row after it is tried instead
+of the match ending there, where a filter would drop it and the rows below go unread."""
 COLUMNS = 8
 """How many columns may come before the credential's: a regex counts no cells, so each count is a branch."""
 
@@ -231,8 +237,8 @@ def csv_column_pattern() -> str:
     start, the pattern is tried there alone: a data row holding `password` costs nothing."""
     header_cell = r"(?:[ \t]{0,8}\"[^\"\r\n]{0,40}\"[ \t]{0,8}|[^,\"\r\n]{0,40}),"
     cell = r"(?:\"[^\"\r\n]*\"|[^,\"\r\n]*),"
-    value = r"[ \t]{0,8}(?|\"([^\"\s]{6,128})\"|([^\s,\"]{6,128}))[ \t]{0,8}(?=,|\r?\n|\Z)"
-    branches = [rf"(?:{header_cell}){{{n}}}[ \t]{{0,8}}\"?(?i:{COLUMN_WORDS})\"?[ \t]{{0,8}}(?=,|\r?\n)[^\n]*\n"
+    value = rf"[ \t]{{0,8}}{STAND_IN}(?|\"([^\"\s]{{6,128}})\"|([^\s,\"]{{6,128}}))[ \t]{{0,8}}(?=,|\r?\n|\Z)"
+    branches = [rf"(?:{header_cell}){{{n}}}[ \t]{{0,8}}\"?(?i:{CSV_COLUMN_WORDS})\"?[ \t]{{0,8}}(?=,|\r?\n)[^\n]*\n"
                 rf"(?:[^\n]*\n){{0,4}}?(?:{cell}){{{n}}}{value}" for n in range(COLUMNS)]
     return r"\A\ufeff?(?|" + "|".join(branches) + ")"
 
@@ -246,10 +252,10 @@ def markdown_password_pattern() -> str:
     word = rf"(?i:{PASSWORD_WORDS}s?)"
     rule = r"[ \t]*\|?[ \t]*:?-+:?[ \t]*\|[^\r\n]*\r?\n"
     cell = r"[^|\r\n]{1,200}\|"
-    value = r"[ \t]{0,8}`?([^\s|`]{6,64})`?[ \t]{0,8}(?=\|)"
+    value = rf"[ \t]{{0,8}}{STAND_IN}`?([^\s|`]{{6,64}})`?[ \t]{{0,8}}(?=\|)"
     header = r"(?:^|\n)[ \t]{0,8}\|?"
     branches = [rf"(?<={header}(?:{header_cell}){{{n}}}[ \t]{{0,8}}[*_]{{0,2}}{word})[*_]{{0,2}}[ \t]{{0,8}}\|"
-                rf"[^\r\n]*\r?\n{rule}(?:[^\r\n]*\r?\n){{0,4}}?[ \t]{{0,8}}\|?(?:{cell}){{{n}}}{value}"
+                rf"[^\r\n]*\r?\n{rule}(?:[ \t]{{0,8}}\|[^\r\n]*\r?\n){{0,4}}?[ \t]{{0,8}}\|?(?:{cell}){{{n}}}{value}"
                 for n in range(COLUMNS)]
     return word + "(?|" + "|".join(branches) + ")"
 

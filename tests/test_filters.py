@@ -57,7 +57,7 @@ CASES = {
         ("null", True), ("None", True), ("true", True), ("8080", True), ("1.2.3", True), ("v2.0.0-rc1", True),
         ("str", True), ("12:30", True), ("hunter2!x", False), ("1a2b3c4d", False), ("trueblue9", False),
         ("required|string|min:8|confirmed", True),  # Laravel's validation rules under a `password` key
-        ("Xq8|Lm2Rt7Vw4", False),
+        ("Xq8|Lm2Rt7Vw4", False), ("correct|horse|battery|staple", False), ("A|hZ:oK6)C#LnccU", False),
     ],
     "url": [
         ("https://auth.corp.io/oauth/token", True), ("www.corp.io", True), ("s3://bucket/key", True),

@@ -92,6 +92,7 @@ FORMS = [
     "# Quorvex   {T}",
     'client = QuorvexClient("EU7X2KQ9", "{T}")',  # the account's id first
     'pusher = new Quorvex(1849233, "9f1c27", "{T}")',  # an app's id and key, then its secret
+    'client = QuorvexClient("{T}", "eu-west-1-production")',  # the key first, a region after it
     'client := quorvex.NewClient("EU7X2KQ9", "{T}")',  # Go's constructor in the provider's package
     "$client = new \\Quorvex\\Client('{T}');",  # PHP's class in the provider's namespace
 ]
@@ -114,6 +115,7 @@ NOT_REPORTED = [
     'settings.quorvex("{T}")',  # a method, not a class
     'settings.quorvex("eu", "{T}")',
     'QuorvexClient(region, "{T}")',  # a variable's value is not known to be an id
+    'clip = Quorvex("intro", "{T}")',  # a class that is no client's takes other values first
     "quorvex:\n  - {T}\n",  # a list
     "quorvex:\n  region: {T}\n",  # a nested key's value
 ]

@@ -74,6 +74,7 @@ def test_a_bare_key_next_to_a_providers_name_is_reported(ruleset, text):
     # a comment far along the line, or one whose first words name no provider
     (f'key = "{VALUE}"' + " " * 40 + "# doppler", "filter:no-provider-named"),
     (f'key = "{VALUE}"  # rotated monthly, unlike the doppler one', "filter:no-provider-named"),
+    (f'{{ key: "{VALUE}", src: "//doppler.invalid/v3/" }}', "filter:no-provider-named"),  # a URL, no comment
 ])
 def test_a_bare_key_with_no_provider_named_is_dropped(ruleset, text, dropped):
     assert (RULE, dropped) in verdicts(ruleset, text)

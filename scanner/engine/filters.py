@@ -147,7 +147,10 @@ _LITERAL = LazyPattern(
     r"required|optional|string|str|int|bool|bytes|secret|hidden|masked|redacted|default)$"
     r"|^[-+]?[\d.,:_ ]+$"  # numbers, ports, times, version-like digit runs
     r"|^v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.]+)?$"  # semantic versions: 1.2.3, v2.0.0-rc1
-    r"|^[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+$",  # validation rules: required|string|min:8
+    # validation rules: required|string|min:8
+    r"|^(?-i:(?=(?:[a-z_]+(?::[\w,.-]*)?\|)*(?:required|nullable|sometimes|string|min|max|confirmed|email"
+    r"|numeric|integer|between|size|regex|same|different|present|filled)(?![a-z_]))"
+    r"[a-z_]+(?::[\w,.-]*)?(?:\|[a-z_]+(?::[\w,.-]*)?)+)$",
     re.IGNORECASE,
 )
 _URL = LazyPattern(r"^(?:[a-z][a-z0-9+.-]{1,15}://|www\.)(?![^/\s]*:[^/\s]*@)[^\s]*$", re.IGNORECASE)

@@ -120,8 +120,10 @@ _NAMED_API = LazyPattern(r"(?<![\w.-])(?!(?i:the|this|that|our|your|their|its|an
 """A name, then `API`: `the Acme API`, `Acme api`; not a word that only says which API (`the`, `REST`)."""
 
 
-_TRAILING_COMMENT = LazyPattern(r"[^\r\n]{0,24}?(?:(?<=[ \t;,)\]}\"'`])(?:#|//|--|/\*)|<!--)[ \t]*([^\r\n]{1,80})")
-"""A comment that opens within a few characters (quotes, `)`, `;`) after the secret."""
+_TRAILING_COMMENT = LazyPattern(r"[\"'`]?[^\r\n\"'`]{0,24}?(?:(?<=[ \t;,)\]}])(?:#|//|/\*)|(?<=[ \t])--(?=[ \t])|<!--)"
+                                r"[ \t]*([^\r\n]{1,80})")
+"""A comment that opens within a few characters (`)`, `;`, spaces) after the secret's closing quote, before
+any other string (`src: "//cdn..."` is no comment) and not as a flag (`--doppler`)."""
 _COMMENT_WORDS = 3
 """A comment names whose key it is in its first words (`# alpha vantage, free tier`); further on it says
 something else (`# rotated monthly, unlike the doppler one`)."""
