@@ -117,7 +117,6 @@ IGNORED = {
     # the shell's error for an unset variable, and its alternate value: no default password in either
     "compose.yaml": "environment:\n  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set-it-first}\n"
                     "  LEDGER_TOKEN: ${LEDGER_TOKEN:+configured}\n",
-    "map.js": "mapboxgl.accessToken = 'pk.eyJ1IjoiYWNtZS1tYXBzIiwiYSI6ImNsOXE4cjJ0In0.Vq7mRz2Lp9xWk3mQ9vT2pL';\n",
 }
 
 
