@@ -12,6 +12,7 @@ value is public or not a credential within the key), a separator of any syntax, 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from scanner.ruleset.key_leads import VALUE_ALONE
@@ -231,6 +232,11 @@ COLUMNS = 8
 """How many columns may come before the credential's: a regex counts no cells, so each count is a branch."""
 
 
+def per_column_count(branch: Callable[[int], str]) -> str:
+    """A branch reset of one branch per count of columns before the credential's."""
+    return "(?|" + "|".join(branch(n) for n in range(COLUMNS)) + ")"
+
+
 def csv_column_pattern() -> str:
     """A CSV file's header (its first line) naming a credential column, then, in one of the next five rows,
     the cell in the same place: each count of cells before it a branch of its own. Anchored at the text's
@@ -238,9 +244,9 @@ def csv_column_pattern() -> str:
     header_cell = r"(?:[ \t]{0,8}\"[^\"\r\n]{0,40}\"[ \t]{0,8}|[^,\"\r\n]{0,40}),"
     cell = r"(?:\"[^\"\r\n]*\"|[^,\"\r\n]*),"
     value = rf"[ \t]{{0,8}}{STAND_IN}(?|\"([^\"\s]{{6,128}})\"|([^\s,\"]{{6,128}}))[ \t]{{0,8}}(?=,|\r?\n|\Z)"
-    branches = [rf"(?:{header_cell}){{{n}}}[ \t]{{0,8}}\"?(?i:{CSV_COLUMN_WORDS})\"?[ \t]{{0,8}}(?=,|\r?\n)[^\n]*\n"
-                rf"(?:[^\n]*\n){{0,4}}?(?:{cell}){{{n}}}{value}" for n in range(COLUMNS)]
-    return r"\A\ufeff?(?|" + "|".join(branches) + ")"
+    return r"\A\ufeff?" + per_column_count(
+        lambda n: rf"(?:{header_cell}){{{n}}}[ \t]{{0,8}}\"?(?i:{CSV_COLUMN_WORDS})\"?[ \t]{{0,8}}(?=,|\r?\n)[^\n]*\n"
+                  rf"(?:[^\n]*\n){{0,4}}?(?:{cell}){{{n}}}{value}")
 
 
 def markdown_password_pattern() -> str:
@@ -254,10 +260,9 @@ def markdown_password_pattern() -> str:
     cell = r"[^|\r\n]{1,200}\|"
     value = rf"[ \t]{{0,8}}{STAND_IN}`?([^\s|`]{{6,64}})`?[ \t]{{0,8}}(?=\|)"
     header = r"(?:^|\n)[ \t]{0,8}\|?"
-    branches = [rf"(?<={header}(?:{header_cell}){{{n}}}[ \t]{{0,8}}[*_]{{0,2}}{word})[*_]{{0,2}}[ \t]{{0,8}}\|"
-                rf"[^\r\n]*\r?\n{rule}(?:[ \t]{{0,8}}\|[^\r\n]*\r?\n){{0,4}}?[ \t]{{0,8}}\|?(?:{cell}){{{n}}}{value}"
-                for n in range(COLUMNS)]
-    return word + "(?|" + "|".join(branches) + ")"
+    return word + per_column_count(
+        lambda n: rf"(?<={header}(?:{header_cell}){{{n}}}[ \t]{{0,8}}[*_]{{0,2}}{word})[*_]{{0,2}}[ \t]{{0,8}}\|"
+                  rf"[^\r\n]*\r?\n{rule}(?:[ \t]{{0,8}}\|[^\r\n]*\r?\n){{0,4}}?[ \t]{{0,8}}\|?(?:{cell}){{{n}}}{value}")
 
 
 def sql_insert_pattern() -> str:
@@ -267,9 +272,8 @@ def sql_insert_pattern() -> str:
     cell = r"(?:\s{0,8}'[^'\r\n]*'[ \t]{0,8}|[^,'()\r\n]{0,200}),"
     named = rf"\s{{0,8}}[`\"\[]?(?i:{COLUMN_WORDS})[`\"\]]?[ \t]{{0,8}}(?:,[^()\r\n]{{0,400}})?\)"
     values = r"\s{0,4}(?i:values)\s{0,4}\("
-    branches = [rf"(?:{column}){{{n}}}{named}{values}(?:{cell}){{{n}}}\s{{0,8}}'([^'\s]{{6,128}})'"
-                for n in range(COLUMNS)]
-    return r"(?i:insert[ \t]{1,8}into)[ \t]{1,8}[\w.`\"\[\]]{1,80}[ \t]{0,8}\((?|" + "|".join(branches) + ")"
+    return r"(?i:insert[ \t]{1,8}into)[ \t]{1,8}[\w.`\"\[\]]{1,80}[ \t]{0,8}\(" + per_column_count(
+        lambda n: rf"(?:{column}){{{n}}}{named}{values}(?:{cell}){{{n}}}\s{{0,8}}'([^'\s]{{6,128}})'")
 
 
 PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern,

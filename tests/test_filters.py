@@ -107,12 +107,6 @@ CASES = {
         ("86|qohkkTIi9EMiTKXHzzIpEu9TWV9PfMcS", False),  # `<id>|<token>` (Laravel Sanctum) is a real format
         ("abcDEF123~ghiJKL456.mno", False),  # Entra ID client secrets hold `~` and `.`
     ],
-    "public-key": [
-        ("pk_live_51Hq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", True), ("pk.eyJ1IjoiYWNtZSIsImEiOiJjbDl4In0.Xq8Lm2Rt7Vw4Zp9K", True),
-        ("phc_Xq8Lm2Rt7Vw4Zp9Ks3Nb6HcTy5Wd1Jf0Ga", True),
-        ("sk_live_" + "51Hq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", False),  # Stripe's secret key, spelt in two parts
-        ("sk.eyJ1IjoiYWNtZSIsImEiOiJjbDl4In0.Xq8Lm2Rt7Vw4Zp9K", False),  # Mapbox's secret token
-    ],
 }
 
 

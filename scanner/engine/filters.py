@@ -359,11 +359,6 @@ _PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-)")
 public tokens, New Relic's browser keys."""
 
 
-def is_public_key(secret: str) -> bool:
-    """A key its provider publishes (`pk_live_...`): a credential's key names it, but it opens no account."""
-    return bool(_PUBLIC_ID.match(secret))
-
-
 def bare_name_rejection(secret: str, called: bool = False) -> str:
     """Why a value under a key that is a provider's name alone (`"acme": "..."`) is not taken, or empty.
     Such keys also map a dependency to its version or pinned commit (a lock file's `"acme": "<sha>"`), a
@@ -375,7 +370,7 @@ def bare_name_rejection(secret: str, called: bool = False) -> str:
         return "filter:not-random"
     if _DIGEST_HEX.match(secret) and not called:
         return "filter:bare-digest"
-    if is_public_key(secret):
+    if _PUBLIC_ID.match(secret):
         return "filter:public-key"
     return ""
 
@@ -397,7 +392,6 @@ HEURISTICS: dict[str, Callable[[str], bool]] = {
     "env-lookup": is_env_lookup,
     "not-random": is_not_random,
     "spoilt": is_spoilt,
-    "public-key": is_public_key,
 }
 
 

@@ -243,7 +243,11 @@ def host_words(text: str, start: int) -> set[str]:
 def word_runs(key: str) -> set[str]:
     """Runs of the last KEY_WORDS words only: a key is a few words long, and a sentence's first words
     (`Here is the Acme API token: ...`) name no provider even when one is called HERE."""
-    words = [w.lower() for w in WORD.findall(key)][-KEY_WORDS:]
+    return runs_of([w.lower() for w in WORD.findall(key)][-KEY_WORDS:])
+
+
+def runs_of(words: Sequence[str]) -> set[str]:
+    """One, two and three neighbouring words run together: `alpha vantage` names `alphavantage`."""
     return {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 

@@ -72,7 +72,7 @@ _ARGUMENTS = r"(?:(?:[\"'][^\"'\r\n]{1,64}[\"']|\d{1,20})[ \t]*,[ \t]*){0,2}?"
 """The arguments a constructor may take before the key: an account's or app's id (`Client("APPID", "`). The
 fewest first: the first argument is the key more often than not (`Mailgun("key-...", "mg.corp.io")`)."""
 _CALL = (rf"(?:{_CLIENT_SUFFIX}\([ \t]*{_ARGUMENTS}"
-         rf"|\([ \t]*(?:(?<=(?<![\w.$@/\\-])new[ \t]{{1,8}}[\w.\\]{{1,80}}\([ \t]*){_ARGUMENTS})?)[\"'`]")
+         rf"|\([ \t]*(?:(?<={_START}new[ \t]{{1,8}}[\w.\\]{{1,80}}\([ \t]*){_ARGUMENTS})?)[\"'`]")
 """Arguments before the key only in a client's constructor (`AcmeClient(`, `acme.NewClient(`, `new Acme(`): a
 class named as an everyday word takes other values first (`Segment(0, 1500, "...")`)."""
 _CALL_GATE = rf"(?:{_CLIENT_WORDS}){{0,2}}(?:{_CLIENT_CALLS})?\([ \t]*{_ARGUMENTS}[\"'`]"

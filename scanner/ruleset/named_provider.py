@@ -23,6 +23,7 @@ from scanner.ruleset.claims import (
     KEY_REACH,
     WORD,
     claim_names,
+    runs_of,
     section_header,
     word_runs,
 )
@@ -135,9 +136,7 @@ def comment_names_provider(text: str, end: int, names: frozenset[str]) -> bool:
     found = _TRAILING_COMMENT.match(text, end)
     if found is None:
         return False
-    words = [w.lower() for w in WORD.findall(found.group(1))][:_COMMENT_WORDS]
-    runs = {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-    return not names.isdisjoint(runs)
+    return not names.isdisjoint(runs_of([w.lower() for w in WORD.findall(found.group(1))][:_COMMENT_WORDS]))
 
 
 def names_provider(text: str, start: int, names: frozenset[str]) -> bool:
