@@ -94,8 +94,9 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # The word (or its `-ed`, `-s`, `-ing` form) must end where it ends in the key (`PAGE_TOKEN`,
     # `nextPageToken`, `hashed_secret`, `publickey`), not begin a provider's name: `PAGERDUTY_API_KEY`,
     # `HOSTINGER_TOKEN` and `TYPEFORM_KEY` are credentials.
+    # An AWS ARN's resource type is no key: `arn:aws:secretsmanager:...:123456789012:secret:prod/db-Ab12Cd`.
     not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
-                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))")
+                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))(?<!\d:secret)")
     # A value may start on the next line only after a YAML block scalar (`key: >-`), a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`), or a YAML key whose plain value is the whole next,
     # deeper line (YAML_NEXT_LINE); after `{` or `[` the next line holds keys, and a match reaching into it
@@ -160,7 +161,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
 
 PASSWORD_OWNERS = (
     r"db|admin|root|user|my|app|smtp|mail|ftp|sftp|ssh|sql|mysql|pg|postgres|redis|ldap|proxy|wifi|vault|"
-    r"keystore|truststore|store|master|sys|system|service|svc|bind|sudo|api|server|account|login"
+    r"keystore|truststore|store|master|sys|system|service|svc|bind|sudo|api|server|account|login|control"
 )
 """Words that own a password in one word with it (`dbpassword`, `adminpass`, `keystorepassword`): a lowercase
 key name has no boundary for the password word to start at."""
@@ -196,13 +197,14 @@ def password_pattern() -> str:
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
     # for keys, a fallback's literal after a lookup (`getpass.getpass() or "..."`) is the password a run
-    # without one uses; a literal may be wrapped as for keys (Rust's `String::from("...")`). A double-quoted
+    # without one uses; a literal may be wrapped as for keys (Rust's `String::from("...")`), or be SQL Server's
+    # Unicode string (`N'...'`). A double-quoted
     # `"${DB_PASSWORD:-...}"` is left to the match at the name inside it. Quotes escaped inside a string
     # (`"{\"password\": \"...\"}"`, a JAAS config's `password=\"...\"`) quote the value too.
     value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
              r"(?:[A-Za-z_$][\w.$\[\]()]{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
              r"(?:(?:String::from|SecretStr|\[\]byte)[(](?=[\"'`]))?"
-             r"(?:[rbu@](?=[\"'`]))?"
+             r"(?:[rbuN@](?=[\"'`]))?"
              r"(?|\"(?!\$\{\w{1,80}:?[-=])([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
              r"|\\\"(?!\$\{)([^\"\s\\]{6,200})\\\""
              r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*]))"
