@@ -107,6 +107,17 @@ CASES = {
         ("86|qohkkTIi9EMiTKXHzzIpEu9TWV9PfMcS", False),  # `<id>|<token>` (Laravel Sanctum) is a real format
         ("abcDEF123~ghiJKL456.mno", False),  # Entra ID client secrets hold `~` and `.`
     ],
+    "not-bip39": [
+        # a seed of 12 and one of 24 words, each made from random bytes, checksum and all
+        ("water describe also acquire leader wedding segment sport anger frown earn critic", False),
+        ("session spin absurd avocado smart lion glad recycle knee two maze comic twin auction gas hybrid "
+         "language autumn sound candy post input sword crater", False),
+        ("often gaze path chimney reform truth debate believe estate tell final abandon", True),  # checksum
+        ("often gaze path chimney reform truth debate believe estate tell final", True),  # 11 words
+        ("write down these twelve words and keep them somewhere safe offline now", True),  # not all BIP39's
+        ("test test test test test test test test test test test junk", True),  # Hardhat's public phrase
+        ("", True),
+    ],
 }
 
 
@@ -125,7 +136,9 @@ def test_every_heuristic_has_cases_both_ways():
 
 def test_first_failing_heuristic_is_named():
     assert failing_heuristic("${X}", ("uuid", "template", "variable")) == "template"
-    assert failing_heuristic("Tr0ub4dor&3-horse", tuple(HEURISTICS)) == ""
+    # every heuristic but `not-bip39`, which asks a value to be a seed phrase rather than telling one from a token
+    assert failing_heuristic("Tr0ub4dor&3-horse", tuple(h for h in HEURISTICS if h != "not-bip39")) == ""
+    assert failing_heuristic("Tr0ub4dor&3-horse", ("not-bip39",)) == "not-bip39"
 
 
 @given(st.text(max_size=300))

@@ -7,11 +7,16 @@ looks like an identifier and must not be dropped by the `identifier` heuristic, 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from scanner.ruleset.lazy_pattern import LazyPattern
 from scanner.ruleset.token_shape import UUID
+
+if TYPE_CHECKING:
+    from mnemonic import Mnemonic
 
 PLACEHOLDER_WORDS = (
     "****", "....", "your_", "your-", "yourkey", "<your", "changeme", "change_me", "change-me",
@@ -277,6 +282,22 @@ def is_spoilt(secret: str) -> bool:
     return bool(_SPOILT.match(secret))
 
 
+def is_not_bip39(secret: str) -> bool:
+    """Words that are no BIP39 mnemonic: not all from its English list, or a last word whose checksum bits
+    disagree with the others' (python-mnemonic, the reference implementation, checks both), so a sentence
+    of the list's words is told from a wallet's seed. One word over and over (`test test ... junk`,
+    Hardhat's published test phrase) seeds no wallet anyone funds."""
+    words = secret.split()
+    return len(set(words)) <= len(words) // 3 or not _bip39().check(" ".join(words))
+
+
+@functools.cache
+def _bip39() -> Mnemonic:
+    from mnemonic import Mnemonic
+
+    return Mnemonic("english")
+
+
 _STRAYS = "!?*^"
 
 
@@ -392,6 +413,7 @@ HEURISTICS: dict[str, Callable[[str], bool]] = {
     "env-lookup": is_env_lookup,
     "not-random": is_not_random,
     "spoilt": is_spoilt,
+    "not-bip39": is_not_bip39,
 }
 
 
