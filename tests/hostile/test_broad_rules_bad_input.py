@@ -218,3 +218,50 @@ def test_a_wiki_page_of_tables_with_password_columns_is_capped(tmp_path, leaksto
     ids = [f["rule_id"] for f in result.json()["findings"]]
     assert 0 < ids.count("generic-markdown-table-password") <= MAX_FINDINGS_PER_RULE
     assert "timed out" not in result.stderr
+
+
+def test_a_postman_collection_of_thousands_of_requests_is_capped(tmp_path, leakstop):
+    """generic-postman-apikey-auth: an exported collection whose every request carries its own API-key
+    auth block: the findings capped, no time-out; a request with a `{{variable}}` value reports nothing."""
+    items = [{"name": f"r{i}", "request": {"auth": {"type": "apikey", "apikey": [
+        {"key": "value", "value": "{{api_key}}" if i % 2 else token(32), "type": "string"},
+        {"key": "key", "value": "X-API-Key", "type": "string"}]}, "url": f"https://api.acme.io/v1/items/{i}"}}
+        for i in range(5_000)]
+    result = scan_file(tmp_path, leakstop, "acme.postman_collection.json", json.dumps({"item": items}, indent=2))
+    ids = [f["rule_id"] for f in result.json()["findings"]]
+    assert ids.count("generic-postman-apikey-auth") == MAX_FINDINGS_PER_RULE
+    assert "timed out" not in result.stderr
+
+
+def test_service_configs_that_repeat_their_directives_stay_bounded(tmp_path, leakstop):
+    """service-config-password-directive and consul-agent-config-token on generated files: a directive with
+    no value, a hash or a reference finds nothing however many times it repeats; `tokens {` opening a
+    block thousands of times over, never closed, finds nothing and does not time out."""
+    lines = []
+    for i in range(4_000):
+        lines += [f"rootpw {{SSHA}}{token(32)}", "bindpw ${LDAP_PW}", "rocommunity public default",
+                  f"user u{i} insecure-password", f"%any 10.0.{i % 250}.1 : PSK"]
+    result = scan_file(tmp_path, leakstop, "slapd.conf", "\n".join(lines))
+    assert result.code == 0, result.output
+    hcl = "acl {\n" + "  tokens {\n    agent_prefix = \"x\"\n" * 5_000
+    result = scan_file(tmp_path, leakstop, "consul.hcl", hcl)
+    assert result.code == 0, result.output
+    assert "timed out" not in result.stderr
+
+
+def test_thousands_of_lowercase_phrases_under_a_mnemonic_key_cost_a_checksum_each_and_report_none(tmp_path,
+                                                                                                  leakstop):
+    """bip39-seed-phrase: twelve words of BIP39's list with a checksum that does not hold (a sentence, a
+    placeholder) are no seed, however many there are."""
+    from mnemonic import Mnemonic
+
+    words = ["water", "describe", "also", "acquire", "leader", "wedding", "segment", "sport", "anger", "frown",
+             "earn", "abandon"]
+    check, phrases = Mnemonic("english").check, []
+    while len(phrases) < 5_000:
+        phrase = " ".join(RNG.sample(words, len(words)))
+        if not check(phrase):  # one shuffle in sixteen holds the checksum: that one would be a seed
+            phrases.append(phrase)
+    lines = [f'mnemonic_{i} = "{phrase}"' for i, phrase in enumerate(phrases)]
+    result = scan_file(tmp_path, leakstop, "wallets.py", "\n".join(lines))
+    assert result.code == 0, result.output
