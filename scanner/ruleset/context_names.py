@@ -100,14 +100,6 @@ public key's base64), which a key set of thousands of them spells by chance; a s
 (`K8S_`, `APP2_`) still leads a name."""
 
 
-PROVIDER_END = r"(?i:s)?(?:(?![a-z])|(?=api|app|key|token|secret|auth|client))"
-"""A provider's name (or its plural) is not the start of a longer lower-case word: `atlas` names no MongoDB
-Atlas in `Atlassian`. A capital letter after it starts the key's next word (`AtlasPrivateKey`, `OPENAIAPIKEY`),
-and so do the commonest credential words in lower case (`mapquestapi.com`, `acmeapikey`); a context rule's
-loosened names take any noun glued on (`quorvexsecret`) before this check. Short: each context rule's branches
-repeat it, and the rule cache holds them all."""
-
-
 def noun_pattern(nouns: Iterable[str]) -> str:
     """A credential noun as a word of a key: after a non-letter (`_secret`, `.secret`, `secret`), or
     capitalised (`apiSecret`), not the start of a longer word (`keyboard`, `tokenizer`), and not after a

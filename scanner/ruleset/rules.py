@@ -451,13 +451,13 @@ def context_pattern(context: dict[str, Any]) -> str:
     (never through a digest word) on each of up to three lines, none of the lines after the name's blank
     (a blank line ends the block that named the provider), then the token as group 1, whole on both
     sides."""
-    from scanner.ruleset.context_names import loose_names
+    from scanner.ruleset.context_names import PROVIDER_START, loose_names
 
     names = "|".join(_name_pattern(name) for name in context["names"])
     reach, token = int(context.get("reach", CONTEXT_REACH)), context["token"]
     gap = _gap(reach)
     ahead = _token_ahead(token, reach, reach)
-    lead = _name_lead(names, ahead, gap)
+    lead = rf"{PROVIDER_START}(?i:{names}){ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     loose = loose_names(context["names"])
     if loose is None:
         return _with_token(lead, token)
@@ -480,30 +480,24 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
                          name: str = "") -> tuple[str, str]:
     """A keyword-pattern rule's pattern with a context branch for its token (see keyed_context.py), and
     that token's shape; or the pattern unchanged and the shape it captures, if a plain one."""
+    from scanner.ruleset.context_names import PROVIDER_START
     from scanner.ruleset.keyed_context import keyed_context, token_shape, with_context_branch
 
     found = keyed_context(pattern, secret_group, keywords, provider, name)
     if found is None:
         return pattern, token_shape(pattern, secret_group)
+    gap = _gap(CONTEXT_REACH)
     if found.nouns:
         lead = _loose_lead(found.providers, found.nouns, CONTEXT_REACH, found.token)
     else:
         names = "|".join(_name_pattern(p) for p in found.providers)
         ahead = _token_ahead(found.token, CONTEXT_REACH, CONTEXT_REACH)
-        lead = _name_lead(names, ahead, _gap(CONTEXT_REACH))
+        lead = rf"{PROVIDER_START}(?i:{names}){ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     return _with_bare_key(with_context_branch(pattern, _with_token(lead, found.token)), found.providers,
                           found.token), found.token
 
 
 _NEXT_LINE = r"\r?\n(?=[ \t]*\S)"
-
-
-def _name_lead(names: str, ahead: str, gap: str) -> str:
-    """A whole name (one of `names`, an alternation), the lookahead for a token near it, then the gap to the
-    token on its line or on one of the lines below."""
-    from scanner.ruleset.context_names import PROVIDER_END, PROVIDER_START
-
-    return rf"{PROVIDER_START}(?i:{names}){PROVIDER_END}{ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
 
 
 def _gap(reach: int) -> str:
@@ -544,7 +538,7 @@ def _token_ahead(token: str, first_line: int, reach: int) -> str:
 def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], reach: int, token: str) -> str:
     """Provider words, then a credential noun on the provider's line or one of the two below it, within the
     same reach as a whole name (see context_names.py)."""
-    from scanner.ruleset.context_names import PROVIDER_END, PROVIDER_START, glued_noun_pattern, noun_pattern
+    from scanner.ruleset.context_names import PROVIDER_START, glued_noun_pattern, noun_pattern
 
     gap = _gap(reach)
     # on the name's line: a gap, a noun (and its plural `s`), a gap
@@ -554,8 +548,8 @@ def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], reach: int,
     line = rf"{_NEXT_LINE}{gap}"
     # The noun on the provider's line (right after it, or further on), or on the token's own line: two
     # branches, which keep the gate's database small (each branch is compiled into it).
-    after = (rf"(?:{glued}|{PROVIDER_END}{gap}{noun}){gap}(?:{line}){{0,{CONTEXT_LINES_BELOW}}}"
-             rf"|{PROVIDER_END}{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}(?<={noun}[^\r\n]{{0,{CONTEXT_REACH}}})")
+    after = (rf"(?:{glued}|{gap}{noun}){gap}(?:{line}){{0,{CONTEXT_LINES_BELOW}}}"
+             rf"|{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}(?<={noun}[^\r\n]{{0,{CONTEXT_REACH}}})")
     return rf"{PROVIDER_START}(?i:{providers}){ahead}(?:{after})"
 
 
