@@ -286,9 +286,19 @@ def is_not_bip39(secret: str) -> bool:
     """Words that are no BIP39 mnemonic: not all from its English list, or a last word whose checksum bits
     disagree with the others' (python-mnemonic, the reference implementation, checks both), so a sentence
     of the list's words is told from a wallet's seed. One word over and over (`test test ... junk`,
-    Hardhat's published test phrase) seeds no wallet anyone funds."""
+    Hardhat's published test phrase) and the other published test phrases seed no wallet anyone funds."""
     words = secret.split()
-    return len(set(words)) <= len(words) // 3 or not _bip39().check(" ".join(words))
+    phrase = " ".join(words)
+    return len(set(words)) <= len(words) // 3 or phrase in _PUBLIC_PHRASES or not _bip39().check(phrase)
+
+
+_PUBLIC_PHRASES = frozenset({
+    "myth like bonus scare over problem client lizard pioneer submit female collect",  # Ganache's
+    "candy maple cake sugar pudding cream honey rich smooth crumble sweet treat",  # Truffle develop's
+    "legal winner thank year wave sausage worth useful legal winner thank yellow",  # BIP39's test vectors
+    "letter advice cage absurd amount doctor acoustic avoid letter advice cage above",
+})
+"""Published test wallets' phrases, which pass the checksum: development chains fund them with play money."""
 
 
 @functools.cache

@@ -34,9 +34,11 @@ branch then asks for no noun either."""
 _GLOBAL_FLAGS = re.compile(r"^\(\?([a-zA-Z]+)\)")
 KEYED_EVERYDAY_WORDS = frozenset({
     "copper", "daily", "together", "census", "deputy", "delighted", "dune", "zoom", "crisp", "plaid",
-    "circle", "cloze", "bootstrap", "storage",
+    "circle", "cloze", "bootstrap", "storage", "atlas",
 })
-"""Provider words of keyword-pattern rules that are also everyday English (see EVERYDAY_WORDS)."""
+"""Provider words of keyword-pattern rules that are also everyday English (see EVERYDAY_WORDS), or begin other
+products' names: `atlas` alone named MongoDB Atlas in `Atlassian Statuspage API key` (its rules still read
+`mongodbatlas`, `MONGODB_ATLAS_` and `atlas_private_key`)."""
 
 
 @dataclass(frozen=True)
