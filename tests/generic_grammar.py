@@ -176,7 +176,9 @@ def password_pattern() -> str:
     # No bare space separator: `pass the value`, `password prompt` are prose. Only Dockerfile/Windows
     # `ENV DB_PASSWORD value`, and `password is X` (or `password for the admin account is X`) when X holds a
     # digit or a symbol; so does a line of nothing but `password` (not `passwd` or `pass`, which are commands)
-    # and such a value (`password Xq7...`, as in a notes file).
+    # and such a value (`password Xq7...`, as in a notes file). A quoted value after spaces is one too: Tcl's
+    # `set db_password "..."`, Clojure's `:password "..."`, Lisp's `(setq smtp-password "...")`, CMake's
+    # `set(ENV{DB_PASSWORD} "...")`, `gh secret set DB_PASSWORD --body '...'`.
     sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
            r"|:(?![:/?+]|\\(?![\"'])))"
@@ -192,7 +194,8 @@ def password_pattern() -> str:
            r"|(?<=(?:^|\n)[ \t]*(?:(?:#|//)[ \t]*)?(?i:password|passphrase|passcode))[ \t]+"
            r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])(?=[^\s\"'`]{6,128}[ \t]*(?:\r?\n|$))"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
-           r"|[ \t]+--?>?[ \t]+(?=[\"'`]))")
+           r"|[ \t]+--?>?[ \t]+(?=[\"'`])"
+           r"|(?<=[\w\"'`}])[ \t]+(?:--body[ \t]+|-b[ \t]+)?(?=[\"'][^\s\"']))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
@@ -201,7 +204,7 @@ def password_pattern() -> str:
     # Unicode string (`N'...'`). A double-quoted
     # `"${DB_PASSWORD:-...}"` is left to the match at the name inside it. Quotes escaped inside a string
     # (`"{\"password\": \"...\"}"`, a JAAS config's `password=\"...\"`) quote the value too.
-    value = (r"(?:[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
+    value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
              r"(?:[A-Za-z_$][\w.$\[\]()]{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
              r"(?:(?:String::from|SecretStr|\[\]byte)[(](?=[\"'`]))?"
              r"(?:[rbuN@](?=[\"'`]))?"
