@@ -68,42 +68,65 @@ def _interrupts_remembered(interrupts: list[int]) -> Iterator[None]:
     """Each Ctrl-C, remembered as well as raised. Raised inside a finaliser (a `__del__`, a generator's
     `finally` run as it is freed, a weakref callback), a KeyboardInterrupt is printed as "Exception ignored"
     and dropped, and the scan went on to its end: the `regex` parser's sets have a `__del__`, so a Ctrl-C while
-    a cold start compiled the rules was lost 1 time in 12. A dropped one is sent again to the main thread a
-    millisecond later, as a signal that also wakes a wait, until it lands outside a finaliser."""
+    a cold start compiled the rules was lost 1 time in 12. A dropped one is owed: a thread sends it to the main
+    thread again every millisecond, as a signal that also wakes a wait, until one is raised outside a
+    finaliser. Not while the hook that notes the debt runs: raised there, it would be dropped too, and on a
+    loaded machine a resending thread's start was slow enough for that to happen."""
+    import _thread
     import signal
     import threading
+    import time
 
     if threading.current_thread() is not threading.main_thread() or (
             signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
         yield  # only the main thread handles signals; one that ignores Ctrl-C goes on ignoring it
         return
-    again: list[threading.Timer] = []
-    closing = False
+    main = threading.main_thread().ident
+    assert main is not None
+    lock = threading.Lock()
+    state = {"closing": False, "owed": False, "resending": False, "in_hook": False}
 
     def handler(signum: int, frame: object) -> None:
         interrupts.append(signum)
-        if not closing:  # one sent again as the command ends: it ends as interrupted already
-            raise KeyboardInterrupt
+        if state["closing"] or state["in_hook"]:  # ending already, or owed and sent again after the hook
+            return
+        state["owed"] = False
+        raise KeyboardInterrupt
+
+    def resend() -> None:
+        while True:
+            time.sleep(0.001)
+            with lock:
+                if state["closing"] or not state["owed"]:
+                    state["resending"] = False
+                    return
+            signal.pthread_kill(main, signal.SIGINT)
 
     def unraisable(info: sys.UnraisableHookArgs) -> None:
         if not isinstance(info.exc_value, KeyboardInterrupt):
             hook(info)
-        elif not closing:
-            main = threading.main_thread().ident
-            again.append(threading.Timer(0.001, signal.pthread_kill, (main, signal.SIGINT)))
-            again[-1].daemon = True
-            again[-1].start()
+            return
+        state["in_hook"] = True
+        try:
+            with lock:
+                if not state["closing"]:
+                    state["owed"] = True
+                    if not state["resending"]:
+                        state["resending"] = True
+                        _thread.start_new_thread(resend, ())  # returns at once: threading's start waits
+        finally:
+            state["in_hook"] = False
 
     previous, hook = signal.signal(signal.SIGINT, handler), sys.unraisablehook
     sys.unraisablehook = unraisable
     try:
         yield
     finally:
-        closing = True
-        for timer in again:
-            timer.cancel()
-            timer.join()
-        signal.signal(signal.SIGINT, previous)  # runs the handler first for a Ctrl-C a timer sent again
+        with lock:
+            state["closing"] = True
+        while state["resending"]:  # its last signal, if any, reaches the handler, which now only notes it
+            time.sleep(0.001)
+        signal.signal(signal.SIGINT, previous)
         sys.unraisablehook = hook
 
 
