@@ -130,8 +130,12 @@ class _Pool:
             start = (self._initializer, self._spilled[-1], ())
         context = multiprocessing.get_context("spawn" if pipes is None else "fork")
         self._executor = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start, initargs=start)
-        for _ in range(self._workers):
-            self.submit(_started, ())
+        try:
+            for _ in range(self._workers):
+                self.submit(_started, ())
+        except BaseException:  # a Ctrl-C, held back while a worker started, lands here: no caller holds this
+            self.stop(kill=True)  # pool yet to stop it, and its manager thread raced Python's exit handler
+            raise
 
     def submit(self, task: Callable[[Sequence[Any]], Any], batch: Sequence[Any]) -> Future[Any]:
         """Workers start in submit; a blocked signal stays blocked across exec, so Ctrl-C cannot reach a
