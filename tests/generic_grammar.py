@@ -178,7 +178,8 @@ def password_pattern() -> str:
     # digit or a symbol; so does a line of nothing but `password` (not `passwd` or `pass`, which are commands)
     # and such a value (`password Xq7...`, as in a notes file). A quoted value after spaces is one too: Tcl's
     # `set db_password "..."`, Clojure's `:password "..."`, Lisp's `(setq smtp-password "...")`, CMake's
-    # `set(ENV{DB_PASSWORD} "...")`, `gh secret set DB_PASSWORD --body '...'`.
+    # `set(ENV{DB_PASSWORD} "...")`, `gh secret set DB_PASSWORD --body '...'`. Go's `var dbPassword string = "..."`
+    # names its type before the `=`, as VB's `As String` does.
     sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
            r"|:(?![:/?+]|\\(?![\"'])))"
@@ -190,7 +191,7 @@ def password_pattern() -> str:
            r"(?:_?\d{1,2})?)[ \t]+"
            r"|[ \t]+(?:for[ \t]+(?:the[ \t]+)?[\w.@-]{1,32}(?:[ \t]+[\w.@-]{1,32}){0,2}[ \t]+)?(?:is|was)[ \t]+"
            r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])"
-           r"|[ \t]+[Aa]s[ \t]+(?=[A-Za-z_][\w.]{0,40}[ \t]*=[ \t]*[\"'`])"
+           r"|[ \t]+(?:[Aa]s[ \t]+(?=[A-Za-z_][\w.]{0,40}[ \t]*=[ \t]*[\"'`])|(?=string[ \t]*=[ \t]*[\"'`]))"
            r"|(?<=(?:^|\n)[ \t]*(?:(?:#|//)[ \t]*)?(?i:password|passphrase|passcode))[ \t]+"
            r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])(?=[^\s\"'`]{6,128}[ \t]*(?:\r?\n|$))"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
@@ -227,6 +228,9 @@ def xml_key_pattern() -> str:
 COLUMN_WORDS = (r"(?:api[_ -]?(?:key|secret|token)|apikey|access[_ -]?token|auth[_ -]?token|secret[_ -]?key"
                 r"|client[_ -]?secret|secret|token|password|passwd|pwd)")
 """A column's whole name that says its cells are credentials; `password_hash` or `token_type` are not."""
+PASSWORD_COLUMN_WORDS = "(?:password|passwd|pwd)"
+KEY_COLUMN_WORDS = COLUMN_WORDS.replace("|password|passwd|pwd)", ")")
+"""COLUMN_WORDS split: a hex digest is a password column's hash, a key column's key."""
 CSV_COLUMN_WORDS = COLUMN_WORDS.replace("|token|", "|")
 """Not a bare `token` in a CSV: a tokenizer's vocabulary, a coin list and a log's request ids have one."""
 STAND_IN = (r"(?![\"'`]?(?:[*xX\u2022.#-]{3}|<|\$\{|\{\{|%\w|(?i:changeme|password|passw0rd|secret|example|sample"
@@ -272,13 +276,16 @@ def markdown_password_pattern() -> str:
 
 def sql_insert_pattern() -> str:
     """`INSERT INTO t (..., password, ...) VALUES (..., '...', ...)`: the value in the credential column's
-    place, each count of columns before it a branch of its own."""
+    place, each count of columns before it a branch of its own. A hex digest is a password column's hash, but
+    may be a key column's key (many providers issue 32- or 40-hex keys)."""
     column = r"\s{0,8}[`\"\[]?\w{1,40}[`\"\]]?[ \t]{0,8},"
     cell = r"(?:\s{0,8}'[^'\r\n]*'[ \t]{0,8}|[^,'()\r\n]{0,200}),"
-    named = rf"\s{{0,8}}[`\"\[]?(?i:{COLUMN_WORDS})[`\"\]]?[ \t]{{0,8}}(?:,[^()\r\n]{{0,400}})?\)"
-    values = r"\s{0,4}(?i:values)\s{0,4}\("
+    rest = r"[`\"\]]?[ \t]{0,8}(?:,[^()\r\n]{0,400})?\)\s{0,4}(?i:values)\s{0,4}\("
+    digest = r"(?!(?:[0-9a-fA-F]{32,128}|(?i:sha1|sha224|sha256|sha384|sha512|md5)[:=-][^']*)')"
     return r"(?i:insert[ \t]{1,8}into)[ \t]{1,8}[\w.`\"\[\]]{1,80}[ \t]{0,8}\(" + per_column_count(
-        lambda n: rf"(?:{column}){{{n}}}{named}{values}(?:{cell}){{{n}}}\s{{0,8}}'([^'\s]{{6,128}})'")
+        lambda n: rf"(?:{column}){{{n}}}\s{{0,8}}[`\"\[]?(?|(?i:{PASSWORD_COLUMN_WORDS}){rest}(?:{cell}){{{n}}}"
+                  rf"\s{{0,8}}'{digest}([^'\s]{{6,128}})'|(?i:{KEY_COLUMN_WORDS}){rest}(?:{cell}){{{n}}}"
+                  rf"\s{{0,8}}'([^'\s]{{6,128}})')")
 
 
 PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern,
