@@ -34,25 +34,33 @@ API_WORDS = (
 PASSWORD_WORDS = r"(?:password|passwd|passphrase|passcode|pwd|pass|pword|pswd|psw|pw)"
 # Words in a key that say its value is not a credential: digests, public keys, pagination and request ids,
 # cache and sort keys, and names of things about a token rather than the token.
-NOT_SECRET = (
-    r"hash|digest|sha\d{0,3}|md5|checksum|fingerprint|nonce|salt|public|publishable|pub|csrf|xsrf|next|page|"
-    r"continuation|cursor|sort|cache|primary|foreign|partition|row|idempotency|lock|i18n|translation|unique|"
-    r"index|object|item|host|hostname|recaptcha|site|captcha|anon|anonymous|sitekey|stripe_?pk?|verify|verification|"
+NOT_SECRET_ANYWHERE = (
+    r"hash|digest|sha\d{0,3}|md5|checksum|fingerprint|nonce|salt|public|publishable|pub|csrf|xsrf|next|"
+    r"continuation|cursor|sort|foreign|partition|row|idempotency|lock|i18n|translation|unique|"
+    r"item|hostname|recaptcha|captcha|anon|anonymous|sitekey|stripe_?pk?|verify|verification|"
     r"reset|invite|invitation|confirm|confirmation|unsubscribe|tokens?_?type|type|expir\w*|max|min|len|length|"
-    r"count|url|uri|endpoint|path|file|name|header|field|param|format|prefix|suffix|kind|mode|request|change|grant|"
-    r"purchase|lifecycle|sync|state|pagination|paging|refresh_?page|counter|namespace|typeahead|formatted|"
+    r"count|url|uri|endpoint|path|name|header|field|param|format|prefix|suffix|kind|mode|change|grant|"
+    r"purchase|lifecycle|pagination|paging|refresh_?page|counter|namespace|typeahead|formatted|"
     r"filename|pathname"
 )
-NOT_PASSWORD = NOT_SECRET + r"|forgot|new_?|old_?|repeat|policy|bypass|compass|by|sur|over|under"
+NOT_SECRET_BESIDE = r"host|cache|object|file|primary|site|sync|state|request|index|page"
+"""Words that say a value is no credential only right before the last word (`cache_key`, `page_token`,
+`site_key`, `host_key`); further off they say whose credential it is (`EMAIL_HOST_PASSWORD`,
+`OBJECT_STORE_SECRET_KEY`, `pageAccessToken`, `CACHE_REDIS_PASSWORD`), and a password is never one."""
+NOT_SECRET = NOT_SECRET_ANYWHERE + "|" + NOT_SECRET_BESIDE
+NOT_PASSWORD = NOT_SECRET_ANYWHERE + r"|forgot|new_?|old_?|repeat|policy|bypass|compass|by|sur|over|under"
 # What may follow the credential word in its own key: a number (`API_KEY_2`) and up to two words that
-# name the environment or the encoding of the same credential (`SECRET_KEY_BASE`, `API_KEY_PROD`,
-# `apiTokenLive`, `DB_PASSWORD_B64`). Other words (`_ID`, `_TYPE`, `_URL`, `_FILE`) say the value is
-# something else, and stay unmatched.
+# name the environment, region, version or encoding of the same credential (`SECRET_KEY_BASE`,
+# `API_KEY_PROD`, `apiTokenLive`, `DB_PASSWORD_B64`, `API_KEY_EU`, `apiKeyV2`, Django's `SECRET_KEY_FALLBACKS`).
+# Other words (`_ID`, `_TYPE`, `_URL`, `_FILE`) say the value is something else, and stay unmatched.
 KEY_SUFFIX = (
     r"(?:[_.-]?(?:\d{1,2}|(?i:base|prod|production|live|staging|stage|dev|development|local|primary|secondary|"
-    r"main|default|value|b64|base64|raw|hex|master|admin|readonly|write|read|current|global)(?![a-z])))"
+    r"main|default|value|b64|base64|raw|hex|master|admin|readonly|write|read|current|global|test|qa|uat|stg|prd|"
+    r"sandbox|backup|prev|previous|fallbacks?|ro|rw|plain|eu|us|uk|apac|emea|v\d{1,2})(?![a-z])))"
     r"{0,2}"
 )
+AUTO_PROPERTY = r"[ \t]*\{[ \t]*get;[ \t]*(?:(?:private[ \t]+|protected[ \t]+)?(?:set|init);[ \t]*)?\}"
+"""C#'s auto-property between the name and its initialiser: `public string ApiKey { get; set; } = "..."`."""
 YAML_NEXT_LINE = rf"(?<=:)[ \t]*\r?\n[ \t]+{VALUE_ALONE}"
 """`api_key:` and, indented on the next line, the value and nothing else: YAML's plain or quoted scalar
 (a list's `- item`, a nested `key: value` or a nested block's `key:` is not one)."""
@@ -95,8 +103,10 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # `nextPageToken`, `hashed_secret`, `publickey`), not begin a provider's name: `PAGERDUTY_API_KEY`,
     # `HOSTINGER_TOKEN` and `TYPEFORM_KEY` are credentials.
     # An AWS ARN's resource type is no key: `arn:aws:secretsmanager:...:123456789012:secret:prod/db-Ab12Cd`.
-    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
-                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))(?<!\d:secret)")
+    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_ANYWHERE})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
+                  rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))"
+                  rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_BESIDE}){_WORD_ENDING}[_.-]? ?(?i:key|token|secret|auth))"
+                  r"(?<!\d:secret)")
     # A value may start on the next line only after a YAML block scalar (`key: >-`), a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`), or a YAML key whose plain value is the whole next,
     # deeper line (YAML_NEXT_LINE); after `{` or `[` the next line holds keys, and a match reaching into it
@@ -111,17 +121,17 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # `getOrDefault`), a property list's `<key>APISecret</key>` / `<string>...</string>`, a C array or an
     # index before the separator (`char api_secret[] =`, Perl's `$ENV{API_KEY} =`), VB's `Dim apiKey As
     # String = "..."` and prose's `set API_TOKEN to ...` name their value too.
-    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
+    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}]|{AUTO_PROPERTY})?"
            r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
            r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:/?+]|\\(?![\"']))|(?<=[\w\"'`])>"
-           r"|\|(?=[ \t]))[ \t]*"
+           r"|[|\u2502](?=[ \t]))[ \t]*"
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*"
            rf"|{YAML_NEXT_LINE})?"
            r"|[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
            r"|(?=[.?<])(?:\.(?:unwrap_or(?:_else)?|or_else|orElse|getOrElse|getOrDefault)\((?:\|_?\|[ \t]*)?"
            r"(?=[\"'`])|\?:[ \t]*(?=[\"'`])|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>)"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
-           r"|(?<=[\"'])[ \t]*,[ \t]*[\"'](?i:value)[\"'][ \t]*:[ \t]*"
+           r"|(?<=[\"'])[ \t]*,\s{0,40}?[\"'](?i:value)[\"'][ \t]*:[ \t]*"
            r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|[Aa]s|to|value|of|--body|-b|-[Vv]alue|--?>?)[ \t]+)?)")
     # A typed declaration's type before the `=`: `: str = `, Rust's `: &str = ` and `: &'static str = `.
     # Base64 may start with `+` and end with `+` or `/` (one key in sixteen of 40 characters does).
@@ -178,15 +188,17 @@ def password_pattern() -> str:
     # digit or a symbol; so does a line of nothing but `password` (not `passwd` or `pass`, which are commands)
     # and such a value (`password Xq7...`, as in a notes file). A quoted value after spaces is one too: Tcl's
     # `set db_password "..."`, Clojure's `:password "..."`, Lisp's `(setq smtp-password "...")`, CMake's
-    # `set(ENV{DB_PASSWORD} "...")`, `gh secret set DB_PASSWORD --body '...'`. Go's `var dbPassword string = "..."`
+    # `set(ENV{DB_PASSWORD} "...")`, `gh secret set DB_PASSWORD --body '...'`; not after
+    # a bare `pass` or `passwd`, a verb and a command (`pass 'sort=False'`). Go's `var dbPassword string = "..."`
     # names its type before the `=`, as VB's `As String` does.
-    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}])?"
-           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>|\|(?=[ \t]))|:-(?=[A-Za-z0-9])"
+    sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}]|{AUTO_PROPERTY})?"
+           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>|[|\u2502](?=[ \t]))"
+           r"|:-(?=[A-Za-z0-9])"
            r"|:(?![:/?+]|\\(?![\"'])))"
            rf"(?:{YAML_NEXT_LINE})?[ \t]*"
            r"|[ \t]*[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
-           r"|(?<=[\"'])[ \t]*,[ \t]*[\"'](?i:value)[\"'][ \t]*:[ \t]*"
+           r"|(?<=[\"'])[ \t]*,\s{0,40}?[\"'](?i:value)[\"'][ \t]*:[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"
            r"(?:_?\d{1,2})?)[ \t]+"
            r"|[ \t]+(?:for[ \t]+(?:the[ \t]+)?[\w.@-]{1,32}(?:[ \t]+[\w.@-]{1,32}){0,2}[ \t]+)?(?:is|was)[ \t]+"
@@ -196,7 +208,7 @@ def password_pattern() -> str:
            r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])(?=[^\s\"'`]{6,128}[ \t]*(?:\r?\n|$))"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
            r"|[ \t]+--?>?[ \t]+(?=[\"'`])"
-           r"|(?<=[\w\"'`}])[ \t]+(?:--body[ \t]+|-b[ \t]+)?(?=[\"'][^\s\"']))")
+           r"|(?<=[\w\"'`}])(?<!(?<![A-Za-z])(?i:pass|passwd))[ \t]+(?:--body[ \t]+|-b[ \t]+)?(?=[\"'][^\s\"']))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
