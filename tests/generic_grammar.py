@@ -35,7 +35,7 @@ PASSWORD_WORDS = r"(?:password|passwd|passphrase|passcode|pwd|pass|pword|pswd|ps
 # Words in a key that say its value is not a credential: digests, public keys, pagination and request ids,
 # cache and sort keys, and names of things about a token rather than the token.
 NOT_SECRET_ANYWHERE = (
-    r"hash|digest|sha\d{0,3}|md5|checksum|fingerprint|nonce|salt|public|publishable|pub|csrf|xsrf|next|"
+    r"hash|digest|sha\d{0,3}|md5|checksum|fingerprint|nonce|salt|public|publishable|pub|search_?only|csrf|xsrf|next|"
     r"continuation|cursor|sort|foreign|partition|row|idempotency|lock|i18n|translation|unique|"
     r"item|hostname|recaptcha|captcha|anon|anonymous|sitekey|stripe_?pk?|verify|verification|"
     r"reset|invite|invitation|confirm|confirmation|unsubscribe|tokens?_?type|type|expir\w*|max|min|len|length|"
@@ -102,8 +102,9 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # The word (or its `-ed`, `-s`, `-ing` form) must end where it ends in the key (`PAGE_TOKEN`,
     # `nextPageToken`, `hashed_secret`, `publickey`), not begin a provider's name: `PAGERDUTY_API_KEY`,
     # `HOSTINGER_TOKEN` and `TYPEFORM_KEY` are credentials.
+    # Helm's `checksum/secret:` annotation is a digest of the Secret's manifest.
     # An AWS ARN's resource type is no key: `arn:aws:secretsmanager:...:123456789012:secret:prod/db-Ab12Cd`.
-    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_ANYWHERE})(?:{_WORD_ENDING}[\w.-]{{0,24}})? ?"
+    not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_ANYWHERE})(?:{_WORD_ENDING}[\w./-]{{0,24}})? ?"
                   rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))"
                   rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_BESIDE}){_WORD_ENDING}[_.-]? ?(?i:key|token|secret|auth))"
                   r"(?<!\d:secret)")

@@ -177,6 +177,9 @@ def test_generated_tokens_with_pronounceable_pieces_are_values_not_names():
     ("TODO-fill-me-in", True),
     ("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", True),
     ("AKIAXXXX1234", True),
+    ("sk_live_...4f2a", True),  # a dashboard's key, cut short
+    ("ghp_Qm7\u20268dE2", True),
+    ("(protected)", True),  # what `npm config list` prints for a token
 ])
 def test_short_placeholder_words_count_only_where_people_type_them(value, expected):
     from scanner.engine.filters import is_placeholder

@@ -18,11 +18,11 @@ VORTAQ_PATTERN = ("(?i:vortaq[\\w.-]{0,20}?api[_.-]?key[\\w.-]{0,10}[\"'']?\\s{0
                   "([a-f0-9]{32})(?![A-Za-z0-9_-])")
 RULES = rf"""provider: Quorvex
 rules:
-  - id: quorvex-api-secret
-    name: Quorvex API secret
-    context: {{names: ['quorvex api secret'], token: '[A-Za-z0-9]{{40}}'}}
-    examples: ['QUORVEX_API_SECRET={ALNUM}']
-    remediation: Rotate the secret in the Quorvex console.
+  - id: quorvex-api-key
+    name: Quorvex API key
+    context: {{names: ['quorvex api key'], token: '[A-Za-z0-9]{{40}}'}}
+    examples: ['QUORVEX_API_KEY={ALNUM}']
+    remediation: Rotate the key in the Quorvex console.
   - id: brindle-key
     name: Brindle key
     context: {{names: ['brindle key'], token: '[a-f0-9]{{40}}'}}
@@ -38,6 +38,12 @@ rules:
     filters: [placeholder, template, variable]
     examples: ['VORTAQ_API_KEY={HEX}']
     remediation: Revoke it.
+  - id: tessaly-app-secret
+    name: Tessaly app secret
+    provider: Tessaly
+    context: {{names: ['tessaly app secret'], token: '[a-f0-9]{{40}}'}}
+    examples: ['TESSALY_APP_SECRET={HEX40}']
+    remediation: Rotate it.
 """
 
 
@@ -65,7 +71,7 @@ BARE_KEYS = [
 
 @pytest.mark.parametrize("form", BARE_KEYS)
 @pytest.mark.parametrize(("name", "rule_id", "token"), [
-    ("quorvex", "quorvex-api-secret", ALNUM),  # a context rule whose name ends in a credential noun
+    ("quorvex", "quorvex-api-key", ALNUM),  # a context rule whose name ends in a credential noun
     ("vortaq", "vortaq-api-key", HEX),  # a keyword-pattern rule's context branch
 ])
 def test_a_key_that_is_the_providers_name_alone_names_its_token(rules, form, name, rule_id, token):
@@ -94,6 +100,16 @@ WORDY = "QuorvexReportingServiceAccountProduction"  # 40 letters: the shape, but
 ])
 def test_a_bare_provider_key_keeps_out_names_paths_and_pinned_commits(rules, text):
     assert found(rules, text) == []
+
+
+@pytest.mark.parametrize("form", ['client = {Name}Client("{T}")', "const t = new {Name}('{T}', {{cluster: 'eu'}});",
+                                  '{{"{name}": "{T}"}}', "{name}.init(`{T}`)"])
+def test_a_provider_named_for_its_secret_alone_is_no_bare_key(rules, form):
+    """A rule for a provider's secret alone says the provider issues a public half beside it (an app key),
+    which its client's constructor or a bare key holds as often: those lead to nothing; the secret's own
+    name still does."""
+    assert found(rules, form.format(name="tessaly", Name="Tessaly", T=HEX40)) == []
+    assert found(rules, f"TESSALY_APP_SECRET={HEX40}") == [("tessaly-app-secret", HEX40)]
 
 
 def test_a_pinned_commits_length_is_still_found_under_a_credential_key(rules):

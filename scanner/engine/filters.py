@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from mnemonic import Mnemonic
 
 PLACEHOLDER_WORDS = (
-    "****", "....", "your_", "your-", "yourkey", "<your", "changeme", "change_me", "change-me",
-    "replace_me", "replaceme", "example", "placeholder", "redacted", "insert_", "fixme",
+    "****", "...", "\u2026", "(protected)", "your_", "your-", "yourkey", "<your", "changeme", "change_me",
+    "change-me", "replace_me", "replaceme", "example", "placeholder", "redacted", "insert_", "fixme",
     "notasecret", "not_a_secret", "not-a-secret", "secret_here", "key_here", "token_here", "password_here",
     "enter_your", "put_your", "abcdefgh", "12345678", "deadbeef", "lorem", "ipsum", "sample_",
 )
@@ -54,7 +54,8 @@ _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghj
 
 
 def is_placeholder(secret: str) -> bool:
-    """Obvious stand-ins: `xxxx`, `<your-key>`, `changeme`, one repeated character, a keyboard run."""
+    """Obvious stand-ins: `xxxx`, `<your-key>`, `changeme`, one repeated character, a keyboard run; a key cut
+    short with an ellipsis (`sk_live_...4f2a`, as dashboards show one) or masked as `(protected)` (npm's)."""
     lower = secret.lower()
     if any(word in lower for word in PLACEHOLDER_WORDS) or _SHORT_PLACEHOLDER.search(secret):
         return True
