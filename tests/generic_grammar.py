@@ -45,10 +45,13 @@ NOT_SECRET_ANYWHERE = (
 )
 NOT_SECRET_BESIDE = r"host|cache|object|file|primary|site|sync|state|request|index|page"
 """Words that say a value is no credential only right before the last word (`cache_key`, `page_token`,
-`site_key`, `host_key`); further off they say whose credential it is (`EMAIL_HOST_PASSWORD`,
-`OBJECT_STORE_SECRET_KEY`, `pageAccessToken`, `CACHE_REDIS_PASSWORD`), and a password is never one."""
+`site_key`, `host_key`), or one word before it that is no credential's qualifier (`page_size_token`,
+`cacheBusterToken`); further off, or before a qualifier, they say whose credential it is (`EMAIL_HOST_PASSWORD`,
+`OBJECT_STORE_SECRET_KEY`, `pageAccessToken`, `CACHE_REDIS_PASSWORD`). A host's, a cache's, a file's, a primary's
+or a site's password is one."""
 NOT_SECRET = NOT_SECRET_ANYWHERE + "|" + NOT_SECRET_BESIDE
-NOT_PASSWORD = NOT_SECRET_ANYWHERE + r"|forgot|new_?|old_?|repeat|policy|bypass|compass|by|sur|over|under"
+NOT_PASSWORD = (NOT_SECRET_ANYWHERE + r"|object|sync|state|request|index|page"
+                r"|forgot|new_?|old_?|repeat|policy|bypass|compass|render|by|sur|over|under")
 # What may follow the credential word in its own key: a number (`API_KEY_2`) and up to two words that
 # name the environment, region, version or encoding of the same credential (`SECRET_KEY_BASE`,
 # `API_KEY_PROD`, `apiTokenLive`, `DB_PASSWORD_B64`, `API_KEY_EU`, `apiKeyV2`, Django's `SECRET_KEY_FALLBACKS`).
@@ -71,6 +74,9 @@ _MAPPING_ABOVE = (rf"(?:\A|\n)[ \t]*(?!(?i:{NOT_SECRET})(?![A-Za-z]))[A-Za-z_][\
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 _WORD_ENDING = r"(?i:e?d|e?s|ing)?(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 """Where a word of a key ends, after its `-ed`, `-s` or `-ing` if it has one (`hashed_`, `Pages`)."""
+_OTHER_WORD = (rf"(?!(?i:{QUALIFIERS}){_WORD_ENDING})(?:[A-Z]?[a-z]{{1,15}}|[A-Z]{{1,15}})"
+               r"(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))")
+"""One word of a key that is no qualifier of a credential word (`size` in `page_size_token`, not `access`)."""
 
 
 def named_key_pattern() -> str:
@@ -106,7 +112,8 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # An AWS ARN's resource type is no key: `arn:aws:secretsmanager:...:123456789012:secret:prod/db-Ab12Cd`.
     not_secret = (rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_ANYWHERE})(?:{_WORD_ENDING}[\w./-]{{0,24}})? ?"
                   rf"(?:(?i:{API_WORDS})|_KEY|[_.-](?i:key)|Key|(?i:key)))"
-                  rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_BESIDE}){_WORD_ENDING}[_.-]? ?(?i:key|token|secret|auth))"
+                  rf"(?<!{_NOT_BOUNDARY}(?i:{NOT_SECRET_BESIDE}){_WORD_ENDING}(?:[_.-]?{_OTHER_WORD})?[_.-]? ?"
+                  r"(?i:key|token|secret|auth))"
                   r"(?<!\d:secret)")
     # A value may start on the next line only after a YAML block scalar (`key: >-`), a parenthesis
     # before a quoted string (`API_KEY = (` / `"..."`), or a YAML key whose plain value is the whole next,
@@ -121,7 +128,8 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # A fallback a lookup falls back to (Rust's `.unwrap_or("...")`, Kotlin's `?: "..."`, Java's
     # `getOrDefault`), a property list's `<key>APISecret</key>` / `<string>...</string>`, a C array or an
     # index before the separator (`char api_secret[] =`, Perl's `$ENV{API_KEY} =`), VB's `Dim apiKey As
-    # String = "..."` and prose's `set API_TOKEN to ...` name their value too.
+    # String = "..."` and prose's `set API_TOKEN to ...` name their value too; so does a function or getter that
+    # returns a literal (a pytest fixture's `def api_key(): return "..."`, `get apiKey() { return '...' }`).
     sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}]|{AUTO_PROPERTY})?"
            r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
            r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:/?+]|\\(?![\"']))|(?<=[\w\"'`])>"
@@ -131,6 +139,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
            r"|[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
            r"|(?=[.?<])(?:\.(?:unwrap_or(?:_else)?|or_else|orElse|getOrElse|getOrDefault)\((?:\|_?\|[ \t]*)?"
            r"(?=[\"'`])|\?:[ \t]*(?=[\"'`])|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>)"
+           r"|\([^()\r\n]{0,60}\)(?:[ \t]*(?:->|:)?[ \t]*[\w.\[\]]{1,40})?[ \t]*[:{]\s{0,40}?return[ \t]+(?=[\"'`])"
            r"|(?<=[\"'][ \t]{1,3})value[ \t]*=[ \t]*"
            r"|(?<=[\"'])[ \t]*,\s{0,40}?[\"'](?i:value)[\"'][ \t]*:[ \t]*"
            r"|(?<=[\w\"'`])[ \t]+(?:(?:is|was|[Aa]s|to|value|of|--body|-b|-[Vv]alue|--?>?)[ \t]+)?)")
@@ -209,7 +218,7 @@ def password_pattern() -> str:
            r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])(?=[^\s\"'`]{6,128}[ \t]*(?:\r?\n|$))"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
            r"|[ \t]+--?>?[ \t]+(?=[\"'`])"
-           r"|(?<=[\w\"'`}])(?<!(?<![A-Za-z])(?i:pass|passwd))[ \t]+(?:--body[ \t]+|-b[ \t]+)?(?=[\"'][^\s\"']))")
+           r"|(?<=[\w\"'`}])(?<!(?<![\w.:$@-])(?i:pass|passwd))[ \t]+(?:--body[ \t]+|-b[ \t]+)?(?=[\"'][^\s\"']))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
@@ -241,9 +250,11 @@ def xml_key_pattern() -> str:
 COLUMN_WORDS = (r"(?:api[_ -]?(?:key|secret|token)|apikey|access[_ -]?token|auth[_ -]?token|secret[_ -]?key"
                 r"|client[_ -]?secret|secret|token|password|passwd|pwd)")
 """A column's whole name that says its cells are credentials; `password_hash` or `token_type` are not."""
-PASSWORD_COLUMN_WORDS = "(?:password|passwd|pwd)"
-KEY_COLUMN_WORDS = COLUMN_WORDS.replace("|password|passwd|pwd)", ")")
-"""COLUMN_WORDS split: a hex digest is a password column's hash, a key column's key."""
+PASSWORD_COLUMN_WORDS = "(?:password|passwd|pwd|token)"
+KEY_COLUMN_WORDS = COLUMN_WORDS.replace("|token|password|passwd|pwd)", ")")
+"""COLUMN_WORDS split: any hex digest is a password's, or a bare `token` column's (a reset or access token
+stored hashed), but in a key column only a SHA-224's length or longer is one (many providers issue 32- and
+40-hex keys)."""
 CSV_COLUMN_WORDS = COLUMN_WORDS.replace("|token|", "|")
 """Not a bare `token` in a CSV: a tokenizer's vocabulary, a coin list and a log's request ids have one."""
 STAND_IN = (r"(?![\"'`]?(?:[*xX\u2022.#-]{3}|<|\$\{|\{\{|%\w|(?i:changeme|password|passw0rd|secret|example|sample"
@@ -295,10 +306,11 @@ def sql_insert_pattern() -> str:
     cell = r"(?:\s{0,8}'[^'\r\n]*'[ \t]{0,8}|[^,'()\r\n]{0,200}),"
     rest = r"[`\"\]]?[ \t]{0,8}(?:,[^()\r\n]{0,400})?\)\s{0,4}(?i:values)\s{0,4}\("
     digest = r"(?!(?:[0-9a-fA-F]{32,128}|(?i:sha1|sha224|sha256|sha384|sha512|md5)[:=-][^']*)')"
+    long_digest = r"(?![0-9a-fA-F]{56,128}')"
     return r"(?i:insert[ \t]{1,8}into)[ \t]{1,8}[\w.`\"\[\]]{1,80}[ \t]{0,8}\(" + per_column_count(
         lambda n: rf"(?:{column}){{{n}}}\s{{0,8}}[`\"\[]?(?|(?i:{PASSWORD_COLUMN_WORDS}){rest}(?:{cell}){{{n}}}"
                   rf"\s{{0,8}}'{digest}([^'\s]{{6,128}})'|(?i:{KEY_COLUMN_WORDS}){rest}(?:{cell}){{{n}}}"
-                  rf"\s{{0,8}}'([^'\s]{{6,128}})')")
+                  rf"\s{{0,8}}'{long_digest}([^'\s]{{6,128}})')")
 
 
 PATTERNS = {"generic-api-key-assignment": api_key_pattern, "generic-password-assignment": password_pattern,

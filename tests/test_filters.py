@@ -180,6 +180,8 @@ def test_generated_tokens_with_pronounceable_pieces_are_values_not_names():
     ("sk_live_...4f2a", True),  # a dashboard's key, cut short
     ("ghp_Qm7\u20268dE2", True),
     ("(protected)", True),  # what `npm config list` prints for a token
+    ("Pa...ss9!word", False),  # three dots inside a password
+    ("Xq7...kLp9z", False),
 ])
 def test_short_placeholder_words_count_only_where_people_type_them(value, expected):
     from scanner.engine.filters import is_placeholder

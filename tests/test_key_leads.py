@@ -38,12 +38,6 @@ rules:
     filters: [placeholder, template, variable]
     examples: ['VORTAQ_API_KEY={HEX}']
     remediation: Revoke it.
-  - id: tessaly-app-secret
-    name: Tessaly app secret
-    provider: Tessaly
-    context: {{names: ['tessaly app secret'], token: '[a-f0-9]{{40}}'}}
-    examples: ['TESSALY_APP_SECRET={HEX40}']
-    remediation: Rotate it.
 """
 
 
@@ -100,16 +94,6 @@ WORDY = "QuorvexReportingServiceAccountProduction"  # 40 letters: the shape, but
 ])
 def test_a_bare_provider_key_keeps_out_names_paths_and_pinned_commits(rules, text):
     assert found(rules, text) == []
-
-
-@pytest.mark.parametrize("form", ['client = {Name}Client("{T}")', "const t = new {Name}('{T}', {{cluster: 'eu'}});",
-                                  '{{"{name}": "{T}"}}', "{name}.init(`{T}`)"])
-def test_a_provider_named_for_its_secret_alone_is_no_bare_key(rules, form):
-    """A rule for a provider's secret alone says the provider issues a public half beside it (an app key),
-    which its client's constructor or a bare key holds as often: those lead to nothing; the secret's own
-    name still does."""
-    assert found(rules, form.format(name="tessaly", Name="Tessaly", T=HEX40)) == []
-    assert found(rules, f"TESSALY_APP_SECRET={HEX40}") == [("tessaly-app-secret", HEX40)]
 
 
 def test_a_pinned_commits_length_is_still_found_under_a_credential_key(rules):

@@ -247,20 +247,24 @@ def test_the_builtin_pack_finds_a_bare_provider_key_through_the_cli(tmp_path):
     assert value not in done.stdout  # redacted by default
 
 
-def test_a_provider_whose_rule_names_its_secret_alone_is_no_bare_key():
-    """Mixpanel's rule is for its API secret: `mixpanel.init("...")` and `"mixpanel": "..."` hold its public
-    project token as often, so neither the provider's rule nor the bare-key rule takes them; its secret
-    under its own name is still found. `cursor=` in a log's query string pages, as a key of code."""
+def test_a_provider_whose_public_key_has_its_secrets_shape_is_no_bare_key():
+    """Pusher's app key and Mixpanel's project token are public, shaped as their secrets, and what a
+    browser's `new Pusher("...")`, `mixpanel.init("...")` or a bare `"pusher": "..."` holds: neither the
+    providers' rules nor the bare-key rule take them; their secrets under their own names are still found.
+    `cursor=` in a log's query string pages, as a key of code."""
     ruleset = load_ruleset()
     keywords = next(r.keywords for r in ruleset.rules if r.id == "generic-provider-bare-key")
-    assert "mixpanel" not in keywords and "cursor" not in keywords and "todoist" in keywords
-    public, secret = token(32, "0123456789abcdef"), token(32)
-    for text in (f'mixpanel.init("{public}", {{ track_pageview: true }});\n',
-                 f'MIXPANEL = {{"mixpanel": "{public}"}}\n', f"GET /export?page=2&cursor={token(20)} HTTP/1.1\n"):
+    assert not {"mixpanel", "pusher", "cursor"} & set(keywords) and "todoist" in keywords
+    hex20, hex32 = token(20, "0123456789abcdef"), token(32, "0123456789abcdef")
+    for text in (f'mixpanel.init("{hex32}", {{ track_pageview: true }});\n',
+                 f'MIXPANEL = {{"mixpanel": "{hex32}"}}\n',
+                 f'const pusher = new Pusher("{hex20}", {{cluster: "eu"}});\n',
+                 f'KEYS = {{"pusher": "{hex20}"}}\n', f"GET /export?page=2&cursor={token(20)} HTTP/1.1\n"):
         assert [m for m in scan_fragment(ruleset, Fragment(text, "app.js")).matches if not m.dropped_by] == [], text
-    text = f"MIXPANEL_API_SECRET={secret}\n"
-    assert ("mixpanel-api-secret", secret) in [(m.rule.id, m.secret) for m in scan_fragment(
-        ruleset, Fragment(text, "app.py")).matches if not m.dropped_by]
+    for text, rule_id, secret in ((f"MIXPANEL_API_SECRET={hex32}\n", "mixpanel-api-secret", hex32),
+                                  (f"PUSHER_APP_SECRET={hex20}\n", "pusher-app-secret", hex20)):
+        assert (rule_id, secret) in [(m.rule.id, m.secret) for m in scan_fragment(
+            ruleset, Fragment(text, "app.py")).matches if not m.dropped_by]
 
 
 def test_a_brand_that_is_an_everyday_word_is_a_bare_key_but_a_word_of_code_is_not():

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from mnemonic import Mnemonic
 
 PLACEHOLDER_WORDS = (
-    "****", "...", "\u2026", "(protected)", "your_", "your-", "yourkey", "<your", "changeme", "change_me",
+    "****", "....", "\u2026", "(protected)", "your_", "your-", "yourkey", "<your", "changeme", "change_me",
     "change-me", "replace_me", "replaceme", "example", "placeholder", "redacted", "insert_", "fixme",
     "notasecret", "not_a_secret", "not-a-secret", "secret_here", "key_here", "token_here", "password_here",
     "enter_your", "put_your", "abcdefgh", "12345678", "deadbeef", "lorem", "ipsum", "sample_",
@@ -47,6 +47,9 @@ _HASH = LazyPattern(
 _SHORT_PLACEHOLDER = LazyPattern(r"xxxx|XXXX|(?i:(?<![a-z0-9])todo|todo(?![a-z0-9]))")
 """Four letters occur by chance in random keys (one `sk_live_` key in 10,000 holds `ToDo` or `xXxX`): only
 `xxxx` in one case, and `todo` at the edge of a word, are stand-ins."""
+_CUT = LazyPattern(r"\.{3}[A-Za-z0-9]{0,4}$")
+"""A key shown cut short, its last four characters at most after an ellipsis (`sk_live_...4f2a`); a password
+may hold three dots (`Pa...ss9!word`)."""
 _TEST_WORDS = ("test", "fake", "dummy", "mock", "sample", "fixture", "stub", "demo")
 _IDENTIFIER = LazyPattern(r"^(?:[a-z]+(?:[A-Z][a-z]+)+|[A-Za-z]+(?:[_-][A-Za-z]+)+|[a-z]+|[A-Z][a-z]+)$")
 _LETTERS = LazyPattern(r"^-{0,2}[A-Za-z]+(?:[_-][A-Za-z]+)*$")
@@ -57,7 +60,7 @@ def is_placeholder(secret: str) -> bool:
     """Obvious stand-ins: `xxxx`, `<your-key>`, `changeme`, one repeated character, a keyboard run; a key cut
     short with an ellipsis (`sk_live_...4f2a`, as dashboards show one) or masked as `(protected)` (npm's)."""
     lower = secret.lower()
-    if any(word in lower for word in PLACEHOLDER_WORDS) or _SHORT_PLACEHOLDER.search(secret):
+    if any(word in lower for word in PLACEHOLDER_WORDS) or _SHORT_PLACEHOLDER.search(secret) or _CUT.search(secret):
         return True
     if len(set(lower)) <= 2 and len(secret) >= 4:
         return True

@@ -43,13 +43,6 @@ _MIN_PROVIDER = 4
 _WORDS = re.compile(r"[\s_.-]+")
 
 
-def secret_half(nouns: Iterable[str]) -> bool:
-    """Whether a rule's credential nouns name a provider's secret alone (`mixpanel api secret`, `pusher ...
-    secret`): its provider then issues a public half beside it (an app key, a project token), and that is
-    what a bare `"mixpanel": "..."` or a client's constructor (`new Pusher("...")`) holds as often."""
-    return set(nouns) == {"secret"}
-
-
 @dataclass(frozen=True)
 class LooseNames:
     """The provider words of a rule's names, and the credential nouns that must follow them."""
@@ -99,7 +92,7 @@ PUBLIC_QUALIFIERS = (
 key is meant for browsers, and so is its `SEARCH_ONLY_API_KEY`); a project's key names the project
 (`sonar.projectKey`), its secret is one."""
 _NOT_AFTER = (rf"(?<!(?i:{'|'.join(PUBLIC_QUALIFIERS)})[_.\- ]?)"
-              r"(?<!(?i:search|public|publishable|browser)[_.\- ]?(?:(?i:only|api)[_.\- ]?){1,2})"
+              r"(?<!(?<![A-Za-z])(?i:search|public|publishable|browser)[_.\- ]?(?:(?i:only|api)[_.\- ]?){1,2})"
               r"(?!(?<=(?i:project)[_.\- ]?)(?i:key))")
 PROVIDER_START = (r"(?<![A-Za-z0-9_-]{0,64}\d[A-Za-z0-9_-]{0,64}(?<=[A-Za-z0-9_-]{12}))"
                   r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from scanner.ruleset.key_leads import CLIENT_WORDS
+from scanner.ruleset.key_leads import CLIENT_WORDS, PUBLIC_HALF_PROVIDERS
 from scanner.ruleset.lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
@@ -57,20 +57,11 @@ def with_provider_keys(rules: Sequence[Rule], words: Iterable[str] | None = None
         from scanner.ruleset.named_provider import provider_words
 
         words = provider_words(rules)
-    keywords = provider_key_words(set(words) - secret_half_providers(rules))
+    keywords = provider_key_words(set(words) - PUBLIC_HALF_PROVIDERS)
     out = list(rules)
     for i in keyed:
         out[i] = replace(out[i], keywords=keywords)
     return out
-
-
-def secret_half_providers(rules: Iterable[Rule]) -> set[str]:
-    """The providers (as bare keys spell them) of context rules for a secret alone: a bare key of theirs is
-    as often the public half (context_names.secret_half), `new Pusher("<app key>")`, `mixpanel.init(...)`."""
-    from scanner.ruleset.context_names import loose_names, secret_half
-
-    found = (loose_names(rule.names) for rule in rules if rule.names)
-    return {p.replace(" ", "") for loose in found if loose and secret_half(loose.nouns) for p in loose.providers}
 
 
 def names_a_provider(names: Sequence[str], key: str, before: str) -> bool:

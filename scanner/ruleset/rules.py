@@ -463,7 +463,7 @@ def context_pattern(context: dict[str, Any]) -> str:
         return _with_token(lead, token)
     loose_lead = _loose_lead(loose.providers, loose.nouns, reach, token)
     leads = f"(?|{_with_token(lead, token)}|{_with_token(loose_lead, token)})"
-    return _with_bare_key(leads, loose.providers, loose.nouns, token)
+    return _with_bare_key(leads, loose.providers, token)
 
 
 def provider_key_pattern(token: str) -> str:
@@ -494,7 +494,7 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
         ahead = _token_ahead(found.token, CONTEXT_REACH, CONTEXT_REACH)
         lead = rf"{PROVIDER_START}(?i:{names}){ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
     return _with_bare_key(with_context_branch(pattern, _with_token(lead, found.token)), found.providers,
-                          found.nouns, found.token), found.token
+                          found.token), found.token
 
 
 _NEXT_LINE = r"\r?\n(?=[ \t]*\S)"
@@ -513,16 +513,16 @@ def _with_token(lead: str, token: str) -> str:
             rf"(?![{_TOKEN_EDGE}=@-])")
 
 
-def _with_bare_key(pattern: str, provider_words: Sequence[str], nouns: Sequence[str], token: str) -> str:
+def _with_bare_key(pattern: str, provider_words: Sequence[str], token: str) -> str:
     """The pattern, or the provider's name as a whole key right before the token, marked (key_leads.py);
     each form of a bare key an alternative of its own, which the engine searches alone (branches.py); none
-    for a provider's secret alone, whose public half a bare key holds as often (context_names.secret_half)."""
-    from scanner.ruleset.context_names import secret_half
-    from scanner.ruleset.key_leads import BARE_NAME, bare_key_forms
+    for a provider whose public key the bare key holds as often (key_leads.PUBLIC_HALF_PROVIDERS)."""
+    from scanner.ruleset.key_leads import BARE_NAME, PUBLIC_HALF_PROVIDERS, bare_key_forms
 
-    if secret_half(nouns):
+    words = [p for p in provider_words if p.replace(" ", "") not in PUBLIC_HALF_PROVIDERS]
+    if not words:
         return pattern
-    forms = bare_key_forms([_name_pattern(p) for p in provider_words])
+    forms = bare_key_forms([_name_pattern(p) for p in words])
     return "(?|" + "|".join([pattern, *(f"{_with_token(form, token)}(?P<{BARE_NAME}>)" for form in forms)]) + ")"
 
 
