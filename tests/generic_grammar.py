@@ -199,7 +199,8 @@ def password_pattern() -> str:
     # and such a value (`password Xq7...`, as in a notes file). A quoted value after spaces is one too: Tcl's
     # `set db_password "..."`, Clojure's `:password "..."`, Lisp's `(setq smtp-password "...")`, CMake's
     # `set(ENV{DB_PASSWORD} "...")`, `gh secret set DB_PASSWORD --body '...'`; not after
-    # a bare `pass` or `passwd`, a verb and a command (`pass 'sort=False'`). Go's `var dbPassword string = "..."`
+    # a bare `pass` or `passwd`, a verb and a command (`pass 'sort=False'`). In Markdown, backticks quote it
+    # (``with passphrase `...` ``). Go's `var dbPassword string = "..."`
     # names its type before the `=`, as VB's `As String` does.
     sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}]|{AUTO_PROPERTY})?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>|[|\u2502](?=[ \t]))"
@@ -218,7 +219,7 @@ def password_pattern() -> str:
            r"(?=[^\s\"'`]{0,127}[\d!@#$%^&*])(?=[^\s\"'`]{6,128}[ \t]*(?:\r?\n|$))"
            r"|</(?i:key)>[ \t]*\r?\n?[ \t]*<string>"
            r"|[ \t]+--?>?[ \t]+(?=[\"'`])"
-           r"|(?<=[\w\"'`}])(?<!(?<![\w.:$@-])(?i:pass|passwd))[ \t]+(?:--body[ \t]+|-b[ \t]+)?(?=[\"'][^\s\"']))")
+           r"|(?<=[\w\"'`}])(?<!(?<![\w.:$@-])(?i:pass|passwd))[ \t]+(?:--body[ \t]+|-b[ \t]+)?(?=[\"'`][^\s\"'`]))")
     # Unquoted, a value ends at what ends it in shells, URLs and connection strings; `&` inside it is the
     # password's own unless another parameter (`&user=`) or a shell's `&&` follows, and it may start with
     # `!` or `@` when it holds a digit or a symbol (`!Ref`, `!vault` and `@Value` are no passwords). As
