@@ -44,6 +44,7 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"# quillbase credentials\ntoken: '{TOKEN}'",
     f"export QUILL-BASE_TOKEN='{TOKEN}'",
     f"quillbase:\n  api:\n    key: {TOKEN}\n",  # a YAML block nesting the key two levels down
+    f"[quillbase]\nregion = eu\ntimeout = 30\nkey = {TOKEN}\n",  # an INI section, siblings between
     f'variable "quillbase_api_key" {{\n  type    = string\n  default = "{TOKEN}"\n}}',
     f'KEY="${{QUILLBASE_KEY:-{TOKEN}}}"',  # the shell's default for an unset variable
     f'myQuillbaseKey = "{TOKEN}"',  # a camel-case hump starts the name
@@ -61,7 +62,7 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     f"QUILLBASE_KEY=x{TOKEN}",  # not whole
     f"quillbase_checksum = '{TOKEN}'",  # a digest word between name and token
     f"quillbase = 1\n\n\nkey = {TOKEN}",  # blank lines between: another block
-    f"quillbase:\n  api:\n    region: eu\n    key: {TOKEN}",  # three lines above
+    f"quillbase:\n  api:\n    region: eu\n    zone: b\n    tier: 2\n    key: {TOKEN}",  # five lines above
     f"quillbase = 1\n\nkey = {TOKEN}",  # one blank line between
     f"quillbase_key: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {TOKEN}",  # encrypted
     "QUILLBASE_KEY=00000000000000000000000000000000",  # no entropy

@@ -4,7 +4,7 @@
 as one run of words, such a name misses the forms in which the key is spelt apart from the provider: a YAML
 or JSON block under the provider (`mixpanel:` / `  secret: ...`, `"mixpanel": {"api_secret": ...}`), a
 word between them (`MIXPANEL_PROJECT_SECRET`) or none (`mixpanelsecret`). Such a name is also matched as its
-provider words, then, further on, its credential noun, on the provider's line or one of the two below.
+provider words, then, further on, its credential noun, on the provider's line or one of the four below.
 
 The credential noun stays required, so a provider word alone still names nothing; and a provider word that
 is an everyday word (`here`, `stream`, `box`) or shorter than four letters is not loosened at all: `here`

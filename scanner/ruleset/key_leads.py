@@ -15,9 +15,10 @@ from collections.abc import Sequence
 
 BARE_NAME = "bare_name"
 """The empty named group that marks a match made by a bare-key lead."""
-PUBLIC_HALF_PROVIDERS = frozenset({"pusher", "mixpanel", "recaptcha", "uploadcare"})
+PUBLIC_HALF_PROVIDERS = frozenset({"pusher", "mixpanel", "amplitude", "braze", "recaptcha", "uploadcare"})
 """Providers whose public key has the shape of their secret, and is what a browser's code hands their client
-(`new Pusher("<app key>")`, `mixpanel.init("<project token>")`, `"recaptcha": "<site key>"`): their bare keys
+(`new Pusher("<app key>")`, `mixpanel.init("<project token>")`, `amplitude.init(...)`, `braze.initialize(...)`,
+`"recaptcha": "<site key>"`): their bare keys
 and constructors lead to nothing; their secrets are found under their own names."""
 
 

@@ -7,7 +7,7 @@ says: its provider's name (a keyword that is part of the provider's display name
 rule's name: a product's, `cosmos` in `Azure Cosmos DB account key`), a credential noun its
 pattern names (`key`, `token`, `secret`...; none when the pattern asks only for the name on the token's
 line, `mollie[^\n]{0,80}?live_...`), and its token shape (its one capture group). The branch is a
-loosened context-rule lead (see context_names.py): the name, the noun on its line or one of the two below,
+loosened context-rule lead (see context_names.py): the name, the noun on its line or one of the four below,
 then the token, whole. Everything else about the rule (keywords, filters, entropy, the gate) is unchanged.
 
 Rules whose token is not a plain shape (a password, anything up to a quote), whose patterns set global flags
