@@ -45,6 +45,9 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"export QUILL-BASE_TOKEN='{TOKEN}'",
     f"quillbase:\n  api:\n    key: {TOKEN}\n",  # a YAML block nesting the key two levels down
     f"[quillbase]\nregion = eu\ntimeout = 30\nkey = {TOKEN}\n",  # an INI section, siblings between
+    # the client's id, the public half, has the shape too: the lead reads on to the secret
+    f"QUILLBASE_URL=https://api.quillbase.io\nQUILLBASE_CLIENT_ID=9e4b1d7f3a2c8e605b1d9f7a3c2e8b4d\n"
+    f"QUILLBASE_CLIENT_SECRET={TOKEN}\n",
     f'variable "quillbase_api_key" {{\n  type    = string\n  default = "{TOKEN}"\n}}',
     f'KEY="${{QUILLBASE_KEY:-{TOKEN}}}"',  # the shell's default for an unset variable
     f'myQuillbaseKey = "{TOKEN}"',  # a camel-case hump starts the name

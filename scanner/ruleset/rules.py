@@ -440,8 +440,14 @@ _UUID_SHAPE = "{4}-"
 # Only in prose: a key (`ACME_SECRET_RELEASE=`) may end in such a word.
 _AFTER_SCM_WORD = (r"(?<!(?<![A-Za-z])(?i:builds?|built|deploy(?:s|ed|ing)?|releases?|released|merged?|push(?:ed)?"
                    r"|checkout|checked[ \t]out|rev|ref|tag(?:ged)?|version|head|branch)[ \t]{1,3}[#@]?)")
-_ID_KEY = (r"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
-           r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)"
+_ID_NAMED = (r"(?<!(?<!(?i:access|key)[_.-]?)(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
+             r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)")
+"""A token of any unprefixed shape under a key that says it is an id (`RC_CLIENT_ID=`, `"clientId": `) is the
+public half of a pair: the lead goes on to the secret on a line below (`RC_CLIENT_SECRET=`), which the first token
+of the shape after the provider's name used to hide. An access id or a key id (`acme.accessId`) is a
+credential of some providers' own naming. A prefixed token names itself (Blockfrost's project id,
+Alibaba's `STS.` key id are credentials)."""
+_ID_KEY = (_ID_NAMED +
            r"(?<!(?<![A-Za-z])(?i:request|req|trace|span|correlation|transaction|txn|job|run|task|order|event"
            r"|message|msg|record|item|object|entity|instance|device|workflow|execution|operation|batch)"
            r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)")
@@ -509,7 +515,7 @@ def _with_token(lead: str, token: str) -> str:
     """The lead, then the token as group 1, whole on both sides. Not a URL's password either
     (`https://gitlab+deploy-token-1:<token>@gitlab.com`): the URL rules judge those, and a user name that
     holds the provider's name is no key naming the token."""
-    key_is_id = _ID_KEY if _UUID_SHAPE in token else ""
+    key_is_id = _ID_KEY if _UUID_SHAPE in token else _ID_NAMED if token.startswith("[") else ""
     return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
             rf"(?![{_TOKEN_EDGE}=@-])")
 
