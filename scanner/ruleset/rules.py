@@ -422,6 +422,7 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
 # entry expands into one ordinary pattern, so the gate, keyword windows and time limit treat it like any rule.
 CONTEXT_REACH = 48
 CONTEXT_LINES_BELOW = 4
+NOUN_LINES_BELOW = 2
 CONTEXT_MIN_ENTROPY = 3.0
 CONTEXT_FILTERS = ("placeholder", "template", "variable", "path", "url", "checksum", "example-word")
 # Words between the name and the token that say it is a digest or a commit, not a credential (or that it
@@ -558,8 +559,10 @@ def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], reach: int,
     noun, glued = noun_pattern(nouns), glued_noun_pattern(nouns)
     line = rf"{_NEXT_LINE}{gap}"
     # The noun on the provider's line (right after it, or further on), or on the token's own line: two
-    # branches, which keep the gate's database small (each branch is compiled into it).
-    after = (rf"(?:{glued}|{gap}{noun}){gap}(?:{line}){{0,{CONTEXT_LINES_BELOW}}}"
+    # branches, which keep the gate's database small (each branch is compiled into it). A noun on the
+    # provider's line reaches two lines down: further, such a line is prose about the credential (`# Entra ID
+    # client secrets hold ~ and .`) above whatever token of the shape comes next.
+    after = (rf"(?:{glued}|{gap}{noun}){gap}(?:{line}){{0,{NOUN_LINES_BELOW}}}"
              rf"|{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}(?<={noun}[^\r\n]{{0,{CONTEXT_REACH}}})")
     return rf"{PROVIDER_START}(?i:{providers}){ahead}(?:{after})"
 
