@@ -107,6 +107,13 @@ CASES = {
         ("86|qohkkTIi9EMiTKXHzzIpEu9TWV9PfMcS", False),  # `<id>|<token>` (Laravel Sanctum) is a real format
         ("abcDEF123~ghiJKL456.mno", False),  # Entra ID client secrets hold `~` and `.`
     ],
+    "public-key": [
+        ("pk_live_51Hq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", True), ("pk.eyJ1IjoiYWNtZSIsImEiOiJjbDl4In0.Xq8Lm2Rt7Vw4Zp9K", True),
+        ("sub-c-4e8b1d7f-3a2c-4e60-b5d1-f9a73c2e8b4d", True), ("pub4f1c8e2a9b7d03e6a5c1f8b2d9e4a7c0", True),
+        ("sk_live_" + "51Hq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", False),  # Stripe's secret key, spelt in two parts
+        ("pub-c-4e8b1d7f-3a2c-4e60-b5d1-f9a73c2e8b4d", False),  # PubNub's publish key writes to its channels
+        ("public_Xq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", False),
+    ],
     "not-bip39": [
         # a seed of 12 and one of 24 words, each made from random bytes, checksum and all
         ("water describe also acquire leader wedding segment sport anger frown earn critic", False),

@@ -389,9 +389,15 @@ def example_host_rejection(secret: str) -> str:
 _DIGEST_HEX = LazyPattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")
 
 
-_PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-)")
+_PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-|sub-c-|pub[0-9a-f]{32}$)")
 """Keys their providers publish in web pages: Stripe's publishable keys, PostHog's project keys, Mapbox's
-public tokens, New Relic's browser keys."""
+public tokens, New Relic's browser keys, PubNub's subscribe keys, Datadog's browser client tokens."""
+
+
+def is_public_key(secret: str) -> bool:
+    """A key its provider makes public (_PUBLIC_ID), under a key name that says nothing of it
+    (`accessToken`, `clientToken`, `subscribeKey`)."""
+    return bool(_PUBLIC_ID.match(secret))
 
 
 def bare_name_rejection(secret: str, called: bool = False) -> str:
@@ -405,7 +411,7 @@ def bare_name_rejection(secret: str, called: bool = False) -> str:
         return "filter:not-random"
     if _DIGEST_HEX.match(secret) and not called:
         return "filter:bare-digest"
-    if _PUBLIC_ID.match(secret):
+    if is_public_key(secret):
         return "filter:public-key"
     return ""
 
@@ -428,6 +434,7 @@ HEURISTICS: dict[str, Callable[[str], bool]] = {
     "not-random": is_not_random,
     "spoilt": is_spoilt,
     "not-bip39": is_not_bip39,
+    "public-key": is_public_key,
 }
 
 
