@@ -96,6 +96,7 @@ def keyed_rules(tmp_path):
     'quorvexClientSecret := "{T}"',
     'variable "quorvex_secret" {{\n  type    = string\n  default = "{T}"\n}}',
     '- name: QUORVEX_API_SECRET\n  value: "{T}"',
+    "quorvex:\n  a: 1\n  b: 2\n  c: 3\n  secret: {T}\n",  # four lines below the provider, siblings between
 ])
 def test_a_name_ending_in_a_credential_noun_finds_the_noun_apart_from_the_provider(context_rules, text):
     assert found(context_rules, text.format(T=ALNUM)) == [("quorvex-api-secret", ALNUM)]
@@ -107,6 +108,7 @@ def test_a_name_ending_in_a_credential_noun_finds_the_noun_apart_from_the_provid
     "myquorvex:\n  secret: {T}\n",  # the provider's name inside another word
     "quorvex:\n  searchSecret: {T}\n",  # a noun made public by the word before it
     "quorvex:\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  secret: {T}\n",  # five lines below the provider
+    "# Quorvex secrets rotate monthly\nregion: eu\nzone: b\nvalue: {T}\n",  # the noun three lines above the token
     "quorvex:\n\n  secret: {T}\n",  # a blank line ends the provider's block
     "quorvex_secret_sha: {T}",  # a digest word between
     "stream:\n  secret: {T}\n",  # an everyday word alone names no provider
@@ -230,7 +232,8 @@ PROXIMITY_RULE = rule_file("Vortaq", pattern_rule(
 @pytest.mark.parametrize(("text", "found_it"), [
     (f"vortaq:\n  live:\n    value: {LIVE}\n", True),  # the name two lines above, as a context rule reads it
     (f"payments:\n  provider: other\n  value: {LIVE}\n", False),  # no name
-    (f"vortaq:\n  a: 1\n  b: 2\n  value: {LIVE}\n", True),  # three lines above
+    (f"vortaq:\n  a: 1\n  b: 2\n  value: {LIVE}\n", False),  # three lines above, no credential on the token's line
+    (f"vortaq:\n  a: 1\n  b: 2\n  api_key: {LIVE}\n", True),  # three lines above, a key on the token's line
     (f"vortaq:\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  value: {LIVE}\n", False),  # five lines above
 ])
 def test_a_rule_asking_only_for_its_name_near_the_token_reads_the_lines_above(tmp_path, text, found_it):

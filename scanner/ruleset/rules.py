@@ -423,6 +423,8 @@ def rule_from_dict(path: Path, raw: dict[str, Any], default_provider: str, compi
 CONTEXT_REACH = 48
 CONTEXT_LINES_BELOW = 4
 NOUN_LINES_BELOW = 2
+"""How far below its line a provider's name reaches without a credential noun on the token's line, and a
+credential noun on the name's own line reaches at all."""
 CONTEXT_MIN_ENTROPY = 3.0
 CONTEXT_FILTERS = ("placeholder", "template", "variable", "path", "url", "checksum", "example-word")
 # Words between the name and the token that say it is a digest or a commit, not a credential (or that it
@@ -441,14 +443,13 @@ _UUID_SHAPE = "{4}-"
 # Only in prose: a key (`ACME_SECRET_RELEASE=`) may end in such a word.
 _AFTER_SCM_WORD = (r"(?<!(?<![A-Za-z])(?i:builds?|built|deploy(?:s|ed|ing)?|releases?|released|merged?|push(?:ed)?"
                    r"|checkout|checked[ \t]out|rev|ref|tag(?:ged)?|version|head|branch)[ \t]{1,3}[#@]?)")
-_ID_NAMED = (r"(?<!(?<!(?i:access|key)[_.-]?)(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
-             r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)")
-"""A token of any unprefixed shape under a key that says it is an id (`RC_CLIENT_ID=`, `"clientId": `) is the
-public half of a pair: the lead goes on to the secret on a line below (`RC_CLIENT_SECRET=`), which the first token
-of the shape after the provider's name used to hide. An access id or a key id (`acme.accessId`) is a
-credential of some providers' own naming. A prefixed token names itself (Blockfrost's project id,
-Alibaba's `STS.` key id are credentials)."""
-_ID_KEY = (_ID_NAMED +
+_CLIENT_ID = r"(?<!(?:(?<![A-Za-z])(?i:client)|(?<=[a-z])Client)[_.-]?(?i:id)[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)"
+"""A token under a client's id (`RC_CLIENT_ID=`, `"clientId": `) is the public half of an OAuth pair: the lead goes
+on to the secret on a line below (`RC_CLIENT_SECRET=`), which the first token of the shape after the provider's
+name used to hide. Other ids may be credentials of the provider's own naming (Infura's project id, OpenWeather's
+app id); a UUID under any id key is not (_ID_KEY)."""
+_ID_KEY = (r"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
+           r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)"
            r"(?<!(?<![A-Za-z])(?i:request|req|trace|span|correlation|transaction|txn|job|run|task|order|event"
            r"|message|msg|record|item|object|entity|instance|device|workflow|execution|operation|batch)"
            r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)")
@@ -465,7 +466,7 @@ def context_pattern(context: dict[str, Any]) -> str:
     reach, token = int(context.get("reach", CONTEXT_REACH)), context["token"]
     gap = _gap(reach)
     ahead = _token_ahead(token, reach, reach)
-    lead = rf"{PROVIDER_START}(?i:{names}){ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
+    lead = rf"{PROVIDER_START}(?i:{names}){ahead}{_lines_below(gap, reach)}"
     loose = loose_names(context["names"])
     if loose is None:
         return _with_token(lead, token)
@@ -500,7 +501,7 @@ def keyed_context_branch(pattern: str, secret_group: int | str, keywords: Sequen
     else:
         names = "|".join(_name_pattern(p) for p in found.providers)
         ahead = _token_ahead(found.token, CONTEXT_REACH, CONTEXT_REACH)
-        lead = rf"{PROVIDER_START}(?i:{names}){ahead}{gap}(?:{_NEXT_LINE}{gap}){{0,{CONTEXT_LINES_BELOW}}}"
+        lead = rf"{PROVIDER_START}(?i:{names}){ahead}{_lines_below(gap, CONTEXT_REACH)}"
     return _with_bare_key(with_context_branch(pattern, _with_token(lead, found.token)), found.providers,
                           found.token), found.token
 
@@ -516,7 +517,7 @@ def _with_token(lead: str, token: str) -> str:
     """The lead, then the token as group 1, whole on both sides. Not a URL's password either
     (`https://gitlab+deploy-token-1:<token>@gitlab.com`): the URL rules judge those, and a user name that
     holds the provider's name is no key naming the token."""
-    key_is_id = _ID_KEY if _UUID_SHAPE in token else _ID_NAMED if token.startswith("[") else ""
+    key_is_id = _ID_KEY if _UUID_SHAPE in token else _CLIENT_ID
     return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
             rf"(?![{_TOKEN_EDGE}=@-])")
 
@@ -532,6 +533,18 @@ def _with_bare_key(pattern: str, provider_words: Sequence[str], token: str) -> s
         return pattern
     forms = bare_key_forms([_name_pattern(p) for p in words])
     return "(?|" + "|".join([pattern, *(f"{_with_token(form, token)}(?P<{BARE_NAME}>)" for form in forms)]) + ")"
+
+
+def _lines_below(gap: str, reach: int) -> str:
+    """From the provider's name to the token: on the name's line or one of the NOUN_LINES_BELOW below it;
+    further down only when the token's own line names a credential (`[acme]` / `region = eu` / `timeout = 30`
+    / `api_key = ...`): a glossary's UUID, a Kubernetes `uid:` or a log's `user=` three lines under a name
+    is no key of its."""
+    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, noun_pattern
+
+    line = rf"{_NEXT_LINE}{gap}"
+    return (rf"{gap}(?:(?:{line}){{0,{NOUN_LINES_BELOW}}}|(?:{line}){{{NOUN_LINES_BELOW + 1},{CONTEXT_LINES_BELOW}}}"
+            rf"(?<={noun_pattern(sorted(CREDENTIAL_NOUNS))}[^\r\n]{{0,{reach}}}))")
 
 
 def _token_ahead(token: str, first_line: int, reach: int) -> str:
