@@ -52,8 +52,10 @@ NOT_SECRET_BESIDE = r"host|cache|object|file|primary|site|sync|state|request|ind
 `OBJECT_STORE_SECRET_KEY`, `pageAccessToken`, `CACHE_REDIS_PASSWORD`). A host's, a cache's, a file's, a primary's
 or a site's password is one."""
 NOT_SECRET = NOT_SECRET_ANYWHERE + "|" + NOT_SECRET_BESIDE
-NOT_PASSWORD = (NOT_SECRET_ANYWHERE + r"|object|sync|state|request|index|page"
-                r"|forgot|new_?|old_?|repeat|policy|bypass|compass|render|by|sur|over|under")
+_PASSWORD_OWNERS_BESIDE = ("host", "cache", "file", "primary", "site")
+NOT_PASSWORD = "|".join([NOT_SECRET_ANYWHERE,
+                         *(w for w in NOT_SECRET_BESIDE.split("|") if w not in _PASSWORD_OWNERS_BESIDE),
+                         r"forgot|new_?|old_?|repeat|policy|bypass|compass|render|by|sur|over|under"])
 # What may follow the credential word in its own key: a number (`API_KEY_2`) and up to two words that
 # name the environment, region, version or encoding of the same credential (`SECRET_KEY_BASE`,
 # `API_KEY_PROD`, `apiTokenLive`, `DB_PASSWORD_B64`, `API_KEY_EU`, `apiKeyV2`, Django's `SECRET_KEY_FALLBACKS`).
@@ -80,10 +82,9 @@ _MAPPING_ABOVE = (rf"(?:\A|\n)[ \t]*(?!(?i:{NOT_SECRET})(?![A-Za-z]))[A-Za-z_][\
                   r"(?:[ \t]+[^\n]*\n){0,3}")
 """A mapping's header line (`stripe:`) and up to three of its lines before the one that ends the lookbehind."""
 _NOT_BOUNDARY = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
-_WORD_ENDING = r"(?i:e?d|e?s|ing)?(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+_WORD_ENDING = rf"(?i:e?d|e?s|ing)?{_WORD_END}"
 """Where a word of a key ends, after its `-ed`, `-s` or `-ing` if it has one (`hashed_`, `Pages`)."""
-_OTHER_WORD = (rf"(?!(?i:{QUALIFIERS}){_WORD_ENDING})(?:[A-Z]?[a-z]{{1,15}}|[A-Z]{{1,15}})"
-               r"(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))")
+_OTHER_WORD = rf"(?!(?i:{QUALIFIERS}){_WORD_ENDING})(?:[A-Z]?[a-z]{{1,15}}|[A-Z]{{1,15}}){_WORD_END}"
 """One word of a key that is no qualifier of a credential word (`size` in `page_size_token`, not `access`)."""
 
 

@@ -18,8 +18,8 @@ BARE_NAME = "bare_name"
 PUBLIC_HALF_PROVIDERS = frozenset({"pusher", "mixpanel", "amplitude", "braze", "recaptcha", "uploadcare"})
 """Providers whose public key has the shape of their secret, and is what a browser's code hands their client
 (`new Pusher("<app key>")`, `mixpanel.init("<project token>")`, `amplitude.init(...)`, `braze.initialize(...)`,
-`"recaptcha": "<site key>"`): their bare keys
-and constructors lead to nothing; their secrets are found under their own names."""
+`"recaptcha": "<site key>"`): their bare keys and constructors lead to nothing; their secrets are found under
+their own names."""
 
 
 def bare_key_lead(names: Sequence[str]) -> str:

@@ -42,8 +42,9 @@ def provider_keyed(pattern: str) -> bool:
 
 def provider_key_words(words: Iterable[str]) -> tuple[str, ...]:
     """The provider words a bare key may be, sorted (names_a_provider bisects them): not a name that ends
-    in a credential's noun (`agorasecret`, `b2appkey`), whose key the assignment rules read already."""
-    return tuple(sorted(w for w in words if not w.endswith(_CREDENTIAL_ENDINGS)))
+    in a credential's noun (`agorasecret`, `b2appkey`), whose key the assignment rules read already, nor a
+    provider whose bare key holds its public half as often (key_leads.PUBLIC_HALF_PROVIDERS)."""
+    return tuple(sorted(w for w in words if not w.endswith(_CREDENTIAL_ENDINGS) and w not in PUBLIC_HALF_PROVIDERS))
 
 
 def with_provider_keys(rules: Sequence[Rule], words: Iterable[str] | None = None) -> list[Rule]:
@@ -57,7 +58,7 @@ def with_provider_keys(rules: Sequence[Rule], words: Iterable[str] | None = None
         from scanner.ruleset.named_provider import provider_words
 
         words = provider_words(rules)
-    keywords = provider_key_words(set(words) - PUBLIC_HALF_PROVIDERS)
+    keywords = provider_key_words(words)
     out = list(rules)
     for i in keyed:
         out[i] = replace(out[i], keywords=keywords)

@@ -443,13 +443,13 @@ _UUID_SHAPE = "{4}-"
 # Only in prose: a key (`ACME_SECRET_RELEASE=`) may end in such a word.
 _AFTER_SCM_WORD = (r"(?<!(?<![A-Za-z])(?i:builds?|built|deploy(?:s|ed|ing)?|releases?|released|merged?|push(?:ed)?"
                    r"|checkout|checked[ \t]out|rev|ref|tag(?:ged)?|version|head|branch)[ \t]{1,3}[#@]?)")
-_CLIENT_ID = r"(?<!(?:(?<![A-Za-z])(?i:client)|(?<=[a-z])Client)[_.-]?(?i:id)[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)"
+_KEY_SEPARATOR = r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?"
+_CLIENT_ID = rf"(?<!(?:(?<![A-Za-z])(?i:client)|(?<=[a-z])Client)[_.-]?(?i:id){_KEY_SEPARATOR})"
 """A token under a client's id (`RC_CLIENT_ID=`, `"clientId": `) is the public half of an OAuth pair: the lead goes
 on to the secret on a line below (`RC_CLIENT_SECRET=`), which the first token of the shape after the provider's
 name used to hide. Other ids may be credentials of the provider's own naming (Infura's project id, OpenWeather's
 app id); a UUID under any id key is not (_ID_KEY)."""
-_ID_KEY = (r"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID))"
-           r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?)"
+_ID_KEY = (rf"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID)){_KEY_SEPARATOR})"
            r"(?<!(?<![A-Za-z])(?i:request|req|trace|span|correlation|transaction|txn|job|run|task|order|event"
            r"|message|msg|record|item|object|entity|instance|device|workflow|execution|operation|batch)"
            r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)")
@@ -540,11 +540,21 @@ def _lines_below(gap: str, reach: int) -> str:
     further down only when the token's own line names a credential (`[acme]` / `region = eu` / `timeout = 30`
     / `api_key = ...`): a glossary's UUID, a Kubernetes `uid:` or a log's `user=` three lines under a name
     is no key of its."""
-    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, noun_pattern
-
     line = rf"{_NEXT_LINE}{gap}"
     return (rf"{gap}(?:(?:{line}){{0,{NOUN_LINES_BELOW}}}|(?:{line}){{{NOUN_LINES_BELOW + 1},{CONTEXT_LINES_BELOW}}}"
-            rf"(?<={noun_pattern(sorted(CREDENTIAL_NOUNS))}[^\r\n]{{0,{reach}}}))")
+            rf"{_on_token_line(_any_noun(), reach)})")
+
+
+@functools.cache
+def _any_noun() -> str:
+    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, noun_pattern
+
+    return noun_pattern(sorted(CREDENTIAL_NOUNS))
+
+
+def _on_token_line(noun: str, reach: int) -> str:
+    """The noun within `reach` before the token, on the token's own line."""
+    return rf"(?<={noun}[^\r\n]{{0,{reach}}})"
 
 
 def _token_ahead(token: str, first_line: int, reach: int) -> str:
@@ -576,7 +586,7 @@ def _loose_lead(provider_words: Sequence[str], nouns: Sequence[str], reach: int,
     # provider's line reaches two lines down: further, such a line is prose about the credential (`# Entra ID
     # client secrets hold ~ and .`) above whatever token of the shape comes next.
     after = (rf"(?:{glued}|{gap}{noun}){gap}(?:{line}){{0,{NOUN_LINES_BELOW}}}"
-             rf"|{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}(?<={noun}[^\r\n]{{0,{CONTEXT_REACH}}})")
+             rf"|{gap}(?:{line}){{1,{CONTEXT_LINES_BELOW}}}{_on_token_line(noun, CONTEXT_REACH)}")
     return rf"{PROVIDER_START}(?i:{providers}){ahead}(?:{after})"
 
 
