@@ -43,7 +43,7 @@ NOT_SECRET_ANYWHERE = (
     r"reset|invite|invitation|confirm|confirmation|unsubscribe|tokens?_?type|type|expir\w*|max|min|len|length|"
     r"count|url|uri|endpoint|path|name|header|field|param|format|prefix|suffix|kind|mode|change|grant|"
     r"purchase|lifecycle|pagination|paging|refresh_?page|counter|namespace|typeahead|formatted|"
-    r"filename|pathname"
+    r"filename|pathname|instrumentation"
 )
 NOT_SECRET_BESIDE = r"host|cache|object|file|primary|site|sync|state|request|index|page"
 """Words that say a value is no credential only right before the last word (`cache_key`, `page_token`,

@@ -370,3 +370,32 @@ def test_a_provider_named_by_an_everyday_word_claims_in_keys_not_in_sentences(tm
     for keyed in (f"export COURIER_AUTH_TOKEN={near}\n", f'const courierToken = "{near}";\n'):
         assert {dropped for _, dropped in reported(ruleset, keyed)} == {"claimed:Courier"}, keyed
     assert reported(ruleset, f"Courier is the API key:\n{near}\n") == [("generic-labelled-line", "")]
+
+
+HEX64 = "3c9e1f7a5b2d4c6e8f0a1b3d5e7f9a2c4b6d8e0f1a3c5e7b9d2f4a6c8e0b1d3f"
+
+
+@pytest.fixture
+def digest_ruleset(tmp_path):
+    path = tmp_path / "quillscan.yaml"
+    path.write_text(RULE_FILE.replace("Quillbase", "Quillscan").replace("quill base, quillbase", "quillscan")
+                    .replace("quillbase", "quillscan").replace("[a-f0-9]{32}", "[a-f0-9]{64}")
+                    .replace("5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e", HEX64)
+                    .replace("8e1f3a5c7b9d2e4f6a8c0b1d3e5f7a9c", HEX64)
+                    .replace("QUILLSCAN_SHA", "QUILLSCAN_DIGEST"), encoding="utf-8")
+    return RuleSet(tuple(parse_rule_file(path)))
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # a scanning service's name beside a file's SHA-256, with no credential named: a sample's digest
+    (f"source,sha256\nquillscan,{HEX64}\n", False),
+    (f"Quillscan report for {HEX64}: 41/70 engines", False),
+    (f"| quillscan | {HEX64} |", False),
+    # under a credential's name, or given to a client, the same shape is the key
+    (f"QUILLSCAN_API_KEY={HEX64}", True),
+    (f"quillscan:\n  token: {HEX64}\n", True),
+    (f'client = Quillscan("https://api.quillscan.io", "{HEX64}")', True),
+])
+def test_a_digests_length_of_hex_beside_a_name_alone_is_a_digest(digest_ruleset, text, found):
+    assert (HEX64 in secrets_in(digest_ruleset, text)) is found
+

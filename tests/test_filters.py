@@ -12,9 +12,12 @@ CASES = {
     "placeholder": [
         ("<your-api-key>", True), ("changeme", True), ("xxxxxxxxxxxx", True), ("********", True),
         ("abcdefgh123", True), ("Tr0ub4dor&3-horse", False), ("hunter2!x", False), ("4f9Kq2XzR7mT1vB8nW3y", False),
+        # a Kubernetes Secret's `data:` holds base64: `changeme`, `your-token-here`; and a real password's
+        ("Y2hhbmdlbWU=", True), ("eW91ci10b2tlbi1oZXJl", True), ("WGs5cEwybVE3clQ0", False),
     ],
     "template": [
         ("${DB_PASSWORD}", True), ("{{ vault_pw }}", True), ("%(password)s", True), ("$PASSWORD", True),
+        ("$API_URL/v1/me", True), ("$Kq9/x2Lm", False),
         ("<token>", True), ("#{secret}", True), ("@db.password@", True), ("__PASSWORD__", True),
         ("Tr0ub4dor&3-horse", False), ("p$ssw0rd9", False),
         ("<your token here>", True), ("<region:zone>", True),
@@ -52,6 +55,8 @@ CASES = {
     "identifier": [
         ("getPassword", True), ("db_password", True), ("secret", True), ("Password", True),
         ("hunter2!x", False), ("abc123", False),
+        # words in lowercase are names; random letters are a password, in lowercase or camel-cased by chance
+        ("mysecretpassword", True), ("healthcheck", True), ("oryooqsgfzqputzf", False), ("rjDobzIeRvxMlGqb", False),
     ],
     "literal": [
         ("null", True), ("None", True), ("true", True), ("8080", True), ("1.2.3", True), ("v2.0.0-rc1", True),
@@ -113,6 +118,19 @@ CASES = {
         ("sk_live_" + "51Hq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", False),  # Stripe's secret key, spelt in two parts
         ("pub-c-4e8b1d7f-3a2c-4e60-b5d1-f9a73c2e8b4d", False),  # PubNub's publish key writes to its channels
         ("public_Xq8Lm2Rt7Vw4Zp9Ks3Nb6Hc", False),
+        ("live_T7QK2M9XB4RZL1WN8C5VD3HJ6PFY0GSA", True),  # Adyen's client key, which its Drop-in is given
+        ("wx3f9a2c7e1b4d8f6a", True),  # a WeChat app id
+        # a Web Push public key (65 bytes, the first 4); the private key is 32
+        ("BC1d3Sx5DjtoO5XoF9MerxRRJMXz1JDuysXLAzCgpg96OYAfgLZhXbmGEa5H28uQKKELf6WcNDd9VRyjz6hsByk", True),
+        ("C1d3Sx5DjtoO5XoF9MerxRRJMXz1JDuysXLAzCgpg96OYAfgLZhXbmGEa5H28uQ", False),
+        # Supabase's anon key is public; its service_role key is the secret
+        ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6InFrd3ptcGR4YWxidHJ2Y25oc3VlIiwicm9sZ"
+         "SI6ImFub24iLCJpYXQiOjE3MTgwMDAwMDAsImV4cCI6MjAzMzU3NjAwMH0.9iNdzww-fiB16dY2WSYUaVUUiizv9VVBRBEZgq8NlBw",
+         True),
+        ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6InFrd3ptcGR4YWxidHJ2Y25oc3VlIiwicm9sZ"
+         "SI6InNlcnZpY2Vfcm9sZSIsImlhdCI6MTcxODAwMDAwMCwiZXhwIjoyMDMzNTc2MDAwfQ.bg5o61v43T-4Wo1hBQYkMTHkyKfWYJaJNRrcCn"
+         "ytiBs", False),
+        ("eyJhbGciOiJIUzI1NiJ9.!!!.sig", False),
     ],
     "not-bip39": [
         # a seed of 12 and one of 24 words, each made from random bytes, checksum and all
@@ -175,6 +193,18 @@ def test_generated_tokens_with_pronounceable_pieces_are_values_not_names():
         tokens = ["".join(rnd.choice(alphabet) for _ in range(24)) for _ in range(2000)]
         names = sum(HEURISTICS["not-random"](t) or HEURISTICS["identifier"](t) for t in tokens)
         assert names <= most * len(tokens), (alphabet, names)
+
+
+def test_random_lowercase_passwords_are_not_names():
+    """A password drawn from lowercase letters alone (`uftaqcbbghtayokosgqh`) is no identifier: its pairs of
+    letters are rare in words. Every such password was dropped while any lowercase run counted as a name."""
+    import random
+    import string
+
+    rnd = random.Random(7)
+    for length, most in ((10, 0.1), (16, 0.05), (24, 0.02)):
+        values = ["".join(rnd.choice(string.ascii_lowercase) for _ in range(length)) for _ in range(2000)]
+        assert sum(HEURISTICS["identifier"](v) for v in values) <= most * len(values), length
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -96,6 +96,11 @@ FORMS = [
     'client = QuorvexClient("{T}", "eu-west-1-production")',  # the key first, a region after it
     'client := quorvex.NewClient("EU7X2KQ9", "{T}")',  # Go's constructor in the provider's package
     "$client = new \\Quorvex\\Client('{T}');",  # PHP's class in the provider's namespace
+    # a call's arguments each on a line of their own, under it
+    'client = quorvex.Client(\n    "k7y9uzogxcux",\n    "{T}",\n)',
+    "$client = \\Quorvex\\Client::make('{T}');",  # PHP's static factories and Rust's `new`
+    'let client = Quorvex::new("https://api.quorvex.io", "{T}");',
+    "client = Quorvex.create('{T}')",
 ]
 
 

@@ -25,7 +25,7 @@ PLACEHOLDER_WORDS = (
     "enter_your", "put_your", "abcdefgh", "12345678", "deadbeef", "lorem", "ipsum", "sample_",
 )
 _TEMPLATE = LazyPattern(
-    r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$\(|^%[A-Za-z_]\w*%$"
+    r"\$\{[^}]*\}?|\{\{.*?\}\}?|\{%.*?%\}|%\([^)]*\)[sd]|^\$[A-Za-z_]\w*$|^\$[A-Z_][A-Z0-9_]*[/:?]|^\$\(|^%[A-Za-z_]\w*%$"
     r"|^<[\w .:-]*>$|^<[A-Za-z][A-Za-z _.:-]*$|\$__\w+\{|<%.*?%>"
     r"|^@[A-Za-z_][\w.-]*@$|^#\{[^}]*\}$|^\{[A-Za-z_][\w.]*\}$|^__[A-Z_]+__$"
 )
@@ -51,7 +51,7 @@ _CUT = LazyPattern(r"\.{3}[A-Za-z0-9]{0,4}$")
 """A key shown cut short, its last four characters at most after an ellipsis (`sk_live_...4f2a`); a password
 may hold three dots (`Pa...ss9!word`)."""
 _TEST_WORDS = ("test", "fake", "dummy", "mock", "sample", "fixture", "stub", "demo")
-_IDENTIFIER = LazyPattern(r"^(?:[a-z]+(?:[A-Z][a-z]+)+|[A-Za-z]+(?:[_-][A-Za-z]+)+|[a-z]+|[A-Z][a-z]+)$")
+_IDENTIFIER = LazyPattern(r"^(?:[a-z]+(?:[A-Z][a-z]+)+|[A-Za-z]+(?:[_-][A-Za-z]+)+|[A-Z][a-z]+)$")
 _LETTERS = LazyPattern(r"^-{0,2}[A-Za-z]+(?:[_-][A-Za-z]+)*$")
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -67,12 +67,31 @@ def is_placeholder(secret: str) -> bool:
     core = re.sub(r"[^a-z0-9]", "", lower)
     if len(core) >= 6 and any(core in seq or seq.startswith(core[:8]) and len(core) <= 12 for seq in _SEQUENCES):
         return True
-    return bool(re.search(r"(.)\1{7,}", lower))
+    if re.search(r"(.)\1{7,}", lower):
+        return True
+    decoded = _decoded_text(secret)
+    return bool(decoded) and is_placeholder(decoded)
+
+
+def _decoded_text(secret: str) -> str:
+    """The text a short base64 value spells, or "": a Kubernetes Secret's `data:` holds its values encoded, and
+    `Y2hhbmdlbWU=` is `changeme`."""
+    if len(secret) > 96 or len(secret) % 4 or not _BASE64.match(secret):
+        return ""
+    import base64
+    import binascii
+
+    try:
+        text = base64.b64decode(secret, validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return ""
+    return text if text.isprintable() else ""
 
 
 def is_template(secret: str) -> bool:
-    """Values filled in later: `${VAR}`, `{{ var }}`, `%(name)s`, `$VAR`, `<token>`, `#{x}`, `@x@`, Grafana's
-    `$__env{X}`, ERB's `<%= x %>`. A `<token>` cut before its `>` is letters alone: `<Tz9.kQ-7mWq2` is a password."""
+    """Values filled in later: `${VAR}`, `{{ var }}`, `%(name)s`, `$VAR` (`$API_URL/v1/me` too), `<token>`, `#{x}`,
+    `@x@`, Grafana's `$__env{X}`, ERB's `<%= x %>`. A `<token>` cut before its `>` is letters alone: `<Tz9.kQ-7mWq2`
+    is a password."""
     return bool(_TEMPLATE.search(secret))
 
 
@@ -117,6 +136,21 @@ _CONSONANTS = LazyPattern(r"[^aeiouy]{5}")
 _DIGIT_SWITCH = LazyPattern(r"(?=[A-Za-z]\d|\d[A-Za-z])")
 _CASE_FLIP = LazyPattern(r"(?=[A-Z][a-z][A-Z]|[a-z][A-Z][A-Z][a-z]|[a-z][A-Z][a-z][A-Z])")
 _LONG_CONSONANTS = LazyPattern(r"[^aeiouy]{6}")
+_BASE64 = LazyPattern(r"^[A-Za-z0-9+/]{6,}={0,2}$")
+_LETTER_RUN = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_COMMON_PAIRS = frozenset(first + second for first, seconds in (
+    ("a", "abcdfgiklmnprstuvwxy"), ("b", "abceijloprstuy"), ("c", "abcdefhiklmoprstuy"),
+    ("d", "abcdefgilmnoprstuy"), ("e", "abcdefghiklmnopqrstuvwxy"), ("f", "acdefilmnoprstuy"),
+    ("g", "aeghilmnorstu"), ("h", "adeilorstuy"), ("i", "abcdefgklmnoprstvxz"), ("j", "eou"), ("k", "aeils"),
+    ("l", "abcdefilmnoprstuvy"), ("m", "abcdeilmnopstuy"), ("n", "abcdefghiklmnoprstuvy"),
+    ("o", "abcdefgiklmnoprstuvwx"), ("p", "acdefhilmnoprstuvy"), ("q", "u"), ("r", "abcdefgiklmnoprstuvwy"),
+    ("s", "abcdefghiklmnopqrstuvwy"), ("t", "abcdefghilmnoprstuvwy"), ("u", "abcdefgilmnprst"), ("v", "aeios"),
+    ("w", "aehinors"), ("x", "ceimptx"), ("y", "aceilmnprst"), ("z", "aei"),
+) for second in seconds)
+"""The 369 most common of the 676 pairs of letters in a row (each first letter with the letters that follow it),
+counted over the 36,000 distinct lowercase words of four letters or more in the Python sources of this project's
+dependencies. A word a person wrote is made of them; a random run of letters is not: 16 random lowercase letters
+hold more than two rare pairs 97% of the time, and 97% of those words of ten letters or more hold at most one."""
 
 
 def _wordlike(part: str, loose: bool = False) -> bool:
@@ -143,12 +177,22 @@ def is_identifier(secret: str) -> bool:
     mostly pronounceable words (`NotSet`, `PKPaymentPass`, `--ask-pass`); a random run of letters
     (`nkUimckKqJLilhGj`) is still a value."""
     if _IDENTIFIER.match(secret):
-        return True
-    if not _LETTERS.match(secret) or looks_generated(secret):
+        return _written(secret)
+    if secret.isalpha() and secret.islower():
+        return len(secret) < 8 or _written(secret)
+    if not _LETTERS.match(secret) or looks_generated(secret) or not _written(secret):
         return False
     letters = sum(c.isalpha() for c in secret)
     words = sum(len(part) for part in _WORD_PART.findall(secret) if _wordlike(part, loose=True))
     return words * 10 >= letters * 6
+
+
+def _written(letters: str) -> bool:
+    """Letters a person wrote, not drew at random: at most one pair in eight outside _COMMON_PAIRS, each
+    word part (`getPassword`: `get`, `password`) counted alone."""
+    rare = sum(part[i:i + 2].lower() not in _COMMON_PAIRS for part in _LETTER_RUN.findall(letters)
+               for i in range(len(part) - 1))
+    return rare <= len(letters) // 8
 
 
 _LITERAL = LazyPattern(
@@ -389,15 +433,36 @@ def example_host_rejection(secret: str) -> str:
 _DIGEST_HEX = LazyPattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{64})$")
 
 
-_PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-|sub-c-|pub[0-9a-f]{32}$)")
+_PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-|sub-c-|pub[0-9a-f]{32}$|(?:live|test)_[A-Z0-9]{32}$"
+                         r"|wx[0-9a-f]{16}$|B[A-Za-z0-9_-]{86}$)")
 """Keys their providers publish in web pages: Stripe's publishable keys, PostHog's project keys, Mapbox's
-public tokens, New Relic's browser keys, PubNub's subscribe keys, Datadog's browser client tokens."""
+public tokens, New Relic's browser keys, PubNub's subscribe keys, Datadog's browser client tokens, Adyen's
+client keys, WeChat's app ids, and a Web Push (VAPID) public key: an uncompressed P-256 point, 65 bytes whose
+first is 4, in base64url."""
+_ANON_ROLE = LazyPattern(r'"role"\s*:\s*"anon"')
 
 
 def is_public_key(secret: str) -> bool:
     """A key its provider makes public (_PUBLIC_ID), under a key name that says nothing of it
-    (`accessToken`, `clientToken`, `subscribeKey`)."""
-    return bool(_PUBLIC_ID.match(secret))
+    (`accessToken`, `clientToken`, `subscribeKey`); or a JWT whose claims give it the anonymous role, as
+    Supabase's anon key does (the service_role key beside it is the secret)."""
+    if _PUBLIC_ID.match(secret):
+        return True
+    return secret.startswith("eyJ") and bool(_ANON_ROLE.search(_jwt_claims(secret)))
+
+
+def _jwt_claims(token: str) -> str:
+    """A JWT's payload, decoded, or "" when it is no base64url JSON."""
+    import base64
+    import binascii
+
+    parts = token.split(".")
+    if len(parts) != 3:
+        return ""
+    try:
+        return base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return ""
 
 
 def bare_name_rejection(secret: str, called: bool = False) -> str:
@@ -414,6 +479,27 @@ def bare_name_rejection(secret: str, called: bool = False) -> str:
     if is_public_key(secret):
         return "filter:public-key"
     return ""
+
+
+def named_digest_rejection(secret: str, lead: str) -> str:
+    """Why a SHA-1's or SHA-256's length of hex that a provider's name leads to, with no credential noun on
+    the way (`lead`: from the start of the name's line to the value), is not taken, or empty: a security
+    tool's name beside a digest (`virustotal,<sha256>`, `VirusTotal report for <sha256>`) is a sample's, not a
+    key. Under a noun (`VT_API_KEY=`) the same hex is the key."""
+    if not _DIGEST_HEX.match(secret) or _any_noun().search(lead):
+        return ""
+    return "filter:named-digest"
+
+
+@functools.cache
+def _any_noun() -> re.Pattern[str]:
+    """A credential noun as a word of a key (context_names.noun_pattern, without the lookbehinds only the `regex`
+    module reads: a looser noun here only keeps more values)."""
+    from scanner.ruleset.context_names import CREDENTIAL_NOUNS
+
+    nouns = sorted(CREDENTIAL_NOUNS)
+    capitalised = "|".join(n.capitalize() for n in nouns)
+    return re.compile(rf"(?:(?<![A-Za-z])(?i:{'|'.join(nouns)})|{capitalised})(?i:s)?(?![a-z])")
 
 
 HEURISTICS: dict[str, Callable[[str], bool]] = {

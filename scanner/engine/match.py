@@ -22,6 +22,7 @@ from scanner.engine.filters import (
     chosen_by_hand,
     example_host_rejection,
     failing_heuristic,
+    named_digest_rejection,
     spoilt_edge,
     spoilt_end,
 )
@@ -195,10 +196,13 @@ def _line_end(text: str, at: int) -> int:
 
 def _key_lines_end(text: str, at: int) -> int:
     """The end of the line at `at`; of the next one too when that line ends with a colon (YAML's `acme:`
-    with the value alone on the next line)."""
+    with the value alone on the next line), and of the next three when it opens a call whose arguments each
+    take a line (`AcmeClient(` / `"<app id>",` / `"<key>",`; key_leads.py)."""
     end = _line_end(text, at)
-    if text[at:end].rstrip().endswith(":") and end < len(text):
-        return _line_end(text, end + 1)
+    line = text[at:end].rstrip()
+    for _ in range(3 if line.endswith("(") else 1 if line.endswith(":") else 0):
+        if end < len(text):
+            end = _line_end(text, end + 1)
     return end
 
 
@@ -327,6 +331,8 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
         dropped = rejection(rule, secret, entropy, spoilable=False)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret, called=text[max(0, start - 4):start].rstrip("\"'`\t ").endswith("("))
+    elif not dropped and rule.names and "(" not in text[m.start():start]:  # a call's argument is no sample's digest
+        dropped = named_digest_rejection(secret, text[text.rfind("\n", 0, m.start()) + 1:start])
     if not dropped and EXAMPLE_HOST in m.re.groupindex and m.start(EXAMPLE_HOST) >= 0:
         dropped = example_host_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end, _starts_with_keyword(rule, secret)):

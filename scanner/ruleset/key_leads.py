@@ -63,8 +63,8 @@ def bare_key_gates(names: Sequence[str]) -> tuple[str, ...]:
 CLIENT_WORDS = ("client", "api", "sdk", "service", "session", "connection", "auth")
 """Words that may follow a provider's name in its client's name (`AcmeClient`, `acme_api`)."""
 _CLIENT_WORDS = rf"[._]?(?i:{'|'.join(CLIENT_WORDS)})"
-_CLIENT_CALLS = (r"::Client\.new|\.(?:init|new|configure|setup|login|authenticate|connect)"
-                 r"|\.New(?:Client|API|Api)?|\\Client")
+_CLIENT_CALLS = (r"::Client\.new|\.(?:init|new|create|configure|setup|login|authenticate|connect)"
+                 r"|\.New(?:Client|API|Api)?|(?:\\Client)?::(?:new|make|create)|\\Client")
 _CLIENT_SUFFIX = rf"(?:{_CLIENT_WORDS}(?![a-z])|{_CLIENT_CALLS})"
 _CLIENT = rf"{_CLIENT_SUFFIX}?"
 """What may follow a provider's name to make its constructor, or the call that takes its key."""
@@ -73,14 +73,16 @@ _KEY = r"[\"']?[ \t]*(?::=|=>|->|[:=])[ \t]*[\"'`]?"
 _NEXT_LINE = r"[\"']?:[ \t]*\r?\n[ \t]+"
 _KEY_GATE = rf"(?:{_KEY}|{_NEXT_LINE}[\"'`]?)"
 _FLAG = r"(?:[ \t]+|=)[\"']?"
-_ARGUMENTS = r"(?:(?:[\"'][^\"'\r\n]{1,64}[\"']|\d{1,20})[ \t]*,[ \t]*){0,2}?"
+_SPACE = r"[ \t]*(?:\r?\n[ \t]{0,24})?"
+"""Space in a call's parentheses: its arguments may each stand on a line of their own, under the call."""
+_ARGUMENTS = rf"(?:(?:[\"'][^\"'\r\n]{{1,64}}[\"']|\d{{1,20}}){_SPACE},{_SPACE}){{0,2}}?"
 """The arguments a constructor may take before the key: an account's or app's id (`Client("APPID", "`). The
 fewest first: the first argument is the key more often than not (`Mailgun("key-...", "mg.corp.io")`)."""
-_CALL = (rf"(?:{_CLIENT_SUFFIX}\([ \t]*{_ARGUMENTS}"
-         rf"|\([ \t]*(?:(?<={_START}new[ \t]{{1,8}}[\w.\\]{{1,80}}\([ \t]*){_ARGUMENTS})?)[\"'`]")
+_CALL = (rf"(?:{_CLIENT_SUFFIX}\({_SPACE}{_ARGUMENTS}"
+         rf"|\({_SPACE}(?:(?<={_START}new[ \t]{{1,8}}[\w.\\]{{1,80}}\({_SPACE}){_ARGUMENTS})?)[\"'`]")
 """Arguments before the key only in a client's constructor (`AcmeClient(`, `acme.NewClient(`, `new Acme(`): a
 class named as an everyday word takes other values first (`Segment(0, 1500, "...")`)."""
-_CALL_GATE = rf"(?:{_CLIENT_WORDS}){{0,2}}(?:{_CLIENT_CALLS})?\([ \t]*{_ARGUMENTS}[\"'`]"
+_CALL_GATE = rf"(?:{_CLIENT_WORDS}){{0,2}}(?:{_CLIENT_CALLS})?\({_SPACE}{_ARGUMENTS}[\"'`]"
 _ROW_OPEN = r"\|[ \t]*[*_`]{0,2}"
 _ROW = r"[*_`]{0,2}[ \t]*\|[ \t]*`?"
 _LINE_OPEN = r"[ \t]{0,24}(?:(?:#|//|\*|-|>)[ \t]{0,8})?"
