@@ -41,24 +41,26 @@ _VALUE = LazyPattern(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/=]*[0-9])[A-Za-z0-9+/=]{12,}
 """A generated value (letters and digits run together, no `_`, `-` or `.` between words): its letters can
 spell a provider's name (`...RtNAbly`), so it is no word of a key or a sentence. `cloudflare_r2` stays."""
 COMMON_WORDS = frozenset({
-    "abstract", "active", "alpha", "annoying", "anti", "apollo", "argo", "atlas", "authorize", "bamboo", "better",
-    "boost", "branch", "brave", "browser", "butter", "captain", "carbon", "census", "checkout", "circle",
-    "clockwork", "close", "cloud", "code", "collective", "column", "commerce", "commodities", "composer", "conduit",
-    "connection", "conversations", "conversion", "copper", "crisp", "crossing", "crunchy", "crypto", "cursor",
-    "currents",
-    "daily", "dark", "database", "defined", "dependency", "detect", "django", "docker", "dotenv", "drone", "eagle",
-    "easy", "eden", "elastic", "elements", "endor", "exchange", "exchangerates", "export", "extractor", "face",
-    "fauna", "file", "financial", "flight", "float", "ftpsftp", "game", "ghost", "gist", "gradle", "groove",
-    "happy", "harness", "harvest", "help", "holiday", "hugging", "hunter", "ionic", "java", "kanban", "knapsack",
-    "kong", "label", "laravel", "lemon", "less", "line", "linear", "llama", "location", "logic", "lunch", "mail",
-    "matrix", "maven", "mercado", "mercury", "meta", "monday", "neon", "netrc", "neutrino", "news", "notify",
-    "notion", "observability", "octopus", "odds", "open", "paddle", "pangea", "people", "polls", "prefect",
-    "prisma", "privacy", "prospect", "protocols", "radar", "ramp", "rapid", "raven", "readme", "really", "recharge",
-    "recorded", "remove", "render", "reply", "request", "resend", "revamp", "riot", "rocket", "ruby", "sanity",
-    "score", "scraper", "scraping", "scribe", "semantic", "sentinel", "shell", "square", "squeezy", "stability",
-    "storage", "sunshine", "survey", "systems", "technical", "ticket", "times", "together", "tomorrow", "twelve",
-    "unix", "unleash", "uptime", "vault", "visual", "voyage", "walk", "weather", "weights", "wise", "workable",
-    "world"
+    "abstract", "active", "affirm", "alpha", "analysis", "annoying", "anti", "apollo", "argo", "atlas", "authorize",
+    "bamboo", "battle", "better", "black", "boost", "branch", "brave", "bright", "browser", "bunny", "butter",
+    "captain", "carbon", "census", "checkout", "chroma", "circle", "clockwork", "close", "cloud", "code",
+    "collective", "column", "comet", "commerce", "commodities", "composer", "conduit", "connection", "constant",
+    "conversations", "conversion", "copper", "criminal", "crisp", "crossing", "crunchy", "crypto", "currents",
+    "cursor", "daily", "dark", "database", "defined", "dependency", "detect", "django", "docker", "dotenv", "drip",
+    "drone", "duck", "eagle", "easy", "eden", "elastic", "elements", "endor", "exchange", "exchangerates", "export",
+    "extractor", "face", "fauna", "file", "financial", "flight", "float", "forest", "fred", "ftpsftp", "game",
+    "gate", "ghost", "gist", "gradle", "groove", "happy", "harness", "harvest", "have", "healthchecks", "help",
+    "holiday", "hugging", "hunter", "hybrid", "intelligence", "ionic", "iterable", "java", "kanban", "knapsack",
+    "kong", "label", "laravel", "last", "lemon", "less", "line", "linear", "llama", "location", "logic", "loops",
+    "lunch", "mail", "matrix", "maven", "mercado", "mercury", "meta", "metal", "modern", "monday", "neon", "netrc",
+    "neutrino", "news", "notify", "notion", "observability", "octopus", "odds", "open", "paddle", "pangea",
+    "people", "pirate", "play", "player", "polls", "prefect", "prisma", "privacy", "product", "prospect",
+    "protocols", "radar", "ramp", "rapid", "raven", "readme", "really", "recharge", "recorded", "remove", "render",
+    "reply", "request", "resemble", "resend", "revamp", "riot", "rocket", "ruby", "runway", "sanity", "scale",
+    "score", "scraper", "scraping", "scribe", "semantic", "sentinel", "shell", "socket", "square", "squeezy",
+    "stability", "steel", "storage", "sunshine", "survey", "systems", "technical", "ticket", "times", "together",
+    "tomorrow", "treasury", "twelve", "unix", "unleash", "uptime", "vast", "vault", "video", "visual", "voyage",
+    "walk", "weather", "weights", "wise", "workable", "world"
 })
 """Providers' names, or words of them, that are also everyday or tooling words (`line`, `meta`, `Better`
 Stack, `docker`): on their own they name no provider (context_names.EVERYDAY_WORDS lists more)."""
