@@ -105,8 +105,8 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     # `ledgerKey`, `X-Ledger-Key`): the NOT_SECRET words and the value's randomness keep out cache, sort
     # and lookup keys.
     # `<name> key: ...` in comments, docs and logs (`# Stripe key: ...`), a colon and a space after it
-    # (`<add key="..."` is XML, where the value comes later), a Markdown table's next cell (`| API key | ...`),
-    # or prose's `is` (`The API key is ...`).
+    # (`<add key="..."` is XML, where the value comes later), a Markdown table's next cell (`| API key | ...`;
+    # not a template's pipe, `{{ .Values.auth.password | b64enc }}`), or prose's `is` (`The API key is ...`).
     # A YAML `key:` a mapping's own (`stripe:` / `  key: ...`, up to three siblings between): the mapping
     # names what it keys, unless its name says the value is no credential (`cache:` / `  key: ...`).
     key = own_key or (rf"(?i:key|token|secret|cred(?:entials?|s)|auth)(?:(?<={_BOUNDARY}(?i:{API_WORDS}))"
@@ -142,7 +142,7 @@ def api_key_pattern(own_key: str = "", checked: bool = True) -> str:
     sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}]|{AUTO_PROPERTY})?"
            r"(?:[ \t]+(?:for|in|on)[ \t]+(?:the[ \t]+)?[\w.-]{1,24}(?=[ \t]*[:=]))?[ \t]*"
            r"(?:(?::{2,3}=|:=|:-(?=[A-Za-z0-9])|\.=|=>|<-|\|\|=|\|\||\?\?=|\?=|\+=|(?<![=!<>])=(?!=)|:(?![:/?+]|\\(?![\"']))|(?<=[\w\"'`])>"
-           r"|\|(?=[ \t]))[ \t]*"
+           r"|(?<!\{\{[^}\r\n]{0,160})\|(?=[ \t]))[ \t]*"
            r"(?:(?:\((?=[ \t]*\r?\n[ \t]+[\"'`])|[>|][-+]?(?=[ \t]*\r?\n))[ \t]*\r?\n[ \t]+|[\[{(][ \t]*"
            rf"|{YAML_NEXT_LINE})?"
            r"|[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
@@ -212,7 +212,8 @@ def password_pattern() -> str:
     # (``with passphrase `...` ``). Go's `var dbPassword string = "..."`
     # names its type before the `=`, as VB's `As String` does.
     sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}]|{AUTO_PROPERTY})?"
-           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>|\|(?=[ \t]))"
+           r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>"
+           r"|(?<!\{\{[^}\r\n]{0,160})\|(?=[ \t]))"
            r"|:-(?=[A-Za-z0-9])"
            r"|:(?![:/?+]|\\(?![\"'])))"
            rf"(?:{YAML_NEXT_LINE})?[ \t]*"
@@ -237,13 +238,15 @@ def password_pattern() -> str:
     # Unicode string (`N'...'`). A double-quoted
     # `"${DB_PASSWORD:-...}"` is left to the match at the name inside it. Quotes escaped inside a string
     # (`"{\"password\": \"...\"}"`, a JAAS config's `password=\"...\"`) quote the value too.
+    # Unquoted, a value may open with `#` or `!` right after `=` (`- POSTGRES_PASSWORD=#VX9eC%yq`): no comment
+    # starts there in a Compose list, a kustomization's literals or a dotenv file.
     value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
              r"(?:[A-Za-z_$][\w.$\[\]()]{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
              r"(?:(?:String::from|SecretStr|\[\]byte)[(](?=[\"'`]))?"
              r"(?:[rbuN@](?=[\"'`]))?"
              r"(?|\"(?!\$\{\w{1,80}:?[-=])([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
              r"|\\\"(?!\$\{)([^\"\s\\]{6,200})\\\""
-             r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*]))"
+             r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*])|(?<==)[#!])"
              r"(?:[^\s\"'`<>;&|,(){}\[\]\\]|&(?![\w.\[\]-]*=|&)){5,127})(?![^\s\"'`<>;&|,{}\]\\]))")
     ahead = value.replace("(?|", "(?:").replace("([^", "(?:[^").replace("((?:", "(?:(?:")
     return f"{key}(?={sep}{ahead}){not_password}{sep}{value}"

@@ -58,7 +58,8 @@ _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghj
 
 def is_placeholder(secret: str) -> bool:
     """Obvious stand-ins: `xxxx`, `<your-key>`, `changeme`, one repeated character, a keyboard run; a key cut
-    short with an ellipsis (`sk_live_...4f2a`, as dashboards show one) or masked as `(protected)` (npm's)."""
+    short with an ellipsis (`sk_live_...4f2a`, as dashboards show one) or masked as `(protected)` (npm's); and
+    such a stand-in, a literal or a name in base64."""
     lower = secret.lower()
     if any(word in lower for word in PLACEHOLDER_WORDS) or _SHORT_PLACEHOLDER.search(secret) or _CUT.search(secret):
         return True
@@ -70,12 +71,12 @@ def is_placeholder(secret: str) -> bool:
     if re.search(r"(.)\1{7,}", lower):
         return True
     decoded = _decoded_text(secret)
-    return bool(decoded) and is_placeholder(decoded)
+    return bool(decoded) and (is_placeholder(decoded) or is_literal(decoded) or is_identifier(decoded))
 
 
 def _decoded_text(secret: str) -> str:
     """The text a short base64 value spells, or "": a Kubernetes Secret's `data:` holds its values encoded, and
-    `Y2hhbmdlbWU=` is `changeme`."""
+    `Y2hhbmdlbWU=` is `changeme`, `cGFzc3dvcmQ=` the name `password`."""
     if len(secret) > 96 or len(secret) % 4 or not _BASE64.match(secret):
         return ""
     import base64
