@@ -140,18 +140,19 @@ _LONG_CONSONANTS = LazyPattern(r"[^aeiouy]{6}")
 _BASE64 = LazyPattern(r"^[A-Za-z0-9+/]{6,}={0,2}$")
 _LETTER_RUN = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _COMMON_PAIRS = frozenset(first + second for first, seconds in (
-    ("a", "abcdfgiklmnprstuvwxy"), ("b", "abceijloprstuy"), ("c", "abcdefhiklmoprstuy"),
-    ("d", "abcdefgilmnoprstuy"), ("e", "abcdefghiklmnopqrstuvwxy"), ("f", "acdefilmnoprstuy"),
-    ("g", "aeghilmnorstu"), ("h", "adeilorstuy"), ("i", "abcdefgklmnoprstvxz"), ("j", "eou"), ("k", "aeils"),
-    ("l", "abcdefilmnoprstuvy"), ("m", "abcdeilmnopstuy"), ("n", "abcdefghiklmnoprstuvy"),
-    ("o", "abcdefgiklmnoprstuvwx"), ("p", "acdefhilmnoprstuvy"), ("q", "u"), ("r", "abcdefgiklmnoprstuvwy"),
-    ("s", "abcdefghiklmnopqrstuvwy"), ("t", "abcdefghilmnoprstuvwy"), ("u", "abcdefgilmnprst"), ("v", "aeios"),
-    ("w", "aehinors"), ("x", "ceimptx"), ("y", "aceilmnprst"), ("z", "aei"),
+    ("a", "abcdfghijklmnprstuvwxyz"), ("b", "abceijloprstuy"), ("c", "abcdefhiklmnoprstuy"),
+    ("d", "abcdefgilmnoprstuy"), ("e", "abcdefghijklmnopqrstuvwxyz"), ("f", "acdefilmoprstuy"),
+    ("g", "aeghilmnorstu"), ("h", "adeilmnorstuy"), ("i", "abcdefgklmnopqrstuvxz"), ("j", "aeosu"),
+    ("k", "aeilorstu"), ("l", "abcdefghiklmnoprstuvy"), ("m", "abcdeilmnoprstuy"), ("n", "abcdefghiklmnoprstuvyz"),
+    ("o", "abcdefghijklmnoprstuvwxz"), ("p", "acdefhilmnoprstuvy"), ("q", "u"), ("r", "abcdefgiklmnoprstuvwy"),
+    ("s", "abcdefghiklmnopqrstuvwy"), ("t", "abcdefghiklmnoprstuvwy"), ("u", "abcdefgilmnoprst"),
+    ("v", "aceiorsy"), ("w", "aehinors"), ("x", "aceimptx"), ("y", "aceilmnoprst"), ("z", "aeio"),
 ) for second in seconds)
-"""The 369 most common of the 676 pairs of letters in a row (each first letter with the letters that follow it),
-counted over the 36,000 distinct lowercase words of four letters or more in the Python sources of this project's
-dependencies. A word a person wrote is made of them; a random run of letters is not: 16 random lowercase letters
-hold more than two rare pairs 97% of the time, and 97% of those words of ten letters or more hold at most one."""
+"""The 400 most common of the 676 pairs of letters in a row (each first letter with the letters that follow it),
+counted over the 48,000 distinct lowercase words of four letters or more in the Python sources and text files
+of this project's dependencies. A word a person wrote is made of them; a random run of letters is not: 16 random
+lowercase letters hold more than two rare pairs 95% of the time, and 99% of those words of eight letters or more
+hold at most one in eight."""
 
 
 def _wordlike(part: str, loose: bool = False) -> bool:
