@@ -286,6 +286,10 @@ def uuid_ruleset(tmp_path):
     (f"quillbase job #{UUID} done", False),
     (f"Quillbase trace: {UUID}", False),
     (f"Quillbase key {UUID}", True),
+    # a getter's argument is the id of what it fetches; a client's is its key
+    (f'qb = quillbase.Client(os.environ["QB_KEY"])\nglossary = qb.get_glossary("{UUID}")', False),
+    (f'job = quillbase.fetchJob("{UUID}")', False),
+    (f'qb = quillbase.Client("{UUID}")', True),
 ])
 def test_a_uuid_under_a_key_that_says_id_is_not_a_key(uuid_ruleset, text, found):
     assert secrets_in(uuid_ruleset, text) == ([UUID] if found else [])

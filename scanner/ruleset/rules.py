@@ -434,9 +434,10 @@ _DIGEST_WORDS = r"(?i:hash|sha(?![a-z])|md5|checksum|digest|integrity|etag|commi
 # before it: `action@<sha>`, `image@sha256:`, `user@host` pin or address something), except the shell's
 # `${ACME_KEY:-<default>}`.
 _TOKEN_EDGE = r"A-Za-z0-9_+/"
-# A UUID-shaped token whose own key says it is an id (`project_id:`, `"TenantId": `, `request_id=`), or
-# that follows the word for what it identifies in prose or a log (`request <uuid>`, `job #<uuid>`), names a
-# thing, not a credential; a UUID under `api_key` or `token` is a key (Heroku's, Snyk's).
+# A UUID-shaped token whose own key says it is an id (`project_id:`, `"TenantId": `, `request_id=`), that
+# follows the word for what it identifies in prose or a log (`request <uuid>`, `job #<uuid>`), or that a getter
+# looks up (`translator.get_glossary("<uuid>")`), names a thing, not a credential; a UUID under `api_key` or
+# `token` is a key (Heroku's, Snyk's).
 _UUID_SHAPE = "{4}-"
 # A token right after a word of version control or CI and a space (`Acme build 3f2c...e9 passed`,
 # `deployed <sha>`, `at tag @<sha>`) is the revision a log line or a sentence is about, not a credential.
@@ -452,7 +453,9 @@ app id); a UUID under any id key is not (_ID_KEY)."""
 _ID_KEY = (rf"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID)){_KEY_SEPARATOR})"
            r"(?<!(?<![A-Za-z])(?i:request|req|trace|span|correlation|transaction|txn|job|run|task|order|event"
            r"|message|msg|record|item|object|entity|instance|device|workflow|execution|operation|batch)"
-           r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)")
+           r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)"
+           r"(?<!(?<![A-Za-z])(?i:get|fetch|delete|remove|update|find|lookup|describe|cancel|retrieve)[_A-Z]?[A-Za-z]{0,30}"
+           r"\([ \t]*[\"'])")
 
 
 def context_pattern(context: dict[str, Any]) -> str:
