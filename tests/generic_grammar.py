@@ -35,13 +35,14 @@ PASSWORD_WORDS = r"(?:password|passwd|passphrase|passcode|pwd|pass|pword|pswd|ps
 _WORD_END = r"(?:(?![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
 """Where a word of a key ends: at a non-letter, or where camelCase starts the next (`apiKey|V2`)."""
 # Words in a key that say its value is not a credential: digests, public keys, pagination and request ids,
-# cache and sort keys, and names of things about a token rather than the token.
+# cache and sort keys, and names of things about a token rather than the token. A `param` names a
+# parameter (`:param password:`); `params.` holds values (Zend's `resources.db.params.password`).
 NOT_SECRET_ANYWHERE = (
     r"hash|digest|sha\d{0,3}|md5|checksum|fingerprint|nonce|salt|public|publishable|pub|search_?only|csrf|xsrf|next|"
     r"continuation|cursor|sort|foreign|partition|row|idempotency|lock|i18n|translation|unique|"
     r"item|hostname|recaptcha|captcha|anon|anonymous|sitekey|stripe_?pk?|verify|verification|"
     r"reset|invite|invitation|confirm|confirmation|unsubscribe|tokens?_?type|type|expir\w*|max|min|len|length|"
-    r"count|url|uri|endpoint|path|name|header|field|param|format|prefix|suffix|kind|mode|change|grant|"
+    r"count|url|uri|endpoint|path|name|header|field|param(?!s[._:-])|format|prefix|suffix|kind|mode|change|grant|"
     r"purchase|lifecycle|pagination|paging|refresh_?page|counter|namespace|typeahead|formatted|"
     r"filename|pathname|instrumentation"
 )
@@ -210,14 +211,15 @@ def password_pattern() -> str:
     # `set(ENV{DB_PASSWORD} "...")`, `gh secret set DB_PASSWORD --body '...'`; not after
     # a bare `pass` or `passwd`, a verb and a command (`pass 'sort=False'`). In Markdown, backticks quote it
     # (``with passphrase `...` ``). Go's `var dbPassword string = "..."`
-    # names its type before the `=`, as VB's `As String` does.
+    # names its type before the `=`, as VB's `As String` does. Erlang's terms quote it as a binary
+    # (`{default_pass, <<"...">>}`, a RabbitMQ `advanced.config`).
     sep = (rf"{KEY_SUFFIX}(?![\w])\\?[\"'`]?(?:\[\d{{0,4}}\]|[\])}}]|{AUTO_PROPERTY})?"
            r"(?:(?:[ \t]*(?::{2,3}=|:=|\.=|=>|<-|\?=|(?<![=!<>])=(?!=)|(?<=[\w\"'`])>"
            r"|(?<!\{\{[^}\r\n]{0,160})\|(?=[ \t]))"
            r"|:-(?=[A-Za-z0-9])"
            r"|:(?![:/?+]|\\(?![\"'])))"
            rf"(?:{YAML_NEXT_LINE})?[ \t]*"
-           r"|[ \t]*[,(][ \t]*(?:default[ \t]*=[ \t]*)?(?=[\"'`])"
+           r"|[ \t]*[,(][ \t]*(?:default[ \t]*=[ \t]*|<<)?(?=[\"'`])"
            r"|(?<=[\"'])[ \t]{1,3}value[ \t]*=[ \t]*"
            r"|(?<=[\"'])[ \t]*,\s{0,40}?[\"'](?i:value)[\"'][ \t]*:[ \t]*"
            r"|(?<=(?:^|\n)[ \t]*(?:ENV|ARG|setx)[ \t]+[A-Z0-9_]{0,40}(?-i:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE)"

@@ -54,6 +54,9 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"REACT_APP_QUILLBASE_KEY={TOKEN}",
     f"K8S_QUILLBASE_KEY={TOKEN}",  # a short numbered prefix
     f"EU_WEST_2_QUILLBASE_API_KEY={TOKEN}",
+    # a provider may call its credential an id: only the ids of things are skipped
+    f"QUILLBASE_PROJECT_ID={TOKEN}",
+    f'quillbase:\n  order_id: 9e4b1d7f3a2c8e605b1d9f7a3c2e8b4d\n  secret: "{TOKEN}"\n',
 ])
 def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     assert secrets_in(ruleset, text) == [TOKEN]
@@ -75,6 +78,11 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     # the name's letters at the end of a random token (a public key's base64), the token on the next line
     f'  "x": "OoT5Fq2omm0E04vhx55COiiyLO1NZU_MFkdKW-QuillBase",\n  "y": "{TOKEN}"',
     f'  "n": "Xq7Lm2Rt9Vw4Zp8Ks2QuillBase-9kT",\n  "k": "{TOKEN}"',  # right after a digit
+    # the id of a thing the provider keeps, not a credential
+    f"# quillbase export\nexport_id = '{TOKEN}'",
+    f'{{"quillbase": {{"simulation_id": "{TOKEN}"}}}}',
+    f'quillbaseSession = {{cometSessionId: "{TOKEN}"}}',
+    f"# quillbase order\ntxnid = '{TOKEN}'",
 ])
 def test_no_finding_without_the_name_nearby_or_the_whole_shape(ruleset, text):
     assert secrets_in(ruleset, text) == []

@@ -14,6 +14,7 @@ CASES = {
         ("abcdefgh123", True), ("Tr0ub4dor&3-horse", False), ("hunter2!x", False), ("4f9Kq2XzR7mT1vB8nW3y", False),
         # a Kubernetes Secret's `data:` holds base64: `changeme`, `your-token-here`; and a real password's
         ("Y2hhbmdlbWU=", True), ("eW91ci10b2tlbi1oZXJl", True), ("WGs5cEwybVE3clQ0", False),
+        ("dXNlcm5hbWU6cGFzc3dvcmQ=", True), ("YWRtaW46WGs5cEwybVE3clQ0", False),  # Basic auth: names; a password
     ],
     "template": [
         ("${DB_PASSWORD}", True), ("{{ vault_pw }}", True), ("%(password)s", True), ("$PASSWORD", True),

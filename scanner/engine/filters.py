@@ -71,12 +71,14 @@ def is_placeholder(secret: str) -> bool:
     if re.search(r"(.)\1{7,}", lower):
         return True
     decoded = _decoded_text(secret)
-    return bool(decoded) and (is_placeholder(decoded) or is_literal(decoded) or is_identifier(decoded))
+    return bool(decoded) and all(is_placeholder(part) or is_literal(part) or is_identifier(part)
+                                 for part in decoded.split(":", 1))
 
 
 def _decoded_text(secret: str) -> str:
     """The text a short base64 value spells, or "": a Kubernetes Secret's `data:` holds its values encoded, and
-    `Y2hhbmdlbWU=` is `changeme`, `cGFzc3dvcmQ=` the name `password`."""
+    `Y2hhbmdlbWU=` is `changeme`, `cGFzc3dvcmQ=` the name `password`, and Basic auth's `dXNlcm5hbWU6cGFzc3dvcmQ=`
+    the names `username:password`."""
     if len(secret) > 96 or len(secret) % 4 or not _BASE64.match(secret):
         return ""
     import base64
