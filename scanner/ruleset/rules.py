@@ -613,9 +613,17 @@ def _name_pattern(name: str) -> str:
 
 
 def context_keywords(context: dict[str, Any]) -> tuple[str, ...]:
-    """The gate's literals: each name's longest word, which every spelling of the name contains."""
-    return tuple(dict.fromkeys(max(re.split(r"[\s_.-]+", name.strip()), key=len).lower()
-                               for name in context["names"]))
+    """The gate's literals: each name's longest word, which every spelling of the name contains; a word of the
+    provider's rather than a credential noun or qualifier (`cisco spark secret`: spark), which nearly every text
+    that holds a key holds (`secret` made Webex's rule a third of a scan of this project's own tree)."""
+    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, QUALIFIERS
+
+    def literal(name: str) -> str:
+        words = [w for w in re.split(r"[\s_.-]+", name.strip()) if w]
+        own = [w for w in words if len(w) >= 3 and w.lower() not in CREDENTIAL_NOUNS and w.lower() not in QUALIFIERS]
+        return max(own or words, key=len).lower()
+
+    return tuple(dict.fromkeys(literal(name) for name in context["names"]))
 
 
 def loose_keywords(context: dict[str, Any]) -> tuple[str, ...]:
