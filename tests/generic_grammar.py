@@ -241,14 +241,15 @@ def password_pattern() -> str:
     # `"${DB_PASSWORD:-...}"` is left to the match at the name inside it. Quotes escaped inside a string
     # (`"{\"password\": \"...\"}"`, a JAAS config's `password=\"...\"`) quote the value too.
     # Unquoted, a value may open with `#` or `!` right after `=` (`- POSTGRES_PASSWORD=#VX9eC%yq`): no comment
-    # starts there in a Compose list, a kustomization's literals or a dotenv file.
+    # starts there in a Compose list, a kustomization's literals or a dotenv file; but `!` before a name alone is
+    # a negation (Vue's `@click="showPass=!showPass"`).
     value = (r"(?:&?(?:'static[ \t]+)?[A-Za-z_][\w.\[\]]{0,40}[ \t]*=[ \t]*)?"
              r"(?:[A-Za-z_$][\w.$\[\]()]{0,80}?(?:[ \t]*(?:\|\||\?\?)[ \t]*|[ \t]+or[ \t]+)(?=[\"'`]))?"
              r"(?:(?:String::from|SecretStr|\[\]byte)[(](?=[\"'`]))?"
              r"(?:[rbuN@](?=[\"'`]))?"
              r"(?|\"(?!\$\{\w{1,80}:?[-=])([^\"\s\\]{6,200})\"|'([^'\s\\]{6,200})'|`([^`\s\\]{6,200})`"
              r"|\\\"(?!\$\{)([^\"\s\\]{6,200})\\\""
-             r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*])|(?<==)[#!])"
+             r"|((?:[^\s\"'`<>;&|,#(){}\[\]$\\!*%@]|[!@](?=[^\s\"'`]*[\d#$%^&*])|(?<==)(?:#|!(?![A-Za-z_$][\w.$]*(?:[\"'`;)\s]|$))))"
              r"(?:[^\s\"'`<>;&|,(){}\[\]\\]|&(?![\w.\[\]-]*=|&)){5,127})(?![^\s\"'`<>;&|,{}\]\\]))")
     ahead = value.replace("(?|", "(?:").replace("([^", "(?:[^").replace("((?:", "(?:(?:")
     return f"{key}(?={sep}{ahead}){not_password}{sep}{value}"

@@ -54,9 +54,9 @@ TOKEN = "5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e"
     f"REACT_APP_QUILLBASE_KEY={TOKEN}",
     f"K8S_QUILLBASE_KEY={TOKEN}",  # a short numbered prefix
     f"EU_WEST_2_QUILLBASE_API_KEY={TOKEN}",
-    # a provider may call its credential an id: only the ids of things are skipped
+    # a provider may call its credential an id: only the ids of things are dropped
     f"QUILLBASE_PROJECT_ID={TOKEN}",
-    f'quillbase:\n  order_id: 9e4b1d7f3a2c8e605b1d9f7a3c2e8b4d\n  secret: "{TOKEN}"\n',
+    f"QUILLBASE_APP_ID={TOKEN}",
 ])
 def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     assert secrets_in(ruleset, text) == [TOKEN]
@@ -81,7 +81,7 @@ def test_the_name_before_a_token_of_the_shape_is_a_finding(ruleset, text):
     # the id of a thing the provider keeps, not a credential
     f"# quillbase export\nexport_id = '{TOKEN}'",
     f'{{"quillbase": {{"simulation_id": "{TOKEN}"}}}}',
-    f'quillbaseSession = {{cometSessionId: "{TOKEN}"}}',
+    f'quillbaseRun = {{cometRunId: "{TOKEN}"}}',
     f"# quillbase order\ntxnid = '{TOKEN}'",
 ])
 def test_no_finding_without_the_name_nearby_or_the_whole_shape(ruleset, text):
@@ -390,7 +390,8 @@ HEX64 = "3c9e1f7a5b2d4c6e8f0a1b3d5e7f9a2c4b6d8e0f1a3c5e7b9d2f4a6c8e0b1d3f"
 @pytest.fixture
 def digest_ruleset(tmp_path):
     path = tmp_path / "quillscan.yaml"
-    path.write_text(RULE_FILE.replace("Quillbase", "Quillscan").replace("quill base, quillbase", "quillscan")
+    rule = RULE_FILE.replace("    remediation:", "    filters: [placeholder, template, named-digest]\n    remediation:")
+    path.write_text(rule.replace("Quillbase", "Quillscan").replace("quill base, quillbase", "quillscan")
                     .replace("quillbase", "quillscan").replace("[a-f0-9]{32}", "[a-f0-9]{64}")
                     .replace("5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e", HEX64)
                     .replace("8e1f3a5c7b9d2e4f6a8c0b1d3e5f7a9c", HEX64)
@@ -407,7 +408,20 @@ def digest_ruleset(tmp_path):
     (f"QUILLSCAN_API_KEY={HEX64}", True),
     (f"quillscan:\n  token: {HEX64}\n", True),
     (f'client = Quillscan("https://api.quillscan.io", "{HEX64}")', True),
+    (f'{{"quillscan": "{HEX64}"}}', True),  # the name's own value
+    (f"QUILLSCAN={HEX64}", True),
 ])
 def test_a_digests_length_of_hex_beside_a_name_alone_is_a_digest(digest_ruleset, text, found):
     assert (HEX64 in secrets_in(digest_ruleset, text)) is found
+
+
+def test_only_a_rule_that_lists_the_filter_reads_a_digest_beside_its_name(tmp_path):
+    """A Todoist or Pipedrive key is 40 hex characters too, and prose about the account holds it: no indicator
+    list names those services."""
+    path = tmp_path / "quillscan.yaml"
+    path.write_text(RULE_FILE.replace("[a-f0-9]{32}", "[a-f0-9]{64}").replace("5d0c8a7e2b4f6193ac1e3d5f7b9a2c4e", HEX64)
+                    .replace("8e1f3a5c7b9d2e4f6a8c0b1d3e5f7a9c", HEX64), encoding="utf-8")
+    plain = RuleSet(tuple(parse_rule_file(path)))
+    assert secrets_in(plain, f"Our Quillbase account: {HEX64}") == [HEX64]
+    assert secrets_in(plain, f"quillbase,{HEX64}") == [HEX64]
 

@@ -15,6 +15,7 @@ CASES = {
         # a Kubernetes Secret's `data:` holds base64: `changeme`, `your-token-here`; and a real password's
         ("Y2hhbmdlbWU=", True), ("eW91ci10b2tlbi1oZXJl", True), ("WGs5cEwybVE3clQ0", False),
         ("dXNlcm5hbWU6cGFzc3dvcmQ=", True), ("YWRtaW46WGs5cEwybVE3clQ0", False),  # Basic auth: names; a password
+        ("Y29ycmVjdGhvcnNlYmF0dGVyeXN0YXBsZQ==", False), ("c3ZjOldlbGNvbWU=", False),  # words are passwords here
     ],
     "template": [
         ("${DB_PASSWORD}", True), ("{{ vault_pw }}", True), ("%(password)s", True), ("$PASSWORD", True),
@@ -58,6 +59,7 @@ CASES = {
         ("hunter2!x", False), ("abc123", False),
         # words in lowercase are names; random letters are a password, in lowercase or camel-cased by chance
         ("mysecretpassword", True), ("healthcheck", True), ("oryooqsgfzqputzf", False), ("rjDobzIeRvxMlGqb", False),
+        ("\u0448\u0449\u0437\u0445\u044a\u0444\u044b\u0432\u0430\u043f\u0440\u043e\u043b", False),  # letters the pairs do not know
     ],
     "literal": [
         ("null", True), ("None", True), ("true", True), ("8080", True), ("1.2.3", True), ("v2.0.0-rc1", True),

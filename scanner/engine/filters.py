@@ -59,7 +59,7 @@ _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghj
 def is_placeholder(secret: str) -> bool:
     """Obvious stand-ins: `xxxx`, `<your-key>`, `changeme`, one repeated character, a keyboard run; a key cut
     short with an ellipsis (`sk_live_...4f2a`, as dashboards show one) or masked as `(protected)` (npm's); and
-    such a stand-in, a literal or a name in base64."""
+    such a stand-in, a literal or a field's name in base64."""
     lower = secret.lower()
     if any(word in lower for word in PLACEHOLDER_WORDS) or _SHORT_PLACEHOLDER.search(secret) or _CUT.search(secret):
         return True
@@ -71,14 +71,21 @@ def is_placeholder(secret: str) -> bool:
     if re.search(r"(.)\1{7,}", lower):
         return True
     decoded = _decoded_text(secret)
-    return bool(decoded) and all(is_placeholder(part) or is_literal(part) or is_identifier(part)
+    return bool(decoded) and all(is_placeholder(part) or is_literal(part) or part.lower() in _FIELD_WORDS
                                  for part in decoded.split(":", 1))
+
+
+_FIELD_WORDS = frozenset({"username", "user", "login", "password", "passwd", "pass", "admin", "root", "secret", "token",
+                          "key", "apikey"})
+"""Words a Secret's or a Basic auth header's example spells in base64 for its fields (`cGFzc3dvcmQ=`): decoded
+text is never a variable's name, so no other word is taken for one (`Y29ycmVjdGhvcnNlYmF0dGVyeXN0YXBsZQ==` is a
+password)."""
 
 
 def _decoded_text(secret: str) -> str:
     """The text a short base64 value spells, or "": a Kubernetes Secret's `data:` holds its values encoded, and
-    `Y2hhbmdlbWU=` is `changeme`, `cGFzc3dvcmQ=` the name `password`, and Basic auth's `dXNlcm5hbWU6cGFzc3dvcmQ=`
-    the names `username:password`."""
+    `Y2hhbmdlbWU=` is `changeme`, `cGFzc3dvcmQ=` the word `password`, and Basic auth's `dXNlcm5hbWU6cGFzc3dvcmQ=`
+    the words `username:password`."""
     if len(secret) > 96 or len(secret) % 4 or not _BASE64.match(secret):
         return ""
     import base64
@@ -182,7 +189,7 @@ def is_identifier(secret: str) -> bool:
     (`nkUimckKqJLilhGj`) is still a value."""
     if _IDENTIFIER.match(secret):
         return _written(secret)
-    if secret.isalpha() and secret.islower():
+    if secret.isascii() and secret.isalpha() and secret.islower():
         return len(secret) < 8 or _written(secret)
     if not _LETTERS.match(secret) or looks_generated(secret) or not _written(secret):
         return False
@@ -438,7 +445,7 @@ _DIGEST_HEX = LazyPattern(r"^(?:[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{40}|[0-9A-F]{
 
 
 _PUBLIC_ID = LazyPattern(r"^(?:pk_(?:live|test)_|phc_|pk\.eyJ|NRJS-|sub-c-|pub[0-9a-f]{32}$|(?:live|test)_[A-Z0-9]{32}$"
-                         r"|wx[0-9a-f]{16}$|B[A-Za-z0-9_-]{86}$)")
+                         r"|wx[0-9a-f]{16}$|B[A-P][A-Za-z0-9_-]{85}$)")
 """Keys their providers publish in web pages: Stripe's publishable keys, PostHog's project keys, Mapbox's
 public tokens, New Relic's browser keys, PubNub's subscribe keys, Datadog's browser client tokens, Adyen's
 client keys, WeChat's app ids, and a Web Push (VAPID) public key: an uncompressed P-256 point, 65 bytes whose
@@ -485,18 +492,49 @@ def bare_name_rejection(secret: str, called: bool = False) -> str:
     return ""
 
 
+_THINGS = ("request", "trace", "span", "correlation", "transaction", "txn", "job", "run", "task", "order", "event",
+           "message", "msg", "record", "item", "object", "entity", "instance", "device", "workflow", "execution",
+           "operation", "batch", "simulation", "export", "import", "alert", "gif", "random", "user", "account",
+           "customer", "merchant", "org", "organization", "tenant", "subscription", "zone", "site", "page", "channel",
+           "team", "workspace", "space", "environment", "database", "table", "bucket", "model", "file", "folder",
+           "document", "list", "campaign", "template", "form", "survey", "product", "invoice", "payment", "charge",
+           "ticket", "issue", "build", "pipeline", "deployment", "release", "video", "image", "asset", "media",
+           "post", "comment", "thread", "chat", "conversation", "call", "room", "meeting", "stream", "playlist",
+           "track", "location", "place", "station", "store", "shop", "profile", "member", "group", "role", "alarm",
+           "monitor", "dashboard", "report", "query", "search", "index", "collection", "dataset", "experiment")
+_THING_ID = LazyPattern(rf"(?:(?<![A-Za-z])(?i:{'|'.join(_THINGS)})"
+                        rf"|(?<=[a-z])(?:{'|'.join(t.capitalize() for t in _THINGS)}))"
+                        r"[_.-]?(?i:id)[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?\Z")
+
+
+def thing_id_rejection(before: str) -> str:
+    """Why a token a provider's name leads to is not taken, or empty: under the id of a thing the provider keeps
+    (`order_id:`, `"simulation_id": `, `cometSessionId =`, `txnid`), it names that thing. `before`: the text right
+    before the token. Ids that providers give their credentials (Infura's project id, OpenWeather's app id, Vault's
+    secret id, a key's id) are no such thing."""
+    return "filter:thing-id" if _THING_ID.search(before) else ""
+
+
+NAMED_DIGEST = "named-digest"
+"""The filter of the rules of services that look files up by their digest (VirusTotal, OTX, MalShare): the engine
+applies it, since it reads the text before the value (named_digest_rejection)."""
+
+
 def named_digest_rejection(secret: str, lead: str) -> str:
-    """Why a SHA-1's or SHA-256's length of hex that a provider's name leads to, with no credential noun on
-    the way (`lead`: from the start of the name's line to the value), is not taken, or empty: a security
-    tool's name beside a digest (`virustotal,<sha256>`, `VirusTotal report for <sha256>`) is a sample's, not a
-    key. Under a noun (`VT_API_KEY=`) the same hex is the key."""
-    if not _DIGEST_HEX.match(secret) or _any_noun().search(lead):
+    """Why a SHA-1's or SHA-256's length of hex that such a service's name leads to, with no credential noun on
+    the way (`lead`: the text before the value, on its line), is not taken, or empty: an indicator list's
+    `virustotal,<sha256>` or `VirusTotal report for <sha256>` holds a sample's digest. Under a noun
+    (`VT_API_KEY=`), or as the name's own value (`"virustotal": "<hex>"`), the same hex is the key."""
+    if not _DIGEST_HEX.match(secret) or _credential_noun().search(lead) or _OWN_VALUE.search(lead):
         return ""
     return "filter:named-digest"
 
 
+_OWN_VALUE = LazyPattern(r"[\"']?[ \t]*[:=][ \t]*[\"']?\Z")
+
+
 @functools.cache
-def _any_noun() -> re.Pattern[str]:
+def _credential_noun() -> re.Pattern[str]:
     """A credential noun as a word of a key (context_names.noun_pattern, without the lookbehinds only the `regex`
     module reads: a looser noun here only keeps more values)."""
     from scanner.ruleset.context_names import CREDENTIAL_NOUNS

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from scanner.engine.entropy import entropy_floor, shannon_entropy
 from scanner.engine.filters import (
     EXAMPLE_HOST,
+    NAMED_DIGEST,
     bare_name_rejection,
     chosen_by_hand,
     example_host_rejection,
@@ -25,6 +26,7 @@ from scanner.engine.filters import (
     named_digest_rejection,
     spoilt_edge,
     spoilt_end,
+    thing_id_rejection,
 )
 from scanner.fragment import Fragment
 from scanner.report import Skipped
@@ -331,8 +333,8 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
         dropped = rejection(rule, secret, entropy, spoilable=False)
     if not dropped and BARE_NAME in m.re.groupindex and m.start(BARE_NAME) >= 0:
         dropped = bare_name_rejection(secret, called=text[max(0, start - 4):start].rstrip("\"'`\t ").endswith("("))
-    elif not dropped and rule.names and "(" not in text[m.start():start]:  # a call's argument is no sample's digest
-        dropped = named_digest_rejection(secret, text[text.rfind("\n", 0, m.start()) + 1:start])
+    elif not dropped and rule.names:
+        dropped = _name_lead_rejection(rule, text, m.start(), start, secret)
     if not dropped and EXAMPLE_HOST in m.re.groupindex and m.start(EXAMPLE_HOST) >= 0:
         dropped = example_host_rejection(secret)
     if not dropped and not rule.multiline and spoilt_edge(text, start, end, _starts_with_keyword(rule, secret)):
@@ -341,6 +343,19 @@ def match_of(rule: Rule, text: str, m: Any) -> Match | None:
             and not chosen_by_hand(text, start)):
         dropped = "filter:spoilt-end"
     return Match(rule, start, end, secret, entropy, dropped, captures)
+
+
+def _name_lead_rejection(rule: Rule, text: str, lead: int, start: int, secret: str) -> str:
+    """Why a context rule's token, which its provider's name led to at `lead`, is not taken, or empty: it is the
+    id of a thing (filters.thing_id_rejection), or, for a rule that opts in, a file's digest beside a lookup
+    service's name (filters.named_digest_rejection; not a call's argument, `VirusTotal("<hex>")`). Both read a
+    bounded stretch before the token, whatever the line's length."""
+    before = text[max(0, start - 64):start]
+    dropped = thing_id_rejection(before)
+    if not dropped and NAMED_DIGEST in rule.filters and "(" not in text[max(lead, start - 256):start]:
+        line = max(text.rfind("\n", max(0, start - 256), start) + 1, start - 256)
+        dropped = named_digest_rejection(secret, text[line:start])
+    return dropped
 
 
 def _starts_with_keyword(rule: Rule, secret: str) -> bool:

@@ -445,25 +445,16 @@ _UUID_SHAPE = "{4}-"
 _AFTER_SCM_WORD = (r"(?<!(?<![A-Za-z])(?i:builds?|built|deploy(?:s|ed|ing)?|releases?|released|merged?|push(?:ed)?"
                    r"|checkout|checked[ \t]out|rev|ref|tag(?:ged)?|version|head|branch)[ \t]{1,3}[#@]?)")
 _KEY_SEPARATOR = r"[\"']?[ \t]*[:=>]{1,2}[ \t]*[\"']?"
+_CLIENT_ID = rf"(?<!(?:(?<![A-Za-z])(?i:client)|(?<=[a-z])Client)[_.-]?(?i:id){_KEY_SEPARATOR})"
+"""A token under a client's id (`RC_CLIENT_ID=`, `"clientId": `) is the public half of an OAuth pair: the lead goes
+on to the secret on a line below (`RC_CLIENT_SECRET=`), which the first token of the shape after the provider's
+name used to hide. The ids of other things are dropped after the match (filters.thing_id_rejection): an
+alternation of their names in this lookbehind cost the regex module its fast scan for every context rule (a
+flask-size history's rule time went from 0.15 s to 7 s); a UUID under any id key is no key (_ID_KEY)."""
 _LOGGED_THINGS = ("request", "req", "trace", "span", "correlation", "transaction", "txn", "job", "run", "task", "order",
                   "event", "message", "msg", "record", "item", "object", "entity", "instance", "device", "workflow",
                   "execution", "operation", "batch")
 """What a log or a sentence names by an id after its word (`request <uuid>`, `job #<uuid>`)."""
-_THINGS = (*_LOGGED_THINGS, "client", "session", "simulation", "export", "import", "alert", "gif", "random", "user",
-           "account", "customer", "merchant", "org", "organization", "tenant", "subscription", "zone", "site", "page",
-           "channel", "team", "workspace", "space", "environment", "database", "table", "bucket", "model", "file",
-           "folder", "document", "list", "campaign", "template", "form", "survey", "product", "invoice", "payment",
-           "charge", "ticket", "issue", "build", "pipeline", "deployment", "release", "video", "image", "asset",
-           "media", "post", "comment", "thread", "chat", "conversation", "call", "room", "meeting", "stream",
-           "playlist", "track", "location", "place", "station", "store", "shop", "profile", "member", "group", "role",
-           "alarm", "monitor", "dashboard", "report", "query", "search", "index", "collection", "dataset", "experiment")
-_THING_ID = (rf"(?<!(?:(?<![A-Za-z])(?i:{'|'.join(_THINGS)})|(?<=[a-z])(?:{'|'.join(t.capitalize() for t in _THINGS)}))"
-             rf"[_.-]?(?i:id){_KEY_SEPARATOR})")
-"""A token under the id of a thing (`RC_CLIENT_ID=`, `"clientId": `, `order_id:`, `cometSessionId =`, `txnid`) names
-that thing; a client's id is also the public half of an OAuth pair. The lead goes on to the secret on a line below
-(`RC_CLIENT_SECRET=`), which the first token of the shape after the provider's name used to hide. Other ids may be
-credentials of the provider's own naming (Infura's project id, OpenWeather's app id, Vault's secret id); a UUID
-under any id key is not (_ID_KEY)."""
 _ID_KEY = (rf"(?<!(?:(?<![A-Za-z])(?i:id|uuid|guid)|(?<=[a-z])(?:Id|ID|Uuid|UUID|Guid|GUID)){_KEY_SEPARATOR})"
            rf"(?<!(?<![A-Za-z])(?i:{'|'.join(_LOGGED_THINGS)})"
            r"(?:[ \t]{1,3}[#:]?|:)[ \t]?)"
@@ -533,7 +524,7 @@ def _with_token(lead: str, token: str) -> str:
     """The lead, then the token as group 1, whole on both sides. Not a URL's password either
     (`https://gitlab+deploy-token-1:<token>@gitlab.com`): the URL rules judge those, and a user name that
     holds the provider's name is no key naming the token."""
-    key_is_id = _ID_KEY if _UUID_SHAPE in token else _THING_ID
+    key_is_id = _ID_KEY if _UUID_SHAPE in token else _CLIENT_ID
     return (rf"{lead}(?:(?<=:-)|(?<![{_TOKEN_EDGE}@-])){key_is_id}{_AFTER_SCM_WORD}({token})"
             rf"(?![{_TOKEN_EDGE}=@-])")
 
@@ -613,17 +604,9 @@ def _name_pattern(name: str) -> str:
 
 
 def context_keywords(context: dict[str, Any]) -> tuple[str, ...]:
-    """The gate's literals: each name's longest word, which every spelling of the name contains; a word of the
-    provider's rather than a credential noun or qualifier (`cisco spark secret`: spark), which nearly every text
-    that holds a key holds (`secret` made Webex's rule a third of a scan of this project's own tree)."""
-    from scanner.ruleset.context_names import CREDENTIAL_NOUNS, QUALIFIERS
-
-    def literal(name: str) -> str:
-        words = [w for w in re.split(r"[\s_.-]+", name.strip()) if w]
-        own = [w for w in words if len(w) >= 3 and w.lower() not in CREDENTIAL_NOUNS and w.lower() not in QUALIFIERS]
-        return max(own or words, key=len).lower()
-
-    return tuple(dict.fromkeys(literal(name) for name in context["names"]))
+    """The gate's literals: each name's longest word, which every spelling of the name contains."""
+    return tuple(dict.fromkeys(max(re.split(r"[\s_.-]+", name.strip()), key=len).lower()
+                               for name in context["names"]))
 
 
 def loose_keywords(context: dict[str, Any]) -> tuple[str, ...]:
