@@ -59,7 +59,8 @@ CASES = {
         ("hunter2!x", False), ("abc123", False),
         # words in lowercase are names; random letters are a password, in lowercase or camel-cased by chance
         ("mysecretpassword", True), ("healthcheck", True), ("oryooqsgfzqputzf", False), ("rjDobzIeRvxMlGqb", False),
-        ("\u0448\u0449\u0437\u0445\u044a\u0444\u044b\u0432\u0430\u043f\u0440\u043e\u043b", False),  # letters the pairs do not know
+        # letters the pairs do not know: a Cyrillic password
+        ("\u0448\u0449\u0437\u0445\u044a\u0444\u044b\u0432\u0430\u043f\u0440\u043e\u043b", False),
     ],
     "literal": [
         ("null", True), ("None", True), ("true", True), ("8080", True), ("1.2.3", True), ("v2.0.0-rc1", True),
