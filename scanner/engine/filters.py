@@ -509,7 +509,7 @@ _THING_ID = LazyPattern(rf"(?:(?<![A-Za-z])(?i:{'|'.join(_THINGS)})"
 
 def thing_id_rejection(before: str) -> str:
     """Why a token a provider's name leads to is not taken, or empty: under the id of a thing the provider keeps
-    (`order_id:`, `"simulation_id": `, `cometSessionId =`, `txnid`), it names that thing. `before`: the text right
+    (`order_id:`, `"simulation_id": `, `cometRunId =`, `txnid`), it names that thing. `before`: the text right
     before the token. Ids that providers give their credentials (Infura's project id, OpenWeather's app id, Vault's
     secret id, a key's id) are no such thing."""
     return "filter:thing-id" if _THING_ID.search(before) else ""
